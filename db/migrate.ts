@@ -1,0 +1,28 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import { FileMigrationProvider, Migrator, NO_MIGRATIONS } from 'kysely/migration';
+
+const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder }) });
+}
+
+/**
+ * Applies every pending migration. Kysely's migrator holds a database lock while it runs,
+ * so two processes starting at once apply each migration exactly once.
+ * @returns the names of the migrations applied by this call
+ */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await createMigrator(db).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Reverts every migration, newest first (used to prove each `down` works). */
+export async function migrateToEmpty(db: Kysely<any>): Promise<void> {
+  const { error } = await createMigrator(db).migrateTo(NO_MIGRATIONS);
+  if (error) throw error;
+}

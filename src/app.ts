@@ -1,0 +1,85 @@
+import { useReadinessCheck, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import type { IncomingMessage } from 'node:http';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.ts';
+import type { Logger } from './logger.ts';
+import { createContext, type Context } from './context.ts';
+import { authenticate } from './modules/auth/auth.service.ts';
+import { schema } from './schema.ts';
+import { useAccessLog } from './plugins/use-access-log.ts';
+import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
+
+export interface AppOptions {
+  db: Kysely<Database>;
+  logger: Logger;
+  /** Origins whose pages may call the API. @default [] (no cross-origin access) */
+  corsOrigins?: string[];
+}
+
+/** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
+export interface ServerContext {
+  req?: IncomingMessage;
+}
+
+export type App = YogaServerInstance<ServerContext, Context>;
+
+function unauthenticated(): GraphQLError {
+  return new GraphQLError('A valid API token is required: send "Authorization: Bearer <token>"', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
+  });
+}
+
+/** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
+export function createApp({ db, logger, corsOrigins = [] }: AppOptions): App {
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    graphiql: { title: 'cloakroom', defaultEditorToolsVisibility: 'headers' },
+    renderGraphiQL,
+    // Bearer tokens only: no cookies, so credentials are never sent cross-origin by a browser on its own.
+    cors: { origin: corsOrigins.length ? corsOrigins : [], credentials: false, allowedHeaders: ['Authorization', 'Content-Type'] },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+    maskedErrors: {
+      isDev: false,
+      maskError: (error, message) => {
+        const masked = maskError(error, message, false);
+        if (masked !== error) logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error');
+        return masked;
+      },
+    },
+    context: async ({ request, req }) => {
+      const viewer = await authenticate(db, request.headers.get('authorization'));
+      if (!viewer) throw unauthenticated();
+      return createContext(db, viewer, {
+        requestId: requestIdOf(request),
+        // The socket's address: X-Forwarded-For is whatever the client wants it to be.
+        clientIp: req?.socket.remoteAddress ?? null,
+        userAgent: request.headers.get('user-agent'),
+      });
+    },
+    plugins: [
+      useRequestId(),
+      useAccessLog(logger),
+      useReadinessCheck({
+        endpoint: '/readyz',
+        check: async () => {
+          try {
+            await sql`select 1`.execute(db);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,103 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect, type ColumnType, type Generated, type Transaction } from 'kysely';
+import pg from 'pg';
+import { join } from 'node:path';
+
+type CreatedAt = ColumnType<Date, never, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+
+export type Role = 'OWNER' | 'ADMIN' | 'OPERATOR' | 'VIEWER';
+
+export interface UserTable {
+  id: Generated<string>;
+  email: string;
+  name: string | null;
+  created_at: CreatedAt;
+}
+
+export interface TeamTable {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: UpdatedAt;
+  updated_by: string | null;
+}
+
+export interface MembershipTable {
+  team_id: string;
+  user_id: string;
+  role: Role;
+  created_at: CreatedAt;
+}
+
+export interface ApiTokenTable {
+  id: Generated<string>;
+  user_id: string;
+  /** The public part of the token, used to find the row before the constant-time hash compare. */
+  lookup_id: string;
+  /** SHA-256 of the secret part; the token itself is never stored. */
+  secret_hash: Buffer;
+  name: string;
+  created_at: CreatedAt;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AuditEventTable {
+  id: Generated<string>;
+  seq: Generated<string>;
+  team_id: string | null;
+  actor_user_id: string | null;
+  actor_token_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  changed_fields: string[];
+  target_version: number | null;
+  outcome: 'SUCCESS' | 'DENIED';
+  request_id: string | null;
+  client_ip: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+}
+
+/** The database schema as Kysely sees it; one interface per table, in snake_case like the SQL. */
+export interface Database {
+  users: UserTable;
+  teams: TeamTable;
+  memberships: MembershipTable;
+  api_tokens: ApiTokenTable;
+  audit_events: AuditEventTable;
+}
+
+/** A connection or an open transaction: what every repository function takes first. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; without it, PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite's data directory; without it (and without databaseUrl) the database lives in memory. */
+  dataDir?: string | undefined;
+  /** Pool size for PostgreSQL. @default 10 */
+  poolSize?: number;
+}
+
+/** Opens Kysely on PostgreSQL (through a `pg` pool) or on embedded PGlite. */
+export function createDatabase(options: DatabaseOptions): Kysely<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const dataDir = options.dataDir ? join(options.dataDir, 'pgdata') : undefined;
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => new PGlite(dataDir) }) });
+}
+
+/** Whether a query failed on a unique constraint (PostgreSQL and PGlite both report SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}

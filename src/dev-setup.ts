@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from './database.ts';
+import { writePrivateFile } from './config.ts';
+import { anyTeamExists } from './modules/team/team.repository.ts';
+import { bootstrapTeam } from './modules/team/team.service.ts';
+
+export const DEV_EMAIL = 'dev@cloakroom.local';
+
+/**
+ * First start on an empty embedded database: a team "Demo", its OWNER and a token written to
+ * DATA_DIR/dev-token (0600), so that GraphiQL can be used at once. Later starts change nothing.
+ * @returns the path of the token file, and whether it was just written
+ */
+export async function ensureDevTeam(db: Db, dataDir: string): Promise<{ tokenFile: string; created: boolean }> {
+  const tokenFile = join(dataDir, 'dev-token');
+  if (await anyTeamExists(db)) return { tokenFile: existsSync(tokenFile) ? tokenFile : '', created: false };
+  const { token } = await bootstrapTeam(db, { teamName: 'Demo', email: DEV_EMAIL });
+  writePrivateFile(tokenFile, `${token}\n`);
+  return { tokenFile, created: true };
+}

@@ -1,0 +1,70 @@
+/**
+ * The expected failures of the API. Services throw these; the Pothos errors plugin turns
+ * them into members of each mutation's result union. Anything else is unexpected and is
+ * masked by Yoga as INTERNAL_SERVER_ERROR.
+ */
+
+/** Stable, machine-readable error codes; clients switch on these, so never rename one. */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  NOT_FOUND: 'NOT_FOUND',
+  FORBIDDEN: 'FORBIDDEN',
+  VERSION_MISMATCH: 'VERSION_MISMATCH',
+  NAME_TAKEN: 'NAME_TAKEN',
+  SLUG_TAKEN: 'SLUG_TAKEN',
+  LAST_OWNER: 'LAST_OWNER',
+  ALREADY_MEMBER: 'ALREADY_MEMBER',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** One problem with one input field; `path` starts at the argument name, e.g. ["input", "name"]. */
+export interface FieldError {
+  path: string[];
+  message: string;
+  code: string;
+}
+
+/** Base of every expected failure: a message for people and a stable code for programs. */
+export abstract class AppError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The input breaks a rule; `fieldErrors` says which fields and why. */
+export class ValidationError extends AppError {
+  override name = 'ValidationError';
+  readonly fieldErrors: FieldError[];
+  constructor(message: string, options: { code?: string; fieldErrors?: FieldError[] } = {}) {
+    super(message, options.code ?? ErrorCode.VALIDATION_FAILED);
+    this.fieldErrors = options.fieldErrors ?? [];
+  }
+
+  /** A validation error about a single field, its code doubling as the error's code. */
+  static forField(path: string[], message: string, code: string): ValidationError {
+    return new ValidationError(message, { code, fieldErrors: [{ path, message, code }] });
+  }
+}
+
+/** The object does not exist, or belongs to a team the viewer cannot see (indistinguishable on purpose). */
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  constructor(message = 'Not found') {
+    super(message, ErrorCode.NOT_FOUND);
+  }
+}
+
+/** The viewer can see the object but their role does not allow this action. */
+export class ForbiddenError extends AppError {
+  override name = 'ForbiddenError';
+  constructor(message = 'Your role does not allow this action') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+/** The change conflicts with the current state: a stale version, a taken name, a last owner. */
+export class ConflictError extends AppError {
+  override name = 'ConflictError';
+}

@@ -1,0 +1,84 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { ApiTokenTable, Db, UserTable } from '../../database.ts';
+import type { KeysetPage } from '../../pagination.ts';
+
+export type ApiTokenRow = Selectable<ApiTokenTable>;
+export type UserRow = Selectable<UserTable>;
+
+/** The token row with what authentication needs; one statement per request. */
+export async function findActiveTokenByLookupId(db: Db, lookupId: string) {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'user_id', 'secret_hash'])
+    .where('lookup_id', '=', lookupId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]))
+    .executeTakeFirst();
+}
+
+export async function insertApiToken(db: Db, token: Insertable<ApiTokenTable>): Promise<ApiTokenRow> {
+  return db.insertInto('api_tokens').values(token).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Revokes one of the user's own tokens; undefined when the user has no such live token. */
+export async function revokeApiToken(db: Db, userId: string, tokenId: string): Promise<ApiTokenRow | undefined> {
+  return db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', tokenId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findApiTokensByIds(db: Db, ids: readonly string[]): Promise<ApiTokenRow[]> {
+  return ids.length ? db.selectFrom('api_tokens').selectAll().where('id', 'in', ids).execute() : [];
+}
+
+/** A page of the user's tokens, newest first, keyset on (created_at, id). */
+export async function listApiTokensOfUser(db: Db, userId: string, page: KeysetPage): Promise<ApiTokenRow[]> {
+  let query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId);
+  if (page.after) {
+    const [createdAt, id] = page.after;
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(createdAt), id)));
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+}
+
+/** Users among `ids` who are the viewer or share a team with them; others stay invisible. */
+export async function findUsersVisibleTo(db: Db, viewerId: string, ids: readonly string[]): Promise<UserRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where((eb) =>
+      eb.or([
+        eb('id', '=', viewerId),
+        eb.exists(
+          eb
+            .selectFrom('memberships as theirs')
+            .innerJoin('memberships as mine', 'mine.team_id', 'theirs.team_id')
+            .whereRef('theirs.user_id', '=', 'users.id')
+            .where('mine.user_id', '=', viewerId),
+        ),
+      ]),
+    )
+    .execute();
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+}
+
+/** Finds the user with this email (case-insensitively) or creates it; safe against a concurrent insert. */
+export async function findOrCreateUser(db: Db, email: string, name: string | null = null): Promise<UserRow> {
+  const inserted = await db
+    .insertInto('users')
+    .values({ email, name })
+    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return inserted ?? (await findUserByEmail(db, email))!;
+}

@@ -1,0 +1,88 @@
+import { builder } from '../../builder.ts';
+import { fromGlobalId } from '../../global-id.ts';
+import { createApiToken, listViewerApiTokens, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
+import { tokenName } from '../team/team.rules.ts';
+
+export const UserRef = builder.objectRef<User>('User');
+builder.node(UserRef, {
+  description: 'A person. Visible to the members of the teams they belong to.',
+  id: { resolve: (user) => user.id },
+  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadUser(ctx, id))),
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    name: t.exposeString('name', { nullable: true }),
+  }),
+});
+
+export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken');
+builder.objectType(ApiTokenRef, {
+  description: 'A personal token: acts as its user. The token itself is shown once, at creation.',
+  fields: (t) => ({
+    id: t.globalID({ resolve: (token) => ({ type: 'ApiToken', id: token.id }) }),
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+/** The authenticated caller; teams extend it with `memberships`. */
+export const ViewerRef = builder.objectRef<User>('Viewer');
+builder.objectType(ViewerRef, {
+  description: 'You: the user your token acts as.',
+  fields: (t) => ({
+    id: t.globalID({ description: 'Your User id.', resolve: (user) => ({ type: 'User', id: user.id }) }),
+    email: t.exposeString('email'),
+    name: t.exposeString('name', { nullable: true }),
+    apiTokens: t.connection({
+      type: ApiTokenRef,
+      description: 'Your tokens, newest first, including revoked and expired ones.',
+      resolve: (_user, args, ctx) => listViewerApiTokens(ctx, args),
+    }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: ViewerRef,
+    resolve: async (_root, _args, ctx) => (await loadUser(ctx, ctx.viewer.userId))!,
+  }),
+);
+
+const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, validate: tokenName }),
+    expiresAt: t.field({ type: 'DateTime', description: 'When the token stops working; never when omitted.' }),
+  }),
+});
+
+const CreateApiTokenSuccess = builder.simpleObject('CreateApiTokenSuccess', {
+  fields: (t) => ({
+    token: t.string({ description: 'The token. Store it now: it is never shown again.' }),
+    apiToken: t.field({ type: ApiTokenRef }),
+  }),
+});
+
+builder.mutationField('createApiToken', (t) =>
+  t.field({
+    type: CreateApiTokenSuccess,
+    description: 'Creates a personal token for you. Send it as `Authorization: Bearer <token>`.',
+    errors: { directResult: true },
+    args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
+    resolve: (_root, { input }, ctx) => createApiToken(ctx, input),
+  }),
+);
+
+const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
+  fields: (t) => ({ id: t.id({ required: true }) }),
+});
+
+builder.mutationField('revokeApiToken', (t) =>
+  t.field({
+    type: ApiTokenRef,
+    description: 'Revokes one of your tokens; the next request made with it fails.',
+    errors: { dataField: { name: 'apiToken' } },
+    args: { input: t.arg({ type: RevokeApiTokenInput, required: true }) },
+    resolve: (_root, { input }, ctx) => revokeApiToken(ctx, fromGlobalId(String(input.id), 'ApiToken')),
+  }),
+);

@@ -1,0 +1,122 @@
+import type { Context, Viewer } from '../../context.ts';
+import { viewerRole } from '../../context.ts';
+import type { Db, Role } from '../../database.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { recordAuditEvent } from '../audit/audit.service.ts';
+import {
+  findActiveTokenByLookupId,
+  findOrCreateUser,
+  insertApiToken,
+  listApiTokensOfUser,
+  revokeApiToken as revokeApiTokenRow,
+  type ApiTokenRow,
+  type UserRow,
+} from './auth.repository.ts';
+import { roleMayPerform, type Action } from './permissions.ts';
+import { generateToken, parseToken, tokenSecretMatches } from './token.ts';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, name: row.name });
+
+const toApiToken = (row: ApiTokenRow): ApiToken => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  revokedAt: row.revoked_at,
+});
+
+/**
+ * Resolves an `Authorization` header to the token's user, or null for anything that is not
+ * a live token (missing, malformed, unknown, revoked, expired, wrong secret).
+ */
+export async function authenticate(db: Db, authorization: string | null): Promise<Viewer | null> {
+  const match = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '');
+  const parsed = match ? parseToken(match[1]!) : null;
+  if (!parsed) return null;
+  const row = await findActiveTokenByLookupId(db, parsed.lookupId);
+  if (!row || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
+  return { userId: row.user_id, tokenId: row.id };
+}
+
+/**
+ * Checks that the viewer may perform `action` in the team and returns their role.
+ * Not a member: NotFoundError, so that other teams' ids look exactly like unknown ids.
+ */
+export async function authorize(ctx: Context, teamId: string, action: Action): Promise<Role> {
+  const role = await viewerRole(ctx, teamId);
+  if (!role) throw new NotFoundError('Team not found');
+  if (!roleMayPerform(role, action)) throw new ForbiddenError(`Your role (${role}) does not allow ${action}`);
+  return role;
+}
+
+/** Issues a token for a user outside any request (operator CLI, first start). */
+export async function issueToken(db: Db, userId: string, name: string): Promise<{ token: string; apiToken: ApiToken }> {
+  const fresh = generateToken();
+  const row = await insertApiToken(db, { user_id: userId, lookup_id: fresh.lookupId, secret_hash: fresh.secretHash, name });
+  return { token: fresh.token, apiToken: toApiToken(row) };
+}
+
+/** Finds or creates the user with this email. */
+export async function ensureUser(db: Db, email: string): Promise<User> {
+  return toUser(await findOrCreateUser(db, email));
+}
+
+export interface CreateApiTokenInput {
+  name: string;
+  expiresAt?: Date | null | undefined;
+}
+
+/** A new personal token of the viewer; the plaintext is in this answer only. */
+export async function createApiToken(ctx: Context, input: CreateApiTokenInput): Promise<{ token: string; apiToken: ApiToken }> {
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw ValidationError.forField(['input', 'expiresAt'], 'expiresAt must be in the future', 'EXPIRY_IN_PAST');
+  }
+  return ctx.db.transaction().execute(async (trx) => {
+    const fresh = generateToken();
+    const row = await insertApiToken(trx, {
+      user_id: ctx.viewer.userId,
+      lookup_id: fresh.lookupId,
+      secret_hash: fresh.secretHash,
+      name: input.name,
+      expires_at: input.expiresAt ?? null,
+    });
+    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.created', targetType: 'ApiToken', targetId: row.id, changedFields: ['name', 'expiresAt'] });
+    return { token: fresh.token, apiToken: toApiToken(row) };
+  });
+}
+
+/** Revokes one of the viewer's tokens; the next request with it fails. */
+export async function revokeApiToken(ctx: Context, tokenId: string): Promise<ApiToken> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await revokeApiTokenRow(trx, ctx.viewer.userId, tokenId);
+    if (!row) throw new NotFoundError('No live token of yours has this id');
+    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.revoked', targetType: 'ApiToken', targetId: row.id, changedFields: ['revokedAt'] });
+    return toApiToken(row);
+  });
+}
+
+export async function listViewerApiTokens(ctx: Context, args: PageArgs) {
+  const page = parsePageArgs(args, 'timestamp');
+  const rows = await listApiTokensOfUser(ctx.db, ctx.viewer.userId, page);
+  return toConnection(rows.map(toApiToken), page, (token) => [token.createdAt.toISOString(), token.id]);
+}
+
+export async function loadUser(ctx: Context, userId: string): Promise<User | null> {
+  const row = await ctx.loaders.user.load(userId);
+  return row ? toUser(row) : null;
+}

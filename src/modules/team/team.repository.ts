@@ -1,0 +1,105 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import { ConflictError, ErrorCode } from '../../errors.ts';
+import { isUniqueViolation, type Db, type MembershipTable, type Role, type TeamTable } from '../../database.ts';
+import type { KeysetPage } from '../../pagination.ts';
+
+export type TeamRow = Selectable<TeamTable>;
+export type TeamWithRoleRow = TeamRow & { viewer_role: Role };
+export type MembershipRow = Selectable<MembershipTable>;
+
+/** The teams among `ids` that the user belongs to, each with the user's role. */
+export async function findTeamsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<TeamWithRoleRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('teams')
+    .innerJoin('memberships', 'memberships.team_id', 'teams.id')
+    .selectAll('teams')
+    .select('memberships.role as viewer_role')
+    .where('memberships.user_id', '=', userId)
+    .where('teams.id', 'in', ids)
+    .execute();
+}
+
+/** Every team of the user with their role, oldest membership first. */
+export async function listMembershipsOfUser(db: Db, userId: string): Promise<MembershipRow[]> {
+  return db.selectFrom('memberships').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('team_id').execute();
+}
+
+export async function slugExists(db: Db, slug: string): Promise<boolean> {
+  return (await db.selectFrom('teams').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined;
+}
+
+export async function insertTeam(db: Db, team: Insertable<TeamTable>): Promise<TeamRow> {
+  try {
+    return await db.insertInto('teams').values(team).returningAll().executeTakeFirstOrThrow();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`The slug "${team.slug}" is taken`, ErrorCode.SLUG_TAKEN);
+    throw error;
+  }
+}
+
+/** Reads the team and locks its row until the transaction ends: member changes and version checks serialise on it. */
+export async function lockTeam(db: Db, teamId: string): Promise<TeamRow | undefined> {
+  return db.selectFrom('teams').selectAll().where('id', '=', teamId).forUpdate().executeTakeFirst();
+}
+
+/** Applies a change and bumps the version by one. */
+export async function updateTeam(db: Db, teamId: string, patch: Updateable<TeamTable>): Promise<TeamRow> {
+  try {
+    return await db
+      .updateTable('teams')
+      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .where('id', '=', teamId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`The slug "${patch.slug}" is taken`, ErrorCode.SLUG_TAKEN);
+    throw error;
+  }
+}
+
+export async function findMembership(db: Db, teamId: string, userId: string): Promise<MembershipRow | undefined> {
+  return db.selectFrom('memberships').selectAll().where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+export async function insertMembership(db: Db, membership: Insertable<MembershipTable>): Promise<MembershipRow> {
+  return db.insertInto('memberships').values(membership).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateMembershipRole(db: Db, teamId: string, userId: string, role: Role): Promise<MembershipRow> {
+  return db
+    .updateTable('memberships')
+    .set({ role })
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function deleteMembership(db: Db, teamId: string, userId: string): Promise<void> {
+  await db.deleteFrom('memberships').where('team_id', '=', teamId).where('user_id', '=', userId).execute();
+}
+
+export async function countOwners(db: Db, teamId: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('memberships')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('team_id', '=', teamId)
+    .where('role', '=', 'OWNER')
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+/** A page of the team's members in the order they joined, keyset on (created_at, user_id). */
+export async function listMembers(db: Db, teamId: string, page: KeysetPage): Promise<MembershipRow[]> {
+  let query = db.selectFrom('memberships').selectAll().where('team_id', '=', teamId);
+  if (page.after) {
+    const [createdAt, userId] = page.after;
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'user_id'), '>', eb.tuple(new Date(createdAt), userId)));
+  }
+  return query.orderBy('created_at').orderBy('user_id').limit(page.limit).execute();
+}
+
+export async function anyTeamExists(db: Db): Promise<boolean> {
+  return (await db.selectFrom('teams').select('id').limit(1).executeTakeFirst()) !== undefined;
+}

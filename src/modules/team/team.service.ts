@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../../context.ts';
+import type { Db, Role } from '../../database.ts';
+import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
+import { authorize, ensureUser, issueToken } from '../auth/auth.service.ts';
+import {
+  countOwners,
+  deleteMembership,
+  findMembership,
+  insertMembership,
+  insertTeam,
+  listMembers,
+  listMembershipsOfUser,
+  lockTeam,
+  slugExists,
+  updateMembershipRole,
+  updateTeam as updateTeamRow,
+  type MembershipRow,
+  type TeamRow,
+} from './team.repository.ts';
+import { slugify } from './team.rules.ts';
+
+export interface Team {
+  id: string;
+  name: string;
+  slug: string;
+  version: number;
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export interface Membership {
+  teamId: string;
+  userId: string;
+  role: Role;
+  createdAt: Date;
+}
+
+const toTeam = (row: TeamRow): Team => ({
+  id: row.id,
+  name: row.name,
+  slug: row.slug,
+  version: row.version,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  updatedAt: row.updated_at,
+  updatedBy: row.updated_by,
+});
+
+const toMembership = (row: MembershipRow): Membership => ({ teamId: row.team_id, userId: row.user_id, role: row.role, createdAt: row.created_at });
+
+/** A free slug for a new team: the name's slug, or that with a random suffix when taken. */
+async function freeSlug(db: Db, name: string): Promise<string> {
+  const base = slugify(name);
+  return (await slugExists(db, base)) ? `${base}-${randomBytes(3).toString('hex')}` : base;
+}
+
+/** Creates a team with `ownerId` as its OWNER, inside the caller's transaction. */
+async function createTeamWithOwner(trx: Db, actor: AuditActor, ownerId: string, input: { name: string; slug?: string | null | undefined }) {
+  const team = await insertTeam(trx, {
+    name: input.name,
+    slug: input.slug ?? (await freeSlug(trx, input.name)),
+    created_by: ownerId,
+    updated_by: ownerId,
+  });
+  await insertMembership(trx, { team_id: team.id, user_id: ownerId, role: 'OWNER' });
+  await recordAuditEvent(trx, actor, { teamId: team.id, action: 'team.created', targetType: 'Team', targetId: team.id, changedFields: ['name', 'slug'], targetVersion: team.version });
+  return toTeam(team);
+}
+
+export interface CreateTeamInput {
+  name: string;
+  slug?: string | null | undefined;
+}
+
+/** A new team; the viewer becomes its OWNER. */
+export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<Team> {
+  return ctx.db.transaction().execute((trx) => createTeamWithOwner(trx, ctx, ctx.viewer.userId, input));
+}
+
+/**
+ * Operator bootstrap: a team, its OWNER (found or created by email) and a token for them.
+ * Runs with server-side access, not through the API, so it has no viewer to authorise.
+ */
+export async function bootstrapTeam(db: Db, input: { teamName: string; email: string }) {
+  return db.transaction().execute(async (trx) => {
+    const user = await ensureUser(trx, input.email);
+    const team = await createTeamWithOwner(trx, { viewer: null, meta: null }, user.id, { name: input.teamName });
+    const { token } = await issueToken(trx, user.id, 'bootstrap');
+    return { team, user, token };
+  });
+}
+
+/** Operator: a token for `email` in the team, adding the user with `role` if they are not a member yet. */
+export async function issueMemberToken(db: Db, input: { teamId: string; email: string; role: Role; tokenName: string }) {
+  return db.transaction().execute(async (trx) => {
+    if (!(await lockTeam(trx, input.teamId))) throw new NotFoundError('Team not found');
+    const user = await ensureUser(trx, input.email);
+    if (!(await findMembership(trx, input.teamId, user.id))) {
+      await insertMembership(trx, { team_id: input.teamId, user_id: user.id, role: input.role });
+      await recordAuditEvent(trx, { viewer: null, meta: null }, { teamId: input.teamId, action: 'member.added', targetType: 'User', targetId: user.id, changedFields: ['role'] });
+    }
+    const { token } = await issueToken(trx, user.id, input.tokenName);
+    return { user, token };
+  });
+}
+
+function checkVersion(team: TeamRow, expectedVersion: number | null | undefined): void {
+  if (expectedVersion != null && expectedVersion !== team.version) {
+    throw new ConflictError(`Team is at version ${team.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
+  }
+}
+
+export interface UpdateTeamInput {
+  id: string;
+  name?: string | null | undefined;
+  slug?: string | null | undefined;
+  expectedVersion?: number | null | undefined;
+}
+
+export async function updateTeam(ctx: Context, input: UpdateTeamInput): Promise<Team> {
+  await authorize(ctx, input.id, 'team:update');
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockTeam(trx, input.id);
+    if (!current) throw new NotFoundError('Team not found');
+    checkVersion(current, input.expectedVersion);
+    const patch = { ...(input.name != null && { name: input.name }), ...(input.slug != null && { slug: input.slug }) };
+    const team = await updateTeamRow(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, { teamId: team.id, action: 'team.updated', targetType: 'Team', targetId: team.id, changedFields: Object.keys(patch), targetVersion: team.version });
+    return toTeam(team);
+  });
+}
+
+export async function addTeamMember(ctx: Context, input: { teamId: string; email: string; role: Role }): Promise<Membership> {
+  await authorize(ctx, input.teamId, 'team:manage-members');
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockTeam(trx, input.teamId);
+    const user = await ensureUser(trx, input.email);
+    if (await findMembership(trx, input.teamId, user.id)) throw new ConflictError(`${input.email} is already a member`, ErrorCode.ALREADY_MEMBER);
+    const membership = await insertMembership(trx, { team_id: input.teamId, user_id: user.id, role: input.role });
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.added', targetType: 'User', targetId: user.id, changedFields: ['role'] });
+    return toMembership(membership);
+  });
+}
+
+/**
+ * Locks the team, finds the member, and refuses to leave the team without an OWNER.
+ * The team lock makes two owners demoting each other at once run one after the other.
+ */
+async function lockMemberChange(trx: Db, teamId: string, userId: string, newRole: Role | null): Promise<MembershipRow> {
+  await lockTeam(trx, teamId);
+  const membership = await findMembership(trx, teamId, userId);
+  if (!membership) throw new NotFoundError('No member with this id in the team');
+  if (membership.role === 'OWNER' && newRole !== 'OWNER' && (await countOwners(trx, teamId)) === 1) {
+    throw new ConflictError('A team must keep at least one OWNER: make someone else OWNER first', ErrorCode.LAST_OWNER);
+  }
+  return membership;
+}
+
+export async function updateMemberRole(ctx: Context, input: { teamId: string; userId: string; role: Role }): Promise<Membership> {
+  await authorize(ctx, input.teamId, 'team:manage-members');
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockMemberChange(trx, input.teamId, input.userId, input.role);
+    const membership = await updateMembershipRole(trx, input.teamId, input.userId, input.role);
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.role_changed', targetType: 'User', targetId: input.userId, changedFields: ['role'] });
+    return toMembership(membership);
+  });
+}
+
+export async function removeTeamMember(ctx: Context, input: { teamId: string; userId: string }): Promise<void> {
+  await authorize(ctx, input.teamId, 'team:manage-members');
+  await ctx.db.transaction().execute(async (trx) => {
+    await lockMemberChange(trx, input.teamId, input.userId, null);
+    await deleteMembership(trx, input.teamId, input.userId);
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.removed', targetType: 'User', targetId: input.userId });
+  });
+}
+
+/** The team if the viewer belongs to it, else null (another team's id looks like an unknown one). */
+export async function loadTeam(ctx: Context, teamId: string): Promise<Team | null> {
+  const row = await ctx.loaders.team.load(teamId);
+  return row ? toTeam(row) : null;
+}
+
+export async function listTeamMembers(ctx: Context, teamId: string, args: PageArgs) {
+  await authorize(ctx, teamId, 'team:read');
+  const page = parsePageArgs(args, 'timestamp');
+  const rows = await listMembers(ctx.db, teamId, page);
+  return toConnection(rows.map(toMembership), page, (m) => [m.createdAt.toISOString(), m.userId]);
+}
+
+export async function listViewerMemberships(ctx: Context): Promise<Membership[]> {
+  return (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map(toMembership);
+}

@@ -1,0 +1,13 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './errors.schema.ts';
+import './modules/auth/auth.schema.ts';
+import './modules/team/team.schema.ts';
+
+/** The executable schema: every module has registered its types on the builder above. */
+export const schema = builder.toSchema();
+
+/** The SDL committed as `schema.graphql`, sorted so that diffs show real changes only. */
+export function printSchemaSDL(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,64 @@
+import { createServer } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, loadMasterKey } from './config.ts';
+import { ensureDevTeam } from './dev-setup.ts';
+import { createLogger } from './logger.ts';
+import { openDatabase } from './runtime.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+
+/** How long SIGTERM waits for in-flight requests before closing their connections. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  loadMasterKey(config); // refuse to start without one, before touching the database
+  const logger = createLogger(config.logLevel);
+  const { db, close } = openDatabase(config);
+
+  if (config.migrateOnStart) {
+    const applied = await migrateToLatest(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+
+  const app = createApp({ db, logger, corsOrigins: config.corsOrigins });
+  const server = createServer(app);
+  server.listen(config.port, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ port, database: config.databaseUrl ? 'postgresql' : 'embedded' }, 'listening');
+    console.log(`cloakroom is serving http://localhost:${port}/graphql (open it in a browser for GraphiQL)`);
+  });
+
+  if (!config.databaseUrl) {
+    const dev = await ensureDevTeam(db, config.dataDir);
+    if (dev.created) console.log(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
+    else if (dev.tokenFile) console.log(`Dev API token: ${dev.tokenFile}`);
+    if (dev.tokenFile) console.log('In GraphiQL, add the header {"Authorization": "Bearer <the token>"}');
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining in-flight requests');
+    const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
+    server.close(async () => {
+      clearTimeout(force);
+      await close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`cloakroom cannot start: ${error.message}`);
+  } else {
+    console.error('cloakroom failed to start:', error);
+  }
+  process.exit(1);
+});
