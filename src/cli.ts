@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from './config.ts';
+import { AppError } from './errors.ts';
+import { fromGlobalId, toGlobalId } from './global-id.ts';
+import { openDatabase } from './runtime.ts';
+import { bootstrapTeam, issueMemberToken } from './modules/team/team.service.ts';
+import { email, role, teamName, tokenName } from './modules/team/team.rules.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+
+const USAGE = `Usage: npm run --silent cli -- <command> [options]
+
+Commands (each prints one JSON object on stdout):
+  bootstrap --team NAME --email EMAIL
+      Creates a team, its OWNER (found or created by email) and a token for them.
+      → {"teamId","userId","token"}
+  token --team TEAM_ID --email EMAIL --role OWNER|ADMIN|OPERATOR|VIEWER [--name NAME]
+      A new token for the user, adding them to the team with ROLE if they are not a member.
+      → {"userId","token"}
+  migrate
+      Applies pending database migrations. → {"applied":[...]}
+
+Uses DATABASE_URL when set, else the embedded database in DATA_DIR (default ./.data).`;
+
+/** A mistake in how the command was called: usage goes to stderr, exit code 2. */
+class UsageError extends Error {}
+
+function required<T>(schema: z.ZodType<T>, value: string | undefined, flag: string): T {
+  if (value === undefined) throw new UsageError(`Missing --${flag}`);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UsageError(`Invalid --${flag}: ${parsed.error.issues[0]?.message ?? 'invalid value'}`);
+  return parsed.data;
+}
+
+async function run(argv: string[]): Promise<unknown> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') throw new UsageError('');
+  const { values } = parseArgs({
+    args: rest,
+    options: { team: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    strict: true,
+  });
+  if (!['bootstrap', 'token', 'migrate'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+
+  const config = loadConfig();
+  const { db, close } = openDatabase(config);
+  try {
+    const applied = await migrateToLatest(db);
+    switch (command) {
+      case 'bootstrap': {
+        const input = { teamName: required(teamName, values.team, 'team'), email: required(email, values.email, 'email') };
+        const { team, user, token } = await bootstrapTeam(db, input);
+        return { teamId: toGlobalId('Team', team.id), userId: toGlobalId('User', user.id), token };
+      }
+      case 'token': {
+        const teamId = fromGlobalId(required(z.string(), values.team, 'team'), 'Team');
+        const input = {
+          teamId,
+          email: required(email, values.email, 'email'),
+          role: required(role, values.role, 'role'),
+          tokenName: values.name === undefined ? 'cli' : required(tokenName, values.name, 'name'),
+        };
+        const { user, token } = await issueMemberToken(db, input);
+        return { userId: toGlobalId('User', user.id), token };
+      }
+      default:
+        return { applied };
+    }
+  } finally {
+    await close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (output) => {
+    process.stdout.write(`${JSON.stringify(output)}\n`);
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      if (error.message) console.error(`error: ${error.message}\n`);
+      console.error(USAGE);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError || error instanceof AppError) {
+      console.error(`error: ${error.message}`);
+      process.exitCode = 1;
+    } else {
+      console.error('error:', error);
+      process.exitCode = 1;
+    }
+  },
+);

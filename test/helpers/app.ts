@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult } from 'graphql';
+import type { Kysely } from 'kysely';
+import { createApp, type App } from '../../src/app.ts';
+import type { Database, Role } from '../../src/database.ts';
+import { toGlobalId } from '../../src/global-id.ts';
+import { createLogger } from '../../src/logger.ts';
+import { bootstrapTeam, issueMemberToken } from '../../src/modules/team/team.service.ts';
+import { openTestDatabase } from './database.ts';
+
+export interface TestApp {
+  app: App;
+  db: Kysely<Database>;
+  /** Every log line the app wrote, as JSON text. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */
+export async function startTestApp(options: { corsOrigins?: string[] } = {}): Promise<TestApp> {
+  const db = await openTestDatabase();
+  const logs: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
+  const app = createApp({ db, logger, ...options });
+  return { app, db, logs, close: () => db.destroy() };
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  headers: Headers;
+  body: ExecutionResult<T>;
+}
+
+/** Sends a typed operation over HTTP POST, as a client would. */
+export async function execute<TResult, TVariables>(
+  app: App,
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  token?: string,
+): Promise<GraphQLResponse<TResult>> {
+  const response = await app.fetch('http://cloakroom.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as ExecutionResult<TResult> };
+}
+
+/** `execute` that fails the test on any top-level error and returns `data`. */
+export async function executeOk<TResult, TVariables>(app: App, document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token: string): Promise<TResult> {
+  const { body } = await execute(app, document, variables, token);
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+export interface TestTeam {
+  teamId: string;
+  ownerId: string;
+  ownerToken: string;
+  ownerEmail: string;
+}
+
+/** A fresh team with an OWNER and their token, made the way `cli bootstrap` makes one. */
+export async function createTeamWithOwner(db: Kysely<Database>, name = `Team ${randomUUID().slice(0, 8)}`): Promise<TestTeam> {
+  const ownerEmail = `owner-${randomUUID()}@example.test`;
+  const { team, user, token } = await bootstrapTeam(db, { teamName: name, email: ownerEmail });
+  return { teamId: toGlobalId('Team', team.id), ownerId: toGlobalId('User', user.id), ownerToken: token, ownerEmail };
+}
+
+/** Another user in `team` with `role`, and their token (as `cli token` makes one). */
+export async function addMember(db: Kysely<Database>, team: TestTeam, role: Role): Promise<{ userId: string; token: string; email: string }> {
+  const email = `${role.toLowerCase()}-${randomUUID()}@example.test`;
+  const { decodeGlobalID } = await import('@pothos/plugin-relay');
+  const { user, token } = await issueMemberToken(db, { teamId: decodeGlobalID(team.teamId).id, email, role, tokenName: 'test' });
+  return { userId: toGlobalId('User', user.id), token, email };
+}
