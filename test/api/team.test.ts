@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { graphql } from '../gql/index.ts';
+import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { fromGlobalId } from '../../src/global-id.ts';
+
+const ResultFields = graphql(`
+  fragment ResultError on Error {
+    __typename
+    code
+    message
+  }
+`);
+void ResultFields;
+
+const CreateTeam = graphql(`
+  mutation CreateTeam($input: CreateTeamInput!) {
+    createTeam(input: $input) {
+      __typename
+      ... on CreateTeamSuccess {
+        team {
+          id
+          name
+          slug
+          version
+          viewerRole
+          createdBy {
+            email
+          }
+        }
+      }
+      ...ResultError
+      ... on ValidationError {
+        fieldErrors {
+          path
+          code
+        }
+      }
+    }
+  }
+`);
+
+const UpdateTeam = graphql(`
+  mutation UpdateTeam($input: UpdateTeamInput!) {
+    updateTeam(input: $input) {
+      __typename
+      ... on UpdateTeamSuccess {
+        team {
+          id
+          name
+          slug
+          version
+        }
+      }
+      ...ResultError
+    }
+  }
+`);
+
+const AddTeamMember = graphql(`
+  mutation AddTeamMember($input: AddTeamMemberInput!) {
+    addTeamMember(input: $input) {
+      __typename
+      ... on AddTeamMemberSuccess {
+        membership {
+          role
+          user {
+            id
+            email
+          }
+        }
+      }
+      ...ResultError
+    }
+  }
+`);
+
+const UpdateMemberRole = graphql(`
+  mutation UpdateMemberRole($input: UpdateMemberRoleInput!) {
+    updateMemberRole(input: $input) {
+      __typename
+      ... on UpdateMemberRoleSuccess {
+        membership {
+          role
+        }
+      }
+      ...ResultError
+    }
+  }
+`);
+
+const RemoveTeamMember = graphql(`
+  mutation RemoveTeamMember($input: RemoveTeamMemberInput!) {
+    removeTeamMember(input: $input) {
+      __typename
+      ... on RemoveTeamMemberSuccess {
+        removedUserId
+      }
+      ...ResultError
+    }
+  }
+`);
+
+const TeamQuery = graphql(`
+  query TeamById($id: ID!, $first: Int, $after: String) {
+    team(id: $id) {
+      id
+      name
+      viewerRole
+      members(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            role
+            user {
+              id
+              email
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+const NodeQuery = graphql(`
+  query Nodes($id: ID!, $ids: [ID!]!) {
+    node(id: $id) {
+      __typename
+      id
+      ... on Team {
+        name
+      }
+    }
+    nodes(ids: $ids) {
+      __typename
+      id
+    }
+  }
+`);
+
+let t: TestApp;
+let team: TestTeam;
+beforeAll(async () => {
+  t = await startTestApp();
+  team = await createTeamWithOwner(t.db, 'Acme Data');
+});
+afterAll(() => t.close());
+
+const auditActions = async (teamId: string) =>
+  (await t.db.selectFrom('audit_events').select(['action']).where('team_id', '=', fromGlobalId(teamId, 'Team')).orderBy('seq').execute()).map((e) => e.action);
+
+describe('createTeam', () => {
+  test('the creator becomes OWNER; the slug derives from the name and stays unique', async () => {
+    const first = await executeOk(t.app, CreateTeam, { input: { name: 'Data Platform' } }, team.ownerToken);
+    const second = await executeOk(t.app, CreateTeam, { input: { name: 'Data Platform' } }, team.ownerToken);
+    if (first.createTeam.__typename !== 'CreateTeamSuccess' || second.createTeam.__typename !== 'CreateTeamSuccess') throw new Error('expected success');
+    expect(first.createTeam.team).toMatchObject({ name: 'Data Platform', version: 1, viewerRole: 'OWNER', createdBy: { email: team.ownerEmail } });
+    expect(first.createTeam.team.slug).toMatch(/^data-platform/);
+    expect(second.createTeam.team.slug).not.toBe(first.createTeam.team.slug);
+    expect(await auditActions(first.createTeam.team.id)).toEqual(['team.created']);
+  });
+
+  test('a taken explicit slug is a ConflictError; a bad name a ValidationError', async () => {
+    const slug = `acme-${Date.now()}`;
+    await executeOk(t.app, CreateTeam, { input: { name: 'A', slug } }, team.ownerToken);
+    const taken = await executeOk(t.app, CreateTeam, { input: { name: 'B', slug } }, team.ownerToken);
+    expect(taken.createTeam).toMatchObject({ __typename: 'ConflictError', code: 'SLUG_TAKEN' });
+    for (const [input, path] of [
+      [{ name: '' }, 'input.name'],
+      [{ name: 'x'.repeat(101) }, 'input.name'],
+      [{ name: 'ok', slug: '-Bad-' }, 'input.slug'],
+    ] as const) {
+      const bad = await executeOk(t.app, CreateTeam, { input }, team.ownerToken);
+      expect(bad.createTeam).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: path.split('.'), code: 'INVALID_VALUE' }] });
+    }
+  });
+});
+
+describe('updateTeam', () => {
+  test('bumps the version; expectedVersion is compare-and-set', async () => {
+    const own = await createTeamWithOwner(t.db);
+    const ok = await executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name: 'Renamed', expectedVersion: 1 } }, own.ownerToken);
+    expect(ok.updateTeam).toMatchObject({ __typename: 'UpdateTeamSuccess', team: { name: 'Renamed', version: 2 } });
+    const stale = await executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name: 'Stale', expectedVersion: 1 } }, own.ownerToken);
+    expect(stale.updateTeam).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
+    const after = await executeOk(t.app, TeamQuery, { id: own.teamId }, own.ownerToken);
+    expect(after.team?.name).toBe('Renamed');
+    expect(await auditActions(own.teamId)).toEqual(['team.created', 'team.updated']);
+  });
+
+  test('VIEWER and OPERATOR are Forbidden; another team is NotFound, exactly like an unknown id', async () => {
+    const own = await createTeamWithOwner(t.db);
+    for (const role of ['VIEWER', 'OPERATOR'] as const) {
+      const member = await addMember(t.db, own, role);
+      const res = await executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name: 'x' } }, member.token);
+      expect(res.updateTeam).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    }
+    const outsider = await createTeamWithOwner(t.db);
+    const foreign = await executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name: 'x' } }, outsider.ownerToken);
+    const unknownId = Buffer.from('Team:00000000-0000-4000-8000-000000000000').toString('base64');
+    const unknown = await executeOk(t.app, UpdateTeam, { input: { id: unknownId, name: 'x' } }, outsider.ownerToken);
+    expect(foreign.updateTeam).toEqual(unknown.updateTeam);
+    expect(foreign.updateTeam).toMatchObject({ __typename: 'NotFoundError' });
+    const garbage = await executeOk(t.app, UpdateTeam, { input: { id: '%%%', name: 'x' } }, outsider.ownerToken);
+    expect(garbage.updateTeam).toMatchObject({ __typename: 'NotFoundError' });
+  });
+});
+
+describe('members', () => {
+  test('OWNER adds, re-roles and removes members; members page by cursor', async () => {
+    const own = await createTeamWithOwner(t.db);
+    const added = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'New.Person@Example.test', role: 'ADMIN' } }, own.ownerToken);
+    if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
+    const userId = added.addTeamMember.membership.user.id;
+    const again = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'new.person@example.test', role: 'VIEWER' } }, own.ownerToken);
+    expect(again.addTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_MEMBER' });
+
+    const page1 = await executeOk(t.app, TeamQuery, { id: own.teamId, first: 1 }, own.ownerToken);
+    expect(page1.team?.members.edges.map((e) => e.node.role)).toEqual(['OWNER']);
+    const page2 = await executeOk(t.app, TeamQuery, { id: own.teamId, first: 1, after: page1.team?.members.pageInfo.endCursor }, own.ownerToken);
+    expect(page2.team?.members.edges.map((e) => e.node.user.id)).toEqual([userId]);
+    expect(page2.team?.members.pageInfo.hasNextPage).toBe(false);
+
+    const demoted = await executeOk(t.app, UpdateMemberRole, { input: { teamId: own.teamId, userId, role: 'VIEWER' } }, own.ownerToken);
+    expect(demoted.updateMemberRole).toMatchObject({ membership: { role: 'VIEWER' } });
+    const removed = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId } }, own.ownerToken);
+    expect(removed.removeTeamMember).toEqual({ __typename: 'RemoveTeamMemberSuccess', removedUserId: userId });
+    expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.added', 'member.role_changed', 'member.removed']);
+  });
+
+  test('only an OWNER manages members', async () => {
+    const own = await createTeamWithOwner(t.db);
+    const admin = await addMember(t.db, own, 'ADMIN');
+    const res = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'x@example.test', role: 'VIEWER' } }, admin.token);
+    expect(res.addTeamMember).toMatchObject({ __typename: 'ForbiddenError' });
+    const promote = await executeOk(t.app, UpdateMemberRole, { input: { teamId: own.teamId, userId: admin.userId, role: 'OWNER' } }, admin.token);
+    expect(promote.updateMemberRole).toMatchObject({ __typename: 'ForbiddenError' });
+  });
+
+  test('the last OWNER can be neither demoted nor removed; with two OWNERs one can go', async () => {
+    const own = await createTeamWithOwner(t.db);
+    const demote = await executeOk(t.app, UpdateMemberRole, { input: { teamId: own.teamId, userId: own.ownerId, role: 'ADMIN' } }, own.ownerToken);
+    expect(demote.updateMemberRole).toMatchObject({ __typename: 'ConflictError', code: 'LAST_OWNER' });
+    const remove = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId: own.ownerId } }, own.ownerToken);
+    expect(remove.removeTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'LAST_OWNER' });
+
+    const second = await addMember(t.db, own, 'OWNER');
+    const leave = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId: own.ownerId } }, second.token);
+    expect(leave.removeTeamMember).toMatchObject({ __typename: 'RemoveTeamMemberSuccess' });
+    const gone = await executeOk(t.app, TeamQuery, { id: own.teamId }, own.ownerToken);
+    expect(gone.team).toBeNull();
+  });
+});
+
+describe('reading teams', () => {
+  test('team(id), node and nodes see only teams the viewer belongs to', async () => {
+    const outsider = await createTeamWithOwner(t.db);
+    expect((await executeOk(t.app, TeamQuery, { id: team.teamId }, team.ownerToken)).team).toMatchObject({ name: 'Acme Data', viewerRole: 'OWNER' });
+    expect((await executeOk(t.app, TeamQuery, { id: team.teamId }, outsider.ownerToken)).team).toBeNull();
+    expect((await executeOk(t.app, TeamQuery, { id: 'garbage' }, outsider.ownerToken)).team).toBeNull();
+
+    const mine = await executeOk(t.app, NodeQuery, { id: team.teamId, ids: [team.teamId, outsider.teamId, team.ownerId] }, team.ownerToken);
+    expect(mine.node).toEqual({ __typename: 'Team', id: team.teamId, name: 'Acme Data' });
+    expect(mine.nodes).toEqual([{ __typename: 'Team', id: team.teamId }, null, { __typename: 'User', id: team.ownerId }]);
+    const theirs = await executeOk(t.app, NodeQuery, { id: team.teamId, ids: [team.ownerId] }, outsider.ownerToken);
+    expect(theirs).toEqual({ node: null, nodes: [null] });
+  });
+
+  test('a VIEWER reads the team and its members', async () => {
+    const viewer = await addMember(t.db, team, 'VIEWER');
+    const res = await executeOk(t.app, TeamQuery, { id: team.teamId, first: 100 }, viewer.token);
+    expect(res.team?.viewerRole).toBe('VIEWER');
+    expect(res.team?.members.edges.map((e) => e.node.user.email)).toContain(viewer.email);
+  });
+});
