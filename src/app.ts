@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
+import type { MasterKeyring } from './modules/crypto/envelope.ts';
 import type { Logger } from './logger.ts';
 import { createContext, type Context } from './context.ts';
 import { authenticate } from './modules/auth/auth.service.ts';
@@ -13,6 +14,7 @@ import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
+  keyring: MasterKeyring;
   logger: Logger;
   /** Origins whose pages may call the API. @default [] (no cross-origin access) */
   corsOrigins?: string[];
@@ -32,7 +34,7 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, logger, corsOrigins = [] }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [] }: AppOptions): App {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -40,8 +42,14 @@ export function createApp({ db, logger, corsOrigins = [] }: AppOptions): App {
     landingPage: false,
     graphiql: { title: 'cloakroom', defaultEditorToolsVisibility: 'headers' },
     renderGraphiQL,
+    // Decided per request: given a list, Yoga allows every origin when it is empty, and answers an
+    // unlisted origin with "Access-Control-Allow-Origin: null", which sandboxed pages match.
     // Bearer tokens only: no cookies, so credentials are never sent cross-origin by a browser on its own.
-    cors: { origin: corsOrigins.length ? corsOrigins : [], credentials: false, allowedHeaders: ['Authorization', 'Content-Type'] },
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !corsOrigins.includes(origin)) return false;
+      return { origin, credentials: false, allowedHeaders: ['Authorization', 'Content-Type'] };
+    },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
@@ -59,7 +67,7 @@ export function createApp({ db, logger, corsOrigins = [] }: AppOptions): App {
     context: async ({ request, req }) => {
       const viewer = await authenticate(db, request.headers.get('authorization'));
       if (!viewer) throw unauthenticated();
-      return createContext(db, viewer, {
+      return createContext(db, keyring, viewer, {
         requestId: requestIdOf(request),
         // The socket's address: X-Forwarded-For is whatever the client wants it to be.
         clientIp: req?.socket.remoteAddress ?? null,

@@ -1,8 +1,13 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Database, Role } from './database.ts';
+import type { MasterKeyring } from './modules/crypto/envelope.ts';
+import type { KeysetPage } from './pagination.ts';
 import { findUsersVisibleTo, type UserRow } from './modules/auth/auth.repository.ts';
+import { findLocationsOfMember, listLocationsOfSecrets, type LocationRow } from './modules/location/location.repository.ts';
+import { findSecretsOfMember, type SecretRow } from './modules/secret/secret.repository.ts';
 import { findTeamsOfMember, type TeamWithRoleRow } from './modules/team/team.repository.ts';
+import { findVaultConnectionsOfMember, type VaultConnectionMetadata } from './modules/vault-connection/vault-connection.repository.ts';
 
 /** Who is calling: the token's user. */
 export interface Viewer {
@@ -23,10 +28,19 @@ export interface Loaders {
   team: DataLoader<string, TeamWithRoleRow | null>;
   /** Users who share a team with the viewer (and the viewer). */
   user: DataLoader<string, UserRow | null>;
+  /** Vault connections in the viewer's teams (metadata only, never the sealed payload). */
+  vaultConnection: DataLoader<string, VaultConnectionMetadata | null>;
+  /** Secrets in the viewer's teams, each with its location count. */
+  secret: DataLoader<string, SecretRow | null>;
+  location: DataLoader<string, LocationRow | null>;
+  /** One page (the same `first`/`after`) of locations per secret; one loader per distinct page. */
+  locationsOfSecret(page: KeysetPage): DataLoader<string, (LocationRow & { sort_key: string })[]>;
 }
 
 export interface Context {
   db: Kysely<Database>;
+  /** Master keys: seal new credentials under `current`. */
+  keyring: MasterKeyring;
   viewer: Viewer;
   meta: RequestMeta;
   loaders: Loaders;
@@ -38,15 +52,31 @@ function byKey<T>(ids: readonly string[], rows: readonly T[], keyOf: (row: T) =>
 }
 
 export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
+  const locationPages = new Map<string, DataLoader<string, (LocationRow & { sort_key: string })[]>>();
   return {
     team: new DataLoader(async (ids) => byKey(ids, await findTeamsOfMember(db, viewer.userId, ids), (row) => row.id)),
     user: new DataLoader(async (ids) => byKey(ids, await findUsersVisibleTo(db, viewer.userId, ids), (row) => row.id)),
+    vaultConnection: new DataLoader(async (ids) => byKey(ids, await findVaultConnectionsOfMember(db, viewer.userId, ids), (row) => row.id)),
+    secret: new DataLoader(async (ids) => byKey(ids, await findSecretsOfMember(db, viewer.userId, ids), (row) => row.id)),
+    location: new DataLoader(async (ids) => byKey(ids, await findLocationsOfMember(db, viewer.userId, ids), (row) => row.id)),
+    locationsOfSecret(page) {
+      const key = JSON.stringify(page);
+      let loader = locationPages.get(key);
+      if (!loader) {
+        loader = new DataLoader(async (secretIds) => {
+          const bySecret = Map.groupBy(await listLocationsOfSecrets(db, secretIds, page), (row) => row.secret_id);
+          return secretIds.map((id) => bySecret.get(id) ?? []);
+        });
+        locationPages.set(key, loader);
+      }
+      return loader;
+    },
   };
 }
 
 /** Builds the context of one authenticated request. */
-export function createContext(db: Kysely<Database>, viewer: Viewer, meta: RequestMeta): Context {
-  return { db, viewer, meta, loaders: createLoaders(db, viewer) };
+export function createContext(db: Kysely<Database>, keyring: MasterKeyring, viewer: Viewer, meta: RequestMeta): Context {
+  return { db, keyring, viewer, meta, loaders: createLoaders(db, viewer) };
 }
 
 /** The viewer's role in a team, or null when they are not a member (so the team does not exist for them). */

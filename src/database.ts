@@ -64,6 +64,92 @@ export interface AuditEventTable {
   created_at: CreatedAt;
 }
 
+/** An envelope-encrypted payload: AES-256-GCM under a data key that the master key wraps. */
+export interface SealedColumns {
+  ciphertext: Buffer;
+  iv: Buffer;
+  auth_tag: Buffer;
+  wrapped_data_key: Buffer;
+  master_key_id: string;
+}
+
+/** A stored preview of one credential field; computed at write time so that reads never decrypt. */
+export interface CredentialFieldPreview {
+  name: string;
+  envVar: string;
+  maskedValue: string;
+}
+
+export interface FieldMapping {
+  fieldName: string;
+  reference: string;
+}
+
+export interface VaultConnectionTable extends SealedColumns {
+  id: Generated<string>;
+  team_id: string;
+  name: string;
+  description: string | null;
+  vault_type: string;
+  payload_version: number;
+  version: Generated<number>;
+  last_rotated_at: Date | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: UpdatedAt;
+  updated_by: string | null;
+}
+
+export interface SecretTable {
+  id: Generated<string>;
+  team_id: string;
+  name: string;
+  description: string | null;
+  secret_type: string;
+  auth_method: string;
+  storage: 'NATIVE' | 'EXTERNAL_VAULT';
+  vault_connection_id: string | null;
+  field_mappings: ColumnType<FieldMapping[] | null, string | null, string | null>;
+  credential_fields: ColumnType<CredentialFieldPreview[], string, string>;
+  payload_version: number | null;
+  version: Generated<number>;
+  last_rotated_at: Date | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: UpdatedAt;
+  updated_by: string | null;
+}
+
+export interface SecretVersionTable {
+  secret_id: string;
+  version: number;
+  reason: 'CREATE' | 'UPDATE' | 'ROTATE';
+  ciphertext: Buffer | null;
+  iv: Buffer | null;
+  auth_tag: Buffer | null;
+  wrapped_data_key: Buffer | null;
+  master_key_id: string | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+}
+
+export interface LocationTable {
+  id: Generated<string>;
+  team_id: string;
+  secret_id: string;
+  name: string;
+  description: string | null;
+  location_type: string;
+  bucket_name: string;
+  region: string | null;
+  endpoint_url: string | null;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: UpdatedAt;
+  updated_by: string | null;
+}
+
 /** The database schema as Kysely sees it; one interface per table, in snake_case like the SQL. */
 export interface Database {
   users: UserTable;
@@ -71,6 +157,10 @@ export interface Database {
   memberships: MembershipTable;
   api_tokens: ApiTokenTable;
   audit_events: AuditEventTable;
+  vault_connections: VaultConnectionTable;
+  secrets: SecretTable;
+  secret_versions: SecretVersionTable;
+  locations: LocationTable;
 }
 
 /** A connection or an open transaction: what every repository function takes first. */

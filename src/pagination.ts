@@ -30,10 +30,11 @@ export function encodeCursor(key: readonly [string, string]): string {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a list sorts by, so that a forged cursor can never reach SQL with a value of the wrong type. */
-export type SortValueKind = 'timestamp' | 'text';
+export type SortValueKind = 'timestamp' | 'text' | 'integer';
 
 function isSortValue(value: unknown, kind: SortValueKind): value is string {
   if (typeof value !== 'string') return false;
+  if (kind === 'integer') return /^\d{1,9}$/.test(value);
   return kind === 'text' ? value.length <= 1000 : !Number.isNaN(Date.parse(value));
 }
 
@@ -59,10 +60,12 @@ export function parsePageArgs(args: PageArgs, sortValue: SortValueKind): KeysetP
   return { after: args.after ? decodeCursor(args.after, sortValue) : null, limit: size + 1, size };
 }
 
-/** Builds a Relay connection from rows read with `page.limit` (one extra row means another page exists). */
-export function toConnection<T>(rows: readonly T[], page: KeysetPage, keyOf: (row: T) => readonly [string, string]) {
-  const nodes = rows.slice(0, page.size);
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+/**
+ * Builds a Relay connection from rows read with `page.limit` (one extra row means another page
+ * exists): `keyOf` gives a row's cursor key, `toNode` the object the API shows for it.
+ */
+export function toConnection<Row, Node>(rows: readonly Row[], page: KeysetPage, keyOf: (row: Row) => readonly [string, string], toNode: (row: Row) => Node) {
+  const edges = rows.slice(0, page.size).map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
   return {
     edges,
     pageInfo: {

@@ -3,6 +3,9 @@ import { builder } from './builder.ts';
 import './errors.schema.ts';
 import './modules/auth/auth.schema.ts';
 import './modules/team/team.schema.ts';
+import './modules/vault-connection/vault-connection.schema.ts';
+import './modules/secret/secret.schema.ts';
+import './modules/location/location.schema.ts';
 
 /** The executable schema: every module has registered its types on the builder above. */
 export const schema = builder.toSchema();

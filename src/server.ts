@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig, loadMasterKey } from './config.ts';
 import { ensureDevTeam } from './dev-setup.ts';
 import { createLogger } from './logger.ts';
+import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './runtime.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
@@ -11,7 +12,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  loadMasterKey(config); // refuse to start without one, before touching the database
+  const keyring = createKeyring(loadMasterKey(config)); // refuse to start without one, before touching the database
   const logger = createLogger(config.logLevel);
   const { db, close } = openDatabase(config);
 
@@ -20,20 +21,21 @@ async function main(): Promise<void> {
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
 
-  const app = createApp({ db, logger, corsOrigins: config.corsOrigins });
+  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins });
   const server = createServer(app);
   server.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ port, database: config.databaseUrl ? 'postgresql' : 'embedded' }, 'listening');
-    console.log(`cloakroom is serving http://localhost:${port}/graphql (open it in a browser for GraphiQL)`);
+    // Notes for the person at the terminal go to stderr: stdout carries JSON log lines only.
+    console.error(`cloakroom is serving http://localhost:${port}/graphql (open it in a browser for GraphiQL)`);
   });
 
   if (!config.databaseUrl) {
     const dev = await ensureDevTeam(db, config.dataDir);
-    if (dev.created) console.log(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
-    else if (dev.tokenFile) console.log(`Dev API token: ${dev.tokenFile}`);
-    if (dev.tokenFile) console.log('In GraphiQL, add the header {"Authorization": "Bearer <the token>"}');
+    if (dev.created) console.error(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
+    else if (dev.tokenFile) console.error(`Dev API token: ${dev.tokenFile}`);
+    if (dev.tokenFile) console.error('In GraphiQL, add the header {"Authorization": "Bearer <the token>"}');
   }
 
   let stopping = false;

@@ -86,3 +86,24 @@ builder.mutationField('revokeApiToken', (t) =>
     resolve: (_root, { input }, ctx) => revokeApiToken(ctx, fromGlobalId(String(input.id), 'ApiToken')),
   }),
 );
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** What every versioned object records about its creation and last change. */
+interface Authored {
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+/** `createdAt createdBy updatedAt updatedBy` for any object type that records them. */
+export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
+  const userOrNull = (id: string | null, ctx: Types['Context']) => (id ? loadUser(ctx, id) : null);
+  return {
+    createdAt: t.field({ type: 'DateTime', resolve: (o) => o.createdAt }),
+    createdBy: t.field({ type: UserRef, nullable: true, description: 'Null once the user is no longer visible to you.', resolve: (o, _args, ctx) => userOrNull(o.createdBy, ctx) }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (o) => o.updatedAt }),
+    updatedBy: t.field({ type: UserRef, nullable: true, resolve: (o, _args, ctx) => userOrNull(o.updatedBy, ctx) }),
+  };
+}

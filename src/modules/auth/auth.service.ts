@@ -113,7 +113,7 @@ export async function revokeApiToken(ctx: Context, tokenId: string): Promise<Api
 export async function listViewerApiTokens(ctx: Context, args: PageArgs) {
   const page = parsePageArgs(args, 'timestamp');
   const rows = await listApiTokensOfUser(ctx.db, ctx.viewer.userId, page);
-  return toConnection(rows.map(toApiToken), page, (token) => [token.createdAt.toISOString(), token.id]);
+  return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.id], toApiToken);
 }
 
 export async function loadUser(ctx: Context, userId: string): Promise<User | null> {

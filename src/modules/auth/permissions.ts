@@ -12,6 +12,12 @@ export const MINIMUM_ROLE = {
   'team:update': 'ADMIN',
   'team:manage-members': 'OWNER',
   'audit:read': 'ADMIN',
+  'secret:read': 'VIEWER',
+  'secret:write': 'ADMIN',
+  'location:read': 'VIEWER',
+  'location:write': 'ADMIN',
+  'vault:read': 'VIEWER',
+  'vault:write': 'ADMIN',
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof MINIMUM_ROLE;

@@ -2,7 +2,7 @@ import { builder } from '../../builder.ts';
 import { fromGlobalId, toGlobalId } from '../../global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import { loadUser } from '../auth/auth.service.ts';
-import { UserRef, ViewerRef } from '../auth/auth.schema.ts';
+import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../context.ts';
 import {
   addTeamMember,
@@ -40,10 +40,7 @@ builder.node(TeamRef, {
       description: 'Members in the order they joined.',
       resolve: (team, args, ctx) => listTeamMembers(ctx, team.id, args),
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    createdBy: t.field({ type: UserRef, nullable: true, resolve: (team, _args, ctx) => (team.createdBy ? loadUser(ctx, team.createdBy) : null) }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    updatedBy: t.field({ type: UserRef, nullable: true, resolve: (team, _args, ctx) => (team.updatedBy ? loadUser(ctx, team.updatedBy) : null) }),
+    ...authorshipFields(t),
   }),
 });
 

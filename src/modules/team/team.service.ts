@@ -190,7 +190,7 @@ export async function listTeamMembers(ctx: Context, teamId: string, args: PageAr
   await authorize(ctx, teamId, 'team:read');
   const page = parsePageArgs(args, 'timestamp');
   const rows = await listMembers(ctx.db, teamId, page);
-  return toConnection(rows.map(toMembership), page, (m) => [m.createdAt.toISOString(), m.userId]);
+  return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.user_id], toMembership);
 }
 
 export async function listViewerMemberships(ctx: Context): Promise<Membership[]> {

@@ -1,0 +1,89 @@
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { isUniqueViolation, type Db, type LocationTable } from '../../database.ts';
+import { ConflictError, ErrorCode } from '../../errors.ts';
+import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
+import type { KeysetPage } from '../../pagination.ts';
+
+export type LocationRow = Selectable<LocationTable>;
+
+function nameTaken(error: unknown, name: string | undefined): never {
+  if (isUniqueViolation(error)) throw new ConflictError(`A location named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
+  throw error;
+}
+
+/** Locations among `ids` in teams the user belongs to. */
+export async function findLocationsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<LocationRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('locations')
+    .innerJoin('memberships', 'memberships.team_id', 'locations.team_id')
+    .selectAll('locations')
+    .where('memberships.user_id', '=', userId)
+    .where('locations.id', 'in', ids)
+    .execute();
+}
+
+export async function insertLocation(db: Db, row: Insertable<LocationTable>): Promise<LocationRow> {
+  try {
+    return await db.insertInto('locations').values(row).returningAll().executeTakeFirstOrThrow();
+  } catch (error) {
+    return nameTaken(error, row.name);
+  }
+}
+
+export async function lockLocation(db: Db, id: string): Promise<LocationRow | undefined> {
+  return db.selectFrom('locations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Applies a change and bumps the version by one. */
+export async function updateLocation(db: Db, id: string, patch: Updateable<LocationTable>): Promise<LocationRow> {
+  try {
+    return await db
+      .updateTable('locations')
+      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    return nameTaken(error, patch.name);
+  }
+}
+
+export async function deleteLocation(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('locations').where('id', '=', id).execute();
+}
+
+export interface LocationFilter {
+  locationType?: string | null | undefined;
+  search?: string | null | undefined;
+}
+
+/** A page of a team's locations, filtered and keyset-ordered. */
+export async function listLocations(db: Db, teamId: string, filter: LocationFilter, order: ListOrder, page: KeysetPage) {
+  let query = db.selectFrom('locations').selectAll('locations').where('locations.team_id', '=', teamId);
+  if (filter.locationType) query = query.where('locations.location_type', '=', filter.locationType);
+  if (filter.search) query = query.where(sql<boolean>`lower(locations.name) like ${containsPattern(filter.search)}`);
+  return paginate(query, 'locations', order, page).execute();
+}
+
+/**
+ * The same page of locations (by name) for each of several secrets, in one statement: a window
+ * function numbers each secret's locations so that every secret gets at most `page.limit`.
+ */
+export async function listLocationsOfSecrets(db: Db, secretIds: readonly string[], page: KeysetPage) {
+  if (!secretIds.length) return [];
+  const ranked = db
+    .selectFrom('locations')
+    .selectAll('locations')
+    .select(sql<string>`lower(locations.name)`.as('sort_key'))
+    .select(sql<number>`row_number() over (partition by locations.secret_id order by lower(locations.name), locations.id)`.as('position'))
+    .where('locations.secret_id', 'in', secretIds)
+    .$if(page.after !== null, (query) => query.where(sql<boolean>`(lower(locations.name), locations.id) > (${page.after![0]}, ${page.after![1]})`));
+  return db
+    .selectFrom(ranked.as('ranked'))
+    .selectAll()
+    .where('position', '<=', page.limit)
+    .orderBy('secret_id')
+    .orderBy('position')
+    .execute();
+}

@@ -1,0 +1,118 @@
+import { builder } from '../../builder.ts';
+import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { ListOrderInput } from '../../list-order.schema.ts';
+import { authorshipFields } from '../auth/auth.schema.ts';
+import { SecretRef } from '../secret/secret.schema.ts';
+import { loadSecret } from '../secret/secret.service.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { loadTeam } from '../team/team.service.ts';
+import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
+import { createLocation, deleteLocation, listLocationsOfSecret, listTeamLocations, loadLocation, updateLocation, type Location } from './location.service.ts';
+import { description } from '../../rules.ts';
+
+export const LocationTypeEnum = builder.enumType('LocationType', { values: LOCATION_TYPES });
+
+export const LocationRef = builder.objectRef<Location>('Location');
+builder.node(LocationRef, {
+  description: 'A bucket or container, reached with the credentials of one secret of the same type.',
+  id: { resolve: (location) => location.id },
+  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadLocation(ctx, id))),
+  fields: (t) => ({
+    team: t.field({ type: TeamRef, resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))! }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    locationType: t.field({ type: LocationTypeEnum, resolve: (l) => l.locationType }),
+    bucketName: t.exposeString('bucketName'),
+    region: t.exposeString('region', { nullable: true }),
+    endpointUrl: t.exposeString('endpointUrl', { nullable: true }),
+    secret: t.field({ type: SecretRef, resolve: async (l, _args, ctx) => (await loadSecret(ctx, l.secretId))! }),
+    version: t.exposeInt('version'),
+    ...authorshipFields(t),
+  }),
+});
+
+builder.objectField(SecretRef, 'locations', (t) =>
+  t.connection({ type: LocationRef, description: 'The locations using this secret, by name.', resolve: (secret, args, ctx) => listLocationsOfSecret(ctx, secret.id, args) }),
+);
+
+const LocationFilterInput = builder.inputType('LocationFilter', {
+  fields: (t) => ({
+    locationType: t.field({ type: LocationTypeEnum }),
+    search: t.string({ description: 'Case-insensitive substring of the name.' }),
+  }),
+});
+
+builder.objectField(TeamRef, 'locations', (t) =>
+  t.connection({
+    type: LocationRef,
+    args: { filter: t.arg({ type: LocationFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+    resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
+  }),
+);
+
+const CreateLocationInput = builder.inputType('CreateLocationInput', {
+  fields: (t) => ({
+    teamId: t.id({ required: true }),
+    name: t.string({ required: true, validate: locationName }),
+    description: t.string({ validate: description }),
+    locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
+    secretId: t.id({ required: true }),
+    bucketName: t.string({ required: true, validate: bucketName }),
+    region: t.string({ validate: region }),
+    endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
+  }),
+});
+
+builder.mutationField('createLocation', (t) =>
+  t.field({
+    type: LocationRef,
+    errors: { dataField: { name: 'location' } },
+    args: { input: t.arg({ type: CreateLocationInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      createLocation(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team'), secretId: fromGlobalId(String(input.secretId), 'Secret') }),
+  }),
+);
+
+const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string({ validate: locationName }),
+    description: t.string({ validate: description, description: 'null clears it.' }),
+    secretId: t.id({ description: 'Relink to another secret of the same type.' }),
+    bucketName: t.string({ validate: bucketName }),
+    region: t.string({ validate: region, description: 'null clears it.' }),
+    endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
+    expectedVersion: t.int(),
+  }),
+});
+
+builder.mutationField('updateLocation', (t) =>
+  t.field({
+    type: LocationRef,
+    errors: { dataField: { name: 'location' } },
+    args: { input: t.arg({ type: UpdateLocationInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      updateLocation(ctx, {
+        ...input,
+        id: fromGlobalId(String(input.id), 'Location'),
+        secretId: input.secretId ? fromGlobalId(String(input.secretId), 'Secret') : null,
+      }),
+  }),
+);
+
+const DeleteLocationInput = builder.inputType('DeleteLocationInput', {
+  fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
+});
+
+builder.mutationField('deleteLocation', (t) =>
+  t.field({
+    type: 'ID',
+    errors: { dataField: { name: 'deletedLocationId' } },
+    args: { input: t.arg({ type: DeleteLocationInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = fromGlobalId(String(input.id), 'Location');
+      await deleteLocation(ctx, { id, expectedVersion: input.expectedVersion });
+      return toGlobalId('Location', id);
+    },
+  }),
+);

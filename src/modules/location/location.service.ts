@@ -1,0 +1,180 @@
+import type { Context } from '../../context.ts';
+import type { Db } from '../../database.ts';
+import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
+import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
+import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../pagination.ts';
+import { recordAuditEvent } from '../audit/audit.service.ts';
+import { authorize } from '../auth/auth.service.ts';
+import { lockSecretForLink } from '../secret/secret.repository.ts';
+import {
+  deleteLocation as deleteLocationRow,
+  insertLocation,
+  listLocations,
+  lockLocation,
+  updateLocation as updateLocationRow,
+  type LocationFilter,
+  type LocationRow,
+} from './location.repository.ts';
+import type { LocationType } from './location.rules.ts';
+
+export interface Location {
+  id: string;
+  teamId: string;
+  secretId: string;
+  name: string;
+  description: string | null;
+  locationType: LocationType;
+  bucketName: string;
+  region: string | null;
+  endpointUrl: string | null;
+  version: number;
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export const toLocation = (row: LocationRow): Location => ({
+  id: row.id,
+  teamId: row.team_id,
+  secretId: row.secret_id,
+  name: row.name,
+  description: row.description,
+  locationType: row.location_type as LocationType,
+  bucketName: row.bucket_name,
+  region: row.region,
+  endpointUrl: row.endpoint_url,
+  version: row.version,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  updatedAt: row.updated_at,
+  updatedBy: row.updated_by,
+});
+
+/**
+ * Rule 7 under rule 11: the secret must be in the team and of the location's type. The secret
+ * row stays share-locked until commit, so a concurrent change of its type waits for this link
+ * (and this link waits for a type change in progress) — never a mismatched pair.
+ */
+async function lockSecretToLink(trx: Db, teamId: string, secretId: string, locationType: LocationType): Promise<void> {
+  const secret = await lockSecretForLink(trx, secretId);
+  if (!secret || secret.team_id !== teamId) throw new NotFoundError('Secret not found in this team');
+  if (secret.secret_type !== locationType) {
+    throw ValidationError.forField(['input', 'secretId'], `A ${locationType} location needs a ${locationType} secret, not ${secret.secret_type}`, ErrorCode.LOCATION_TYPE_MISMATCH);
+  }
+}
+
+export interface CreateLocationInput {
+  teamId: string;
+  name: string;
+  description?: string | null | undefined;
+  locationType: LocationType;
+  secretId: string;
+  bucketName: string;
+  region?: string | null | undefined;
+  endpointUrl?: string | null | undefined;
+}
+
+export async function createLocation(ctx: Context, input: CreateLocationInput): Promise<Location> {
+  await authorize(ctx, input.teamId, 'location:write');
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
+    const row = await insertLocation(trx, {
+      team_id: input.teamId,
+      secret_id: input.secretId,
+      name: input.name,
+      description: input.description ?? null,
+      location_type: input.locationType,
+      bucket_name: input.bucketName,
+      region: input.region ?? null,
+      endpoint_url: input.endpointUrl ?? null,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'location.created', targetType: 'Location', targetId: row.id, changedFields, targetVersion: row.version });
+    return toLocation(row);
+  });
+}
+
+async function lockForChange(ctx: Context, trx: Db, id: string, expectedVersion: number | null | undefined): Promise<LocationRow> {
+  const visible = await ctx.loaders.location.load(id);
+  if (!visible) throw new NotFoundError('Location not found');
+  await authorize(ctx, visible.team_id, 'location:write');
+  const current = await lockLocation(trx, id);
+  if (!current) throw new NotFoundError('Location not found');
+  if (expectedVersion != null && expectedVersion !== current.version) {
+    throw new ConflictError(`Location is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
+  }
+  return current;
+}
+
+export interface UpdateLocationInput {
+  id: string;
+  name?: string | null | undefined;
+  description?: string | null | undefined;
+  secretId?: string | null | undefined;
+  bucketName?: string | null | undefined;
+  region?: string | null | undefined;
+  endpointUrl?: string | null | undefined;
+  expectedVersion?: number | null | undefined;
+}
+
+/** Changes a location; `locationType` is immutable, relinking is held to rule 7. */
+export async function updateLocation(ctx: Context, input: UpdateLocationInput): Promise<Location> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    if (input.secretId && input.secretId !== current.secret_id) {
+      await lockSecretToLink(trx, current.team_id, input.secretId, current.location_type as LocationType);
+    }
+    const changes = {
+      name: input.name ?? undefined,
+      description: input.description,
+      secret_id: input.secretId ?? undefined,
+      bucket_name: input.bucketName ?? undefined,
+      region: input.region,
+      endpoint_url: input.endpointUrl,
+    };
+    const apiNames = { name: 'name', description: 'description', secret_id: 'secretId', bucket_name: 'bucketName', region: 'region', endpoint_url: 'endpointUrl' } as const;
+    const changed = (Object.keys(changes) as (keyof typeof changes)[]).filter((column) => changes[column] !== undefined && changes[column] !== current[column]);
+    const patch = Object.fromEntries(changed.map((column) => [column, changes[column]]));
+    const row = await updateLocationRow(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'location.updated',
+      targetType: 'Location',
+      targetId: current.id,
+      changedFields: changed.map((column) => apiNames[column]),
+      targetVersion: row.version,
+    });
+    return toLocation(row);
+  });
+}
+
+export async function deleteLocation(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    await deleteLocationRow(trx, current.id);
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'location.deleted', targetType: 'Location', targetId: current.id, targetVersion: current.version });
+  });
+}
+
+export async function loadLocation(ctx: Context, id: string): Promise<Location | null> {
+  const row = await ctx.loaders.location.load(id);
+  return row ? toLocation(row) : null;
+}
+
+export async function listTeamLocations(ctx: Context, teamId: string, args: PageArgs & { filter?: LocationFilter | null; orderBy?: ListOrder | null }) {
+  await authorize(ctx, teamId, 'location:read');
+  const order = args.orderBy ?? DEFAULT_ORDER;
+  const page = parsePageArgs(args, sortValueKind(order));
+  const rows = await listLocations(ctx.db, teamId, args.filter ?? {}, order, page);
+  return toConnection(rows, page, cursorKey, toLocation);
+}
+
+/** A page of the secret's locations by name; batched across all secrets of the request asking for the same page. */
+export async function listLocationsOfSecret(ctx: Context, secretId: string, args: PageArgs) {
+  const page: KeysetPage = parsePageArgs(args, 'text');
+  const rows = await ctx.loaders.locationsOfSecret(page).load(secretId);
+  return toConnection(rows, page, cursorKey, toLocation);
+}

@@ -1,0 +1,112 @@
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { isUniqueViolation, type Db, type SecretTable, type SecretVersionTable } from '../../database.ts';
+import { ConflictError, ErrorCode } from '../../errors.ts';
+import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
+import type { KeysetPage } from '../../pagination.ts';
+
+export type SecretRow = Selectable<SecretTable> & { location_count: number };
+export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext' | 'iv' | 'auth_tag' | 'wrapped_data_key'>;
+
+/** The secret's columns with its number of linked locations, counted in the same statement. */
+function selectSecrets(db: Db) {
+  return db
+    .selectFrom('secrets')
+    .selectAll('secrets')
+    .select(sql<number>`(select count(*)::int from locations where locations.secret_id = secrets.id)`.as('location_count'));
+}
+
+function nameTaken(error: unknown, name: string | undefined): never {
+  if (isUniqueViolation(error)) throw new ConflictError(`A secret named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
+  throw error;
+}
+
+/** Secrets among `ids` in teams the user belongs to. */
+export async function findSecretsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<SecretRow[]> {
+  if (!ids.length) return [];
+  return selectSecrets(db)
+    .innerJoin('memberships', 'memberships.team_id', 'secrets.team_id')
+    .where('memberships.user_id', '=', userId)
+    .where('secrets.id', 'in', ids)
+    .execute();
+}
+
+export async function findSecret(db: Db, id: string): Promise<SecretRow | undefined> {
+  return selectSecrets(db).where('secrets.id', '=', id).executeTakeFirst();
+}
+
+/** Reads the secret and locks its row: rules 10 and 11 serialise every change on it. */
+export async function lockSecret(db: Db, id: string): Promise<SecretRow | undefined> {
+  return selectSecrets(db).where('secrets.id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Reads the secret with a share lock: links to it may proceed together, a change of its type waits. */
+export async function lockSecretForLink(db: Db, id: string): Promise<SecretRow | undefined> {
+  return selectSecrets(db).where('secrets.id', '=', id).forShare().executeTakeFirst();
+}
+
+export async function insertSecret(db: Db, row: Insertable<SecretTable>): Promise<void> {
+  try {
+    await db.insertInto('secrets').values(row).execute();
+  } catch (error) {
+    nameTaken(error, row.name);
+  }
+}
+
+export type SecretPatch = Updateable<SecretTable>;
+
+/** Applies a change and bumps the version by one. */
+export async function updateSecret(db: Db, id: string, patch: SecretPatch): Promise<void> {
+  try {
+    await db
+      .updateTable('secrets')
+      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .where('id', '=', id)
+      .execute();
+  } catch (error) {
+    nameTaken(error, patch.name);
+  }
+}
+
+export async function deleteSecret(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('secrets').where('id', '=', id).execute();
+}
+
+export async function insertSecretVersion(db: Db, row: Insertable<SecretVersionTable>): Promise<void> {
+  await db.insertInto('secret_versions').values(row).execute();
+}
+
+/** Locations of the secret whose type differs from `locationType` (rule 1). */
+export async function countLocationsNotOfType(db: Db, secretId: string, locationType: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('locations')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('secret_id', '=', secretId)
+    .where('location_type', '<>', locationType)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+export interface SecretFilter {
+  secretType?: string | null | undefined;
+  storage?: string | null | undefined;
+  search?: string | null | undefined;
+}
+
+/** A page of a team's secrets, filtered and keyset-ordered. */
+export async function listSecrets(db: Db, teamId: string, filter: SecretFilter, order: ListOrder, page: KeysetPage) {
+  let query = selectSecrets(db).where('secrets.team_id', '=', teamId);
+  if (filter.secretType) query = query.where('secrets.secret_type', '=', filter.secretType);
+  if (filter.storage) query = query.where('secrets.storage', '=', filter.storage as SecretRow['storage']);
+  if (filter.search) query = query.where(sql<boolean>`lower(secrets.name) like ${containsPattern(filter.search)}`);
+  return paginate(query, 'secrets', order, page).execute();
+}
+
+/** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */
+export async function listSecretVersions(db: Db, secretId: string, page: KeysetPage): Promise<SecretVersionRow[]> {
+  let query = db
+    .selectFrom('secret_versions')
+    .select(['secret_id', 'version', 'reason', 'master_key_id', 'created_at', 'created_by'])
+    .where('secret_id', '=', secretId);
+  if (page.after) query = query.where('version', '<', Number(page.after[0]));
+  return query.orderBy('version', 'desc').limit(page.limit).execute();
+}

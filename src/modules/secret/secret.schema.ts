@@ -1,0 +1,217 @@
+import { builder } from '../../builder.ts';
+import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { ListOrderInput } from '../../list-order.schema.ts';
+import { authorshipFields } from '../auth/auth.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { loadTeam } from '../team/team.service.ts';
+import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
+import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
+import { AUTH_METHODS, SECRET_TYPES } from './credential-types.ts';
+import { description } from '../../rules.ts';
+import { secretName } from './secret.rules.ts';
+import {
+  createSecret,
+  deleteSecret,
+  listTeamSecrets,
+  listVersionsOfSecret,
+  loadSecret,
+  rotateSecret,
+  updateSecret,
+  type CredentialFieldView,
+  type Secret,
+  type SecretVersion,
+} from './secret.service.ts';
+
+export const SecretTypeEnum = builder.enumType('SecretType', { values: SECRET_TYPES });
+export const AuthMethodEnum = builder.enumType('AuthMethod', { values: AUTH_METHODS });
+export const StorageEnum = builder.enumType('SecretStorage', {
+  values: { NATIVE: { description: 'Stored here, encrypted.' }, EXTERNAL_VAULT: { description: 'Read from a vault connection through fieldMappings; nothing secret is stored here.' } },
+});
+const VersionReasonEnum = builder.enumType('SecretVersionReason', { values: ['CREATE', 'UPDATE', 'ROTATE'] as const });
+
+const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialField').implement({
+  description: 'One credential field: never its value, only a masked preview computed when it was written.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    envVar: t.exposeString('envVar', { description: 'The conventional environment variable for this field.' }),
+    maskedValue: t.exposeString('maskedValue', { nullable: true, description: '`AKIA••••XYZ`; `••••` under 12 characters; null for EXTERNAL_VAULT secrets.' }),
+  }),
+});
+
+const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string }>('FieldMapping').implement({
+  fields: (t) => ({ fieldName: t.exposeString('fieldName'), reference: t.exposeString('reference') }),
+});
+
+const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion').implement({
+  description: 'An immutable record of a credentials change (metadata only).',
+  fields: (t) => ({
+    version: t.exposeInt('version'),
+    reason: t.field({ type: VersionReasonEnum, resolve: (v) => v.reason }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdBy: t.field({ type: 'ID', nullable: true, description: 'The User id of who made the change.', resolve: (v) => (v.createdBy ? toGlobalId('User', v.createdBy) : null) }),
+  }),
+});
+
+export const SecretRef = builder.objectRef<Secret>('Secret');
+builder.node(SecretRef, {
+  description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
+  id: { resolve: (secret) => secret.id },
+  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadSecret(ctx, id))),
+  fields: (t) => ({
+    team: t.field({ type: TeamRef, resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))! }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    secretType: t.field({ type: SecretTypeEnum, resolve: (s) => s.secretType }),
+    authMethod: t.field({ type: AuthMethodEnum, resolve: (s) => s.authMethod }),
+    storage: t.field({ type: StorageEnum, resolve: (s) => s.storage }),
+    vaultConnection: t.field({ type: VaultConnectionRef, nullable: true, resolve: (s, _args, ctx) => (s.vaultConnectionId ? loadVaultConnection(ctx, s.vaultConnectionId) : null) }),
+    fieldMappings: t.field({ type: [FieldMappingRef], nullable: true, resolve: (s) => s.fieldMappings }),
+    credentialFields: t.field({ type: [CredentialFieldRef], resolve: (s) => s.credentialFields }),
+    envVarKeys: t.stringList({ description: 'The env var names the credentials provide.', resolve: (s) => s.credentialFields.map((field) => field.envVar) }),
+    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
+    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true }),
+    locationCount: t.exposeInt('locationCount'),
+    versions: t.connection({ type: SecretVersionRef, description: 'Credentials changes, newest first.', resolve: (s, args, ctx) => listVersionsOfSecret(ctx, s, args) }),
+    ...authorshipFields(t),
+  }),
+});
+
+const SecretFilterInput = builder.inputType('SecretFilter', {
+  fields: (t) => ({
+    secretType: t.field({ type: SecretTypeEnum }),
+    storage: t.field({ type: StorageEnum }),
+    search: t.string({ description: 'Case-insensitive substring of the name.' }),
+  }),
+});
+
+builder.objectField(TeamRef, 'secrets', (t) =>
+  t.connection({
+    type: SecretRef,
+    args: { filter: t.arg({ type: SecretFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+    resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
+  }),
+);
+
+const AccessKeyInput = builder.inputType('AccessKeyCredentialsInput', {
+  fields: (t) => ({ accessKeyId: t.string({ required: true }), secretAccessKey: t.string({ required: true }) }),
+});
+const AzureAccountKeyInput = builder.inputType('AzureAccountKeyCredentialsInput', {
+  fields: (t) => ({ accountName: t.string({ required: true }), accountKey: t.string({ required: true, description: 'Base64, as the Azure portal shows it.' }) }),
+});
+const AzureSasUrlInput = builder.inputType('AzureSasUrlCredentialsInput', {
+  fields: (t) => ({ sasUrl: t.string({ required: true, description: 'An https URL with a `sig` parameter.' }) }),
+});
+const GcsServiceAccountInput = builder.inputType('GcsServiceAccountCredentialsInput', {
+  fields: (t) => ({ serviceAccountJson: t.string({ required: true, description: 'The JSON key file of a service account.' }) }),
+});
+const B2ApplicationKeyInput = builder.inputType('B2ApplicationKeyCredentialsInput', {
+  fields: (t) => ({ applicationKeyId: t.string({ required: true }), applicationKey: t.string({ required: true }) }),
+});
+const EnvVarInput = builder.inputType('EnvVarInput', {
+  fields: (t) => ({ key: t.string({ required: true, description: '`^[A-Z_][A-Z0-9_]*$`, 1–128 characters.' }), value: t.string({ required: true, description: 'At most 45,000 characters.' }) }),
+});
+
+export const SecretCredentialsInput = builder.inputType('SecretCredentialsInput', {
+  description: 'Exactly one member: the one of the secret’s auth method. Stored encrypted, never returned.',
+  isOneOf: true,
+  fields: (t) => ({
+    accessKey: t.field({ type: AccessKeyInput, description: 'Every `*_ACCESS_KEY` auth method (S3 and the S3-compatible providers).' }),
+    azureAccountKey: t.field({ type: AzureAccountKeyInput }),
+    azureSasUrl: t.field({ type: AzureSasUrlInput }),
+    gcsServiceAccount: t.field({ type: GcsServiceAccountInput }),
+    b2ApplicationKey: t.field({ type: B2ApplicationKeyInput }),
+    envVars: t.field({ type: [EnvVarInput] }),
+  }),
+});
+
+const FieldMappingInput = builder.inputType('FieldMappingInput', {
+  fields: (t) => ({
+    fieldName: t.string({ required: true, description: 'A credential field of the auth method, e.g. `access_key_id`.' }),
+    reference: t.string({ required: true, description: '1Password `op://vault/item[/section]/field`; Doppler `NAME`; Infisical `NAME` or `/path/NAME`.' }),
+  }),
+});
+
+const CreateSecretInput = builder.inputType('CreateSecretInput', {
+  fields: (t) => ({
+    teamId: t.id({ required: true }),
+    name: t.string({ required: true, validate: secretName, description: '1–255 characters, unique in the team case-insensitively.' }),
+    description: t.string({ validate: description }),
+    secretType: t.field({ type: SecretTypeEnum, required: true }),
+    authMethod: t.field({ type: AuthMethodEnum, description: 'May be omitted when the type has exactly one.' }),
+    credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets.' }),
+    vaultConnectionId: t.id({ description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
+    fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: one reference per credential field.' }),
+  }),
+});
+
+builder.mutationField('createSecret', (t) =>
+  t.field({
+    type: SecretRef,
+    errors: { dataField: { name: 'secret' } },
+    args: { input: t.arg({ type: CreateSecretInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      createSecret(ctx, {
+        ...input,
+        teamId: fromGlobalId(String(input.teamId), 'Team'),
+        vaultConnectionId: input.vaultConnectionId ? fromGlobalId(String(input.vaultConnectionId), 'VaultConnection') : null,
+      }),
+  }),
+);
+
+const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string({ validate: secretName }),
+    description: t.string({ validate: description, description: 'null clears it.' }),
+    secretType: t.field({ type: SecretTypeEnum, description: 'Every linked location must already be of the new type.' }),
+    authMethod: t.field({ type: AuthMethodEnum, description: 'A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT).' }),
+    credentials: t.field({ type: SecretCredentialsInput }),
+    fieldMappings: t.field({ type: [FieldMappingInput] }),
+    expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the secret is at this version.' }),
+  }),
+});
+
+builder.mutationField('updateSecret', (t) =>
+  t.field({
+    type: SecretRef,
+    errors: { dataField: { name: 'secret' } },
+    args: { input: t.arg({ type: UpdateSecretInput, required: true }) },
+    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret') }),
+  }),
+);
+
+const RotateSecretInput = builder.inputType('RotateSecretInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    credentials: t.field({ type: SecretCredentialsInput, required: true }),
+    expectedVersion: t.int(),
+  }),
+});
+
+builder.mutationField('rotateSecret', (t) =>
+  t.field({
+    type: SecretRef,
+    description: 'New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set.',
+    errors: { dataField: { name: 'secret' } },
+    args: { input: t.arg({ type: RotateSecretInput, required: true }) },
+    resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret') }),
+  }),
+);
+
+const DeleteSecretInput = builder.inputType('DeleteSecretInput', {
+  fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
+});
+
+builder.mutationField('deleteSecret', (t) =>
+  t.field({
+    type: 'ID',
+    description: 'Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it.',
+    errors: { dataField: { name: 'deletedSecretId' } },
+    args: { input: t.arg({ type: DeleteSecretInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = fromGlobalId(String(input.id), 'Secret');
+      await deleteSecret(ctx, { id, expectedVersion: input.expectedVersion });
+      return toGlobalId('Secret', id);
+    },
+  }),
+);

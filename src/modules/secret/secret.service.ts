@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../../context.ts';
+import type { CredentialFieldPreview, Db, FieldMapping } from '../../database.ts';
+import { ConflictError, ErrorCode, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
+import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { recordAuditEvent } from '../audit/audit.service.ts';
+import { authorize } from '../auth/auth.service.ts';
+import { sealPayload } from '../crypto/envelope.ts';
+import {
+  credentialFieldsFor,
+  credentialValues,
+  defaultAuthMethod,
+  isAuthMethodValidFor,
+  maskValue,
+  supportsExternalVault,
+  validateCredentials,
+  validateFieldMappings,
+  type AuthMethod,
+  type CredentialsInput,
+  type FieldMappingInput,
+  type SecretType,
+  type VaultType,
+} from './credential-types.ts';
+import {
+  countLocationsNotOfType,
+  deleteSecret as deleteSecretRow,
+  findSecret,
+  insertSecret,
+  insertSecretVersion,
+  listSecrets,
+  listSecretVersions,
+  lockSecret,
+  updateSecret as updateSecretRow,
+  type SecretFilter,
+  type SecretPatch,
+  type SecretRow,
+  type SecretVersionRow,
+} from './secret.repository.ts';
+
+export type Storage = 'NATIVE' | 'EXTERNAL_VAULT';
+
+export interface CredentialFieldView {
+  name: string;
+  envVar: string;
+  /** Null for EXTERNAL_VAULT secrets: nothing is stored here to preview. */
+  maskedValue: string | null;
+}
+
+export interface Secret {
+  id: string;
+  teamId: string;
+  name: string;
+  description: string | null;
+  secretType: SecretType;
+  authMethod: AuthMethod;
+  storage: Storage;
+  vaultConnectionId: string | null;
+  fieldMappings: FieldMapping[] | null;
+  credentialFields: CredentialFieldView[];
+  version: number;
+  lastRotatedAt: Date | null;
+  locationCount: number;
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export interface SecretVersion {
+  secretId: string;
+  version: number;
+  reason: SecretVersionRow['reason'];
+  createdAt: Date;
+  createdBy: string | null;
+}
+
+export function toSecret(row: SecretRow): Secret {
+  const authMethod = row.auth_method as AuthMethod;
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    name: row.name,
+    description: row.description,
+    secretType: row.secret_type as SecretType,
+    authMethod,
+    storage: row.storage,
+    vaultConnectionId: row.vault_connection_id,
+    fieldMappings: row.field_mappings,
+    credentialFields:
+      row.storage === 'NATIVE' ? row.credential_fields : credentialFieldsFor(authMethod).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
+    version: row.version,
+    lastRotatedAt: row.last_rotated_at,
+    locationCount: row.location_count,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+}
+
+const toSecretVersion = (row: SecretVersionRow): SecretVersion => ({
+  secretId: row.secret_id,
+  version: row.version,
+  reason: row.reason,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+});
+
+const prefixed = (prefix: string[], errors: FieldError[]): FieldError[] => errors.map((error) => ({ ...error, path: [...prefix, ...error.path] }));
+
+function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
+  return ValidationError.forField(['input', ...path], message, code);
+}
+
+/** Rule 2: the auth method must belong to the secret type. */
+function checkAuthMethod(type: SecretType, method: AuthMethod | null, changingType: boolean): AuthMethod {
+  if (method && isAuthMethodValidFor(type, method)) return method;
+  const message = method
+    ? changingType
+      ? `The current auth method ${method} is not valid for ${type}: give an authMethod valid for ${type}`
+      : `${method} is not an auth method of ${type}`
+    : `${type} has several auth methods: choose one`;
+  throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['authMethod'], message);
+}
+
+/** Rule 3: validates NATIVE credentials for the method and returns what is stored: sealed payload fields and masked previews. */
+function prepareCredentials(ctx: Context, method: AuthMethod, credentials: CredentialsInput, binding: { teamId: string; secretId: string; version: number }) {
+  const errors = validateCredentials(method, credentials);
+  if (errors.length) {
+    throw new ValidationError(`The credentials are not valid for ${method}`, { code: ErrorCode.INVALID_CREDENTIALS, fieldErrors: prefixed(['input', 'credentials'], errors) });
+  }
+  const values = credentialValues(method, credentials);
+  const payload = JSON.stringify(values.map(({ name, value }) => [name, value]));
+  const sealed = sealPayload(ctx.keyring, payload, binding);
+  const previews: CredentialFieldPreview[] = values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
+  return {
+    sealed: { ciphertext: sealed.ciphertext, iv: sealed.iv, auth_tag: sealed.authTag, wrapped_data_key: sealed.wrappedDataKey, master_key_id: sealed.masterKeyId },
+    previews,
+  };
+}
+
+/** EXTERNAL_VAULT: every field of the method mapped once to a reference valid for the vault (rule 3's counterpart). */
+function checkFieldMappings(method: AuthMethod, vaultType: VaultType, mappings: readonly FieldMappingInput[]): FieldMapping[] {
+  const errors = validateFieldMappings(method, vaultType, mappings);
+  if (errors.length) {
+    throw new ValidationError(`The field mappings do not fit ${method} on a ${vaultType} vault`, { code: ErrorCode.INVALID_FIELD_MAPPINGS, fieldErrors: prefixed(['input'], errors) });
+  }
+  return mappings.map(({ fieldName, reference }) => ({ fieldName, reference }));
+}
+
+/** Rules 4, 5 and 6: which of credentials / fieldMappings a secret of this storage may take. */
+function checkCredentialSource(storage: Storage, input: { credentials?: CredentialsInput | null; fieldMappings?: readonly FieldMappingInput[] | null }): void {
+  if (input.credentials && input.fieldMappings) {
+    throw ruleError(ErrorCode.CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, ['fieldMappings'], 'Give credentials or fieldMappings, not both');
+  }
+  if (storage === 'EXTERNAL_VAULT' && input.credentials) {
+    throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret reads its credentials from the vault: give fieldMappings instead');
+  }
+  if (storage === 'NATIVE' && input.fieldMappings) {
+    throw ruleError(ErrorCode.FIELD_MAPPINGS_NOT_ALLOWED, ['fieldMappings'], 'A NATIVE secret stores its credentials here: give credentials instead');
+  }
+}
+
+function checkVersion(current: SecretRow, expectedVersion: number | null | undefined): void {
+  if (expectedVersion != null && expectedVersion !== current.version) {
+    throw new ConflictError(`Secret is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
+  }
+}
+
+export interface CreateSecretInput {
+  teamId: string;
+  name: string;
+  description?: string | null | undefined;
+  secretType: SecretType;
+  authMethod?: AuthMethod | null | undefined;
+  credentials?: CredentialsInput | null | undefined;
+  vaultConnectionId?: string | null | undefined;
+  fieldMappings?: readonly FieldMappingInput[] | null | undefined;
+}
+
+export async function createSecret(ctx: Context, input: CreateSecretInput): Promise<Secret> {
+  await authorize(ctx, input.teamId, 'secret:write');
+  const storage: Storage = input.vaultConnectionId ? 'EXTERNAL_VAULT' : 'NATIVE';
+  checkCredentialSource(storage, input);
+  const authMethod = checkAuthMethod(input.secretType, input.authMethod ?? defaultAuthMethod(input.secretType), false);
+  const id = randomUUID();
+
+  let stored: { credential_fields: string; payload_version: number | null; field_mappings: string | null; vault_connection_id: string | null };
+  let sealed: ReturnType<typeof prepareCredentials>['sealed'] | null = null;
+  if (storage === 'NATIVE') {
+    if (!input.credentials) throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['credentials'], 'A NATIVE secret needs credentials');
+    const prepared = prepareCredentials(ctx, authMethod, input.credentials, { teamId: input.teamId, secretId: id, version: 1 });
+    sealed = prepared.sealed;
+    stored = { credential_fields: JSON.stringify(prepared.previews), payload_version: 1, field_mappings: null, vault_connection_id: null };
+  } else {
+    const connection = await ctx.loaders.vaultConnection.load(input.vaultConnectionId!);
+    if (!connection || connection.team_id !== input.teamId) throw new NotFoundError('Vault connection not found in this team');
+    if (!supportsExternalVault(input.secretType)) {
+      throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['vaultConnectionId'], `${input.secretType} secrets are stored here, not in an external vault`);
+    }
+    if (!input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], 'An EXTERNAL_VAULT secret needs fieldMappings');
+    const mappings = checkFieldMappings(authMethod, connection.vault_type as VaultType, input.fieldMappings);
+    stored = { credential_fields: '[]', payload_version: null, field_mappings: JSON.stringify(mappings), vault_connection_id: connection.id };
+  }
+
+  return ctx.db.transaction().execute(async (trx) => {
+    await insertSecret(trx, {
+      id,
+      team_id: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      secret_type: input.secretType,
+      auth_method: authMethod,
+      storage,
+      ...stored,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    await insertSecretVersion(trx, { secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: ctx.viewer.userId });
+    const changedFields = ['name', 'description', 'secretType', 'authMethod', storage === 'NATIVE' ? 'credentials' : 'fieldMappings'];
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'secret.created', targetType: 'Secret', targetId: id, changedFields, targetVersion: 1 });
+    return toSecret((await findSecret(trx, id))!);
+  });
+}
+
+/** Finds a secret the viewer can see, authorises `secret:write` in its team, and locks it. */
+async function lockForChange(ctx: Context, trx: Db, id: string, expectedVersion: number | null | undefined): Promise<SecretRow> {
+  const visible = await ctx.loaders.secret.load(id);
+  if (!visible) throw new NotFoundError('Secret not found');
+  await authorize(ctx, visible.team_id, 'secret:write');
+  const current = await lockSecret(trx, id);
+  if (!current) throw new NotFoundError('Secret not found');
+  checkVersion(current, expectedVersion);
+  return current;
+}
+
+export interface UpdateSecretInput {
+  id: string;
+  name?: string | null | undefined;
+  description?: string | null | undefined;
+  secretType?: SecretType | null | undefined;
+  authMethod?: AuthMethod | null | undefined;
+  credentials?: CredentialsInput | null | undefined;
+  fieldMappings?: readonly FieldMappingInput[] | null | undefined;
+  expectedVersion?: number | null | undefined;
+}
+
+/** Applies rules 1–6 and 10 to a change, all under the secret's row lock. */
+export async function updateSecret(ctx: Context, input: UpdateSecretInput): Promise<Secret> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    checkCredentialSource(current.storage, input);
+    const secretType = input.secretType ?? (current.secret_type as SecretType);
+    const typeChanged = secretType !== current.secret_type;
+    const authMethod = checkAuthMethod(secretType, input.authMethod ?? (current.auth_method as AuthMethod), typeChanged && !input.authMethod);
+    const methodChanged = authMethod !== current.auth_method;
+    const version = current.version + 1;
+
+    if (typeChanged) {
+      if ((await countLocationsNotOfType(trx, current.id, secretType)) > 0) {
+        throw ruleError(ErrorCode.LOCATION_TYPE_MISMATCH, ['secretType'], `Linked locations are not of type ${secretType}: relink or delete them first`);
+      }
+      if (current.storage === 'EXTERNAL_VAULT' && !supportsExternalVault(secretType)) {
+        throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['secretType'], `${secretType} secrets cannot read from an external vault`);
+      }
+    }
+
+    const patch: SecretPatch = { updated_by: ctx.viewer.userId };
+    const changedFields: string[] = [];
+    const change = <K extends keyof SecretPatch>(field: string, column: K, value: SecretPatch[K]) => {
+      patch[column] = value;
+      changedFields.push(field);
+    };
+    if (input.name != null && input.name !== current.name) change('name', 'name', input.name);
+    if (input.description !== undefined && input.description !== current.description) change('description', 'description', input.description);
+    if (typeChanged) change('secretType', 'secret_type', secretType);
+    if (methodChanged) change('authMethod', 'auth_method', authMethod);
+
+    let newPayload: ReturnType<typeof prepareCredentials>['sealed'] | null = null;
+    if (current.storage === 'NATIVE') {
+      if (methodChanged && !input.credentials) throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['credentials'], `Changing the auth method to ${authMethod} needs new credentials`);
+      if (input.credentials) {
+        const prepared = prepareCredentials(ctx, authMethod, input.credentials, { teamId: current.team_id, secretId: current.id, version });
+        newPayload = prepared.sealed;
+        change('credentials', 'credential_fields', JSON.stringify(prepared.previews));
+        patch.payload_version = version;
+      }
+    } else {
+      if (methodChanged && !input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], `Changing the auth method to ${authMethod} needs new fieldMappings`);
+      if (input.fieldMappings) {
+        const connection = await ctx.loaders.vaultConnection.load(current.vault_connection_id!);
+        const mappings = checkFieldMappings(authMethod, connection!.vault_type as VaultType, input.fieldMappings);
+        change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
+      }
+    }
+
+    await updateSecretRow(trx, current.id, patch);
+    if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
+      await insertSecretVersion(trx, { secret_id: current.id, version, reason: 'UPDATE', ...newPayload, created_by: ctx.viewer.userId });
+    }
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.updated', targetType: 'Secret', targetId: current.id, changedFields, targetVersion: version });
+    return toSecret((await findSecret(trx, current.id))!);
+  });
+}
+
+/** New credentials for a NATIVE secret under the same auth method: a new version, `lastRotatedAt` set. */
+export async function rotateSecret(ctx: Context, input: { id: string; credentials: CredentialsInput; expectedVersion?: number | null | undefined }): Promise<Secret> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    if (current.storage !== 'NATIVE') {
+      throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret is rotated in its vault, not here');
+    }
+    const version = current.version + 1;
+    const prepared = prepareCredentials(ctx, current.auth_method as AuthMethod, input.credentials, { teamId: current.team_id, secretId: current.id, version });
+    await updateSecretRow(trx, current.id, {
+      credential_fields: JSON.stringify(prepared.previews),
+      payload_version: version,
+      last_rotated_at: new Date(),
+      updated_by: ctx.viewer.userId,
+    });
+    await insertSecretVersion(trx, { secret_id: current.id, version, reason: 'ROTATE', ...prepared.sealed, created_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.rotated', targetType: 'Secret', targetId: current.id, changedFields: ['credentials'], targetVersion: version });
+    return toSecret((await findSecret(trx, current.id))!);
+  });
+}
+
+/** Deletes a secret and its versions; refused while locations use it (rule 8). */
+export async function deleteSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    if (current.location_count > 0) {
+      throw new ConflictError(`${current.location_count} location(s) use this secret: relink or delete them first`, ErrorCode.SECRET_IN_USE);
+    }
+    await deleteSecretRow(trx, current.id);
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.deleted', targetType: 'Secret', targetId: current.id, targetVersion: current.version });
+  });
+}
+
+/** The secret if it is in one of the viewer's teams, else null. */
+export async function loadSecret(ctx: Context, id: string): Promise<Secret | null> {
+  const row = await ctx.loaders.secret.load(id);
+  return row ? toSecret(row) : null;
+}
+
+export async function listTeamSecrets(ctx: Context, teamId: string, args: PageArgs & { filter?: SecretFilter | null; orderBy?: ListOrder | null }) {
+  await authorize(ctx, teamId, 'secret:read');
+  const order = args.orderBy ?? DEFAULT_ORDER;
+  const page = parsePageArgs(args, sortValueKind(order));
+  const rows = await listSecrets(ctx.db, teamId, args.filter ?? {}, order, page);
+  return toConnection(rows, page, cursorKey, toSecret);
+}
+
+export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: PageArgs) {
+  await authorize(ctx, secret.teamId, 'secret:read');
+  const page = parsePageArgs(args, 'integer');
+  const rows = await listSecretVersions(ctx.db, secret.id, page);
+  return toConnection(rows, page, (row) => [String(row.version), row.secret_id], toSecretVersion);
+}

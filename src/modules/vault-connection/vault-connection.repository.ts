@@ -1,0 +1,81 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import { isUniqueViolation, type Db, type VaultConnectionTable } from '../../database.ts';
+import { ConflictError, ErrorCode } from '../../errors.ts';
+import type { KeysetPage } from '../../pagination.ts';
+
+export type VaultConnectionRow = Selectable<VaultConnectionTable>;
+
+/** Every column but the sealed payload: what reads need. */
+const METADATA = ['id', 'team_id', 'name', 'description', 'vault_type', 'version', 'last_rotated_at', 'created_at', 'created_by', 'updated_at', 'updated_by'] as const;
+export type VaultConnectionMetadata = Pick<VaultConnectionRow, (typeof METADATA)[number]>;
+
+function nameTaken(error: unknown, name: string | undefined): never {
+  if (isUniqueViolation(error)) throw new ConflictError(`A vault connection named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
+  throw error;
+}
+
+/** Connections among `ids` in teams the user belongs to. */
+export async function findVaultConnectionsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<VaultConnectionMetadata[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('vault_connections')
+    .innerJoin('memberships', 'memberships.team_id', 'vault_connections.team_id')
+    .select(METADATA.map((column) => `vault_connections.${column}` as const))
+    .where('memberships.user_id', '=', userId)
+    .where('vault_connections.id', 'in', ids)
+    .execute();
+}
+
+export async function insertVaultConnection(db: Db, row: Insertable<VaultConnectionTable>): Promise<VaultConnectionMetadata> {
+  try {
+    return await db.insertInto('vault_connections').values(row).returning(METADATA).executeTakeFirstOrThrow();
+  } catch (error) {
+    return nameTaken(error, row.name);
+  }
+}
+
+/** Reads the connection and locks its row for the rest of the transaction. */
+export async function lockVaultConnection(db: Db, id: string): Promise<VaultConnectionMetadata | undefined> {
+  return db.selectFrom('vault_connections').select(METADATA).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Applies a change and bumps the version by one. */
+export async function updateVaultConnection(db: Db, id: string, patch: Updateable<VaultConnectionTable>): Promise<VaultConnectionMetadata> {
+  try {
+    return await db
+      .updateTable('vault_connections')
+      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .where('id', '=', id)
+      .returning(METADATA)
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    return nameTaken(error, patch.name);
+  }
+}
+
+export async function deleteVaultConnection(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('vault_connections').where('id', '=', id).execute();
+}
+
+export async function countSecretsUsingVaultConnection(db: Db, id: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('secrets')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('vault_connection_id', '=', id)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+/** A page of the team's connections by name, keyset on (lower(name), id); `sort_name` is the cursor's key. */
+export async function listVaultConnections(db: Db, teamId: string, page: KeysetPage) {
+  let query = db
+    .selectFrom('vault_connections')
+    .select(METADATA)
+    .select((eb) => eb.fn<string>('lower', ['name']).as('sort_name'))
+    .where('team_id', '=', teamId);
+  if (page.after) {
+    const [name, id] = page.after;
+    query = query.where((eb) => eb(eb.tuple(eb.fn('lower', ['name']), eb.ref('id')), '>', eb.tuple(name, id)));
+  }
+  return query.orderBy((eb) => eb.fn('lower', ['name'])).orderBy('id').limit(page.limit).execute();
+}

@@ -1,0 +1,143 @@
+import { builder } from '../../builder.ts';
+import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { authorshipFields } from '../auth/auth.schema.ts';
+import { VAULT_TYPES } from '../secret/credential-types.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { loadTeam } from '../team/team.service.ts';
+import { description } from '../../rules.ts';
+import { vaultConnectionName } from './vault-connection.rules.ts';
+import {
+  createVaultConnection,
+  deleteVaultConnection,
+  listTeamVaultConnections,
+  loadVaultConnection,
+  rotateVaultConnection,
+  updateVaultConnection,
+  type VaultConnection,
+} from './vault-connection.service.ts';
+
+export const VaultTypeEnum = builder.enumType('VaultType', { values: VAULT_TYPES });
+
+export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConnection');
+builder.node(VaultConnectionRef, {
+  description: 'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
+  id: { resolve: (connection) => connection.id },
+  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadVaultConnection(ctx, id))),
+  fields: (t) => ({
+    team: t.field({ type: TeamRef, resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))! }),
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    vaultType: t.field({ type: VaultTypeEnum, resolve: (c) => c.vaultType }),
+    version: t.exposeInt('version'),
+    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true }),
+    ...authorshipFields(t),
+  }),
+});
+
+builder.objectField(TeamRef, 'vaultConnections', (t) =>
+  t.connection({ type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) }),
+);
+
+const secretField = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>) =>
+  t.string({ required: true });
+
+const OnePasswordCredentialsInput = builder.inputType('OnePasswordCredentialsInput', {
+  fields: (t) => ({ accessToken: secretField(t) }),
+});
+const DopplerCredentialsInput = builder.inputType('DopplerCredentialsInput', {
+  fields: (t) => ({ accessToken: secretField(t), project: t.string({ required: true }), config: t.string({ required: true }) }),
+});
+const InfisicalCredentialsInput = builder.inputType('InfisicalCredentialsInput', {
+  fields: (t) => ({
+    clientId: t.string({ required: true }),
+    clientSecret: secretField(t),
+    projectId: t.string({ required: true }),
+    environment: t.string({ required: true }),
+    secretPath: t.string({ description: 'Default "/".' }),
+  }),
+});
+
+const VaultCredentialsInput = builder.inputType('VaultCredentialsInput', {
+  description: 'Exactly one member, matching the connection’s vaultType. Stored encrypted, never returned.',
+  isOneOf: true,
+  fields: (t) => ({
+    onePassword: t.field({ type: OnePasswordCredentialsInput }),
+    doppler: t.field({ type: DopplerCredentialsInput }),
+    infisical: t.field({ type: InfisicalCredentialsInput }),
+  }),
+});
+
+const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput', {
+  fields: (t) => ({
+    teamId: t.id({ required: true }),
+    name: t.string({ required: true, validate: vaultConnectionName }),
+    description: t.string({ validate: description }),
+    vaultType: t.field({ type: VaultTypeEnum, required: true }),
+    credentials: t.field({ type: VaultCredentialsInput, required: true }),
+  }),
+});
+
+builder.mutationField('createVaultConnection', (t) =>
+  t.field({
+    type: VaultConnectionRef,
+    description: 'Connects an external vault (ADMIN or OWNER).',
+    errors: { dataField: { name: 'vaultConnection' } },
+    args: { input: t.arg({ type: CreateVaultConnectionInput, required: true }) },
+    resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+  }),
+);
+
+const UpdateVaultConnectionInput = builder.inputType('UpdateVaultConnectionInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    name: t.string({ validate: vaultConnectionName }),
+    description: t.string({ validate: description, description: 'null clears it.' }),
+    expectedVersion: t.int(),
+  }),
+});
+
+builder.mutationField('updateVaultConnection', (t) =>
+  t.field({
+    type: VaultConnectionRef,
+    description: 'Renames or re-describes a vault connection. Its credentials change only through rotateVaultConnection.',
+    errors: { dataField: { name: 'vaultConnection' } },
+    args: { input: t.arg({ type: UpdateVaultConnectionInput, required: true }) },
+    resolve: (_root, { input }, ctx) => updateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
+  }),
+);
+
+const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    credentials: t.field({ type: VaultCredentialsInput, required: true }),
+    expectedVersion: t.int(),
+  }),
+});
+
+builder.mutationField('rotateVaultConnection', (t) =>
+  t.field({
+    type: VaultConnectionRef,
+    description: 'Replaces the connection’s own credentials.',
+    errors: { dataField: { name: 'vaultConnection' } },
+    args: { input: t.arg({ type: RotateVaultConnectionInput, required: true }) },
+    resolve: (_root, { input }, ctx) => rotateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
+  }),
+);
+
+const DeleteVaultConnectionInput = builder.inputType('DeleteVaultConnectionInput', {
+  fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
+});
+
+builder.mutationField('deleteVaultConnection', (t) =>
+  t.field({
+    type: 'ID',
+    description: 'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise).',
+    errors: { dataField: { name: 'deletedVaultConnectionId' } },
+    args: { input: t.arg({ type: DeleteVaultConnectionInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = fromGlobalId(String(input.id), 'VaultConnection');
+      await deleteVaultConnection(ctx, { id, expectedVersion: input.expectedVersion });
+      return toGlobalId('VaultConnection', id);
+    },
+  }),
+);

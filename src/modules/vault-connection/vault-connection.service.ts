@@ -1,0 +1,176 @@
+import type { Context } from '../../context.ts';
+import type { Db } from '../../database.ts';
+import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { recordAuditEvent } from '../audit/audit.service.ts';
+import { authorize } from '../auth/auth.service.ts';
+import { sealPayload, type MasterKeyring } from '../crypto/envelope.ts';
+import type { VaultType } from '../secret/credential-types.ts';
+import {
+  countSecretsUsingVaultConnection,
+  deleteVaultConnection as deleteVaultConnectionRow,
+  insertVaultConnection,
+  listVaultConnections,
+  lockVaultConnection,
+  updateVaultConnection as updateVaultConnectionRow,
+  type VaultConnectionMetadata,
+} from './vault-connection.repository.ts';
+import { VAULT_CREDENTIALS_MEMBER, vaultCredentialSchemas, type VaultCredentialsInput } from './vault-connection.rules.ts';
+
+export interface VaultConnection {
+  id: string;
+  teamId: string;
+  name: string;
+  description: string | null;
+  vaultType: VaultType;
+  version: number;
+  lastRotatedAt: Date | null;
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export const toVaultConnection = (row: VaultConnectionMetadata): VaultConnection => ({
+  id: row.id,
+  teamId: row.team_id,
+  name: row.name,
+  description: row.description,
+  vaultType: row.vault_type as VaultType,
+  version: row.version,
+  lastRotatedAt: row.last_rotated_at,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  updatedAt: row.updated_at,
+  updatedBy: row.updated_by,
+});
+
+/**
+ * Checks that `credentials` fit the vault type and seals them for storage, bound to the
+ * connection and the version they are written at.
+ */
+function sealVaultCredentials(keyring: MasterKeyring, vaultType: VaultType, credentials: VaultCredentialsInput, binding: { teamId: string; id: string; version: number }) {
+  const member = VAULT_CREDENTIALS_MEMBER[vaultType];
+  const given = credentials[member];
+  if (!given) {
+    throw ValidationError.forField(['input', 'credentials'], `A ${vaultType} connection takes credentials.${member}`, ErrorCode.INVALID_CREDENTIALS);
+  }
+  const parsed = vaultCredentialSchemas[member].safeParse(given);
+  if (!parsed.success) {
+    throw new ValidationError('Invalid vault credentials', {
+      code: ErrorCode.INVALID_CREDENTIALS,
+      fieldErrors: parsed.error.issues.map((issue) => ({ path: ['input', 'credentials', member, ...issue.path.map(String)], message: issue.message, code: 'INVALID_VALUE' })),
+    });
+  }
+  // Prefixed so that a vault connection's payload can never pass for a secret's.
+  const sealed = sealPayload(keyring, JSON.stringify(parsed.data), { teamId: binding.teamId, secretId: `vault-connection:${binding.id}`, version: binding.version });
+  return {
+    ciphertext: sealed.ciphertext,
+    iv: sealed.iv,
+    auth_tag: sealed.authTag,
+    wrapped_data_key: sealed.wrappedDataKey,
+    master_key_id: sealed.masterKeyId,
+    payload_version: binding.version,
+  };
+}
+
+function checkVersion(current: VaultConnectionMetadata, expectedVersion: number | null | undefined): void {
+  if (expectedVersion != null && expectedVersion !== current.version) {
+    throw new ConflictError(`Vault connection is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
+  }
+}
+
+/** Locks the connection after checking the viewer may change it; NotFound for other teams. */
+async function lockForChange(ctx: Context, trx: Db, id: string, expectedVersion: number | null | undefined) {
+  const visible = await ctx.loaders.vaultConnection.load(id);
+  if (!visible) throw new NotFoundError('Vault connection not found');
+  await authorize(ctx, visible.team_id, 'vault:write');
+  const current = await lockVaultConnection(trx, id);
+  if (!current) throw new NotFoundError('Vault connection not found');
+  checkVersion(current, expectedVersion);
+  return current;
+}
+
+export interface CreateVaultConnectionInput {
+  teamId: string;
+  name: string;
+  description?: string | null | undefined;
+  vaultType: VaultType;
+  credentials: VaultCredentialsInput;
+}
+
+export async function createVaultConnection(ctx: Context, input: CreateVaultConnectionInput): Promise<VaultConnection> {
+  await authorize(ctx, input.teamId, 'vault:write');
+  const id = crypto.randomUUID();
+  const sealed = sealVaultCredentials(ctx.keyring, input.vaultType, input.credentials, { teamId: input.teamId, id, version: 1 });
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await insertVaultConnection(trx, {
+      id,
+      team_id: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      vault_type: input.vaultType,
+      ...sealed,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'vault_connection.created', targetType: 'VaultConnection', targetId: id, changedFields: ['name', 'description', 'vaultType', 'credentials'], targetVersion: 1 });
+    return toVaultConnection(row);
+  });
+}
+
+export interface UpdateVaultConnectionInput {
+  id: string;
+  name?: string | null | undefined;
+  description?: string | null | undefined;
+  expectedVersion?: number | null | undefined;
+}
+
+/** Renames or re-describes a connection; its type and credentials change only by rotation. */
+export async function updateVaultConnection(ctx: Context, input: UpdateVaultConnectionInput): Promise<VaultConnection> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    const patch = { ...(input.name != null && { name: input.name }), ...(input.description !== undefined && { description: input.description }) };
+    const row = await updateVaultConnectionRow(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.updated', targetType: 'VaultConnection', targetId: row.id, changedFields: Object.keys(patch), targetVersion: row.version });
+    return toVaultConnection(row);
+  });
+}
+
+/** Replaces a connection's credentials (same vault type), sealed at the new version. */
+export async function rotateVaultConnection(ctx: Context, input: { id: string; credentials: VaultCredentialsInput; expectedVersion?: number | null | undefined }): Promise<VaultConnection> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    const version = current.version + 1;
+    const sealed = sealVaultCredentials(ctx.keyring, current.vault_type as VaultType, input.credentials, { teamId: current.team_id, id: current.id, version });
+    const row = await updateVaultConnectionRow(trx, input.id, { ...sealed, last_rotated_at: new Date(), updated_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.rotated', targetType: 'VaultConnection', targetId: row.id, changedFields: ['credentials'], targetVersion: row.version });
+    return toVaultConnection(row);
+  });
+}
+
+/** Deletes a connection no secret uses (VAULT_CONNECTION_IN_USE otherwise). */
+export async function deleteVaultConnection(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+    const users = await countSecretsUsingVaultConnection(trx, input.id);
+    if (users > 0) {
+      throw new ConflictError(`${users} secret(s) read their credentials through this connection; move or delete them first`, ErrorCode.VAULT_CONNECTION_IN_USE);
+    }
+    await deleteVaultConnectionRow(trx, input.id);
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.deleted', targetType: 'VaultConnection', targetId: input.id, targetVersion: current.version });
+  });
+}
+
+/** The connection if it is in one of the viewer's teams, else null. */
+export async function loadVaultConnection(ctx: Context, id: string): Promise<VaultConnection | null> {
+  const row = await ctx.loaders.vaultConnection.load(id);
+  return row ? toVaultConnection(row) : null;
+}
+
+export async function listTeamVaultConnections(ctx: Context, teamId: string, args: PageArgs) {
+  await authorize(ctx, teamId, 'vault:read');
+  const page = parsePageArgs(args, 'text');
+  const rows = await listVaultConnections(ctx.db, teamId, page);
+  return toConnection(rows, page, (row) => [row.sort_name, row.id], toVaultConnection);
+}
