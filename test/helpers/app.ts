@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import type { Kysely } from 'kysely';
@@ -6,12 +6,14 @@ import { createApp, type App } from '../../src/app.ts';
 import type { Database, Role } from '../../src/database.ts';
 import { toGlobalId } from '../../src/global-id.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createKeyring, type MasterKeyring } from '../../src/modules/crypto/envelope.ts';
 import { bootstrapTeam, issueMemberToken } from '../../src/modules/team/team.service.ts';
 import { openTestDatabase } from './database.ts';
 
 export interface TestApp {
   app: App;
   db: Kysely<Database>;
+  keyring: MasterKeyring;
   /** Every log line the app wrote, as JSON text. */
   logs: string[];
   close(): Promise<void>;
@@ -22,8 +24,9 @@ export async function startTestApp(options: { corsOrigins?: string[] } = {}): Pr
   const db = await openTestDatabase();
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
-  const app = createApp({ db, logger, ...options });
-  return { app, db, logs, close: () => db.destroy() };
+  const keyring = createKeyring(randomBytes(32));
+  const app = createApp({ db, keyring, logger, ...options });
+  return { app, db, keyring, logs, close: () => db.destroy() };
 }
 
 export interface GraphQLResponse<T> {

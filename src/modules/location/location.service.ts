@@ -97,16 +97,19 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
   });
 }
 
-async function lockForChange(ctx: Context, trx: Db, id: string, expectedVersion: number | null | undefined): Promise<LocationRow> {
+/** Authorises `location:write`, then runs `change` in a transaction with the location locked and its version checked. */
+async function changeLocation<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: LocationRow) => Promise<T>): Promise<T> {
   const visible = await ctx.loaders.location.load(id);
   if (!visible) throw new NotFoundError('Location not found');
   await authorize(ctx, visible.team_id, 'location:write');
-  const current = await lockLocation(trx, id);
-  if (!current) throw new NotFoundError('Location not found');
-  if (expectedVersion != null && expectedVersion !== current.version) {
-    throw new ConflictError(`Location is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
-  }
-  return current;
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockLocation(trx, id);
+    if (!current) throw new NotFoundError('Location not found');
+    if (expectedVersion != null && expectedVersion !== current.version) {
+      throw new ConflictError(`Location is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
+    }
+    return change(trx, current);
+  });
 }
 
 export interface UpdateLocationInput {
@@ -122,8 +125,7 @@ export interface UpdateLocationInput {
 
 /** Changes a location; `locationType` is immutable, relinking is held to rule 7. */
 export async function updateLocation(ctx: Context, input: UpdateLocationInput): Promise<Location> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  return changeLocation(ctx, input.id, input.expectedVersion, async (trx, current) => {
     if (input.secretId && input.secretId !== current.secret_id) {
       await lockSecretToLink(trx, current.team_id, input.secretId, current.location_type as LocationType);
     }
@@ -152,8 +154,7 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
 }
 
 export async function deleteLocation(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  await changeLocation(ctx, input.id, input.expectedVersion, async (trx, current) => {
     await deleteLocationRow(trx, current.id);
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'location.deleted', targetType: 'Location', targetId: current.id, targetVersion: current.version });
   });

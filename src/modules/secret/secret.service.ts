@@ -224,15 +224,21 @@ export async function createSecret(ctx: Context, input: CreateSecretInput): Prom
   });
 }
 
-/** Finds a secret the viewer can see, authorises `secret:write` in its team, and locks it. */
-async function lockForChange(ctx: Context, trx: Db, id: string, expectedVersion: number | null | undefined): Promise<SecretRow> {
+/**
+ * Authorises `secret:write` on a secret the viewer can see, then runs `change` in a transaction
+ * with the secret's row locked and its version checked. Authorisation reads happen before the
+ * transaction so that they never wait for a connection the transaction holds.
+ */
+async function changeSecret<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: SecretRow) => Promise<T>): Promise<T> {
   const visible = await ctx.loaders.secret.load(id);
   if (!visible) throw new NotFoundError('Secret not found');
   await authorize(ctx, visible.team_id, 'secret:write');
-  const current = await lockSecret(trx, id);
-  if (!current) throw new NotFoundError('Secret not found');
-  checkVersion(current, expectedVersion);
-  return current;
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockSecret(trx, id);
+    if (!current) throw new NotFoundError('Secret not found');
+    checkVersion(current, expectedVersion);
+    return change(trx, current);
+  });
 }
 
 export interface UpdateSecretInput {
@@ -248,8 +254,10 @@ export interface UpdateSecretInput {
 
 /** Applies rules 1–6 and 10 to a change, all under the secret's row lock. */
 export async function updateSecret(ctx: Context, input: UpdateSecretInput): Promise<Secret> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  const visible = await ctx.loaders.secret.load(input.id);
+  // The vault connection never changes, so it is read before the transaction.
+  const connection = visible?.vault_connection_id ? await ctx.loaders.vaultConnection.load(visible.vault_connection_id) : null;
+  return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     checkCredentialSource(current.storage, input);
     const secretType = input.secretType ?? (current.secret_type as SecretType);
     const typeChanged = secretType !== current.secret_type;
@@ -289,7 +297,6 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     } else {
       if (methodChanged && !input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], `Changing the auth method to ${authMethod} needs new fieldMappings`);
       if (input.fieldMappings) {
-        const connection = await ctx.loaders.vaultConnection.load(current.vault_connection_id!);
         const mappings = checkFieldMappings(authMethod, connection!.vault_type as VaultType, input.fieldMappings);
         change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
       }
@@ -306,8 +313,7 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
 
 /** New credentials for a NATIVE secret under the same auth method: a new version, `lastRotatedAt` set. */
 export async function rotateSecret(ctx: Context, input: { id: string; credentials: CredentialsInput; expectedVersion?: number | null | undefined }): Promise<Secret> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     if (current.storage !== 'NATIVE') {
       throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret is rotated in its vault, not here');
     }
@@ -327,8 +333,7 @@ export async function rotateSecret(ctx: Context, input: { id: string; credential
 
 /** Deletes a secret and its versions; refused while locations use it (rule 8). */
 export async function deleteSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  await changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     if (current.location_count > 0) {
       throw new ConflictError(`${current.location_count} location(s) use this secret: relink or delete them first`, ErrorCode.SECRET_IN_USE);
     }

@@ -80,15 +80,17 @@ function checkVersion(current: VaultConnectionMetadata, expectedVersion: number 
   }
 }
 
-/** Locks the connection after checking the viewer may change it; NotFound for other teams. */
-async function lockForChange(ctx: Context, trx: Db, id: string, expectedVersion: number | null | undefined) {
+/** Authorises `vault:write` (NotFound for other teams), then runs `change` with the connection locked and its version checked. */
+async function changeVaultConnection<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: VaultConnectionMetadata) => Promise<T>): Promise<T> {
   const visible = await ctx.loaders.vaultConnection.load(id);
   if (!visible) throw new NotFoundError('Vault connection not found');
   await authorize(ctx, visible.team_id, 'vault:write');
-  const current = await lockVaultConnection(trx, id);
-  if (!current) throw new NotFoundError('Vault connection not found');
-  checkVersion(current, expectedVersion);
-  return current;
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockVaultConnection(trx, id);
+    if (!current) throw new NotFoundError('Vault connection not found');
+    checkVersion(current, expectedVersion);
+    return change(trx, current);
+  });
 }
 
 export interface CreateVaultConnectionInput {
@@ -128,8 +130,7 @@ export interface UpdateVaultConnectionInput {
 
 /** Renames or re-describes a connection; its type and credentials change only by rotation. */
 export async function updateVaultConnection(ctx: Context, input: UpdateVaultConnectionInput): Promise<VaultConnection> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const patch = { ...(input.name != null && { name: input.name }), ...(input.description !== undefined && { description: input.description }) };
     const row = await updateVaultConnectionRow(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.updated', targetType: 'VaultConnection', targetId: row.id, changedFields: Object.keys(patch), targetVersion: row.version });
@@ -139,8 +140,7 @@ export async function updateVaultConnection(ctx: Context, input: UpdateVaultConn
 
 /** Replaces a connection's credentials (same vault type), sealed at the new version. */
 export async function rotateVaultConnection(ctx: Context, input: { id: string; credentials: VaultCredentialsInput; expectedVersion?: number | null | undefined }): Promise<VaultConnection> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const version = current.version + 1;
     const sealed = sealVaultCredentials(ctx.keyring, current.vault_type as VaultType, input.credentials, { teamId: current.team_id, id: current.id, version });
     const row = await updateVaultConnectionRow(trx, input.id, { ...sealed, last_rotated_at: new Date(), updated_by: ctx.viewer.userId });
@@ -151,8 +151,7 @@ export async function rotateVaultConnection(ctx: Context, input: { id: string; c
 
 /** Deletes a connection no secret uses (VAULT_CONNECTION_IN_USE otherwise). */
 export async function deleteVaultConnection(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const current = await lockForChange(ctx, trx, input.id, input.expectedVersion);
+  await changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const users = await countSecretsUsingVaultConnection(trx, input.id);
     if (users > 0) {
       throw new ConflictError(`${users} secret(s) read their credentials through this connection; move or delete them first`, ErrorCode.VAULT_CONNECTION_IN_USE);

@@ -1,0 +1,400 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { graphql } from '../gql/index.ts';
+import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { fixtures } from '../helpers/fixtures.ts';
+import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
+
+export const SecretFields = graphql(`
+  fragment SecretFields on Secret {
+    id
+    name
+    description
+    secretType
+    authMethod
+    storage
+    version
+    lastRotatedAt
+    locationCount
+    envVarKeys
+    credentialFields {
+      name
+      envVar
+      maskedValue
+    }
+    fieldMappings {
+      fieldName
+      reference
+    }
+    vaultConnection {
+      id
+    }
+    createdBy {
+      email
+    }
+  }
+`);
+
+const ErrorFields = graphql(`
+  fragment ErrorFields on Error {
+    __typename
+    code
+    message
+    ... on ValidationError {
+      fieldErrors {
+        path
+        code
+      }
+    }
+  }
+`);
+void ErrorFields;
+
+export const CreateSecret = graphql(`
+  mutation CreateSecret($input: CreateSecretInput!) {
+    createSecret(input: $input) {
+      __typename
+      ... on CreateSecretSuccess {
+        secret {
+          ...SecretFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+const UpdateSecret = graphql(`
+  mutation UpdateSecret($input: UpdateSecretInput!) {
+    updateSecret(input: $input) {
+      __typename
+      ... on UpdateSecretSuccess {
+        secret {
+          ...SecretFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+const RotateSecret = graphql(`
+  mutation RotateSecret($input: RotateSecretInput!) {
+    rotateSecret(input: $input) {
+      __typename
+      ... on RotateSecretSuccess {
+        secret {
+          ...SecretFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+const DeleteSecret = graphql(`
+  mutation DeleteSecret($input: DeleteSecretInput!) {
+    deleteSecret(input: $input) {
+      __typename
+      ... on DeleteSecretSuccess {
+        deletedSecretId
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const CreateLocation = graphql(`
+  mutation CreateLocationForSecret($input: CreateLocationInput!) {
+    createLocation(input: $input) {
+      __typename
+      ... on CreateLocationSuccess {
+        location {
+          id
+          locationType
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+const SecretVersions = graphql(`
+  query SecretVersions($id: ID!) {
+    node(id: $id) {
+      ... on Secret {
+        version
+        versions(first: 10) {
+          edges {
+            node {
+              version
+              reason
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const CreateVaultConnection = graphql(`
+  mutation CreateVaultConnectionForSecret($input: CreateVaultConnectionInput!) {
+    createVaultConnection(input: $input) {
+      __typename
+      ... on CreateVaultConnectionSuccess {
+        vaultConnection {
+          id
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+let t: TestApp;
+let team: TestTeam;
+beforeAll(async () => {
+  t = await startTestApp();
+  team = await createTeamWithOwner(t.db);
+});
+afterAll(() => t.close());
+
+let counter = 0;
+const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
+
+async function create(input: Partial<CreateSecretInput>, token = team.ownerToken) {
+  const full = { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() }, ...input } as CreateSecretInput;
+  return (await executeOk(t.app, CreateSecret, { input: full }, token)).createSecret;
+}
+
+async function createOk(input: Partial<CreateSecretInput> = {}) {
+  const result = await create(input);
+  if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
+  return result.secret;
+}
+
+async function update(input: UpdateSecretInput, token = team.ownerToken) {
+  return (await executeOk(t.app, UpdateSecret, { input }, token)).updateSecret;
+}
+
+async function vaultConnection(vaultType: 'ONEPASSWORD' | 'DOPPLER' | 'INFISICAL' = 'ONEPASSWORD') {
+  const credentials =
+    vaultType === 'ONEPASSWORD'
+      ? { onePassword: { accessToken: 'ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ' } }
+      : vaultType === 'DOPPLER'
+        ? { doppler: { accessToken: 'dp.st.prd.abcdefghijklmnop', project: 'web', config: 'prd' } }
+        : { infisical: { clientId: 'client-id', clientSecret: 'client-secret-value', projectId: 'proj', environment: 'prod' } };
+  const data = await executeOk(t.app, CreateVaultConnection, { input: { teamId: team.teamId, name: uniqueName('vault'), vaultType, credentials } }, team.ownerToken);
+  if (data.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(data));
+  return data.createVaultConnection.vaultConnection.id;
+}
+
+const S3_MAPPINGS = [
+  { fieldName: 'access_key_id', reference: 'op://Infra/aws-prod/access_key_id' },
+  { fieldName: 'secret_access_key', reference: 'op://Infra/aws-prod/secret_access_key' },
+];
+
+describe('createSecret', () => {
+  test.each([
+    ['S3', { accessKey: fixtures.accessKey() }, 'S3_ACCESS_KEY', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']],
+    ['R2', { accessKey: fixtures.accessKey() }, 'R2_ACCESS_KEY', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']],
+    ['GCS', { gcsServiceAccount: fixtures.gcsServiceAccount() }, 'GCS_SERVICE_ACCOUNT', ['GOOGLE_APPLICATION_CREDENTIALS_JSON']],
+    ['B2', { b2ApplicationKey: fixtures.b2ApplicationKey() }, 'B2_APPLICATION_KEY', ['B2_APPLICATION_KEY_ID', 'B2_APPLICATION_KEY']],
+  ] as const)('%s: the auth method defaults to the only one; previews are masked', async (secretType, credentials, authMethod, envVarKeys) => {
+    const secret = await createOk({ secretType, credentials });
+    expect(secret).toMatchObject({ secretType, authMethod, storage: 'NATIVE', version: 1, locationCount: 0, envVarKeys, createdBy: { email: team.ownerEmail } });
+    for (const field of secret.credentialFields) expect(field.maskedValue).toMatch(/^(.{4}••••.{3}|••••)$/u);
+  });
+
+  test('masks long values as first 4 and last 3 characters, short ones as ••••', async () => {
+    const secret = await createOk({
+      secretType: 'S3_COMPATIBLE',
+      authMethod: 'S3_COMPATIBLE_ACCESS_KEY',
+      credentials: { accessKey: { accessKeyId: 'minioadmin', secretAccessKey: 'AKIAEXAMPLESECRETXYZ' } },
+    });
+    expect(secret.credentialFields).toEqual([
+      { name: 'access_key_id', envVar: 'AWS_ACCESS_KEY_ID', maskedValue: '••••' },
+      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'AKIA••••XYZ' },
+    ]);
+  });
+
+  test('Azure needs an explicit auth method (AUTH_METHOD_INVALID_FOR_TYPE)', async () => {
+    expect(await create({ secretType: 'AZURE_BLOB', credentials: { azureSasUrl: fixtures.azureSasUrl() } })).toMatchObject({ code: 'AUTH_METHOD_INVALID_FOR_TYPE' });
+    const ok = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: fixtures.azureSasUrl() } });
+    expect(ok.envVarKeys).toEqual(['AZURE_STORAGE_SAS_URL']);
+  });
+
+  test('rule 2: an auth method of another type is AUTH_METHOD_INVALID_FOR_TYPE', async () => {
+    const result = await create({ secretType: 'S3', authMethod: 'R2_ACCESS_KEY' });
+    expect(result).toMatchObject({ __typename: 'ValidationError', code: 'AUTH_METHOD_INVALID_FOR_TYPE', fieldErrors: [{ path: ['input', 'authMethod'] }] });
+  });
+
+  test('rule 3: bad credentials give a fieldError per bad field, with full paths', async () => {
+    const result = await create({ credentials: { accessKey: { accessKeyId: 'x', secretAccessKey: ' padded ' } } });
+    expect(result).toMatchObject({ __typename: 'ValidationError', code: 'INVALID_CREDENTIALS' });
+    if (result.__typename !== 'ValidationError') throw new Error();
+    expect(result.fieldErrors.map((e) => e.path)).toEqual([
+      ['input', 'credentials', 'accessKey', 'accessKeyId'],
+      ['input', 'credentials', 'accessKey', 'secretAccessKey'],
+    ]);
+    const wrongMember = await create({ credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } });
+    expect(wrongMember).toMatchObject({ code: 'INVALID_CREDENTIALS', fieldErrors: [{ path: ['input', 'credentials', 'b2ApplicationKey'], code: 'CREDENTIALS_MISMATCH_AUTH_METHOD' }] });
+  });
+
+  test('NATIVE without credentials is CREDENTIALS_REQUIRED', async () => {
+    expect(await create({ credentials: null })).toMatchObject({ code: 'CREDENTIALS_REQUIRED' });
+  });
+
+  test('rule 4: EXTERNAL_VAULT secrets cannot take credentials', async () => {
+    const vaultConnectionId = await vaultConnection();
+    expect(await create({ vaultConnectionId, credentials: { accessKey: fixtures.accessKey() }, fieldMappings: null })).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
+  });
+
+  test('rule 5: NATIVE secrets cannot take fieldMappings', async () => {
+    expect(await create({ credentials: null, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'FIELD_MAPPINGS_NOT_ALLOWED' });
+  });
+
+  test('rule 6: credentials and fieldMappings together are exclusive', async () => {
+    const vaultConnectionId = await vaultConnection();
+    expect(await create({ vaultConnectionId, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE' });
+  });
+
+  test('EXTERNAL_VAULT: mappings must cover every field once with valid references (INVALID_FIELD_MAPPINGS)', async () => {
+    const vaultConnectionId = await vaultConnection();
+    const ok = await createOk({ vaultConnectionId, credentials: null, fieldMappings: S3_MAPPINGS });
+    expect(ok).toMatchObject({ storage: 'EXTERNAL_VAULT', vaultConnection: { id: vaultConnectionId }, fieldMappings: S3_MAPPINGS });
+    expect(ok.credentialFields).toEqual([
+      { name: 'access_key_id', envVar: 'AWS_ACCESS_KEY_ID', maskedValue: null },
+      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: null },
+    ]);
+    const missing = await create({ vaultConnectionId, credentials: null, fieldMappings: S3_MAPPINGS.slice(0, 1) });
+    expect(missing).toMatchObject({ code: 'INVALID_FIELD_MAPPINGS', fieldErrors: [{ code: 'FIELD_NOT_MAPPED' }] });
+    const badRef = await create({ vaultConnectionId, credentials: null, fieldMappings: [S3_MAPPINGS[0]!, { fieldName: 'secret_access_key', reference: 'NOT_1PASSWORD' }] });
+    expect(badRef).toMatchObject({ code: 'INVALID_FIELD_MAPPINGS', fieldErrors: [{ path: ['input', 'fieldMappings', '1', 'reference'], code: 'INVALID_REFERENCE' }] });
+    const unknownField = await create({ vaultConnectionId, credentials: null, fieldMappings: [...S3_MAPPINGS, { fieldName: 'nope', reference: 'op://a/b/c' }] });
+    expect(unknownField).toMatchObject({ code: 'INVALID_FIELD_MAPPINGS', fieldErrors: [{ code: 'UNKNOWN_FIELD' }] });
+    const noMappings = await create({ vaultConnectionId, credentials: null, fieldMappings: null });
+    expect(noMappings).toMatchObject({ code: 'FIELD_MAPPINGS_REQUIRED' });
+  });
+
+  test('rule 9: names are unique per team case-insensitively; limits on name and description', async () => {
+    const name = uniqueName('Prod-Bucket');
+    await createOk({ name });
+    expect(await create({ name: name.toUpperCase() })).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
+    expect(await create({ name: '' })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'name'] }] });
+    expect(await create({ name: 'x'.repeat(256) })).toMatchObject({ __typename: 'ValidationError' });
+    expect(await create({ description: 'x'.repeat(2001) })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'description'] }] });
+    const other = await createTeamWithOwner(t.db);
+    const sameNameElsewhere = await executeOk(t.app, CreateSecret, { input: { teamId: other.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } }, other.ownerToken);
+    expect(sameNameElsewhere.createSecret.__typename).toBe('CreateSecretSuccess');
+  });
+
+  test('VIEWER and OPERATOR cannot create; another team is NotFound', async () => {
+    for (const role of ['VIEWER', 'OPERATOR'] as const) {
+      const member = await addMember(t.db, team, role);
+      expect(await create({}, member.token)).toMatchObject({ __typename: 'ForbiddenError' });
+    }
+    const outsider = await createTeamWithOwner(t.db);
+    expect(await create({}, outsider.ownerToken)).toMatchObject({ __typename: 'NotFoundError' });
+  });
+
+  test('a two-member @oneOf credentials input is refused before anything runs', async () => {
+    const twoMembers = { accessKey: fixtures.accessKey(), b2ApplicationKey: fixtures.b2ApplicationKey() } as unknown as CreateSecretInput['credentials'];
+    const res = await execute(t.app, CreateSecret, { input: { teamId: team.teamId, name: uniqueName('x'), secretType: 'S3', credentials: twoMembers } }, team.ownerToken);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.message).toMatch(/exactly one key/i);
+  });
+});
+
+describe('updateSecret', () => {
+  test('rule 10: every change bumps the version; expectedVersion is compare-and-set', async () => {
+    const secret = await createOk();
+    const renamed = await update({ id: secret.id, description: 'prod data lake', expectedVersion: 1 });
+    expect(renamed).toMatchObject({ secret: { version: 2, description: 'prod data lake' } });
+    expect(await update({ id: secret.id, description: 'stale', expectedVersion: 1 })).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
+  });
+
+  test('rule 1: changing the type needs every linked location to have that type', async () => {
+    const secret = await createOk();
+    await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } }, team.ownerToken);
+    const result = await update({ id: secret.id, secretType: 'R2', authMethod: 'R2_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } });
+    expect(result).toMatchObject({ code: 'LOCATION_TYPE_MISMATCH', fieldErrors: [{ path: ['input', 'secretType'] }] });
+    const unlinked = await createOk();
+    const changed = await update({ id: unlinked.id, secretType: 'R2', authMethod: 'R2_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } });
+    expect(changed).toMatchObject({ secret: { secretType: 'R2', authMethod: 'R2_ACCESS_KEY', version: 2 } });
+  });
+
+  test('rule 2: changing the type so that the method becomes invalid, without a valid one, is AUTH_METHOD_INVALID_FOR_TYPE', async () => {
+    const secret = await createOk();
+    expect(await update({ id: secret.id, secretType: 'R2' })).toMatchObject({ code: 'AUTH_METHOD_INVALID_FOR_TYPE' });
+    expect(await update({ id: secret.id, authMethod: 'GCS_SERVICE_ACCOUNT' })).toMatchObject({ code: 'AUTH_METHOD_INVALID_FOR_TYPE' });
+  });
+
+  test('rule 3: a new auth method needs new credentials, validated against it', async () => {
+    const secret = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_ACCOUNT_KEY', credentials: { azureAccountKey: fixtures.azureAccountKey() } });
+    expect(await update({ id: secret.id, authMethod: 'AZURE_SAS_URL' })).toMatchObject({ code: 'CREDENTIALS_REQUIRED' });
+    expect(await update({ id: secret.id, authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: { sasUrl: 'http://x.blob.core.windows.net/?sig=a' } } })).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      fieldErrors: [{ path: ['input', 'credentials', 'azureSasUrl', 'sasUrl'], code: 'NOT_HTTPS' }],
+    });
+    const ok = await update({ id: secret.id, authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: fixtures.azureSasUrl() } });
+    expect(ok).toMatchObject({ secret: { authMethod: 'AZURE_SAS_URL', envVarKeys: ['AZURE_STORAGE_SAS_URL'], version: 2 } });
+  });
+
+  test('rules 4–6 on update, and an EXTERNAL_VAULT method change needs new fieldMappings', async () => {
+    const vaultConnectionId = await vaultConnection();
+    const external = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_SAS_URL', vaultConnectionId, credentials: null, fieldMappings: [{ fieldName: 'sas_url', reference: 'op://Infra/azure/sas' }] });
+    expect(await update({ id: external.id, credentials: { azureSasUrl: fixtures.azureSasUrl() } })).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
+    expect(await update({ id: external.id, authMethod: 'AZURE_ACCOUNT_KEY' })).toMatchObject({ code: 'FIELD_MAPPINGS_REQUIRED' });
+    const remapped = await update({
+      id: external.id,
+      authMethod: 'AZURE_ACCOUNT_KEY',
+      fieldMappings: [
+        { fieldName: 'account_name', reference: 'op://Infra/azure/name' },
+        { fieldName: 'account_key', reference: 'op://Infra/azure/key' },
+      ],
+    });
+    expect(remapped).toMatchObject({ secret: { authMethod: 'AZURE_ACCOUNT_KEY', version: 2 } });
+    const native = await createOk();
+    expect(await update({ id: native.id, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'FIELD_MAPPINGS_NOT_ALLOWED' });
+    expect(await update({ id: native.id, credentials: { accessKey: fixtures.accessKey() }, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE' });
+  });
+
+  test('a failed update changes nothing', async () => {
+    const secret = await createOk({ description: 'before' });
+    await update({ id: secret.id, description: 'after', authMethod: 'GCS_SERVICE_ACCOUNT' });
+    const versions = await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken);
+    expect(versions.node).toMatchObject({ version: 1 });
+  });
+});
+
+describe('rotateSecret and versions', () => {
+  test('rotation writes a new version row and sets lastRotatedAt; versions list newest first', async () => {
+    const secret = await createOk();
+    await update({ id: secret.id, description: 'metadata only: no version row' });
+    const rotated = (await executeOk(t.app, RotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)).rotateSecret;
+    expect(rotated).toMatchObject({ __typename: 'RotateSecretSuccess', secret: { version: 3, lastRotatedAt: expect.any(String) } });
+    const versions = await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken);
+    expect(versions.node).toEqual({ version: 3, versions: { edges: [{ node: { version: 3, reason: 'ROTATE' } }, { node: { version: 1, reason: 'CREATE' } }] } });
+  });
+
+  test('rotation validates against the current method and refuses EXTERNAL_VAULT secrets', async () => {
+    const secret = await createOk();
+    const bad = (await executeOk(t.app, RotateSecret, { input: { id: secret.id, credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } } }, team.ownerToken)).rotateSecret;
+    expect(bad).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    const vaultConnectionId = await vaultConnection();
+    const external = await createOk({ vaultConnectionId, credentials: null, fieldMappings: S3_MAPPINGS });
+    const refused = (await executeOk(t.app, RotateSecret, { input: { id: external.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)).rotateSecret;
+    expect(refused).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
+  });
+});
+
+describe('deleteSecret', () => {
+  test('rule 8: a secret with linked locations cannot be deleted', async () => {
+    const secret = await createOk();
+    await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } }, team.ownerToken);
+    expect((await executeOk(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret).toMatchObject({ __typename: 'ConflictError', code: 'SECRET_IN_USE' });
+    const free = await createOk();
+    expect((await executeOk(t.app, DeleteSecret, { input: { id: free.id } }, team.ownerToken)).deleteSecret).toEqual({ __typename: 'DeleteSecretSuccess', deletedSecretId: free.id });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id: free.id } }, team.ownerToken)).deleteSecret).toMatchObject({ __typename: 'NotFoundError' });
+  });
+});

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+
+/** Realistic, valid credentials for every auth method (random each call, so each value is findable). */
+export const fixtures = {
+  accessKey: () => ({ accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') }),
+  azureAccountKey: () => ({ accountName: `acct${randomBytes(4).toString('hex')}`, accountKey: randomBytes(64).toString('base64') }),
+  azureSasUrl: () => ({ sasUrl: `https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=${encodeURIComponent(randomBytes(32).toString('base64'))}` }),
+  gcsServiceAccount: () => ({
+    serviceAccountJson: JSON.stringify({
+      type: 'service_account',
+      project_id: 'demo-project',
+      client_email: `svc-${randomBytes(3).toString('hex')}@demo-project.iam.gserviceaccount.com`,
+      private_key: `-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString('base64')}\n-----END PRIVATE KEY-----\n`,
+    }),
+  }),
+  b2ApplicationKey: () => ({ applicationKeyId: randomBytes(12).toString('hex'), applicationKey: randomBytes(24).toString('base64url') }),
+};
+
+/** Every plaintext value inside a credentials input: what must never appear anywhere. */
+export function plaintextValues(credentials: Record<string, unknown>): string[] {
+  return Object.values(credentials).flatMap((member) =>
+    Array.isArray(member) ? member.map((pair: { value: string }) => pair.value) : Object.values(member as Record<string, string>),
+  );
+}
