@@ -5,6 +5,7 @@ import type { MasterKeyring } from './modules/crypto/envelope.ts';
 import type { KeysetPage } from './pagination.ts';
 import { findUsersVisibleTo, type UserRow } from './modules/auth/auth.repository.ts';
 import { findLocationsOfMember, listLocationsOfSecrets, type LocationRow } from './modules/location/location.repository.ts';
+import { findWorkspacesOfMember, findWorkspacesOfSecrets, type WorkspaceRow } from './modules/workspace/workspace.repository.ts';
 import { findSecretsOfMember, type SecretRow } from './modules/secret/secret.repository.ts';
 import { findTeamsOfMember, type TeamWithRoleRow } from './modules/team/team.repository.ts';
 import { findVaultConnectionsOfMember, type VaultConnectionMetadata } from './modules/vault-connection/vault-connection.repository.ts';
@@ -33,6 +34,9 @@ export interface Loaders {
   /** Secrets in the viewer's teams, each with its location count. */
   secret: DataLoader<string, SecretRow | null>;
   location: DataLoader<string, LocationRow | null>;
+  workspace: DataLoader<string, WorkspaceRow | null>;
+  /** The allowed workspaces of each secret (workspaceAccess SOME), by name. */
+  workspacesOfSecret: DataLoader<string, WorkspaceRow[]>;
   /** One page (the same `first`/`after`) of locations per secret; one loader per distinct page. */
   locationsOfSecret(page: KeysetPage): DataLoader<string, (LocationRow & { sort_key: string })[]>;
 }
@@ -59,6 +63,11 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
     vaultConnection: new DataLoader(async (ids) => byKey(ids, await findVaultConnectionsOfMember(db, viewer.userId, ids), (row) => row.id)),
     secret: new DataLoader(async (ids) => byKey(ids, await findSecretsOfMember(db, viewer.userId, ids), (row) => row.id)),
     location: new DataLoader(async (ids) => byKey(ids, await findLocationsOfMember(db, viewer.userId, ids), (row) => row.id)),
+    workspace: new DataLoader(async (ids) => byKey(ids, await findWorkspacesOfMember(db, viewer.userId, ids), (row) => row.id)),
+    workspacesOfSecret: new DataLoader(async (secretIds) => {
+      const bySecret = Map.groupBy(await findWorkspacesOfSecrets(db, secretIds), (row) => row.secret_id);
+      return secretIds.map((id) => bySecret.get(id) ?? []);
+    }),
     locationsOfSecret(page) {
       const key = JSON.stringify(page);
       let loader = locationPages.get(key);

@@ -112,6 +112,10 @@ export interface SecretTable {
   field_mappings: ColumnType<FieldMapping[] | null, string | null, string | null>;
   credential_fields: ColumnType<CredentialFieldPreview[], string, string>;
   payload_version: number | null;
+  visibility: Generated<'TEAM' | 'PRIVATE'>;
+  owner_id: string | null;
+  service_slug: string | null;
+  workspace_access: Generated<'ALL' | 'SOME' | 'NONE'>;
   version: Generated<number>;
   last_rotated_at: Date | null;
   created_at: CreatedAt;
@@ -150,6 +154,23 @@ export interface LocationTable {
   updated_by: string | null;
 }
 
+export interface WorkspaceTable {
+  id: Generated<string>;
+  team_id: string;
+  name: string;
+  description: string | null;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: UpdatedAt;
+  updated_by: string | null;
+}
+
+export interface SecretWorkspaceTable {
+  secret_id: string;
+  workspace_id: string;
+}
+
 /** The database schema as Kysely sees it; one interface per table, in snake_case like the SQL. */
 export interface Database {
   users: UserTable;
@@ -161,6 +182,8 @@ export interface Database {
   secrets: SecretTable;
   secret_versions: SecretVersionTable;
   locations: LocationTable;
+  workspaces: WorkspaceTable;
+  secret_workspaces: SecretWorkspaceTable;
 }
 
 /** A connection or an open transaction: what every repository function takes first. */

@@ -21,3 +21,12 @@ export function fromGlobalId(globalId: string, typename: string): string {
   }
   throw new NotFoundError(`No ${typename} with id "${globalId.slice(0, 100)}"`);
 }
+
+/** `fromGlobalId` for lists where an unknown id is reported per item rather than thrown: null when it names nothing. */
+export function tryFromGlobalId(globalId: string, typename: string): string | null {
+  try {
+    return fromGlobalId(globalId, typename);
+  } catch {
+    return null;
+  }
+}

@@ -6,6 +6,7 @@ import './modules/team/team.schema.ts';
 import './modules/vault-connection/vault-connection.schema.ts';
 import './modules/secret/secret.schema.ts';
 import './modules/location/location.schema.ts';
+import './modules/workspace/workspace.schema.ts';
 
 /** The executable schema: every module has registered its types on the builder above. */
 export const schema = builder.toSchema();

@@ -202,7 +202,7 @@ describe('createSecret', () => {
   ] as const)('%s: the auth method defaults to the only one; previews are masked', async (secretType, credentials, authMethod, envVarKeys) => {
     const secret = await createOk({ secretType, credentials });
     expect(secret).toMatchObject({ secretType, authMethod, storage: 'NATIVE', version: 1, locationCount: 0, envVarKeys, createdBy: { email: team.ownerEmail } });
-    for (const field of secret.credentialFields) expect(field.maskedValue).toMatch(/^(.{4}••••.{3}|••••)$/u);
+    for (const field of secret.credentialFields ?? []) expect(field.maskedValue).toMatch(/^(.{4}••••.{3}|••••)$/u);
   });
 
   test('masks long values as first 4 and last 3 characters, short ones as ••••', async () => {

@@ -14,10 +14,14 @@ export const MINIMUM_ROLE = {
   'audit:read': 'ADMIN',
   'secret:read': 'VIEWER',
   'secret:write': 'ADMIN',
+  /** Create and edit one's own PRIVATE ENV secrets. */
+  'secret:write-own-private': 'OPERATOR',
   'location:read': 'VIEWER',
   'location:write': 'ADMIN',
   'vault:read': 'VIEWER',
   'vault:write': 'ADMIN',
+  'workspace:read': 'VIEWER',
+  'workspace:write': 'ADMIN',
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof MINIMUM_ROLE;

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { isUniqueViolation, type Db, type SecretTable, type SecretVersionTable } from '../../database.ts';
+import { isUniqueViolation, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database.ts';
 import { ConflictError, ErrorCode } from '../../errors.ts';
 import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
@@ -20,14 +20,38 @@ function nameTaken(error: unknown, name: string | undefined): never {
   throw error;
 }
 
-/** Secrets among `ids` in teams the user belongs to. */
+/** Roles that see that other members' PRIVATE secrets exist (never their keys). */
+const ROLES_SEEING_PRIVATE_SECRETS: Role[] = ['OWNER', 'ADMIN'];
+
+/**
+ * Secrets among `ids` the user may see: TEAM secrets of their teams, their own PRIVATE ones,
+ * and, for OWNER and ADMIN, the existence of the others' PRIVATE ones.
+ */
 export async function findSecretsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<SecretRow[]> {
   if (!ids.length) return [];
   return selectSecrets(db)
     .innerJoin('memberships', 'memberships.team_id', 'secrets.team_id')
     .where('memberships.user_id', '=', userId)
     .where('secrets.id', 'in', ids)
+    .where((eb) => eb.or([eb('secrets.visibility', '=', 'TEAM'), eb('secrets.owner_id', '=', userId), eb('memberships.role', 'in', ROLES_SEEING_PRIVATE_SECRETS)]))
     .execute();
+}
+
+/** Who lists secrets: PRIVATE secrets of others are left out unless `role` may see them. */
+export interface SecretReader {
+  userId: string;
+  role: Role;
+}
+
+function visibleTo<QB extends ReturnType<typeof selectSecrets>>(query: QB, reader: SecretReader): QB {
+  if (ROLES_SEEING_PRIVATE_SECRETS.includes(reader.role)) return query;
+  return query.where((eb) => eb.or([eb('secrets.visibility', '=', 'TEAM'), eb('secrets.owner_id', '=', reader.userId)])) as QB;
+}
+
+/** The team's secret with this name (case-insensitively), if the reader may see it. */
+export async function findSecretByName(db: Db, teamId: string, name: string, reader: SecretReader): Promise<SecretRow | undefined> {
+  const query = selectSecrets(db).where('secrets.team_id', '=', teamId).where(sql<boolean>`lower(secrets.name) = lower(${name})`);
+  return visibleTo(query, reader).executeTakeFirst();
 }
 
 export async function findSecret(db: Db, id: string): Promise<SecretRow | undefined> {
@@ -90,15 +114,43 @@ export interface SecretFilter {
   secretType?: string | null | undefined;
   storage?: string | null | undefined;
   search?: string | null | undefined;
+  serviceSlug?: string | null | undefined;
+  visibility?: string | null | undefined;
+  /** Only secrets available in this workspace (access ALL, or SOME including it). */
+  workspaceId?: string | null | undefined;
 }
 
-/** A page of a team's secrets, filtered and keyset-ordered. */
-export async function listSecrets(db: Db, teamId: string, filter: SecretFilter, order: ListOrder, page: KeysetPage) {
-  let query = selectSecrets(db).where('secrets.team_id', '=', teamId);
+/** A page of a team's secrets the reader may see, filtered and keyset-ordered. */
+export async function listSecrets(db: Db, teamId: string, reader: SecretReader, filter: SecretFilter, order: ListOrder, page: KeysetPage) {
+  let query = visibleTo(selectSecrets(db).where('secrets.team_id', '=', teamId), reader);
   if (filter.secretType) query = query.where('secrets.secret_type', '=', filter.secretType);
   if (filter.storage) query = query.where('secrets.storage', '=', filter.storage as SecretRow['storage']);
   if (filter.search) query = query.where(sql<boolean>`lower(secrets.name) like ${containsPattern(filter.search)}`);
+  if (filter.serviceSlug) query = query.where('secrets.service_slug', '=', filter.serviceSlug);
+  if (filter.visibility) query = query.where('secrets.visibility', '=', filter.visibility as 'TEAM' | 'PRIVATE');
+  if (filter.workspaceId) {
+    const workspaceId = filter.workspaceId;
+    query = query.where((eb) =>
+      eb.or([
+        eb('secrets.workspace_access', '=', 'ALL'),
+        eb.and([
+          eb('secrets.workspace_access', '=', 'SOME'),
+          eb.exists(eb.selectFrom('secret_workspaces').select('secret_id').whereRef('secret_workspaces.secret_id', '=', 'secrets.id').where('secret_workspaces.workspace_id', '=', workspaceId)),
+        ]),
+      ]),
+    );
+  }
   return paginate(query, 'secrets', order, page).execute();
+}
+
+/** The sealed payload holding a secret's credentials at `version`. */
+export async function findSecretPayload(db: Db, secretId: string, version: number) {
+  return db
+    .selectFrom('secret_versions')
+    .select(['ciphertext', 'iv', 'auth_tag', 'wrapped_data_key', 'master_key_id'])
+    .where('secret_id', '=', secretId)
+    .where('version', '=', version)
+    .executeTakeFirst();
 }
 
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */

@@ -1,22 +1,26 @@
 import { builder } from '../../builder.ts';
 import { fromGlobalId, toGlobalId } from '../../global-id.ts';
 import { ListOrderInput } from '../../list-order.schema.ts';
-import { authorshipFields } from '../auth/auth.schema.ts';
+import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
+import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import { AUTH_METHODS, SECRET_TYPES } from './credential-types.ts';
 import { description } from '../../rules.ts';
-import { secretName } from './secret.rules.ts';
+import { secretName, serviceSlug } from './secret.rules.ts';
+import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
 import {
   createSecret,
   deleteSecret,
+  findTeamSecretByName,
   listTeamSecrets,
   listVersionsOfSecret,
   loadSecret,
   rotateSecret,
   updateSecret,
+  viewerSeesKeys,
   type CredentialFieldView,
   type Secret,
   type SecretVersion,
@@ -27,6 +31,10 @@ export const AuthMethodEnum = builder.enumType('AuthMethod', { values: AUTH_METH
 export const StorageEnum = builder.enumType('SecretStorage', {
   values: { NATIVE: { description: 'Stored here, encrypted.' }, EXTERNAL_VAULT: { description: 'Read from a vault connection through fieldMappings; nothing secret is stored here.' } },
 });
+export const VisibilityEnum = builder.enumType('SecretVisibility', {
+  values: { TEAM: { description: 'Shared with the team.' }, PRIVATE: { description: 'Its owner’s alone: others never see its keys; only OWNER and ADMIN see that it exists.' } },
+});
+export const WorkspaceAccessEnum = builder.enumType('WorkspaceAccess', { values: ['ALL', 'SOME', 'NONE'] as const });
 const VersionReasonEnum = builder.enumType('SecretVersionReason', { values: ['CREATE', 'UPDATE', 'ROTATE'] as const });
 
 const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialField').implement({
@@ -66,8 +74,21 @@ builder.node(SecretRef, {
     storage: t.field({ type: StorageEnum, resolve: (s) => s.storage }),
     vaultConnection: t.field({ type: VaultConnectionRef, nullable: true, resolve: (s, _args, ctx) => (s.vaultConnectionId ? loadVaultConnection(ctx, s.vaultConnectionId) : null) }),
     fieldMappings: t.field({ type: [FieldMappingRef], nullable: true, resolve: (s) => s.fieldMappings }),
-    credentialFields: t.field({ type: [CredentialFieldRef], resolve: (s) => s.credentialFields }),
-    envVarKeys: t.stringList({ description: 'The env var names the credentials provide.', resolve: (s) => s.credentialFields.map((field) => field.envVar) }),
+    credentialFields: t.field({
+      type: [CredentialFieldRef],
+      nullable: true,
+      description: 'Null on another member’s PRIVATE secret.',
+      resolve: (s, _args, ctx) => (viewerSeesKeys(ctx, s) ? s.credentialFields : null),
+    }),
+    envVarKeys: t.stringList({
+      nullable: true,
+      description: 'The env var names the credentials provide; null on another member’s PRIVATE secret.',
+      resolve: (s, _args, ctx) => (viewerSeesKeys(ctx, s) ? s.credentialFields.map((field) => field.envVar) : null),
+    }),
+    visibility: t.field({ type: VisibilityEnum, resolve: (s) => s.visibility }),
+    owner: t.field({ type: UserRef, nullable: true, description: 'The user a PRIVATE secret belongs to.', resolve: (s, _args, ctx) => (s.ownerId ? loadUser(ctx, s.ownerId) : null) }),
+    serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
+    workspaceAccess: t.field({ type: WorkspaceAccessEnum, resolve: (s) => s.workspaceAccess }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true }),
     locationCount: t.exposeInt('locationCount'),
@@ -76,11 +97,13 @@ builder.node(SecretRef, {
   }),
 });
 
-const SecretFilterInput = builder.inputType('SecretFilter', {
+export const SecretFilterInput = builder.inputType('SecretFilter', {
   fields: (t) => ({
     secretType: t.field({ type: SecretTypeEnum }),
     storage: t.field({ type: StorageEnum }),
     search: t.string({ description: 'Case-insensitive substring of the name.' }),
+    serviceSlug: t.string(),
+    visibility: t.field({ type: VisibilityEnum }),
   }),
 });
 
@@ -91,6 +114,28 @@ builder.objectField(TeamRef, 'secrets', (t) =>
     resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
   }),
 );
+
+builder.objectField(TeamRef, 'secretByName', (t) =>
+  t.field({
+    type: SecretRef,
+    nullable: true,
+    description: 'The secret with this name, case-insensitively (for clients that address secrets by alias).',
+    args: { name: t.arg.string({ required: true }) },
+    resolve: (team, { name }, ctx) => findTeamSecretByName(ctx, team.id, name),
+  }),
+);
+
+const SecretPresetRef = builder.objectRef<SecretPreset>('SecretPreset').implement({
+  description: 'A provider with conventional env var names; `createSecret(preset, value)` names the key from it.',
+  fields: (t) => ({
+    slug: t.exposeString('slug'),
+    label: t.exposeString('label'),
+    envVars: t.exposeStringList('envVars'),
+    secretType: t.field({ type: SecretTypeEnum, nullable: true, description: 'The storage type these are credentials of; null for plain API keys.', resolve: (p) => p.secretType }),
+  }),
+});
+
+builder.queryField('secretPresets', (t) => t.field({ type: [SecretPresetRef], resolve: () => SECRET_PRESETS }));
 
 const AccessKeyInput = builder.inputType('AccessKeyCredentialsInput', {
   fields: (t) => ({ accessKeyId: t.string({ required: true }), secretAccessKey: t.string({ required: true }) }),
@@ -124,6 +169,10 @@ export const SecretCredentialsInput = builder.inputType('SecretCredentialsInput'
   }),
 });
 
+const RenameKeyInput = builder.inputType('RenameKeyInput', {
+  fields: (t) => ({ from: t.string({ required: true }), to: t.string({ required: true }) }),
+});
+
 const FieldMappingInput = builder.inputType('FieldMappingInput', {
   fields: (t) => ({
     fieldName: t.string({ required: true, description: 'A credential field of the auth method, e.g. `access_key_id`.' }),
@@ -131,16 +180,31 @@ const FieldMappingInput = builder.inputType('FieldMappingInput', {
   }),
 });
 
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** Sharing, tagging and workspace fields, alike on create and update. */
+function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) {
+  return {
+    shared: t.boolean({ description: 'false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create.' }),
+    serviceSlug: t.string({ validate: serviceSlug, description: '1–64 characters; null clears it.' }),
+    workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Default ALL on create.' }),
+    allowedWorkspaces: t.idList({ description: 'Required and non-empty with workspaceAccess SOME; ignored otherwise.' }),
+  };
+}
+
 const CreateSecretInput = builder.inputType('CreateSecretInput', {
   fields: (t) => ({
     teamId: t.id({ required: true }),
-    name: t.string({ required: true, validate: secretName, description: '1–255 characters, unique in the team case-insensitively.' }),
+    name: t.string({ validate: secretName, description: '1–255 characters, unique in the team case-insensitively. With a preset, defaults to its env var.' }),
     description: t.string({ validate: description }),
-    secretType: t.field({ type: SecretTypeEnum, required: true }),
+    secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'May be omitted when the type has exactly one.' }),
     credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets.' }),
     vaultConnectionId: t.id({ description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
     fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: one reference per credential field.' }),
+    ...sharingInputFields(t),
+    preset: t.string({ description: 'A `secretPresets` slug; with `value`, makes an ENV secret keyed by the preset’s env var.' }),
+    value: t.string({ description: 'The single value of a preset secret.' }),
   }),
 });
 
@@ -153,6 +217,7 @@ builder.mutationField('createSecret', (t) =>
       createSecret(ctx, {
         ...input,
         teamId: fromGlobalId(String(input.teamId), 'Team'),
+        allowedWorkspaces: input.allowedWorkspaces?.map(String),
         vaultConnectionId: input.vaultConnectionId ? fromGlobalId(String(input.vaultConnectionId), 'VaultConnection') : null,
       }),
   }),
@@ -167,6 +232,11 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
     authMethod: t.field({ type: AuthMethodEnum, description: 'A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT).' }),
     credentials: t.field({ type: SecretCredentialsInput }),
     fieldMappings: t.field({ type: [FieldMappingInput] }),
+    values: t.field({ type: [EnvVarInput], description: 'ENV secrets: replaces every key and value.' }),
+    renameKeys: t.field({ type: [RenameKeyInput], description: 'ENV secrets: renames keys, keeping their values. Applied first.' }),
+    removeKeys: t.stringList({ description: 'ENV secrets: removes keys (at least one). Applied second.' }),
+    addValues: t.field({ type: [EnvVarInput], description: 'ENV secrets: adds keys that do not exist yet. Applied last.' }),
+    ...sharingInputFields(t),
     expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the secret is at this version.' }),
   }),
 });
@@ -176,7 +246,7 @@ builder.mutationField('updateSecret', (t) =>
     type: SecretRef,
     errors: { dataField: { name: 'secret' } },
     args: { input: t.arg({ type: UpdateSecretInput, required: true }) },
-    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret') }),
+    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret'), allowedWorkspaces: input.allowedWorkspaces?.map(String) }),
   }),
 );
 

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../context.ts';
-import type { CredentialFieldPreview, Db, FieldMapping } from '../../database.ts';
-import { ConflictError, ErrorCode, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
+import type { CredentialFieldPreview, Db, FieldMapping, SealedColumns } from '../../database.ts';
+import { ConflictError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
+import { tryFromGlobalId } from '../../global-id.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
-import { sealPayload } from '../crypto/envelope.ts';
+import type { PayloadBinding } from '../crypto/envelope.ts';
+import { findTeamWorkspaceIds, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
+import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
+import { findPreset } from './presets.ts';
+import { openCredentials, sealCredentials } from './secret-payload.ts';
 import {
   credentialFieldsFor,
   credentialValues,
@@ -26,6 +31,8 @@ import {
   countLocationsNotOfType,
   deleteSecret as deleteSecretRow,
   findSecret,
+  findSecretByName,
+  findSecretPayload,
   insertSecret,
   insertSecretVersion,
   listSecrets,
@@ -39,6 +46,8 @@ import {
 } from './secret.repository.ts';
 
 export type Storage = 'NATIVE' | 'EXTERNAL_VAULT';
+export type Visibility = 'TEAM' | 'PRIVATE';
+export type WorkspaceAccess = 'ALL' | 'SOME' | 'NONE';
 
 export interface CredentialFieldView {
   name: string;
@@ -58,6 +67,11 @@ export interface Secret {
   vaultConnectionId: string | null;
   fieldMappings: FieldMapping[] | null;
   credentialFields: CredentialFieldView[];
+  visibility: Visibility;
+  /** The user a PRIVATE secret belongs to. */
+  ownerId: string | null;
+  serviceSlug: string | null;
+  workspaceAccess: WorkspaceAccess;
   version: number;
   lastRotatedAt: Date | null;
   locationCount: number;
@@ -89,6 +103,10 @@ export function toSecret(row: SecretRow): Secret {
     fieldMappings: row.field_mappings,
     credentialFields:
       row.storage === 'NATIVE' ? row.credential_fields : credentialFieldsFor(authMethod).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
+    visibility: row.visibility,
+    ownerId: row.owner_id,
+    serviceSlug: row.service_slug,
+    workspaceAccess: row.workspace_access,
     version: row.version,
     lastRotatedAt: row.last_rotated_at,
     locationCount: row.location_count,
@@ -124,19 +142,22 @@ function checkAuthMethod(type: SecretType, method: AuthMethod | null, changingTy
   throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['authMethod'], message);
 }
 
-/** Rule 3: validates NATIVE credentials for the method and returns what is stored: sealed payload fields and masked previews. */
-function prepareCredentials(ctx: Context, method: AuthMethod, credentials: CredentialsInput, binding: { teamId: string; secretId: string; version: number }) {
+/** What a credentials change stores: the sealed payload of the version row and the masked previews of the secret row. */
+interface PreparedCredentials {
+  sealed: SealedColumns;
+  previews: CredentialFieldPreview[];
+}
+
+/** Rule 3: validates NATIVE credentials for the method (paths under `path`), then seals them. */
+function prepareCredentials(ctx: Context, method: AuthMethod, credentials: CredentialsInput, binding: PayloadBinding, path = ['input', 'credentials']): PreparedCredentials {
   const errors = validateCredentials(method, credentials);
   if (errors.length) {
-    throw new ValidationError(`The credentials are not valid for ${method}`, { code: ErrorCode.INVALID_CREDENTIALS, fieldErrors: prefixed(['input', 'credentials'], errors) });
+    throw new ValidationError(`The credentials are not valid for ${method}`, { code: ErrorCode.INVALID_CREDENTIALS, fieldErrors: prefixed(path, errors) });
   }
   const values = credentialValues(method, credentials);
-  const payload = JSON.stringify(values.map(({ name, value }) => [name, value]));
-  const sealed = sealPayload(ctx.keyring, payload, binding);
-  const previews: CredentialFieldPreview[] = values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
   return {
-    sealed: { ciphertext: sealed.ciphertext, iv: sealed.iv, auth_tag: sealed.authTag, wrapped_data_key: sealed.wrappedDataKey, master_key_id: sealed.masterKeyId },
-    previews,
+    sealed: sealCredentials(ctx.keyring, values, binding),
+    previews: values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) })),
   };
 }
 
@@ -168,26 +189,92 @@ function checkVersion(current: SecretRow, expectedVersion: number | null | undef
   }
 }
 
+/** Whether the viewer may see the keys and previews of a secret (another member's PRIVATE secret: no). */
+export function viewerSeesKeys(ctx: Context, secret: Secret): boolean {
+  return secret.visibility === 'TEAM' || secret.ownerId === ctx.viewer.userId;
+}
+
+/**
+ * Who may change a secret: TEAM secrets need `secret:write` (ADMIN); PRIVATE ones belong to
+ * their owner alone, who needs `secret:write-own-private` (OPERATOR) for ENV secrets and
+ * `secret:write` for the others.
+ */
+async function authorizeSecretWrite(ctx: Context, teamId: string, secret: { visibility: Visibility; ownerId: string | null; secretType: SecretType }): Promise<void> {
+  if (secret.visibility === 'TEAM') {
+    await authorize(ctx, teamId, 'secret:write');
+    return;
+  }
+  await authorize(ctx, teamId, secret.secretType === 'ENV' ? 'secret:write-own-private' : 'secret:write');
+  if (secret.ownerId !== null && secret.ownerId !== ctx.viewer.userId) throw new ForbiddenError('Only its owner can change a PRIVATE secret');
+}
+
+/** Rules for `workspaceAccess`/`allowedWorkspaces`: SOME needs a non-empty list of the team's own workspaces. */
+async function checkWorkspaces(ctx: Context, teamId: string, access: WorkspaceAccess, allowed: readonly string[] | null | undefined): Promise<string[]> {
+  if (access !== 'SOME') return [];
+  if (!allowed?.length) throw ruleError(ErrorCode.WORKSPACES_REQUIRED, ['allowedWorkspaces'], 'workspaceAccess SOME needs at least one allowed workspace');
+  const ids = allowed.map((id) => tryFromGlobalId(id, 'Workspace'));
+  const known = await findTeamWorkspaceIds(ctx.db, teamId, ids.filter((id) => id !== null));
+  const errors = ids.flatMap((id, index) => (id && known.has(id) ? [] : [{ path: ['input', 'allowedWorkspaces', String(index)], message: 'Not a workspace of this team', code: ErrorCode.UNKNOWN_WORKSPACE }]));
+  if (errors.length) throw new ValidationError('allowedWorkspaces must be workspaces of the team', { code: ErrorCode.UNKNOWN_WORKSPACE, fieldErrors: errors });
+  return [...new Set(ids as string[])];
+}
+
 export interface CreateSecretInput {
   teamId: string;
-  name: string;
+  name?: string | null | undefined;
   description?: string | null | undefined;
-  secretType: SecretType;
+  secretType?: SecretType | null | undefined;
   authMethod?: AuthMethod | null | undefined;
   credentials?: CredentialsInput | null | undefined;
   vaultConnectionId?: string | null | undefined;
   fieldMappings?: readonly FieldMappingInput[] | null | undefined;
+  /** false: a PRIVATE secret of the viewer. @default true */
+  shared?: boolean | null | undefined;
+  serviceSlug?: string | null | undefined;
+  /** A preset's slug: with `value`, makes an ENV secret whose key is the preset's env var. */
+  preset?: string | null | undefined;
+  value?: string | null | undefined;
+  workspaceAccess?: WorkspaceAccess | null | undefined;
+  allowedWorkspaces?: readonly string[] | null | undefined;
 }
 
-export async function createSecret(ctx: Context, input: CreateSecretInput): Promise<Secret> {
-  await authorize(ctx, input.teamId, 'secret:write');
+/** `preset` + `value` is shorthand for an ENV secret named after, and keyed by, the preset's env var. */
+function expandPreset(input: CreateSecretInput): CreateSecretInput {
+  if (input.preset == null && input.value == null) return input;
+  const preset = input.preset == null ? undefined : findPreset(input.preset);
+  if (!preset) throw ruleError(ErrorCode.UNKNOWN_PRESET, ['preset'], 'Give a preset listed by secretPresets together with value');
+  if (preset.envVars.length !== 1 || input.value == null) {
+    throw ruleError(ErrorCode.PRESET_CONFLICT, ['value'], `The ${preset.slug} preset takes ${preset.envVars.length === 1 ? 'a value' : 'credentials, not a single value'}`);
+  }
+  if (input.credentials || input.vaultConnectionId || (input.secretType && input.secretType !== 'ENV')) {
+    throw ruleError(ErrorCode.PRESET_CONFLICT, ['preset'], 'A preset with a value makes an ENV secret: leave out credentials, vaultConnectionId and other secret types');
+  }
+  const key = preset.envVars[0]!;
+  return {
+    ...input,
+    name: input.name ?? key,
+    secretType: 'ENV',
+    serviceSlug: input.serviceSlug ?? preset.slug,
+    credentials: { envVars: [{ key, value: input.value }] },
+  };
+}
+
+export async function createSecret(ctx: Context, rawInput: CreateSecretInput): Promise<Secret> {
+  const input = expandPreset(rawInput);
+  if (!input.name) throw ruleError(ErrorCode.VALIDATION_FAILED, ['name'], 'A name is required (it may be omitted only with a preset)');
+  if (!input.secretType) throw ruleError(ErrorCode.VALIDATION_FAILED, ['secretType'], 'A secretType is required (it may be omitted only with a preset)');
+  const secretType = input.secretType;
+  const visibility: Visibility = input.shared === false ? 'PRIVATE' : 'TEAM';
+  await authorizeSecretWrite(ctx, input.teamId, { visibility, ownerId: null, secretType });
   const storage: Storage = input.vaultConnectionId ? 'EXTERNAL_VAULT' : 'NATIVE';
   checkCredentialSource(storage, input);
-  const authMethod = checkAuthMethod(input.secretType, input.authMethod ?? defaultAuthMethod(input.secretType), false);
+  const authMethod = checkAuthMethod(secretType, input.authMethod ?? defaultAuthMethod(secretType), false);
+  const workspaceAccess = input.workspaceAccess ?? 'ALL';
+  const workspaceIds = await checkWorkspaces(ctx, input.teamId, workspaceAccess, input.allowedWorkspaces);
   const id = randomUUID();
 
   let stored: { credential_fields: string; payload_version: number | null; field_mappings: string | null; vault_connection_id: string | null };
-  let sealed: ReturnType<typeof prepareCredentials>['sealed'] | null = null;
+  let sealed: SealedColumns | null = null;
   if (storage === 'NATIVE') {
     if (!input.credentials) throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['credentials'], 'A NATIVE secret needs credentials');
     const prepared = prepareCredentials(ctx, authMethod, input.credentials, { teamId: input.teamId, secretId: id, version: 1 });
@@ -196,8 +283,8 @@ export async function createSecret(ctx: Context, input: CreateSecretInput): Prom
   } else {
     const connection = await ctx.loaders.vaultConnection.load(input.vaultConnectionId!);
     if (!connection || connection.team_id !== input.teamId) throw new NotFoundError('Vault connection not found in this team');
-    if (!supportsExternalVault(input.secretType)) {
-      throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['vaultConnectionId'], `${input.secretType} secrets are stored here, not in an external vault`);
+    if (!supportsExternalVault(secretType)) {
+      throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['vaultConnectionId'], `${secretType} secrets are stored here, not in an external vault`);
     }
     if (!input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], 'An EXTERNAL_VAULT secret needs fieldMappings');
     const mappings = checkFieldMappings(authMethod, connection.vault_type as VaultType, input.fieldMappings);
@@ -208,31 +295,36 @@ export async function createSecret(ctx: Context, input: CreateSecretInput): Prom
     await insertSecret(trx, {
       id,
       team_id: input.teamId,
-      name: input.name,
+      name: input.name!,
       description: input.description ?? null,
-      secret_type: input.secretType,
+      secret_type: secretType,
       auth_method: authMethod,
       storage,
       ...stored,
+      visibility,
+      owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
+      service_slug: input.serviceSlug ?? null,
+      workspace_access: workspaceAccess,
       created_by: ctx.viewer.userId,
       updated_by: ctx.viewer.userId,
     });
+    await setSecretWorkspaces(trx, id, workspaceIds);
     await insertSecretVersion(trx, { secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: ctx.viewer.userId });
-    const changedFields = ['name', 'description', 'secretType', 'authMethod', storage === 'NATIVE' ? 'credentials' : 'fieldMappings'];
+    const changedFields = ['name', 'description', 'secretType', 'authMethod', storage === 'NATIVE' ? 'credentials' : 'fieldMappings', 'visibility', 'serviceSlug', 'workspaceAccess'];
     await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'secret.created', targetType: 'Secret', targetId: id, changedFields, targetVersion: 1 });
     return toSecret((await findSecret(trx, id))!);
   });
 }
 
 /**
- * Authorises `secret:write` on a secret the viewer can see, then runs `change` in a transaction
- * with the secret's row locked and its version checked. Authorisation reads happen before the
+ * Authorises a change of a secret the viewer can see, then runs `change` in a transaction with
+ * the secret's row locked and its version checked. Authorisation reads happen before the
  * transaction so that they never wait for a connection the transaction holds.
  */
 async function changeSecret<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: SecretRow) => Promise<T>): Promise<T> {
   const visible = await ctx.loaders.secret.load(id);
   if (!visible) throw new NotFoundError('Secret not found');
-  await authorize(ctx, visible.team_id, 'secret:write');
+  await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
   return ctx.db.transaction().execute(async (trx) => {
     const current = await lockSecret(trx, id);
     if (!current) throw new NotFoundError('Secret not found');
@@ -241,7 +333,7 @@ async function changeSecret<T>(ctx: Context, id: string, expectedVersion: number
   });
 }
 
-export interface UpdateSecretInput {
+export interface UpdateSecretInput extends KeyOperations {
   id: string;
   name?: string | null | undefined;
   description?: string | null | undefined;
@@ -249,20 +341,42 @@ export interface UpdateSecretInput {
   authMethod?: AuthMethod | null | undefined;
   credentials?: CredentialsInput | null | undefined;
   fieldMappings?: readonly FieldMappingInput[] | null | undefined;
+  /** ENV secrets: replaces every key and value. */
+  values?: readonly EnvPair[] | null | undefined;
+  shared?: boolean | null | undefined;
+  serviceSlug?: string | null | undefined;
+  workspaceAccess?: WorkspaceAccess | null | undefined;
+  allowedWorkspaces?: readonly string[] | null | undefined;
   expectedVersion?: number | null | undefined;
 }
 
-/** Applies rules 1–6 and 10 to a change, all under the secret's row lock. */
+/** ENV key edits: the current pairs (decrypted here, never returned) with the operations applied, or a ValidationError. */
+async function editEnvPairs(ctx: Context, trx: Db, current: SecretRow, ops: KeyOperations): Promise<EnvPair[]> {
+  const binding = { teamId: current.team_id, secretId: current.id, version: current.payload_version! };
+  const payload = await findSecretPayload(trx, current.id, binding.version);
+  const pairs = openCredentials(ctx.keyring, payload as SealedColumns, binding).map(({ name, value }) => ({ key: name, value }));
+  const { pairs: edited, errors } = applyKeyOperations(pairs, ops);
+  if (errors.length) throw new ValidationError('The key operations cannot be applied; nothing was changed', { code: ErrorCode.INVALID_KEY_OPERATIONS, fieldErrors: errors });
+  return edited;
+}
+
+/** Applies rules 1–6 and 10, key edits and sharing changes, all under the secret's row lock. */
 export async function updateSecret(ctx: Context, input: UpdateSecretInput): Promise<Secret> {
   const visible = await ctx.loaders.secret.load(input.id);
   // The vault connection never changes, so it is read before the transaction.
   const connection = visible?.vault_connection_id ? await ctx.loaders.vaultConnection.load(visible.vault_connection_id) : null;
+  if (visible && input.shared != null && (input.shared ? 'TEAM' : 'PRIVATE') !== visible.visibility) {
+    // Sharing a PRIVATE secret with the team, or taking a TEAM secret private, needs the TEAM write right too.
+    await authorize(ctx, visible.team_id, 'secret:write');
+  }
+  const workspaceIds = visible && input.workspaceAccess ? await checkWorkspaces(ctx, visible.team_id, input.workspaceAccess, input.allowedWorkspaces) : null;
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     checkCredentialSource(current.storage, input);
     const secretType = input.secretType ?? (current.secret_type as SecretType);
     const typeChanged = secretType !== current.secret_type;
     const authMethod = checkAuthMethod(secretType, input.authMethod ?? (current.auth_method as AuthMethod), typeChanged && !input.authMethod);
     const methodChanged = authMethod !== current.auth_method;
+    const keyEdits = hasKeyOperations(input);
     const version = current.version + 1;
 
     if (typeChanged) {
@@ -273,6 +387,15 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
         throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['secretType'], `${secretType} secrets cannot read from an external vault`);
       }
     }
+    if ((input.values || keyEdits) && (secretType !== 'ENV' || current.storage !== 'NATIVE')) {
+      throw ruleError(ErrorCode.ENV_ONLY, [input.values ? 'values' : 'renameKeys'], 'values and key operations apply to ENV secrets only');
+    }
+    if (input.values && (keyEdits || input.credentials)) {
+      throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, ['values'], 'values replaces every key: give it alone, without credentials or key operations');
+    }
+    if (keyEdits && (input.credentials || typeChanged || methodChanged)) {
+      throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, ['renameKeys'], 'Key operations edit the current keys: give them without credentials or a type change');
+    }
 
     const patch: SecretPatch = { updated_by: ctx.viewer.userId };
     const changedFields: string[] = [];
@@ -282,15 +405,29 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     };
     if (input.name != null && input.name !== current.name) change('name', 'name', input.name);
     if (input.description !== undefined && input.description !== current.description) change('description', 'description', input.description);
+    if (input.serviceSlug !== undefined && input.serviceSlug !== current.service_slug) change('serviceSlug', 'service_slug', input.serviceSlug);
     if (typeChanged) change('secretType', 'secret_type', secretType);
     if (methodChanged) change('authMethod', 'auth_method', authMethod);
+    if (input.shared != null) {
+      const visibility: Visibility = input.shared ? 'TEAM' : 'PRIVATE';
+      if (visibility !== current.visibility) {
+        change('visibility', 'visibility', visibility);
+        patch.owner_id = visibility === 'PRIVATE' ? ctx.viewer.userId : null;
+      }
+    }
+    if (workspaceIds && input.workspaceAccess) {
+      change('workspaceAccess', 'workspace_access', input.workspaceAccess);
+      await setSecretWorkspaces(trx, current.id, workspaceIds);
+    }
 
-    let newPayload: ReturnType<typeof prepareCredentials>['sealed'] | null = null;
+    let prepared: PreparedCredentials | null = null;
+    const binding = { teamId: current.team_id, secretId: current.id, version };
     if (current.storage === 'NATIVE') {
       if (methodChanged && !input.credentials) throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['credentials'], `Changing the auth method to ${authMethod} needs new credentials`);
-      if (input.credentials) {
-        const prepared = prepareCredentials(ctx, authMethod, input.credentials, { teamId: current.team_id, secretId: current.id, version });
-        newPayload = prepared.sealed;
+      if (input.credentials) prepared = prepareCredentials(ctx, authMethod, input.credentials, binding);
+      else if (input.values) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: input.values }, binding, ['input', 'values']);
+      else if (keyEdits) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: await editEnvPairs(ctx, trx, current, input) }, binding);
+      if (prepared) {
         change('credentials', 'credential_fields', JSON.stringify(prepared.previews));
         patch.payload_version = version;
       }
@@ -304,7 +441,7 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
 
     await updateSecretRow(trx, current.id, patch);
     if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
-      await insertSecretVersion(trx, { secret_id: current.id, version, reason: 'UPDATE', ...newPayload, created_by: ctx.viewer.userId });
+      await insertSecretVersion(trx, { secret_id: current.id, version, reason: 'UPDATE', ...prepared?.sealed, created_by: ctx.viewer.userId });
     }
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.updated', targetType: 'Secret', targetId: current.id, changedFields, targetVersion: version });
     return toSecret((await findSecret(trx, current.id))!);
@@ -342,17 +479,26 @@ export async function deleteSecret(ctx: Context, input: { id: string; expectedVe
   });
 }
 
-/** The secret if it is in one of the viewer's teams, else null. */
+/** The secret if the viewer may see it, else null. */
 export async function loadSecret(ctx: Context, id: string): Promise<Secret | null> {
   const row = await ctx.loaders.secret.load(id);
   return row ? toSecret(row) : null;
 }
 
-export async function listTeamSecrets(ctx: Context, teamId: string, args: PageArgs & { filter?: SecretFilter | null; orderBy?: ListOrder | null }) {
-  await authorize(ctx, teamId, 'secret:read');
+/** The team's secret with this name, case-insensitively (for clients addressing secrets by alias). */
+export async function findTeamSecretByName(ctx: Context, teamId: string, name: string): Promise<Secret | null> {
+  const role = await authorize(ctx, teamId, 'secret:read');
+  const row = await findSecretByName(ctx.db, teamId, name, { userId: ctx.viewer.userId, role });
+  return row ? toSecret(row) : null;
+}
+
+export type SecretListArgs = PageArgs & { filter?: SecretFilter | null; orderBy?: ListOrder | null };
+
+export async function listTeamSecrets(ctx: Context, teamId: string, args: SecretListArgs) {
+  const role = await authorize(ctx, teamId, 'secret:read');
   const order = args.orderBy ?? DEFAULT_ORDER;
   const page = parsePageArgs(args, sortValueKind(order));
-  const rows = await listSecrets(ctx.db, teamId, args.filter ?? {}, order, page);
+  const rows = await listSecrets(ctx.db, teamId, { userId: ctx.viewer.userId, role }, args.filter ?? {}, order, page);
   return toConnection(rows, page, cursorKey, toSecret);
 }
 

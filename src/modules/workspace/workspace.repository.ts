@@ -1,0 +1,87 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import { isUniqueViolation, type Db, type WorkspaceTable } from '../../database.ts';
+import { ConflictError, ErrorCode } from '../../errors.ts';
+import { paginate, DEFAULT_ORDER } from '../../keyset.ts';
+import type { KeysetPage } from '../../pagination.ts';
+
+export type WorkspaceRow = Selectable<WorkspaceTable>;
+
+function nameTaken(error: unknown, name: string | undefined): never {
+  if (isUniqueViolation(error)) throw new ConflictError(`A workspace named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
+  throw error;
+}
+
+/** Workspaces among `ids` in teams the user belongs to. */
+export async function findWorkspacesOfMember(db: Db, userId: string, ids: readonly string[]): Promise<WorkspaceRow[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('workspaces')
+    .innerJoin('memberships', 'memberships.team_id', 'workspaces.team_id')
+    .selectAll('workspaces')
+    .where('memberships.user_id', '=', userId)
+    .where('workspaces.id', 'in', ids)
+    .execute();
+}
+
+/** The ids among `ids` that are workspaces of the team. */
+export async function findTeamWorkspaceIds(db: Db, teamId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const rows = await db.selectFrom('workspaces').select('id').where('team_id', '=', teamId).where('id', 'in', ids).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
+export async function insertWorkspace(db: Db, row: Insertable<WorkspaceTable>): Promise<WorkspaceRow> {
+  try {
+    return await db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow();
+  } catch (error) {
+    return nameTaken(error, row.name);
+  }
+}
+
+export async function lockWorkspace(db: Db, id: string): Promise<WorkspaceRow | undefined> {
+  return db.selectFrom('workspaces').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Applies a change and bumps the version by one. */
+export async function updateWorkspace(db: Db, id: string, patch: Updateable<WorkspaceTable>): Promise<WorkspaceRow> {
+  try {
+    return await db
+      .updateTable('workspaces')
+      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    return nameTaken(error, patch.name);
+  }
+}
+
+/** Deletes the workspace; its rows in secret_workspaces go with it (ON DELETE CASCADE), in the same statement. */
+export async function deleteWorkspace(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('workspaces').where('id', '=', id).execute();
+}
+
+export async function listWorkspaces(db: Db, teamId: string, page: KeysetPage) {
+  return paginate(db.selectFrom('workspaces').selectAll('workspaces').where('workspaces.team_id', '=', teamId), 'workspaces', DEFAULT_ORDER, page).execute();
+}
+
+/** Replaces the set of workspaces a secret is available in. */
+export async function setSecretWorkspaces(db: Db, secretId: string, workspaceIds: readonly string[]): Promise<void> {
+  await db.deleteFrom('secret_workspaces').where('secret_id', '=', secretId).execute();
+  if (workspaceIds.length) {
+    await db.insertInto('secret_workspaces').values(workspaceIds.map((workspaceId) => ({ secret_id: secretId, workspace_id: workspaceId }))).execute();
+  }
+}
+
+/** The allowed workspaces of several secrets, by name, in one statement. */
+export async function findWorkspacesOfSecrets(db: Db, secretIds: readonly string[]) {
+  if (!secretIds.length) return [];
+  return db
+    .selectFrom('secret_workspaces')
+    .innerJoin('workspaces', 'workspaces.id', 'secret_workspaces.workspace_id')
+    .selectAll('workspaces')
+    .select('secret_workspaces.secret_id')
+    .where('secret_workspaces.secret_id', 'in', secretIds)
+    .orderBy((eb) => eb.fn('lower', ['workspaces.name']))
+    .execute();
+}

@@ -1,0 +1,105 @@
+import type { Context } from '../../context.ts';
+import type { Db } from '../../database.ts';
+import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { cursorKey } from '../../keyset.ts';
+import { recordAuditEvent } from '../audit/audit.service.ts';
+import { authorize } from '../auth/auth.service.ts';
+import { listTeamSecrets, type SecretListArgs } from '../secret/secret.service.ts';
+import {
+  deleteWorkspace as deleteWorkspaceRow,
+  insertWorkspace,
+  listWorkspaces,
+  lockWorkspace,
+  updateWorkspace as updateWorkspaceRow,
+  type WorkspaceRow,
+} from './workspace.repository.ts';
+
+export interface Workspace {
+  id: string;
+  teamId: string;
+  name: string;
+  description: string | null;
+  version: number;
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+export const toWorkspace = (row: WorkspaceRow): Workspace => ({
+  id: row.id,
+  teamId: row.team_id,
+  name: row.name,
+  description: row.description,
+  version: row.version,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  updatedAt: row.updated_at,
+  updatedBy: row.updated_by,
+});
+
+export async function createWorkspace(ctx: Context, input: { teamId: string; name: string; description?: string | null | undefined }): Promise<Workspace> {
+  await authorize(ctx, input.teamId, 'workspace:write');
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await insertWorkspace(trx, { team_id: input.teamId, name: input.name, description: input.description ?? null, created_by: ctx.viewer.userId, updated_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'workspace.created', targetType: 'Workspace', targetId: row.id, changedFields: ['name', 'description'], targetVersion: row.version });
+    return toWorkspace(row);
+  });
+}
+
+/** Authorises `workspace:write`, then runs `change` with the workspace locked and its version checked. */
+async function changeWorkspace<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: WorkspaceRow) => Promise<T>): Promise<T> {
+  const visible = await ctx.loaders.workspace.load(id);
+  if (!visible) throw new NotFoundError('Workspace not found');
+  await authorize(ctx, visible.team_id, 'workspace:write');
+  return ctx.db.transaction().execute(async (trx) => {
+    const current = await lockWorkspace(trx, id);
+    if (!current) throw new NotFoundError('Workspace not found');
+    if (expectedVersion != null && expectedVersion !== current.version) {
+      throw new ConflictError(`Workspace is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
+    }
+    return change(trx, current);
+  });
+}
+
+export async function updateWorkspace(
+  ctx: Context,
+  input: { id: string; name?: string | null | undefined; description?: string | null | undefined; expectedVersion?: number | null | undefined },
+): Promise<Workspace> {
+  return changeWorkspace(ctx, input.id, input.expectedVersion, async (trx, current) => {
+    const patch = { ...(input.name != null && { name: input.name }), ...(input.description !== undefined && { description: input.description }) };
+    const row = await updateWorkspaceRow(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'workspace.updated', targetType: 'Workspace', targetId: current.id, changedFields: Object.keys(patch), targetVersion: row.version });
+    return toWorkspace(row);
+  });
+}
+
+/** Deletes a workspace; secrets that listed it lose it from `allowedWorkspaces` in the same transaction. */
+export async function deleteWorkspace(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
+  await changeWorkspace(ctx, input.id, input.expectedVersion, async (trx, current) => {
+    await deleteWorkspaceRow(trx, current.id);
+    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'workspace.deleted', targetType: 'Workspace', targetId: current.id, targetVersion: current.version });
+  });
+}
+
+export async function loadWorkspace(ctx: Context, id: string): Promise<Workspace | null> {
+  const row = await ctx.loaders.workspace.load(id);
+  return row ? toWorkspace(row) : null;
+}
+
+export async function listTeamWorkspaces(ctx: Context, teamId: string, args: PageArgs) {
+  await authorize(ctx, teamId, 'workspace:read');
+  const page = parsePageArgs(args, 'text');
+  return toConnection(await listWorkspaces(ctx.db, teamId, page), page, cursorKey, toWorkspace);
+}
+
+/** Secrets usable in the workspace: access ALL, or SOME with this workspace listed (and visible to the viewer). */
+export async function listAvailableSecrets(ctx: Context, workspace: Workspace, args: SecretListArgs) {
+  return listTeamSecrets(ctx, workspace.teamId, { ...args, filter: { ...args.filter, workspaceId: workspace.id } });
+}
+
+/** The workspaces a SOME secret is available in, batched across the request's secrets. */
+export async function loadAllowedWorkspaces(ctx: Context, secretId: string): Promise<Workspace[]> {
+  return (await ctx.loaders.workspacesOfSecret.load(secretId)).map(toWorkspace);
+}
