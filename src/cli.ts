@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, loadMasterKey } from './config.ts';
+import { createKeyring } from './modules/crypto/envelope.ts';
+import { injectableEnv } from './modules/secret/secret.service.ts';
 import { AppError } from './errors.ts';
 import { fromGlobalId, toGlobalId } from './global-id.ts';
 import { openDatabase } from './runtime.ts';
@@ -19,6 +24,10 @@ Commands (each prints one JSON object on stdout):
       → {"userId","token"}
   migrate
       Applies pending database migrations. → {"applied":[...]}
+  run --secret SECRET_ID -- COMMAND [ARGS...]
+      Runs COMMAND with the secret's env vars set (NATIVE secrets only) and exits with its
+      code. Prints nothing of its own: values reach the child process only. Needs the
+      database and the master key (CLOAKROOM_MASTER_KEY, or DATA_DIR/master.key embedded).
 
 Uses DATABASE_URL when set, else the embedded database in DATA_DIR (default ./.data).`;
 
@@ -35,12 +44,18 @@ function required<T>(schema: z.ZodType<T>, value: string | undefined, flag: stri
 async function run(argv: string[]): Promise<unknown> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') throw new UsageError('');
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
-    options: { team: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    options: { team: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, secret: { type: 'string' } },
+    allowPositionals: command === 'run',
     strict: true,
   });
-  if (!['bootstrap', 'token', 'migrate'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['bootstrap', 'token', 'migrate', 'run'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (command === 'run') {
+    const secretId = fromGlobalId(required(z.string(), values.secret, 'secret'), 'Secret');
+    if (!positionals.length) throw new UsageError('Give the command to run after "--"');
+    return runWithSecret(secretId, positionals);
+  }
 
   const config = loadConfig();
   const { db, close } = openDatabase(config);
@@ -71,9 +86,29 @@ async function run(argv: string[]): Promise<unknown> {
   }
 }
 
+/** Exit code of `cli run`: the child's own, or 128 + signal number as shells report it. */
+const RAN_CHILD = Symbol('ran child');
+
+async function runWithSecret(secretId: string, command: string[]): Promise<typeof RAN_CHILD> {
+  const config = loadConfig();
+  const keyring = createKeyring(loadMasterKey(config));
+  const { db, close } = openDatabase(config);
+  let env: Record<string, string>;
+  try {
+    await migrateToLatest(db);
+    env = await injectableEnv(db, keyring, secretId);
+  } finally {
+    await close();
+  }
+  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...process.env, ...env } });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  process.exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
+  return RAN_CHILD;
+}
+
 run(process.argv.slice(2)).then(
   (output) => {
-    process.stdout.write(`${JSON.stringify(output)}\n`);
+    if (output !== RAN_CHILD) process.stdout.write(`${JSON.stringify(output)}\n`);
   },
   (error: unknown) => {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {

@@ -7,7 +7,7 @@ import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../k
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
-import type { PayloadBinding } from '../crypto/envelope.ts';
+import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
 import { findTeamWorkspaceIds, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
 import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { findPreset } from './presets.ts';
@@ -507,4 +507,33 @@ export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: P
   const page = parsePageArgs(args, 'integer');
   const rows = await listSecretVersions(ctx.db, secret.id, page);
   return toConnection(rows, page, (row) => [String(row.version), row.secret_id], toSecretVersion);
+}
+
+/**
+ * Operator side of `cli run`: the secret's env vars in plaintext, for a child process only.
+ * Needs server-side access (database and master key), not a token; records `secret.injected`.
+ */
+export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: string): Promise<Record<string, string>> {
+  return db.transaction().execute(async (trx) => {
+    const secret = await findSecret(trx, secretId);
+    if (!secret) throw new NotFoundError('Secret not found');
+    if (secret.storage !== 'NATIVE' || secret.payload_version === null) {
+      throw new ValidationError('This secret reads its credentials from an external vault: they must be fetched from the vault, cloakroom holds no value to inject', {
+        code: ErrorCode.CREDENTIALS_NOT_ALLOWED,
+      });
+    }
+    const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version };
+    const payload = await findSecretPayload(trx, secret.id, binding.version);
+    const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
+    const env = Object.fromEntries(openCredentials(keyring, payload as SealedColumns, binding).map(({ name, value }) => [envVarOf.get(name) ?? name, value]));
+    await recordAuditEvent(trx, { viewer: null, meta: null }, {
+      teamId: secret.team_id,
+      action: 'secret.injected',
+      targetType: 'Secret',
+      targetId: secret.id,
+      changedFields: Object.keys(env),
+      targetVersion: secret.version,
+    });
+    return env;
+  });
 }
