@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, type ColumnType, type Generated, type Transaction } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
+import { ConflictError, ErrorCode } from './errors.ts';
 
 type CreatedAt = ColumnType<Date, never, never>;
 type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
@@ -213,4 +214,10 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
 /** Whether a query failed on a unique constraint (PostgreSQL and PGlite both report SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+/** Turns a unique-name violation into ConflictError NAME_TAKEN; rethrows anything else. */
+export function rethrowNameTaken(error: unknown, what: string, name: string | undefined): never {
+  if (isUniqueViolation(error)) throw new ConflictError(`A ${what} named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
+  throw error;
 }

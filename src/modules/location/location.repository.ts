@@ -1,15 +1,9 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { isUniqueViolation, type Db, type LocationTable } from '../../database.ts';
-import { ConflictError, ErrorCode } from '../../errors.ts';
+import { rethrowNameTaken, type Db, type LocationTable } from '../../database.ts';
 import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
 export type LocationRow = Selectable<LocationTable>;
-
-function nameTaken(error: unknown, name: string | undefined): never {
-  if (isUniqueViolation(error)) throw new ConflictError(`A location named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
-  throw error;
-}
 
 /** Locations among `ids` in teams the user belongs to. */
 export async function findLocationsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<LocationRow[]> {
@@ -27,7 +21,7 @@ export async function insertLocation(db: Db, row: Insertable<LocationTable>): Pr
   try {
     return await db.insertInto('locations').values(row).returningAll().executeTakeFirstOrThrow();
   } catch (error) {
-    return nameTaken(error, row.name);
+    return rethrowNameTaken(error, 'location', row.name);
   }
 }
 
@@ -45,7 +39,7 @@ export async function updateLocation(db: Db, id: string, patch: Updateable<Locat
       .returningAll()
       .executeTakeFirstOrThrow();
   } catch (error) {
-    return nameTaken(error, patch.name);
+    return rethrowNameTaken(error, 'location', patch.name);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from '../../context.ts';
 import type { Db } from '../../database.ts';
-import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
+import { ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
+import { changeVersioned } from '../../versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
 import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
@@ -97,19 +98,16 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
   });
 }
 
-/** Authorises `location:write`, then runs `change` in a transaction with the location locked and its version checked. */
+/** Authorises `location:write`, then runs `change` with the location locked and its version checked. */
 async function changeLocation<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: LocationRow) => Promise<T>): Promise<T> {
-  const visible = await ctx.loaders.location.load(id);
-  if (!visible) throw new NotFoundError('Location not found');
-  await authorize(ctx, visible.team_id, 'location:write');
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockLocation(trx, id);
-    if (!current) throw new NotFoundError('Location not found');
-    if (expectedVersion != null && expectedVersion !== current.version) {
-      throw new ConflictError(`Location is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
-    }
-    return change(trx, current);
-  });
+  const spec = {
+    what: 'location',
+    visible: await ctx.loaders.location.load(id),
+    authorize: (visible: LocationRow) => authorize(ctx, visible.team_id, 'location:write'),
+    lock: (trx: Db) => lockLocation(trx, id),
+    expectedVersion,
+  };
+  return changeVersioned(ctx, spec, change);
 }
 
 export interface UpdateLocationInput {

@@ -1,6 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { isUniqueViolation, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database.ts';
-import { ConflictError, ErrorCode } from '../../errors.ts';
+import { rethrowNameTaken, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database.ts';
 import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
@@ -13,11 +12,6 @@ function selectSecrets(db: Db) {
     .selectFrom('secrets')
     .selectAll('secrets')
     .select(sql<number>`(select count(*)::int from locations where locations.secret_id = secrets.id)`.as('location_count'));
-}
-
-function nameTaken(error: unknown, name: string | undefined): never {
-  if (isUniqueViolation(error)) throw new ConflictError(`A secret named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
-  throw error;
 }
 
 /** Roles that see that other members' PRIVATE secrets exist (never their keys). */
@@ -58,9 +52,15 @@ export async function findSecret(db: Db, id: string): Promise<SecretRow | undefi
   return selectSecrets(db).where('secrets.id', '=', id).executeTakeFirst();
 }
 
-/** Reads the secret and locks its row: rules 10 and 11 serialise every change on it. */
+/**
+ * Locks the secret's row, then reads it: rules 10 and 11 serialise every change on it. Two
+ * statements on purpose: under READ COMMITTED a statement's snapshot predates its lock wait, so a
+ * `location_count` computed by the locking statement itself misses a location that the link it
+ * waited for has just committed (rule 8 then failed on the foreign key instead of SECRET_IN_USE).
+ */
 export async function lockSecret(db: Db, id: string): Promise<SecretRow | undefined> {
-  return selectSecrets(db).where('secrets.id', '=', id).forUpdate().executeTakeFirst();
+  const locked = await db.selectFrom('secrets').select('secrets.id').where('secrets.id', '=', id).forUpdate().executeTakeFirst();
+  return locked && findSecret(db, id);
 }
 
 /** Reads the secret with a share lock: links to it may proceed together, a change of its type waits. */
@@ -72,7 +72,7 @@ export async function insertSecret(db: Db, row: Insertable<SecretTable>): Promis
   try {
     await db.insertInto('secrets').values(row).execute();
   } catch (error) {
-    nameTaken(error, row.name);
+    rethrowNameTaken(error, 'secret', row.name);
   }
 }
 
@@ -87,7 +87,7 @@ export async function updateSecret(db: Db, id: string, patch: SecretPatch): Prom
       .where('id', '=', id)
       .execute();
   } catch (error) {
-    nameTaken(error, patch.name);
+    rethrowNameTaken(error, 'secret', patch.name);
   }
 }
 

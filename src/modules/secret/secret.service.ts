@@ -3,6 +3,7 @@ import type { Context } from '../../context.ts';
 import type { CredentialFieldPreview, Db, FieldMapping, SealedColumns } from '../../database.ts';
 import { ConflictError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
 import { tryFromGlobalId } from '../../global-id.ts';
+import { changeVersioned } from '../../versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
@@ -183,12 +184,6 @@ function checkCredentialSource(storage: Storage, input: { credentials?: Credenti
   }
 }
 
-function checkVersion(current: SecretRow, expectedVersion: number | null | undefined): void {
-  if (expectedVersion != null && expectedVersion !== current.version) {
-    throw new ConflictError(`Secret is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
-  }
-}
-
 /** Whether the viewer may see the keys and previews of a secret (another member's PRIVATE secret: no). */
 export function viewerSeesKeys(ctx: Context, secret: Secret): boolean {
   return secret.visibility === 'TEAM' || secret.ownerId === ctx.viewer.userId;
@@ -316,21 +311,16 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   });
 }
 
-/**
- * Authorises a change of a secret the viewer can see, then runs `change` in a transaction with
- * the secret's row locked and its version checked. Authorisation reads happen before the
- * transaction so that they never wait for a connection the transaction holds.
- */
+/** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (rules 10, 11). */
 async function changeSecret<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: SecretRow) => Promise<T>): Promise<T> {
-  const visible = await ctx.loaders.secret.load(id);
-  if (!visible) throw new NotFoundError('Secret not found');
-  await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockSecret(trx, id);
-    if (!current) throw new NotFoundError('Secret not found');
-    checkVersion(current, expectedVersion);
-    return change(trx, current);
-  });
+  const spec = {
+    what: 'secret',
+    visible: await ctx.loaders.secret.load(id),
+    authorize: (visible: SecretRow) => authorizeSecretWrite(ctx, visible.team_id, toSecret(visible)),
+    lock: (trx: Db) => lockSecret(trx, id),
+    expectedVersion,
+  };
+  return changeVersioned(ctx, spec, change);
 }
 
 export interface UpdateSecretInput extends KeyOperations {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import type { Db, Role } from '../../database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { checkExpectedVersion } from '../../versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
 import { authorize, ensureUser, issueToken } from '../auth/auth.service.ts';
@@ -109,12 +110,6 @@ export async function issueMemberToken(db: Db, input: { teamId: string; email: s
   });
 }
 
-function checkVersion(team: TeamRow, expectedVersion: number | null | undefined): void {
-  if (expectedVersion != null && expectedVersion !== team.version) {
-    throw new ConflictError(`Team is at version ${team.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
-  }
-}
-
 export interface UpdateTeamInput {
   id: string;
   name?: string | null | undefined;
@@ -127,7 +122,7 @@ export async function updateTeam(ctx: Context, input: UpdateTeamInput): Promise<
   return ctx.db.transaction().execute(async (trx) => {
     const current = await lockTeam(trx, input.id);
     if (!current) throw new NotFoundError('Team not found');
-    checkVersion(current, input.expectedVersion);
+    checkExpectedVersion('team', current, input.expectedVersion);
     const patch = { ...(input.name != null && { name: input.name }), ...(input.slug != null && { slug: input.slug }) };
     const team = await updateTeamRow(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, { teamId: team.id, action: 'team.updated', targetType: 'Team', targetId: team.id, changedFields: Object.keys(patch), targetVersion: team.version });

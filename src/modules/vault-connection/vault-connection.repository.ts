@@ -1,6 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { isUniqueViolation, type Db, type VaultConnectionTable } from '../../database.ts';
-import { ConflictError, ErrorCode } from '../../errors.ts';
+import { rethrowNameTaken, type Db, type VaultConnectionTable } from '../../database.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
 export type VaultConnectionRow = Selectable<VaultConnectionTable>;
@@ -8,11 +7,6 @@ export type VaultConnectionRow = Selectable<VaultConnectionTable>;
 /** Every column but the sealed payload: what reads need. */
 const METADATA = ['id', 'team_id', 'name', 'description', 'vault_type', 'version', 'last_rotated_at', 'created_at', 'created_by', 'updated_at', 'updated_by'] as const;
 export type VaultConnectionMetadata = Pick<VaultConnectionRow, (typeof METADATA)[number]>;
-
-function nameTaken(error: unknown, name: string | undefined): never {
-  if (isUniqueViolation(error)) throw new ConflictError(`A vault connection named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
-  throw error;
-}
 
 /** Connections among `ids` in teams the user belongs to. */
 export async function findVaultConnectionsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<VaultConnectionMetadata[]> {
@@ -30,7 +24,7 @@ export async function insertVaultConnection(db: Db, row: Insertable<VaultConnect
   try {
     return await db.insertInto('vault_connections').values(row).returning(METADATA).executeTakeFirstOrThrow();
   } catch (error) {
-    return nameTaken(error, row.name);
+    return rethrowNameTaken(error, 'vault connection', row.name);
   }
 }
 
@@ -49,7 +43,7 @@ export async function updateVaultConnection(db: Db, id: string, patch: Updateabl
       .returning(METADATA)
       .executeTakeFirstOrThrow();
   } catch (error) {
-    return nameTaken(error, patch.name);
+    return rethrowNameTaken(error, 'vault connection', patch.name);
   }
 }
 

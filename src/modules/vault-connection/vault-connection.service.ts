@@ -1,6 +1,7 @@
 import type { Context } from '../../context.ts';
 import type { Db } from '../../database.ts';
-import { ConflictError, ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
+import { ConflictError, ErrorCode, ValidationError } from '../../errors.ts';
+import { changeVersioned } from '../../versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
@@ -74,23 +75,16 @@ function sealVaultCredentials(keyring: MasterKeyring, vaultType: VaultType, cred
   };
 }
 
-function checkVersion(current: VaultConnectionMetadata, expectedVersion: number | null | undefined): void {
-  if (expectedVersion != null && expectedVersion !== current.version) {
-    throw new ConflictError(`Vault connection is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
-  }
-}
-
 /** Authorises `vault:write` (NotFound for other teams), then runs `change` with the connection locked and its version checked. */
 async function changeVaultConnection<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: VaultConnectionMetadata) => Promise<T>): Promise<T> {
-  const visible = await ctx.loaders.vaultConnection.load(id);
-  if (!visible) throw new NotFoundError('Vault connection not found');
-  await authorize(ctx, visible.team_id, 'vault:write');
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockVaultConnection(trx, id);
-    if (!current) throw new NotFoundError('Vault connection not found');
-    checkVersion(current, expectedVersion);
-    return change(trx, current);
-  });
+  const spec = {
+    what: 'vault connection',
+    visible: await ctx.loaders.vaultConnection.load(id),
+    authorize: (visible: VaultConnectionMetadata) => authorize(ctx, visible.team_id, 'vault:write'),
+    lock: (trx: Db) => lockVaultConnection(trx, id),
+    expectedVersion,
+  };
+  return changeVersioned(ctx, spec, change);
 }
 
 export interface CreateVaultConnectionInput {

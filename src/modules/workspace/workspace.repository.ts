@@ -1,15 +1,9 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { isUniqueViolation, type Db, type WorkspaceTable } from '../../database.ts';
-import { ConflictError, ErrorCode } from '../../errors.ts';
+import { rethrowNameTaken, type Db, type WorkspaceTable } from '../../database.ts';
 import { paginate, DEFAULT_ORDER } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
-
-function nameTaken(error: unknown, name: string | undefined): never {
-  if (isUniqueViolation(error)) throw new ConflictError(`A workspace named "${name}" already exists in this team`, ErrorCode.NAME_TAKEN);
-  throw error;
-}
 
 /** Workspaces among `ids` in teams the user belongs to. */
 export async function findWorkspacesOfMember(db: Db, userId: string, ids: readonly string[]): Promise<WorkspaceRow[]> {
@@ -34,7 +28,7 @@ export async function insertWorkspace(db: Db, row: Insertable<WorkspaceTable>): 
   try {
     return await db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow();
   } catch (error) {
-    return nameTaken(error, row.name);
+    return rethrowNameTaken(error, 'workspace', row.name);
   }
 }
 
@@ -52,7 +46,7 @@ export async function updateWorkspace(db: Db, id: string, patch: Updateable<Work
       .returningAll()
       .executeTakeFirstOrThrow();
   } catch (error) {
-    return nameTaken(error, patch.name);
+    return rethrowNameTaken(error, 'workspace', patch.name);
   }
 }
 

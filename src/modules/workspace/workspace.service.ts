@@ -1,6 +1,6 @@
 import type { Context } from '../../context.ts';
 import type { Db } from '../../database.ts';
-import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { changeVersioned } from '../../versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { cursorKey } from '../../keyset.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
@@ -50,17 +50,14 @@ export async function createWorkspace(ctx: Context, input: { teamId: string; nam
 
 /** Authorises `workspace:write`, then runs `change` with the workspace locked and its version checked. */
 async function changeWorkspace<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: WorkspaceRow) => Promise<T>): Promise<T> {
-  const visible = await ctx.loaders.workspace.load(id);
-  if (!visible) throw new NotFoundError('Workspace not found');
-  await authorize(ctx, visible.team_id, 'workspace:write');
-  return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockWorkspace(trx, id);
-    if (!current) throw new NotFoundError('Workspace not found');
-    if (expectedVersion != null && expectedVersion !== current.version) {
-      throw new ConflictError(`Workspace is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
-    }
-    return change(trx, current);
-  });
+  const spec = {
+    what: 'workspace',
+    visible: await ctx.loaders.workspace.load(id),
+    authorize: (visible: WorkspaceRow) => authorize(ctx, visible.team_id, 'workspace:write'),
+    lock: (trx: Db) => lockWorkspace(trx, id),
+    expectedVersion,
+  };
+  return changeVersioned(ctx, spec, change);
 }
 
 export async function updateWorkspace(
