@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { rethrowNameTaken, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database.ts';
+import { NotFoundError } from '../../errors.ts';
 import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
@@ -72,6 +73,8 @@ export async function insertSecret(db: Db, row: Insertable<SecretTable>): Promis
   try {
     await db.insertInto('secrets').values(row).execute();
   } catch (error) {
+    // The vault connection was deleted since the service read it (a concurrent deleteVaultConnection).
+    if ((error as { constraint?: unknown }).constraint === 'secrets_vault_connection_id_fkey') throw new NotFoundError('Vault connection not found in this team');
     rethrowNameTaken(error, 'secret', row.name);
   }
 }

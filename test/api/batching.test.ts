@@ -1,0 +1,362 @@
+import { randomInt } from 'node:crypto';
+import { CompiledQuery, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { graphql } from '../gql/index.ts';
+import type { ListOrder, LocationFilter, SecretFilter } from '../gql/graphql.ts';
+import { addMember, createTeamWithOwner, executeOk, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { testDatabaseUrl } from '../helpers/database.ts';
+import { fixtures } from '../helpers/fixtures.ts';
+import { startCountingTestApp, type StatementLog } from '../helpers/statement-log.ts';
+import { fromGlobalId } from '../../src/global-id.ts';
+
+/*
+ * N+1 guard: a request's SQL statements are counted through Kysely's `log` hook, so a list of
+ * secrets with their authors and locations must cost the same few statements whatever its size.
+ */
+
+const BatchingCreateSecret = graphql(`
+  mutation BatchingCreateSecret($input: CreateSecretInput!) {
+    createSecret(input: $input) {
+      __typename
+      ... on CreateSecretSuccess {
+        secret {
+          id
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+const BatchingCreateLocation = graphql(`
+  mutation BatchingCreateLocation($input: CreateLocationInput!) {
+    createLocation(input: $input) {
+      __typename
+      ... on CreateLocationSuccess {
+        location {
+          id
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+const BatchingSecretFields = graphql(`
+  fragment BatchingSecretFields on Secret {
+    id
+    name
+    locationCount
+    createdBy {
+      email
+    }
+    locations(first: 5) {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+void BatchingSecretFields;
+
+const BatchingTeamSecrets = graphql(`
+  query BatchingTeamSecrets($teamId: ID!, $first: Int!, $after: String, $filter: SecretFilter, $orderBy: ListOrder) {
+    team(id: $teamId) {
+      secrets(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+        edges {
+          node {
+            ...BatchingSecretFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+const BatchingTeamLocations = graphql(`
+  query BatchingTeamLocations($teamId: ID!, $first: Int!, $after: String, $filter: LocationFilter, $orderBy: ListOrder) {
+    team(id: $teamId) {
+      locations(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+        edges {
+          node {
+            id
+            name
+          }
+        }
+        pageInfo {
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+const BatchingNode = graphql(`
+  query BatchingNode($id: ID!) {
+    node(id: $id) {
+      id
+      ...BatchingSecretFields
+    }
+  }
+`);
+
+const BatchingNodes = graphql(`
+  query BatchingNodes($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      id
+      ...BatchingSecretFields
+    }
+  }
+`);
+
+interface SeededSecret {
+  id: string;
+  name: string;
+  createdByEmail: string;
+  /** Its locations, in the API's order: by name case-insensitively, then id. */
+  locations: { id: string; name: string }[];
+}
+
+/** A random mixed-case name of letters only, so that SQL's lower(name) order is JS's order under any collation. */
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const randomName = () => Array.from({ length: 12 }, () => LETTERS[randomInt(LETTERS.length)]).join('');
+
+/** Orders like the API: lower(name), then the row's uuid. */
+function byName<T extends { id: string; name: string }>(rows: T[], typename: string): T[] {
+  const key = (row: T) => [row.name.toLowerCase(), fromGlobalId(row.id, typename)] as const;
+  return rows.toSorted((a, b) => {
+    const [an, ai] = key(a);
+    const [bn, bi] = key(b);
+    return an < bn ? -1 : an > bn ? 1 : ai < bi ? -1 : ai > bi ? 1 : 0;
+  });
+}
+
+const expectedNode = (secret: SeededSecret) => ({
+  id: secret.id,
+  name: secret.name,
+  locationCount: secret.locations.length,
+  createdBy: { email: secret.createdByEmail },
+  locations: { edges: secret.locations.slice(0, 5).map((node) => ({ node })) },
+});
+
+let t: TestApp & { statementLog: StatementLog };
+let team: TestTeam;
+let seeded: SeededSecret[];
+
+/** Runs one request and returns its data and the statements it sent, authentication (the token lookup) apart. */
+async function counted<T>(run: () => Promise<T>): Promise<{ data: T; auth: string[]; tables: string[]; ms: number }> {
+  t.statementLog.reset();
+  const started = performance.now();
+  const data = await run();
+  const ms = Math.round(performance.now() - started);
+  const tables = t.statementLog.tables();
+  return { data, auth: tables.filter((table) => table === 'api_tokens'), tables: tables.filter((table) => table !== 'api_tokens'), ms };
+}
+
+/** Runs `tasks` at most `limit` at a time (PostgreSQL's pool is 10; PGlite queues them anyway). */
+async function inBatches<T>(tasks: (() => Promise<T>)[], limit = 10): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < tasks.length; i += limit) results.push(...(await Promise.all(tasks.slice(i, i + limit).map((task) => task()))));
+  return results;
+}
+
+beforeAll(async () => {
+  t = await startCountingTestApp();
+  team = await createTeamWithOwner(t.db);
+  const admin = await addMember(t.db, team, 'ADMIN');
+  const authors = [
+    { token: team.ownerToken, email: team.ownerEmail },
+    { token: admin.token, email: admin.email },
+  ];
+
+  // 100 secrets by two authors, S3 and R2, the i-th with i % 8 locations (0–7), names in random case.
+  seeded = await inBatches(
+    Array.from({ length: 100 }, (_, i) => async (): Promise<SeededSecret> => {
+      const author = authors[i % 2]!;
+      const secretType = i % 3 ? ('S3' as const) : ('R2' as const);
+      const name = randomName();
+      const created = await executeOk(t.app, BatchingCreateSecret, { input: { teamId: team.teamId, name, secretType, credentials: { accessKey: fixtures.accessKey() } } }, author.token);
+      if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created.createSecret));
+      const id = created.createSecret.secret.id;
+      const locations: SeededSecret['locations'] = [];
+      for (let k = 0; k < i % 8; k++) {
+        const locationName = randomName();
+        const input = { teamId: team.teamId, name: locationName, locationType: secretType, secretId: id, bucketName: `bucket-${k}` };
+        const location = await executeOk(t.app, BatchingCreateLocation, { input }, team.ownerToken);
+        if (location.createLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location.createLocation));
+        locations.push({ id: location.createLocation.location.id, name: locationName });
+      }
+      return { id, name, createdByEmail: author.email, locations: byName(locations, 'Location') };
+    }),
+  );
+  seeded = byName(seeded, 'Secret');
+}, 120_000);
+afterAll(() => t?.close());
+
+describe('statements per request', () => {
+  test('a page of secrets with author, count and first 5 locations costs the same statements for 5, 50 and 100 secrets', async () => {
+    const counts: Record<number, string[]> = {};
+    const timings: Record<number, number> = {};
+    for (const first of [5, 50, 100]) {
+      const { data, auth, tables, ms } = await counted(() => executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first }, team.ownerToken));
+      // Correctness first: the first N secrets by name, each with its author, count and first 5 locations by name.
+      expect(data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(0, first).map(expectedNode));
+      expect(data.team?.secrets.pageInfo.hasNextPage).toBe(first < 100);
+      expect(auth).toEqual(['api_tokens']);
+      counts[first] = tables.toSorted();
+      timings[first] = ms;
+    }
+    console.info(`statements beyond authentication: ${JSON.stringify(counts)}; ms: ${JSON.stringify(timings)}`);
+    // team (membership + role), the page of secrets with their counts, their authors, their locations.
+    expect(counts[5]!.length).toBeLessThanOrEqual(4);
+    expect(counts[5]).toEqual(['locations', 'secrets', 'teams', 'users']);
+    expect(counts[50]).toEqual(counts[5]);
+    expect(counts[100]).toEqual(counts[5]);
+    // Each table read once: an N+1 would repeat one.
+    expect(new Set(counts[100]).size).toBe(counts[100]!.length);
+  });
+
+  test('node(id) of a secret and nodes(ids) of 5 or 50 secrets cost a fixed number of statements', async () => {
+    const one = await counted(() => executeOk(t.app, BatchingNode, { id: seeded[7]!.id }, team.ownerToken));
+    expect(one.data.node).toEqual(expectedNode(seeded[7]!));
+    expect(one.auth).toEqual(['api_tokens']);
+    // the secret (with its count and the membership check), its author, its locations
+    expect(one.tables.toSorted()).toEqual(['locations', 'secrets', 'users']);
+
+    const many: Record<number, string[]> = {};
+    const timings: Record<string, number> = { node: one.ms };
+    for (const size of [5, 50]) {
+      // A spread of secrets, in an order unlike the list's, to prove each answer lands at its id.
+      const picked = seeded.filter((_, i) => i % 2 === 1).slice(0, size).toReversed();
+      const { data, auth, tables, ms } = await counted(() => executeOk(t.app, BatchingNodes, { ids: picked.map((secret) => secret.id) }, team.ownerToken));
+      expect(data.nodes).toEqual(picked.map(expectedNode));
+      expect(auth).toEqual(['api_tokens']);
+      many[size] = tables.toSorted();
+      timings[`nodes(${size})`] = ms;
+    }
+    console.info(`node: ${JSON.stringify(one.tables)}; nodes: ${JSON.stringify(many)}; ms: ${JSON.stringify(timings)}`);
+    expect(many[5]).toEqual(one.tables.toSorted());
+    expect(many[50]).toEqual(one.tables.toSorted());
+  });
+});
+
+/** What a plan does to each table: node type, relation, index; and whether it sorts. */
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function flatten(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(flatten)];
+}
+
+describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,000 secrets and 10,000 locations)', () => {
+  let bulk: TestTeam;
+  beforeAll(async () => {
+    bulk = await createTeamWithOwner(t.db);
+    const teamId = fromGlobalId(bulk.teamId, 'Team');
+    const ownerId = fromGlobalId(bulk.ownerId, 'User');
+    await sql`
+      insert into secrets (team_id, name, secret_type, auth_method, storage, credential_fields, payload_version, created_at, created_by, updated_by)
+      select ${teamId}, 'bulk-' || md5(g::text), (array['S3', 'R2', 'GCS'])[g % 3 + 1], (array['S3_ACCESS_KEY', 'R2_ACCESS_KEY', 'GCS_SERVICE_ACCOUNT'])[g % 3 + 1],
+             'NATIVE', '[]'::jsonb, 1, now() - g * interval '1 second', ${ownerId}, ${ownerId}
+      from generate_series(1, 5000) as g`.execute(t.db);
+    await sql`
+      insert into locations (team_id, secret_id, name, location_type, bucket_name, created_by, updated_by)
+      select s.team_id, s.id, s.name || '-loc-' || k, s.secret_type, 'bucket', ${ownerId}, ${ownerId}
+      from secrets s cross join generate_series(1, 2) as k
+      where s.team_id = ${teamId} and s.secret_type <> 'GCS'`.execute(t.db);
+    await sql`analyze secrets`.execute(t.db);
+    await sql`analyze locations`.execute(t.db);
+  });
+
+  /** Runs the API query, then EXPLAINs each statement it sent to `table`, with the same parameters. */
+  async function plansOf(table: 'secrets' | 'locations', run: () => Promise<unknown>) {
+    t.statementLog.reset();
+    await run();
+    const queries = t.statementLog.statements.filter((query) => new RegExp(`from "${table}"`).test(query.sql) && /order by/.test(query.sql));
+    expect(queries.length).toBeGreaterThan(0);
+    return Promise.all(
+      queries.map(async (query) => {
+        const result = await t.db.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]));
+        const nodes = flatten(result.rows[0]!['QUERY PLAN'][0].Plan);
+        return { sql: query.sql, nodes };
+      }),
+    );
+  }
+
+  const describePlan = (nodes: PlanNode[]) => nodes.map((node) => [node['Node Type'], node['Relation Name'], node['Index Name']].filter(Boolean).join(' ')).join(' → ');
+
+  async function secretsPlan(variables: { first?: number; after?: string | null; filter?: SecretFilter; orderBy?: ListOrder }) {
+    const run = () => executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20, ...variables }, bulk.ownerToken);
+    const plans = await plansOf('secrets', run);
+    const list = plans.find((plan) => plan.sql.includes('"secrets"."team_id" ='))!;
+    return { list, all: plans };
+  }
+
+  test.each<[string, { filter?: SecretFilter; orderBy?: ListOrder }, string]>([
+    ['name ASC', {}, 'secrets_team_name_order_idx'],
+    ['name DESC', { orderBy: { field: 'NAME', direction: 'DESC' } }, 'secrets_team_name_order_idx'],
+    ['createdAt ASC', { orderBy: { field: 'CREATED_AT', direction: 'ASC' } }, 'secrets_team_created_idx'],
+    ['createdAt DESC', { orderBy: { field: 'CREATED_AT', direction: 'DESC' } }, 'secrets_team_created_idx'],
+    ['secretType filter', { filter: { secretType: 'R2' } }, 'secrets_team_type_name_idx'],
+  ])('secrets by %s: an index scan in the list order, no seq scan, no sort', async (_label, variables, index) => {
+    const { list, all } = await secretsPlan(variables);
+    console.info(`${_label}: ${describePlan(list.nodes)}`);
+    expect(list.nodes.find((node) => node['Relation Name'] === 'secrets')).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/), 'Index Name': index });
+    expect(list.nodes.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
+    for (const plan of all) expect(plan.nodes.filter((node) => node['Node Type'] === 'Seq Scan'), describePlan(plan.nodes)).toEqual([]);
+  });
+
+  test('secrets: the page after a cursor starts inside the index (row comparison as an index condition)', async () => {
+    for (const orderBy of [{ field: 'NAME', direction: 'ASC' }, { field: 'NAME', direction: 'DESC' }, { field: 'CREATED_AT', direction: 'DESC' }] as const) {
+      const firstPage = await executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20, orderBy }, bulk.ownerToken);
+      const { list } = await secretsPlan({ orderBy, after: firstPage.team!.secrets.pageInfo.endCursor });
+      console.info(`after cursor, ${orderBy.field} ${orderBy.direction}: ${describePlan(list.nodes)}`);
+      const scan = list.nodes.find((node) => node['Relation Name'] === 'secrets') as PlanNode & { 'Index Cond'?: string };
+      expect(scan).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/) });
+      expect(scan['Index Cond']).toMatch(/ROW\(/i);
+      expect(list.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan')).toEqual([]);
+    }
+  });
+
+  test("a page of secrets' first 5 locations is one statement reading the (secret_id, lower(name), id) index", async () => {
+    const plans = await plansOf('locations', () => executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20 }, bulk.ownerToken));
+    expect(plans).toHaveLength(1);
+    console.info(`locations of secrets: ${describePlan(plans[0]!.nodes)}`);
+    expect(plans[0]!.nodes.map((node) => node['Index Name'])).toContain('locations_secret_name_idx');
+    expect(plans[0]!.nodes.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
+  });
+
+  test.each<[string, { filter?: LocationFilter; orderBy?: ListOrder }, string]>([
+    ['name ASC', {}, 'locations_team_name_order_idx'],
+    ['name DESC', { orderBy: { field: 'NAME', direction: 'DESC' } }, 'locations_team_name_order_idx'],
+    ['createdAt ASC', { orderBy: { field: 'CREATED_AT', direction: 'ASC' } }, 'locations_team_created_idx'],
+    ['locationType filter', { filter: { locationType: 'R2' } }, 'locations_team_type_name_idx'],
+  ])('team locations by %s (and the page after): an index scan, no seq scan, no sort', async (_label, variables, index) => {
+    const run = (after: string | null) => executeOk(t.app, BatchingTeamLocations, { teamId: bulk.teamId, first: 20, after, ...variables }, bulk.ownerToken);
+    const firstPage = await run(null);
+    for (const after of [null, firstPage.team!.locations.pageInfo.endCursor]) {
+      const plans = await plansOf('locations', () => run(after));
+      expect(plans).toHaveLength(1);
+      console.info(`locations ${_label}${after ? ' after a cursor' : ''}: ${describePlan(plans[0]!.nodes)}`);
+      expect(plans[0]!.nodes.find((node) => node['Relation Name'] === 'locations')).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/), 'Index Name': index });
+      expect(plans[0]!.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan')).toEqual([]);
+    }
+  });
+});
