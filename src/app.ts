@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.ts';
+import { AppError } from './errors.ts';
 import type { MasterKeyring } from './modules/crypto/envelope.ts';
 import type { Logger } from './logger.ts';
 import { createContext, type Context } from './context.ts';
@@ -11,6 +12,7 @@ import { authenticate } from './modules/auth/auth.service.ts';
 import { schema } from './schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
+import { useSafeVariableErrors } from './plugins/use-safe-variable-errors.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
@@ -59,6 +61,11 @@ export function createApp({ db, keyring, logger, corsOrigins = [] }: AppOptions)
     maskedErrors: {
       isDev: false,
       maskError: (error, message) => {
+        // An expected failure outside a mutation's result union (a query field): keep its code and message.
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof AppError && error instanceof GraphQLError) {
+          return new GraphQLError(original.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: original.code } });
+        }
         const masked = maskError(error, message, false);
         if (masked !== error) logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error');
         return masked;
@@ -76,6 +83,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [] }: AppOptions)
     },
     plugins: [
       useRequestId(),
+      useSafeVariableErrors(),
       useAccessLog(logger),
       useReadinessCheck({
         endpoint: '/readyz',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, loadMasterKey } from './config.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { injectableEnv } from './modules/secret/secret.service.ts';
+import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { AppError } from './errors.ts';
 import { fromGlobalId, toGlobalId } from './global-id.ts';
 import { openDatabase } from './runtime.ts';
@@ -24,6 +25,9 @@ Commands (each prints one JSON object on stdout):
       → {"userId","token"}
   migrate
       Applies pending database migrations. → {"applied":[...]}
+  audit-verify --team TEAM_ID
+      Recomputes the team's hash-chained audit trail. → {"teamId","events","ok","firstBrokenEventId"}
+      Exits 1 when the chain is broken (a row was edited, removed or reordered).
   run --secret SECRET_ID -- COMMAND [ARGS...]
       Runs COMMAND with the secret's env vars set (NATIVE secrets only) and exits with its
       code. Prints nothing of its own: values reach the child process only. Needs the
@@ -50,7 +54,7 @@ async function run(argv: string[]): Promise<unknown> {
     allowPositionals: command === 'run',
     strict: true,
   });
-  if (!['bootstrap', 'token', 'migrate', 'run'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'run') {
     const secretId = fromGlobalId(required(z.string(), values.secret, 'secret'), 'Secret');
     if (!positionals.length) throw new UsageError('Give the command to run after "--"');
@@ -78,6 +82,12 @@ async function run(argv: string[]): Promise<unknown> {
         const { user, token } = await issueMemberToken(db, input);
         return { userId: toGlobalId('User', user.id), token };
       }
+      case 'audit-verify': {
+        const teamGlobalId = required(z.string(), values.team, 'team');
+        const verdict = await verifyAuditChain(db, fromGlobalId(teamGlobalId, 'Team'));
+        if (!verdict.ok) process.exitCode = 1;
+        return { teamId: teamGlobalId, ...verdict, firstBrokenEventId: verdict.firstBrokenEventId && toGlobalId('AuditEvent', verdict.firstBrokenEventId) };
+      }
       default:
         return { applied };
     }
@@ -100,7 +110,9 @@ async function runWithSecret(secretId: string, command: string[]): Promise<typeo
   } finally {
     await close();
   }
-  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...process.env, ...env } });
+  // The child gets this secret's values, never the master key that opens every other one.
+  const { CLOAKROOM_MASTER_KEY: _masterKey, ...inherited } = process.env;
+  const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...inherited, ...env } });
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   process.exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
   return RAN_CHILD;

@@ -62,7 +62,11 @@ export interface AuditEventTable {
   request_id: string | null;
   client_ip: string | null;
   user_agent: string | null;
-  created_at: CreatedAt;
+  created_at: ColumnType<Date, Date, never>;
+  /** The hash of the previous event of the same team (null for the first). */
+  prev_hash: Buffer | null;
+  /** SHA-256 over prev_hash and this row (src/modules/audit/audit-chain.ts). */
+  hash: Buffer;
 }
 
 /** An envelope-encrypted payload: AES-256-GCM under a data key that the master key wraps. */

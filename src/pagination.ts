@@ -34,7 +34,7 @@ export type SortValueKind = 'timestamp' | 'text' | 'integer';
 
 function isSortValue(value: unknown, kind: SortValueKind): value is string {
   if (typeof value !== 'string') return false;
-  if (kind === 'integer') return /^\d{1,9}$/.test(value);
+  if (kind === 'integer') return /^\d{1,18}$/.test(value);
   return kind === 'text' ? value.length <= 1000 : !Number.isNaN(Date.parse(value));
 }
 

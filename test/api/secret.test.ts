@@ -3,120 +3,7 @@ import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
-
-export const SecretFields = graphql(`
-  fragment SecretFields on Secret {
-    id
-    name
-    description
-    secretType
-    authMethod
-    storage
-    version
-    lastRotatedAt
-    locationCount
-    envVarKeys
-    credentialFields {
-      name
-      envVar
-      maskedValue
-    }
-    fieldMappings {
-      fieldName
-      reference
-    }
-    vaultConnection {
-      id
-    }
-    createdBy {
-      email
-    }
-  }
-`);
-
-const ErrorFields = graphql(`
-  fragment ErrorFields on Error {
-    __typename
-    code
-    message
-    ... on ValidationError {
-      fieldErrors {
-        path
-        code
-      }
-    }
-  }
-`);
-void ErrorFields;
-
-export const CreateSecret = graphql(`
-  mutation CreateSecret($input: CreateSecretInput!) {
-    createSecret(input: $input) {
-      __typename
-      ... on CreateSecretSuccess {
-        secret {
-          ...SecretFields
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-const UpdateSecret = graphql(`
-  mutation UpdateSecret($input: UpdateSecretInput!) {
-    updateSecret(input: $input) {
-      __typename
-      ... on UpdateSecretSuccess {
-        secret {
-          ...SecretFields
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-const RotateSecret = graphql(`
-  mutation RotateSecret($input: RotateSecretInput!) {
-    rotateSecret(input: $input) {
-      __typename
-      ... on RotateSecretSuccess {
-        secret {
-          ...SecretFields
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-const DeleteSecret = graphql(`
-  mutation DeleteSecret($input: DeleteSecretInput!) {
-    deleteSecret(input: $input) {
-      __typename
-      ... on DeleteSecretSuccess {
-        deletedSecretId
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-export const CreateLocation = graphql(`
-  mutation CreateLocationForSecret($input: CreateLocationInput!) {
-    createLocation(input: $input) {
-      __typename
-      ... on CreateLocationSuccess {
-        location {
-          id
-          locationType
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
+import { CreateLocation, CreateSecret, CreateVaultConnection, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 
 const SecretVersions = graphql(`
   query SecretVersions($id: ID!) {
@@ -132,20 +19,6 @@ const SecretVersions = graphql(`
           }
         }
       }
-    }
-  }
-`);
-
-export const CreateVaultConnection = graphql(`
-  mutation CreateVaultConnectionForSecret($input: CreateVaultConnectionInput!) {
-    createVaultConnection(input: $input) {
-      __typename
-      ... on CreateVaultConnectionSuccess {
-        vaultConnection {
-          id
-        }
-      }
-      ...ErrorFields
     }
   }
 `);

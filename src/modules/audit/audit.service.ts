@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, RequestMeta, Viewer } from '../../context.ts';
 import type { Db } from '../../database.ts';
-import type { RequestMeta, Viewer } from '../../context.ts';
-import { insertAuditEvent } from './audit.repository.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { authorize } from '../auth/auth.service.ts';
+import { auditEventHash } from './audit-chain.ts';
+import { findLastAuditHash, insertAuditEvent, listAuditEvents, lockAuditChain, readAuditChain, type AuditEventRow, type AuditFilter } from './audit.repository.ts';
 
 /** Who did it: a user through a token, or the operator at the CLI (both null). */
 export interface AuditActor {
@@ -10,21 +14,27 @@ export interface AuditActor {
 
 export interface AuditEntry {
   teamId: string | null;
-  /** `<target>.<verb>`, e.g. `team.updated`, `member.added`. */
+  /** `<target>.<verb>`, e.g. `team.updated`, `member.added`; for refusals, the action refused (`secret:write`). */
   action: string;
   targetType: string;
   targetId: string | null;
   /** Names of the fields that changed, never their values. */
   changedFields?: string[];
   targetVersion?: number | null;
+  /** @default 'SUCCESS' */
+  outcome?: 'SUCCESS' | 'DENIED';
 }
 
 /**
- * Appends one event to the audit trail. Call it inside the transaction of the change it
- * describes, so that the change and its record commit or fail together.
+ * Appends one event to the audit trail, chained to the team's previous event. Call it inside
+ * the transaction of the change it describes, as its last write, so that the change and its
+ * record commit or fail together.
  */
 export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  await insertAuditEvent(db, {
+  await lockAuditChain(db, entry.teamId);
+  const prevHash = await findLastAuditHash(db, entry.teamId);
+  const row = {
+    id: randomUUID(),
     team_id: entry.teamId,
     actor_user_id: actor.viewer?.userId ?? null,
     actor_token_id: actor.viewer?.tokenId ?? null,
@@ -33,9 +43,51 @@ export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEn
     target_id: entry.targetId,
     changed_fields: entry.changedFields ?? [],
     target_version: entry.targetVersion ?? null,
-    outcome: 'SUCCESS',
+    outcome: entry.outcome ?? 'SUCCESS',
     request_id: actor.meta?.requestId ?? null,
     client_ip: actor.meta?.clientIp ?? null,
     user_agent: actor.meta?.userAgent ?? null,
-  });
+    created_at: new Date(),
+  };
+  await insertAuditEvent(db, { ...row, prev_hash: prevHash, hash: auditEventHash(prevHash, row) });
+}
+
+/** Records a refused attempt in its own transaction (the refused change never opened one). */
+export async function recordDenial(ctx: Context, teamId: string, action: string): Promise<void> {
+  await ctx.db.transaction().execute((trx) => recordAuditEvent(trx, ctx, { teamId, action, targetType: 'Team', targetId: teamId, outcome: 'DENIED' }));
+}
+
+/** The team's trail, newest first (ADMIN and OWNER). */
+export async function listTeamAuditEvents(ctx: Context, teamId: string, args: PageArgs & { filter?: AuditFilter | null }) {
+  await authorize(ctx, teamId, 'audit:read');
+  const page = parsePageArgs(args, 'integer');
+  const rows = await listAuditEvents(ctx.db, teamId, args.filter ?? {}, page);
+  return toConnection(rows, page, (row) => [String(row.seq), row.id], (row) => row);
+}
+
+export interface ChainVerdict {
+  events: number;
+  ok: boolean;
+  /** The first event whose hash does not match its contents and predecessor. */
+  firstBrokenEventId: string | null;
+}
+
+/** Recomputes a team's chain from its first event; any edited, removed or reordered row breaks it. */
+export async function verifyAuditChain(db: Db, teamId: string): Promise<ChainVerdict> {
+  let prev: Buffer | null = null;
+  let afterSeq: string | null = null;
+  let events = 0;
+  for (;;) {
+    const batch: AuditEventRow[] = await readAuditChain(db, teamId, afterSeq, 1000);
+    for (const row of batch) {
+      events += 1;
+      // PGlite returns bytea as a plain Uint8Array, pg as a Buffer.
+      const prevHash = row.prev_hash && Buffer.from(row.prev_hash);
+      const linked = prevHash === null || prev === null ? prevHash === prev : prevHash.equals(prev);
+      if (!linked || !auditEventHash(prev, row).equals(row.hash)) return { events, ok: false, firstBrokenEventId: row.id };
+      prev = Buffer.from(row.hash);
+    }
+    if (batch.length < 1000) return { events, ok: true, firstBrokenEventId: null };
+    afterSeq = String(batch.at(-1)!.seq);
+  }
 }

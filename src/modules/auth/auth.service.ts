@@ -3,7 +3,7 @@ import { viewerRole } from '../../context.ts';
 import type { Db, Role } from '../../database.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
-import { recordAuditEvent } from '../audit/audit.service.ts';
+import { recordAuditEvent, recordDenial } from '../audit/audit.service.ts';
 import {
   findActiveTokenByLookupId,
   findOrCreateUser,
@@ -60,7 +60,10 @@ export async function authenticate(db: Db, authorization: string | null): Promis
 export async function authorize(ctx: Context, teamId: string, action: Action): Promise<Role> {
   const role = await viewerRole(ctx, teamId);
   if (!role) throw new NotFoundError('Team not found');
-  if (!roleMayPerform(role, action)) throw new ForbiddenError(`Your role (${role}) does not allow ${action}`);
+  if (!roleMayPerform(role, action)) {
+    await recordDenial(ctx, teamId, action);
+    throw new ForbiddenError(`Your role (${role}) does not allow ${action}`);
+  }
   return role;
 }
 

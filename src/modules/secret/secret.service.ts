@@ -149,11 +149,21 @@ interface PreparedCredentials {
   previews: CredentialFieldPreview[];
 }
 
-/** Rule 3: validates NATIVE credentials for the method (paths under `path`), then seals them. */
-function prepareCredentials(ctx: Context, method: AuthMethod, credentials: CredentialsInput, binding: PayloadBinding, path = ['input', 'credentials']): PreparedCredentials {
+/**
+ * Rule 3: validates NATIVE credentials for the method, then seals them. `toInputPath` maps an
+ * error path relative to `credentials` (e.g. `['envVars', '0', 'key']`) to the input's.
+ */
+function prepareCredentials(
+  ctx: Context,
+  method: AuthMethod,
+  credentials: CredentialsInput,
+  binding: PayloadBinding,
+  toInputPath: (path: string[]) => string[] = (path) => ['input', 'credentials', ...path],
+): PreparedCredentials {
   const errors = validateCredentials(method, credentials);
   if (errors.length) {
-    throw new ValidationError(`The credentials are not valid for ${method}`, { code: ErrorCode.INVALID_CREDENTIALS, fieldErrors: prefixed(path, errors) });
+    const fieldErrors = errors.map((error) => ({ ...error, path: toInputPath(error.path) }));
+    throw new ValidationError(`The credentials are not valid for ${method}`, { code: ErrorCode.INVALID_CREDENTIALS, fieldErrors });
   }
   const values = credentialValues(method, credentials);
   return {
@@ -359,6 +369,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     // Sharing a PRIVATE secret with the team, or taking a TEAM secret private, needs the TEAM write right too.
     await authorize(ctx, visible.team_id, 'secret:write');
   }
+  // The right to write a PRIVATE secret depends on its type: an OPERATOR's ENV secret must not become a storage one.
+  if (visible && input.secretType) await authorizeSecretWrite(ctx, visible.team_id, { ...toSecret(visible), secretType: input.secretType });
   const workspaceIds = visible && input.workspaceAccess ? await checkWorkspaces(ctx, visible.team_id, input.workspaceAccess, input.allowedWorkspaces) : null;
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     checkCredentialSource(current.storage, input);
@@ -367,6 +379,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     const authMethod = checkAuthMethod(secretType, input.authMethod ?? (current.auth_method as AuthMethod), typeChanged && !input.authMethod);
     const methodChanged = authMethod !== current.auth_method;
     const keyEdits = hasKeyOperations(input);
+    // Errors about the key operations point at the first one the input gives.
+    const keyOpsField = input.renameKeys != null ? 'renameKeys' : input.removeKeys != null ? 'removeKeys' : 'addValues';
     const version = current.version + 1;
 
     if (typeChanged) {
@@ -378,13 +392,13 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       }
     }
     if ((input.values || keyEdits) && (secretType !== 'ENV' || current.storage !== 'NATIVE')) {
-      throw ruleError(ErrorCode.ENV_ONLY, [input.values ? 'values' : 'renameKeys'], 'values and key operations apply to ENV secrets only');
+      throw ruleError(ErrorCode.ENV_ONLY, [input.values ? 'values' : keyOpsField], 'values and key operations apply to ENV secrets only');
     }
     if (input.values && (keyEdits || input.credentials)) {
       throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, ['values'], 'values replaces every key: give it alone, without credentials or key operations');
     }
     if (keyEdits && (input.credentials || typeChanged || methodChanged)) {
-      throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, ['renameKeys'], 'Key operations edit the current keys: give them without credentials or a type change');
+      throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, [keyOpsField], 'Key operations edit the current keys: give them without credentials or a type change');
     }
 
     const patch: SecretPatch = { updated_by: ctx.viewer.userId };
@@ -415,7 +429,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     if (current.storage === 'NATIVE') {
       if (methodChanged && !input.credentials) throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['credentials'], `Changing the auth method to ${authMethod} needs new credentials`);
       if (input.credentials) prepared = prepareCredentials(ctx, authMethod, input.credentials, binding);
-      else if (input.values) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: input.values }, binding, ['input', 'values']);
+      // `values` is the envVars list itself: ['envVars', '0', 'key'] is ['input', 'values', '0', 'key'].
+      else if (input.values) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: input.values }, binding, ([, ...rest]) => ['input', 'values', ...rest]);
       else if (keyEdits) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: await editEnvPairs(ctx, trx, current, input) }, binding);
       if (prepared) {
         change('credentials', 'credential_fields', JSON.stringify(prepared.previews));

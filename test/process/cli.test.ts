@@ -1,0 +1,362 @@
+/**
+ * The operator CLI as a real child process (`node src/cli.ts …`, as `npm run --silent cli -- …`
+ * runs it) on the database the test run uses: a file DATA_DIR on PGlite, the run's database on
+ * PostgreSQL. The embedded database allows one process at a time, so the test opens its own
+ * handle only between CLI runs (`withApp`) and closes it before spawning the next one.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { createApp, type App } from '../../src/app.ts';
+import { writePrivateFile } from '../../src/config.ts';
+import type { Database } from '../../src/database.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createKeyring } from '../../src/modules/crypto/envelope.ts';
+import { openDatabase } from '../../src/runtime.ts';
+import { graphql } from '../gql/index.ts';
+import type { CreateSecretInput } from '../gql/graphql.ts';
+import { executeOk } from '../helpers/app.ts';
+import { testDatabaseUrl } from '../helpers/database.ts';
+import { CreateSecret, CreateVaultConnection, UpdateSecret } from '../helpers/documents.ts';
+import { fixtures } from '../helpers/fixtures.ts';
+import { rawId, unknownId } from '../helpers/ids.ts';
+import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
+
+const CliViewer = graphql(`
+  query CliViewer {
+    viewer {
+      id
+      email
+      memberships {
+        role
+        team {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** Generous: a PGlite data directory takes seconds to open on a busy machine. */
+const SLOW = 120_000;
+
+const masterKey = randomBytes(32);
+const dataDir = mkdtempSync(join(tmpdir(), 'cloakroom-cli-test-'));
+/** Where the CLI finds the database and the master key: DATA_DIR (key in DATA_DIR/master.key), or DATABASE_URL + CLOAKROOM_MASTER_KEY. */
+const cliEnv: Record<string, string> = testDatabaseUrl ? { DATABASE_URL: testDatabaseUrl, CLOAKROOM_MASTER_KEY: masterKey.toString('base64') } : { DATA_DIR: dataDir };
+
+beforeAll(() => {
+  if (!testDatabaseUrl) writePrivateFile(join(dataDir, 'master.key'), `${masterKey.toString('base64')}\n`);
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node src/cli.ts …args` with only PATH, HOME and the database settings in its environment. */
+function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['src/cli.ts', ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...cliEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), SLOW - 5_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** The API and the database, in this process, on the CLI's database and master key; closed (lock released) before returning. */
+async function withApp<T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>): Promise<T> {
+  const { db, close } = openDatabase({ databaseUrl: testDatabaseUrl, dataDir });
+  try {
+    await migrateToLatest(db);
+    const app = createApp({ db, keyring: createKeyring(masterKey), logger: createLogger('silent') });
+    return await fn({ app, db });
+  } finally {
+    await close();
+  }
+}
+
+const decodeId = (id: string) => Buffer.from(id, 'base64').toString('utf8');
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/**
+ * The child `cli run` starts: prints a SHA-256 of the listed env vars (name and value, null when
+ * unset) and exits with the code given first. Nothing else reaches stdout.
+ */
+const HASH_SCRIPT = [
+  "const { createHash } = require('node:crypto');",
+  'const [code, ...keys] = process.argv.slice(1);',
+  'const seen = JSON.stringify(keys.map((key) => [key, process.env[key] ?? null]));',
+  "process.stdout.write(createHash('sha256').update(seen).digest('hex') + '\\n');",
+  'process.exitCode = Number(code);',
+].join('\n');
+
+/** What HASH_SCRIPT prints for these names and values. */
+function expectedHash(env: Record<string, string | null>): string {
+  const seen = JSON.stringify(Object.entries(env));
+  return `${createHash('sha256').update(seen).digest('hex')}\n`;
+}
+
+/** `cli run --secret id -- node -e HASH_SCRIPT exitCode ...keys` */
+function runHash(secretId: string, exitCode: number, keys: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(['run', '--secret', secretId, '--', process.execPath, '-e', HASH_SCRIPT, String(exitCode), ...keys], env);
+}
+
+function expectNoValues(result: CliResult, values: readonly string[]): void {
+  for (const value of values) {
+    expect(result.stdout).not.toContain(value);
+    expect(result.stderr).not.toContain(value);
+  }
+}
+
+// The tests run in order and build on each other: the team `bootstrap` creates is the one the
+// `run` tests put their secrets in, through the tokens the CLI printed. (On PGlite every open of
+// the data directory costs seconds, so the file opens it as few times as it can.)
+let bootstrap: { teamId: string; userId: string; token: string } | undefined;
+let viewer: { userId: string; token: string } | undefined;
+const ownerEmail = `cli-owner-${randomUUID()}@example.test`;
+const viewerEmail = `cli-viewer-${randomUUID()}@example.test`;
+const teamName = `CLI team ${randomUUID().slice(0, 8)}`;
+
+function bootstrapped(): { teamId: string; userId: string; token: string } {
+  if (!bootstrap) throw new Error('the bootstrap test must run first');
+  return bootstrap;
+}
+
+describe('bootstrap and token', () => {
+  test(
+    'bootstrap prints one JSON line {teamId, userId, token} with global ids',
+    async () => {
+      const result = await runCli(['bootstrap', '--team', teamName, '--email', ownerEmail]);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout.endsWith('\n')).toBe(true);
+      expect(result.stdout.trim().split('\n')).toHaveLength(1);
+      const printed = JSON.parse(result.stdout) as { teamId: string; userId: string; token: string };
+      expect(Object.keys(printed).sort()).toEqual(['teamId', 'token', 'userId']);
+      expect(decodeId(printed.teamId)).toMatch(new RegExp(`^Team:${UUID}$`));
+      expect(decodeId(printed.userId)).toMatch(new RegExp(`^User:${UUID}$`));
+      expect(printed.token).toMatch(/^\S{20,}$/);
+      bootstrap = printed;
+    },
+    SLOW,
+  );
+
+  test(
+    'token adds a new user to the team with the role and prints {userId, token}',
+    async () => {
+      const { teamId, userId } = bootstrapped();
+      const result = await runCli(['token', '--team', teamId, '--email', viewerEmail, '--role', 'VIEWER', '--name', 'ci']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      const printed = JSON.parse(result.stdout) as { userId: string; token: string };
+      expect(Object.keys(printed).sort()).toEqual(['token', 'userId']);
+      expect(decodeId(printed.userId)).toMatch(new RegExp(`^User:${UUID}$`));
+      expect(printed.userId).not.toBe(userId);
+      viewer = printed;
+    },
+    SLOW,
+  );
+
+  test(
+    'an unknown team: exit 1, an error on stderr, nothing on stdout',
+    async () => {
+      const result = await runCli(['token', '--team', unknownId('Team'), '--email', viewerEmail, '--role', 'VIEWER']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: .*not found/i);
+      expect(result.stderr).not.toContain('Usage:');
+    },
+    SLOW,
+  );
+
+  test(
+    'bad arguments: exit 2, the problem and the usage on stderr, nothing on stdout',
+    async () => {
+      const cases: [string[], RegExp | null][] = [
+        [[], null],
+        [['frobnicate'], /Unknown command "frobnicate"/],
+        [['bootstrap', '--team', 'T', '--email', 'a@example.test', '--bogus', 'x'], /bogus/],
+        [['run', '--', 'true'], /Missing --secret/],
+        [['run', '--secret', unknownId('Secret')], /Give the command to run/],
+        // Checked once the database is open (one process at a time on PGlite: this is the only one).
+        [['token', '--team', bootstrapped().teamId, '--email', viewerEmail, '--role', 'KING'], /Invalid --role/],
+      ];
+      const results = await Promise.all(cases.map(([args]) => runCli(args)));
+      results.forEach((result, index) => {
+        const [args, message] = cases[index]!;
+        expect(result.code, args.join(' ')).toBe(2);
+        expect(result.stdout, args.join(' ')).toBe('');
+        expect(result.stderr, args.join(' ')).toContain('Usage: npm run --silent cli -- <command> [options]');
+        if (message) expect(result.stderr, args.join(' ')).toMatch(message);
+      });
+    },
+    SLOW,
+  );
+});
+
+describe('run --secret ID -- COMMAND', () => {
+  const envValues = {
+    API_TOKEN: `tok-${randomBytes(16).toString('hex')}`,
+    MULTI_LINE: `-----BEGIN KEY-----\n${randomBytes(24).toString('base64')}\n-----END KEY-----\n`,
+    WITH_SPACES: `  a = b ; "quoted" $HOME ${randomBytes(4).toString('hex')}  `,
+  };
+  const accessKey = fixtures.accessKey();
+  let envSecretId: string;
+  let s3SecretId: string;
+  let vaultSecretId: string;
+  const allValues = [...Object.values(envValues), accessKey.accessKeyId, accessKey.secretAccessKey];
+
+  beforeAll(async () => {
+    const { teamId, userId, token } = bootstrapped();
+    await withApp(async ({ app }) => {
+      // The tokens the CLI printed work against the API on the same database, with their roles.
+      expect((await executeOk(app, CliViewer, {}, token)).viewer).toMatchObject({
+        id: userId,
+        email: ownerEmail,
+        memberships: [{ role: 'OWNER', team: { id: teamId, name: teamName } }],
+      });
+      expect((await executeOk(app, CliViewer, {}, viewer!.token)).viewer).toMatchObject({ id: viewer!.userId, memberships: [{ role: 'VIEWER', team: { id: teamId } }] });
+
+      const create = async (input: Partial<CreateSecretInput>) => {
+        const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-${randomUUID()}`, ...input } as CreateSecretInput }, token)).createSecret;
+        if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
+        return result.secret.id;
+      };
+      envSecretId = await create({ secretType: 'ENV', credentials: { envVars: Object.entries(envValues).map(([key, value]) => ({ key, value })) } });
+      s3SecretId = await create({ secretType: 'S3', credentials: { accessKey } });
+      const vault = await executeOk(
+        app,
+        CreateVaultConnection,
+        { input: { teamId, name: `vault-${randomUUID()}`, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: 'ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ' } } } },
+        token,
+      );
+      if (vault.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
+      vaultSecretId = await create({
+        secretType: 'S3',
+        vaultConnectionId: vault.createVaultConnection.vaultConnection.id,
+        fieldMappings: [
+          { fieldName: 'access_key_id', reference: 'op://Infra/aws/access_key_id' },
+          { fieldName: 'secret_access_key', reference: 'op://Infra/aws/secret_access_key' },
+        ],
+      });
+    });
+  }, SLOW);
+
+  test(
+    'ENV secret: the child gets every key with its exact value; stdout is the child’s alone; its exit code (7) is the CLI’s',
+    async () => {
+      const result = await runHash(envSecretId, 7, [...Object.keys(envValues), 'NOT_IN_SECRET']);
+      expect(result).toEqual({ code: 7, signal: null, stdout: expectedHash({ ...envValues, NOT_IN_SECRET: null }), stderr: '' });
+      expectNoValues(result, allValues);
+    },
+    SLOW,
+  );
+
+  test(
+    'storage secret: the conventional names (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); exit 0; the master key never reaches the child',
+    async () => {
+      // The master key is in the CLI's environment here even in embedded mode (the same key as DATA_DIR/master.key).
+      const result = await runHash(s3SecretId, 0, ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'access_key_id', 'CLOAKROOM_MASTER_KEY'], {
+        CLOAKROOM_MASTER_KEY: masterKey.toString('base64'),
+      });
+      const expected = expectedHash({ AWS_ACCESS_KEY_ID: accessKey.accessKeyId, AWS_SECRET_ACCESS_KEY: accessKey.secretAccessKey, access_key_id: null, CLOAKROOM_MASTER_KEY: null });
+      expect(result).toEqual({ code: 0, signal: null, stdout: expected, stderr: '' });
+      expectNoValues(result, [...allValues, masterKey.toString('base64')]);
+    },
+    SLOW,
+  );
+
+  test(
+    'EXTERNAL_VAULT secret: exit 1 with a clear message on stderr; the command never runs',
+    async () => {
+      const result = await runCli(['run', '--secret', vaultSecretId, '--', process.execPath, '-e', "console.log('COMMAND RAN')"]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: This secret reads its credentials from an external vault/);
+      expect(result.stderr).not.toContain('Usage:');
+    },
+    SLOW,
+  );
+
+  test(
+    'unknown or malformed secret id: exit 1; the command never runs',
+    async () => {
+      // Only the well-formed unknown id reaches the database; the others are refused before.
+      const ids = [unknownId('Secret'), 'not-a-global-id', bootstrapped().teamId];
+      const results = await Promise.all(ids.map((id) => runCli(['run', '--secret', id, '--', process.execPath, '-e', "console.log('COMMAND RAN')"])));
+      results.forEach((result, index) => {
+        expect(result.code, ids[index]).toBe(1);
+        expect(result.stdout, ids[index]).toBe('');
+        expect(result.stderr, ids[index]).toMatch(/^error: .*(not found|No Secret)/i);
+      });
+    },
+    SLOW,
+  );
+
+  test(
+    'each run writes secret.injected naming the env vars, never their values; a refused run writes none; after renameKeys the old value comes under the new key',
+    async () => {
+      const { teamId, token } = bootstrapped();
+      await withApp(async ({ app, db }) => {
+        const events = await db
+          .selectFrom('audit_events')
+          .selectAll()
+          .where('action', '=', 'secret.injected')
+          .where('target_id', 'in', [rawId(envSecretId), rawId(s3SecretId), rawId(vaultSecretId)])
+          .execute();
+        const byTarget = (id: string) => events.filter((event) => event.target_id === rawId(id));
+        expect(byTarget(envSecretId)).toMatchObject([
+          { team_id: rawId(teamId), target_type: 'Secret', changed_fields: Object.keys(envValues), target_version: 1, actor_user_id: null, actor_token_id: null, outcome: 'SUCCESS' },
+        ]);
+        expect(byTarget(s3SecretId)).toMatchObject([{ changed_fields: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }]);
+        expect(byTarget(vaultSecretId)).toEqual([]);
+        expect(findLeaks(rowHaystacks('audit_events', events), allValues)).toEqual([]);
+
+        const renamed = await executeOk(app, UpdateSecret, { input: { id: envSecretId, renameKeys: [{ from: 'API_TOKEN', to: 'SERVICE_TOKEN' }] } }, token);
+        expect(renamed.updateSecret).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: 2 } });
+      });
+
+      const result = await runHash(envSecretId, 0, ['SERVICE_TOKEN', 'API_TOKEN', 'MULTI_LINE', 'WITH_SPACES']);
+      expect(result).toEqual({
+        code: 0,
+        signal: null,
+        stdout: expectedHash({ SERVICE_TOKEN: envValues.API_TOKEN, API_TOKEN: null, MULTI_LINE: envValues.MULTI_LINE, WITH_SPACES: envValues.WITH_SPACES }),
+        stderr: '',
+      });
+      expectNoValues(result, allValues);
+    },
+    SLOW,
+  );
+
+  test.runIf(testDatabaseUrl)(
+    'with DATABASE_URL the master key is required: exit 1 and says so',
+    async () => {
+      const result = await runHash(envSecretId, 0, ['SERVICE_TOKEN'], { CLOAKROOM_MASTER_KEY: '' });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/CLOAKROOM_MASTER_KEY is required/);
+    },
+    SLOW,
+  );
+});
