@@ -270,6 +270,12 @@ describe('reading teams', () => {
     expect(theirs).toEqual({ node: null, nodes: [null] });
   });
 
+  test('the same node asked for twice in one request resolves both times', async () => {
+    const twice = await executeOk(t.app, NodeQuery, { id: team.teamId, ids: [team.teamId, team.teamId] }, team.ownerToken);
+    expect(twice.node).toMatchObject({ __typename: 'Team', id: team.teamId });
+    expect(twice.nodes).toEqual([{ __typename: 'Team', id: team.teamId }, { __typename: 'Team', id: team.teamId }]);
+  });
+
   test('a VIEWER reads the team and its members', async () => {
     const viewer = await addMember(t.db, team, 'VIEWER');
     const res = await executeOk(t.app, TeamQuery, { id: team.teamId, first: 100 }, viewer.token);

@@ -7,7 +7,8 @@ export const UserRef = builder.objectRef<User>('User');
 builder.node(UserRef, {
   description: 'A person. Visible to the members of the teams they belong to.',
   id: { resolve: (user) => user.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadUser(ctx, id))),
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadUser(ctx, id))),
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name', { nullable: true }),

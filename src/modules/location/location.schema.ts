@@ -16,7 +16,8 @@ export const LocationRef = builder.objectRef<Location>('Location');
 builder.node(LocationRef, {
   description: 'A bucket or container, reached with the credentials of one secret of the same type.',
   id: { resolve: (location) => location.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadLocation(ctx, id))),
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadLocation(ctx, id))),
   fields: (t) => ({
     team: t.field({ type: TeamRef, resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))! }),
     name: t.exposeString('name'),

@@ -64,7 +64,8 @@ export const SecretRef = builder.objectRef<Secret>('Secret');
 builder.node(SecretRef, {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
   id: { resolve: (secret) => secret.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadSecret(ctx, id))),
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecret(ctx, id))),
   fields: (t) => ({
     team: t.field({ type: TeamRef, resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))! }),
     name: t.exposeString('name'),

@@ -29,7 +29,8 @@ export const MembershipRef = builder.objectRef<Membership>('Membership');
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
   id: { resolve: (team) => team.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadTeam(ctx, id))),
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadTeam(ctx, id))),
   fields: (t) => ({
     name: t.exposeString('name'),
     slug: t.exposeString('slug'),

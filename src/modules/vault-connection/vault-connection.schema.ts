@@ -22,7 +22,8 @@ export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConne
 builder.node(VaultConnectionRef, {
   description: 'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
   id: { resolve: (connection) => connection.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadVaultConnection(ctx, id))),
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadVaultConnection(ctx, id))),
   fields: (t) => ({
     team: t.field({ type: TeamRef, resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))! }),
     name: t.exposeString('name'),

@@ -22,7 +22,8 @@ export const WorkspaceRef = builder.objectRef<Workspace>('Workspace');
 builder.node(WorkspaceRef, {
   description: 'A place secrets are used in (a project, a deployment); each secret says which workspaces may use it.',
   id: { resolve: (workspace) => workspace.id },
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loadWorkspace(ctx, id))),
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadWorkspace(ctx, id))),
   fields: (t) => ({
     team: t.field({ type: TeamRef, resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))! }),
     name: t.exposeString('name'),
