@@ -42,18 +42,17 @@ export class ServerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resolves with the first line (past or future) matching `pattern`; rejects if the process exits first. */
-  waitForLine(stream: 'stdout' | 'stderr', pattern: RegExp): Promise<string> {
-    const lines = stream === 'stdout' ? this.stdout : this.stderr;
+  /** Resolves with the first line, on stdout or stderr, past or future, matching `pattern`; rejects if the process exits first. */
+  waitForLine(pattern: RegExp): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const line = lines.find((candidate) => pattern.test(candidate));
+        const line = [...this.stdout, ...this.stderr].find((candidate) => pattern.test(candidate));
         if (line !== undefined) {
           this.waiters.delete(check);
           resolve(line);
         } else if (this.closed) {
           this.waiters.delete(check);
-          reject(new Error(`server exited without printing ${pattern} on ${stream}; stderr:\n${this.stderr.join('\n')}`));
+          reject(new Error(`server exited without printing ${pattern}; stderr:\n${this.stderr.join('\n')}`));
         }
       };
       this.waiters.add(check);
@@ -63,7 +62,7 @@ export class ServerProcess {
 
   /** Waits for the "listening" log line and returns the server's base URL. */
   async listening(): Promise<string> {
-    const line = await this.waitForLine('stdout', /"msg":"listening"/);
+    const line = await this.waitForLine(/"msg":"listening"/);
     const { port } = JSON.parse(line) as { port: number };
     return `http://localhost:${port}`;
   }

@@ -11,7 +11,7 @@ let token: string;
 
 beforeAll(async () => {
   t = await startTestApp();
-  ({ ownerToken: token } = await createTeamWithOwner(t.db));
+  token = (await createTeamWithOwner(t.db)).ownerToken;
   server = createServer(t.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
@@ -21,17 +21,15 @@ afterAll(async () => {
   await t.close();
 });
 
-test('the GraphQL-over-HTTP audits of graphql-http all pass over a real socket', async () => {
-  // Every audit request carries a real token: without one the API answers 401 to everything.
+test('every GraphQL-over-HTTP audit of graphql-http passes over a real socket', async () => {
+  // The API answers 401 to anything without a token, so each audit request carries a real one.
   const fetchFn: typeof fetch = (input, init) => {
     const headers = new Headers(init?.headers);
     headers.set('authorization', `Bearer ${token}`);
     return fetch(input, { ...init, headers });
   };
   const results = await auditServer({ url, fetchFn });
-  const failures = await Promise.all(
-    results.filter((result) => result.status !== 'ok').map(async (result) => ({ id: result.id, name: result.name, status: result.status, reason: 'reason' in result ? result.reason : '', body: 'response' in result ? await result.response.text() : '' })),
-  );
-  console.log(results.length, JSON.stringify(failures, null, 2));
+  expect(results.length).toBeGreaterThan(50);
+  const failures = results.flatMap((result) => (result.status === 'ok' ? [] : [`${result.status} ${result.id} ${result.name}: ${result.reason}`]));
   expect(failures).toEqual([]);
 });

@@ -365,6 +365,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
   const visible = await ctx.loaders.secret.load(input.id);
   // The vault connection never changes, so it is read before the transaction.
   const connection = visible?.vault_connection_id ? await ctx.loaders.vaultConnection.load(visible.vault_connection_id) : null;
+  // The right to change the secret at all comes before any check of what the change says.
+  if (visible) await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
   if (visible && input.shared != null && (input.shared ? 'TEAM' : 'PRIVATE') !== visible.visibility) {
     // Sharing a PRIVATE secret with the team, or taking a TEAM secret private, needs the TEAM write right too.
     await authorize(ctx, visible.team_id, 'secret:write');
