@@ -11,6 +11,10 @@ import { createContext, type Context } from './context.ts';
 import { authenticate } from './modules/auth/auth.service.ts';
 import { schema } from './schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
+import { useBodyLimit } from './plugins/use-body-limit.ts';
+import { useQueryLimits } from './plugins/use-query-limits.ts';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
 import { useSafeVariableErrors } from './plugins/use-safe-variable-errors.ts';
 
@@ -20,6 +24,8 @@ export interface AppOptions {
   logger: Logger;
   /** Origins whose pages may call the API. @default [] (no cross-origin access) */
   corsOrigins?: string[];
+  /** Production mode: no GraphiQL, no introspection, no field suggestions. @default false */
+  production?: boolean;
 }
 
 /** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
@@ -36,13 +42,13 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [] }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false }: AppOptions): App {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
-    graphiql: { title: 'cloakroom', defaultEditorToolsVisibility: 'headers' },
+    graphiql: production ? false : { title: 'cloakroom', defaultEditorToolsVisibility: 'headers' },
     renderGraphiQL,
     // Decided per request: given a list, Yoga allows every origin when it is empty, and answers an
     // unlisted origin with "Access-Control-Allow-Origin: null", which sandboxed pages match.
@@ -83,6 +89,11 @@ export function createApp({ db, keyring, logger, corsOrigins = [] }: AppOptions)
     },
     plugins: [
       useRequestId(),
+      useBodyLimit(),
+      // Every request carries `Authorization`, a header no simple cross-site request can set.
+      useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
+      useQueryLimits({ hideSuggestions: production }),
+      ...(production ? [useDisableIntrospection()] : []),
       useSafeVariableErrors(),
       useAccessLog(logger),
       useReadinessCheck({

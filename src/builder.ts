@@ -1,12 +1,15 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver } from 'graphql-scalars';
+import { GraphQLError, getNullableType, isListType } from 'graphql';
 import type { Context } from './context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { DEFAULT_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
@@ -17,7 +20,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
-  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -33,6 +36,19 @@ export const builder = new SchemaBuilder<{
     // `createTeam` → `CreateTeamResult = CreateTeamSuccess | ValidationError | …`
     defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success` },
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
+  },
+  complexity: {
+    // A connection costs its page size times its selection; other lists count as 10 items.
+    fieldComplexity: (args, _ctx, field) => {
+      if (field.args.some((arg) => arg.name === 'first')) return { field: 1, multiplier: Math.max(typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE, 1) };
+      if (field.name === 'edges') return { field: 0, multiplier: 1 };
+      return { field: 1, multiplier: isListType(getNullableType(field.type)) ? 10 : 1 };
+    },
+    limit: { complexity: 10_000, depth: 15, breadth: 400 },
+    complexityError: (kind, result) =>
+      new GraphQLError(`The query is too ${kind.toLowerCase() === 'complexity' ? 'costly' : kind.toLowerCase()}: ${JSON.stringify(result)}`, {
+        extensions: { code: 'QUERY_TOO_COMPLEX' },
+      }),
   },
   validation: {
     validationError: (failure) => validationErrorFromIssues(failure.issues),

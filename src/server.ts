@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
 
-  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins });
+  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production });
   const server = createServer(app);
   server.listen(config.port, () => {
     const address = server.address();

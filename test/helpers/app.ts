@@ -20,7 +20,7 @@ export interface TestApp {
 }
 
 /** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */
-export async function startTestApp(options: { corsOrigins?: string[] } = {}): Promise<TestApp> {
+export async function startTestApp(options: { corsOrigins?: string[]; production?: boolean } = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });

@@ -1,0 +1,35 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { Plugin } from 'graphql-yoga';
+
+export interface QueryLimitsOptions {
+  /** Deepest selection allowed. @default 12 */
+  maxDepth?: number;
+  /** graphql-armor's static cost: list-aware but coarse, an outer ceiling (the Pothos complexity plugin's finer limit comes first). @default 50_000 */
+  maxCost?: number;
+  /** @default 20 */
+  maxAliases?: number;
+  /** @default 20 */
+  maxDirectives?: number;
+  /** Parser tokens in one document. @default 3000 */
+  maxTokens?: number;
+  /** Hide "Did you mean …?" suggestions, which map the schema for an attacker. @default false */
+  hideSuggestions?: boolean;
+}
+
+/**
+ * The first gate on every operation, before any resolver runs: graphql-armor's depth, cost,
+ * alias, directive and token limits. List-aware cost (`first: 100` inside `first: 100`) is the
+ * Pothos complexity plugin's job, in src/builder.ts.
+ */
+export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
+  const { maxDepth = 12, maxCost = 50_000, maxAliases = 20, maxDirectives = 20, maxTokens = 3000, hideSuggestions = false } = options;
+  return EnvelopArmorPlugin({
+    maxDepth: { n: maxDepth, ignoreIntrospection: true },
+    // Linear in depth: armor's default factor grows exponentially and refuses ordinary nested reads.
+    costLimit: { maxCost, depthCostFactor: 1, ignoreIntrospection: true },
+    maxAliases: { n: maxAliases },
+    maxDirectives: { n: maxDirectives },
+    maxTokens: { n: maxTokens },
+    blockFieldSuggestion: { enabled: hideSuggestions },
+  }) as Plugin;
+}

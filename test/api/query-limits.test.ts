@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+
+/** Raw GraphQL over HTTP: these tests send what no typed client would. */
+async function post(app: TestApp['app'], token: string | undefined, body: unknown, headers: Record<string, string> = {}) {
+  const response = await app.fetch('http://cloakroom.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+}
+
+let dev: TestApp;
+let prod: TestApp;
+let team: TestTeam;
+let prodTeam: TestTeam;
+beforeAll(async () => {
+  [dev, prod] = await Promise.all([startTestApp(), startTestApp({ production: true })]);
+  [team, prodTeam] = await Promise.all([createTeamWithOwner(dev.db), createTeamWithOwner(prod.db)]);
+});
+afterAll(async () => {
+  await Promise.all([dev.close(), prod.close()]);
+});
+
+describe('graphql-armor rejects abusive documents before anything runs', () => {
+  test.each([
+    ['too deep', `{ viewer { memberships { team { members { edges { node { team { members { edges { node { team { members { edges { node { role } } } } } } } } } } } } } } }`],
+    ['an alias bomb', `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`],
+    ['too many directives', `{ viewer { id ${'@include(if: true) '.repeat(25)} } }`],
+    ['too many tokens', `{ viewer { ${'id '.repeat(3100)} } }`],
+    ['too costly', `{ ${Array.from({ length: 15 }, (_, i) => `a${i}: viewer { ${'id email name '.repeat(120)} }`).join(' ')} }`],
+  ])('%s', async (_name, query) => {
+    const res = await post(dev.app, team.ownerToken, { query });
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors?.[0]?.message).toMatch(/limit of \d+ exceeded/);
+  });
+});
+
+describe('list-aware complexity (Pothos complexity plugin)', () => {
+  test('first: 30 inside first: 100 is QUERY_TOO_COMPLEX; the same shape with small pages runs', async () => {
+    const query = (outer: number, inner: number) =>
+      `query($id: ID!) { team(id: $id) { secrets(first: ${outer}) { edges { node { id name locations(first: ${inner}) { edges { node { id name bucketName region } } } } } } } }`;
+    const big = await post(dev.app, team.ownerToken, { query: query(100, 30), variables: { id: team.teamId } });
+    expect(big.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(big.body.data).toEqual({ team: null });
+    const small = await post(dev.app, team.ownerToken, { query: query(50, 5), variables: { id: team.teamId } });
+    expect(small.body.errors).toBeUndefined();
+  });
+});
+
+describe('request size', () => {
+  test('a body over 1 MB is refused with 413 before it is parsed', async () => {
+    const res = await post(dev.app, team.ownerToken, JSON.stringify({ query: '{ viewer { id } }', variables: { pad: 'x'.repeat(1_100_000) } }), {
+      'content-length': String(1_100_100),
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('CSRF prevention', () => {
+  test('a simple cross-site form post (no Authorization, no custom header) is refused before authentication', async () => {
+    const response = await dev.app.fetch('http://cloakroom.test/graphql?query=%7Bviewer%7Bid%7D%7D', { method: 'GET' });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('production mode', () => {
+  test('introspection is off in production and on in development (for GraphiQL)', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    expect((await post(dev.app, team.ownerToken, { query })).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const res = await post(prod.app, prodTeam.ownerToken, { query });
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors?.[0]?.message).toMatch(/introspection/i);
+  });
+
+  test('field suggestions are hidden in production', async () => {
+    const query = '{ viewr { id } }';
+    expect((await post(dev.app, team.ownerToken, { query })).body.errors?.[0]?.message).toMatch(/Did you mean/);
+    expect((await post(prod.app, prodTeam.ownerToken, { query })).body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  });
+
+  test('GraphiQL is not served in production', async () => {
+    const page = (app: TestApp['app']) => app.fetch('http://cloakroom.test/graphql', { headers: { accept: 'text/html' } });
+    expect((await page(dev.app)).headers.get('content-type')).toMatch(/text\/html/);
+    expect((await page(prod.app)).headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+  });
+});
