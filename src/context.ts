@@ -14,6 +14,8 @@ import { findVaultConnectionsOfMember, type VaultConnectionMetadata } from './mo
 export interface Viewer {
   userId: string;
   tokenId: string;
+  /** The token's scopes; null when it is unscoped (its user's role alone decides). */
+  scopes: readonly string[] | null;
 }
 
 /** Facts about the HTTP request that the audit trail keeps. */

@@ -45,6 +45,17 @@ export interface ApiTokenTable {
   created_at: CreatedAt;
   expires_at: Date | null;
   revoked_at: Date | null;
+  /** null: unrestricted (the user's role decides); otherwise the token's scopes. */
+  scopes: string[] | null;
+}
+
+export interface IdempotencyKeyTable {
+  user_id: string;
+  operation: string;
+  key: string;
+  request_hash: Buffer;
+  result_id: string;
+  created_at: ColumnType<Date, Date | undefined, never>;
 }
 
 export interface AuditEventTable {
@@ -189,6 +200,7 @@ export interface Database {
   locations: LocationTable;
   workspaces: WorkspaceTable;
   secret_workspaces: SecretWorkspaceTable;
+  idempotency_keys: IdempotencyKeyTable;
 }
 
 /** A connection or an open transaction: what every repository function takes first. */

@@ -2,6 +2,7 @@ import { builder } from '../../builder.ts';
 import { fromGlobalId } from '../../global-id.ts';
 import { createApiToken, listViewerApiTokens, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
+import type { TokenScope } from './permissions.ts';
 
 export const UserRef = builder.objectRef<User>('User');
 builder.node(UserRef, {
@@ -15,6 +16,17 @@ builder.node(UserRef, {
   }),
 });
 
+export const TokenScopeEnum = builder.enumType('TokenScope', {
+  description: 'What a scoped token may do, within its user’s role. A write scope includes its read.',
+  values: {
+    SECRETS_READ: { value: 'secrets:read', description: 'Read secrets and vault connections (metadata only, as always).' },
+    SECRETS_WRITE: { value: 'secrets:write', description: 'Create and change secrets and vault connections.' },
+    LOCATIONS_READ: { value: 'locations:read' },
+    LOCATIONS_WRITE: { value: 'locations:write' },
+    TEAM_ADMIN: { value: 'team:admin', description: 'Rename the team, manage members and workspaces, read the audit trail.' },
+  } as const,
+});
+
 export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken');
 builder.objectType(ApiTokenRef, {
   description: 'A personal token: acts as its user. The token itself is shown once, at creation.',
@@ -24,6 +36,12 @@ builder.objectType(ApiTokenRef, {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    scopes: t.field({
+      type: [TokenScopeEnum],
+      nullable: true,
+      description: 'Null for an unscoped token, limited only by its user’s role.',
+      resolve: (token) => token.scopes as TokenScope[] | null,
+    }),
   }),
 });
 
@@ -54,6 +72,7 @@ const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   fields: (t) => ({
     name: t.string({ required: true, validate: tokenName }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the token stops working; never when omitted.' }),
+    scopes: t.field({ type: [TokenScopeEnum], description: 'Limit the token to these scopes; omitted: unscoped. Only an unscoped token can create tokens.' }),
   }),
 });
 

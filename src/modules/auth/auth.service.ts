@@ -13,7 +13,7 @@ import {
   type ApiTokenRow,
   type UserRow,
 } from './auth.repository.ts';
-import { roleMayPerform, type Action } from './permissions.ts';
+import { roleMayPerform, scopesAllow, type Action, type TokenScope } from './permissions.ts';
 import { generateToken, parseToken, tokenSecretMatches } from './token.ts';
 
 export interface User {
@@ -25,6 +25,7 @@ export interface User {
 export interface ApiToken {
   id: string;
   name: string;
+  scopes: string[] | null;
   createdAt: Date;
   expiresAt: Date | null;
   revokedAt: Date | null;
@@ -35,6 +36,7 @@ export const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, n
 const toApiToken = (row: ApiTokenRow): ApiToken => ({
   id: row.id,
   name: row.name,
+  scopes: row.scopes,
   createdAt: row.created_at,
   expiresAt: row.expires_at,
   revokedAt: row.revoked_at,
@@ -50,7 +52,7 @@ export async function authenticate(db: Db, authorization: string | null): Promis
   if (!parsed) return null;
   const row = await findActiveTokenByLookupId(db, parsed.lookupId);
   if (!row || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
-  return { userId: row.user_id, tokenId: row.id };
+  return { userId: row.user_id, tokenId: row.id, scopes: row.scopes };
 }
 
 /**
@@ -63,6 +65,10 @@ export async function authorize(ctx: Context, teamId: string, action: Action): P
   if (!roleMayPerform(role, action)) {
     await recordDenial(ctx, teamId, action);
     throw new ForbiddenError(`Your role (${role}) does not allow ${action}`);
+  }
+  if (!scopesAllow(ctx.viewer.scopes, action)) {
+    await recordDenial(ctx, teamId, action);
+    throw new ForbiddenError(`This token's scopes (${ctx.viewer.scopes?.join(', ')}) do not allow ${action}`);
   }
   return role;
 }
@@ -82,10 +88,21 @@ export async function ensureUser(db: Db, email: string): Promise<User> {
 export interface CreateApiTokenInput {
   name: string;
   expiresAt?: Date | null | undefined;
+  /** Omitted: an unscoped token (the user's role alone limits it). */
+  scopes?: readonly TokenScope[] | null | undefined;
+}
+
+/**
+ * Account-level actions (new teams, new tokens) need an unscoped token: a scoped one must not
+ * mint itself a wider token.
+ */
+export function requireUnscopedToken(ctx: Context, what: string): void {
+  if (ctx.viewer.scopes !== null) throw new ForbiddenError(`A scoped token cannot ${what}: use an unscoped token`);
 }
 
 /** A new personal token of the viewer; the plaintext is in this answer only. */
 export async function createApiToken(ctx: Context, input: CreateApiTokenInput): Promise<{ token: string; apiToken: ApiToken }> {
+  requireUnscopedToken(ctx, 'create tokens');
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw ValidationError.forField(['input', 'expiresAt'], 'expiresAt must be in the future', 'EXPIRY_IN_PAST');
   }
@@ -97,8 +114,9 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
       secret_hash: fresh.secretHash,
       name: input.name,
       expires_at: input.expiresAt ?? null,
+      scopes: input.scopes ? [...new Set(input.scopes)] : null,
     });
-    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.created', targetType: 'ApiToken', targetId: row.id, changedFields: ['name', 'expiresAt'] });
+    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.created', targetType: 'ApiToken', targetId: row.id, changedFields: ['name', 'expiresAt', 'scopes'] });
     return { token: fresh.token, apiToken: toApiToken(row) };
   });
 }

@@ -38,3 +38,31 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
 export function roleMayPerform(role: Role, action: Action): boolean {
   return roleAtLeast(role, MINIMUM_ROLE[action]);
 }
+
+/** What a scoped token may be limited to; an unscoped token is limited by its user's role only. */
+export const TOKEN_SCOPES = ['secrets:read', 'secrets:write', 'locations:read', 'locations:write', 'team:admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** The scope each action needs from a scoped token; null: any token may (reading the team itself). */
+const SCOPE_FOR_ACTION: Record<Action, TokenScope | null> = {
+  'team:read': null,
+  'team:update': 'team:admin',
+  'team:manage-members': 'team:admin',
+  'audit:read': 'team:admin',
+  'secret:read': 'secrets:read',
+  'secret:write': 'secrets:write',
+  'secret:write-own-private': 'secrets:write',
+  'location:read': 'locations:read',
+  'location:write': 'locations:write',
+  'vault:read': 'secrets:read',
+  'vault:write': 'secrets:write',
+  'workspace:read': null,
+  'workspace:write': 'team:admin',
+};
+
+/** Whether a token with `scopes` (null: unscoped) may perform `action`; a write scope includes its read. */
+export function scopesAllow(scopes: readonly string[] | null, action: Action): boolean {
+  const needed = SCOPE_FOR_ACTION[action];
+  if (scopes === null || needed === null || scopes.includes(needed)) return true;
+  return needed.endsWith(':read') && scopes.includes(needed.replace(/:read$/, ':write'));
+}

@@ -5,7 +5,7 @@ import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { checkExpectedVersion } from '../../versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
-import { authorize, ensureUser, issueToken } from '../auth/auth.service.ts';
+import { authorize, ensureUser, issueToken, requireUnscopedToken } from '../auth/auth.service.ts';
 import {
   countOwners,
   deleteMembership,
@@ -80,6 +80,7 @@ export interface CreateTeamInput {
 
 /** A new team; the viewer becomes its OWNER. */
 export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<Team> {
+  requireUnscopedToken(ctx, 'create teams');
   return ctx.db.transaction().execute((trx) => createTeamWithOwner(trx, ctx, ctx.viewer.userId, input));
 }
 
