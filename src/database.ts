@@ -55,7 +55,8 @@ export interface IdempotencyKeyTable {
   key: string;
   request_hash: Buffer;
   result_id: string;
-  created_at: ColumnType<Date, Date | undefined, never>;
+  /** Reset when a key older than 24 hours is claimed again. */
+  created_at: ColumnType<Date, Date | undefined, Date>;
 }
 
 export interface AuditEventTable {

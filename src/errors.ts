@@ -34,6 +34,7 @@ export const ErrorCode = {
   WORKSPACES_REQUIRED: 'WORKSPACES_REQUIRED',
   UNKNOWN_WORKSPACE: 'UNKNOWN_WORKSPACE',
   SECRET_NOT_SHARED: 'SECRET_NOT_SHARED',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

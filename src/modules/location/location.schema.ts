@@ -8,7 +8,7 @@ import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
 import { createLocation, deleteLocation, listLocationsOfSecret, listTeamLocations, loadLocation, updateLocation, type Location } from './location.service.ts';
-import { description } from '../../rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
 
 export const LocationTypeEnum = builder.enumType('LocationType', { values: LOCATION_TYPES });
 
@@ -61,6 +61,7 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
     bucketName: t.string({ required: true, validate: bucketName }),
     region: t.string({ validate: region }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
+    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

@@ -2,6 +2,8 @@ import type { Context } from '../../context.ts';
 import type { Db } from '../../database.ts';
 import { ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
 import { changeVersioned } from '../../versioned-change.ts';
+import { randomUUID } from 'node:crypto';
+import { createOnce } from '../idempotency/idempotency.service.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
 import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
@@ -74,28 +76,39 @@ export interface CreateLocationInput {
   bucketName: string;
   region?: string | null | undefined;
   endpointUrl?: string | null | undefined;
+  /** The same key and input again within 24 hours returns this create's result without a second write. */
+  idempotencyKey?: string | null | undefined;
 }
 
 export async function createLocation(ctx: Context, input: CreateLocationInput): Promise<Location> {
   await authorize(ctx, input.teamId, 'location:write');
-  return ctx.db.transaction().execute(async (trx) => {
-    await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
-    const row = await insertLocation(trx, {
-      team_id: input.teamId,
-      secret_id: input.secretId,
-      name: input.name,
-      description: input.description ?? null,
-      location_type: input.locationType,
-      bucket_name: input.bucketName,
-      region: input.region ?? null,
-      endpoint_url: input.endpointUrl ?? null,
-      created_by: ctx.viewer.userId,
-      updated_by: ctx.viewer.userId,
-    });
-    const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
-    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'location.created', targetType: 'Location', targetId: row.id, changedFields, targetVersion: row.version });
-    return toLocation(row);
-  });
+  const id = randomUUID();
+  const once = { operation: 'createLocation', key: input.idempotencyKey, input, resultId: id };
+  const load = async (trx: Db, locationId: string) => {
+    const row = await lockLocation(trx, locationId);
+    return row && toLocation(row);
+  };
+  return ctx.db.transaction().execute((trx) =>
+    createOnce(ctx, trx, once, (locationId) => load(trx, locationId), async () => {
+      await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
+      const row = await insertLocation(trx, {
+        id,
+        team_id: input.teamId,
+        secret_id: input.secretId,
+        name: input.name,
+        description: input.description ?? null,
+        location_type: input.locationType,
+        bucket_name: input.bucketName,
+        region: input.region ?? null,
+        endpoint_url: input.endpointUrl ?? null,
+        created_by: ctx.viewer.userId,
+        updated_by: ctx.viewer.userId,
+      });
+      const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
+      await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'location.created', targetType: 'Location', targetId: row.id, changedFields, targetVersion: row.version });
+      return toLocation(row);
+    }),
+  );
 }
 
 /** Authorises `location:write`, then runs `change` with the location locked and its version checked. */

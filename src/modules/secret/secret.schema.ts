@@ -8,7 +8,7 @@ import { loadTeam } from '../team/team.service.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import { AUTH_METHODS, SECRET_TYPES } from './credential-types.ts';
-import { description } from '../../rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
 import { secretName, serviceSlug } from './secret.rules.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
 import {
@@ -204,6 +204,7 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
     vaultConnectionId: t.id({ description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
     fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: one reference per credential field.' }),
     ...sharingInputFields(t),
+    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
     preset: t.string({ description: 'A `secretPresets` slug; with `value`, makes an ENV secret keyed by the preset’s env var.' }),
     value: t.string({ description: 'The single value of a preset secret.' }),
   }),

@@ -12,6 +12,7 @@ import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
 import { findTeamWorkspaceIds, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
 import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { findPreset } from './presets.ts';
+import { createOnce } from '../idempotency/idempotency.service.ts';
 import { openCredentials, sealCredentials } from './secret-payload.ts';
 import {
   credentialFieldsFor,
@@ -241,6 +242,8 @@ export interface CreateSecretInput {
   value?: string | null | undefined;
   workspaceAccess?: WorkspaceAccess | null | undefined;
   allowedWorkspaces?: readonly string[] | null | undefined;
+  /** The same key and input again within 24 hours returns this create's result without a second write. */
+  idempotencyKey?: string | null | undefined;
 }
 
 /** `preset` + `value` is shorthand for an ENV secret named after, and keyed by, the preset's env var. */
@@ -296,29 +299,36 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
     stored = { credential_fields: '[]', payload_version: null, field_mappings: JSON.stringify(mappings), vault_connection_id: connection.id };
   }
 
-  return ctx.db.transaction().execute(async (trx) => {
-    await insertSecret(trx, {
-      id,
-      team_id: input.teamId,
-      name: input.name!,
-      description: input.description ?? null,
-      secret_type: secretType,
-      auth_method: authMethod,
-      storage,
-      ...stored,
-      visibility,
-      owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
-      service_slug: input.serviceSlug ?? null,
-      workspace_access: workspaceAccess,
-      created_by: ctx.viewer.userId,
-      updated_by: ctx.viewer.userId,
-    });
-    await setSecretWorkspaces(trx, id, workspaceIds);
-    await insertSecretVersion(trx, { secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: ctx.viewer.userId });
-    const changedFields = ['name', 'description', 'secretType', 'authMethod', storage === 'NATIVE' ? 'credentials' : 'fieldMappings', 'visibility', 'serviceSlug', 'workspaceAccess'];
-    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'secret.created', targetType: 'Secret', targetId: id, changedFields, targetVersion: 1 });
-    return toSecret((await findSecret(trx, id))!);
-  });
+  const once = { operation: 'createSecret', key: rawInput.idempotencyKey, input: rawInput, resultId: id };
+  const load = async (trx: Db, secretId: string) => {
+    const row = await findSecret(trx, secretId);
+    return row && toSecret(row);
+  };
+  return ctx.db.transaction().execute((trx) =>
+    createOnce(ctx, trx, once, (secretId) => load(trx, secretId), async () => {
+      await insertSecret(trx, {
+        id,
+        team_id: input.teamId,
+        name: input.name!,
+        description: input.description ?? null,
+        secret_type: secretType,
+        auth_method: authMethod,
+        storage,
+        ...stored,
+        visibility,
+        owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
+        service_slug: input.serviceSlug ?? null,
+        workspace_access: workspaceAccess,
+        created_by: ctx.viewer.userId,
+        updated_by: ctx.viewer.userId,
+      });
+      await setSecretWorkspaces(trx, id, workspaceIds);
+      await insertSecretVersion(trx, { secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: ctx.viewer.userId });
+      const changedFields = ['name', 'description', 'secretType', 'authMethod', storage === 'NATIVE' ? 'credentials' : 'fieldMappings', 'visibility', 'serviceSlug', 'workspaceAccess'];
+      await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'secret.created', targetType: 'Secret', targetId: id, changedFields, targetVersion: 1 });
+      return toSecret((await findSecret(trx, id))!);
+    }),
+  );
 }
 
 /** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (rules 10, 11). */

@@ -1,4 +1,5 @@
 import { builder } from '../../builder.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../../rules.ts';
 import { fromGlobalId, toGlobalId } from '../../global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import { loadUser } from '../auth/auth.service.ts';
@@ -79,6 +80,7 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
   fields: (t) => ({
     name: t.string({ required: true, validate: teamName }),
     slug: t.string({ description: 'Derived from the name when omitted.', validate: teamSlug }),
+    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createOnce } from '../idempotency/idempotency.service.ts';
 import type { Context } from '../../context.ts';
 import type { Db, Role } from '../../database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
@@ -61,8 +62,9 @@ async function freeSlug(db: Db, name: string): Promise<string> {
 }
 
 /** Creates a team with `ownerId` as its OWNER, inside the caller's transaction. */
-async function createTeamWithOwner(trx: Db, actor: AuditActor, ownerId: string, input: { name: string; slug?: string | null | undefined }) {
+async function createTeamWithOwner(trx: Db, actor: AuditActor, ownerId: string, input: { id?: string; name: string; slug?: string | null | undefined }) {
   const team = await insertTeam(trx, {
+    ...(input.id && { id: input.id }),
     name: input.name,
     slug: input.slug ?? (await freeSlug(trx, input.name)),
     created_by: ownerId,
@@ -76,12 +78,20 @@ async function createTeamWithOwner(trx: Db, actor: AuditActor, ownerId: string, 
 export interface CreateTeamInput {
   name: string;
   slug?: string | null | undefined;
+  /** The same key and input again within 24 hours returns this create's result without a second write. */
+  idempotencyKey?: string | null | undefined;
 }
 
 /** A new team; the viewer becomes its OWNER. */
 export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<Team> {
   requireUnscopedToken(ctx, 'create teams');
-  return ctx.db.transaction().execute((trx) => createTeamWithOwner(trx, ctx, ctx.viewer.userId, input));
+  const id = randomUUID();
+  const once = { operation: 'createTeam', key: input.idempotencyKey, input, resultId: id };
+  const load = async (trx: Db, teamId: string) => {
+    const row = await lockTeam(trx, teamId);
+    return row && toTeam(row);
+  };
+  return ctx.db.transaction().execute((trx) => createOnce(ctx, trx, once, (teamId) => load(trx, teamId), () => createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id })));
 }
 
 /**

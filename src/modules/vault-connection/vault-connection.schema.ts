@@ -4,7 +4,7 @@ import { authorshipFields } from '../auth/auth.schema.ts';
 import { VAULT_TYPES } from '../secret/credential-types.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
-import { description } from '../../rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
 import { vaultConnectionName } from './vault-connection.rules.ts';
 import {
   createVaultConnection,
@@ -75,6 +75,7 @@ const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput
     description: t.string({ validate: description }),
     vaultType: t.field({ type: VaultTypeEnum, required: true }),
     credentials: t.field({ type: VaultCredentialsInput, required: true }),
+    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

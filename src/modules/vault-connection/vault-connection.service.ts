@@ -2,6 +2,8 @@ import type { Context } from '../../context.ts';
 import type { Db } from '../../database.ts';
 import { ConflictError, ErrorCode, ValidationError } from '../../errors.ts';
 import { changeVersioned } from '../../versioned-change.ts';
+import { randomUUID } from 'node:crypto';
+import { createOnce } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
@@ -93,26 +95,41 @@ export interface CreateVaultConnectionInput {
   description?: string | null | undefined;
   vaultType: VaultType;
   credentials: VaultCredentialsInput;
+  /** The same key and input again within 24 hours returns this create's result without a second write. */
+  idempotencyKey?: string | null | undefined;
 }
 
 export async function createVaultConnection(ctx: Context, input: CreateVaultConnectionInput): Promise<VaultConnection> {
   await authorize(ctx, input.teamId, 'vault:write');
-  const id = crypto.randomUUID();
+  const id = randomUUID();
   const sealed = sealVaultCredentials(ctx.keyring, input.vaultType, input.credentials, { teamId: input.teamId, id, version: 1 });
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await insertVaultConnection(trx, {
-      id,
-      team_id: input.teamId,
-      name: input.name,
-      description: input.description ?? null,
-      vault_type: input.vaultType,
-      ...sealed,
-      created_by: ctx.viewer.userId,
-      updated_by: ctx.viewer.userId,
-    });
-    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'vault_connection.created', targetType: 'VaultConnection', targetId: id, changedFields: ['name', 'description', 'vaultType', 'credentials'], targetVersion: 1 });
-    return toVaultConnection(row);
-  });
+  const once = { operation: 'createVaultConnection', key: input.idempotencyKey, input, resultId: id };
+  return ctx.db.transaction().execute((trx) =>
+    createOnce(
+      ctx,
+      trx,
+      once,
+      async (firstId) => {
+        const first = await lockVaultConnection(trx, firstId);
+        return first && toVaultConnection(first);
+      },
+      async () => {
+        const row = await insertVaultConnection(trx, {
+          id,
+          team_id: input.teamId,
+          name: input.name,
+          description: input.description ?? null,
+          vault_type: input.vaultType,
+          ...sealed,
+          created_by: ctx.viewer.userId,
+          updated_by: ctx.viewer.userId,
+        });
+        const changedFields = ['name', 'description', 'vaultType', 'credentials'];
+        await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'vault_connection.created', targetType: 'VaultConnection', targetId: id, changedFields, targetVersion: 1 });
+        return toVaultConnection(row);
+      },
+    ),
+  );
 }
 
 export interface UpdateVaultConnectionInput {

@@ -1,7 +1,7 @@
 import { builder } from '../../builder.ts';
 import { fromGlobalId, toGlobalId } from '../../global-id.ts';
 import { ListOrderInput } from '../../list-order.schema.ts';
-import { description } from '../../rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -56,6 +56,7 @@ const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
     teamId: t.id({ required: true }),
     name: t.string({ required: true, validate: workspaceName }),
     description: t.string({ validate: description }),
+    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

@@ -1,6 +1,8 @@
 import type { Context } from '../../context.ts';
 import type { Db } from '../../database.ts';
 import { changeVersioned } from '../../versioned-change.ts';
+import { randomUUID } from 'node:crypto';
+import { createOnce } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { cursorKey } from '../../keyset.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
@@ -39,13 +41,29 @@ export const toWorkspace = (row: WorkspaceRow): Workspace => ({
   updatedBy: row.updated_by,
 });
 
-export async function createWorkspace(ctx: Context, input: { teamId: string; name: string; description?: string | null | undefined }): Promise<Workspace> {
+export interface CreateWorkspaceInput {
+  teamId: string;
+  name: string;
+  description?: string | null | undefined;
+  /** The same key and input again within 24 hours returns this create's result without a second write. */
+  idempotencyKey?: string | null | undefined;
+}
+
+export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput): Promise<Workspace> {
   await authorize(ctx, input.teamId, 'workspace:write');
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await insertWorkspace(trx, { team_id: input.teamId, name: input.name, description: input.description ?? null, created_by: ctx.viewer.userId, updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'workspace.created', targetType: 'Workspace', targetId: row.id, changedFields: ['name', 'description'], targetVersion: row.version });
-    return toWorkspace(row);
-  });
+  const id = randomUUID();
+  const once = { operation: 'createWorkspace', key: input.idempotencyKey, input, resultId: id };
+  const load = async (trx: Db, workspaceId: string) => {
+    const row = await lockWorkspace(trx, workspaceId);
+    return row && toWorkspace(row);
+  };
+  return ctx.db.transaction().execute((trx) =>
+    createOnce(ctx, trx, once, (workspaceId) => load(trx, workspaceId), async () => {
+      const row = await insertWorkspace(trx, { id, team_id: input.teamId, name: input.name, description: input.description ?? null, created_by: ctx.viewer.userId, updated_by: ctx.viewer.userId });
+      await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'workspace.created', targetType: 'Workspace', targetId: row.id, changedFields: ['name', 'description'], targetVersion: row.version });
+      return toWorkspace(row);
+    }),
+  );
 }
 
 /** Authorises `workspace:write`, then runs `change` with the workspace locked and its version checked. */

@@ -1,0 +1,68 @@
+import { createHmac } from 'node:crypto';
+import type { Context } from '../../context.ts';
+import type { Db } from '../../database.ts';
+import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { claimKey, findKey } from './idempotency.repository.ts';
+
+/** JSON with object keys sorted, so that equal inputs hash alike whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * HMAC of the request under a key derived from the master key: inputs carry credentials, and a
+ * plain hash of a short secret could be reversed by guessing; this cannot without the master key.
+ */
+function requestHash(ctx: Context, input: unknown): Buffer {
+  const hashKey = createHmac('sha256', ctx.keyring.current).update('cloakroom:idempotency:v1').digest();
+  return createHmac('sha256', hashKey).update(canonicalJson(input)).digest();
+}
+
+export interface IdempotentCreate {
+  /** The mutation, e.g. `createSecret`: keys are per user and operation. */
+  operation: string;
+  key: string | null | undefined;
+  /** The whole input but the key itself. */
+  input: unknown;
+  /** The id the new object will get. */
+  resultId: string;
+}
+
+/**
+ * Inside a create's transaction, before it writes: with no key, or a key seen for the first time
+ * (or more than 24 hours ago), returns null and the create proceeds. The same key again with the
+ * same input returns the id of what the first request created, for the caller to answer with it
+ * without writing; with another input it is a ConflictError IDEMPOTENCY_KEY_REUSED.
+ */
+export async function replayedResult(ctx: Context, trx: Db, create: IdempotentCreate): Promise<string | null> {
+  if (!create.key) return null;
+  const hash = requestHash(ctx, create.input);
+  const claim = { userId: ctx.viewer.userId, operation: create.operation, key: create.key, requestHash: hash, resultId: create.resultId };
+  if (await claimKey(trx, claim)) return null;
+  const first = await findKey(trx, claim.userId, claim.operation, claim.key);
+  if (!hash.equals(Buffer.from(first.request_hash))) {
+    throw new ConflictError('This idempotency key was used with a different input in the last 24 hours', ErrorCode.IDEMPOTENCY_KEY_REUSED);
+  }
+  return first.result_id;
+}
+
+/**
+ * A create made idempotent: runs `create` unless the key replays an earlier request, in which
+ * case it answers with what that request created (read by `load`), writing nothing.
+ */
+export async function createOnce<T>(ctx: Context, trx: Db, spec: IdempotentCreate, load: (id: string) => Promise<T | null | undefined>, create: () => Promise<T>): Promise<T> {
+  const replayOf = await replayedResult(ctx, trx, spec);
+  if (replayOf === null) return create();
+  const first = await load(replayOf);
+  if (!first) throw new NotFoundError('What the first request with this idempotency key created no longer exists');
+  return first;
+}
