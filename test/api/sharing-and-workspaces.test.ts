@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
+import { CreateLocation, CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { unknownId } from '../helpers/ids.ts';
 
@@ -548,5 +548,27 @@ describe('workspaces', () => {
     expect(await available(w2)).toContain(both);
     expect(await available(w2)).not.toContain(onlyW1);
     expect((await executeOk(t.app, SharingAvailableSecrets, { id: w1 }, admin.token)).node).toBeNull();
+  });
+});
+
+describe('PRIVATE secrets and locations', () => {
+  test('a location cannot use a PRIVATE secret, and a secret with locations cannot go PRIVATE (SECRET_NOT_SHARED)', async () => {
+    const t2 = await startTestApp();
+    try {
+      const own = await createTeamWithOwner(t2.db);
+      const create = (shared: boolean) =>
+        executeOk(t2.app, CreateSecret, { input: { teamId: own.teamId, name: `s3-${shared}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, shared } }, own.ownerToken);
+      const privateSecret = await create(false);
+      const teamSecret = await create(true);
+      if (privateSecret.createSecret.__typename !== 'CreateSecretSuccess' || teamSecret.createSecret.__typename !== 'CreateSecretSuccess') throw new Error('setup');
+      const link = (secretId: string, name: string) =>
+        executeOk(t2.app, CreateLocation, { input: { teamId: own.teamId, name, locationType: 'S3', secretId, bucketName: 'b' } }, own.ownerToken);
+      expect((await link(privateSecret.createSecret.secret.id, 'to-private')).createLocation).toMatchObject({ code: 'SECRET_NOT_SHARED' });
+      expect((await link(teamSecret.createSecret.secret.id, 'to-team')).createLocation.__typename).toBe('CreateLocationSuccess');
+      const unshare = await executeOk(t2.app, UpdateSecret, { input: { id: teamSecret.createSecret.secret.id, shared: false } }, own.ownerToken);
+      expect(unshare.updateSecret).toMatchObject({ code: 'SECRET_NOT_SHARED', fieldErrors: [{ path: ['input', 'shared'] }] });
+    } finally {
+      await t2.close();
+    }
   });
 });

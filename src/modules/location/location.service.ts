@@ -62,6 +62,10 @@ export const toLocation = (row: LocationRow): Location => ({
 async function lockSecretToLink(trx: Db, teamId: string, secretId: string, locationType: LocationType): Promise<void> {
   const secret = await lockSecretForLink(trx, secretId);
   if (!secret || secret.team_id !== teamId) throw new NotFoundError('Secret not found in this team');
+  if (secret.visibility === 'PRIVATE') {
+    // A location is the team's: every member must be able to see the secret behind it.
+    throw ValidationError.forField(['input', 'secretId'], 'A location needs a TEAM secret, not a PRIVATE one', ErrorCode.SECRET_NOT_SHARED);
+  }
   if (secret.secret_type !== locationType) {
     throw ValidationError.forField(['input', 'secretId'], `A ${locationType} location needs a ${locationType} secret, not ${secret.secret_type}`, ErrorCode.LOCATION_TYPE_MISMATCH);
   }

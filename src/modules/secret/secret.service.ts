@@ -427,6 +427,9 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     if (input.shared != null) {
       const visibility: Visibility = input.shared ? 'TEAM' : 'PRIVATE';
       if (visibility !== current.visibility) {
+        if (visibility === 'PRIVATE' && current.location_count > 0) {
+          throw ruleError(ErrorCode.SECRET_NOT_SHARED, ['shared'], 'Locations use this secret: it must stay shared with the team');
+        }
         change('visibility', 'visibility', visibility);
         patch.owner_id = visibility === 'PRIVATE' ? ctx.viewer.userId : null;
       }
