@@ -12,7 +12,10 @@ import { authenticate } from './modules/auth/auth.service.ts';
 import { schema } from './schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
+import { useCompressedHtml } from './plugins/use-compressed-html.ts';
 import { useQueryLimits } from './plugins/use-query-limits.ts';
+import { useRateLimit, type RateLimitOptions } from './plugins/use-rate-limit.ts';
+import { listMembershipsOfUser } from './modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
@@ -26,6 +29,11 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Production mode: no GraphiQL, no introspection, no field suggestions. @default false */
   production?: boolean;
+  /**
+   * Rate limits per token, user, team and (unauthenticated) client IP; `false` turns them off.
+   * @default {} (on: in memory, with useRateLimit's defaults)
+   */
+  rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'logger'> | false;
 }
 
 /** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
@@ -42,7 +50,7 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {} }: AppOptions): App {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -92,9 +100,13 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       useBodyLimit(),
       // Every request carries `Authorization`, a header no simple cross-site request can set.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
+      ...(rateLimit
+        ? [useRateLimit({ ...rateLimit, logger, teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id) })]
+        : []),
       useQueryLimits({ hideSuggestions: production }),
       ...(production ? [useDisableIntrospection()] : []),
       useSafeVariableErrors(),
+      useCompressedHtml(),
       useAccessLog(logger),
       useReadinessCheck({
         endpoint: '/readyz',

@@ -219,7 +219,8 @@ export interface DatabaseOptions {
 /** Opens Kysely on PostgreSQL (through a `pg` pool) or on embedded PGlite. */
 export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // Bounded waits: a database that silently drops packets must not hold requests (or /readyz) for minutes.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000, statement_timeout: 15_000 });
     // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
