@@ -1,5 +1,6 @@
 import { builder } from '../../builder.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { deleteMutationField } from '../../delete-mutation.schema.ts';
+import { fromGlobalId } from '../../global-id.ts';
 import { ListOrderInput } from '../../list-order.schema.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
@@ -102,19 +103,4 @@ builder.mutationField('updateLocation', (t) =>
   }),
 );
 
-const DeleteLocationInput = builder.inputType('DeleteLocationInput', {
-  fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
-});
-
-builder.mutationField('deleteLocation', (t) =>
-  t.field({
-    type: 'ID',
-    errors: { dataField: { name: 'deletedLocationId' } },
-    args: { input: t.arg({ type: DeleteLocationInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'Location');
-      await deleteLocation(ctx, { id, expectedVersion: input.expectedVersion });
-      return toGlobalId('Location', id);
-    },
-  }),
-);
+deleteMutationField('Location', 'Deletes a location (its secret stays).', deleteLocation);

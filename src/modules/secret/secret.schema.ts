@@ -1,4 +1,5 @@
 import { builder } from '../../builder.ts';
+import { deleteMutationField } from '../../delete-mutation.schema.ts';
 import { fromGlobalId, toGlobalId } from '../../global-id.ts';
 import { ListOrderInput } from '../../list-order.schema.ts';
 import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
@@ -270,20 +271,4 @@ builder.mutationField('rotateSecret', (t) =>
   }),
 );
 
-const DeleteSecretInput = builder.inputType('DeleteSecretInput', {
-  fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
-});
-
-builder.mutationField('deleteSecret', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it.',
-    errors: { dataField: { name: 'deletedSecretId' } },
-    args: { input: t.arg({ type: DeleteSecretInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'Secret');
-      await deleteSecret(ctx, { id, expectedVersion: input.expectedVersion });
-      return toGlobalId('Secret', id);
-    },
-  }),
-);
+deleteMutationField('Secret', 'Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it.', deleteSecret);

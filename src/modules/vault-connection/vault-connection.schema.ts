@@ -1,5 +1,6 @@
 import { builder } from '../../builder.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { deleteMutationField } from '../../delete-mutation.schema.ts';
+import { fromGlobalId } from '../../global-id.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { VAULT_TYPES } from '../secret/credential-types.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -126,20 +127,4 @@ builder.mutationField('rotateVaultConnection', (t) =>
   }),
 );
 
-const DeleteVaultConnectionInput = builder.inputType('DeleteVaultConnectionInput', {
-  fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
-});
-
-builder.mutationField('deleteVaultConnection', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise).',
-    errors: { dataField: { name: 'deletedVaultConnectionId' } },
-    args: { input: t.arg({ type: DeleteVaultConnectionInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'VaultConnection');
-      await deleteVaultConnection(ctx, { id, expectedVersion: input.expectedVersion });
-      return toGlobalId('VaultConnection', id);
-    },
-  }),
-);
+deleteMutationField('VaultConnection', 'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise).', deleteVaultConnection);

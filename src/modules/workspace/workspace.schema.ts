@@ -1,5 +1,6 @@
 import { builder } from '../../builder.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { deleteMutationField } from '../../delete-mutation.schema.ts';
+import { fromGlobalId } from '../../global-id.ts';
 import { ListOrderInput } from '../../list-order.schema.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
@@ -87,20 +88,4 @@ builder.mutationField('updateWorkspace', (t) =>
   }),
 );
 
-const DeleteWorkspaceInput = builder.inputType('DeleteWorkspaceInput', {
-  fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
-});
-
-builder.mutationField('deleteWorkspace', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Deletes a workspace; it disappears from every secret’s allowedWorkspaces in the same transaction.',
-    errors: { dataField: { name: 'deletedWorkspaceId' } },
-    args: { input: t.arg({ type: DeleteWorkspaceInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'Workspace');
-      await deleteWorkspace(ctx, { id, expectedVersion: input.expectedVersion });
-      return toGlobalId('Workspace', id);
-    },
-  }),
-);
+deleteMutationField('Workspace', 'Deletes a workspace; it disappears from every secret’s allowedWorkspaces in the same transaction.', deleteWorkspace);

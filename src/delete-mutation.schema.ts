@@ -1,0 +1,30 @@
+import { builder } from './builder.ts';
+import type { Context } from './context.ts';
+import { fromGlobalId, toGlobalId } from './global-id.ts';
+
+/**
+ * `delete<Type>(input: { id, expectedVersion }): Delete<Type>Result` whose success holds
+ * `deleted<Type>Id`: the same shape for every versioned object.
+ */
+export function deleteMutationField(
+  typename: string,
+  description: string,
+  remove: (ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }) => Promise<void>,
+): void {
+  const input = builder.inputType(`Delete${typename}Input`, {
+    fields: (t) => ({ id: t.id({ required: true }), expectedVersion: t.int() }),
+  });
+  builder.mutationField(`delete${typename}`, (t) =>
+    t.field({
+      type: 'ID',
+      description,
+      errors: { dataField: { name: `deleted${typename}Id` } },
+      args: { input: t.arg({ type: input, required: true }) },
+      resolve: async (_root, args, ctx) => {
+        const id = fromGlobalId(String(args.input.id), typename);
+        await remove(ctx, { id, expectedVersion: args.input.expectedVersion });
+        return toGlobalId(typename, id);
+      },
+    }),
+  );
+}
