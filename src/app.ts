@@ -12,6 +12,7 @@ import { authenticate } from './modules/auth/auth.service.ts';
 import { schema } from './schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
+import { useRequestParseErrors } from './plugins/use-request-parse-errors.ts';
 import { useCompressedHtml } from './plugins/use-compressed-html.ts';
 import { useQueryLimits } from './plugins/use-query-limits.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/use-rate-limit.ts';
@@ -98,6 +99,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
     plugins: [
       useRequestId(),
       useBodyLimit(),
+      useRequestParseErrors(),
       // Every request carries `Authorization`, a header no simple cross-site request can set.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
       ...(rateLimit

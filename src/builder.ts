@@ -20,7 +20,8 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
-  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  // `nulCharacters` (src/validation.ts) refuses U+0000 in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
+  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, 'nulCharacters', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -55,6 +56,15 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+/** RFC 3339 has a year 0000, PostgreSQL does not (it has 1 BC): refused as a bad value here, not by SQL. */
+function inPostgresRange(date: Date): Date {
+  // A GraphQLError, as graphql-scalars throws: graphql-js wraps anything else, and Yoga masks it.
+  if (date.getUTCFullYear() < 1) throw new GraphQLError('DateTime cannot represent a date before the year 0001');
+  return date;
+}
+builder.addScalarType('DateTime', DateTimeResolver, {
+  parseValue: (value) => inPostgresRange(DateTimeResolver.parseValue(value)),
+  parseLiteral: (ast, variables) => inPostgresRange(DateTimeResolver.parseLiteral(ast, variables)),
+});
 builder.queryType({});
 builder.mutationType({});

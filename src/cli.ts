@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { constants as osConstants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig, loadMasterKey } from './config.ts';
-import { createKeyring } from './modules/crypto/envelope.ts';
+import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
+import { createKeyring, DecryptionError } from './modules/crypto/envelope.ts';
+import { rewrapDataKeys } from './modules/crypto/rewrap.service.ts';
 import { injectableEnv } from './modules/secret/secret.service.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { AppError } from './errors.ts';
@@ -32,6 +33,11 @@ Commands (each prints one JSON object on stdout):
       Runs COMMAND with the secret's env vars set (NATIVE secrets only) and exits with its
       code. Prints nothing of its own: values reach the child process only. Needs the
       database and the master key (CLOAKROOM_MASTER_KEY, or DATA_DIR/master.key embedded).
+  rewrap
+      After a master key rotation: re-wraps every data key under the current master key
+      (CLOAKROOM_MASTER_KEY), unwrapping with CLOAKROOM_PREVIOUS_MASTER_KEYS; payloads are not
+      touched. Batched and resumable; safe while servers run. → {"rewrapped","remaining","currentKeyId"}
+      Exits 1 when some rows are wrapped by a master key the keyring lacks (it names their key ids).
 
 Uses DATABASE_URL when set, else the embedded database in DATA_DIR (default ./.data).`;
 
@@ -54,7 +60,7 @@ async function run(argv: string[]): Promise<unknown> {
     allowPositionals: command === 'run',
     strict: true,
   });
-  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify', 'rewrap'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'run') {
     const secretId = fromGlobalId(required(z.string(), values.secret, 'secret'), 'Secret');
     if (!positionals.length) throw new UsageError('Give the command to run after "--"');
@@ -62,6 +68,8 @@ async function run(argv: string[]): Promise<unknown> {
   }
 
   const config = loadConfig();
+  // Keys are read (and a bad one refused) before the database is opened.
+  const keyring = command === 'rewrap' ? createKeyring(loadMasterKey(config), loadPreviousMasterKeys()) : undefined;
   const { db, close } = openDatabase(config);
   try {
     const applied = await migrateToLatest(db);
@@ -88,6 +96,8 @@ async function run(argv: string[]): Promise<unknown> {
         if (!verdict.ok) process.exitCode = 1;
         return { teamId: teamGlobalId, ...verdict, firstBrokenEventId: verdict.firstBrokenEventId && toGlobalId('AuditEvent', verdict.firstBrokenEventId) };
       }
+      case 'rewrap':
+        return await rewrapDataKeys(db, keyring!);
       default:
         return { applied };
     }
@@ -101,7 +111,7 @@ const RAN_CHILD = Symbol('ran child');
 
 async function runWithSecret(secretId: string, command: string[]): Promise<typeof RAN_CHILD> {
   const config = loadConfig();
-  const keyring = createKeyring(loadMasterKey(config));
+  const keyring = createKeyring(loadMasterKey(config), loadPreviousMasterKeys());
   const { db, close } = openDatabase(config);
   let env: Record<string, string>;
   try {
@@ -110,8 +120,8 @@ async function runWithSecret(secretId: string, command: string[]): Promise<typeo
   } finally {
     await close();
   }
-  // The child gets this secret's values, never the master key that opens every other one.
-  const { CLOAKROOM_MASTER_KEY: _masterKey, ...inherited } = process.env;
+  // The child gets this secret's values, never the master keys that open every other one.
+  const { CLOAKROOM_MASTER_KEY: _masterKey, CLOAKROOM_PREVIOUS_MASTER_KEYS: _previousKeys, ...inherited } = process.env;
   const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...inherited, ...env } });
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   process.exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
@@ -129,6 +139,9 @@ run(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else if (error instanceof ConfigError || error instanceof AppError) {
       console.error(`error: ${error.message}`);
+      process.exitCode = 1;
+    } else if (error instanceof DecryptionError && error.reason === 'UNKNOWN_MASTER_KEY') {
+      console.error(`error: ${error.message}. After a master key rotation, set CLOAKROOM_PREVIOUS_MASTER_KEYS to the old key until \`cli rewrap\` has run.`);
       process.exitCode = 1;
     } else {
       console.error('error:', error);

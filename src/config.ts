@@ -14,6 +14,14 @@ export interface Config {
   corsOrigins: string[];
   logLevel: string;
   production: boolean;
+  /** Redis for shared rate-limit counters; unset means counters in this process's memory. */
+  redisUrl: string | undefined;
+  /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
+  rateLimit: {
+    perToken: { queries?: number; mutations?: number };
+    perTeam: { queries?: number; mutations?: number };
+    unauthenticatedPerIp?: number;
+  };
 }
 
 /** A problem with the environment that an operator must fix; printed without a stack. */
@@ -62,6 +70,28 @@ export function loadMasterKey(config: Pick<Config, 'databaseUrl' | 'dataDir'>, e
   return key;
 }
 
+/**
+ * Older master keys that may still unwrap data keys (CLOAKROOM_PREVIOUS_MASTER_KEYS: comma-separated
+ * base64 of 32 bytes each). Set after a rotation, until `cli rewrap` has moved every data key to
+ * the current key. Blank entries are ignored; a bad one is a ConfigError naming its position only.
+ */
+export function loadPreviousMasterKeys(env: NodeJS.ProcessEnv = process.env): Buffer[] {
+  return (env.CLOAKROOM_PREVIOUS_MASTER_KEYS ?? '')
+    .split(',')
+    .map((entry, index) => [entry.trim(), index] as const)
+    .filter(([entry]) => entry !== '')
+    .map(([entry, index]) => parseMasterKey(entry, `CLOAKROOM_PREVIOUS_MASTER_KEYS (entry ${index + 1})`));
+}
+
+/** A per-minute rate limit: unset keeps the default, 0 means no limit. */
+function parseRateLimit(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  const limit = Number(value);
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new ConfigError(`${name} must be a whole number ≥ 0 (0: no limit), got "${value}"`);
+  return limit;
+}
+
 function parsePort(value: string | undefined): number {
   if (value === undefined || value === '') return 4000;
   const port = Number(value);
@@ -84,5 +114,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production: env.NODE_ENV === 'production',
+    redisUrl: env.REDIS_URL || undefined,
+    rateLimit: {
+      perToken: {
+        queries: parseRateLimit(env, 'CLOAKROOM_RATE_LIMIT_QUERIES_PER_MINUTE'),
+        mutations: parseRateLimit(env, 'CLOAKROOM_RATE_LIMIT_MUTATIONS_PER_MINUTE'),
+      },
+      perTeam: {
+        queries: parseRateLimit(env, 'CLOAKROOM_RATE_LIMIT_TEAM_QUERIES_PER_MINUTE'),
+        mutations: parseRateLimit(env, 'CLOAKROOM_RATE_LIMIT_TEAM_MUTATIONS_PER_MINUTE'),
+      },
+      unauthenticatedPerIp: parseRateLimit(env, 'CLOAKROOM_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE'),
+    },
   };
 }

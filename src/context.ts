@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, Role } from './database.ts';
 import type { MasterKeyring } from './modules/crypto/envelope.ts';
 import type { KeysetPage } from './pagination.ts';
+import { isUuid } from './global-id.ts';
 import { findUsersVisibleTo, type UserRow } from './modules/auth/auth.repository.ts';
 import { findLocationsOfMember, listLocationsOfSecrets, type LocationRow } from './modules/location/location.repository.ts';
 import { findWorkspacesOfMember, findWorkspacesOfSecrets, type WorkspaceRow } from './modules/workspace/workspace.repository.ts';
@@ -57,15 +58,24 @@ function byKey<T>(ids: readonly string[], rows: readonly T[], keyOf: (row: T) =>
   return ids.map((id) => found.get(id) ?? null);
 }
 
+/**
+ * Rows by id, in key order, null for what is not found. An id that is not a uuid names nothing
+ * (`node(id)` hands over whatever follows "Type:" in the global id) and never reaches SQL.
+ */
+async function rowsById<T extends { id: string }>(ids: readonly string[], find: (uuids: string[]) => Promise<T[]>): Promise<(T | null)[]> {
+  const uuids = ids.filter(isUuid);
+  return byKey(ids, uuids.length > 0 ? await find(uuids) : [], (row) => row.id);
+}
+
 export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
   const locationPages = new Map<string, DataLoader<string, (LocationRow & { sort_key: string })[]>>();
   return {
-    team: new DataLoader(async (ids) => byKey(ids, await findTeamsOfMember(db, viewer.userId, ids), (row) => row.id)),
-    user: new DataLoader(async (ids) => byKey(ids, await findUsersVisibleTo(db, viewer.userId, ids), (row) => row.id)),
-    vaultConnection: new DataLoader(async (ids) => byKey(ids, await findVaultConnectionsOfMember(db, viewer.userId, ids), (row) => row.id)),
-    secret: new DataLoader(async (ids) => byKey(ids, await findSecretsOfMember(db, viewer.userId, ids), (row) => row.id)),
-    location: new DataLoader(async (ids) => byKey(ids, await findLocationsOfMember(db, viewer.userId, ids), (row) => row.id)),
-    workspace: new DataLoader(async (ids) => byKey(ids, await findWorkspacesOfMember(db, viewer.userId, ids), (row) => row.id)),
+    team: new DataLoader((ids) => rowsById(ids, (uuids) => findTeamsOfMember(db, viewer.userId, uuids))),
+    user: new DataLoader((ids) => rowsById(ids, (uuids) => findUsersVisibleTo(db, viewer.userId, uuids))),
+    vaultConnection: new DataLoader((ids) => rowsById(ids, (uuids) => findVaultConnectionsOfMember(db, viewer.userId, uuids))),
+    secret: new DataLoader((ids) => rowsById(ids, (uuids) => findSecretsOfMember(db, viewer.userId, uuids))),
+    location: new DataLoader((ids) => rowsById(ids, (uuids) => findLocationsOfMember(db, viewer.userId, uuids))),
+    workspace: new DataLoader((ids) => rowsById(ids, (uuids) => findWorkspacesOfMember(db, viewer.userId, uuids))),
     workspacesOfSecret: new DataLoader(async (secretIds) => {
       const bySecret = Map.groupBy(await findWorkspacesOfSecrets(db, secretIds), (row) => row.secret_id);
       return secretIds.map((id) => bySecret.get(id) ?? []);

@@ -3,6 +3,11 @@ import { NotFoundError } from './errors.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `id` can be a row id (a uuid): anything else names nothing and must not reach SQL. */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
 /** The opaque id clients see for a row: base64 of `Type:uuid`, as Relay's `node(id)` expects. */
 export function toGlobalId(typename: string, id: string): string {
   return encodeGlobalID(typename, id);

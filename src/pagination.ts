@@ -29,13 +29,25 @@ export function encodeCursor(key: readonly [string, string]): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What a list sorts by, so that a forged cursor can never reach SQL with a value of the wrong type. */
-export type SortValueKind = 'timestamp' | 'text' | 'integer';
+/**
+ * What a list sorts by, so that a forged cursor can never reach SQL with a value of the wrong
+ * type: `integer` is PostgreSQL's (32-bit), `bigint` its 64-bit one.
+ */
+export type SortValueKind = 'timestamp' | 'text' | 'integer' | 'bigint';
+
+const INT4_MAX = 2_147_483_647;
+/** Exactly what `Date.toISOString` writes for the years PostgreSQL reads (it has no year 0). */
+const ISO_TIMESTAMP = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function isSortValue(value: unknown, kind: SortValueKind): value is string {
   if (typeof value !== 'string') return false;
-  if (kind === 'integer') return /^\d{1,18}$/.test(value);
-  return kind === 'text' ? value.length <= 1000 : !Number.isNaN(Date.parse(value));
+  if (kind === 'bigint') return /^\d{1,18}$/.test(value);
+  if (kind === 'integer') return /^\d{1,10}$/.test(value) && Number(value) <= INT4_MAX;
+  // PostgreSQL text cannot hold U+0000.
+  if (kind === 'text') return value.length <= 1000 && !value.includes('\u0000');
+  // Date.parse is lenient ("1", "March 7", "2020-02-30…"): only the exact text of a valid instant.
+  const time = Date.parse(value);
+  return ISO_TIMESTAMP.test(value) && !Number.isNaN(time) && new Date(time).toISOString() === value;
 }
 
 function decodeCursor(cursor: string, kind: SortValueKind): KeysetPage['after'] {

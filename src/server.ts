@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, loadMasterKey } from './config.ts';
+import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { ensureDevTeam } from './dev-setup.ts';
 import { createLogger } from './logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './runtime.ts';
+import { createRateLimitRedis } from './plugins/use-rate-limit.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
@@ -12,7 +13,9 @@ const DRAIN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const keyring = createKeyring(loadMasterKey(config)); // refuse to start without one, before touching the database
+  // Refuse to start without a master key, before touching the database. Previous keys (after a
+  // rotation) only unwrap data keys until `cli rewrap` has moved them all to the current one.
+  const keyring = createKeyring(loadMasterKey(config), loadPreviousMasterKeys());
   const logger = createLogger(config.logLevel);
   const { db, close } = openDatabase(config);
 
@@ -21,7 +24,10 @@ async function main(): Promise<void> {
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
 
-  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production });
+  // Without REDIS_URL the counters live in this process; with it, every instance shares them.
+  const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;
+  const rateLimit = { ...config.rateLimit, store: redis ?? ('memory' as const) };
+  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit });
   const server = createServer(app);
   server.listen(config.port, () => {
     const address = server.address();
@@ -47,6 +53,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearTimeout(force);
       await close();
+      await redis?.quit().catch(() => redis.disconnect());
       logger.info('stopped');
       process.exit(0);
     });

@@ -1,4 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimitsOptions {
@@ -23,7 +24,7 @@ export interface QueryLimitsOptions {
  */
 export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
   const { maxDepth = 12, maxCost = 50_000, maxAliases = 20, maxDirectives = 20, maxTokens = 3000, hideSuggestions = false } = options;
-  return EnvelopArmorPlugin({
+  const armor = EnvelopArmorPlugin({
     maxDepth: { n: maxDepth, ignoreIntrospection: true },
     // Linear in depth: armor's default factor grows exponentially and refuses ordinary nested reads.
     costLimit: { maxCost, depthCostFactor: 1, ignoreIntrospection: true },
@@ -32,4 +33,25 @@ export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
     maxTokens: { n: maxTokens },
     blockFieldSuggestion: { enabled: hideSuggestions },
   }) as Plugin;
+  return {
+    onPluginInit: ({ addPlugin }) => {
+      addPlugin(armor);
+      addPlugin(useParserStackGuard());
+    },
+  };
+}
+
+/**
+ * graphql-js parses recursively: a list literal nested a few thousand deep (`[[[…]]]`, one token
+ * a level, so within the token limit) overflows the stack before the token limit stops it. That
+ * RangeError would be an HTTP 500; it is a syntax error like any other document we cannot parse.
+ */
+function useParserStackGuard(): Plugin {
+  return {
+    onParse:
+      () =>
+      ({ result, replaceParseResult }) => {
+        if (result instanceof RangeError) replaceParseResult(new GraphQLError('Syntax Error: the document is nested too deeply.'));
+      },
+  };
 }

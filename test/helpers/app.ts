@@ -2,10 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import type { Kysely } from 'kysely';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import type { Database, Role } from '../../src/database.ts';
 import { toGlobalId } from '../../src/global-id.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { RateLimitOptions } from '../../src/plugins/use-rate-limit.ts';
 import { createKeyring, type MasterKeyring } from '../../src/modules/crypto/envelope.ts';
 import { bootstrapTeam, issueMemberToken } from '../../src/modules/team/team.service.ts';
 import { openTestDatabase } from './database.ts';
@@ -19,13 +20,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Rate limits of test apps unless a test asks for others: on (every response carries the headers),
+ * but high enough for suites that send hundreds of requests through one token in a minute.
+ */
+export const GENEROUS_RATE_LIMIT: RateLimitOptions = {
+  perToken: { queries: 100_000, mutations: 100_000 },
+  perTeam: { queries: 100_000, mutations: 100_000 },
+  unauthenticatedPerIp: 100_000,
+};
+
 /** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */
-export async function startTestApp(options: { corsOrigins?: string[]; production?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(options: Pick<AppOptions, 'corsOrigins' | 'production' | 'rateLimit'> = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const keyring = createKeyring(randomBytes(32));
-  const app = createApp({ db, keyring, logger, ...options });
+  const app = createApp({ db, keyring, logger, rateLimit: GENEROUS_RATE_LIMIT, ...options });
   return { app, db, keyring, logs, close: () => db.destroy() };
 }
 

@@ -60,7 +60,7 @@ export async function recordDenial(ctx: Context, teamId: string, action: string)
 /** The team's trail, newest first (ADMIN and OWNER). */
 export async function listTeamAuditEvents(ctx: Context, teamId: string, args: PageArgs & { filter?: AuditFilter | null }) {
   await authorize(ctx, teamId, 'audit:read');
-  const page = parsePageArgs(args, 'integer');
+  const page = parsePageArgs(args, 'bigint');
   const rows = await listAuditEvents(ctx.db, teamId, args.filter ?? {}, page);
   return toConnection(rows, page, (row) => [String(row.seq), row.id], (row) => row);
 }

@@ -1,0 +1,306 @@
+import type { IncomingMessage } from 'node:http';
+import { getOperationAST, GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Context } from '../context.ts';
+import type { Logger } from '../logger.ts';
+
+/** Operations allowed per window; 0 means no limit. */
+export interface RateLimitBudget {
+  /** Queries (and anything that is not a mutation). */
+  queries?: number;
+  mutations?: number;
+}
+
+export interface RateLimitOptions {
+  /**
+   * Where the counters live: `'memory'` (this process only) or an ioredis client, so that every
+   * instance of the server shares them (see `createRateLimitRedis`).
+   * @default 'memory'
+   */
+  store?: 'memory' | Redis;
+  /** Length of the fixed window, in whole seconds. @default 60 */
+  windowSeconds?: number;
+  /** Per API token. @default { queries: 300, mutations: 60 } */
+  perToken?: RateLimitBudget;
+  /** All the tokens of one user together (minting tokens does not multiply the budget). @default twice `perToken` */
+  perUser?: RateLimitBudget;
+  /** Each team the viewer belongs to, all its members together. @default { queries: 3000, mutations: 600 } */
+  perTeam?: RateLimitBudget;
+  /** Requests that fail authentication (401), per client IP; past it, every request from that IP is refused for the rest of the window. @default 30 */
+  unauthenticatedPerIp?: number;
+  /** Prefix of every counter's key (tests use a unique one per run). @default 'cloakroom:rate-limit' */
+  keyPrefix?: string;
+  /** The ids of the viewer's teams, for `perTeam`; without it there are no team limits. */
+  teamsOf?: (context: Context) => Promise<readonly string[]>;
+  /** Where store failures are reported (they never fail a request). */
+  logger?: Logger;
+}
+
+export const RATE_LIMIT_DEFAULTS = {
+  windowSeconds: 60,
+  perToken: { queries: 300, mutations: 60 },
+  perTeam: { queries: 3000, mutations: 600 },
+  unauthenticatedPerIp: 30,
+  keyPrefix: 'cloakroom:rate-limit',
+} as const;
+
+type Kind = 'queries' | 'mutations';
+type Scope = 'token' | 'user' | 'team' | 'ip';
+
+/** What the X-RateLimit-* headers of one response say. */
+interface Snapshot {
+  limit: number;
+  remaining: number;
+  /** Seconds until the window of this counter ends. */
+  resetSeconds: number;
+}
+
+interface Bucket {
+  scope: Scope;
+  limiter: RateLimiterAbstract;
+  points: number;
+}
+
+const SCOPE_WORDS: Record<Scope, string> = {
+  token: 'this API token',
+  user: 'your user (all your tokens together)',
+  team: 'your team (all its members together)',
+  ip: 'requests without a valid token from your address',
+};
+
+/**
+ * An ioredis client for the rate-limit counters that never makes a request wait for Redis: while
+ * it is unreachable, commands fail at once (no offline queue, 500 ms command timeout) and the
+ * limiters count in memory instead (see `useRateLimit`). Connection errors are logged at most once
+ * a minute. Close it with `quit()` on shutdown.
+ */
+export function createRateLimitRedis(url: string, logger: Logger): Redis {
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 500,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
+  });
+  let lastWarning = 0;
+  client.on('error', (error: Error) => {
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    // The message only (e.g. "connect ECONNREFUSED 127.0.0.1:6379"): never the URL, which may hold a password.
+    logger.warn({ error: error.message }, 'redis unavailable: rate limits are counted per process until it is back');
+  });
+  client.on('ready', () => {
+    if (lastWarning) logger.info('redis reachable again: rate limits are shared');
+    lastWarning = 0;
+  });
+  return client;
+}
+
+function clientIpOf(serverContext: unknown): string {
+  // The socket's address: X-Forwarded-For is whatever the client wants it to be.
+  return (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? 'unknown';
+}
+
+function secondsUntil(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'RATE_LIMITED', http: { status: 429, headers: { 'Retry-After': String(retryAfterSeconds) } } },
+  });
+}
+
+/**
+ * Rate limits, decided before any resolver runs. Fixed windows (`windowSeconds`) counted by
+ * rate-limiter-flexible, in memory or in Redis (`store`).
+ *
+ * - **Authenticated operations** are counted in `onExecute`, where both the viewer (the context is
+ *   built) and the operation type (the document is parsed and valid) are known, and nothing has
+ *   executed yet. Each operation counts once against its token, its user and each team the user
+ *   belongs to, in the `queries` or the stricter `mutations` budget of each. Over any of them: a
+ *   top-level `RATE_LIMITED` error, HTTP 429 and `Retry-After`, and the operation does not run.
+ *   The team of an operation is only known inside resolvers (from ids in its variables), so a
+ *   team's budget is charged by every operation of each of its members: a member of several teams
+ *   spends from all of them. Simple, decided up front, and a team can still not exceed its budget.
+ *   A refused operation spends nothing: what the other counters took is given back, so a runaway
+ *   token stopped by its own limit does not drain its user's and teams' budgets as well.
+ * - **Unauthenticated requests** (401) count against the client IP (the socket's address). Once an
+ *   IP has spent its budget, every request from it, valid token or not, is refused with 429
+ *   *before* authentication until the window ends, so that a right guess cannot be told apart from
+ *   a wrong one. Behind a reverse proxy every client has the proxy's address: raise
+ *   `unauthenticatedPerIp` there, or turn it off (0).
+ * - **Headers**: every GraphQL response that got this far carries `X-RateLimit-Limit`,
+ *   `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the window ends, a delta like
+ *   `Retry-After`, not an epoch), for the counter closest to its limit among those the request was
+ *   counted in; a request that was never authenticated (a syntax or validation error, a 401) shows
+ *   its IP's unauthenticated budget.
+ * - **Store failures** never fail a request: with Redis unreachable each limiter counts in this
+ *   process's memory (rate-limiter-flexible's insurance limiter), so limits still hold per instance
+ *   (up to N times the budget across N instances) while the API stays available; any other
+ *   limiter error lets the request through and is logged.
+ */
+export function useRateLimit(options: RateLimitOptions = {}): Plugin {
+  const store = options.store ?? 'memory';
+  const windowSeconds = options.windowSeconds ?? RATE_LIMIT_DEFAULTS.windowSeconds;
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`windowSeconds must be a whole number of seconds ≥ 1, got ${windowSeconds}`);
+  // `??`, not a spread: a budget read from an unset environment variable holds `undefined`.
+  const budget = (given: RateLimitBudget | undefined, defaults: Required<RateLimitBudget>): Required<RateLimitBudget> => ({
+    queries: given?.queries ?? defaults.queries,
+    mutations: given?.mutations ?? defaults.mutations,
+  });
+  const perToken = budget(options.perToken, RATE_LIMIT_DEFAULTS.perToken);
+  const perUser = budget(options.perUser, { queries: perToken.queries * 2, mutations: perToken.mutations * 2 });
+  const perTeam = budget(options.perTeam, RATE_LIMIT_DEFAULTS.perTeam);
+  const unauthenticatedPerIp = options.unauthenticatedPerIp ?? RATE_LIMIT_DEFAULTS.unauthenticatedPerIp;
+  const keyPrefix = options.keyPrefix ?? RATE_LIMIT_DEFAULTS.keyPrefix;
+  const { teamsOf, logger } = options;
+
+  const limiter = (name: string, points: number): RateLimiterAbstract | undefined => {
+    if (!(points > 0)) return undefined;
+    const common = { points, duration: windowSeconds, keyPrefix: `${keyPrefix}:${name}` };
+    if (store === 'memory') return new RateLimiterMemory(common);
+    return new RateLimiterRedis({ ...common, storeClient: store, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(common) });
+  };
+  const bucket = (scope: Scope, counts: Kind | 'unauthenticated', points: number): Bucket | undefined => {
+    const made = limiter(`${scope}:${counts}`, points);
+    return made && { scope, limiter: made, points };
+  };
+  const buckets = {
+    token: { queries: bucket('token', 'queries', perToken.queries), mutations: bucket('token', 'mutations', perToken.mutations) },
+    user: { queries: bucket('user', 'queries', perUser.queries), mutations: bucket('user', 'mutations', perUser.mutations) },
+    team: teamsOf
+      ? { queries: bucket('team', 'queries', perTeam.queries), mutations: bucket('team', 'mutations', perTeam.mutations) }
+      : { queries: undefined, mutations: undefined },
+  };
+  const ipBucket = bucket('ip', 'unauthenticated', unauthenticatedPerIp);
+
+  /** The headers' counter of each request: the IP's until the request is authenticated and counted. */
+  const snapshots = new WeakMap<Request, { ip?: Snapshot; operation?: Snapshot }>();
+  const stateOf = (request: Request) => {
+    let state = snapshots.get(request);
+    if (!state) snapshots.set(request, (state = {}));
+    return state;
+  };
+  const snapshotOf = (points: number, res: RateLimiterRes | null): Snapshot => ({
+    limit: points,
+    remaining: res ? Math.max(0, points - res.consumedPoints) : points,
+    resetSeconds: res ? secondsUntil(res.msBeforeNext) : windowSeconds,
+  });
+  const failOpen = (error: unknown, what: string) => {
+    logger?.error({ err: error }, `rate limiter failed (${what}): request let through`);
+  };
+
+  return {
+    // Before parsing and authentication: refuse an address that has used up its unauthenticated budget.
+    onParams: async ({ request, context, setResult }) => {
+      if (!ipBucket) return;
+      const ip = clientIpOf(context);
+      let res: RateLimiterRes | null;
+      try {
+        res = await ipBucket.limiter.get(ip);
+      } catch (error) {
+        return failOpen(error, 'ip check');
+      }
+      const snapshot = snapshotOf(ipBucket.points, res);
+      stateOf(request).ip = snapshot;
+      if (res && res.consumedPoints >= ipBucket.points) {
+        setResult({
+          errors: [
+            rateLimited(
+              `Too many requests without a valid token from your address (at most ${ipBucket.points} per ${windowSeconds} s): retry in ${snapshot.resetSeconds} s`,
+              snapshot.resetSeconds,
+            ),
+          ],
+        });
+      }
+    },
+
+    // The context is built (authenticated) and the document valid: count the operation, or refuse it.
+    onExecute: async ({ args, setResultAndStopExecution }) => {
+      const context = args.contextValue as unknown as Partial<Context> & { request?: Request };
+      const { viewer, request } = context;
+      if (!viewer || !request) return;
+      const kind: Kind = getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'mutations' : 'queries';
+
+      const counted: { bucket: Bucket; key: string }[] = [];
+      const tokenBucket = buckets.token[kind];
+      const userBucket = buckets.user[kind];
+      const teamBucket = buckets.team[kind];
+      if (tokenBucket) counted.push({ bucket: tokenBucket, key: viewer.tokenId });
+      if (userBucket) counted.push({ bucket: userBucket, key: viewer.userId });
+      if (teamBucket && teamsOf) {
+        try {
+          for (const teamId of await teamsOf(context as Context)) counted.push({ bucket: teamBucket, key: teamId });
+        } catch (error) {
+          failOpen(error, 'team lookup');
+        }
+      }
+      if (!counted.length) return;
+
+      const outcomes = await Promise.all(
+        counted.map(async ({ bucket, key }) => {
+          try {
+            return { bucket, key, res: await bucket.limiter.consume(key), over: false };
+          } catch (rejection) {
+            if (rejection instanceof RateLimiterRes) return { bucket, key, res: rejection, over: true };
+            failOpen(rejection, `${bucket.scope} ${kind}`);
+            return undefined;
+          }
+        }),
+      );
+      const known = outcomes.filter((outcome) => outcome !== undefined);
+      if (!known.length) return;
+
+      const over = known.filter((outcome) => outcome.over);
+      if (over.length) {
+        // A refused operation spends nothing: give back what the other counters took, so that a
+        // runaway token, once stopped by its own limit, does not also drain its user's and teams'.
+        await Promise.all(
+          known.filter((outcome) => !outcome.over).map(({ bucket, key }) => bucket.limiter.reward(key).catch((error: unknown) => failOpen(error, 'refund'))),
+        );
+        // Allowed again once every exhausted counter has reset.
+        const last = over.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
+        const snapshot = { ...snapshotOf(last.bucket.points, last.res), remaining: 0 };
+        stateOf(request).operation = snapshot;
+        setResultAndStopExecution({
+          errors: [
+            rateLimited(
+              `Rate limit exceeded: at most ${last.bucket.points} ${kind} per ${windowSeconds} s for ${SCOPE_WORDS[last.bucket.scope]}; retry in ${snapshot.resetSeconds} s`,
+              snapshot.resetSeconds,
+            ),
+          ],
+        });
+        return;
+      }
+      // The headers tell of the counter closest to its limit.
+      const candidates = known.map((outcome) => snapshotOf(outcome.bucket.points, outcome.res));
+      stateOf(request).operation = candidates.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a));
+    },
+
+    // A request that failed authentication spends from its address's budget.
+    onExecutionResult: async ({ request, result, context }) => {
+      if (!ipBucket || !result || !('errors' in result)) return;
+      if (!result.errors?.some((error) => error.extensions?.['code'] === 'UNAUTHENTICATED')) return;
+      let snapshot: Snapshot;
+      try {
+        snapshot = snapshotOf(ipBucket.points, await ipBucket.limiter.consume(clientIpOf(context)));
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) return failOpen(rejection, 'ip count');
+        snapshot = { ...snapshotOf(ipBucket.points, rejection), remaining: 0 };
+      }
+      stateOf(request).ip = snapshot;
+    },
+
+    onResponse: ({ request, response }) => {
+      const state = snapshots.get(request);
+      const snapshot = state?.operation ?? state?.ip;
+      if (!snapshot) return;
+      response.headers.set('X-RateLimit-Limit', String(snapshot.limit));
+      response.headers.set('X-RateLimit-Remaining', String(snapshot.remaining));
+      response.headers.set('X-RateLimit-Reset', String(snapshot.resetSeconds));
+    },
+  };
+}
