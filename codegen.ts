@@ -11,7 +11,8 @@ const config: CodegenConfig = {
   generates: {
     './test/gql/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: also writes persisted-documents.json, the manifest CLOAKROOM_PERSISTED_OPERATIONS takes.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: {
         importExtension: '.ts',
         useTypeImports: true,

@@ -15,6 +15,7 @@ import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useRequestParseErrors } from './plugins/use-request-parse-errors.ts';
 import { useCompressedHtml } from './plugins/use-compressed-html.ts';
 import { useQueryLimits } from './plugins/use-query-limits.ts';
+import { usePersistedOperationsOnly, type PersistedOperations } from './plugins/use-persisted-operations-only.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/use-rate-limit.ts';
 import { listMembershipsOfUser } from './modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -30,6 +31,8 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Production mode: no GraphiQL, no introspection, no field suggestions. @default false */
   production?: boolean;
+  /** When set, only these operations run (CLOAKROOM_PERSISTED_OPERATIONS). @default undefined (any operation) */
+  persistedOperations?: PersistedOperations | undefined;
   /**
    * Rate limits per token, user, team and (unauthenticated) client IP; `false` turns them off.
    * @default {} (on: in memory, with useRateLimit's defaults)
@@ -51,7 +54,7 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {} }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations }: AppOptions): App {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -105,6 +108,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       ...(rateLimit
         ? [useRateLimit({ ...rateLimit, logger, teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id) })]
         : []),
+      ...(persistedOperations ? [usePersistedOperationsOnly(persistedOperations)] : []),
       useQueryLimits({ hideSuggestions: production }),
       ...(production ? [useDisableIntrospection()] : []),
       useSafeVariableErrors(),

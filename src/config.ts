@@ -16,6 +16,8 @@ export interface Config {
   production: boolean;
   /** Redis for shared rate-limit counters; unset means counters in this process's memory. */
   redisUrl: string | undefined;
+  /** The manifest of the only operations allowed (CLOAKROOM_PERSISTED_OPERATIONS); unset: any operation. */
+  persistedOperations: Record<string, string> | undefined;
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -99,6 +101,20 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** Reads a persisted-operations manifest (`{"sha256:<hex>": "<document>"}`, as codegen's client preset writes it). */
+function loadPersistedOperations(path: string): Record<string, string> {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`CLOAKROOM_PERSISTED_OPERATIONS: cannot read ${path} as JSON (${(error as Error).message})`);
+  }
+  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest) || !Object.values(manifest).every((document) => typeof document === 'string')) {
+    throw new ConfigError(`CLOAKROOM_PERSISTED_OPERATIONS: ${path} must map operation hashes to documents`);
+  }
+  return manifest as Record<string, string>;
+}
+
 /** Reads the configuration from the environment; throws ConfigError with an operator-facing message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -115,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
+    persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,
     rateLimit: {
       perToken: {
         queries: parseRateLimit(env, 'CLOAKROOM_RATE_LIMIT_QUERIES_PER_MINUTE'),

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   // Without REDIS_URL the counters live in this process; with it, every instance shares them.
   const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ...config.rateLimit, store: redis ?? ('memory' as const) };
-  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit });
+  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations });
   const server = createServer(app);
   server.listen(config.port, () => {
     const address = server.address();
