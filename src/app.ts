@@ -3,7 +3,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from './database.ts';
+import { isDatabaseUnavailable, type Database } from './database.ts';
 import { AppError } from './errors.ts';
 import type { MasterKeyring } from './modules/crypto/envelope.ts';
 import type { Logger } from './logger.ts';
@@ -83,6 +83,15 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof AppError && error instanceof GraphQLError) {
           return new GraphQLError(original.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: original.code } });
+        }
+        // The database is down or restarting: a typed, retryable 503 instead of a masked 500.
+        if (isDatabaseUnavailable(original)) {
+          logger.warn({ err: original }, 'database unavailable');
+          return new GraphQLError('The database is unavailable; retry shortly', {
+            nodes: error instanceof GraphQLError ? error.nodes : undefined,
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'Retry-After': '5' } } },
+          });
         }
         const masked = maskError(error, message, false);
         if (masked !== error) logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error');

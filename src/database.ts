@@ -223,10 +223,33 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 5000, statement_timeout: 15_000 });
     // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    // Nor may a checked-out one (inside a transaction, between two queries): without a listener its
+    // 'error' event is unhandled and kills the process. Its next query fails instead, and the pool
+    // discards it on release.
+    pool.on('connect', (client) => client.on('error', () => {}));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const dataDir = options.dataDir ? join(options.dataDir, 'pgdata') : undefined;
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => new PGlite(dataDir) }) });
+}
+
+/** Node's socket errors that mean the database server is unreachable or went away. */
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** What `pg` says when a connection dies, cannot be made in time, or is used after it died. */
+const CONNECTION_ERROR_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection ended/i;
+
+/**
+ * Whether `error` means the database is unavailable (down, restarting, unreachable) rather than a
+ * bug: SQLSTATE class 08 (connection exception), 57P01–57P03 (admin/crash shutdown, cannot connect
+ * now), a refused or reset socket, or pg's own messages for a dead or timed-out connection.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || CONNECTION_ERROR_CODES.has(code))) return true;
+  if (typeof message === 'string' && CONNECTION_ERROR_MESSAGE.test(message)) return true;
+  if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  return cause !== undefined && isDatabaseUnavailable(cause, depth + 1);
 }
 
 /** Whether a query failed on a unique constraint (PostgreSQL and PGlite both report SQLSTATE 23505). */
