@@ -10,6 +10,7 @@ import type { RateLimitOptions } from '../../src/plugins/use-rate-limit.ts';
 import { createKeyring, type MasterKeyring } from '../../src/modules/crypto/envelope.ts';
 import { bootstrapTeam, issueMemberToken } from '../../src/modules/team/team.service.ts';
 import { openTestDatabase } from './database.ts';
+import { createRecorder } from './harness-checks.ts';
 
 export interface TestApp {
   app: App;
@@ -36,8 +37,24 @@ export async function startTestApp(options: Pick<AppOptions, 'corsOrigins' | 'pr
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const keyring = createKeyring(randomBytes(32));
-  const app = createApp({ db, keyring, logger, rateLimit: GENEROUS_RATE_LIMIT, ...options });
-  return { app, db, keyring, logs, close: () => db.destroy() };
+  const yoga = createApp({ db, keyring, logger, rateLimit: GENEROUS_RATE_LIMIT, ...options });
+  // Every response to `app.fetch` goes through the recorder; at close, the harness checks the
+  // audit trail and sweeps for leaks. (Yoga's instance is a proxy: its `fetch` cannot be reassigned.)
+  const recorder = createRecorder(yoga.fetch as unknown as typeof fetch);
+  const app = new Proxy(yoga, { get: (target, property) => (property === 'fetch' ? recorder.fetch : Reflect.get(target, property)) });
+  return {
+    app,
+    db,
+    keyring,
+    logs,
+    close: async () => {
+      try {
+        await recorder.check(db, logs);
+      } finally {
+        await db.destroy();
+      }
+    },
+  };
 }
 
 export interface GraphQLResponse<T> {

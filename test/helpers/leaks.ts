@@ -40,7 +40,7 @@ export async function dumpDatabase(db: Kysely<Database>): Promise<{ tables: stri
   const haystacks: Haystack[] = [];
   for (const { table_name } of tables) {
     const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(db);
-    haystacks.push(...rowHaystacks(table_name, rows));
+    for (const haystack of rowHaystacks(table_name, rows)) haystacks.push(haystack);
   }
   return { tables: tables.map((table) => table.table_name), haystacks };
 }
