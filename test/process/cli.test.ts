@@ -1,15 +1,14 @@
+import { runCli, type CliResult } from '../helpers/cli-process.ts';
 /**
  * The operator CLI as a real child process (`node src/cli.ts …`, as `npm run --silent cli -- …`
  * runs it) on the database the test run uses: a file DATA_DIR on PGlite, the run's database on
  * PostgreSQL. The embedded database allows one process at a time, so the test opens its own
  * handle only between CLI runs (`withApp`) and closes it before spawning the next one.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { migrateToLatest } from '../../db/migrate.ts';
@@ -44,7 +43,6 @@ const CliViewer = graphql(`
   }
 `);
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Generous: a PGlite data directory takes seconds to open on a busy machine. */
 const SLOW = 120_000;
 
@@ -58,33 +56,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node src/cli.ts …args` with only PATH, HOME and the database settings in its environment. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli.ts', ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...cliEnv, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), SLOW - 5_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+/** The CLI on this file's database and master key. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { ...cliEnv, ...env }, SLOW - 5_000);
 
 /** The API and the database, in this process, on the CLI's database and master key; closed (lock released) before returning. */
 async function withApp<T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>): Promise<T> {
@@ -121,7 +94,7 @@ function expectedHash(env: Record<string, string | null>): string {
 
 /** `cli run --secret id -- node -e HASH_SCRIPT exitCode ...keys` */
 function runHash(secretId: string, exitCode: number, keys: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return runCli(['run', '--secret', secretId, '--', process.execPath, '-e', HASH_SCRIPT, String(exitCode), ...keys], env);
+  return cli(['run', '--secret', secretId, '--', process.execPath, '-e', HASH_SCRIPT, String(exitCode), ...keys], env);
 }
 
 function expectNoValues(result: CliResult, values: readonly string[]): void {
@@ -149,7 +122,7 @@ describe('bootstrap and token', () => {
   test(
     'bootstrap prints one JSON line {teamId, userId, token} with global ids',
     async () => {
-      const result = await runCli(['bootstrap', '--team', teamName, '--email', ownerEmail]);
+      const result = await cli(['bootstrap', '--team', teamName, '--email', ownerEmail]);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(result.stdout.endsWith('\n')).toBe(true);
       expect(result.stdout.trim().split('\n')).toHaveLength(1);
@@ -167,7 +140,7 @@ describe('bootstrap and token', () => {
     'token adds a new user to the team with the role and prints {userId, token}',
     async () => {
       const { teamId, userId } = bootstrapped();
-      const result = await runCli(['token', '--team', teamId, '--email', viewerEmail, '--role', 'VIEWER', '--name', 'ci']);
+      const result = await cli(['token', '--team', teamId, '--email', viewerEmail, '--role', 'VIEWER', '--name', 'ci']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
       const printed = JSON.parse(result.stdout) as { userId: string; token: string };
       expect(Object.keys(printed).sort()).toEqual(['token', 'userId']);
@@ -181,7 +154,7 @@ describe('bootstrap and token', () => {
   test(
     'an unknown team: exit 1, an error on stderr, nothing on stdout',
     async () => {
-      const result = await runCli(['token', '--team', unknownId('Team'), '--email', viewerEmail, '--role', 'VIEWER']);
+      const result = await cli(['token', '--team', unknownId('Team'), '--email', viewerEmail, '--role', 'VIEWER']);
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^error: .*not found/i);
@@ -202,7 +175,7 @@ describe('bootstrap and token', () => {
         // Checked once the database is open (one process at a time on PGlite: this is the only one).
         [['token', '--team', bootstrapped().teamId, '--email', viewerEmail, '--role', 'KING'], /Invalid --role/],
       ];
-      const results = await Promise.all(cases.map(([args]) => runCli(args)));
+      const results = await Promise.all(cases.map(([args]) => cli(args)));
       results.forEach((result, index) => {
         const [args, message] = cases[index]!;
         expect(result.code, args.join(' ')).toBe(2);
@@ -290,7 +263,7 @@ describe('run --secret ID -- COMMAND', () => {
   test(
     'EXTERNAL_VAULT secret: exit 1 with a clear message on stderr; the command never runs',
     async () => {
-      const result = await runCli(['run', '--secret', vaultSecretId, '--', process.execPath, '-e', "console.log('COMMAND RAN')"]);
+      const result = await cli(['run', '--secret', vaultSecretId, '--', process.execPath, '-e', "console.log('COMMAND RAN')"]);
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^error: This secret reads its credentials from an external vault/);
@@ -304,7 +277,7 @@ describe('run --secret ID -- COMMAND', () => {
     async () => {
       // Only the well-formed unknown id reaches the database; the others are refused before.
       const ids = [unknownId('Secret'), 'not-a-global-id', bootstrapped().teamId];
-      const results = await Promise.all(ids.map((id) => runCli(['run', '--secret', id, '--', process.execPath, '-e', "console.log('COMMAND RAN')"])));
+      const results = await Promise.all(ids.map((id) => cli(['run', '--secret', id, '--', process.execPath, '-e', "console.log('COMMAND RAN')"])));
       results.forEach((result, index) => {
         expect(result.code, ids[index]).toBe(1);
         expect(result.stdout, ids[index]).toBe('');

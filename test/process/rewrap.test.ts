@@ -1,3 +1,4 @@
+import { runCli } from '../helpers/cli-process.ts';
 /**
  * Master key rotation as an operator does it, with real CLI processes (`node src/cli.ts …`, as
  * `npm run --silent cli -- …` runs it): data written under key A; `cli rewrap` with
@@ -7,12 +8,10 @@
  * The embedded database allows one process at a time, so the test opens its own handle only
  * between CLI runs (`withApp`).
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { migrateToLatest } from '../../db/migrate.ts';
@@ -28,7 +27,6 @@ import { CreateSecret, CreateVaultConnection } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { createIsolatedPostgresDatabase } from '../helpers/isolated-database.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Generous: a PGlite data directory takes seconds to open on a busy machine. */
 const SLOW = 120_000;
 
@@ -58,34 +56,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node src/cli.ts …args` with only PATH, HOME, the database settings and `env` in its environment. */
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/cli.ts', ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...cliEnv, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), SLOW - 5_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      for (const spelling of keySpellings) {
-        if (stdout.includes(spelling) || stderr.includes(spelling)) reject(new Error(`a master key appeared in the output of cli ${args[0]}`));
-      }
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The CLI on this file's database with `env`, failing the test if any master key shows in its output. */
+async function cli(args: string[], env: Record<string, string>) {
+  const result = await runCli(args, { ...cliEnv, ...env }, SLOW - 5_000);
+  for (const spelling of keySpellings) {
+    if (result.stdout.includes(spelling) || result.stderr.includes(spelling)) throw new Error(`a master key appeared in the output of cli ${args[0]}`);
+  }
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The master keys as an operator sets them: CLOAKROOM_MASTER_KEY and CLOAKROOM_PREVIOUS_MASTER_KEYS. */
@@ -118,7 +95,7 @@ function expectedHash(env: Record<string, string | null>): string {
   return `${createHash('sha256').update(JSON.stringify(Object.entries(env))).digest('hex')}\n`;
 }
 
-const runHash = (secretId: string, names: string[], env: Record<string, string>) => runCli(['run', '--secret', secretId, '--', process.execPath, '-e', HASH_SCRIPT, ...names], env);
+const runHash = (secretId: string, names: string[], env: Record<string, string>) => cli(['run', '--secret', secretId, '--', process.execPath, '-e', HASH_SCRIPT, ...names], env);
 
 const masterKeyIds = (db: Kysely<Database>) =>
   Promise.all([
@@ -173,7 +150,7 @@ describe('master key rotation: cli rewrap, then cli run on the new key alone', (
     'a bad CLOAKROOM_PREVIOUS_MASTER_KEYS: exit 1, names the variable and the entry, echoes nothing',
     async () => {
       const bad = randomBytes(20).toString('base64');
-      const result = await runCli(['rewrap'], { ...keys(keyB), CLOAKROOM_PREVIOUS_MASTER_KEYS: `${b64(keyA)},${bad}` });
+      const result = await cli(['rewrap'], { ...keys(keyB), CLOAKROOM_PREVIOUS_MASTER_KEYS: `${b64(keyA)},${bad}` });
       expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: CLOAKROOM_PREVIOUS_MASTER_KEYS (entry 2) must be base64 of exactly 32 bytes (got 20 bytes). Generate one with: openssl rand -base64 32\n' });
       expect(result.stderr).not.toContain(bad);
     },
@@ -183,7 +160,7 @@ describe('master key rotation: cli rewrap, then cli run on the new key alone', (
   test(
     'rewrap without the key the rows need: exit 1, names its key id and row count, changes nothing',
     async () => {
-      const result = await runCli(['rewrap'], keys(keyC, [keyB]));
+      const result = await cli(['rewrap'], keys(keyC, [keyB]));
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^error: rewrap incomplete: re-wrapped 0 data keys, 3 rows remain\./);
@@ -196,10 +173,10 @@ describe('master key rotation: cli rewrap, then cli run on the new key alone', (
   test(
     'step 2: `cli rewrap` with B and previous A prints {"rewrapped":3,"remaining":0,"currentKeyId"}; a second run has nothing to do',
     async () => {
-      const result = await runCli(['rewrap'], keys(keyB, [keyA]));
+      const result = await cli(['rewrap'], keys(keyB, [keyA]));
       expect(result).toEqual({ code: 0, stdout: `${JSON.stringify({ rewrapped: 3, remaining: 0, currentKeyId: keyId(keyB) })}\n`, stderr: '' });
 
-      const again = await runCli(['rewrap'], keys(keyB, [keyA]));
+      const again = await cli(['rewrap'], keys(keyB, [keyA]));
       expect(again).toEqual({ code: 0, stdout: `${JSON.stringify({ rewrapped: 0, remaining: 0, currentKeyId: keyId(keyB) })}\n`, stderr: '' });
       await withApp(async ({ db }) => expect(await masterKeyIds(db)).toEqual([keyId(keyB), keyId(keyB), keyId(keyB)]));
     },
