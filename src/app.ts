@@ -13,6 +13,7 @@ import { schema } from './schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useRequestParseErrors } from './plugins/use-request-parse-errors.ts';
+import { useRequestDeadline } from './plugins/use-request-deadline.ts';
 import { useCompressedHtml } from './plugins/use-compressed-html.ts';
 import { useQueryLimits } from './plugins/use-query-limits.ts';
 import { usePersistedOperationsOnly, type PersistedOperations } from './plugins/use-persisted-operations-only.ts';
@@ -38,6 +39,8 @@ export interface AppOptions {
    * @default {} (on: in memory, with useRateLimit's defaults)
    */
   rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'logger'> | false;
+  /** Whole-request deadline: past it, HTTP 503 REQUEST_TIMEOUT. @default 10_000 ms */
+  requestTimeoutMs?: number;
 }
 
 /** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
@@ -54,7 +57,7 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs }: AppOptions): App {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -110,6 +113,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
     },
     plugins: [
       useRequestId(),
+      useRequestDeadline(requestTimeoutMs),
       useBodyLimit(),
       useRequestParseErrors(),
       // Every request carries `Authorization`, a header no simple cross-site request can set.

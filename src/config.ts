@@ -18,6 +18,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** The manifest of the only operations allowed (CLOAKROOM_PERSISTED_OPERATIONS); unset: any operation. */
   persistedOperations: Record<string, string> | undefined;
+  /** Whole-request deadline (CLOAKROOM_REQUEST_TIMEOUT_MS); unset keeps useRequestDeadline's default. */
+  requestTimeoutMs: number | undefined;
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -101,6 +103,13 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function parseRequestTimeout(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const timeout = Number(value);
+  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new ConfigError(`CLOAKROOM_REQUEST_TIMEOUT_MS must be a whole number of milliseconds ≥ 1, got "${value}"`);
+  return timeout;
+}
+
 /** Reads a persisted-operations manifest (`{"sha256:<hex>": "<document>"}`, as codegen's client preset writes it). */
 function loadPersistedOperations(path: string): Record<string, string> {
   let manifest: unknown;
@@ -131,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
+    requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
     persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,
     rateLimit: {
       perToken: {

@@ -59,6 +59,9 @@ type Documents = {
     "\n  query SecretsWithLocations($ids: [ID!]!, $first: Int, $after: String) {\n    nodes(ids: $ids) {\n      __typename\n      ... on Secret {\n        id\n        locationCount\n        locations(first: $first, after: $after) {\n          edges {\n            cursor\n            node {\n              id\n              name\n              secret {\n                id\n                locationCount\n              }\n            }\n          }\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n        }\n      }\n    }\n  }\n": typeof types.SecretsWithLocationsDocument,
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": typeof types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamLocationNamesDocument,
+    "\n  mutation DeadlineCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          version\n        }\n      }\n    }\n  }\n": typeof types.DeadlineCreateSecretDocument,
+    "\n  mutation DeadlineUpdateSecret($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n    }\n  }\n": typeof types.DeadlineUpdateSecretDocument,
+    "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": typeof types.DeadlineViewerDocument,
     "\n  query SecretVersions($id: ID!) {\n    node(id: $id) {\n      ... on Secret {\n        version\n        versions(first: 10) {\n          edges {\n            node {\n              version\n              reason\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.SecretVersionsDocument,
     "\n  fragment SharedSecretFields on Secret {\n    id\n    name\n    version\n    visibility\n    owner {\n      id\n    }\n    envVarKeys\n    credentialFields {\n      name\n      maskedValue\n    }\n    workspaceAccess\n    allowedWorkspaces {\n      id\n      name\n    }\n  }\n": typeof types.SharedSecretFieldsFragmentDoc,
     "\n  query SharingSecret($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...SharedSecretFields\n    }\n  }\n": typeof types.SharingSecretDocument,
@@ -150,6 +153,9 @@ const documents: Documents = {
     "\n  query SecretsWithLocations($ids: [ID!]!, $first: Int, $after: String) {\n    nodes(ids: $ids) {\n      __typename\n      ... on Secret {\n        id\n        locationCount\n        locations(first: $first, after: $after) {\n          edges {\n            cursor\n            node {\n              id\n              name\n              secret {\n                id\n                locationCount\n              }\n            }\n          }\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n        }\n      }\n    }\n  }\n": types.SecretsWithLocationsDocument,
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": types.TeamLocationNamesDocument,
+    "\n  mutation DeadlineCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          version\n        }\n      }\n    }\n  }\n": types.DeadlineCreateSecretDocument,
+    "\n  mutation DeadlineUpdateSecret($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n    }\n  }\n": types.DeadlineUpdateSecretDocument,
+    "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": types.DeadlineViewerDocument,
     "\n  query SecretVersions($id: ID!) {\n    node(id: $id) {\n      ... on Secret {\n        version\n        versions(first: 10) {\n          edges {\n            node {\n              version\n              reason\n            }\n          }\n        }\n      }\n    }\n  }\n": types.SecretVersionsDocument,
     "\n  fragment SharedSecretFields on Secret {\n    id\n    name\n    version\n    visibility\n    owner {\n      id\n    }\n    envVarKeys\n    credentialFields {\n      name\n      maskedValue\n    }\n    workspaceAccess\n    allowedWorkspaces {\n      id\n      name\n    }\n  }\n": types.SharedSecretFieldsFragmentDoc,
     "\n  query SharingSecret($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...SharedSecretFields\n    }\n  }\n": types.SharingSecretDocument,
@@ -390,6 +396,18 @@ export function graphql(source: "\n  query LocationNodes($ids: [ID!]!) {\n    no
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeadlineCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          version\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DeadlineCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          version\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeadlineUpdateSecret($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation DeadlineUpdateSecret($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n"): (typeof documents)["\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,0 +1,47 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * A whole-request deadline, counted from the moment the request arrives (authentication and
+ * waiting for a database connection included). When it passes, execution is aborted through its
+ * signal: no further resolver starts, and the client gets HTTP 503 `REQUEST_TIMEOUT` with
+ * `Retry-After` at once instead of waiting for whatever is stuck (a lock, a slow statement).
+ *
+ * A resolver already inside a transaction is not interrupted: its statements are bounded by the
+ * pool's `statement_timeout`, and its transaction commits or rolls back as a whole. So a
+ * mutation that timed out may still have been applied; the message says so, and creates can be
+ * retried safely with the same `idempotencyKey`.
+ *
+ * The client going away aborts execution the same way (Yoga's request signal).
+ * @param timeoutMs @default 10_000 (below the 15 s `statement_timeout`, so the deadline answers first)
+ */
+export function useRequestDeadline(timeoutMs = 10_000): Plugin {
+  const arrivals = new WeakMap<Request, number>();
+  return {
+    onRequest: ({ request }) => {
+      arrivals.set(request, performance.now());
+    },
+    onExecute: ({ args, executeFn, setExecuteFn }) => {
+      const request = (args.contextValue as { request?: Request }).request;
+      if (!request) return;
+      const elapsed = performance.now() - (arrivals.get(request) ?? performance.now());
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(timedOut(timeoutMs)), Math.max(0, timeoutMs - elapsed));
+      const signal = AbortSignal.any([controller.signal, request.signal]);
+      // The signal stops further resolvers from starting; the race answers at once even while a
+      // resolver is still waiting (graphql-tools does not race the signal for serial mutations).
+      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+      aborted.catch(() => {});
+      setExecuteFn((executeArgs) => Promise.race([executeFn({ ...executeArgs, signal } as typeof executeArgs), aborted]));
+      return { onExecuteDone: () => clearTimeout(timer) };
+    },
+  };
+}
+
+function timedOut(timeoutMs: number): GraphQLError {
+  const seconds = Math.ceil(timeoutMs / 1000);
+  return new GraphQLError(
+    `The request did not finish within ${timeoutMs} ms and was stopped. A mutation may still have been applied: read the object, or retry a create with the same idempotencyKey.`,
+    { extensions: { code: 'REQUEST_TIMEOUT', http: { status: 503, headers: { 'Retry-After': String(seconds) } } } },
+  );
+}

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { graphql } from '../gql/index.ts';
+import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { testDatabaseUrl } from '../helpers/database.ts';
+import { fixtures } from '../helpers/fixtures.ts';
+import { fromGlobalId } from '../../src/global-id.ts';
+
+/*
+ * The whole-request deadline. A request is made slow the way real ones get slow: another
+ * transaction holds the row lock the mutation needs. PostgreSQL only: PGlite is one connection,
+ * so a held transaction would stall every request before it even started.
+ */
+
+const DeadlineCreateSecret = graphql(`
+  mutation DeadlineCreateSecret($input: CreateSecretInput!) {
+    createSecret(input: $input) {
+      __typename
+      ... on CreateSecretSuccess {
+        secret {
+          id
+          version
+        }
+      }
+    }
+  }
+`);
+
+const DeadlineUpdateSecret = graphql(`
+  mutation DeadlineUpdateSecret($input: UpdateSecretInput!) {
+    updateSecret(input: $input) {
+      __typename
+    }
+  }
+`);
+
+const DeadlineViewer = graphql(`
+  query DeadlineViewer {
+    viewer {
+      id
+    }
+  }
+`);
+
+const TIMEOUT_MS = 400;
+let t: TestApp;
+let team: TestTeam;
+
+describe.runIf(testDatabaseUrl)('request deadline (PostgreSQL)', () => {
+  beforeAll(async () => {
+    t = await startTestApp({ requestTimeoutMs: TIMEOUT_MS });
+    team = await createTeamWithOwner(t.db);
+  });
+  afterAll(() => t?.close());
+
+  test('a request stuck on a lock is answered 503 REQUEST_TIMEOUT at its deadline; the server keeps serving; the change lands whole or not at all', async () => {
+    const input = { teamId: team.teamId, name: `deadline-${Date.now()}`, secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() } };
+    const { createSecret } = await executeOk(t.app, DeadlineCreateSecret, { input }, team.ownerToken);
+    if (createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(createSecret));
+    const secretId = fromGlobalId(createSecret.secret.id, 'Secret');
+
+    // Another transaction holds the secret's row lock until released.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = t.db.transaction().execute(async (trx) => {
+      await sql`select id from secrets where id = ${secretId} for update`.execute(trx);
+      locked();
+      await released;
+    });
+    await isLocked;
+
+    try {
+      const started = performance.now();
+      const stuck = await execute(t.app, DeadlineUpdateSecret, { input: { id: createSecret.secret.id, description: 'after the lock' } }, team.ownerToken);
+      const elapsed = performance.now() - started;
+
+      expect(stuck.status).toBe(503);
+      expect(stuck.headers.get('retry-after')).toBe('1');
+      expect(stuck.body.errors?.[0]?.extensions).toMatchObject({ code: 'REQUEST_TIMEOUT' });
+      expect(stuck.body.errors?.[0]?.message).toMatch(/did not finish within 400 ms/);
+      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 10);
+      expect(elapsed).toBeLessThan(TIMEOUT_MS + 1500);
+
+      // Still locked, yet other requests are served.
+      const viewer = await execute(t.app, DeadlineViewer, {}, team.ownerToken);
+      expect(viewer.status).toBe(200);
+      expect(viewer.body.data?.viewer.id).toBeTruthy();
+    } finally {
+      release();
+      await holder;
+    }
+
+    // The abandoned transaction was not cut in half: once the lock is free it commits whole (a
+    // version bump with its one audit row), as the timeout message warns it may.
+    const deadline = Date.now() + 5000;
+    let row = await t.db.selectFrom('secrets').select(['version', 'description']).where('id', '=', secretId).executeTakeFirstOrThrow();
+    while (row.version === createSecret.secret.version && Date.now() < deadline) {
+      await sleep(20);
+      row = await t.db.selectFrom('secrets').select(['version', 'description']).where('id', '=', secretId).executeTakeFirstOrThrow();
+    }
+    expect(row).toEqual({ version: createSecret.secret.version + 1, description: 'after the lock' });
+    const audit = await t.db.selectFrom('audit_events').select('target_version').where('target_id', '=', secretId).where('action', '=', 'secret.updated').execute();
+    expect(audit).toEqual([{ target_version: createSecret.secret.version + 1 }]);
+  });
+
+  test('requests that finish in time are untouched by the deadline', async () => {
+    const responses = await Promise.all(Array.from({ length: 20 }, () => execute(t.app, DeadlineViewer, {}, team.ownerToken)));
+    for (const response of responses) expect(response.status).toBe(200);
+  });
+});
