@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Context } from '../context.ts';
 import type { Logger } from '../logger.ts';
@@ -34,6 +35,12 @@ export interface RateLimitOptions {
   keyPrefix?: string;
   /** The ids of the viewer's teams, for `perTeam`; without it there are no team limits. */
   teamsOf?: (context: Context) => Promise<readonly string[]>;
+  /**
+   * How long a user's teams (from `teamsOf`) are reused. They only pick which team counters an
+   * operation is charged to, so a just-joined team is charged a moment late at worst.
+   * @default 5000 ms
+   */
+  teamsCacheMs?: number;
   /** Where store failures are reported (they never fail a request). */
   logger?: Logger;
 }
@@ -157,6 +164,12 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
   const unauthenticatedPerIp = options.unauthenticatedPerIp ?? RATE_LIMIT_DEFAULTS.unauthenticatedPerIp;
   const keyPrefix = options.keyPrefix ?? RATE_LIMIT_DEFAULTS.keyPrefix;
   const { teamsOf, logger } = options;
+  const teamsOfUser = new LRUCache<string, readonly string[]>({ max: 10_000, ttl: options.teamsCacheMs ?? 5000 });
+  const cachedTeamsOf = async (context: Context): Promise<readonly string[]> => {
+    let teams = teamsOfUser.get(context.viewer.userId);
+    if (!teams && teamsOf) teamsOfUser.set(context.viewer.userId, (teams = await teamsOf(context)));
+    return teams ?? [];
+  };
 
   const limiter = (name: string, points: number): RateLimiterAbstract | undefined => {
     if (!(points > 0)) return undefined;
@@ -233,7 +246,7 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       if (userBucket) counted.push({ bucket: userBucket, key: viewer.userId });
       if (teamBucket && teamsOf) {
         try {
-          for (const teamId of await teamsOf(context as Context)) counted.push({ bucket: teamBucket, key: teamId });
+          for (const teamId of await cachedTeamsOf(context as Context)) counted.push({ bucket: teamBucket, key: teamId });
         } catch (error) {
           failOpen(error, 'team lookup');
         }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { rawId } from '../helpers/ids.ts';
+import { TOKEN_CACHE_TTL_MS } from '../../src/modules/auth/auth.service.ts';
 
 const ViewerQuery = graphql(`
   query ViewerIdentity {
@@ -148,6 +150,20 @@ describe('personal API tokens', () => {
     expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(401);
     const again = await executeOk(t.app, RevokeApiToken, { input: { id: created.apiToken.id } }, team.ownerToken);
     expect(again.revokeApiToken).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+  });
+
+  test('a token revoked elsewhere (another instance, SQL) stops working within the cache TTL', async () => {
+    const created = await newToken('revoked elsewhere');
+    expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(200);
+    const revokedAt = performance.now();
+    await t.db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', rawId(created.apiToken.id)).execute();
+    let status = 200;
+    while (status === 200 && performance.now() - revokedAt < TOKEN_CACHE_TTL_MS + 2000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await execute(t.app, ViewerQuery, {}, created.token)).status;
+    }
+    expect(status).toBe(401);
+    expect(performance.now() - revokedAt).toBeLessThan(TOKEN_CACHE_TTL_MS + 500);
   });
 
   test("another user's token cannot be revoked (looks unknown)", async () => {

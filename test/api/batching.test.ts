@@ -156,7 +156,10 @@ let t: TestApp & { statementLog: StatementLog };
 let team: TestTeam;
 let seeded: SeededSecret[];
 
-/** Runs one request and returns its data and the statements it sent, authentication (the token lookup) apart. */
+/**
+ * Runs one request and returns its data and the statements it sent, authentication (the token
+ * lookup: one statement, none while the token is cached) apart.
+ */
 async function counted<T>(run: () => Promise<T>): Promise<{ data: T; auth: string[]; tables: string[]; ms: number }> {
   t.statementLog.reset();
   const started = performance.now();
@@ -207,6 +210,15 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 describe('statements per request', () => {
+  test("authentication costs one statement on a token's first request and none while it is cached", async () => {
+    const member = await addMember(t.db, team, 'VIEWER');
+    const first = await counted(() => executeOk(t.app, BatchingNode, { id: seeded[0]!.id }, member.token));
+    expect(first.auth).toEqual(['api_tokens']);
+    const second = await counted(() => executeOk(t.app, BatchingNode, { id: seeded[0]!.id }, member.token));
+    expect(second.auth).toEqual([]);
+    expect(second.tables).toEqual(first.tables);
+  });
+
   test('a page of secrets with author, count and first 5 locations costs the same statements for 5, 50 and 100 secrets', async () => {
     const counts: Record<number, string[]> = {};
     const timings: Record<number, number> = {};
@@ -215,7 +227,7 @@ describe('statements per request', () => {
       // Correctness first: the first N secrets by name, each with its author, count and first 5 locations by name.
       expect(data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(0, first).map(expectedNode));
       expect(data.team?.secrets.pageInfo.hasNextPage).toBe(first < 100);
-      expect(auth).toEqual(['api_tokens']);
+      expect(auth.length).toBeLessThanOrEqual(1);
       counts[first] = tables.toSorted();
       timings[first] = ms;
     }
@@ -232,7 +244,7 @@ describe('statements per request', () => {
   test('node(id) of a secret and nodes(ids) of 5 or 50 secrets cost a fixed number of statements', async () => {
     const one = await counted(() => executeOk(t.app, BatchingNode, { id: seeded[7]!.id }, team.ownerToken));
     expect(one.data.node).toEqual(expectedNode(seeded[7]!));
-    expect(one.auth).toEqual(['api_tokens']);
+    expect(one.auth.length).toBeLessThanOrEqual(1);
     // the secret (with its count and the membership check), its author, its locations
     expect(one.tables.toSorted()).toEqual(['locations', 'secrets', 'users']);
 
@@ -243,7 +255,7 @@ describe('statements per request', () => {
       const picked = seeded.filter((_, i) => i % 2 === 1).slice(0, size).toReversed();
       const { data, auth, tables, ms } = await counted(() => executeOk(t.app, BatchingNodes, { ids: picked.map((secret) => secret.id) }, team.ownerToken));
       expect(data.nodes).toEqual(picked.map(expectedNode));
-      expect(auth).toEqual(['api_tokens']);
+      expect(auth.length).toBeLessThanOrEqual(1);
       many[size] = tables.toSorted();
       timings[`nodes(${size})`] = ms;
     }

@@ -9,7 +9,7 @@ export type UserRow = Selectable<UserTable>;
 export async function findActiveTokenByLookupId(db: Db, lookupId: string) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'user_id', 'secret_hash', 'scopes'])
+    .select(['id', 'user_id', 'secret_hash', 'scopes', 'expires_at'])
     .where('lookup_id', '=', lookupId)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]))

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Context, Viewer } from '../../context.ts';
 import { viewerRole } from '../../context.ts';
 import type { Db, Role } from '../../database.ts';
@@ -42,6 +43,20 @@ const toApiToken = (row: ApiTokenRow): ApiToken => ({
   revokedAt: row.revoked_at,
 });
 
+type LiveToken = NonNullable<Awaited<ReturnType<typeof findActiveTokenByLookupId>>>;
+
+/** How long a looked-up token is trusted without asking the database again. */
+export const TOKEN_CACHE_TTL_MS = 2_000;
+
+/**
+ * Live tokens by lookup id, so that most requests authenticate without a statement. Safe because
+ * the presented secret is still compared (in constant time) on every request, expiry is checked
+ * on every use, a token revoked through this process is forgotten at once, and one revoked
+ * elsewhere (another instance, SQL) stops working within the TTL. Only live tokens are kept: a
+ * new token works at once, and guessing cannot fill the cache.
+ */
+const liveTokens = new LRUCache<string, LiveToken>({ max: 10_000, ttl: TOKEN_CACHE_TTL_MS });
+
 /**
  * Resolves an `Authorization` header to the token's user, or null for anything that is not
  * a live token (missing, malformed, unknown, revoked, expired, wrong secret).
@@ -50,8 +65,12 @@ export async function authenticate(db: Db, authorization: string | null): Promis
   const match = /^Bearer (\S+)$/i.exec(authorization?.trim() ?? '');
   const parsed = match ? parseToken(match[1]!) : null;
   if (!parsed) return null;
-  const row = await findActiveTokenByLookupId(db, parsed.lookupId);
-  if (!row || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
+  let row = liveTokens.get(parsed.lookupId);
+  if (!row) {
+    row = await findActiveTokenByLookupId(db, parsed.lookupId);
+    if (row) liveTokens.set(parsed.lookupId, row);
+  }
+  if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now()) || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
   return { userId: row.user_id, tokenId: row.id, scopes: row.scopes };
 }
 
@@ -123,12 +142,15 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
 
 /** Revokes one of the viewer's tokens; the next request with it fails. */
 export async function revokeApiToken(ctx: Context, tokenId: string): Promise<ApiToken> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await revokeApiTokenRow(trx, ctx.viewer.userId, tokenId);
-    if (!row) throw new NotFoundError('No live token of yours has this id');
-    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.revoked', targetType: 'ApiToken', targetId: row.id, changedFields: ['revokedAt'] });
-    return toApiToken(row);
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const revoked = await revokeApiTokenRow(trx, ctx.viewer.userId, tokenId);
+    if (!revoked) throw new NotFoundError('No live token of yours has this id');
+    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.revoked', targetType: 'ApiToken', targetId: revoked.id, changedFields: ['revokedAt'] });
+    return revoked;
   });
+  // After the commit: a request between the two could otherwise cache the token as live again.
+  liveTokens.delete(row.lookup_id);
+  return toApiToken(row);
 }
 
 export async function listViewerApiTokens(ctx: Context, args: PageArgs) {
