@@ -27,13 +27,22 @@ export function useRequestDeadline(timeoutMs = 10_000): Plugin {
       const elapsed = performance.now() - (arrivals.get(request) ?? performance.now());
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(timedOut(timeoutMs)), Math.max(0, timeoutMs - elapsed));
-      const signal = AbortSignal.any([controller.signal, request.signal]);
-      // The signal stops further resolvers from starting; the race answers at once even while a
-      // resolver is still waiting (graphql-tools does not race the signal for serial mutations).
-      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+      const clientGone = () => controller.abort(request.signal.reason);
+      request.signal.addEventListener('abort', clientGone, { once: true });
+      // Rejects when the deadline passes or the client goes away; the race answers at once even
+      // while a resolver is still waiting (graphql-tools does not race the signal for serial mutations).
+      const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
       aborted.catch(() => {});
-      setExecuteFn((executeArgs) => Promise.race([executeFn({ ...executeArgs, signal } as typeof executeArgs), aborted]));
-      return { onExecuteDone: () => clearTimeout(timer) };
+      setExecuteFn(async (executeArgs) => {
+        try {
+          // The signal also stops further resolvers from starting.
+          return await Promise.race([executeFn({ ...executeArgs, signal: controller.signal } as typeof executeArgs), aborted]);
+        } finally {
+          // Nothing may keep this request's execution alive: the request's signal can outlive it.
+          clearTimeout(timer);
+          request.signal.removeEventListener('abort', clientGone);
+        }
+      });
     },
   };
 }

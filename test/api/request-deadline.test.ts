@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { testDatabaseUrl } from '../helpers/database.ts';
+import { randomBytes } from 'node:crypto';
+import { createTeamWithOwner, execute, executeOk, GENEROUS_RATE_LIMIT, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { openTestDatabase, testDatabaseUrl } from '../helpers/database.ts';
+import { createApp } from '../../src/app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/global-id.ts';
 
@@ -109,5 +115,35 @@ describe.runIf(testDatabaseUrl)('request deadline (PostgreSQL)', () => {
   test('requests that finish in time are untouched by the deadline', async () => {
     const responses = await Promise.all(Array.from({ length: 20 }, () => execute(t.app, DeadlineViewer, {}, team.ownerToken)));
     for (const response of responses) expect(response.status).toBe(200);
+  });
+});
+
+/** A full garbage collection (V8's gc, exposed at run time). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+describe('request deadline', () => {
+  test('finished requests leave nothing behind: the heap does not grow with their number', async () => {
+    // The app alone: the test harness keeps every response for its leak sweep.
+    const db = await openTestDatabase();
+    try {
+      const app = createApp({ db, keyring: createKeyring(randomBytes(32)), logger: createLogger('silent'), rateLimit: GENEROUS_RATE_LIMIT });
+      const owner = await createTeamWithOwner(db);
+      const send = async (count: number) => {
+        for (let i = 0; i < count; i++) expect((await execute(app, DeadlineViewer, {}, owner.ownerToken)).status).toBe(200);
+      };
+      await send(400);
+      collectGarbage();
+      const before = process.memoryUsage().heapUsed;
+      await send(1000);
+      collectGarbage();
+      const perRequest = (process.memoryUsage().heapUsed - before) / 1000;
+      // A request kept alive by its signal keeps its whole execution: kilobytes each.
+      expect(perRequest).toBeLessThan(1_000);
+    } finally {
+      await db.destroy();
+    }
   });
 });
