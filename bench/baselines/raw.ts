@@ -1,0 +1,297 @@
+// Benchmark baseline (issue #6): the practical ceiling of this stack. A bare `node:http` handler
+// on a `pg` pool (10 connections, like cloakroom) that answers the benchmark's own request bodies
+// at POST /graphql with the same JSON, by running the same SQL statements cloakroom runs in steady
+// state (token cached for 2 s, as cloakroom does) and the same per-request work that is not
+// GraphQL: token check, global ids, cursors, credential validation, masking and sealing, and the
+// hash-chained audit row. What it leaves out is exactly what cloakroom adds on top: parsing,
+// validating and executing GraphQL, Yoga's plugins (rate limits, limits, logging), Kysely and the
+// dataloaders. It recognises only the benchmark's four documents; anything else is a 400.
+//
+// Run: DATABASE_URL=postgres://... CLOAKROOM_MASTER_KEY=<base64> PORT=4002 node bench/baselines/raw.ts
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import pg from 'pg';
+import { parseMasterKey } from '../../src/config.ts';
+import { fromGlobalId, toGlobalId } from '../../src/global-id.ts';
+import { auditEventHash } from '../../src/modules/audit/audit-chain.ts';
+import { parseToken, tokenSecretMatches } from '../../src/modules/auth/token.ts';
+import { createKeyring } from '../../src/modules/crypto/envelope.ts';
+import { credentialValues, maskValue, validateCredentials, type AuthMethod, type CredentialsInput } from '../../src/modules/secret/credential-types.ts';
+import { sealCredentials } from '../../src/modules/secret/secret-payload.ts';
+import { encodeCursor, parsePageArgs } from '../../src/pagination.ts';
+import { LIST_QUERY, NODE_QUERY, ROTATE_MUTATION, UPDATE_MUTATION } from '../operations.ts';
+
+const connectionString = process.env.DATABASE_URL;
+if (!connectionString) throw new Error('DATABASE_URL is required');
+const keyring = createKeyring(parseMasterKey(process.env.CLOAKROOM_MASTER_KEY ?? '', 'CLOAKROOM_MASTER_KEY'));
+const pool = new pg.Pool({ connectionString, max: 10, statement_timeout: 15_000 });
+type Queryable = pg.Pool | pg.PoolClient;
+
+interface TokenRow {
+  id: string;
+  user_id: string;
+  secret_hash: Buffer;
+  scopes: string[] | null;
+  expires_at: Date | null;
+}
+const liveTokens = new LRUCache<string, TokenRow>({ max: 10_000, ttl: 2_000 });
+
+async function authenticate(header: string | undefined): Promise<TokenRow | null> {
+  const parsed = parseToken(/^Bearer (\S+)$/i.exec(header ?? '')?.[1] ?? '');
+  if (!parsed) return null;
+  let row = liveTokens.get(parsed.lookupId);
+  if (!row) {
+    const result = await pool.query<TokenRow>(
+      'select "id", "user_id", "secret_hash", "scopes", "expires_at" from "api_tokens" where "lookup_id" = $1 and "revoked_at" is null and ("expires_at" is null or "expires_at" > $2)',
+      [parsed.lookupId, new Date()],
+    );
+    row = result.rows[0];
+    if (row) liveTokens.set(parsed.lookupId, row);
+  }
+  if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now()) || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
+  return row;
+}
+
+const placeholders = (from: number, count: number) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+
+const SECRET_WITH_COUNT = 'select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count"';
+
+interface SecretRow {
+  id: string;
+  team_id: string;
+  name: string;
+  description: string | null;
+  secret_type: string;
+  auth_method: string;
+  created_at: Date;
+  created_by: string | null;
+  version: number;
+  location_count: number;
+  credential_fields: { name: string; envVar: string; maskedValue: string }[];
+}
+interface LocationRow {
+  id: string;
+  secret_id: string;
+  name: string;
+  bucket_name: string;
+}
+interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+async function viewerRole(userId: string, teamId: string): Promise<string | null> {
+  const { rows } = await pool.query<{ viewer_role: string }>(
+    'select "teams".*, "memberships"."role" as "viewer_role" from "teams" inner join "memberships" on "memberships"."team_id" = "teams"."id" where "memberships"."user_id" = $1 and "teams"."id" in ($2)',
+    [userId, teamId],
+  );
+  return rows[0]?.viewer_role ?? null;
+}
+
+/** The secret if the viewer may see it (cloakroom's secret loader). */
+async function visibleSecret(userId: string, secretId: string): Promise<SecretRow | undefined> {
+  const { rows } = await pool.query<SecretRow>(
+    `${SECRET_WITH_COUNT} from "secrets" inner join "memberships" on "memberships"."team_id" = "secrets"."team_id" where "memberships"."user_id" = $1 and "secrets"."id" in ($2) and ("secrets"."visibility" = $3 or "secrets"."owner_id" = $4 or "memberships"."role" in ($5, $6))`,
+    [userId, secretId, 'TEAM', userId, 'OWNER', 'ADMIN'],
+  );
+  return rows[0];
+}
+
+/** The first 5 locations of each secret, and the users who created them: two batched statements. */
+async function secretsJson(userId: string, secrets: SecretRow[]) {
+  if (!secrets.length) return [];
+  const ids = secrets.map((secret) => secret.id);
+  const locations = await pool.query<LocationRow>(
+    `select * from (select "locations".*, lower(locations.name) as "sort_key", row_number() over (partition by locations.secret_id order by lower(locations.name), locations.id) as "position" from "locations" where "locations"."secret_id" in (${placeholders(1, ids.length)})) as "ranked" where "position" <= $${ids.length + 1} order by "secret_id", "position"`,
+    [...ids, 6],
+  );
+  const creatorIds = [...new Set(secrets.map((secret) => secret.created_by).filter((id) => id !== null))];
+  const users = creatorIds.length
+    ? await pool.query<UserRow>(
+        `select * from "users" where "id" in (${placeholders(1, creatorIds.length)}) and ("id" = $${creatorIds.length + 1} or exists (select from "memberships" as "theirs" inner join "memberships" as "mine" on "mine"."team_id" = "theirs"."team_id" where "theirs"."user_id" = "users"."id" and "mine"."user_id" = $${creatorIds.length + 2}))`,
+        [...creatorIds, userId, userId],
+      )
+    : { rows: [] };
+  const locationsBySecret = Map.groupBy(locations.rows, (row) => row.secret_id);
+  const usersById = new Map(users.rows.map((user) => [user.id, user]));
+  return secrets.map((secret) => {
+    const creator = secret.created_by ? usersById.get(secret.created_by) : undefined;
+    return {
+      id: toGlobalId('Secret', secret.id),
+      name: secret.name,
+      description: secret.description,
+      secretType: secret.secret_type,
+      authMethod: secret.auth_method,
+      createdAt: secret.created_at.toISOString(),
+      locationCount: secret.location_count,
+      locations: {
+        edges: (locationsBySecret.get(secret.id) ?? []).slice(0, 5).map((location) => ({
+          node: { id: toGlobalId('Location', location.id), name: location.name, bucketName: location.bucket_name },
+        })),
+      },
+      createdBy: creator ? { id: toGlobalId('User', creator.id), email: creator.email, name: creator.name } : null,
+    };
+  });
+}
+
+async function list(token: TokenRow, variables: { teamId: string; after?: string }) {
+  const teamId = fromGlobalId(variables.teamId, 'Team');
+  if (!(await viewerRole(token.user_id, teamId))) return { team: null };
+  const page = parsePageArgs({ first: 50, after: variables.after }, 'text');
+  const after = page.after ? ' and (lower("secrets"."name"), "secrets"."id") > ($2, $3)' : '';
+  const { rows } = await pool.query<SecretRow & { sort_key: string }>(
+    `${SECRET_WITH_COUNT}, lower("secrets"."name") as "sort_key" from "secrets" where "secrets"."team_id" = $1${after} order by lower("secrets"."name") asc, "secrets"."id" asc limit $${page.after ? 4 : 2}`,
+    page.after ? [teamId, page.after[0], page.after[1], page.limit] : [teamId, page.limit],
+  );
+  const shown = rows.slice(0, page.size);
+  const last = shown.at(-1);
+  return {
+    team: {
+      secrets: {
+        edges: (await secretsJson(token.user_id, shown)).map((node) => ({ node })),
+        pageInfo: { endCursor: last ? encodeCursor([last.sort_key, last.id]) : null, hasNextPage: rows.length > page.size },
+      },
+    },
+  };
+}
+
+async function node(token: TokenRow, variables: { id: string }) {
+  const secret = await visibleSecret(token.user_id, fromGlobalId(variables.id, 'Secret'));
+  return { node: secret ? (await secretsJson(token.user_id, [secret]))[0] : null };
+}
+
+interface ChangeRequest {
+  token: TokenRow;
+  secretId: string;
+  meta: { requestId: string; clientIp: string | null; userAgent: string | null };
+}
+
+/** cloakroom's changeVersioned + changeSecret: authorise, lock, read, change, audit, read back, in one transaction. */
+async function changeSecret(request: ChangeRequest, action: string, changedFields: string[], change: (client: Queryable, current: SecretRow) => Promise<void>) {
+  const { token, secretId, meta } = request;
+  const visible = await visibleSecret(token.user_id, secretId);
+  if (!visible || !(await viewerRole(token.user_id, visible.team_id))) return null;
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select "secrets"."id" from "secrets" where "secrets"."id" = $1 for update', [secretId]);
+    const current = (await client.query<SecretRow>(`${SECRET_WITH_COUNT} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
+    await change(client, current);
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [current.team_id]);
+    const previous = await client.query<{ hash: Buffer }>('select "hash" from "audit_events" where "team_id" = $1 order by "seq" desc limit $2', [current.team_id, 1]);
+    const prevHash = previous.rows[0]?.hash ?? null;
+    const audit = {
+      id: randomUUID(),
+      team_id: current.team_id,
+      actor_user_id: token.user_id,
+      actor_token_id: token.id,
+      action,
+      target_type: 'Secret',
+      target_id: secretId,
+      changed_fields: changedFields,
+      target_version: current.version + 1,
+      outcome: 'SUCCESS',
+      request_id: meta.requestId,
+      client_ip: meta.clientIp,
+      user_agent: meta.userAgent,
+      created_at: new Date(),
+    };
+    await client.query(
+      'insert into "audit_events" ("id", "team_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "changed_fields", "target_version", "outcome", "request_id", "client_ip", "user_agent", "created_at", "prev_hash", "hash") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+      [...Object.values(audit), prevHash, auditEventHash(prevHash, audit)],
+    );
+    const updated = (await client.query<SecretRow>(`${SECRET_WITH_COUNT} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
+    await client.query('commit');
+    return updated;
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function update(request: ChangeRequest, input: { description: string }) {
+  const secret = await changeSecret(request, 'secret.updated', ['description'], async (client, current) => {
+    await client.query('update "secrets" set "updated_by" = $1, "description" = $2, "version" = "version" + $3, "updated_at" = $4 where "id" = $5', [
+      request.token.user_id,
+      input.description,
+      1,
+      new Date(),
+      current.id,
+    ]);
+  });
+  if (!secret) return { updateSecret: { __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'No such secret' } };
+  return { updateSecret: { __typename: 'UpdateSecretSuccess', secret: { id: toGlobalId('Secret', secret.id), version: secret.version, description: secret.description } } };
+}
+
+async function rotate(request: ChangeRequest, input: { credentials: CredentialsInput }) {
+  const secret = await changeSecret(request, 'secret.rotated', ['credentials'], async (client, current) => {
+    const method = current.auth_method as AuthMethod;
+    if (validateCredentials(method, input.credentials).length) throw new Error('invalid credentials');
+    const version = current.version + 1;
+    const values = credentialValues(method, input.credentials);
+    const sealed = sealCredentials(keyring, values, { teamId: current.team_id, secretId: current.id, version });
+    const previews = values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
+    await client.query(
+      'update "secrets" set "credential_fields" = $1, "payload_version" = $2, "last_rotated_at" = $3, "updated_by" = $4, "version" = "version" + $5, "updated_at" = $6 where "id" = $7',
+      [JSON.stringify(previews), version, new Date(), request.token.user_id, 1, new Date(), current.id],
+    );
+    await client.query(
+      'insert into "secret_versions" ("secret_id", "version", "reason", "ciphertext", "iv", "auth_tag", "wrapped_data_key", "master_key_id", "created_by") values ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [current.id, version, 'ROTATE', sealed.ciphertext, sealed.iv, sealed.auth_tag, sealed.wrapped_data_key, sealed.master_key_id, request.token.user_id],
+    );
+  });
+  if (!secret) return { rotateSecret: { __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'No such secret' } };
+  const credentialFields = secret.credential_fields.map(({ name, maskedValue }) => ({ name, maskedValue }));
+  return { rotateSecret: { __typename: 'RotateSecretSuccess', secret: { id: toGlobalId('Secret', secret.id), version: secret.version, credentialFields } } };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST' || req.url !== '/graphql') return send(res, 404, { errors: [{ message: 'Not found' }] });
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  // Trusted: only the benchmark calls it, with its own bodies.
+  const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables: any };
+  const token = await authenticate(req.headers.authorization);
+  if (!token) return send(res, 401, { errors: [{ message: 'A valid API token is required', extensions: { code: 'UNAUTHENTICATED' } }] });
+  const meta = { requestId: randomUUID(), clientIp: req.socket.remoteAddress ?? null, userAgent: req.headers['user-agent'] ?? null };
+  switch (query) {
+    case LIST_QUERY:
+      return send(res, 200, { data: await list(token, variables) });
+    case NODE_QUERY:
+      return send(res, 200, { data: await node(token, variables) });
+    case UPDATE_MUTATION: {
+      const input: { id: string; description: string } = variables.input;
+      return send(res, 200, { data: await update({ token, secretId: fromGlobalId(input.id, 'Secret'), meta }, input) });
+    }
+    case ROTATE_MUTATION: {
+      const input: { id: string; credentials: CredentialsInput } = variables.input;
+      return send(res, 200, { data: await rotate({ token, secretId: fromGlobalId(input.id, 'Secret'), meta }, input) });
+    }
+    default:
+      return send(res, 400, { errors: [{ message: 'The raw baseline answers only the benchmark operations' }] });
+  }
+}
+
+const server = createServer((req, res) => {
+  handle(req, res).catch((error: unknown) => {
+    console.error(error);
+    if (!res.headersSent) send(res, 500, { errors: [{ message: 'Internal error' }] });
+  });
+});
+const port = Number(process.env.PORT ?? 4002);
+server.listen(port, '127.0.0.1', () => console.log(`listening ${port}`));
+process.once('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  void pool.end().then(() => process.exit(0));
+});

@@ -1,0 +1,153 @@
+// `npm run bench [-- --quick]`: seeds a PostgreSQL database, then drives cloakroom and its two
+// baselines (a raw node:http + pg handler, PostGraphile 5) one at a time over HTTP with
+// autocannon, and writes bench/RESULTS.md with a throughput chart. See bench/README.md.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createDatabase } from '../src/database.ts';
+import { createKeyring } from '../src/modules/crypto/envelope.ts';
+import { encodeCursor } from '../src/pagination.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { postgraphileCursorAt } from './baselines/postgraphile-queries.ts';
+import { drive, sendSequentially, type SubjectTargets } from './load.ts';
+import { OPERATIONS, type OperationName } from './operations.ts';
+import { explainPages, machineDescription, writeReport, type CountResult, type Measurement } from './report.ts';
+import { DEFAULT_SIZES, QUICK_SIZES, seed, type SeedSizes } from './seed.ts';
+import { startStatementCounter } from './statement-counter.ts';
+import { startSubject, type SubjectName } from './subjects.ts';
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    connections: { type: 'string' },
+    subjects: { type: 'string' },
+    teams: { type: 'string' },
+    secrets: { type: 'string' },
+    locations: { type: 'string' },
+    'big-team-secrets': { type: 'string' },
+  },
+});
+
+const quick = options.quick;
+const base = quick ? QUICK_SIZES : DEFAULT_SIZES;
+const sizes: SeedSizes = {
+  teams: Number(options.teams ?? base.teams),
+  secrets: Number(options.secrets ?? base.secrets),
+  locations: Number(options.locations ?? base.locations),
+  bigTeamSecrets: Number(options['big-team-secrets'] ?? base.bigTeamSecrets),
+};
+const seconds = Number(options.seconds ?? (quick ? 2 : 5));
+const connectionCounts = (options.connections ?? (quick ? '1,32' : '1,8,32,64')).split(',').map(Number);
+const subjects = (options.subjects ?? 'cloakroom,raw,postgraphile').split(',') as SubjectName[];
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? `postgres://root@127.0.0.1:5432/cloakroom_bench${quick ? '_quick' : ''}`;
+const output = quick ? { report: 'bench/RESULTS-quick.md', chart: 'bench/throughput-quick.svg' } : { report: 'bench/RESULTS.md', chart: 'bench/throughput.svg' };
+
+/** PostGraphile has no equivalent of cloakroom's audited writes: it runs the reads only. */
+const operationsOf = (subject: SubjectName) => OPERATIONS.filter((operation) => subject !== 'postgraphile' || !operation.write).map((operation) => operation.name);
+/** Requests per operation in the counting pass. */
+const COUNTED_REQUESTS = 20;
+const PAGE_SIZE = 50;
+
+const startedAt = performance.now();
+const progress = (message: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${message}`);
+
+async function recreateDatabase(url: string): Promise<void> {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const client = new pg.Client(admin.toString());
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    await client.query(`create database ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+progress(`database ${databaseUrl.replace(/\/\/[^@]*@/, '//')}: recreating, migrating, seeding ${JSON.stringify(sizes)}`);
+await recreateDatabase(databaseUrl);
+const db = createDatabase({ databaseUrl });
+await migrateToLatest(db);
+const masterKey = randomBytes(32);
+const seeded = await seed(db, createKeyring(masterKey), sizes, progress);
+
+// The deepest page up to 500 that the big team has; its cursor in cloakroom's (and raw's) format.
+const pageNumber = Math.min(500, Math.floor(sizes.bigTeamSecrets / PAGE_SIZE));
+const pageOffset = (pageNumber - 1) * PAGE_SIZE - 1;
+const bigTeamUuid = Buffer.from(seeded.bigTeam.id, 'base64').toString('utf8').split(':')[1]!;
+const before = await sql<{ sort_key: string; id: string }>`
+  select lower(name) as sort_key, id from secrets where team_id = ${bigTeamUuid} order by lower(name), id offset ${pageOffset} limit 1`.execute(db);
+const cloakroomCursor = encodeCursor([before.rows[0]!.sort_key, before.rows[0]!.id]);
+const explained = await explainPages(db, bigTeamUuid, before.rows[0]!);
+await db.destroy();
+
+const shared = { teamId: seeded.bigTeam.id, token: seeded.bigTeam.token, secretIds: seeded.sampleSecretIds };
+const masterKeyText = masterKey.toString('base64');
+const measurements: Measurement[] = [];
+const counts: CountResult[] = [];
+const sampleAnswers = new Map<string, string>();
+
+for (const subject of subjects) {
+  // Pass 1: statements per request, through the counting proxy, one request at a time.
+  const counter = await startStatementCounter(databaseUrl);
+  let running = await startSubject(subject, counter.url, masterKeyText);
+  const targets: SubjectTargets = {
+    ...shared,
+    subject,
+    page500Cursor: subject === 'postgraphile' ? await postgraphileCursorAt(running.url, shared.teamId, pageOffset) : cloakroomCursor,
+  };
+  progress(`${subject}: counting SQL statements per request`);
+  for (const operation of operationsOf(subject)) {
+    await sendSequentially(running.url, targets, operation, 3);
+    counter.reset();
+    const answer = await sendSequentially(running.url, targets, operation, COUNTED_REQUESTS, 3);
+    counts.push({ subject, operation, statementsPerRequest: counter.count() / COUNTED_REQUESTS });
+    if (operation === 'list' || operation === 'page') sampleAnswers.set(`${subject}:${operation}`, answer);
+  }
+  await running.stop();
+  await counter.close();
+
+  // Pass 2: throughput and latency, straight to PostgreSQL.
+  running = await startSubject(subject, databaseUrl, masterKeyText);
+  for (const operation of operationsOf(subject)) {
+    progress(`${subject} ${operation}: warming up`);
+    await drive(running.url, targets, operation as OperationName, 8, quick ? 1 : 2);
+    for (const connections of connectionCounts) {
+      running.takePeakRss();
+      const result = await drive(running.url, targets, operation as OperationName, connections, seconds);
+      const measurement = { subject, operation, connections, ...result, peakRssBytes: running.takePeakRss() };
+      measurements.push(measurement);
+      progress(
+        `${subject} ${operation} ×${connections}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+          `RSS ${(measurement.peakRssBytes / 2 ** 20).toFixed(0)} MB${result.failures ? `, ${result.failures} FAILED` : ''}`,
+      );
+    }
+  }
+  await running.stop();
+}
+
+// The raw baseline must answer exactly what cloakroom answers, or the comparison means nothing.
+for (const operation of ['list', 'page']) {
+  const ours = sampleAnswers.get(`cloakroom:${operation}`);
+  const raw = sampleAnswers.get(`raw:${operation}`);
+  if (ours && raw && ours !== raw) throw new Error(`the raw baseline's ${operation} answer differs from cloakroom's`);
+}
+
+const failures = measurements.reduce((sum, measurement) => sum + measurement.failures, 0);
+writeReport(output, {
+  machine: await machineDescription(databaseUrl),
+  sizes,
+  seconds,
+  connectionCounts,
+  pageNumber,
+  measurements,
+  counts,
+  explained,
+  durationSeconds: (performance.now() - startedAt) / 1000,
+  quick,
+});
+progress(`wrote ${output.report} and ${output.chart}${failures ? ` — ${failures} requests FAILED` : ''}`);
+if (failures) process.exitCode = 1;
