@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { createDatabase } from '../src/database.ts';
 import { createKeyring } from '../src/modules/crypto/envelope.ts';
 import { encodeCursor } from '../src/pagination.ts';
@@ -13,7 +12,7 @@ import { postgraphileCursorAt } from './baselines/postgraphile-queries.ts';
 import { drive, sendSequentially, type SubjectTargets } from './load.ts';
 import { OPERATIONS, type OperationName } from './operations.ts';
 import { explainPages, machineDescription, writeReport, type CountResult, type Measurement } from './report.ts';
-import { DEFAULT_SIZES, QUICK_SIZES, seed, type SeedSizes } from './seed.ts';
+import { DEFAULT_SIZES, QUICK_SIZES, recreateDatabase, seed, type SeedSizes } from './seed.ts';
 import { startStatementCounter } from './statement-counter.ts';
 import { startSubject, type SubjectName } from './subjects.ts';
 
@@ -52,20 +51,6 @@ const PAGE_SIZE = 50;
 
 const startedAt = performance.now();
 const progress = (message: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${message}`);
-
-async function recreateDatabase(url: string): Promise<void> {
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const client = new pg.Client(admin.toString());
-  await client.connect();
-  try {
-    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
-    await client.query(`create database ${pg.escapeIdentifier(name)}`);
-  } finally {
-    await client.end();
-  }
-}
 
 progress(`database ${databaseUrl.replace(/\/\/[^@]*@/, '//')}: recreating, migrating, seeding ${JSON.stringify(sizes)}`);
 await recreateDatabase(databaseUrl);

@@ -24,6 +24,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type ColumnType, type Insertable, type Kysely } from 'kysely';
+import pg from 'pg';
 import type { Database, Role } from '../src/database.ts';
 import { toGlobalId } from '../src/global-id.ts';
 import { generateToken } from '../src/modules/auth/token.ts';
@@ -601,4 +602,19 @@ export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: 
     teams: teams.map((team) => ({ id: toGlobalId('Team', team.id), token: team.token })),
     sampleSecretIds: sample.slice(0, sampleSize).map((id) => toGlobalId('Secret', id)),
   };
+}
+
+/** Drops and recreates the database `url` names (connecting to its server's `postgres` database). */
+export async function recreateDatabase(url: string): Promise<void> {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const client = new pg.Client(admin.toString());
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    await client.query(`create database ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
 }

@@ -23,6 +23,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
 import { useSafeVariableErrors } from './plugins/use-safe-variable-errors.ts';
+import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
@@ -41,6 +42,8 @@ export interface AppOptions {
   rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'logger'> | false;
   /** Whole-request deadline: past it, HTTP 503 REQUEST_TIMEOUT. @default 10_000 ms */
   requestTimeoutMs?: number;
+  /** Run eligible queries compiled by graphql-jit (useCompiledQueries). @default true */
+  compileQueries?: boolean;
 }
 
 /** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
@@ -57,7 +60,7 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, compileQueries = true }: AppOptions): App {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -113,6 +116,8 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
     },
     plugins: [
       useRequestId(),
+      // Before useRequestDeadline, which wraps the executor this one chooses.
+      ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors }, 'graphql-jit could not compile a query') })] : []),
       useRequestDeadline(requestTimeoutMs),
       useBodyLimit(),
       useRequestParseErrors(),

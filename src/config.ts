@@ -20,6 +20,8 @@ export interface Config {
   persistedOperations: Record<string, string> | undefined;
   /** Whole-request deadline (CLOAKROOM_REQUEST_TIMEOUT_MS); unset keeps useRequestDeadline's default. */
   requestTimeoutMs: number | undefined;
+  /** graphql-jit for eligible queries (CLOAKROOM_COMPILE_QUERIES, default on). */
+  compileQueries: boolean;
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -141,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
+    compileQueries: env.CLOAKROOM_COMPILE_QUERIES !== 'false',
     persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,
     rateLimit: {
       perToken: {
