@@ -22,6 +22,8 @@ export interface Config {
   requestTimeoutMs: number | undefined;
   /** graphql-jit for eligible queries (CLOAKROOM_COMPILE_QUERIES, default on). */
   compileQueries: boolean;
+  /** Named prepared statements on PostgreSQL (CLOAKROOM_PREPARED_STATEMENTS, default on). */
+  preparedStatements: boolean;
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -144,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
     compileQueries: env.CLOAKROOM_COMPILE_QUERIES !== 'false',
+    preparedStatements: env.CLOAKROOM_PREPARED_STATEMENTS !== 'false',
     persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,
     rateLimit: {
       perToken: {

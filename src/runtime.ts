@@ -10,9 +10,9 @@ export interface OpenDatabase {
 }
 
 /** Opens the configured database for this process: PostgreSQL, or the embedded one under an exclusive lock. */
-export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): OpenDatabase {
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'preparedStatements'>>): OpenDatabase {
   if (config.databaseUrl) {
-    const db = createDatabase({ databaseUrl: config.databaseUrl });
+    const db = createDatabase({ databaseUrl: config.databaseUrl, preparedStatements: config.preparedStatements });
     return { db, close: () => db.destroy() };
   }
   ensureDataDir(config.dataDir);
