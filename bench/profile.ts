@@ -28,7 +28,10 @@ const { values: options } = parseArgs({
     top: { type: 'string', default: '25' },
     /** A function name: prints the call stacks that lead to it, heaviest first. */
     callers: { type: 'string' },
+    /** `--no-cpu-prof`: only the figures (throughput, latency, memory), without the profiler's overhead. */
+    'cpu-prof': { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const operation = options.operation as OperationName;
 if (!OPERATIONS.some((known) => known.name === operation)) throw new Error(`--operation must be one of ${OPERATIONS.map((known) => known.name).join(', ')}`);
@@ -48,7 +51,8 @@ const before = await sql<{ sort_key: string; id: string }>`
 await db.destroy();
 
 const profileDirectory = mkdtempSync(join(tmpdir(), 'cloakroom-profile-'));
-const running = await startSubject(subject, databaseUrl, masterKey.toString('base64'), [...options['node-option'], '--cpu-prof', `--cpu-prof-dir=${profileDirectory}`]);
+const profiling = options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [];
+const running = await startSubject(subject, databaseUrl, masterKey.toString('base64'), [...options['node-option'], ...profiling]);
 const targets = {
   subject,
   teamId: seeded.bigTeam.id,
@@ -65,6 +69,8 @@ console.log(
   `${subject} ${operation} ×${options.connections}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
     `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${result.failures} failed`,
 );
+
+if (!options['cpu-prof']) process.exit(0);
 
 interface ProfileNode {
   id: number;
