@@ -121,7 +121,7 @@ if (options.callers) {
   for (const node of profile.nodes) {
     if (node.callFrame.functionName !== options.callers || !node.hitCount) continue;
     const frames: string[] = [];
-    for (let frame = parentOf.get(node.id); frame && frames.length < 8; frame = parentOf.get(frame.id)) frames.push(describe(byId.get(frame.id)!));
+    for (let frame = parentOf.get(node.id); frame && frames.length < 16; frame = parentOf.get(frame.id)) frames.push(describe(byId.get(frame.id)!));
     const stack = frames.join('\n      <- ');
     stacks.set(stack, (stacks.get(stack) ?? 0) + node.hitCount);
   }
