@@ -54,9 +54,9 @@ function residentBytes(pid: number): number {
 /**
  * Starts a subject on `databaseUrl` and waits until it answers HTTP. cloakroom runs as it would
  * in production (NODE_ENV=production, JSON access log at info, rate limits counted but never
- * reached, migrations already applied). `nodeOptions` go to its `node` (e.g. `--cpu-prof`).
+ * reached, migrations already applied). `nodeOptions` go to its `node` (e.g. `--cpu-prof`), `extraEnv` to its environment.
  */
-export async function startSubject(name: SubjectName, databaseUrl: string, masterKey: string, nodeOptions: readonly string[] = []): Promise<RunningSubject> {
+export async function startSubject(name: SubjectName, databaseUrl: string, masterKey: string, nodeOptions: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningSubject> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -70,6 +70,7 @@ export async function startSubject(name: SubjectName, databaseUrl: string, maste
     CLOAKROOM_RATE_LIMIT_TEAM_QUERIES_PER_MINUTE: UNREACHED_RATE_LIMIT,
     CLOAKROOM_RATE_LIMIT_TEAM_MUTATIONS_PER_MINUTE: UNREACHED_RATE_LIMIT,
     REDIS_URL: '',
+    ...extraEnv,
   };
   const child: ChildProcess = spawn(process.execPath, [...nodeOptions, ENTRY[name]], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
