@@ -328,6 +328,8 @@ describe('names, teams and roles', () => {
     const location = await createOk({ secretId: (await createSecret('S3')).id });
     expect(await update({ id: location.id, secretId: theirSecret.id })).toMatchObject({ __typename: 'NotFoundError' });
     expect(await update({ id: location.id, secretId: unknownId('Secret') })).toMatchObject({ __typename: 'NotFoundError' });
+    // An empty id names nothing: refused, not taken for "no relink" (found by the malformed corpus, seed 44444).
+    expect(await update({ id: location.id, secretId: '' })).toMatchObject({ __typename: 'NotFoundError' });
     expect(await locationNode(location.id)).toMatchObject({ version: 1 });
     const theirs = await executeOk(t.app, NodeById, { id: theirSecret.id }, otherTeam.ownerToken);
     expect(theirs.node).toMatchObject({ locationCount: 0 });

@@ -98,7 +98,7 @@ builder.mutationField('updateLocation', (t) =>
       updateLocation(ctx, {
         ...input,
         id: fromGlobalId(String(input.id), 'Location'),
-        secretId: input.secretId ? fromGlobalId(String(input.secretId), 'Secret') : null,
+        secretId: input.secretId != null ? fromGlobalId(String(input.secretId), 'Secret') : null,
       }),
   }),
 );

@@ -221,7 +221,7 @@ builder.mutationField('createSecret', (t) =>
         ...input,
         teamId: fromGlobalId(String(input.teamId), 'Team'),
         allowedWorkspaces: input.allowedWorkspaces?.map(String),
-        vaultConnectionId: input.vaultConnectionId ? fromGlobalId(String(input.vaultConnectionId), 'VaultConnection') : null,
+        vaultConnectionId: input.vaultConnectionId != null ? fromGlobalId(String(input.vaultConnectionId), 'VaultConnection') : null,
       }),
   }),
 );
