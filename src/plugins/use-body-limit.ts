@@ -7,6 +7,9 @@ import type { Plugin } from 'graphql-yoga';
  * than `maxBytes` of it has arrived, instead of buffering whatever the client keeps sending.
  * @param maxBytes @default 1_000_000 (a value may hold 45,000 characters; a request a few of them)
  */
+/** The rest of a refused body is never read, so the connection cannot carry another request. */
+const CLOSE = { connection: 'close' };
+
 export function useBodyLimit(maxBytes = 1_000_000): Plugin {
   const message = `The request body is larger than ${maxBytes} bytes`;
   return {
@@ -14,7 +17,7 @@ export function useBodyLimit(maxBytes = 1_000_000): Plugin {
       const length = Number(request.headers.get('content-length') ?? 0);
       if (length > maxBytes) {
         const body = { errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] };
-        endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json' } }));
+        endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json', ...CLOSE } }));
       }
     },
     // Runs after Yoga has chosen the parser for the request: it gets the body read up to the limit.
@@ -28,7 +31,7 @@ export function useBodyLimit(maxBytes = 1_000_000): Plugin {
         for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
           size += chunk.value.byteLength;
           // Stop reading; Node discards the rest of the body once the response is sent.
-          if (size > maxBytes) throw new GraphQLError(message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413 } } });
+          if (size > maxBytes) throw new GraphQLError(message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413, headers: CLOSE } } });
           chunks.push(chunk.value);
         }
         return requestParser(new fetchAPI.Request(streamed.url, { method: streamed.method, headers: streamed.headers, body: Buffer.concat(chunks) }));

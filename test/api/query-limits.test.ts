@@ -8,7 +8,7 @@ async function post(app: TestApp['app'], token: string | undefined, body: unknow
     headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
 }
 
 let dev: TestApp;
@@ -56,6 +56,30 @@ describe('request size', () => {
     });
     expect(res.status).toBe(413);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+    // The rest of the body is never read: the connection must not carry another request.
+    expect(res.headers.get('connection')).toBe('close');
+  });
+
+  test('a streamed body (no Content-Length) is refused as soon as it passes 1 MB, and closes the connection', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Endless: the limit, not the end of the body, has to stop the reading.
+        sent += chunk.byteLength;
+        controller.enqueue(sent === chunk.byteLength ? new TextEncoder().encode(`{"query":"{ viewer { id } }","variables":{"pad":"${'x'.repeat(1000)}`) : chunk);
+      },
+    });
+    const response = await dev.app.fetch('http://cloakroom.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${team.ownerToken}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(response.headers.get('connection')).toBe('close');
+    expect(sent).toBeLessThan(2_000_000);
   });
 });
 
