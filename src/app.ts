@@ -23,6 +23,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
 import { useSafeVariableErrors } from './plugins/use-safe-variable-errors.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
+import { clientAddressResolver } from './client-address.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
@@ -38,11 +39,13 @@ export interface AppOptions {
    * Rate limits per token, user, team and (unauthenticated) client IP; `false` turns them off.
    * @default {} (on: in memory, with useRateLimit's defaults)
    */
-  rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'logger'> | false;
+  rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'logger' | 'clientAddressOf'> | false;
   /** Whole-request deadline: past it, HTTP 503 REQUEST_TIMEOUT. @default 10_000 ms */
   requestTimeoutMs?: number;
   /** Run eligible queries compiled by graphql-jit (useCompiledQueries). @default true */
   compileQueries?: boolean;
+  /** Proxies whose X-Forwarded-For is believed (see `clientAddressResolver`). @default [] (the socket's address) */
+  trustedProxies?: readonly string[];
 }
 
 /** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
@@ -59,7 +62,8 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, compileQueries = true }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, compileQueries = true, trustedProxies = [] }: AppOptions): App {
+  const clientAddressOf = clientAddressResolver(trustedProxies);
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -112,8 +116,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       if (!viewer) throw unauthenticated();
       return createContext(db, keyring, viewer, {
         requestId: requestIdOf(request),
-        // The socket's address: X-Forwarded-For is whatever the client wants it to be.
-        clientIp: req?.socket.remoteAddress ?? null,
+        clientIp: clientAddressOf(req),
         userAgent: request.headers.get('user-agent'),
       });
     },
@@ -127,7 +130,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       // Every request carries `Authorization`, a header no simple cross-site request can set.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
       ...(rateLimit
-        ? [useRateLimit({ ...rateLimit, logger, teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id) })]
+        ? [useRateLimit({ ...rateLimit, logger, clientAddressOf, teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id) })]
         : []),
       ...(persistedOperations ? [usePersistedOperationsOnly(persistedOperations)] : []),
       useQueryLimits({ hideSuggestions: production }),

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { clientAddressResolver } from './client-address.ts';
 
 /** Everything the process reads from its environment, parsed once at start. */
 export interface Config {
@@ -24,6 +25,8 @@ export interface Config {
   compileQueries: boolean;
   /** Named prepared statements on PostgreSQL (CLOAKROOM_PREPARED_STATEMENTS, default on). */
   preparedStatements: boolean;
+  /** Proxies whose X-Forwarded-For names the client (CLOAKROOM_TRUSTED_PROXIES); empty: none. */
+  trustedProxies: string[];
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -107,6 +110,19 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** Comma-separated; each entry checked now, so a typo stops the start instead of trusting nothing (or too much). */
+function parseTrustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    try {
+      clientAddressResolver([entry]);
+    } catch {
+      throw new ConfigError(`CLOAKROOM_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range, or one of loopback, linklocal, uniquelocal`);
+    }
+  }
+  return entries;
+}
+
 function parseRequestTimeout(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const timeout = Number(value);
@@ -145,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
+    trustedProxies: parseTrustedProxies(env.CLOAKROOM_TRUSTED_PROXIES),
     compileQueries: env.CLOAKROOM_COMPILE_QUERIES !== 'false',
     preparedStatements: env.CLOAKROOM_PREPARED_STATEMENTS !== 'false',
     persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   // Without REDIS_URL the counters live in this process; with it, every instance shares them.
   const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ...config.rateLimit, store: redis ?? ('memory' as const) };
-  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, compileQueries: config.compileQueries });
+  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies });
   // While draining, every response says "Connection: close": a keep-alive client would otherwise
   // keep sending new requests on its open connections, and the drain would last until the timeout.
   let draining = false;

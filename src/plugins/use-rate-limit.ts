@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { clientAddressResolver, type ClientAddressOf } from '../client-address.ts';
 import { getOperationAST, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
@@ -43,6 +44,8 @@ export interface RateLimitOptions {
   teamsCacheMs?: number;
   /** Where store failures are reported (they never fail a request). */
   logger?: Logger;
+  /** The client's address, for `unauthenticatedPerIp`. @default the socket's (`clientAddressResolver([])`) */
+  clientAddressOf?: ClientAddressOf;
 }
 
 export const RATE_LIMIT_DEFAULTS = {
@@ -103,11 +106,6 @@ export function createRateLimitRedis(url: string, logger: Logger): Redis {
     lastWarning = 0;
   });
   return client;
-}
-
-function clientIpOf(serverContext: unknown): string {
-  // The socket's address: X-Forwarded-For is whatever the client wants it to be.
-  return (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? 'unknown';
 }
 
 function secondsUntil(ms: number): number {
@@ -189,6 +187,8 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       : { queries: undefined, mutations: undefined },
   };
   const ipBucket = bucket('ip', 'unauthenticated', unauthenticatedPerIp);
+  const clientAddressOf = options.clientAddressOf ?? clientAddressResolver([]);
+  const clientIpOf = (serverContext: unknown) => clientAddressOf((serverContext as { req?: IncomingMessage } | undefined)?.req) ?? 'unknown';
 
   /** The headers' counter of each request: the IP's until the request is authenticated and counted. */
   const snapshots = new WeakMap<Request, { ip?: Snapshot; operation?: Snapshot }>();

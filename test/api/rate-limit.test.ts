@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
@@ -261,6 +263,57 @@ describe('in memory', () => {
       expectRateLimited(await query(app, team), /this API token/);
     } finally {
       redis.disconnect();
+    }
+  });
+});
+
+describe('behind a proxy (a real socket from 127.0.0.1)', () => {
+  /** Serves `app` on a port of 127.0.0.1 for the duration of `use`. */
+  async function overSocket<T>(app: App, use: (url: string) => Promise<T>): Promise<T> {
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+  const post = (url: string, body: object, headers: Record<string, string>) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const guess = (url: string, forwardedFor: string) => post(url, { query: '{ viewer { id } }' }, { authorization: `Bearer cr_${randomUUID()}`, 'x-forwarded-for': forwardedFor });
+
+  test('a trusted proxy’s X-Forwarded-For names the client: each client has its own budget and its own audit address', async () => {
+    const app = createApp({ db: t.db, keyring: t.keyring, logger, rateLimit: { unauthenticatedPerIp: 1 }, trustedProxies: ['loopback'] });
+    const team = await createTeamWithOwner(t.db);
+    await overSocket(app, async (url) => {
+      expect((await guess(url, '203.0.113.1')).status).toBe(401);
+      // What the client wrote before its address is not believed: the proxy appended the real one.
+      expect((await guess(url, '198.51.100.99, 203.0.113.2')).status).toBe(401);
+      expect((await guess(url, '203.0.113.1')).status).toBe(429);
+      expect((await guess(url, '198.51.100.99, 203.0.113.2')).status).toBe(429);
+
+      const name = `proxied-${randomUUID()}`;
+      const created = await post(url, { query: print(CreateSecret), variables: { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } } }, { authorization: `Bearer ${team.ownerToken}`, 'x-forwarded-for': '203.0.113.3' });
+      expect(created.status).toBe(200);
+      const audit = await t.db.selectFrom('audit_events').select('client_ip').where('team_id', '=', fromGlobalId(team.teamId, 'Team')).where('action', '=', 'secret.created').executeTakeFirstOrThrow();
+      expect(audit.client_ip).toBe('203.0.113.3');
+    });
+  });
+
+  test('without trusted proxies the header is ignored: everyone behind 127.0.0.1 shares one budget', async () => {
+    const app = createApp({ db: t.db, keyring: t.keyring, logger, rateLimit: { unauthenticatedPerIp: 1 } });
+    await overSocket(app, async (url) => {
+      expect((await guess(url, '203.0.113.1')).status).toBe(401);
+      expect((await guess(url, '203.0.113.2')).status).toBe(429);
+    });
+  });
+
+  test('CLOAKROOM_TRUSTED_PROXIES takes addresses, ranges and names; anything else refuses to start', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ CLOAKROOM_TRUSTED_PROXIES: ' 10.0.0.0/8, loopback ,2001:db8::1' }).trustedProxies).toEqual(['10.0.0.0/8', 'loopback', '2001:db8::1']);
+    for (const bad of ['10.0.0.0/99', 'proxy.internal', '*']) {
+      expect(() => loadConfig({ CLOAKROOM_TRUSTED_PROXIES: bad })).toThrow(ConfigError);
     }
   });
 });
