@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { testDatabaseUrl } from '../test/helpers/database.ts';
-import { createDatabase, MAX_PREPARED_STATEMENTS } from './database.ts';
+import { createDatabase, createPool, MAX_PREPARED_STATEMENTS } from './database.ts';
 
 /** The statements this session has prepared (PostgreSQL keeps them per connection). */
 const PREPARED = sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements where name like 'cloakroom_%'`;
@@ -35,6 +36,32 @@ describe.runIf(testDatabaseUrl)('prepared statements on PostgreSQL (one connecti
       expect((await sql<{ n: number }>`select ${sql.lit(i)}::int + ${0}::int as n`.execute(db)).rows).toEqual([{ n: i }]);
     }
     expect((await PREPARED.execute(db)).rows.length).toBe(MAX_PREPARED_STATEMENTS);
+  });
+
+  test('a column added under a prepared `select *` (a migration while serving) re-prepares it instead of failing', async () => {
+    const db = createDatabase({ databaseUrl: testDatabaseUrl, poolSize: 1 });
+    close = () => db.destroy();
+    const table = sql.table(`prepared_${randomUUID().replaceAll('-', '')}`);
+    await sql`create table ${table} (id int primary key)`.execute(db);
+    try {
+      await sql`insert into ${table} values (1)`.execute(db);
+      const read = () => sql`select * from ${table} where id = ${1}`.execute(db);
+      expect((await read()).rows).toEqual([{ id: 1 }]);
+      await sql`alter table ${table} add column note text default 'added'`.execute(db);
+      expect((await read()).rows).toEqual([{ id: 1, note: 'added' }]);
+      expect((await read()).rows).toEqual([{ id: 1, note: 'added' }]);
+    } finally {
+      await sql`drop table ${table}`.execute(db);
+    }
+  });
+
+  test('pg-pool’s own pool.query (the callback path) is prepared the same way, errors included', async () => {
+    const pool = createPool({ databaseUrl: testDatabaseUrl!, poolSize: 1 });
+    close = () => pool.end();
+    expect((await pool.query('select $1::int + 1 as n', [41])).rows).toEqual([{ n: 42 }]);
+    const prepared = await pool.query<{ statement: string }>("select statement from pg_prepared_statements where name like 'cloakroom_%'");
+    expect(prepared.rows.map((row) => row.statement)).toEqual(['select $1::int + 1 as n']);
+    await expect(pool.query('select $1::int / 0 as n', [1])).rejects.toThrow(/division by zero/);
   });
 
   test('preparedStatements: false prepares nothing', async () => {

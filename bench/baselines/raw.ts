@@ -1,5 +1,5 @@
 // Benchmark baseline (issue #6): the practical ceiling of this stack. A bare `node:http` handler
-// on a `pg` pool (10 connections, like cloakroom) that answers the benchmark's own request bodies
+// on cloakroom's own `pg` pool (`createPool`: 10 connections, named prepared statements) that answers the benchmark's own request bodies
 // at POST /graphql with the same JSON, by running the same SQL statements cloakroom runs in steady
 // state (token cached for 2 s, as cloakroom does) and the same per-request work that is not
 // GraphQL: token check, global ids, cursors, credential validation, masking and sealing, and the
@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { parseMasterKey } from '../../src/config.ts';
+import { createPool } from '../../src/database.ts';
 import { fromGlobalId, toGlobalId } from '../../src/global-id.ts';
 import { auditEventHash } from '../../src/modules/audit/audit-chain.ts';
 import { parseToken, tokenSecretMatches } from '../../src/modules/auth/token.ts';
@@ -25,7 +26,7 @@ import { LIST_QUERY, NODE_QUERY, ROTATE_MUTATION, UPDATE_MUTATION } from '../ope
 const connectionString = process.env.DATABASE_URL;
 if (!connectionString) throw new Error('DATABASE_URL is required');
 const keyring = createKeyring(parseMasterKey(process.env.CLOAKROOM_MASTER_KEY ?? '', 'CLOAKROOM_MASTER_KEY'));
-const pool = new pg.Pool({ connectionString, max: 10, statement_timeout: 15_000 });
+const pool = createPool({ databaseUrl: connectionString });
 type Queryable = pg.Pool | pg.PoolClient;
 
 interface TokenRow {
