@@ -4,6 +4,7 @@ import type { Database, Role } from './database.ts';
 import type { MasterKeyring } from './modules/crypto/envelope.ts';
 import type { KeysetPage } from './pagination.ts';
 import { isUuid } from './global-id.ts';
+import { scopesAllowReading } from './modules/auth/permissions.ts';
 import { findUsersVisibleTo, type UserRow } from './modules/auth/auth.repository.ts';
 import { findLocationsOfMember, listLocationsOfSecrets, type LocationRow } from './modules/location/location.repository.ts';
 import { findWorkspacesOfMember, findWorkspacesOfSecrets, type WorkspaceRow } from './modules/workspace/workspace.repository.ts';
@@ -26,22 +27,36 @@ export interface RequestMeta {
   userAgent: string | null;
 }
 
-/** Per-request batching; every loader answers in key order, null for what the viewer cannot see. */
-export interface Loaders {
-  /** Teams the viewer belongs to, with the viewer's role in each. */
-  team: DataLoader<string, TeamWithRoleRow | null>;
-  /** Users who share a team with the viewer (and the viewer). */
-  user: DataLoader<string, UserRow | null>;
+/** Loaders of the object types a token's scopes can hide (`READ_ACTION` in permissions.ts). */
+export interface ScopedLoaders {
   /** Vault connections in the viewer's teams (metadata only, never the sealed payload). */
   vaultConnection: DataLoader<string, VaultConnectionMetadata | null>;
   /** Secrets in the viewer's teams, each with its location count. */
   secret: DataLoader<string, SecretRow | null>;
   location: DataLoader<string, LocationRow | null>;
+}
+
+/**
+ * Per-request batching; every loader answers in key order, null for what the viewer cannot see:
+ * objects outside their teams, and objects of a type their token's scopes do not cover. So every
+ * field and `node(id)` that loads through here keeps to the token's scopes without checking them.
+ */
+export interface Loaders extends ScopedLoaders {
+  /** Teams the viewer belongs to, with the viewer's role in each. */
+  team: DataLoader<string, TeamWithRoleRow | null>;
+  /** Users who share a team with the viewer (and the viewer). */
+  user: DataLoader<string, UserRow | null>;
   workspace: DataLoader<string, WorkspaceRow | null>;
   /** The allowed workspaces of each secret (workspaceAccess SOME), by name. */
   workspacesOfSecret: DataLoader<string, WorkspaceRow[]>;
-  /** One page (the same `first`/`after`) of locations per secret; one loader per distinct page. */
+  /** One page (the same `first`/`after`) of locations per secret; one loader per distinct page; empty without a locations scope. */
   locationsOfSecret(page: KeysetPage): DataLoader<string, (LocationRow & { sort_key: string })[]>;
+  /**
+   * The same rows before the token's scopes apply (team membership only), for a service about to
+   * authorize() a change: that refuses a wrong scope with a ForbiddenError and records the denial.
+   * Never answer a read from these.
+   */
+  beforeScopes: ScopedLoaders;
 }
 
 export interface Context {
@@ -67,14 +82,27 @@ async function rowsById<T extends { id: string }>(ids: readonly string[], find: 
   return byKey(ids, uuids.length > 0 ? await find(uuids) : [], (row) => row.id);
 }
 
+/** A loader that finds nothing, without a statement: for a type the token's scopes do not cover. */
+function nothing<T>(): DataLoader<string, T | null> {
+  return new DataLoader<string, T | null>(async (ids) => ids.map(() => null));
+}
+
 export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
   const locationPages = new Map<string, DataLoader<string, (LocationRow & { sort_key: string })[]>>();
-  return {
-    team: new DataLoader((ids) => rowsById(ids, (uuids) => findTeamsOfMember(db, viewer.userId, uuids))),
-    user: new DataLoader((ids) => rowsById(ids, (uuids) => findUsersVisibleTo(db, viewer.userId, uuids))),
+  const beforeScopes: ScopedLoaders = {
     vaultConnection: new DataLoader((ids) => rowsById(ids, (uuids) => findVaultConnectionsOfMember(db, viewer.userId, uuids))),
     secret: new DataLoader((ids) => rowsById(ids, (uuids) => findSecretsOfMember(db, viewer.userId, uuids))),
     location: new DataLoader((ids) => rowsById(ids, (uuids) => findLocationsOfMember(db, viewer.userId, uuids))),
+  };
+  // The scope check is in memory, per type: a covered type shares the loader above (one statement per batch, as before).
+  const readsLocations = scopesAllowReading(viewer.scopes, 'Location');
+  return {
+    beforeScopes,
+    vaultConnection: scopesAllowReading(viewer.scopes, 'VaultConnection') ? beforeScopes.vaultConnection : nothing(),
+    secret: scopesAllowReading(viewer.scopes, 'Secret') ? beforeScopes.secret : nothing(),
+    location: readsLocations ? beforeScopes.location : nothing(),
+    team: new DataLoader((ids) => rowsById(ids, (uuids) => findTeamsOfMember(db, viewer.userId, uuids))),
+    user: new DataLoader((ids) => rowsById(ids, (uuids) => findUsersVisibleTo(db, viewer.userId, uuids))),
     workspace: new DataLoader((ids) => rowsById(ids, (uuids) => findWorkspacesOfMember(db, viewer.userId, uuids))),
     workspacesOfSecret: new DataLoader(async (secretIds) => {
       const bySecret = Map.groupBy(await findWorkspacesOfSecrets(db, secretIds), (row) => row.secret_id);
@@ -85,6 +113,7 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
       let loader = locationPages.get(key);
       if (!loader) {
         loader = new DataLoader(async (secretIds) => {
+          if (!readsLocations) return secretIds.map(() => []);
           const bySecret = Map.groupBy(await listLocationsOfSecrets(db, secretIds, page), (row) => row.secret_id);
           return secretIds.map((id) => bySecret.get(id) ?? []);
         });

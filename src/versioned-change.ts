@@ -18,7 +18,7 @@ export function checkExpectedVersion(what: string, current: { version: number },
 export interface VersionedChange<Row extends VersionedRow> {
   /** For messages: "secret", "location", … */
   what: string;
-  /** The row as the viewer sees it (from a dataloader); null when it is not theirs to see. */
+  /** The row as the viewer's membership sees it (`ctx.loaders.beforeScopes`: authorize() judges the scopes); null when it is not theirs to see. */
   visible: Row | null | undefined;
   /** Throws unless the viewer may change it. */
   authorize: (visible: Row) => Promise<unknown>;

@@ -161,7 +161,7 @@ const EVERYTHING = /* GraphQL */ `
 `;
 
 const NODES = /* GraphQL */ `
-  query Nodes($ids: [ID!]!) {
+  query CompiledNodes($ids: [ID!]!) {
     nodes(ids: $ids) {
       __typename
       id

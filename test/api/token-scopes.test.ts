@@ -1,9 +1,14 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { getNamedType, isAbstractType, isEnumType, isObjectType, parse, type ExecutionResult, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TOKEN_SCOPES } from '../../src/modules/auth/permissions.ts';
+import { schema } from '../../src/schema.ts';
 import { graphql } from '../gql/index.ts';
 import type { TokenScope } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { CreateLocation, CreateSecret, NodeById } from '../helpers/documents.ts';
+import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';
 
 const CreateScopedToken = graphql(`
   mutation CreateScopedToken($input: CreateApiTokenInput!) {
@@ -109,3 +114,309 @@ describe('scoped tokens', () => {
     expect((await executeOk(t.app, RenameTeam, { input: { id: team.teamId, name: 'Renamed by team:admin' } }, token)).updateTeam).toMatchObject({ __typename: 'UpdateTeamSuccess' });
   });
 });
+
+describe('an empty scope list', () => {
+  test('is refused at createApiToken (SCOPES_EMPTY), and no token is made', async () => {
+    const before = await t.db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const res = await executeOk(t.app, CreateScopedToken, { input: { name: 'empty', scopes: [] } }, team.ownerToken);
+    expect(res.createApiToken).toEqual({ __typename: 'ValidationError', code: 'SCOPES_EMPTY' });
+    const after = await t.db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  test('a stored empty-scoped token (made before the rule) reads the team and nothing in it: not even through node()', async () => {
+    const created = await newSecret(team.ownerToken, 'empty-scope-target');
+    if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+    const token = await storedEmptyScopedToken();
+    const node = await executeOk(t.app, NodeById, { id: created.createSecret.secret.id }, token);
+    expect(node.node).toBeNull();
+    const list = await execute(t.app, ListSecrets, { teamId: team.teamId }, token);
+    expect(list.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+/** A token with `scopes = '{}'`, as an older server could store one (creating one is refused now). */
+async function storedEmptyScopedToken(userToken = team.ownerToken): Promise<string> {
+  const { token } = await scopedToken(['SECRETS_READ'], userToken);
+  const lookupId = token.split('_')[1]!;
+  // Before its first use: authenticate() caches live tokens for two seconds.
+  const updated = await sql`update api_tokens set scopes = '{}' where scopes = '{secrets:read}' and lookup_id = ${lookupId}`.execute(t.db);
+  if (updated.numAffectedRows !== 1n) throw new Error(`expected one token row for ${lookupId}, updated ${updated.numAffectedRows}`);
+  return token;
+}
+
+/**
+ * The scope model, as README's Security section states it: the scope a token needs to see an
+ * object of each type (a write scope includes its read). Written here, apart from
+ * src/modules/auth/permissions.ts, so that a change of either shows up; every object type of
+ * the schema must be classified here or be structural, so a new type fails until it is.
+ */
+const SCOPE_OF_TYPE: Record<string, 'secrets:read' | 'locations:read' | 'team:admin' | 'any'> = {
+  Team: 'any',
+  Membership: 'any',
+  User: 'any',
+  Viewer: 'any',
+  Workspace: 'any',
+  ApiToken: 'any',
+  SecretPreset: 'any',
+  Secret: 'secrets:read',
+  SecretVersion: 'secrets:read',
+  CredentialField: 'secrets:read',
+  FieldMapping: 'secrets:read',
+  VaultConnection: 'secrets:read',
+  Location: 'locations:read',
+  AuditEvent: 'team:admin',
+};
+
+/** Types that hold no data of their own: roots, connections and edges, mutation payloads and errors. */
+function isStructural(type: GraphQLObjectType): boolean {
+  const fields = type.getFields();
+  if (type.name === 'Query' || type.name === 'Mutation' || type.name === 'PageInfo' || type.name === 'FieldError') return true;
+  if (('edges' in fields && 'pageInfo' in fields) || ('node' in fields && 'cursor' in fields)) return true;
+  if (type.getInterfaces().some((i) => i.name === 'Error')) return true;
+  // Mutation payloads: `<Name>Success`, a member of a `<Name>Result` union.
+  return type.name.endsWith('Success') && Object.values(schema.getTypeMap()).some((other) => isAbstractType(other) && other.name.endsWith('Result') && schema.isSubType(other, type));
+}
+
+const dataTypes = Object.values(schema.getTypeMap()).filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__') && !isStructural(type));
+
+function allowedTypes(scopes: readonly string[] | null): string[] {
+  const covers = (scope: string) => scopes === null || scopes.includes(scope) || (scope.endsWith(':read') && scopes.includes(scope.replace(/:read$/, ':write')));
+  return Object.entries(SCOPE_OF_TYPE)
+    .filter(([, scope]) => scope === 'any' || covers(scope))
+    .map(([type]) => type)
+    .sort();
+}
+
+/** How far a walk goes: at most this many data objects on one path (connections and edges are free), none twice. */
+const MAX_DATA_DEPTH = 4;
+
+interface WalkContext {
+  team: TestTeam;
+  secretName: string;
+}
+
+/** Arguments a walked field gets; a field with a required argument the walk cannot fill fails the test (so it gets walked). */
+function argumentsOf(owner: GraphQLNamedType, field: GraphQLField<unknown, unknown>, walk: WalkContext, depth: number): string {
+  const args: string[] = [];
+  for (const arg of field.args) {
+    // Pages of 3 at the entry, 1 further down: the walk team has one of each link, and the query stays under the complexity limit.
+    if (arg.name === 'first') args.push(`first: ${depth <= 1 ? 3 : 1}`);
+    else if (owner.name === 'Team' && field.name === 'secretByName' && arg.name === 'name') args.push(`name: ${JSON.stringify(walk.secretName)}`);
+    else if (arg.type.toString().endsWith('!')) throw new Error(`the scope walk cannot fill ${owner.name}.${field.name}(${arg.name}): teach argumentsOf`);
+  }
+  return args.length ? `(${args.join(', ')})` : '';
+}
+
+/** A selection of every object-typed field (and every ID, to walk `node()` with later), recursively, with `__typename` on every object. */
+function selectionOf(type: GraphQLNamedType, path: readonly string[], walk: WalkContext, onlyField?: string, maxDepth = MAX_DATA_DEPTH): string {
+  if (isAbstractType(type)) {
+    return `{ __typename ${schema
+      .getPossibleTypes(type)
+      .map((member) => `... on ${member.name} ${selectionOf(member, [...path, member.name], walk, undefined, maxDepth)}`)
+      .join(' ')} }`;
+  }
+  if (!isObjectType(type)) return '';
+  const parts = ['__typename'];
+  for (const field of Object.values(type.getFields())) {
+    if (onlyField && field.name !== onlyField) continue;
+    const named = getNamedType(field.type);
+    if (named.name === 'ID') {
+      if (!field.args.some((arg) => arg.type.toString().endsWith('!'))) parts.push(field.name);
+      continue;
+    }
+    if (!isObjectType(named) && !isAbstractType(named)) continue;
+    const structural = isObjectType(named) && isStructural(named);
+    if (!structural && (path.length >= maxDepth || (isObjectType(named) && path.includes(named.name)))) continue;
+    parts.push(`${field.name}${argumentsOf(type, field, walk, path.length)} ${selectionOf(named, structural || !isObjectType(named) ? path : [...path, named.name], walk, undefined, maxDepth)}`);
+  }
+  return `{ ${parts.join(' ')} }`;
+}
+
+const raw = (query: string) => parse(query) as TypedDocumentNode<Record<string, unknown>, Record<string, unknown>>;
+
+/** The entry points, each object field of `team` and `viewer` on its own (a refused list must not hide the others). */
+function entryQueries(walk: WalkContext): string[] {
+  const queries: string[] = [];
+  for (const [entry, variables, typeName] of [
+    ['team(id: $teamId)', '($teamId: ID!)', 'Team'],
+    ['viewer', '', 'Viewer'],
+  ] as const) {
+    const type = schema.getType(typeName) as GraphQLObjectType;
+    for (const field of Object.values(type.getFields())) {
+      const named = getNamedType(field.type);
+      if (!isObjectType(named) && !isAbstractType(named)) continue;
+      queries.push(`query${variables} { ${entry} ${selectionOf(type, [typeName], walk, field.name)} }`);
+    }
+  }
+  for (const field of Object.values(schema.getQueryType()!.getFields())) {
+    if (['team', 'viewer', 'node', 'nodes'].includes(field.name)) continue;
+    // Any other root field must be walkable without arguments (secretPresets); teach this walk otherwise.
+    const named = getNamedType(field.type);
+    if (isObjectType(named) || isAbstractType(named)) queries.push(`{ ${field.name}${argumentsOf(schema.getQueryType()!, field, walk, 0)} ${selectionOf(named, [named.name], walk)} }`);
+  }
+  return queries;
+}
+
+const nodeTypes = schema.getPossibleTypes(schema.getType('Node') as never).map((type) => type.name);
+
+/** The type inside a global id (base64 of `Type:uuid`). */
+const typeOfId = (id: string) => Buffer.from(id, 'base64').toString('utf8').split(':')[0]!;
+
+/** What to select on `node()` for an id of `type`: all of that type (one fragment at a time keeps the query under the token limit); `nodes()` goes less deep (it weighs ten times). */
+function nodeSelection(type: string, walk: WalkContext, maxDepth = MAX_DATA_DEPTH): string {
+  return nodeTypes.includes(type) ? `{ __typename ... on ${type} ${selectionOf(schema.getType(type)!, [type], walk, undefined, maxDepth)} }` : '{ __typename }';
+}
+
+interface Walked {
+  typenames: Set<string>;
+  ids: Set<string>;
+  errors: unknown[];
+}
+
+function collect(value: unknown, into: Walked, idFields: Set<string>): void {
+  if (Array.isArray(value)) value.forEach((item) => collect(item, into, idFields));
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '__typename' && typeof inner === 'string') into.typenames.add(inner);
+      else if (idFields.has(key) && typeof inner === 'string') into.ids.add(inner);
+      else collect(inner, into, idFields);
+    }
+  }
+}
+
+const ID_FIELDS = new Set(
+  Object.values(schema.getTypeMap()).flatMap((type) => (isObjectType(type) ? Object.values(type.getFields()).filter((f) => getNamedType(f.type).name === 'ID').map((f) => f.name) : [])),
+);
+
+/** Every entry point with `token`, then `node(id)` for each id in `ids` and `nodes(ids)` for all of them. */
+async function walkAll(token: string, walk: WalkContext, ids: readonly string[]): Promise<Walked> {
+  // node() of a type that is not a Node (ApiToken, AuditEvent: audit targets) is Pothos's error, not a scope question.
+  const nodeIds = ids.filter((id) => nodeTypes.includes(typeOfId(id)));
+  const walked: Walked = { typenames: new Set(), ids: new Set(), errors: [] };
+  const send = async (query: string, variables: Record<string, unknown>) => {
+    const { status, body } = await execute(t.app, raw(query), variables, token);
+    expect(status, query).toBe(200);
+    collect(body.data, walked, ID_FIELDS);
+    walked.errors.push(...((body as ExecutionResult).errors ?? []));
+  };
+  for (const query of entryQueries(walk)) await send(query, { teamId: walk.team.teamId });
+  for (const id of nodeIds) await send(`query($id: ID!) { node(id: $id) ${nodeSelection(typeOfId(id), walk)} }`, { id });
+  for (const [type, group] of Map.groupBy(nodeIds, typeOfId)) await send(`query($ids: [ID!]!) { nodes(ids: $ids) ${nodeSelection(type, walk, 2)} }`, { ids: group });
+  await send('query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }', { ids: nodeIds });
+  return walked;
+}
+
+const ok = async (query: string, variables: Record<string, unknown>, token: string) => {
+  const data = await executeOk(t.app, raw(query), variables, token);
+  const result = Object.values(data)[0] as Record<string, unknown> & { __typename: string };
+  if (!result.__typename.endsWith('Success')) throw new Error(`${query}: ${JSON.stringify(result)}`);
+  return result;
+};
+
+describe('scopes hold on every path (the walk)', () => {
+  // A team of its own, holding only the walk's objects.
+  const walk = { secretName: 'walk-s3' } as WalkContext;
+  /** Every id the unscoped walk saw, and every audit event's target: node() is tried with each. */
+  let everyId: string[] = [];
+
+  beforeAll(async () => {
+    walk.team = await createTeamWithOwner(t.db);
+    const owner = walk.team.ownerToken;
+    // One object of every type, linked every way: a vault connection and an EXTERNAL_VAULT secret
+    // (FieldMapping), a NATIVE secret with a location (CredentialField, versions), a workspace
+    // and an ENV secret available in it, all of it audited.
+    const accessToken = `dp.st.${randomHex()}`;
+    registerPlaintext(accessToken);
+    const vault = await ok(
+      'mutation($input: CreateVaultConnectionInput!) { createVaultConnection(input: $input) { __typename ... on CreateVaultConnectionSuccess { vaultConnection { id } } } }',
+      { input: { teamId: walk.team.teamId, name: 'walk-vault', vaultType: 'DOPPLER', credentials: { doppler: { accessToken, project: 'p', config: 'c' } } } },
+      owner,
+    );
+    const vaultId = (vault.vaultConnection as { id: string }).id;
+    await ok('mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename } }', {
+      input: {
+        teamId: walk.team.teamId,
+        name: 'walk-vaulted',
+        secretType: 'S3',
+        vaultConnectionId: vaultId,
+        fieldMappings: [
+          { fieldName: 'access_key_id', reference: 'AWS_ACCESS_KEY_ID' },
+          { fieldName: 'secret_access_key', reference: 'AWS_SECRET_ACCESS_KEY' },
+        ],
+      },
+    }, owner);
+    const secret = await ok('mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename ... on CreateSecretSuccess { secret { id } } } }', {
+      input: { teamId: walk.team.teamId, name: walk.secretName, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+    }, owner);
+    const secretId = (secret.secret as { id: string }).id;
+    await ok('mutation($input: CreateLocationInput!) { createLocation(input: $input) { __typename } }', {
+      input: { teamId: walk.team.teamId, name: 'walk-location', locationType: 'S3', secretId, bucketName: 'walk-bucket' },
+    }, owner);
+    const workspace = await ok('mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { __typename ... on CreateWorkspaceSuccess { workspace { id } } } }', {
+      input: { teamId: walk.team.teamId, name: 'walk-workspace' },
+    }, owner);
+    const value = `sk-${randomHex()}`;
+    registerPlaintext(value);
+    await ok('mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename } }', {
+      input: {
+        teamId: walk.team.teamId,
+        name: 'walk-env',
+        secretType: 'ENV',
+        credentials: { envVars: [{ key: 'API_KEY', value }] },
+        workspaceAccess: 'SOME',
+        allowedWorkspaces: [(workspace.workspace as { id: string }).id],
+      },
+    }, owner);
+
+    const seen = await walkAll(owner, walk, []);
+    expect(seen.errors).toEqual([]);
+    everyId = [...seen.ids];
+  });
+
+  test('every object type of the schema is classified (a new type fails here until it is)', () => {
+    expect(dataTypes.map((type) => type.name).sort()).toEqual(Object.keys(SCOPE_OF_TYPE).sort());
+  });
+
+  test('an unscoped token reaches every object type, through node() too', async () => {
+    const seen = await walkAll(walk.team.ownerToken, walk, everyId);
+    expect(seen.errors).toEqual([]);
+    expect([...seen.typenames].filter((name) => SCOPE_OF_TYPE[name]).sort()).toEqual(allowedTypes(null));
+    // node() was walked with the id of every Node type, and with audit targets (users, tokens, …).
+    const decoded = new Set(everyId.map(typeOfId));
+    for (const type of nodeTypes) expect(decoded, type).toContain(type);
+  });
+
+  const tokens: [string, TokenScope[] | 'stored-empty'][] = [
+    ...TOKEN_SCOPES.map((scope): [string, TokenScope[]] => [scope, [enumName(scope)]]),
+    ['secrets:read + locations:read', ['SECRETS_READ', 'LOCATIONS_READ']],
+    ['[] (stored before the rule)', 'stored-empty'],
+  ];
+
+  test.each(tokens)('a %s token gets back objects of its scopes’ types and no others, on every path', async (_label, scopes) => {
+    const token = scopes === 'stored-empty' ? await storedEmptyScopedToken(walk.team.ownerToken) : (await scopedToken(scopes, walk.team.ownerToken)).token;
+    const values = scopes === 'stored-empty' ? [] : scopes.map(scopeValue);
+    const seen = await walkAll(token, walk, everyId);
+    // Refusals are typed: the team's own lists answer FORBIDDEN for a type the token lacks; links answer null or empty.
+    for (const error of seen.errors) expect(error).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    const dataSeen = [...seen.typenames].filter((name) => !isStructural(schema.getType(name) as GraphQLObjectType)).sort();
+    expect(dataSeen).toEqual(allowedTypes(values));
+  });
+});
+
+function randomHex(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
+}
+
+/** `secrets:read` → `SECRETS_READ`, read from the schema's TokenScope enum. */
+function enumName(scope: string): TokenScope {
+  const type = schema.getType('TokenScope');
+  if (!isEnumType(type)) throw new Error('TokenScope is not an enum');
+  return type.getValues().find((value) => value.value === scope)!.name as TokenScope;
+}
+
+function scopeValue(name: TokenScope): string {
+  const type = schema.getType('TokenScope');
+  if (!isEnumType(type)) throw new Error('TokenScope is not an enum');
+  return type.getValue(name)!.value as string;
+}

@@ -21,8 +21,8 @@ export const TokenScopeEnum = builder.enumType('TokenScope', {
   values: {
     SECRETS_READ: { value: 'secrets:read', description: 'Read secrets and vault connections (metadata only, as always).' },
     SECRETS_WRITE: { value: 'secrets:write', description: 'Create and change secrets and vault connections.' },
-    LOCATIONS_READ: { value: 'locations:read' },
-    LOCATIONS_WRITE: { value: 'locations:write' },
+    LOCATIONS_READ: { value: 'locations:read', description: 'Read locations (their secrets need SECRETS_READ too).' },
+    LOCATIONS_WRITE: { value: 'locations:write', description: 'Create and change locations.' },
     TEAM_ADMIN: { value: 'team:admin', description: 'Rename the team, manage members and workspaces, read the audit trail.' },
   } as const,
 });
@@ -72,7 +72,7 @@ const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   fields: (t) => ({
     name: t.string({ required: true, validate: tokenName }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the token stops working; never when omitted.' }),
-    scopes: t.field({ type: [TokenScopeEnum], description: 'Limit the token to these scopes; omitted: unscoped. Only an unscoped token can create tokens.' }),
+    scopes: t.field({ type: [TokenScopeEnum], description: 'Limit the token to these scopes (at least one: an empty list is SCOPES_EMPTY); omitted: unscoped. Only an unscoped token can create tokens.' }),
   }),
 });
 

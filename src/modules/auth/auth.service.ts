@@ -125,6 +125,10 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw ValidationError.forField(['input', 'expiresAt'], 'expiresAt must be in the future', 'EXPIRY_IN_PAST');
   }
+  // An empty list would read as "unscoped" to a careless reader and as "nothing" to the checks: refuse the ambiguity.
+  if (input.scopes && input.scopes.length === 0) {
+    throw ValidationError.forField(['input', 'scopes'], 'scopes must name at least one scope; omit it for an unscoped token', 'SCOPES_EMPTY');
+  }
   return ctx.db.transaction().execute(async (trx) => {
     const fresh = generateToken();
     const row = await insertApiToken(trx, {

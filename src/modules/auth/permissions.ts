@@ -66,3 +66,27 @@ export function scopesAllow(scopes: readonly string[] | null, action: Action): b
   if (scopes === null || needed === null || scopes.includes(needed)) return true;
   return needed.endsWith(':read') && scopes.includes(needed.replace(/:read$/, ':write'));
 }
+
+/**
+ * The action that reading an object of each type needs, so the scope a token needs to see one.
+ * Enforced where objects are loaded, not per field: the loaders in context.ts answer null (or an
+ * empty list) for a type the token's scopes do not cover, and the team's lists call authorize()
+ * with the same action. Team, Membership, User and Workspace are the team itself: any token of a
+ * member reads them (scopes narrow what is in the team, not the team).
+ */
+export const READ_ACTION = {
+  Team: 'team:read',
+  Membership: 'team:read',
+  User: 'team:read',
+  Workspace: 'workspace:read',
+  Secret: 'secret:read',
+  SecretVersion: 'secret:read',
+  VaultConnection: 'vault:read',
+  Location: 'location:read',
+  AuditEvent: 'audit:read',
+} as const satisfies Record<string, Action>;
+
+/** Whether a token with `scopes` (null: unscoped) may see objects of `type` at all. */
+export function scopesAllowReading(scopes: readonly string[] | null, type: keyof typeof READ_ACTION): boolean {
+  return scopesAllow(scopes, READ_ACTION[type]);
+}

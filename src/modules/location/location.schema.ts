@@ -1,6 +1,6 @@
 import { builder } from '../../builder.ts';
 import { deleteMutationField } from '../../delete-mutation.schema.ts';
-import { fromGlobalId } from '../../global-id.ts';
+import { fromGlobalId, toGlobalId } from '../../global-id.ts';
 import { ListOrderInput } from '../../list-order.schema.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
@@ -27,14 +27,20 @@ builder.node(LocationRef, {
     bucketName: t.exposeString('bucketName'),
     region: t.exposeString('region', { nullable: true }),
     endpointUrl: t.exposeString('endpointUrl', { nullable: true }),
-    secret: t.field({ type: SecretRef, resolve: async (l, _args, ctx) => (await loadSecret(ctx, l.secretId))! }),
+    secret: t.field({
+      type: SecretRef,
+      nullable: true,
+      description: 'The secret whose credentials reach the bucket. Null when your token’s scopes do not cover secrets (a LOCATIONS_* token without SECRETS_READ); `secretId` still names it.',
+      resolve: (l, _args, ctx) => loadSecret(ctx, l.secretId),
+    }),
+    secretId: t.field({ type: 'ID', description: 'The id of `secret`, also for tokens that may not read it (to relink with `updateLocation`).', resolve: (l) => toGlobalId('Secret', l.secretId) }),
     version: t.exposeInt('version'),
     ...authorshipFields(t),
   }),
 });
 
 builder.objectField(SecretRef, 'locations', (t) =>
-  t.connection({ type: LocationRef, description: 'The locations using this secret, by name.', resolve: (secret, args, ctx) => listLocationsOfSecret(ctx, secret.id, args) }),
+  t.connection({ type: LocationRef, description: 'The locations using this secret, by name; empty when your token’s scopes do not cover locations (`locationCount` still counts them).', resolve: (secret, args, ctx) => listLocationsOfSecret(ctx, secret.id, args) }),
 );
 
 const LocationFilterInput = builder.inputType('LocationFilter', {

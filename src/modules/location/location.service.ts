@@ -119,7 +119,7 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
 async function changeLocation<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: LocationRow) => Promise<T>): Promise<T> {
   const spec = {
     what: 'location',
-    visible: await ctx.loaders.location.load(id),
+    visible: await ctx.loaders.beforeScopes.location.load(id),
     authorize: (visible: LocationRow) => authorize(ctx, visible.team_id, 'location:write'),
     lock: (trx: Db) => lockLocation(trx, id),
     expectedVersion,

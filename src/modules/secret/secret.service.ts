@@ -335,7 +335,7 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
 async function changeSecret<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: SecretRow) => Promise<T>): Promise<T> {
   const spec = {
     what: 'secret',
-    visible: await ctx.loaders.secret.load(id),
+    visible: await ctx.loaders.beforeScopes.secret.load(id),
     authorize: (visible: SecretRow) => authorizeSecretWrite(ctx, visible.team_id, toSecret(visible)),
     lock: (trx: Db) => lockSecret(trx, id),
     expectedVersion,
@@ -372,9 +372,9 @@ async function editEnvPairs(ctx: Context, trx: Db, current: SecretRow, ops: KeyO
 
 /** Applies rules 1–6 and 10, key edits and sharing changes, all under the secret's row lock. */
 export async function updateSecret(ctx: Context, input: UpdateSecretInput): Promise<Secret> {
-  const visible = await ctx.loaders.secret.load(input.id);
+  const visible = await ctx.loaders.beforeScopes.secret.load(input.id);
   // The vault connection never changes, so it is read before the transaction.
-  const connection = visible?.vault_connection_id ? await ctx.loaders.vaultConnection.load(visible.vault_connection_id) : null;
+  const connection = visible?.vault_connection_id ? await ctx.loaders.beforeScopes.vaultConnection.load(visible.vault_connection_id) : null;
   // The right to change the secret at all comes before any check of what the change says.
   if (visible) await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
   if (visible && input.shared != null && (input.shared ? 'TEAM' : 'PRIVATE') !== visible.visibility) {

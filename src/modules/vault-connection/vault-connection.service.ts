@@ -81,7 +81,7 @@ function sealVaultCredentials(keyring: MasterKeyring, vaultType: VaultType, cred
 async function changeVaultConnection<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: VaultConnectionMetadata) => Promise<T>): Promise<T> {
   const spec = {
     what: 'vault connection',
-    visible: await ctx.loaders.vaultConnection.load(id),
+    visible: await ctx.loaders.beforeScopes.vaultConnection.load(id),
     authorize: (visible: VaultConnectionMetadata) => authorize(ctx, visible.team_id, 'vault:write'),
     lock: (trx: Db) => lockVaultConnection(trx, id),
     expectedVersion,
