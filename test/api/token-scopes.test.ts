@@ -7,7 +7,7 @@ import { schema } from '../../src/schema.ts';
 import { graphql } from '../gql/index.ts';
 import type { TokenScope } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret, NodeById } from '../helpers/documents.ts';
+import { CreateLocation, CreateSecret, NodeById, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';
 
 const CreateScopedToken = graphql(`
@@ -112,6 +112,46 @@ describe('scoped tokens', () => {
     expect((await executeOk(t.app, CreateScopedToken, { input: { name: 'wider' } }, token)).createApiToken).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
     expect((await executeOk(t.app, NewTeam, { input: { name: 'Escape' } }, token)).createTeam).toMatchObject({ __typename: 'ForbiddenError' });
     expect((await executeOk(t.app, RenameTeam, { input: { id: team.teamId, name: 'Renamed by team:admin' } }, token)).updateTeam).toMatchObject({ __typename: 'UpdateTeamSuccess' });
+  });
+});
+
+const LocationWithSecret = graphql(`
+  query ScopedLocationWithSecret($id: ID!) {
+    node(id: $id) {
+      ... on Location {
+        name
+        secretId
+        secret {
+          name
+        }
+      }
+    }
+  }
+`);
+
+describe('objects of a type the token does not cover', () => {
+  test('a locations:read token reads a location, not its secret: `secret` is null, `secretId` names it', async () => {
+    const created = await newSecret(team.ownerToken, 'behind-a-location');
+    if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+    const secretId = created.createSecret.secret.id;
+    const location = await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: 'scoped-bucket', locationType: 'S3', secretId, bucketName: 'b' } }, team.ownerToken);
+    if (location.createLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
+    const { token } = await scopedToken(['LOCATIONS_READ']);
+    const read = await executeOk(t.app, LocationWithSecret, { id: location.createLocation.location.id }, token);
+    expect(read.node).toEqual({ name: 'scoped-bucket', secretId, secret: null });
+    const both = await scopedToken(['LOCATIONS_READ', 'SECRETS_READ']);
+    expect((await executeOk(t.app, LocationWithSecret, { id: location.createLocation.location.id }, both.token)).node).toMatchObject({ secret: { name: 'behind-a-location' } });
+  });
+
+  test('changing one is still FORBIDDEN (not NOT_FOUND), and the refusal is recorded as DENIED', async () => {
+    const created = await newSecret(team.ownerToken, 'not-for-locations');
+    if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+    const { token } = await scopedToken(['LOCATIONS_WRITE']);
+    const denials = async () => (await t.db.selectFrom('audit_events').select('id').where('outcome', '=', 'DENIED').where('action', '=', 'secret:write').execute()).length;
+    const before = await denials();
+    const res = await executeOk(t.app, UpdateSecret, { input: { id: created.createSecret.secret.id, description: 'x' } }, token);
+    expect(res.updateSecret).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    expect(await denials()).toBe(before + 1);
   });
 });
 

@@ -87,6 +87,7 @@ type Documents = {
     "\n  query ScopedListSecrets($teamId: ID!) {\n    team(id: $teamId) {\n      secrets(first: 5) {\n        edges {\n          node {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.ScopedListSecretsDocument,
     "\n  mutation ScopedRenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ScopedRenameTeamDocument,
     "\n  mutation ScopedCreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) {\n      __typename\n    }\n  }\n": typeof types.ScopedCreateTeamDocument,
+    "\n  query ScopedLocationWithSecret($id: ID!) {\n    node(id: $id) {\n      ... on Location {\n        name\n        secretId\n        secret {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ScopedLocationWithSecretDocument,
     "\n  query SecretVaultConnection($id: ID!) {\n    node(id: $id) {\n      ... on Secret {\n        storage\n        vaultConnection {\n          ...VaultConnectionFields\n        }\n      }\n    }\n  }\n": typeof types.SecretVaultConnectionDocument,
     "\n  query TeamVaultConnections($teamId: ID!, $first: Int, $after: String) {\n    team(id: $teamId) {\n      vaultConnections(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            name\n            vaultType\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.TeamVaultConnectionsDocument,
     "\n  fragment SecretFields on Secret {\n    id\n    name\n    description\n    secretType\n    authMethod\n    storage\n    version\n    lastRotatedAt\n    locationCount\n    envVarKeys\n    credentialFields {\n      name\n      envVar\n      maskedValue\n    }\n    fieldMappings {\n      fieldName\n      reference\n    }\n    vaultConnection {\n      id\n    }\n    createdBy {\n      email\n    }\n  }\n": typeof types.SecretFieldsFragmentDoc,
@@ -183,6 +184,7 @@ const documents: Documents = {
     "\n  query ScopedListSecrets($teamId: ID!) {\n    team(id: $teamId) {\n      secrets(first: 5) {\n        edges {\n          node {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.ScopedListSecretsDocument,
     "\n  mutation ScopedRenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      __typename\n    }\n  }\n": types.ScopedRenameTeamDocument,
     "\n  mutation ScopedCreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) {\n      __typename\n    }\n  }\n": types.ScopedCreateTeamDocument,
+    "\n  query ScopedLocationWithSecret($id: ID!) {\n    node(id: $id) {\n      ... on Location {\n        name\n        secretId\n        secret {\n          name\n        }\n      }\n    }\n  }\n": types.ScopedLocationWithSecretDocument,
     "\n  query SecretVaultConnection($id: ID!) {\n    node(id: $id) {\n      ... on Secret {\n        storage\n        vaultConnection {\n          ...VaultConnectionFields\n        }\n      }\n    }\n  }\n": types.SecretVaultConnectionDocument,
     "\n  query TeamVaultConnections($teamId: ID!, $first: Int, $after: String) {\n    team(id: $teamId) {\n      vaultConnections(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            name\n            vaultType\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.TeamVaultConnectionsDocument,
     "\n  fragment SecretFields on Secret {\n    id\n    name\n    description\n    secretType\n    authMethod\n    storage\n    version\n    lastRotatedAt\n    locationCount\n    envVarKeys\n    credentialFields {\n      name\n      envVar\n      maskedValue\n    }\n    fieldMappings {\n      fieldName\n      reference\n    }\n    vaultConnection {\n      id\n    }\n    createdBy {\n      email\n    }\n  }\n": types.SecretFieldsFragmentDoc,
@@ -512,6 +514,10 @@ export function graphql(source: "\n  mutation ScopedRenameTeam($input: UpdateTea
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ScopedCreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) {\n      __typename\n    }\n  }\n"): (typeof documents)["\n  mutation ScopedCreateTeam($input: CreateTeamInput!) {\n    createTeam(input: $input) {\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ScopedLocationWithSecret($id: ID!) {\n    node(id: $id) {\n      ... on Location {\n        name\n        secretId\n        secret {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ScopedLocationWithSecret($id: ID!) {\n    node(id: $id) {\n      ... on Location {\n        name\n        secretId\n        secret {\n          name\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
