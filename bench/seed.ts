@@ -27,6 +27,7 @@ import { sql, type ColumnType, type Insertable, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database, Role } from '../src/database.ts';
 import { toGlobalId } from '../src/global-id.ts';
+import { nameKey } from '../src/names.ts';
 import { generateToken } from '../src/modules/auth/token.ts';
 import type { MasterKeyring } from '../src/modules/crypto/envelope.ts';
 import type { LocationType } from '../src/modules/location/location.rules.ts';
@@ -522,10 +523,12 @@ export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: 
       const sealed = sealCredentials(keyring, values, { teamId: team.id, secretId: id, version: 1 });
       const previews = values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
 
+      const secretName = `${profile.prefix}-${environment}-${pad(k + 1, 5)}`;
       secrets.push({
         id,
         team_id: team.id,
-        name: `${profile.prefix}-${environment}-${pad(k + 1, 5)}`,
+        name: secretName,
+        name_key: nameKey(secretName),
         description: random() < 0.3 ? `${pick(random, SECRET_DESCRIPTIONS)} (${environment})` : null,
         secret_type: profile.type,
         auth_method: authMethod,
@@ -563,6 +566,7 @@ export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: 
           team_id: team.id,
           secret_id: id,
           name: `${purpose}-${environment}-${pad(n, 6)}`,
+          name_key: nameKey(`${purpose}-${environment}-${pad(n, 6)}`),
           description: random() < 0.2 ? `${purpose.replace('-', ' ')} data of ${environment}` : null,
           location_type: profile.type,
           bucket_name: `${team.slug.slice(0, 24).replace(/-+$/, '')}-${purpose}-${environment}-${n}`,

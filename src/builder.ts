@@ -20,7 +20,7 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
-  // `nulCharacters` (src/validation.ts) refuses U+0000 in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
+  // `nulCharacters` (src/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
   plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, 'nulCharacters', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from '
 import { createKeyring, DecryptionError } from './modules/crypto/envelope.ts';
 import { rewrapDataKeys } from './modules/crypto/rewrap.service.ts';
 import { injectableEnv } from './modules/secret/secret.service.ts';
+import { isCloakroomConfigKey } from './modules/secret/reserved-env-keys.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { AppError } from './errors.ts';
 import { fromGlobalId, toGlobalId } from './global-id.ts';
@@ -33,6 +34,8 @@ Commands (each prints one JSON object on stdout):
       Runs COMMAND with the secret's env vars set (NATIVE secrets only) and exits with its
       code. Prints nothing of its own: values reach the child process only. Needs the
       database and the master key (CLOAKROOM_MASTER_KEY, or DATA_DIR/master.key embedded).
+      The child never inherits CLOAKROOM_*, DATABASE_URL, DATABASE_REPLICA_URL, REDIS_URL or
+      DATA_DIR; a secret holding a reserved key (PATH, LD_PRELOAD, …) is refused, nothing runs.
   rewrap
       After a master key rotation: re-wraps every data key under the current master key
       (CLOAKROOM_MASTER_KEY), unwrapping with CLOAKROOM_PREVIOUS_MASTER_KEYS; payloads are not
@@ -120,8 +123,9 @@ async function runWithSecret(secretId: string, command: string[]): Promise<typeo
   } finally {
     await close();
   }
-  // The child gets this secret's values, never the master keys that open every other one.
-  const { CLOAKROOM_MASTER_KEY: _masterKey, CLOAKROOM_PREVIOUS_MASTER_KEYS: _previousKeys, ...inherited } = process.env;
+  // The child gets this secret's values, never cloakroom's own configuration: the master keys
+  // that open every other secret, the database and Redis URLs (with their passwords), DATA_DIR.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !isCloakroomConfigKey(key)));
   const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...inherited, ...env } });
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   process.exitCode = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);

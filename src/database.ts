@@ -106,6 +106,8 @@ export interface VaultConnectionTable extends SealedColumns {
   id: Generated<string>;
   team_id: string;
   name: string;
+  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  name_key: string;
   description: string | null;
   vault_type: string;
   payload_version: number;
@@ -121,6 +123,8 @@ export interface SecretTable {
   id: Generated<string>;
   team_id: string;
   name: string;
+  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  name_key: string;
   description: string | null;
   secret_type: string;
   auth_method: string;
@@ -159,6 +163,8 @@ export interface LocationTable {
   team_id: string;
   secret_id: string;
   name: string;
+  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  name_key: string;
   description: string | null;
   location_type: string;
   bucket_name: string;
@@ -175,6 +181,8 @@ export interface WorkspaceTable {
   id: Generated<string>;
   team_id: string;
   name: string;
+  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  name_key: string;
   description: string | null;
   version: Generated<number>;
   created_at: CreatedAt;

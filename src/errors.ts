@@ -35,6 +35,8 @@ export const ErrorCode = {
   UNKNOWN_WORKSPACE: 'UNKNOWN_WORKSPACE',
   SECRET_NOT_SHARED: 'SECRET_NOT_SHARED',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** An ENV key that changes how programs are loaded or run, or configures cloakroom (reserved-env-keys.ts). */
+  RESERVED_ENV_KEY: 'RESERVED_ENV_KEY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -284,13 +284,13 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
     const teamId = fromGlobalId(bulk.teamId, 'Team');
     const ownerId = fromGlobalId(bulk.ownerId, 'User');
     await sql`
-      insert into secrets (team_id, name, secret_type, auth_method, storage, credential_fields, payload_version, created_at, created_by, updated_by)
-      select ${teamId}, 'bulk-' || md5(g::text), (array['S3', 'R2', 'GCS'])[g % 3 + 1], (array['S3_ACCESS_KEY', 'R2_ACCESS_KEY', 'GCS_SERVICE_ACCOUNT'])[g % 3 + 1],
+      insert into secrets (team_id, name, name_key, secret_type, auth_method, storage, credential_fields, payload_version, created_at, created_by, updated_by)
+      select ${teamId}, 'bulk-' || md5(g::text), 'bulk-' || md5(g::text), (array['S3', 'R2', 'GCS'])[g % 3 + 1], (array['S3_ACCESS_KEY', 'R2_ACCESS_KEY', 'GCS_SERVICE_ACCOUNT'])[g % 3 + 1],
              'NATIVE', '[]'::jsonb, 1, now() - g * interval '1 second', ${ownerId}, ${ownerId}
       from generate_series(1, 5000) as g`.execute(t.db);
     await sql`
-      insert into locations (team_id, secret_id, name, location_type, bucket_name, created_by, updated_by)
-      select s.team_id, s.id, s.name || '-loc-' || k, s.secret_type, 'bucket', ${ownerId}, ${ownerId}
+      insert into locations (team_id, secret_id, name, name_key, location_type, bucket_name, created_by, updated_by)
+      select s.team_id, s.id, s.name || '-loc-' || k, s.name_key || '-loc-' || k, s.secret_type, 'bucket', ${ownerId}, ${ownerId}
       from secrets s cross join generate_series(1, 2) as k
       where s.team_id = ${teamId} and s.secret_type <> 'GCS'`.execute(t.db);
     await sql`analyze secrets`.execute(t.db);

@@ -232,7 +232,7 @@ describe('updateVaultConnection and rotateVaultConnection', () => {
     expect(await create('DOPPLER', credentialsFor('DOPPLER'), team.ownerToken, name.toLowerCase())).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
 
     const after = await storedRow(id);
-    expect({ ...after, version: 0, name: '', description: null, updated_at: null, updated_by: null }).toEqual({ ...before, version: 0, name: '', description: null, updated_at: null, updated_by: null });
+    expect({ ...after, version: 0, name: '', name_key: '', description: null, updated_at: null, updated_by: null }).toEqual({ ...before, version: 0, name: '', name_key: '', description: null, updated_at: null, updated_by: null });
     expect((await auditRows(id)).map((row) => [row.action, row.target_version, [...row.changed_fields].sort()])).toEqual([
       ['vault_connection.created', 1, ['credentials', 'description', 'name', 'vaultType']],
       ['vault_connection.updated', 2, ['description', 'name']],

@@ -6,7 +6,7 @@ import { runCli, type CliResult } from '../helpers/cli-process.ts';
  * handle only between CLI runs (`withApp`) and closes it before spawning the next one.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -26,6 +26,8 @@ import { CreateSecret, CreateVaultConnection, UpdateSecret } from '../helpers/do
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
+import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
+import { RESERVED_ENV_KEYS, RESERVED_ENV_KEY_PREFIXES } from '../../src/modules/secret/reserved-env-keys.ts';
 
 const CliViewer = graphql(`
   query CliViewer {
@@ -329,6 +331,127 @@ describe('run --secret ID -- COMMAND', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/CLOAKROOM_MASTER_KEY is required/);
+    },
+    SLOW,
+  );
+});
+
+describe('run refuses reserved keys; the child inherits none of cloakroom’s configuration', () => {
+  /** Where the attacks would leave traces, and where the command itself would write its marker. */
+  const workDir = mkdtempSync(join(tmpdir(), 'cloakroom-cli-reserved-'));
+  const pwned = join(workDir, 'pwned');
+  const evilBin = join(workDir, 'bin');
+  const evilScript = join(workDir, 'evil.sh');
+  const evilModule = join(workDir, 'evil.cjs');
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  /** The values an attacker would store: each would run code (or redirect cloakroom) if the child got it. */
+  const attacks: Record<string, string> = {
+    PATH: `${evilBin}:/usr/bin:/bin`,
+    BASH_ENV: evilScript,
+    NODE_OPTIONS: `--require ${evilModule}`,
+    LD_PRELOAD: join(workDir, 'evil.so'),
+    DATABASE_URL: 'postgres://attacker:pw@attacker.invalid:5432/loot',
+    CLOAKROOM_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  };
+  const secretOf: Record<string, string> = {};
+  let everyKeySecretId: string;
+  let controlSecretId: string;
+  const everyKey = [...RESERVED_ENV_KEYS, ...RESERVED_ENV_KEY_PREFIXES.map((prefix) => `${prefix}${prefix.endsWith('_') ? '' : '_'}X`)];
+
+  beforeAll(async () => {
+    mkdirSync(evilBin);
+    writeFileSync(join(evilBin, 'sh'), `#!/bin/sh\n/usr/bin/touch ${pwned}-PATH\n`);
+    chmodSync(join(evilBin, 'sh'), 0o755);
+    writeFileSync(evilScript, `touch ${pwned}-BASH_ENV\n`);
+    writeFileSync(evilModule, `require('node:fs').writeFileSync(${JSON.stringify(`${pwned}-NODE_OPTIONS`)}, '')\n`);
+    const teamId = rawId(bootstrapped().teamId);
+    await withApp(async ({ db }) => {
+      const keyring = createKeyring(masterKey);
+      for (const [key, value] of Object.entries(attacks)) secretOf[key] = await storePreRuleEnvSecret(db, keyring, teamId, { API_TOKEN: `tok-${randomUUID()}`, [key]: value });
+      everyKeySecretId = await storePreRuleEnvSecret(db, keyring, teamId, Object.fromEntries(everyKey.map((key) => [key, 'x'])));
+      controlSecretId = await storePreRuleEnvSecret(db, keyring, teamId, { API_TOKEN: `tok-${randomUUID()}` });
+    });
+  }, SLOW);
+
+  /** `cli run --secret id -- sh -c 'touch marker'`: the marker exists only if the command ran. */
+  async function runTouch(secretId: string, marker: string): Promise<CliResult> {
+    return cli(['run', '--secret', secretId, '--', 'sh', '-c', `touch ${marker}`]);
+  }
+
+  test(
+    'control: a secret without reserved keys runs the command (so a missing marker below means nothing ran)',
+    async () => {
+      const marker = join(workDir, 'marker-control');
+      expect(await runTouch(controlSecretId, marker)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(existsSync(marker)).toBe(true);
+    },
+    SLOW,
+  );
+
+  for (const key of Object.keys(attacks)) {
+    test(
+      `a stored ${key}: exit 1, the key named on stderr (no value), nothing runs, no attack fires`,
+      async () => {
+        const marker = join(workDir, `marker-${key}`);
+        const result = await runTouch(secretOf[key]!, marker);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(new RegExp(`^error: This secret holds reserved env keys that cli run will not inject: ${key}\\. `));
+        expectNoValues(result, [attacks[key]!]);
+        expect(existsSync(marker)).toBe(false);
+        expect(existsSync(`${pwned}-${key}`)).toBe(false);
+      },
+      SLOW,
+    );
+  }
+
+  test(
+    'a secret holding every reserved key: all of them named, nothing runs',
+    async () => {
+      const marker = join(workDir, 'marker-every-key');
+      const result = await runTouch(everyKeySecretId, marker);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`inject: ${everyKey.join(', ')}. `);
+      expect(existsSync(marker)).toBe(false);
+    },
+    SLOW,
+  );
+
+  test(
+    'each refusal is one DENIED secret.injected naming the reserved keys; none SUCCESS',
+    async () => {
+      await withApp(async ({ db }) => {
+        const ids = [...Object.values(secretOf), everyKeySecretId].map(rawId);
+        const events = await db.selectFrom('audit_events').select(['target_id', 'action', 'outcome', 'changed_fields']).where('target_id', 'in', ids).execute();
+        expect(events).toHaveLength(ids.length);
+        for (const [key, id] of Object.entries(secretOf)) {
+          expect(events.filter((event) => event.target_id === rawId(id))).toEqual([{ target_id: rawId(id), action: 'secret.injected', outcome: 'DENIED', changed_fields: [key] }]);
+        }
+        expect(events.find((event) => event.target_id === rawId(everyKeySecretId))).toMatchObject({ outcome: 'DENIED', changed_fields: everyKey });
+        expect(findLeaks(rowHaystacks('audit_events', events), Object.values(attacks))).toEqual([]);
+      });
+    },
+    SLOW,
+  );
+
+  test(
+    'the child never inherits CLOAKROOM_*, DATABASE_URL, DATABASE_REPLICA_URL, REDIS_URL or DATA_DIR; other variables pass',
+    async () => {
+      const operatorEnv: Record<string, string> = {
+        CLOAKROOM_MASTER_KEY: masterKey.toString('base64'),
+        CLOAKROOM_CORS_ORIGINS: 'https://app.example.test',
+        REDIS_URL: 'redis://:redis-password@127.0.0.1:1/0',
+        KEEP_ME: 'kept',
+        // Read by the CLI only on PostgreSQL; there it names the same server.
+        ...(testDatabaseUrl && { DATABASE_REPLICA_URL: testDatabaseUrl }),
+      };
+      const keys = ['CLOAKROOM_MASTER_KEY', 'CLOAKROOM_CORS_ORIGINS', 'REDIS_URL', 'DATABASE_URL', 'DATABASE_REPLICA_URL', 'DATA_DIR', 'KEEP_ME'];
+      const result = await runHash(controlSecretId, 0, keys, operatorEnv);
+      const expected = Object.fromEntries(keys.map((key) => [key, key === 'KEEP_ME' ? 'kept' : null]));
+      expect(result).toEqual({ code: 0, signal: null, stdout: expectedHash(expected), stderr: '' });
+      // The CLI itself did use them: it found the database through DATA_DIR or DATABASE_URL.
+      expect(cliEnv.DATA_DIR ?? cliEnv.DATABASE_URL).toBeTruthy();
     },
     SLOW,
   );

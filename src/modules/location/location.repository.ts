@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { rethrowNameTaken, type Db, type LocationTable } from '../../database.ts';
+import { nameKey } from '../../names.ts';
 import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
@@ -17,9 +18,9 @@ export async function findLocationsOfMember(db: Db, userId: string, ids: readonl
     .execute();
 }
 
-export async function insertLocation(db: Db, row: Insertable<LocationTable>): Promise<LocationRow> {
+export async function insertLocation(db: Db, row: Omit<Insertable<LocationTable>, 'name_key'>): Promise<LocationRow> {
   try {
-    return await db.insertInto('locations').values(row).returningAll().executeTakeFirstOrThrow();
+    return await db.insertInto('locations').values({ ...row, name_key: nameKey(row.name) }).returningAll().executeTakeFirstOrThrow();
   } catch (error) {
     return rethrowNameTaken(error, 'location', row.name);
   }
@@ -30,11 +31,11 @@ export async function lockLocation(db: Db, id: string): Promise<LocationRow | un
 }
 
 /** Applies a change and bumps the version by one. */
-export async function updateLocation(db: Db, id: string, patch: Updateable<LocationTable>): Promise<LocationRow> {
+export async function updateLocation(db: Db, id: string, patch: Omit<Updateable<LocationTable>, 'name_key'>): Promise<LocationRow> {
   try {
     return await db
       .updateTable('locations')
-      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { rethrowNameTaken, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database.ts';
-import { NotFoundError } from '../../errors.ts';
+import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { nameKey } from '../../names.ts';
 import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
@@ -43,10 +44,18 @@ function visibleTo<QB extends ReturnType<typeof selectSecrets>>(query: QB, reade
   return query.where((eb) => eb.or([eb('secrets.visibility', '=', 'TEAM'), eb('secrets.owner_id', '=', reader.userId)])) as QB;
 }
 
-/** The team's secret with this name (case-insensitively), if the reader may see it. */
+/**
+ * The team's secret with this name (by `nameKey`) that the reader may see. A PRIVATE secret and
+ * a TEAM one may share a name, and so may two members' PRIVATE secrets: the reader's own comes
+ * first, then the TEAM one, then (OWNER and ADMIN only) the oldest of the others'.
+ */
 export async function findSecretByName(db: Db, teamId: string, name: string, reader: SecretReader): Promise<SecretRow | undefined> {
-  const query = selectSecrets(db).where('secrets.team_id', '=', teamId).where(sql<boolean>`lower(secrets.name) = lower(${name})`);
-  return visibleTo(query, reader).executeTakeFirst();
+  const query = selectSecrets(db).where('secrets.team_id', '=', teamId).where('secrets.name_key', '=', nameKey(name));
+  return visibleTo(query, reader)
+    .orderBy(sql`case when secrets.owner_id = ${reader.userId} then 0 when secrets.visibility = 'TEAM' then 1 else 2 end`)
+    .orderBy('secrets.created_at')
+    .orderBy('secrets.id')
+    .executeTakeFirst();
 }
 
 export async function findSecret(db: Db, id: string): Promise<SecretRow | undefined> {
@@ -69,28 +78,36 @@ export async function lockSecretForLink(db: Db, id: string): Promise<SecretRow |
   return selectSecrets(db).where('secrets.id', '=', id).forShare().executeTakeFirst();
 }
 
-export async function insertSecret(db: Db, row: Insertable<SecretTable>): Promise<void> {
+/** NAME_TAKEN, saying in which scope: the team's TEAM secrets, or the caller's own PRIVATE ones. */
+function rethrowSecretNameTaken(error: unknown, name: string | undefined): never {
+  if ((error as { constraint?: unknown }).constraint === 'secrets_owner_name_key') {
+    throw new ConflictError(`You already have a PRIVATE secret named "${name}"`, ErrorCode.NAME_TAKEN);
+  }
+  return rethrowNameTaken(error, 'secret', name);
+}
+
+export async function insertSecret(db: Db, row: Omit<Insertable<SecretTable>, 'name_key'>): Promise<void> {
   try {
-    await db.insertInto('secrets').values(row).execute();
+    await db.insertInto('secrets').values({ ...row, name_key: nameKey(row.name) }).execute();
   } catch (error) {
     // The vault connection was deleted since the service read it (a concurrent deleteVaultConnection).
     if ((error as { constraint?: unknown }).constraint === 'secrets_vault_connection_id_fkey') throw new NotFoundError('Vault connection not found in this team');
-    rethrowNameTaken(error, 'secret', row.name);
+    rethrowSecretNameTaken(error, row.name);
   }
 }
 
-export type SecretPatch = Updateable<SecretTable>;
+export type SecretPatch = Omit<Updateable<SecretTable>, 'name_key'>;
 
 /** Applies a change and bumps the version by one. */
 export async function updateSecret(db: Db, id: string, patch: SecretPatch): Promise<void> {
   try {
     await db
       .updateTable('secrets')
-      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
       .where('id', '=', id)
       .execute();
   } catch (error) {
-    rethrowNameTaken(error, 'secret', patch.name);
+    rethrowSecretNameTaken(error, patch.name);
   }
 }
 

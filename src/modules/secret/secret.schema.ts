@@ -36,6 +36,11 @@ export const VisibilityEnum = builder.enumType('SecretVisibility', {
   values: { TEAM: { description: 'Shared with the team.' }, PRIVATE: { description: 'Its owner’s alone: others never see its keys; only OWNER and ADMIN see that it exists.' } },
 });
 export const WorkspaceAccessEnum = builder.enumType('WorkspaceAccess', { values: ['ALL', 'SOME', 'NONE'] as const });
+
+/** The name rule of secrets (src/names.ts and the secrets_*_name_key indexes), as clients read it. */
+const SECRET_NAME_DESCRIPTION =
+  '1–255 characters, no control or invisible characters. Unique among the team’s TEAM secrets (shared) or among your own PRIVATE secrets, compared after Unicode NFKC normalisation and case folding (`ﬁle` is `file`).';
+
 const VersionReasonEnum = builder.enumType('SecretVersionReason', { values: ['CREATE', 'UPDATE', 'ROTATE'] as const });
 
 const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialField').implement({
@@ -121,7 +126,8 @@ builder.objectField(TeamRef, 'secretByName', (t) =>
   t.field({
     type: SecretRef,
     nullable: true,
-    description: 'The secret with this name, case-insensitively (for clients that address secrets by alias).',
+    description:
+      'The secret with this name (compared after NFKC normalisation and case folding), for clients that address secrets by alias: your own PRIVATE secret first, then the TEAM one, then (OWNER and ADMIN) the oldest of other members’ PRIVATE ones.',
     args: { name: t.arg.string({ required: true }) },
     resolve: (team, { name }, ctx) => findTeamSecretByName(ctx, team.id, name),
   }),
@@ -197,7 +203,7 @@ function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'Input
 const CreateSecretInput = builder.inputType('CreateSecretInput', {
   fields: (t) => ({
     teamId: t.id({ required: true }),
-    name: t.string({ validate: secretName, description: '1–255 characters, unique in the team case-insensitively. With a preset, defaults to its env var.' }),
+    name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION + ' With a preset, defaults to its env var.' }),
     description: t.string({ validate: description }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'May be omitted when the type has exactly one.' }),
@@ -229,7 +235,7 @@ builder.mutationField('createSecret', (t) =>
 const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    name: t.string({ validate: secretName }),
+    name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Every linked location must already be of the new type.' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT).' }),

@@ -12,6 +12,7 @@ import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
 import { findTeamWorkspaceIds, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
 import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { findPreset } from './presets.ts';
+import { isReservedEnvKey } from './reserved-env-keys.ts';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { openCredentials, sealCredentials } from './secret-payload.ts';
 import {
@@ -167,10 +168,25 @@ function prepareCredentials(
     throw new ValidationError(`The credentials are not valid for ${method}`, { code: ErrorCode.INVALID_CREDENTIALS, fieldErrors });
   }
   const values = credentialValues(method, credentials);
+  // Only ENV keys are chosen by the caller; the storage methods' env var names are fixed (and none is reserved).
+  if (method === 'ENV_VARS') refuseReservedKeys(values.map(({ envVar }, index) => ({ key: envVar, path: toInputPath(['envVars', String(index), 'key']) })));
   return {
     sealed: sealCredentials(ctx.keyring, values, binding),
     previews: values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) })),
   };
+}
+
+/**
+ * RESERVED_ENV_KEY: no version of a secret may hold a key that `cli run` must not inject
+ * (reserved-env-keys.ts). One fieldError per reserved key, at the path that brings it in.
+ */
+function refuseReservedKeys(keys: readonly { key: string; path: string[]; message?: string }[]): void {
+  const fieldErrors = keys
+    .filter(({ key }) => isReservedEnvKey(key))
+    .map(({ key, path, message }) => ({ path, code: ErrorCode.RESERVED_ENV_KEY, message: message ?? `${key} is reserved: it changes how programs are loaded or run, or configures cloakroom` }));
+  if (!fieldErrors.length) return;
+  const names = [...new Set(keys.filter(({ key }) => isReservedEnvKey(key)).map(({ key }) => key))].join(', ');
+  throw new ValidationError(`Reserved env keys cannot be stored (cli run would not inject them): ${names}`, { code: ErrorCode.RESERVED_ENV_KEY, fieldErrors });
 }
 
 /** EXTERNAL_VAULT: every field of the method mapped once to a reference valid for the vault (rule 3's counterpart). */
@@ -364,9 +380,15 @@ export interface UpdateSecretInput extends KeyOperations {
 async function editEnvPairs(ctx: Context, trx: Db, current: SecretRow, ops: KeyOperations): Promise<EnvPair[]> {
   const binding = { teamId: current.team_id, secretId: current.id, version: current.payload_version! };
   const payload = await findSecretPayload(trx, current.id, binding.version);
+  refuseReservedKeys([
+    ...(ops.renameKeys ?? []).map(({ to }, index) => ({ key: to, path: ['input', 'renameKeys', String(index), 'to'] })),
+    ...(ops.addValues ?? []).map(({ key }, index) => ({ key, path: ['input', 'addValues', String(index), 'key'] })),
+  ]);
   const pairs = openCredentials(ctx.keyring, payload as SealedColumns, binding).map(({ name, value }) => ({ key: name, value }));
   const { pairs: edited, errors } = applyKeyOperations(pairs, ops);
   if (errors.length) throw new ValidationError('The key operations cannot be applied; nothing was changed', { code: ErrorCode.INVALID_KEY_OPERATIONS, fieldErrors: errors });
+  // A key stored before the rule may not be carried into a new version either: remove or rename it in the same update.
+  refuseReservedKeys(edited.map(({ key }) => ({ key, path: ['input', 'removeKeys'], message: `The stored key ${key} is reserved: remove it or rename it in this update` })));
   return edited;
 }
 
@@ -534,13 +556,28 @@ export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: P
  * Needs server-side access (database and master key), not a token; records `secret.injected`.
  */
 export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: string): Promise<Record<string, string>> {
-  return db.transaction().execute(async (trx) => {
+  const outcome = await db.transaction().execute(async (trx): Promise<{ env: Record<string, string> } | { reserved: string[] }> => {
     const secret = await findSecret(trx, secretId);
     if (!secret) throw new NotFoundError('Secret not found');
     if (secret.storage !== 'NATIVE' || secret.payload_version === null) {
       throw new ValidationError('This secret reads its credentials from an external vault: they must be fetched from the vault, cloakroom holds no value to inject', {
         code: ErrorCode.CREDENTIALS_NOT_ALLOWED,
       });
+    }
+    // RESERVED_ENV_KEY again, for secrets stored before the write rule: judged from the stored key
+    // names, before anything is decrypted; the refusal is recorded (names only) and nothing runs.
+    const reserved = secret.credential_fields.map((field) => field.envVar).filter(isReservedEnvKey);
+    if (reserved.length) {
+      await recordAuditEvent(trx, { viewer: null, meta: null }, {
+        teamId: secret.team_id,
+        action: 'secret.injected',
+        targetType: 'Secret',
+        targetId: secret.id,
+        changedFields: reserved,
+        targetVersion: secret.version,
+        outcome: 'DENIED',
+      });
+      return { reserved };
     }
     const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version };
     const payload = await findSecretPayload(trx, secret.id, binding.version);
@@ -554,6 +591,13 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
       changedFields: Object.keys(env),
       targetVersion: secret.version,
     });
-    return env;
+    return { env };
   });
+  if ('reserved' in outcome) {
+    throw new ValidationError(
+      `This secret holds reserved env keys that cli run will not inject: ${outcome.reserved.join(', ')}. Rename or remove them (updateSecret renameKeys/removeKeys); nothing was run`,
+      { code: ErrorCode.RESERVED_ENV_KEY },
+    );
+  }
+  return outcome.env;
 }

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { rethrowNameTaken, type Db, type VaultConnectionTable } from '../../database.ts';
+import { nameKey } from '../../names.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
 export type VaultConnectionRow = Selectable<VaultConnectionTable>;
@@ -20,9 +21,9 @@ export async function findVaultConnectionsOfMember(db: Db, userId: string, ids: 
     .execute();
 }
 
-export async function insertVaultConnection(db: Db, row: Insertable<VaultConnectionTable>): Promise<VaultConnectionMetadata> {
+export async function insertVaultConnection(db: Db, row: Omit<Insertable<VaultConnectionTable>, 'name_key'>): Promise<VaultConnectionMetadata> {
   try {
-    return await db.insertInto('vault_connections').values(row).returning(METADATA).executeTakeFirstOrThrow();
+    return await db.insertInto('vault_connections').values({ ...row, name_key: nameKey(row.name) }).returning(METADATA).executeTakeFirstOrThrow();
   } catch (error) {
     return rethrowNameTaken(error, 'vault connection', row.name);
   }
@@ -34,11 +35,11 @@ export async function lockVaultConnection(db: Db, id: string): Promise<VaultConn
 }
 
 /** Applies a change and bumps the version by one. */
-export async function updateVaultConnection(db: Db, id: string, patch: Updateable<VaultConnectionTable>): Promise<VaultConnectionMetadata> {
+export async function updateVaultConnection(db: Db, id: string, patch: Omit<Updateable<VaultConnectionTable>, 'name_key'>): Promise<VaultConnectionMetadata> {
   try {
     return await db
       .updateTable('vault_connections')
-      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
       .where('id', '=', id)
       .returning(METADATA)
       .executeTakeFirstOrThrow();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameSchema } from '../../names.ts';
 import type { VaultType } from '../secret/credential-types.ts';
 
 const field = (label: string) =>
@@ -33,4 +34,4 @@ export const VAULT_CREDENTIALS_MEMBER = {
   INFISICAL: 'infisical',
 } as const satisfies Record<VaultType, keyof typeof vaultCredentialSchemas>;
 
-export const vaultConnectionName = z.string().trim().min(1, 'Name must not be empty').max(255, 'Name must be at most 255 characters');
+export const vaultConnectionName = nameSchema(255, { trim: true });

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { rethrowNameTaken, type Db, type WorkspaceTable } from '../../database.ts';
+import { nameKey } from '../../names.ts';
 import { paginate, DEFAULT_ORDER } from '../../keyset.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
@@ -24,9 +25,9 @@ export async function findTeamWorkspaceIds(db: Db, teamId: string, ids: readonly
   return new Set(rows.map((row) => row.id));
 }
 
-export async function insertWorkspace(db: Db, row: Insertable<WorkspaceTable>): Promise<WorkspaceRow> {
+export async function insertWorkspace(db: Db, row: Omit<Insertable<WorkspaceTable>, 'name_key'>): Promise<WorkspaceRow> {
   try {
-    return await db.insertInto('workspaces').values(row).returningAll().executeTakeFirstOrThrow();
+    return await db.insertInto('workspaces').values({ ...row, name_key: nameKey(row.name) }).returningAll().executeTakeFirstOrThrow();
   } catch (error) {
     return rethrowNameTaken(error, 'workspace', row.name);
   }
@@ -37,11 +38,11 @@ export async function lockWorkspace(db: Db, id: string): Promise<WorkspaceRow | 
 }
 
 /** Applies a change and bumps the version by one. */
-export async function updateWorkspace(db: Db, id: string, patch: Updateable<WorkspaceTable>): Promise<WorkspaceRow> {
+export async function updateWorkspace(db: Db, id: string, patch: Omit<Updateable<WorkspaceTable>, 'name_key'>): Promise<WorkspaceRow> {
   try {
     return await db
       .updateTable('workspaces')
-      .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

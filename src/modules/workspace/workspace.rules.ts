@@ -1,3 +1,3 @@
-import { z } from 'zod';
+import { nameSchema } from '../../names.ts';
 
-export const workspaceName = z.string().trim().min(1, 'Name must not be empty').max(255, 'Name must be at most 255 characters');
+export const workspaceName = nameSchema(255, { trim: true });
