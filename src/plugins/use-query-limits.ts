@@ -13,8 +13,12 @@ export interface QueryLimitsOptions {
   maxDirectives?: number;
   /** Parser tokens in one document. @default 3000 */
   maxTokens?: number;
-  /** Hide "Did you mean …?" suggestions, which map the schema for an attacker. @default false */
-  hideSuggestions?: boolean;
+  /**
+   * Hide "Did you mean …?" suggestions, which map the schema for an attacker: `true` always, or a
+   * function answering, per request whose errors hold one, whether to hide them (in development:
+   * from whoever has no valid token). @default false
+   */
+  hideSuggestions?: boolean | ((request: Request) => Promise<boolean>);
 }
 
 /**
@@ -31,12 +35,41 @@ export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
     maxAliases: { n: maxAliases },
     maxDirectives: { n: maxDirectives },
     maxTokens: { n: maxTokens },
-    blockFieldSuggestion: { enabled: hideSuggestions },
+    blockFieldSuggestion: { enabled: hideSuggestions === true },
   }) as Plugin;
   return {
     onPluginInit: ({ addPlugin }) => {
       addPlugin(armor);
       addPlugin(useParserStackGuard());
+      if (typeof hideSuggestions === 'function') addPlugin(useSuggestionsHiddenWhen(hideSuggestions));
+    },
+  };
+}
+
+/** graphql-js's suggestions: `Did you mean "a" or "b"?`, `Did you mean the enum value "X"?`, … */
+const SUGGESTION = /\s*Did you mean [^?]*\?/;
+const SUGGESTIONS = new RegExp(SUGGESTION.source, 'g');
+
+/** Removes suggestions from a result's error messages when `hide(request)` says so (validation errors come before authentication). */
+function useSuggestionsHiddenWhen(hide: (request: Request) => Promise<boolean>): Plugin {
+  return {
+    onExecutionResult: async ({ request, result, setResult }) => {
+      if (!result || !('errors' in result) || !result.errors?.some((error) => SUGGESTION.test(error.message))) return;
+      let hidden = true;
+      try {
+        hidden = await hide(request);
+      } catch {
+        // Cannot tell (the database is down): hide them.
+      }
+      if (!hidden) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((error) =>
+          error instanceof GraphQLError
+            ? new GraphQLError(error.message.replace(SUGGESTIONS, ''), { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: error.extensions })
+            : error,
+        ),
+      });
     },
   };
 }

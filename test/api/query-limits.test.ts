@@ -135,6 +135,18 @@ describe('production mode', () => {
     expect((await post(prod.app, prodTeam.ownerToken, { query })).body.errors?.[0]?.message).not.toMatch(/Did you mean/);
   });
 
+  test('in development, suggestions are shown with a valid token only: not before authentication', async () => {
+    for (const query of ['{ viewr { id } }', '{ viewer { emial } }', 'query($o: ListOrdr) { viewer { id } }']) {
+      const withToken = await post(dev.app, team.ownerToken, { query });
+      expect(withToken.body.errors?.map((error) => error.message).join(' ')).toMatch(/Did you mean/);
+      for (const token of [undefined, 'crm_not-a-token']) {
+        const anonymous = await post(dev.app, token, { query });
+        expect(anonymous.body.errors?.length).toBeGreaterThan(0);
+        expect(anonymous.body.errors?.map((error) => error.message).join(' ')).not.toMatch(/Did you mean|"viewer"|"email"|"ListOrder"/);
+      }
+    }
+  });
+
   test('GraphiQL is not served in production', async () => {
     const page = (app: TestApp['app']) => app.fetch('http://cloakroom.test/graphql', { headers: { accept: 'text/html' } });
     expect((await page(dev.app)).headers.get('content-type')).toMatch(/text\/html/);
