@@ -11,6 +11,7 @@ import type { Context } from './context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
+import './deadline.ts';
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
@@ -21,7 +22,8 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
   // `nulCharacters` (src/validation.ts) refuses U+0000 in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
-  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, 'nulCharacters', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  // `deadline` (src/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
+  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -30,14 +32,8 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: {
       nullable: { list: false, items: true },
       description: `The objects of these ids, in their order; null for any you cannot see. At most ${MAX_PAGE_SIZE} ids.`,
+      // Enforced for every list argument by useListArgumentLimit (src/plugins/use-query-limits.ts), before anything is decoded.
       args: { ids: { description: `Global ids of any types, at most ${MAX_PAGE_SIZE} (as \`first\` on a connection).` } },
-      // Like `first`: a page is at most MAX_PAGE_SIZE objects, however they are asked for.
-      resolve: (_root, args, _ctx, _info, resolveNodes) => {
-        if (args.ids.length > MAX_PAGE_SIZE) {
-          throw new GraphQLError(`Argument "ids" must hold at most ${MAX_PAGE_SIZE} ids (got ${args.ids.length})`, { extensions: { code: 'BAD_USER_INPUT' } });
-        }
-        return resolveNodes(args.ids);
-      },
     },
   },
   errors: {
