@@ -14,9 +14,10 @@ import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useRequestParseErrors } from './plugins/use-request-parse-errors.ts';
 import { useRequestDeadline } from './plugins/use-request-deadline.ts';
 import { useCompressedHtml } from './plugins/use-compressed-html.ts';
-import { useQueryLimits } from './plugins/use-query-limits.ts';
+import { useListArgumentLimit, useQueryLimits } from './plugins/use-query-limits.ts';
 import { usePersistedOperationsOnly, type PersistedOperations } from './plugins/use-persisted-operations-only.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/use-rate-limit.ts';
+import { useResponseLimit } from './plugins/use-response-limit.ts';
 import { listMembershipsOfUser } from './modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -42,6 +43,8 @@ export interface AppOptions {
   rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'logger' | 'clientAddressOf'> | false;
   /** Whole-request deadline: past it, HTTP 503 REQUEST_TIMEOUT. @default 10_000 ms */
   requestTimeoutMs?: number;
+  /** Largest response body: past it, HTTP 422 RESPONSE_TOO_LARGE and no data. @default 10_000_000 bytes */
+  maxResponseBytes?: number | undefined;
   /** Run eligible queries compiled by graphql-jit (useCompiledQueries). @default true */
   compileQueries?: boolean;
   /** Proxies whose X-Forwarded-For is believed (see `clientAddressResolver`). @default [] (the socket's address) */
@@ -62,8 +65,11 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, compileQueries = true, trustedProxies = [] }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [] }: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
+  // For requests refused before their context is built (parse and validation errors). The token
+  // cache of `authenticate` makes a repeated check cheap.
+  const hasValidToken = async (request: Request) => (await authenticate(db, request.headers.get('authorization'))) !== null;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -122,18 +128,22 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
     },
     plugins: [
       useRequestId(),
+      // Before anything coerces variables: a list argument of thousands of ids is refused unread.
+      useListArgumentLimit(),
       // Before useRequestDeadline, which wraps the executor this one chooses.
       ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors }, 'graphql-jit could not compile a query') })] : []),
       useRequestDeadline(requestTimeoutMs),
       useBodyLimit(),
+      useResponseLimit(maxResponseBytes),
       useRequestParseErrors(),
       // Every request carries `Authorization`, a header no simple cross-site request can set.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
       ...(rateLimit
-        ? [useRateLimit({ ...rateLimit, logger, clientAddressOf, teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id) })]
+        ? [useRateLimit({ ...rateLimit, logger, clientAddressOf, isAuthenticated: hasValidToken, teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id) })]
         : []),
       ...(persistedOperations ? [usePersistedOperationsOnly(persistedOperations)] : []),
-      useQueryLimits({ hideSuggestions: production }),
+      // In development, suggestions help whoever has a token, and nobody else.
+      useQueryLimits({ hideSuggestions: production || (async (request) => !(await hasValidToken(request))) }),
       ...(production ? [useDisableIntrospection()] : []),
       useSafeVariableErrors(),
       useCompressedHtml(),

@@ -9,8 +9,9 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { GraphQLError, getNullableType, isListType } from 'graphql';
 import type { Context } from './context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
-import { DEFAULT_PAGE_SIZE } from './pagination.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
+import './deadline.ts';
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
@@ -21,13 +22,19 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
   // `nulCharacters` (src/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
-  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, 'nulCharacters', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  // `deadline` (src/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
+  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     nodeQueryOptions: { nullable: true },
-    nodesQueryOptions: { nullable: { list: false, items: true } },
+    nodesQueryOptions: {
+      nullable: { list: false, items: true },
+      description: `The objects of these ids, in their order; null for any you cannot see. At most ${MAX_PAGE_SIZE} ids.`,
+      // Enforced for every list argument by useListArgumentLimit (src/plugins/use-query-limits.ts), before anything is decoded.
+      args: { ids: { description: `Global ids of any types, at most ${MAX_PAGE_SIZE} (as \`first\` on a connection).` } },
+    },
   },
   errors: {
     // Every mutation result is `<Name>Success | ValidationError | NotFoundError | ForbiddenError | ConflictError`.
@@ -39,9 +46,14 @@ export const builder = new SchemaBuilder<{
     defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
   },
   complexity: {
-    // A connection costs its page size times its selection; other lists count as 10 items.
+    // A connection costs its page size times its selection, a field with a list argument (`nodes(ids)`)
+    // its longest list's length times its selection (it answers one object per item); other lists count as 10 items.
     fieldComplexity: (args, _ctx, field) => {
       if (field.args.some((arg) => arg.name === 'first')) return { field: 1, multiplier: Math.max(typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE, 1) };
+      if (field.args.some((arg) => isListType(getNullableType(arg.type)))) {
+        const lengths = Object.values(args).map((value) => (Array.isArray(value) ? value.length : 0));
+        return { field: 1, multiplier: Math.max(1, ...lengths) };
+      }
       if (field.name === 'edges') return { field: 0, multiplier: 1 };
       return { field: 1, multiplier: isListType(getNullableType(field.type)) ? 10 : 1 };
     },

@@ -6,6 +6,14 @@ import { clientAddressResolver } from './client-address.ts';
 /** Everything the process reads from its environment, parsed once at start. */
 export interface Config {
   port: number;
+  /** Interface to listen on (HOST): 127.0.0.1 in embedded (development) mode, every interface with DATABASE_URL. */
+  host: string | undefined;
+  /** Time to receive a request's headers (CLOAKROOM_HEADERS_TIMEOUT_MS). @default 10_000 */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (CLOAKROOM_BODY_TIMEOUT_MS). @default 30_000 */
+  bodyTimeoutMs: number;
+  /** Largest response body (CLOAKROOM_MAX_RESPONSE_BYTES); unset keeps useResponseLimit's default. */
+  maxResponseBytes: number | undefined;
   /** PostgreSQL connection string; unset means the embedded PGlite database in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -124,10 +132,25 @@ function parseTrustedProxies(value: string | undefined): string[] {
 }
 
 function parseRequestTimeout(value: string | undefined): number | undefined {
+  return parsePositive(value, 'CLOAKROOM_REQUEST_TIMEOUT_MS', 'milliseconds');
+}
+
+/** A whole number ≥ 1 (milliseconds, bytes); unset or blank gives undefined. */
+function parsePositive(value: string | undefined, name: string, unit: string): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const timeout = Number(value);
-  if (!Number.isSafeInteger(timeout) || timeout < 1) throw new ConfigError(`CLOAKROOM_REQUEST_TIMEOUT_MS must be a whole number of milliseconds ≥ 1, got "${value}"`);
-  return timeout;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 1) throw new ConfigError(`${name} must be a whole number of ${unit} ≥ 1, got "${value}"`);
+  return number;
+}
+
+/** Node refuses a headers timeout longer than the whole request's. */
+function parseHttpTimeouts(env: NodeJS.ProcessEnv): { headersTimeoutMs: number; bodyTimeoutMs: number } {
+  const headersTimeoutMs = parsePositive(env.CLOAKROOM_HEADERS_TIMEOUT_MS, 'CLOAKROOM_HEADERS_TIMEOUT_MS', 'milliseconds') ?? 10_000;
+  const bodyTimeoutMs = parsePositive(env.CLOAKROOM_BODY_TIMEOUT_MS, 'CLOAKROOM_BODY_TIMEOUT_MS', 'milliseconds') ?? 30_000;
+  if (headersTimeoutMs > bodyTimeoutMs) {
+    throw new ConfigError(`CLOAKROOM_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed CLOAKROOM_BODY_TIMEOUT_MS (${bodyTimeoutMs}): the body's time includes the headers'`);
+  }
+  return { headersTimeoutMs, bodyTimeoutMs };
 }
 
 /** Reads a persisted-operations manifest (`{"sha256:<hex>": "<document>"}`, as codegen's client preset writes it). */
@@ -150,6 +173,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(env.DATA_DIR || '.data');
   return {
     port: parsePort(env.PORT),
+    // The embedded database is for development: not reachable from the network unless asked.
+    host: env.HOST?.trim() || (databaseUrl ? undefined : '127.0.0.1'),
+    ...parseHttpTimeouts(env),
+    maxResponseBytes: parsePositive(env.CLOAKROOM_MAX_RESPONSE_BYTES, 'CLOAKROOM_MAX_RESPONSE_BYTES', 'bytes'),
     databaseUrl,
     dataDir,
     migrateOnStart: env.CLOAKROOM_MIGRATE !== 'false',

@@ -1,7 +1,8 @@
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { ensureDevTeam } from './dev-setup.ts';
+import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './runtime.ts';
@@ -27,12 +28,12 @@ async function main(): Promise<void> {
   // Without REDIS_URL the counters live in this process; with it, every instance shares them.
   const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ...config.rateLimit, store: redis ?? ('memory' as const) };
-  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies });
+  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies });
   // While draining, every response says "Connection: close": a keep-alive client would otherwise
   // keep sending new requests on its open connections, and the drain would last until the timeout.
   let draining = false;
   const inFlight = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (draining) res.setHeader('Connection', 'close');
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
@@ -41,13 +42,15 @@ async function main(): Promise<void> {
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
     app(req, res);
-  });
-  server.listen(config.port, () => {
+  }, { headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info({ port, database: config.databaseUrl ? 'postgresql' : 'embedded' }, 'listening');
+    const host = typeof address === 'object' && address ? address.address : config.host;
+    logger.info({ host, port, database: config.databaseUrl ? 'postgresql' : 'embedded' }, 'listening');
     // Notes for the person at the terminal go to stderr: stdout carries JSON log lines only.
-    console.error(`cloakroom is serving http://localhost:${port}/graphql (open it in a browser for GraphiQL)`);
+    const shown = !host || host === '::' || host === '0.0.0.0' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    console.error(`cloakroom is serving http://${shown}:${port}/graphql (open it in a browser for GraphiQL)`);
   });
 
   if (!config.databaseUrl) {

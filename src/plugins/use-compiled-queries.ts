@@ -51,8 +51,8 @@ export function isCompilable(schema: GraphQLSchema, document: DocumentNode, oper
  * errors and HTTP 400 are the API's). `test/api/compiled-queries.test.ts` holds the two paths to
  * the same answers.
  *
- * graphql-jit does not watch the execution signal: a request past its deadline is still answered
- * at once by `useRequestDeadline`, but the query's remaining resolvers (reads) run to their end.
+ * graphql-jit does not watch the execution signal: past the deadline, `useRequestDeadline` answers
+ * at once and every resolver refuses to start (src/deadline.ts), so a compiled query stops too.
  * @param options.onCompileError called when graphql-jit cannot compile a document (its errors
  * are the answer); @default none
  */

@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, visit, BREAK } from 'graphql';
+import { MAX_PAGE_SIZE } from '../pagination.ts';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimitsOptions {
@@ -13,8 +14,12 @@ export interface QueryLimitsOptions {
   maxDirectives?: number;
   /** Parser tokens in one document. @default 3000 */
   maxTokens?: number;
-  /** Hide "Did you mean …?" suggestions, which map the schema for an attacker. @default false */
-  hideSuggestions?: boolean;
+  /**
+   * Hide "Did you mean …?" suggestions, which map the schema for an attacker: `true` always, or a
+   * function answering, per request whose errors hold one, whether to hide them (in development:
+   * from whoever has no valid token). @default false
+   */
+  hideSuggestions?: boolean | ((request: Request) => Promise<boolean>);
 }
 
 /**
@@ -31,12 +36,75 @@ export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
     maxAliases: { n: maxAliases },
     maxDirectives: { n: maxDirectives },
     maxTokens: { n: maxTokens },
-    blockFieldSuggestion: { enabled: hideSuggestions },
+    blockFieldSuggestion: { enabled: hideSuggestions === true },
   }) as Plugin;
   return {
     onPluginInit: ({ addPlugin }) => {
       addPlugin(armor);
       addPlugin(useParserStackGuard());
+      if (typeof hideSuggestions === 'function') addPlugin(useSuggestionsHiddenWhen(hideSuggestions));
+    },
+  };
+}
+
+/** graphql-js's suggestions: `Did you mean "a" or "b"?`, `Did you mean the enum value "X"?`, … */
+const SUGGESTION = /\s*Did you mean [^?]*\?/;
+const SUGGESTIONS = new RegExp(SUGGESTION.source, 'g');
+
+/** Removes suggestions from a result's error messages when `hide(request)` says so (validation errors come before authentication). */
+function useSuggestionsHiddenWhen(hide: (request: Request) => Promise<boolean>): Plugin {
+  return {
+    onExecutionResult: async ({ request, result, setResult }) => {
+      if (!result || !('errors' in result) || !result.errors?.some((error) => SUGGESTION.test(error.message))) return;
+      let hidden = true;
+      try {
+        hidden = await hide(request);
+      } catch {
+        // Cannot tell (the database is down): hide them.
+      }
+      if (!hidden) return;
+      setResult({
+        ...result,
+        errors: result.errors.map((error) =>
+          error instanceof GraphQLError
+            ? new GraphQLError(error.message.replace(SUGGESTIONS, ''), { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: error.extensions })
+            : error,
+        ),
+      });
+    },
+  };
+}
+
+/**
+ * Refuses an operation that gives a field a list argument longer than `max` items, before any
+ * variable is coerced or any argument mapped: 20 aliases of `nodes(ids: $ids)` with 12,000 ids
+ * would otherwise decode 240,000 global ids (twice: for the complexity estimate, then for the
+ * resolvers) before anything could refuse them, seconds of a blocked event loop. A list inside
+ * an input object (a mutation's `input`) is the input's own business and is not counted here.
+ * Install it before any plugin that coerces variables (useCompiledQueries does, to decide).
+ * @param max @default 100 (MAX_PAGE_SIZE, as `first`)
+ */
+export function useListArgumentLimit(max = MAX_PAGE_SIZE): Plugin {
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!operation) return;
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      let refusal: GraphQLError | undefined;
+      visit(operation, {
+        [Kind.FIELD]: (field) => {
+          for (const argument of field.arguments ?? []) {
+            const { value } = argument;
+            const length = value.kind === Kind.LIST ? value.values.length : value.kind === Kind.VARIABLE && Array.isArray(variables[value.name.value]) ? (variables[value.name.value] as unknown[]).length : 0;
+            if (length > max) {
+              refusal = new GraphQLError(`Argument "${argument.name.value}" of "${field.name.value}" must hold at most ${max} items (got ${length})`, { nodes: [argument], extensions: { code: 'BAD_USER_INPUT' } });
+              return BREAK;
+            }
+          }
+          return undefined;
+        },
+      });
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
     },
   };
 }

@@ -46,6 +46,12 @@ export interface RateLimitOptions {
   logger?: Logger;
   /** The client's address, for `unauthenticatedPerIp`. @default the socket's (`clientAddressResolver([])`) */
   clientAddressOf?: ClientAddressOf;
+  /**
+   * Whether the request carries a valid token, asked only of a request that failed before its
+   * context was built (a syntax or validation error): without a valid token it spends from its
+   * address's unauthenticated budget like a 401. Without it, only 401s are counted.
+   */
+  isAuthenticated?: (request: Request) => Promise<boolean>;
 }
 
 export const RATE_LIMIT_DEFAULTS = {
@@ -132,7 +138,8 @@ function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
  *   spends from all of them. Simple, decided up front, and a team can still not exceed its budget.
  *   A refused operation spends nothing: what the other counters took is given back, so a runaway
  *   token stopped by its own limit does not drain its user's and teams' budgets as well.
- * - **Unauthenticated requests** (401) count against the client IP (the socket's address). Once an
+ * - **Unauthenticated requests** (401, and documents refused by parsing or validation sent without
+ *   a valid token) count against the client IP (the socket's address). Once an
  *   IP has spent its budget, every request from it, valid token or not, is refused with 429
  *   *before* authentication until the window ends, so that a right guess cannot be told apart from
  *   a wrong one. Behind a reverse proxy every client has the proxy's address: raise
@@ -293,10 +300,22 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       stateOf(request).operation = candidates.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a));
     },
 
-    // A request that failed authentication spends from its address's budget.
+    // A request that failed authentication, or failed before it (a document that does not parse
+    // or validate) without a valid token, spends from its address's budget: probing the API costs
+    // the same whether or not the prober bothers to be well-formed.
     onExecutionResult: async ({ request, result, context }) => {
-      if (!ipBucket || !result || !('errors' in result)) return;
-      if (!result.errors?.some((error) => error.extensions?.['code'] === 'UNAUTHENTICATED')) return;
+      if (!ipBucket || !result || !('errors' in result) || !result.errors?.length) return;
+      const codes = result.errors.map((error) => error.extensions?.['code']);
+      if (codes.includes('RATE_LIMITED')) return;
+      if (!codes.includes('UNAUTHENTICATED')) {
+        // A built context has a viewer: the request was authenticated and its errors are its own business.
+        if ((context as { viewer?: unknown }).viewer || !options.isAuthenticated) return;
+        try {
+          if (await options.isAuthenticated(request)) return;
+        } catch (error) {
+          return failOpen(error, 'token check');
+        }
+      }
       let snapshot: Snapshot;
       try {
         snapshot = snapshotOf(ipBucket.points, await ipBucket.limiter.consume(clientIpOf(context)));

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { deadlineSignal, watchDeadline } from '../deadline.ts';
 
 /**
  * A whole-request deadline, counted from the moment the request arrives (authentication and
@@ -11,6 +12,10 @@ import type { Plugin } from 'graphql-yoga';
  * pool's `statement_timeout`, and its transaction commits or rolls back as a whole. So a
  * mutation that timed out may still have been applied; the message says so, and creates can be
  * retried safely with the same `idempotencyKey`.
+ *
+ * The deadline is also noticed without a timer's turn: the executor checks it before every field
+ * and every resolver checks it first (src/deadline.ts), so work that never yields to the event
+ * loop (graphql-jit's compiled queries, loaders settling in microtasks) stops at it too.
  *
  * The client going away aborts execution the same way (Yoga's request signal).
  * @param timeoutMs @default 10_000 (below the 15 s `statement_timeout`, so the deadline answers first)
@@ -24,19 +29,22 @@ export function useRequestDeadline(timeoutMs = 10_000): Plugin {
     onExecute: ({ args, executeFn, setExecuteFn }) => {
       const request = (args.contextValue as { request?: Request }).request;
       if (!request) return;
-      const elapsed = performance.now() - (arrivals.get(request) ?? performance.now());
+      const now = performance.now();
+      const deadline = (arrivals.get(request) ?? now) + timeoutMs;
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(timedOut(timeoutMs)), Math.max(0, timeoutMs - elapsed));
+      const signal = deadlineSignal(controller, deadline, () => timedOut(timeoutMs));
+      watchDeadline(args.contextValue, signal);
+      const timer = setTimeout(() => controller.abort(timedOut(timeoutMs)), Math.max(0, deadline - now));
       const clientGone = () => controller.abort(request.signal.reason);
       request.signal.addEventListener('abort', clientGone, { once: true });
       // Rejects when the deadline passes or the client goes away; the race answers at once even
       // while a resolver is still waiting (graphql-tools does not race the signal for serial mutations).
-      const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
+      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
       aborted.catch(() => {});
       setExecuteFn(async (executeArgs) => {
         try {
           // The signal also stops further resolvers from starting.
-          return await Promise.race([executeFn({ ...executeArgs, signal: controller.signal } as typeof executeArgs), aborted]);
+          return await Promise.race([executeFn({ ...executeArgs, signal } as typeof executeArgs), aborted]);
         } finally {
           // Nothing may keep this request's execution alive: the request's signal can outlive it.
           clearTimeout(timer);

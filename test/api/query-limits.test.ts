@@ -49,6 +49,36 @@ describe('list-aware complexity (Pothos complexity plugin)', () => {
   });
 });
 
+describe('nodes(ids) is bounded like a page', () => {
+  const aliases = (count: number, selection: string) => `query($ids: [ID!]!) { ${Array.from({ length: count }, (_, i) => `a${i}: nodes(ids: $ids) { ${selection} }`).join(' ')} }`;
+
+  test('at most 100 ids: 100 are answered, 101 is BAD_USER_INPUT', async () => {
+    const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
+    const ok = await post(dev.app, team.ownerToken, { query, variables: { ids: Array(100).fill(team.teamId) } });
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data).toEqual({ nodes: Array(100).fill({ id: team.teamId }) });
+    const tooMany = await post(dev.app, team.ownerToken, { query, variables: { ids: Array(101).fill(team.teamId) } });
+    expect(tooMany.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(tooMany.body.errors?.[0]?.message).toMatch(/"ids" of "nodes" must hold at most 100 items \(got 101\)/);
+  });
+
+  test('a list argument multiplies complexity: 20 aliases of nodes(100 ids) with a page each cost what they return', async () => {
+    // 20 × 100 teams × secrets(first: 10) — 20,000 secrets at most: QUERY_TOO_COMPLEX, nothing runs.
+    const costly = await post(dev.app, team.ownerToken, {
+      query: aliases(20, '... on Team { secrets(first: 10) { edges { node { id name } } } }'),
+      variables: { ids: Array(100).fill(team.teamId) },
+    });
+    expect(costly.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(costly.body.data ?? null).toBeNull();
+    // The same shape over a few ids is cheap and runs.
+    const cheap = await post(dev.app, team.ownerToken, {
+      query: aliases(20, '... on Team { secrets(first: 10) { edges { node { id name } } } }'),
+      variables: { ids: Array(3).fill(team.teamId) },
+    });
+    expect(cheap.body.errors).toBeUndefined();
+  });
+});
+
 describe('request size', () => {
   test('a body over 1 MB is refused with 413 before it is parsed', async () => {
     const res = await post(dev.app, team.ownerToken, JSON.stringify({ query: '{ viewer { id } }', variables: { pad: 'x'.repeat(1_100_000) } }), {
@@ -103,6 +133,18 @@ describe('production mode', () => {
     const query = '{ viewr { id } }';
     expect((await post(dev.app, team.ownerToken, { query })).body.errors?.[0]?.message).toMatch(/Did you mean/);
     expect((await post(prod.app, prodTeam.ownerToken, { query })).body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  });
+
+  test('in development, suggestions are shown with a valid token only: not before authentication', async () => {
+    for (const query of ['{ viewr { id } }', '{ viewer { emial } }', 'query($o: ListOrdr) { viewer { id } }']) {
+      const withToken = await post(dev.app, team.ownerToken, { query });
+      expect(withToken.body.errors?.map((error) => error.message).join(' ')).toMatch(/Did you mean/);
+      for (const token of [undefined, 'crm_not-a-token']) {
+        const anonymous = await post(dev.app, token, { query });
+        expect(anonymous.body.errors?.length).toBeGreaterThan(0);
+        expect(anonymous.body.errors?.map((error) => error.message).join(' ')).not.toMatch(/Did you mean|"viewer"|"email"|"ListOrder"/);
+      }
+    }
   });
 
   test('GraphiQL is not served in production', async () => {

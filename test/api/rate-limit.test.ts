@@ -225,6 +225,37 @@ describe('in memory', () => {
     expect(rateHeaders(elsewhere.headers).limit).toBe(300);
   });
 
+  test('documents that fail to parse or validate spend the IP budget when sent without a valid token, not with one', async () => {
+    const app = appWith({ unauthenticatedPerIp: 3 });
+    const team = await createTeamWithOwner(t.db);
+    const prober = '198.51.100.21';
+    /** Raw text a typed client cannot send: a syntax error, an unknown field, graphql-armor's alias limit. */
+    const raw = async (body: string, token: string | undefined, ip: string) => {
+      const serverContext = { req: { socket: { remoteAddress: ip } } } as unknown as Parameters<App['fetch']>[2];
+      const response = await app.fetch('http://cloakroom.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) }, body }, serverContext);
+      return { status: response.status, headers: response.headers, body: (await response.json()) as ExecutionResult };
+    };
+    const probes = [
+      JSON.stringify({ query: '{ viewer { id ' }),
+      JSON.stringify({ query: '{ viewer { secretKeys } }' }),
+      JSON.stringify({ query: `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }` }),
+    ];
+    // With a valid token the same mistakes are the caller's own business: the IP budget is untouched.
+    for (const probe of probes) expect((await raw(probe, team.ownerToken, prober)).body.errors?.length).toBeGreaterThan(0);
+    expect((await query(app, team, team.ownerToken, prober)).status).toBe(200);
+
+    const remaining = [];
+    for (const probe of probes) {
+      const answer = await raw(probe, undefined, prober);
+      expect(answer.body.errors?.length).toBeGreaterThan(0);
+      remaining.push(rateHeaders(answer.headers).remaining);
+    }
+    expect(remaining).toEqual([2, 1, 0]);
+    // Spent, as if they had been three wrong tokens: even a valid token from that address waits.
+    expectRateLimited(await query(app, team, team.ownerToken, prober), /without a valid token/);
+    expect((await query(app, team, team.ownerToken, '198.51.100.22')).status).toBe(200);
+  });
+
   test('the window resets', async () => {
     const app = appWith({ windowSeconds: 1, perToken: { queries: 10, mutations: 1 } });
     const team = await createTeamWithOwner(t.db);

@@ -12,6 +12,8 @@ import { createLogger } from '../../src/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/global-id.ts';
+import { startCountingTestApp } from '../helpers/statement-log.ts';
+import { authenticate } from '../../src/modules/auth/auth.service.ts';
 
 /*
  * The whole-request deadline. A request is made slow the way real ones get slow: another
@@ -145,5 +147,54 @@ describe('request deadline', () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+describe('request deadline without a timer\'s turn', () => {
+  /**
+   * The body arrives 60 ms after the request (a slow client), so a 20 ms deadline has passed before
+   * execution starts, yet no timer has had its turn since: only a deadline checked by the executor
+   * and the resolvers themselves can stop the operation before its first resolver.
+   */
+  async function sendLate(app: TestApp['app'], token: string, query: string) {
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await sleep(60);
+        controller.enqueue(new TextEncoder().encode(JSON.stringify({ query })));
+        controller.close();
+      },
+    });
+    const response = await app.fetch('http://cloakroom.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
+  }
+
+  let counting: Awaited<ReturnType<typeof startCountingTestApp>>;
+  let owner: TestTeam;
+  beforeAll(async () => {
+    counting = await startCountingTestApp({ requestTimeoutMs: 20 });
+    owner = await createTeamWithOwner(counting.db);
+    // The token is looked up (and cached) now, so that the requests below need no statement of their own to authenticate.
+    expect(await authenticate(counting.db, `Bearer ${owner.ownerToken}`)).not.toBeNull();
+  });
+  afterAll(() => counting?.close());
+
+  test.each([
+    // No variables, no object literal: graphql-jit runs it, and graphql-jit never looks at the signal.
+    ['compiled by graphql-jit', '{ viewer { memberships { team { secrets(first: 5) { edges { node { id } } } } } } }'],
+    // An object literal: graphql-js runs it.
+    ['on graphql-js', '{ viewer { memberships { team { secrets(first: 5, filter: { search: "x" }) { edges { node { id } } } } } } }'],
+  ])('%s: a request already past its deadline when execution starts runs no resolver and no SQL', async (_path, query) => {
+    counting.statementLog.reset();
+    const late = await sendLate(counting.app, owner.ownerToken, query);
+    expect(late.status).toBe(503);
+    expect(late.body.errors?.[0]?.extensions?.code).toBe('REQUEST_TIMEOUT');
+    // Whatever would have gone on after the answer has had time to show itself.
+    await sleep(100);
+    expect(counting.statementLog.tables().filter((table) => table !== 'api_tokens')).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { randomBytes } from 'node:crypto';
 import { Kysely, PGliteDialect, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
-import { createApp } from '../../src/app.ts';
+import { createApp, type AppOptions } from '../../src/app.ts';
 import type { Database } from '../../src/database.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
@@ -32,7 +32,7 @@ function tableOf(query: CompiledQuery): string {
  * `createDatabase` (PostgreSQL pool of 10 when the run has a database, else in-memory PGlite),
  * so a test can count the round trips one request makes.
  */
-export async function startCountingTestApp(): Promise<TestApp & { statementLog: StatementLog }> {
+export async function startCountingTestApp(options: Pick<AppOptions, 'requestTimeoutMs' | 'compileQueries'> = {}): Promise<TestApp & { statementLog: StatementLog }> {
   const statements: CompiledQuery[] = [];
   let dialect;
   if (testDatabaseUrl) {
@@ -50,7 +50,7 @@ export async function startCountingTestApp(): Promise<TestApp & { statementLog: 
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
   const keyring = createKeyring(randomBytes(32));
   // No rate limits: their membership lookup would be counted, and the seeding sends hundreds of mutations.
-  const app = createApp({ db, keyring, logger, rateLimit: false });
+  const app = createApp({ db, keyring, logger, rateLimit: false, ...options });
   const statementLog: StatementLog = {
     statements,
     reset: () => void (statements.length = 0),

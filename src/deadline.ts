@@ -1,0 +1,65 @@
+import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import type { GraphQLFieldResolver } from 'graphql';
+
+/** The deadline signal of each request being executed, by its context object (see `useRequestDeadline`). */
+const deadlines = new WeakMap<object, AbortSignal>();
+
+/**
+ * A signal that aborts with `reason()` once `deadline` (a `performance.now()` time) has passed,
+ * noticed the moment anyone asks (`aborted`, `throwIfAborted`), not only when a timer gets its
+ * turn: a request whose work never yields to the event loop (resolvers answered from memory, a
+ * loader whose database call settles in microtasks, as PGlite's do) would otherwise run to its end
+ * before the timer could fire. The executor asks before every field.
+ */
+export function deadlineSignal(controller: AbortController, deadline: number, reason: () => unknown): AbortSignal {
+  const signal = controller.signal;
+  const abortedOf = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get!;
+  const check = () => {
+    if (!abortedOf.call(signal) && performance.now() >= deadline) controller.abort(reason());
+  };
+  Object.defineProperties(signal, {
+    aborted: {
+      get() {
+        check();
+        return abortedOf.call(signal);
+      },
+    },
+    throwIfAborted: {
+      value() {
+        check();
+        AbortSignal.prototype.throwIfAborted.call(signal);
+      },
+    },
+  });
+  return signal;
+}
+
+/** Makes every resolver of this request's execution check `signal` first (see `DeadlinePlugin`). */
+export function watchDeadline(context: object, signal: AbortSignal): void {
+  deadlines.set(context, signal);
+}
+
+/**
+ * Checks the request's deadline before each resolver. graphql-js checks the execution signal
+ * before every field, but graphql-jit's compiled queries never look at it: without this a
+ * compiled query past its deadline would go on starting resolvers (and database batches) to its
+ * end. One WeakMap lookup per resolver call.
+ */
+export class DeadlinePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
+  override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, _fieldConfig: PothosOutputFieldConfig<Types>): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    return (parent, args, context, info) => {
+      deadlines.get(context as object)?.throwIfAborted();
+      return resolver(parent, args, context, info);
+    };
+  }
+}
+
+SchemaBuilder.registerPlugin('deadline', DeadlinePlugin);
+
+declare global {
+  export namespace PothosSchemaTypes {
+    export interface Plugins<Types extends SchemaTypes> {
+      deadline: DeadlinePlugin<Types>;
+    }
+  }
+}
