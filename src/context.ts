@@ -104,3 +104,17 @@ export function createContext(db: Kysely<Database>, keyring: MasterKeyring, view
 export async function viewerRole(ctx: Context, teamId: string): Promise<Role | null> {
   return (await ctx.loaders.team.load(teamId))?.viewer_role ?? null;
 }
+
+/**
+ * The team of an object a global id names, if the viewer can see it (through the request's
+ * loaders, so the resolver that then loads it asks no second time); null for anything else.
+ */
+export async function teamOfObject(ctx: Context, ref: { typename: string; id: string }): Promise<string | null> {
+  const loaders: Partial<Record<string, DataLoader<string, { team_id: string } | null>>> = {
+    Secret: ctx.loaders.secret,
+    Location: ctx.loaders.location,
+    VaultConnection: ctx.loaders.vaultConnection,
+    Workspace: ctx.loaders.workspace,
+  };
+  return (await loaders[ref.typename]?.load(ref.id))?.team_id ?? null;
+}
