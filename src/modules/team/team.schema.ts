@@ -255,7 +255,8 @@ const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
 builder.mutationField('removeTeamMember', (t) =>
   t.field({
     type: 'ID',
-    description: 'Removes a member (OWNER only). The last OWNER cannot be removed.',
+    description:
+      'Removes a member (OWNER only). The last OWNER cannot be removed. Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
     errors: { dataField: { name: 'removedUserId' } },
     args: { input: t.arg({ type: RemoveTeamMemberInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {

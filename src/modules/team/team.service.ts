@@ -275,6 +275,11 @@ export async function removeTeamMember(ctx: Context, input: { teamId: string; us
   });
 }
 
+/** Whether the user is a member of the team (any role). */
+export async function isTeamMember(db: Db, teamId: string, userId: string): Promise<boolean> {
+  return (await findMembership(db, teamId, userId)) !== undefined;
+}
+
 /** The team if the viewer belongs to it, else null (another team's id looks like an unknown one). */
 export async function loadTeam(ctx: Context, teamId: string): Promise<Team | null> {
   const row = await ctx.loaders.team.load(teamId);
