@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { clientAddressResolver, type ClientAddressOf } from '../client-address.ts';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -42,7 +42,7 @@ export interface RateLimitOptions {
    * location…), if the viewer can see it; `Team` ids are matched against `teamsOf` directly.
    * Without it only `Team` ids pick team counters.
    */
-  teamOfObject?: (context: Context, ref: GlobalRef) => Promise<string | null>;
+  teamOfObject?: (context: Context, ref: GlobalRef, operation: OperationTypeNode) => Promise<string | null>;
   /**
    * How long a user's teams (from `teamsOf`) are reused. They only decide which named teams are
    * the viewer's, so a just-joined team is charged a moment late at worst.
@@ -193,10 +193,10 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
    * The viewer's teams that the root fields target, each with how many fields target it. Ids of
    * teams the viewer is not in (or of objects they cannot see) target nothing.
    */
-  const targetedTeams = async (context: Context, fields: readonly RootField[]): Promise<Map<string, number>> => {
+  const targetedTeams = async (context: Context, operation: OperationTypeNode, fields: readonly RootField[]): Promise<Map<string, number>> => {
     const mine = new Set(await cachedTeamsOf(context));
     // All at once, so that the lookups batch (teamOfObject answers through per-request dataloaders).
-    const teamOf = (ref: GlobalRef) => (ref.typename === 'Team' ? ref.id : teamOfObject ? teamOfObject(context, ref) : null);
+    const teamOf = (ref: GlobalRef) => (ref.typename === 'Team' ? ref.id : teamOfObject ? teamOfObject(context, ref, operation) : null);
     const teamsPerField = await Promise.all(fields.map((field) => Promise.all(field.refs.map(teamOf))));
     const counts = new Map<string, number>();
     for (const teams of teamsPerField) {
@@ -284,9 +284,9 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       const teamBucket = buckets.team[kind];
       if (tokenBucket) charges.push({ bucket: tokenBucket, key: viewer.tokenId, cost });
       if (userBucket) charges.push({ bucket: userBucket, key: viewer.userId, cost });
-      if (teamBucket && fields.length) {
+      if (teamBucket && root && fields.length) {
         try {
-          for (const [teamId, fieldCount] of await targetedTeams(context as Context, fields)) {
+          for (const [teamId, fieldCount] of await targetedTeams(context as Context, root.operation, fields)) {
             charges.push({ bucket: teamBucket, key: teamId, cost: kind === 'mutations' ? fieldCount : 1 });
           }
         } catch (error) {

@@ -291,6 +291,21 @@ describe('in memory', () => {
     expect(rateHeaders(viewer.headers)).toMatchObject({ limit: 100, remaining: 99 });
   });
 
+  test('finding the team a mutation acts on changes none of its answer (no row cached before it ran)', async () => {
+    const app = appWith({ perToken: { queries: 100, mutations: 100 }, perTeam: { queries: 100, mutations: 10 } });
+    const team = await createTeamWithOwner(t.db);
+    const secretId = await secretIdOf(await createSecret(app, team));
+    const linked = await send(
+      app,
+      parse(`mutation Link($input: CreateLocationInput!) { createLocation(input: $input) { __typename ... on CreateLocationSuccess { location { secret { id locationCount } } } } }`),
+      { input: { teamId: team.teamId, name: `loc-${randomUUID()}`, locationType: 'S3', secretId, bucketName: 'bucket' } },
+      { token: team.ownerToken },
+    );
+    expect(linked.body).toEqual({ data: { createLocation: { __typename: 'CreateLocationSuccess', location: { secret: { id: secretId, locationCount: 1 } } } } });
+    // It was charged to the team (its id and the secret's both name it: one field, one point).
+    expect(rateHeaders(linked.headers)).toMatchObject({ limit: 10, remaining: 8 });
+  });
+
   test('requests without a valid token are limited per client IP, before authentication', async () => {
     const app = appWith({ unauthenticatedPerIp: 2 });
     const team = await createTeamWithOwner(t.db);
