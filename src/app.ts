@@ -6,7 +6,7 @@ import { isDatabaseUnavailable, type Database } from './database.ts';
 import { AppError } from './errors.ts';
 import type { MasterKeyring } from './modules/crypto/envelope.ts';
 import type { Logger } from './logger.ts';
-import { createContext, type Context } from './context.ts';
+import { createContext, teamOfObject, type Context } from './context.ts';
 import { authenticate } from './modules/auth/auth.service.ts';
 import { schema } from './schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
@@ -18,6 +18,7 @@ import { useListArgumentLimit, useQueryLimits } from './plugins/use-query-limits
 import { usePersistedOperationsOnly, type PersistedOperations } from './plugins/use-persisted-operations-only.ts';
 import { useRateLimit, type RateLimitOptions } from './plugins/use-rate-limit.ts';
 import { useResponseLimit } from './plugins/use-response-limit.ts';
+import { useMutationFieldLimit } from './plugins/use-mutation-field-limit.ts';
 import { listMembershipsOfUser } from './modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -40,7 +41,7 @@ export interface AppOptions {
    * Rate limits per token, user, team and (unauthenticated) client IP; `false` turns them off.
    * @default {} (on: in memory, with useRateLimit's defaults)
    */
-  rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'logger' | 'clientAddressOf'> | false;
+  rateLimit?: Omit<RateLimitOptions, 'teamsOf' | 'teamOfObject' | 'logger' | 'clientAddressOf'> | false;
   /** Whole-request deadline: past it, HTTP 503 REQUEST_TIMEOUT. @default 10_000 ms */
   requestTimeoutMs?: number;
   /** Largest response body: past it, HTTP 422 RESPONSE_TOO_LARGE and no data. @default 10_000_000 bytes */
@@ -138,8 +139,19 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       useRequestParseErrors(),
       // Every request carries `Authorization`, a header no simple cross-site request can set.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
+      // Before useRateLimit: an operation refused for its size spends no budget.
+      useMutationFieldLimit(),
       ...(rateLimit
-        ? [useRateLimit({ ...rateLimit, logger, clientAddressOf, isAuthenticated: hasValidToken, teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id) })]
+        ? [
+            useRateLimit({
+              ...rateLimit,
+              logger,
+              clientAddressOf,
+              isAuthenticated: hasValidToken,
+              teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id),
+              teamOfObject,
+            }),
+          ]
         : []),
       ...(persistedOperations ? [usePersistedOperationsOnly(persistedOperations)] : []),
       // In development, suggestions help whoever has a token, and nobody else.

@@ -133,3 +133,27 @@ export function createContext(db: Kysely<Database>, keyring: MasterKeyring, view
 export async function viewerRole(ctx: Context, teamId: string): Promise<Role | null> {
   return (await ctx.loaders.team.load(teamId))?.viewer_role ?? null;
 }
+
+/** Loaders for looking up what a mutation names before it runs, apart from the request's own. */
+const lookupLoaders = new WeakMap<Context, Loaders>();
+
+/**
+ * The team of an object a global id names, if the viewer can see it; null for anything else.
+ * A query looks through the request's loaders, so the resolver that then loads the object asks
+ * no second time. A mutation looks through loaders of its own: rows cached before it ran would
+ * otherwise be served, stale, in its answer (a secret's `locationCount` after `createLocation`).
+ */
+export async function teamOfObject(ctx: Context, ref: { typename: string; id: string }, operation: 'query' | 'mutation' | 'subscription'): Promise<string | null> {
+  let source = ctx.loaders;
+  if (operation === 'mutation') {
+    source = lookupLoaders.get(ctx) ?? createLoaders(ctx.db, ctx.viewer);
+    lookupLoaders.set(ctx, source);
+  }
+  const loaders: Partial<Record<string, DataLoader<string, { team_id: string } | null>>> = {
+    Secret: source.beforeScopes.secret,
+    Location: source.beforeScopes.location,
+    VaultConnection: source.beforeScopes.vaultConnection,
+    Workspace: source.workspace,
+  };
+  return (await loaders[ref.typename]?.load(ref.id))?.team_id ?? null;
+}

@@ -34,6 +34,16 @@ export interface MembershipTable {
   created_at: CreatedAt;
 }
 
+/** A pending invitation to join a team (accepted, declined or revoked: the row is gone). */
+export interface TeamInvitationTable {
+  id: Generated<string>;
+  team_id: string;
+  user_id: string;
+  role: Role;
+  invited_by: string | null;
+  created_at: CreatedAt;
+}
+
 export interface ApiTokenTable {
   id: Generated<string>;
   user_id: string;
@@ -201,6 +211,7 @@ export interface Database {
   users: UserTable;
   teams: TeamTable;
   memberships: MembershipTable;
+  team_invitations: TeamInvitationTable;
   api_tokens: ApiTokenTable;
   audit_events: AuditEventTable;
   vault_connections: VaultConnectionTable;

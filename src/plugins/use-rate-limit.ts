@@ -1,12 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { clientAddressResolver, type ClientAddressOf } from '../client-address.ts';
-import { getOperationAST, GraphQLError } from 'graphql';
+import { GraphQLError, type OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Context } from '../context.ts';
 import type { Logger } from '../logger.ts';
+import { rootFieldsOf, type GlobalRef, type RootField } from './root-fields.ts';
 
 /** Operations allowed per window; 0 means no limit. */
 export interface RateLimitBudget {
@@ -28,7 +29,7 @@ export interface RateLimitOptions {
   perToken?: RateLimitBudget;
   /** All the tokens of one user together (minting tokens does not multiply the budget). @default twice `perToken` */
   perUser?: RateLimitBudget;
-  /** Each team the viewer belongs to, all its members together. @default { queries: 3000, mutations: 600 } */
+  /** Each team an operation targets, all its members together. @default { queries: 3000, mutations: 600 } */
   perTeam?: RateLimitBudget;
   /** Requests that fail authentication (401), per client IP; past it, every request from that IP is refused for the rest of the window. @default 30 */
   unauthenticatedPerIp?: number;
@@ -37,8 +38,14 @@ export interface RateLimitOptions {
   /** The ids of the viewer's teams, for `perTeam`; without it there are no team limits. */
   teamsOf?: (context: Context) => Promise<readonly string[]>;
   /**
-   * How long a user's teams (from `teamsOf`) are reused. They only pick which team counters an
-   * operation is charged to, so a just-joined team is charged a moment late at worst.
+   * The team of an object named by a global id in an operation's arguments (a secret, a
+   * location…), if the viewer can see it; `Team` ids are matched against `teamsOf` directly.
+   * Without it only `Team` ids pick team counters.
+   */
+  teamOfObject?: (context: Context, ref: GlobalRef, operation: OperationTypeNode) => Promise<string | null>;
+  /**
+   * How long a user's teams (from `teamsOf`) are reused. They only decide which named teams are
+   * the viewer's, so a just-joined team is charged a moment late at worst.
    * @default 5000 ms
    */
   teamsCacheMs?: number;
@@ -77,6 +84,13 @@ interface Bucket {
   scope: Scope;
   limiter: RateLimiterAbstract;
   points: number;
+}
+
+/** One charge of an operation: `cost` points from `bucket`'s counter `key`. */
+interface Charge {
+  bucket: Bucket;
+  key: string;
+  cost: number;
 }
 
 const SCOPE_WORDS: Record<Scope, string> = {
@@ -129,15 +143,21 @@ function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
  * rate-limiter-flexible, in memory or in Redis (`store`).
  *
  * - **Authenticated operations** are counted in `onExecute`, where both the viewer (the context is
- *   built) and the operation type (the document is parsed and valid) are known, and nothing has
- *   executed yet. Each operation counts once against its token, its user and each team the user
- *   belongs to, in the `queries` or the stricter `mutations` budget of each. Over any of them: a
- *   top-level `RATE_LIMITED` error, HTTP 429 and `Retry-After`, and the operation does not run.
- *   The team of an operation is only known inside resolvers (from ids in its variables), so a
- *   team's budget is charged by every operation of each of its members: a member of several teams
- *   spends from all of them. Simple, decided up front, and a team can still not exceed its budget.
- *   A refused operation spends nothing: what the other counters took is given back, so a runaway
- *   token stopped by its own limit does not drain its user's and teams' budgets as well.
+ *   built) and the operation (the document is parsed and valid) are known, and nothing has
+ *   executed yet. A query costs one point; a mutation one point per root field (20 aliased
+ *   `rotateSecret` cost 20; useMutationFieldLimit caps how many one operation holds), in the
+ *   `queries` or the stricter `mutations` budget of its token and its user.
+ * - **Teams** are charged only for operations on them: a team is targeted when a root field's
+ *   `ID` arguments (variables included) name it or one of its objects (`teamOfObject`) and the
+ *   viewer is one of its members. A mutation costs each team one point per root field targeting
+ *   it, a query one point per team it targets. Operations that name no team (`viewer`,
+ *   `createTeam`, tokens, invitations) spend only the token's and user's budgets, which bound
+ *   them. So no one can spend a team's budget without being its member and acting on it, and a
+ *   member of several teams spends from the team they work on only.
+ * - Over any counter: a top-level `RATE_LIMITED` error, HTTP 429 and `Retry-After`, and the
+ *   operation does not run. A refused operation spends nothing: every counter gets its points
+ *   back, so a runaway token stopped by its own limit does not drain its user's and teams'
+ *   budgets as well.
  * - **Unauthenticated requests** (401, and documents refused by parsing or validation sent without
  *   a valid token) count against the client IP (the socket's address). Once an
  *   IP has spent its budget, every request from it, valid token or not, is refused with 429
@@ -168,12 +188,28 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
   const perTeam = budget(options.perTeam, RATE_LIMIT_DEFAULTS.perTeam);
   const unauthenticatedPerIp = options.unauthenticatedPerIp ?? RATE_LIMIT_DEFAULTS.unauthenticatedPerIp;
   const keyPrefix = options.keyPrefix ?? RATE_LIMIT_DEFAULTS.keyPrefix;
-  const { teamsOf, logger } = options;
+  const { teamsOf, teamOfObject, logger } = options;
   const teamsOfUser = new LRUCache<string, readonly string[]>({ max: 10_000, ttl: options.teamsCacheMs ?? 5000 });
   const cachedTeamsOf = async (context: Context): Promise<readonly string[]> => {
     let teams = teamsOfUser.get(context.viewer.userId);
     if (!teams && teamsOf) teamsOfUser.set(context.viewer.userId, (teams = await teamsOf(context)));
     return teams ?? [];
+  };
+
+  /**
+   * The viewer's teams that the root fields target, each with how many fields target it. Ids of
+   * teams the viewer is not in (or of objects they cannot see) target nothing.
+   */
+  const targetedTeams = async (context: Context, operation: OperationTypeNode, fields: readonly RootField[]): Promise<Map<string, number>> => {
+    const mine = new Set(await cachedTeamsOf(context));
+    // All at once, so that the lookups batch (teamOfObject answers through per-request dataloaders).
+    const teamOf = (ref: GlobalRef) => (ref.typename === 'Team' ? ref.id : teamOfObject ? teamOfObject(context, ref, operation) : null);
+    const teamsPerField = await Promise.all(fields.map((field) => Promise.all(field.refs.map(teamOf))));
+    const counts = new Map<string, number>();
+    for (const teams of teamsPerField) {
+      for (const teamId of new Set(teams)) if (teamId && mine.has(teamId)) counts.set(teamId, (counts.get(teamId) ?? 0) + 1);
+    }
+    return counts;
   };
 
   const limiter = (name: string, points: number): RateLimiterAbstract | undefined => {
@@ -243,30 +279,36 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       const context = args.contextValue as unknown as Partial<Context> & { request?: Request };
       const { viewer, request } = context;
       if (!viewer || !request) return;
-      const kind: Kind = getOperationAST(args.document, args.operationName)?.operation === 'mutation' ? 'mutations' : 'queries';
+      const root = rootFieldsOf(args.schema, args.document, args.operationName, args.variableValues);
+      const kind: Kind = root?.operation === 'mutation' ? 'mutations' : 'queries';
+      const fields = root?.fields ?? [];
+      // At least one point: `mutation { __typename }` is still a request.
+      const cost = kind === 'mutations' ? Math.max(1, fields.length) : 1;
 
-      const counted: { bucket: Bucket; key: string }[] = [];
+      const charges: Charge[] = [];
       const tokenBucket = buckets.token[kind];
       const userBucket = buckets.user[kind];
       const teamBucket = buckets.team[kind];
-      if (tokenBucket) counted.push({ bucket: tokenBucket, key: viewer.tokenId });
-      if (userBucket) counted.push({ bucket: userBucket, key: viewer.userId });
-      if (teamBucket && teamsOf) {
+      if (tokenBucket) charges.push({ bucket: tokenBucket, key: viewer.tokenId, cost });
+      if (userBucket) charges.push({ bucket: userBucket, key: viewer.userId, cost });
+      if (teamBucket && root && fields.length) {
         try {
-          for (const teamId of await cachedTeamsOf(context as Context)) counted.push({ bucket: teamBucket, key: teamId });
+          for (const [teamId, fieldCount] of await targetedTeams(context as Context, root.operation, fields)) {
+            charges.push({ bucket: teamBucket, key: teamId, cost: kind === 'mutations' ? fieldCount : 1 });
+          }
         } catch (error) {
           failOpen(error, 'team lookup');
         }
       }
-      if (!counted.length) return;
+      if (!charges.length) return;
 
       const outcomes = await Promise.all(
-        counted.map(async ({ bucket, key }) => {
+        charges.map(async (charge) => {
           try {
-            return { bucket, key, res: await bucket.limiter.consume(key), over: false };
+            return { ...charge, res: await charge.bucket.limiter.consume(charge.key, charge.cost), over: false };
           } catch (rejection) {
-            if (rejection instanceof RateLimiterRes) return { bucket, key, res: rejection, over: true };
-            failOpen(rejection, `${bucket.scope} ${kind}`);
+            if (rejection instanceof RateLimiterRes) return { ...charge, res: rejection, over: true };
+            failOpen(rejection, `${charge.bucket.scope} ${kind}`);
             return undefined;
           }
         }),
@@ -276,11 +318,9 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
 
       const over = known.filter((outcome) => outcome.over);
       if (over.length) {
-        // A refused operation spends nothing: give back what the other counters took, so that a
-        // runaway token, once stopped by its own limit, does not also drain its user's and teams'.
-        await Promise.all(
-          known.filter((outcome) => !outcome.over).map(({ bucket, key }) => bucket.limiter.reward(key).catch((error: unknown) => failOpen(error, 'refund'))),
-        );
+        // A refused operation spends nothing: every counter gets its points back (the exhausted
+        // ones too, so a 10-field operation refused does not also block a 1-field one that fits).
+        await Promise.all(known.map(({ bucket, key, cost: points }) => bucket.limiter.reward(key, points).catch((error: unknown) => failOpen(error, 'refund'))));
         // Allowed again once every exhausted counter has reset.
         const last = over.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
         const snapshot = { ...snapshotOf(last.bucket.points, last.res), remaining: 0 };
@@ -288,7 +328,7 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
         setResultAndStopExecution({
           errors: [
             rateLimited(
-              `Rate limit exceeded: at most ${last.bucket.points} ${kind} per ${windowSeconds} s for ${SCOPE_WORDS[last.bucket.scope]}; retry in ${snapshot.resetSeconds} s`,
+              `Rate limit exceeded: at most ${last.bucket.points} ${kind} per ${windowSeconds} s for ${SCOPE_WORDS[last.bucket.scope]}${last.cost > 1 ? ` (this operation costs ${last.cost})` : ''}; retry in ${snapshot.resetSeconds} s`,
               snapshot.resetSeconds,
             ),
           ],

@@ -82,6 +82,20 @@ describe('Team.auditEvents', () => {
     expect(first).toMatchObject({ action: 'team.created', actor: null });
   });
 
+  test('request metadata is stored capped at 256 characters (a client chooses its User-Agent)', async () => {
+    const own = await createTeamWithOwner(t.db);
+    const userAgent = `big-agent/${'x'.repeat(15_000)}`;
+    const res = await t.app.fetch('http://cloakroom.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${own.ownerToken}`, 'user-agent': userAgent },
+      body: JSON.stringify({ query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { __typename } }', variables: { input: { id: own.teamId, name: 'Long agent' } } }),
+    });
+    expect(res.status).toBe(200);
+    const row = await t.db.selectFrom('audit_events').select('user_agent').where('team_id', '=', fromGlobalId(own.teamId, 'Team')).where('action', '=', 'team.updated').executeTakeFirstOrThrow();
+    expect(row.user_agent).toBe(userAgent.slice(0, 256));
+    expect(await verifyAuditChain(t.db, fromGlobalId(own.teamId, 'Team'))).toMatchObject({ ok: true });
+  });
+
   test('filters by action, actor, target and time, and pages by cursor', async () => {
     const own = await createTeamWithOwner(t.db);
     for (const name of ['a', 'b', 'c']) await executeOk(t.app, RenameTeam, { input: { id: own.teamId, name } }, own.ownerToken);

@@ -174,6 +174,24 @@ describe('personal API tokens', () => {
     expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(200);
   });
 
+  test('a scoped token revokes only itself; an unscoped token revokes any of its user’s tokens', async () => {
+    const unscoped = await newToken('laptop');
+    const scopedData = await executeOk(t.app, CreateApiToken, { input: { name: 'ci', scopes: ['SECRETS_READ'] } }, team.ownerToken);
+    if (scopedData.createApiToken.__typename !== 'CreateApiTokenSuccess') throw new Error(JSON.stringify(scopedData));
+    const scoped = scopedData.createApiToken;
+
+    const refused = await executeOk(t.app, RevokeApiToken, { input: { id: unscoped.apiToken.id } }, scoped.token);
+    expect(refused.revokeApiToken).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    expect((await execute(t.app, ViewerQuery, {}, unscoped.token)).status).toBe(200);
+
+    const itself = await executeOk(t.app, RevokeApiToken, { input: { id: scoped.apiToken.id } }, scoped.token);
+    expect(itself.revokeApiToken).toMatchObject({ __typename: 'RevokeApiTokenSuccess', apiToken: { id: scoped.apiToken.id } });
+    expect((await execute(t.app, ViewerQuery, {}, scoped.token)).status).toBe(401);
+
+    const byUnscoped = await executeOk(t.app, RevokeApiToken, { input: { id: unscoped.apiToken.id } }, team.ownerToken);
+    expect(byUnscoped.revokeApiToken).toMatchObject({ __typename: 'RevokeApiTokenSuccess' });
+  });
+
   test('an expired token is refused', async () => {
     const created = await newToken('short-lived', new Date(Date.now() + 1500).toISOString());
     expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(200);

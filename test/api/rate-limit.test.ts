@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type ExecutionResult } from 'graphql';
+import { parse, print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { fromGlobalId } from '../../src/global-id.ts';
 import { createLogger } from '../../src/logger.ts';
 import { issueToken } from '../../src/modules/auth/auth.service.ts';
+import { issueMemberToken } from '../../src/modules/team/team.service.ts';
 import { createRateLimitRedis, type RateLimitOptions } from '../../src/plugins/use-rate-limit.ts';
 import { addMember, createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateSecret, NodeById } from '../helpers/documents.ts';
@@ -87,6 +88,23 @@ function expectRateLimited(response: Sent<unknown>, scope: RegExp): number {
 async function secretsNamed(name: string): Promise<number> {
   const row = await t.db.selectFrom('secrets').select((eb) => eb.fn.countAll<string>().as('n')).where('name', '=', name).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** `n` aliased rotations of one secret in one operation. */
+function rotations(n: number): TypedDocumentNode<Record<string, { __typename: string }>, { id: string; key: unknown }> {
+  const fields = Array.from({ length: n }, (_, i) => `r${i}: rotateSecret(input: { id: $id, credentials: { accessKey: $key } }) { __typename }`);
+  return parse(`mutation Rotations($id: ID!, $key: AccessKeyCredentialsInput!) { ${fields.join(' ')} }`) as DocumentNode as TypedDocumentNode<Record<string, { __typename: string }>, { id: string; key: unknown }>;
+}
+
+async function secretIdOf(response: Sent<{ createSecret: { __typename: string } }>): Promise<string> {
+  const result = response.body.data?.createSecret as { __typename: string; secret?: { id: string } } | undefined;
+  if (!result?.secret) throw new Error(JSON.stringify(response.body));
+  return result.secret.id;
+}
+
+async function secretVersion(secretId: string): Promise<number> {
+  const row = await t.db.selectFrom('secrets').select('version').where('id', '=', fromGlobalId(secretId, 'Secret')).executeTakeFirstOrThrow();
+  return row.version;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -201,6 +219,91 @@ describe('in memory', () => {
     expect(await secretsNamed(name)).toBe(0);
 
     expect((await createSecret(app, other)).status).toBe(200);
+  });
+
+  test('each root mutation field is charged: aliased mutations cannot share one unit of budget', async () => {
+    const app = appWith({ perToken: { queries: 100, mutations: 6 } });
+    const team = await createTeamWithOwner(t.db);
+    const secretId = await secretIdOf(await createSecret(app, team));
+
+    const four = await send(app, rotations(4), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    expect(four.status).toBe(200);
+    expect(Object.values(four.body.data ?? {}).map((r) => r.__typename)).toEqual(Array(4).fill('RotateSecretSuccess'));
+    expect(rateHeaders(four.headers)).toMatchObject({ limit: 6, remaining: 1 });
+    expect(await secretVersion(secretId)).toBe(5);
+
+    // Two more do not fit in the one unit left: refused whole, nothing rotated, nothing spent.
+    expectRateLimited(await send(app, rotations(2), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken }), /at most 6 mutations per 60 s for this API token \(this operation costs 2\)/);
+    expect(await secretVersion(secretId)).toBe(5);
+    const one = await send(app, rotations(1), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    expect(one.status).toBe(200);
+    expect(rateHeaders(one.headers)).toMatchObject({ limit: 6, remaining: 0 });
+    expect(await secretVersion(secretId)).toBe(6);
+  });
+
+  test('more than 10 root mutation fields in one operation: TOO_MANY_MUTATIONS, nothing runs, nothing spent', async () => {
+    const app = appWith({ perToken: { queries: 100, mutations: 100 } });
+    const team = await createTeamWithOwner(t.db);
+    const secretId = await secretIdOf(await createSecret(app, team));
+
+    const ten = await send(app, rotations(10), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    expect(ten.status).toBe(200);
+    expect(rateHeaders(ten.headers)).toMatchObject({ limit: 100, remaining: 89 });
+    expect(await secretVersion(secretId)).toBe(11);
+
+    const eleven = await send(app, rotations(11), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    expect(eleven.status).toBe(400);
+    expect(eleven.body.data ?? undefined).toBeUndefined();
+    expect(eleven.body.errors).toHaveLength(1);
+    expect(eleven.body.errors![0]).toMatchObject({ message: expect.stringMatching(/11 root mutation fields, at most 10/), extensions: { code: 'TOO_MANY_MUTATIONS' } });
+    expect(await secretVersion(secretId)).toBe(11);
+    const next = await createSecret(app, team);
+    expect(rateHeaders(next.headers)).toMatchObject({ remaining: 88 });
+  });
+
+  test('per team: an operation spends only the budget of the team it acts on, not every team of its caller', async () => {
+    const app = appWith({ perToken: { queries: 100, mutations: 100 }, perTeam: { queries: 100, mutations: 2 } });
+    const home = await createTeamWithOwner(t.db);
+    const other = await createTeamWithOwner(t.db);
+    // The owner of `other` is also an ADMIN of `home` (added by the operator).
+    await issueMemberToken(t.db, { teamId: fromGlobalId(home.teamId, 'Team'), email: other.ownerEmail, role: 'ADMIN', tokenName: 'x' });
+
+    // Work on `other` (by its team id, then by a secret's id) spends `other`'s budget only.
+    const secretId = await secretIdOf(await createSecret(app, other));
+    expect((await send(app, rotations(1), { id: secretId, key: fixtures.accessKey() }, { token: other.ownerToken })).status).toBe(200);
+    expectRateLimited(await send(app, rotations(1), { id: secretId, key: fixtures.accessKey() }, { token: other.ownerToken }), /your team/);
+    expectRateLimited(await createSecret(app, other), /your team/);
+    // `home`, which the same user belongs to, is untouched: its members still have their two.
+    const inHome = await createSecret(app, home, other.ownerToken);
+    expect(inHome.status).toBe(200);
+    expect(rateHeaders(inHome.headers)).toMatchObject({ limit: 2, remaining: 1 });
+    expect((await createSecret(app, home)).status).toBe(200);
+    expectRateLimited(await createSecret(app, home), /your team/);
+
+    // Naming another team's id spends nothing of it: only members' operations on a team count.
+    const stranger = await createTeamWithOwner(t.db);
+    const foreign = await createSecret(app, home, stranger.ownerToken);
+    expect(foreign.status).toBe(200);
+    expect(foreign.body.data?.createSecret.__typename).toBe('NotFoundError');
+    // And an operation that names no team (the viewer) spends no team's budget.
+    const viewer = await send(app, parse('{ viewer { id } }'), {}, { token: other.ownerToken });
+    expect(viewer.status).toBe(200);
+    expect(rateHeaders(viewer.headers)).toMatchObject({ limit: 100, remaining: 99 });
+  });
+
+  test('finding the team a mutation acts on changes none of its answer (no row cached before it ran)', async () => {
+    const app = appWith({ perToken: { queries: 100, mutations: 100 }, perTeam: { queries: 100, mutations: 10 } });
+    const team = await createTeamWithOwner(t.db);
+    const secretId = await secretIdOf(await createSecret(app, team));
+    const linked = await send(
+      app,
+      parse(`mutation Link($input: CreateLocationInput!) { createLocation(input: $input) { __typename ... on CreateLocationSuccess { location { secret { id locationCount } } } } }`),
+      { input: { teamId: team.teamId, name: `loc-${randomUUID()}`, locationType: 'S3', secretId, bucketName: 'bucket' } },
+      { token: team.ownerToken },
+    );
+    expect(linked.body).toEqual({ data: { createLocation: { __typename: 'CreateLocationSuccess', location: { secret: { id: secretId, locationCount: 1 } } } } });
+    // It was charged to the team (its id and the secret's both name it: one field, one point).
+    expect(rateHeaders(linked.headers)).toMatchObject({ limit: 10, remaining: 8 });
   });
 
   test('requests without a valid token are limited per client IP, before authentication', async () => {

@@ -5,6 +5,7 @@ import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, 
 import { CreateLocation, CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { unknownId } from '../helpers/ids.ts';
+import { fromGlobalId } from '../../src/global-id.ts';
 
 const SharedSecretFields = graphql(`
   fragment SharedSecretFields on Secret {
@@ -331,6 +332,45 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
     const id = await createOk({ ...envInput(), shared: false }, operator);
     expect((await executeOk(t.app, DeleteSecret, { input: { id } }, operator.token)).deleteSecret).toMatchObject({ __typename: 'DeleteSecretSuccess', deletedSecretId: id });
     expect((await read(id, owner)).node).toBeNull();
+  });
+});
+
+const SharingRemoveMember = graphql(`
+  mutation SharingRemoveMember($input: RemoveTeamMemberInput!) {
+    removeTeamMember(input: $input) {
+      __typename
+      ... on RemoveTeamMemberSuccess {
+        removedUserId
+      }
+    }
+  }
+`);
+
+describe('a removed member’s PRIVATE secrets', () => {
+  test('once their owner has left, an ADMIN or OWNER may delete them (audited), freeing the name; nobody may change them', async () => {
+    const leaver = { name: 'leaving OPERATOR', ...(await addMember(t.db, team, 'OPERATOR')) };
+    const name = uniqueName('left-behind');
+    const id = await createOk({ ...envInput('LEFT_TOKEN'), name, shared: false }, leaver);
+    // While its owner is a member, it is theirs alone.
+    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({ __typename: 'ForbiddenError' });
+
+    const removed = await executeOk(t.app, SharingRemoveMember, { input: { teamId: team.teamId, userId: leaver.userId } }, owner.token);
+    expect(removed.removeTeamMember.__typename).toBe('RemoveTeamMemberSuccess');
+
+    // Its values were its owner's alone: nobody changes or rotates it.
+    expect(await update({ id, description: 'taken over' }, admin)).toMatchObject({ __typename: 'ForbiddenError' });
+    expect((await executeOk(t.app, RotateSecret, { input: { id, credentials: { envVars: [{ key: 'LEFT_TOKEN', value: LONG_VALUE }] } } }, admin.token)).rotateSecret).toMatchObject({ __typename: 'ForbiddenError' });
+    // Deleting it takes the role that manages the team's secrets; the others do not even see it.
+    for (const who of [viewer, operator]) {
+      expect((await executeOk(t.app, DeleteSecret, { input: { id } }, who.token)).deleteSecret).toMatchObject({ __typename: 'NotFoundError' });
+    }
+    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, outsider.token)).deleteSecret).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({ __typename: 'DeleteSecretSuccess', deletedSecretId: id });
+    expect((await read(id, owner)).node).toBeNull();
+    const audit = await t.db.selectFrom('audit_events').select(['actor_user_id', 'outcome']).where('action', '=', 'secret.deleted').where('target_id', '=', fromGlobalId(id, 'Secret')).execute();
+    expect(audit).toEqual([{ actor_user_id: fromGlobalId(admin.userId, 'User'), outcome: 'SUCCESS' }]);
+    // The name is free again.
+    expect(await create({ ...envInput(), name }, admin)).toMatchObject({ __typename: 'CreateSecretSuccess' });
   });
 });
 

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { fromGlobalId } from '../../src/global-id.ts';
+import { issueToken } from '../../src/modules/auth/auth.service.ts';
+import { findUserByEmail } from '../../src/modules/auth/auth.repository.ts';
 
 const ResultFields = graphql(`
   fragment ResultError on Error {
@@ -61,8 +63,32 @@ const AddTeamMember = graphql(`
     addTeamMember(input: $input) {
       __typename
       ... on AddTeamMemberSuccess {
+        invitation {
+          id
+          email
+          role
+          teamName
+          invitedByEmail
+          team {
+            id
+          }
+        }
+      }
+      ...ResultError
+    }
+  }
+`);
+
+const AcceptTeamInvitation = graphql(`
+  mutation AcceptTeamInvitation($input: AcceptTeamInvitationInput!) {
+    acceptTeamInvitation(input: $input) {
+      __typename
+      ... on AcceptTeamInvitationSuccess {
         membership {
           role
+          team {
+            id
+          }
           user {
             id
             email
@@ -70,6 +96,66 @@ const AddTeamMember = graphql(`
         }
       }
       ...ResultError
+    }
+  }
+`);
+
+const DeclineTeamInvitation = graphql(`
+  mutation DeclineTeamInvitation($input: DeclineTeamInvitationInput!) {
+    declineTeamInvitation(input: $input) {
+      __typename
+      ... on DeclineTeamInvitationSuccess {
+        declinedInvitationId
+      }
+      ...ResultError
+    }
+  }
+`);
+
+const RevokeTeamInvitation = graphql(`
+  mutation RevokeTeamInvitation($input: RevokeTeamInvitationInput!) {
+    revokeTeamInvitation(input: $input) {
+      __typename
+      ... on RevokeTeamInvitationSuccess {
+        revokedInvitationId
+      }
+      ...ResultError
+    }
+  }
+`);
+
+const Invitations = graphql(`
+  query Invitations($teamId: ID!) {
+    viewer {
+      invitations(first: 100) {
+        edges {
+          node {
+            id
+            teamName
+            role
+            email
+            invitedByEmail
+            team {
+              id
+            }
+          }
+        }
+      }
+      memberships {
+        team {
+          id
+        }
+      }
+    }
+    team(id: $teamId) {
+      invitations(first: 100) {
+        edges {
+          node {
+            id
+            email
+          }
+        }
+      }
     }
   }
 `);
@@ -150,6 +236,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** A token for the user with this email (as `cli token` would issue one). */
+async function tokenOf(email: string): Promise<string> {
+  const user = (await findUserByEmail(t.db, email))!;
+  return (await issueToken(t.db, user.id, 'invitee')).token;
+}
+
+async function issueScopedToken(userId: string): Promise<string> {
+  const { token } = await issueToken(t.db, fromGlobalId(userId, 'User'), 'scoped');
+  await t.db.updateTable('api_tokens').set({ scopes: ['team:admin'] }).where('name', '=', 'scoped').where('user_id', '=', fromGlobalId(userId, 'User')).execute();
+  return token;
+}
+
 const auditActions = async (teamId: string) =>
   (await t.db.selectFrom('audit_events').select(['action']).where('team_id', '=', fromGlobalId(teamId, 'Team')).orderBy('seq').execute()).map((e) => e.action);
 
@@ -215,7 +313,11 @@ describe('members', () => {
     const own = await createTeamWithOwner(t.db);
     const added = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'New.Person@Example.test', role: 'ADMIN' } }, own.ownerToken);
     if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
-    const userId = added.addTeamMember.membership.user.id;
+    // A new user too joins by accepting (once they have a token).
+    const invitee = await tokenOf('new.person@example.test');
+    const accepted = await executeOk(t.app, AcceptTeamInvitation, { input: { id: added.addTeamMember.invitation.id } }, invitee);
+    if (accepted.acceptTeamInvitation.__typename !== 'AcceptTeamInvitationSuccess') throw new Error(JSON.stringify(accepted));
+    const userId = accepted.acceptTeamInvitation.membership.user.id;
     const again = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'new.person@example.test', role: 'VIEWER' } }, own.ownerToken);
     expect(again.addTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_MEMBER' });
 
@@ -229,7 +331,75 @@ describe('members', () => {
     expect(demoted.updateMemberRole).toMatchObject({ membership: { role: 'VIEWER' } });
     const removed = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId } }, own.ownerToken);
     expect(removed.removeTeamMember).toEqual({ __typename: 'RemoveTeamMemberSuccess', removedUserId: userId });
-    expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.added', 'member.role_changed', 'member.removed']);
+    expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.invited', 'member.added', 'member.role_changed', 'member.removed']);
+  });
+
+  test('adding an existing user of another team needs their consent: an invitation they accept', async () => {
+    const own = await createTeamWithOwner(t.db);
+    const victim = await createTeamWithOwner(t.db);
+    const added = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'VIEWER' } }, own.ownerToken);
+    if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
+    const { invitation } = added.addTeamMember;
+    expect(invitation).toMatchObject({ email: victim.ownerEmail, role: 'VIEWER', invitedByEmail: own.ownerEmail, team: { id: own.teamId } });
+
+    // Not enrolled: the team stays invisible to them until they accept.
+    expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, victim.ownerToken)).team).toBeNull();
+    const pending = await executeOk(t.app, Invitations, { teamId: victim.teamId }, victim.ownerToken);
+    expect(pending.viewer.invitations.edges.map((e) => e.node)).toEqual([
+      { id: invitation.id, teamName: invitation.teamName, role: 'VIEWER', email: victim.ownerEmail, invitedByEmail: own.ownerEmail, team: null },
+    ]);
+    expect(pending.viewer.memberships.map((m) => m.team.id)).toEqual([victim.teamId]);
+    const ownersView = await executeOk(t.app, Invitations, { teamId: own.teamId }, own.ownerToken);
+    expect(ownersView.team?.invitations.edges.map((e) => e.node)).toEqual([{ id: invitation.id, email: victim.ownerEmail }]);
+    const twice = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'ADMIN' } }, own.ownerToken);
+    expect(twice.addTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_INVITED' });
+
+    // Only the invitee accepts, and only with an unscoped token.
+    const stranger = await createTeamWithOwner(t.db);
+    const theirs = await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, stranger.ownerToken);
+    const unknown = await executeOk(t.app, AcceptTeamInvitation, { input: { id: Buffer.from('TeamInvitation:00000000-0000-4000-8000-000000000000').toString('base64') } }, stranger.ownerToken);
+    expect(theirs.acceptTeamInvitation).toEqual(unknown.acceptTeamInvitation);
+    expect(theirs.acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    const scoped = await issueScopedToken(victim.ownerId);
+    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, scoped)).acceptTeamInvitation).toMatchObject({ __typename: 'ForbiddenError' });
+
+    const accepted = await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, victim.ownerToken);
+    expect(accepted.acceptTeamInvitation).toMatchObject({ __typename: 'AcceptTeamInvitationSuccess', membership: { role: 'VIEWER', team: { id: own.teamId }, user: { id: victim.ownerId } } });
+    expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, victim.ownerToken)).team?.viewerRole).toBe('VIEWER');
+    const after = await executeOk(t.app, Invitations, { teamId: victim.teamId }, victim.ownerToken);
+    expect(after.viewer.invitations.edges).toEqual([]);
+    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, victim.ownerToken)).acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.invited', 'member.added']);
+  });
+
+  test('an invitation can be declined by its invitee or revoked by the OWNER; nobody else touches it', async () => {
+    const own = await createTeamWithOwner(t.db);
+    const admin = await addMember(t.db, own, 'ADMIN');
+    const invitee = await createTeamWithOwner(t.db);
+    const invite = async () => {
+      const added = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: invitee.ownerEmail, role: 'OPERATOR' } }, own.ownerToken);
+      if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
+      return added.addTeamMember.invitation.id;
+    };
+
+    const first = await invite();
+    const declined = await executeOk(t.app, DeclineTeamInvitation, { input: { id: first } }, invitee.ownerToken);
+    expect(declined.declineTeamInvitation).toEqual({ __typename: 'DeclineTeamInvitationSuccess', declinedInvitationId: first });
+    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: first } }, invitee.ownerToken)).acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, invitee.ownerToken)).team).toBeNull();
+
+    const second = await invite();
+    // Another team's OWNER: not found; an ADMIN of the team: forbidden; the OWNER: revoked.
+    const outsider = await createTeamWithOwner(t.db);
+    expect((await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, outsider.ownerToken)).revokeTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, DeclineTeamInvitation, { input: { id: second } }, outsider.ownerToken)).declineTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, admin.token)).revokeTeamInvitation).toMatchObject({ __typename: 'ForbiddenError' });
+    const revoked = await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, own.ownerToken);
+    expect(revoked.revokeTeamInvitation).toEqual({ __typename: 'RevokeTeamInvitationSuccess', revokedInvitationId: second });
+    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: second } }, invitee.ownerToken)).acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, invitee.ownerToken)).team).toBeNull();
+    // The CLI's member.added (the ADMIN), and the ADMIN's refused revocation, recorded as DENIED.
+    expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.added', 'member.invited', 'invitation.declined', 'member.invited', 'team:manage-members', 'invitation.revoked']);
   });
 
   test('only an OWNER manages members', async () => {

@@ -17,7 +17,10 @@ import { cellTexts, findLeaks, rowHaystacks, type Haystack } from './leaks.ts';
 
 /** Mutation → the audit action its success records. */
 const ACTIONS: Record<string, string> = {
-  addTeamMember: 'member.added',
+  addTeamMember: 'member.invited',
+  acceptTeamInvitation: 'member.added',
+  declineTeamInvitation: 'invitation.declined',
+  revokeTeamInvitation: 'invitation.revoked',
   createApiToken: 'api_token.created',
   revokeApiToken: 'api_token.revoked',
   createTeam: 'team.created',
@@ -58,7 +61,7 @@ const SECRET_KEYS = new Set([
 const MIN_SECRET_LENGTH = 8;
 
 /** Fields only success payloads have (errors have code, message, path…). */
-const SUCCESS_FIELDS = /^(membership|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId)$/;
+const SUCCESS_FIELDS = /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
 
 /** For each operation sent: response key → mutation field name (aliases resolved); null for non-mutations. */
 function mutationFields(op: unknown): Map<string, string> | null {

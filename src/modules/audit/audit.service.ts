@@ -25,6 +25,20 @@ export interface AuditEntry {
   outcome?: 'SUCCESS' | 'DENIED';
 }
 
+/** Longest request metadata (User-Agent, request id, client address) an audit row keeps, in characters. */
+export const MAX_AUDIT_META_CHARS = 256;
+
+/**
+ * Request metadata as stored: at most MAX_AUDIT_META_CHARS characters. The trail is append-only
+ * and kept forever, and a client chooses its User-Agent (15 KB a row otherwise). Cut on code
+ * points, so a cut never leaves half a surrogate pair.
+ */
+export function capAuditMeta(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  if (value.length <= MAX_AUDIT_META_CHARS) return value;
+  return Array.from(value).slice(0, MAX_AUDIT_META_CHARS).join('');
+}
+
 /**
  * Appends one event to the audit trail, chained to the team's previous event. Call it inside
  * the transaction of the change it describes, as its last write, so that the change and its
@@ -44,9 +58,9 @@ export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEn
     changed_fields: entry.changedFields ?? [],
     target_version: entry.targetVersion ?? null,
     outcome: entry.outcome ?? 'SUCCESS',
-    request_id: actor.meta?.requestId ?? null,
-    client_ip: actor.meta?.clientIp ?? null,
-    user_agent: actor.meta?.userAgent ?? null,
+    request_id: capAuditMeta(actor.meta?.requestId),
+    client_ip: capAuditMeta(actor.meta?.clientIp),
+    user_agent: capAuditMeta(actor.meta?.userAgent),
     created_at: new Date(),
   };
   await insertAuditEvent(db, { ...row, prev_hash: prevHash, hash: auditEventHash(prevHash, row) });

@@ -100,7 +100,7 @@ const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
 builder.mutationField('revokeApiToken', (t) =>
   t.field({
     type: ApiTokenRef,
-    description: 'Revokes one of your tokens; the next request made with it fails.',
+    description: 'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
     errors: { dataField: { name: 'apiToken' } },
     args: { input: t.arg({ type: RevokeApiTokenInput, required: true }) },
     resolve: (_root, { input }, ctx) => revokeApiToken(ctx, fromGlobalId(String(input.id), 'ApiToken')),

@@ -144,8 +144,13 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
   });
 }
 
-/** Revokes one of the viewer's tokens; the next request with it fails. */
+/**
+ * Revokes one of the viewer's tokens; the next request with it fails. Any token may revoke
+ * itself; only an unscoped one revokes others, so that a narrow token (a CI job's) cannot lock
+ * its user out by revoking their unscoped tokens.
+ */
 export async function revokeApiToken(ctx: Context, tokenId: string): Promise<ApiToken> {
+  if (tokenId !== ctx.viewer.tokenId) requireUnscopedToken(ctx, 'revoke other tokens');
   const row = await ctx.db.transaction().execute(async (trx) => {
     const revoked = await revokeApiTokenRow(trx, ctx.viewer.userId, tokenId);
     if (!revoked) throw new NotFoundError('No live token of yours has this id');

@@ -8,6 +8,7 @@ import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../k
 import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
+import { isTeamMember } from '../team/team.service.ts';
 import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
 import { findTeamWorkspaceIds, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
 import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
@@ -348,11 +349,17 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
 }
 
 /** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (rules 10, 11). */
-async function changeSecret<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: SecretRow) => Promise<T>): Promise<T> {
+async function changeSecret<T>(
+  ctx: Context,
+  id: string,
+  expectedVersion: number | null | undefined,
+  change: (trx: Db, current: SecretRow) => Promise<T>,
+  authorizeChange: (visible: SecretRow) => Promise<void> = (visible) => authorizeSecretWrite(ctx, visible.team_id, toSecret(visible)),
+): Promise<T> {
   const spec = {
     what: 'secret',
     visible: await ctx.loaders.beforeScopes.secret.load(id),
-    authorize: (visible: SecretRow) => authorizeSecretWrite(ctx, visible.team_id, toSecret(visible)),
+    authorize: authorizeChange,
     lock: (trx: Db) => lockSecret(trx, id),
     expectedVersion,
   };
@@ -510,15 +517,30 @@ export async function rotateSecret(ctx: Context, input: { id: string; credential
   });
 }
 
+/**
+ * Who may delete a secret: whoever may change it, and, for a PRIVATE secret whose owner is no
+ * longer a member of its team (an orphan: nobody may change it any more), an ADMIN or OWNER
+ * (`secret:write`), so that it does not hold its name forever. Its values stay its owner's: the
+ * team may remove it, never read or take it over.
+ */
+async function authorizeSecretDelete(ctx: Context, visible: SecretRow): Promise<void> {
+  if (visible.owner_id !== null && visible.owner_id !== ctx.viewer.userId && !(await isTeamMember(ctx.db, visible.team_id, visible.owner_id))) {
+    await authorize(ctx, visible.team_id, 'secret:write');
+    return;
+  }
+  await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
+}
+
 /** Deletes a secret and its versions; refused while locations use it (rule 8). */
 export async function deleteSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
+  const authorizeDelete = (visible: SecretRow) => authorizeSecretDelete(ctx, visible);
   await changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     if (current.location_count > 0) {
       throw new ConflictError(`${current.location_count} location(s) use this secret: relink or delete them first`, ErrorCode.SECRET_IN_USE);
     }
     await deleteSecretRow(trx, current.id);
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.deleted', targetType: 'Secret', targetId: current.id, targetVersion: current.version });
-  });
+  }, authorizeDelete);
 }
 
 /** The secret if the viewer may see it, else null. */

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { ConflictError, ErrorCode } from '../../errors.ts';
-import { isUniqueViolation, type Db, type MembershipTable, type Role, type TeamTable } from '../../database.ts';
+import { isUniqueViolation, type Db, type MembershipTable, type Role, type TeamInvitationTable, type TeamTable } from '../../database.ts';
 import type { KeysetPage } from '../../pagination.ts';
 
 export type TeamRow = Selectable<TeamTable>;
@@ -102,4 +102,54 @@ export async function listMembers(db: Db, teamId: string, page: KeysetPage): Pro
 
 export async function anyTeamExists(db: Db): Promise<boolean> {
   return (await db.selectFrom('teams').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** An invitation with what its invitee needs to decide: the team's name and who invited them. */
+export type InvitationRow = Selectable<TeamInvitationTable> & { team_name: string; email: string; invited_by_email: string | null };
+
+function selectInvitations(db: Db) {
+  return db
+    .selectFrom('team_invitations')
+    .innerJoin('teams', 'teams.id', 'team_invitations.team_id')
+    .innerJoin('users as invitee', 'invitee.id', 'team_invitations.user_id')
+    .leftJoin('users as inviter', 'inviter.id', 'team_invitations.invited_by')
+    .selectAll('team_invitations')
+    .select(['teams.name as team_name', 'invitee.email as email', 'inviter.email as invited_by_email']);
+}
+
+/** A new invitation; a pending one for the same user and team is a ConflictError ALREADY_INVITED. */
+export async function insertInvitation(db: Db, invitation: Insertable<TeamInvitationTable>): Promise<InvitationRow> {
+  let id: string;
+  try {
+    ({ id } = await db.insertInto('team_invitations').values(invitation).returning('id').executeTakeFirstOrThrow());
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError('This user already has a pending invitation to the team', ErrorCode.ALREADY_INVITED);
+    throw error;
+  }
+  return (await selectInvitations(db).where('team_invitations.id', '=', id).executeTakeFirst())!;
+}
+
+export async function findInvitation(db: Db, id: string): Promise<InvitationRow | undefined> {
+  return selectInvitations(db).where('team_invitations.id', '=', id).executeTakeFirst();
+}
+
+/** The invitation addressed to `userId`, locked until the transaction ends (accept and decline serialise on it). */
+export async function lockInvitationOf(db: Db, id: string, userId: string): Promise<InvitationRow | undefined> {
+  return selectInvitations(db).where('team_invitations.id', '=', id).where('team_invitations.user_id', '=', userId).forUpdate('team_invitations').executeTakeFirst();
+}
+
+export async function deleteInvitation(db: Db, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('team_invitations').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** A page of pending invitations (of a team, or to a user), oldest first, keyset on (created_at, id). */
+export async function listInvitations(db: Db, where: { teamId: string } | { userId: string }, page: KeysetPage): Promise<InvitationRow[]> {
+  let query = selectInvitations(db);
+  query = 'teamId' in where ? query.where('team_invitations.team_id', '=', where.teamId) : query.where('team_invitations.user_id', '=', where.userId);
+  if (page.after) {
+    const [createdAt, id] = page.after;
+    query = query.where((eb) => eb(eb.refTuple('team_invitations.created_at', 'team_invitations.id'), '>', eb.tuple(new Date(createdAt), id)));
+  }
+  return query.orderBy('team_invitations.created_at').orderBy('team_invitations.id').limit(page.limit).execute();
 }

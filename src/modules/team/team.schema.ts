@@ -6,16 +6,22 @@ import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../context.ts';
 import {
-  addTeamMember,
+  acceptTeamInvitation,
   createTeam,
+  declineTeamInvitation,
+  inviteTeamMember,
+  listTeamInvitations,
   listTeamMembers,
+  listViewerInvitations,
   listViewerMemberships,
   loadTeam,
   removeTeamMember,
+  revokeTeamInvitation,
   updateMemberRole,
   updateTeam,
   type Membership,
   type Team,
+  type TeamInvitation,
 } from './team.service.ts';
 import { email, teamName, teamSlug } from './team.rules.ts';
 
@@ -26,6 +32,7 @@ export const TeamRoleEnum = builder.enumType('TeamRole', {
 
 export const TeamRef = builder.objectRef<Team>('Team');
 export const MembershipRef = builder.objectRef<Membership>('Membership');
+export const TeamInvitationRef = builder.objectRef<TeamInvitation>('TeamInvitation');
 
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
@@ -42,6 +49,11 @@ builder.node(TeamRef, {
       description: 'Members in the order they joined.',
       resolve: (team, args, ctx) => listTeamMembers(ctx, team.id, args),
     }),
+    invitations: t.connection({
+      type: TeamInvitationRef,
+      description: 'Pending invitations, oldest first (OWNER only).',
+      resolve: (team, args, ctx) => listTeamInvitations(ctx, team.id, args),
+    }),
     ...authorshipFields(t),
   }),
 });
@@ -55,6 +67,32 @@ builder.objectType(MembershipRef, {
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user joined the team.' }),
   }),
 });
+
+builder.objectType(TeamInvitationRef, {
+  description: 'An invitation to join a team. Nobody joins a team through the API without accepting one (`acceptTeamInvitation`).',
+  fields: (t) => ({
+    id: t.globalID({ resolve: (invitation) => ({ type: 'TeamInvitation', id: invitation.id }) }),
+    team: t.field({
+      type: TeamRef,
+      nullable: true,
+      description: 'The team; null while you are not one of its members (an invitee sees `teamName`).',
+      resolve: (invitation, _args, ctx) => loadTeam(ctx, invitation.teamId),
+    }),
+    teamName: t.exposeString('teamName', { description: 'The name of the team you are invited to.' }),
+    email: t.exposeString('email', { description: 'Who is invited.' }),
+    role: t.field({ type: TeamRoleEnum, description: 'The role the invitee gets on accepting.', resolve: (invitation) => invitation.role }),
+    invitedByEmail: t.exposeString('invitedByEmail', { nullable: true, description: 'Who sent it; null once that user is gone.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was sent.' }),
+  }),
+});
+
+builder.objectField(ViewerRef, 'invitations', (t) =>
+  t.connection({
+    type: TeamInvitationRef,
+    description: 'Invitations to teams waiting for your answer, oldest first.',
+    resolve: (_user, args, ctx) => listViewerInvitations(ctx, args),
+  }),
+);
 
 builder.objectField(ViewerRef, 'memberships', (t) =>
   t.field({ type: [MembershipRef], description: 'Your teams and your role in each.', resolve: (_user, _args, ctx) => listViewerMemberships(ctx) }),
@@ -117,17 +155,74 @@ const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   fields: (t) => ({
     teamId: t.id({ required: true }),
     email: t.string({ required: true, validate: email, description: 'The user is created if no user has this email yet.' }),
-    role: t.field({ type: TeamRoleEnum, required: true }),
+    role: t.field({ type: TeamRoleEnum, required: true, description: 'The role they get on accepting.' }),
+  }),
+});
+
+const AddTeamMemberSuccess = builder.simpleObject('AddTeamMemberSuccess', {
+  fields: (t) => ({
+    invitation: t.field({ type: TeamInvitationRef, description: 'The invitation sent: the user joins when they accept it.' }),
+    membership: t.field({
+      type: MembershipRef,
+      nullable: true,
+      description: 'Always null: members join by accepting the invitation.',
+      deprecationReason: 'Users join by accepting `invitation` (acceptTeamInvitation); the membership is in its answer.',
+    }),
   }),
 });
 
 builder.mutationField('addTeamMember', (t) =>
   t.field({
-    type: MembershipRef,
-    description: 'Adds a user to the team (OWNER only).',
-    errors: { dataField: { name: 'membership' } },
+    type: AddTeamMemberSuccess,
+    description:
+      'Invites a user to the team (OWNER only): they join, with `role`, when they accept (`acceptTeamInvitation`). Already a member: ALREADY_MEMBER; already invited: ALREADY_INVITED.',
+    errors: { directResult: true },
     args: { input: t.arg({ type: AddTeamMemberInput, required: true }) },
-    resolve: (_root, { input }, ctx) => addTeamMember(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+    resolve: async (_root, { input }, ctx) => ({
+      invitation: await inviteTeamMember(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+      membership: null,
+    }),
+  }),
+);
+
+const TeamInvitationIdInput = (name: string, description: string) =>
+  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true, description }) }) });
+
+builder.mutationField('acceptTeamInvitation', (t) =>
+  t.field({
+    type: MembershipRef,
+    description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only).',
+    errors: { dataField: { name: 'membership' } },
+    args: { input: t.arg({ type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true }) },
+    resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, fromGlobalId(String(input.id), 'TeamInvitation')),
+  }),
+);
+
+builder.mutationField('declineTeamInvitation', (t) =>
+  t.field({
+    type: 'ID',
+    description: 'Refuses an invitation addressed to you; it is gone.',
+    errors: { dataField: { name: 'declinedInvitationId' } },
+    args: { input: t.arg({ type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = fromGlobalId(String(input.id), 'TeamInvitation');
+      await declineTeamInvitation(ctx, id);
+      return toGlobalId('TeamInvitation', id);
+    },
+  }),
+);
+
+builder.mutationField('revokeTeamInvitation', (t) =>
+  t.field({
+    type: 'ID',
+    description: "Withdraws a pending invitation of your team (OWNER only).",
+    errors: { dataField: { name: 'revokedInvitationId' } },
+    args: { input: t.arg({ type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'), required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const id = fromGlobalId(String(input.id), 'TeamInvitation');
+      await revokeTeamInvitation(ctx, id);
+      return toGlobalId('TeamInvitation', id);
+    },
   }),
 );
 
@@ -160,7 +255,8 @@ const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
 builder.mutationField('removeTeamMember', (t) =>
   t.field({
     type: 'ID',
-    description: 'Removes a member (OWNER only). The last OWNER cannot be removed.',
+    description:
+      'Removes a member (OWNER only). The last OWNER cannot be removed. Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
     errors: { dataField: { name: 'removedUserId' } },
     args: { input: t.arg({ type: RemoveTeamMemberInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {

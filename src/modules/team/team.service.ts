@@ -9,7 +9,12 @@ import { recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
 import { authorize, ensureUser, issueToken, requireUnscopedToken } from '../auth/auth.service.ts';
 import {
   countOwners,
+  deleteInvitation,
   deleteMembership,
+  findInvitation,
+  insertInvitation,
+  listInvitations,
+  lockInvitationOf,
   findMembership,
   insertMembership,
   insertTeam,
@@ -19,6 +24,7 @@ import {
   slugExists,
   updateMembershipRole,
   updateTeam as updateTeamRow,
+  type InvitationRow,
   type MembershipRow,
   type TeamRow,
 } from './team.repository.ts';
@@ -51,6 +57,28 @@ const toTeam = (row: TeamRow): Team => ({
   createdBy: row.created_by,
   updatedAt: row.updated_at,
   updatedBy: row.updated_by,
+});
+
+/** A pending invitation to join a team. */
+export interface TeamInvitation {
+  id: string;
+  teamId: string;
+  teamName: string;
+  /** The invitee's email. */
+  email: string;
+  role: Role;
+  invitedByEmail: string | null;
+  createdAt: Date;
+}
+
+const toInvitation = (row: InvitationRow): TeamInvitation => ({
+  id: row.id,
+  teamId: row.team_id,
+  teamName: row.team_name,
+  email: row.email,
+  role: row.role,
+  invitedByEmail: row.invited_by_email,
+  createdAt: row.created_at,
 });
 
 const toMembership = (row: MembershipRow): Membership => ({ teamId: row.team_id, userId: row.user_id, role: row.role, createdAt: row.created_at });
@@ -107,7 +135,11 @@ export async function bootstrapTeam(db: Db, input: { teamName: string; email: st
   });
 }
 
-/** Operator: a token for `email` in the team, adding the user with `role` if they are not a member yet. */
+/**
+ * Operator: a token for `email` in the team, adding the user with `role` if they are not a member
+ * yet. Enrols directly, without an invitation: it runs with server-side access (the database and
+ * the master key), which no API caller has, so no tenant can use it to enrol someone.
+ */
 export async function issueMemberToken(db: Db, input: { teamId: string; email: string; role: Role; tokenName: string }) {
   return db.transaction().execute(async (trx) => {
     if (!(await lockTeam(trx, input.teamId))) throw new NotFoundError('Team not found');
@@ -141,16 +173,73 @@ export async function updateTeam(ctx: Context, input: UpdateTeamInput): Promise<
   });
 }
 
-export async function addTeamMember(ctx: Context, input: { teamId: string; email: string; role: Role }): Promise<Membership> {
+/**
+ * Invites a user (found or created by email) to the team: they join only by accepting
+ * (`acceptTeamInvitation`). Nobody is enrolled in a team without agreeing, and the answer is the
+ * same whether the email had a user or not, so it tells nothing about other teams' users.
+ */
+export async function inviteTeamMember(ctx: Context, input: { teamId: string; email: string; role: Role }): Promise<TeamInvitation> {
   await authorize(ctx, input.teamId, 'team:manage-members');
   return ctx.db.transaction().execute(async (trx) => {
     await lockTeam(trx, input.teamId);
     const user = await ensureUser(trx, input.email);
     if (await findMembership(trx, input.teamId, user.id)) throw new ConflictError(`${input.email} is already a member`, ErrorCode.ALREADY_MEMBER);
-    const membership = await insertMembership(trx, { team_id: input.teamId, user_id: user.id, role: input.role });
-    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.added', targetType: 'User', targetId: user.id, changedFields: ['role'] });
+    const invitation = await insertInvitation(trx, { team_id: input.teamId, user_id: user.id, role: input.role, invited_by: ctx.viewer.userId });
+    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.invited', targetType: 'TeamInvitation', targetId: invitation.id, changedFields: ['role'] });
+    return toInvitation(invitation);
+  });
+}
+
+/** Joins the team of an invitation addressed to the viewer, with its role; the invitation is used up. */
+export async function acceptTeamInvitation(ctx: Context, invitationId: string): Promise<Membership> {
+  // Joining a team widens what every token of the user reaches: an account-level act.
+  requireUnscopedToken(ctx, 'accept invitations');
+  return ctx.db.transaction().execute(async (trx) => {
+    const invitation = await lockInvitationOf(trx, invitationId, ctx.viewer.userId);
+    if (!invitation) throw new NotFoundError('No pending invitation of yours has this id');
+    await lockTeam(trx, invitation.team_id);
+    if (await findMembership(trx, invitation.team_id, ctx.viewer.userId)) throw new ConflictError('You are already a member of this team: decline the invitation', ErrorCode.ALREADY_MEMBER);
+    const membership = await insertMembership(trx, { team_id: invitation.team_id, user_id: ctx.viewer.userId, role: invitation.role });
+    await deleteInvitation(trx, invitation.id);
+    await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'member.added', targetType: 'User', targetId: ctx.viewer.userId, changedFields: ['role'] });
     return toMembership(membership);
   });
+}
+
+/** Refuses an invitation addressed to the viewer (any of their tokens may). */
+export async function declineTeamInvitation(ctx: Context, invitationId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const invitation = await lockInvitationOf(trx, invitationId, ctx.viewer.userId);
+    if (!invitation) throw new NotFoundError('No pending invitation of yours has this id');
+    await deleteInvitation(trx, invitation.id);
+    await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'invitation.declined', targetType: 'TeamInvitation', targetId: invitation.id });
+  });
+}
+
+/** Withdraws a pending invitation of the team (OWNER only); another team's invitation looks unknown. */
+export async function revokeTeamInvitation(ctx: Context, invitationId: string): Promise<void> {
+  const invitation = await findInvitation(ctx.db, invitationId);
+  if (!invitation) throw new NotFoundError('No pending invitation has this id');
+  await authorize(ctx, invitation.team_id, 'team:manage-members');
+  await ctx.db.transaction().execute(async (trx) => {
+    if (!(await deleteInvitation(trx, invitation.id))) throw new NotFoundError('No pending invitation has this id');
+    await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'invitation.revoked', targetType: 'TeamInvitation', targetId: invitation.id });
+  });
+}
+
+/** The team's pending invitations (OWNER only: they name people who are not members). */
+export async function listTeamInvitations(ctx: Context, teamId: string, args: PageArgs) {
+  await authorize(ctx, teamId, 'team:manage-members');
+  const page = parsePageArgs(args, 'timestamp');
+  const rows = await listInvitations(ctx.db, { teamId }, page);
+  return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.id], toInvitation);
+}
+
+/** The viewer's pending invitations, oldest first. */
+export async function listViewerInvitations(ctx: Context, args: PageArgs) {
+  const page = parsePageArgs(args, 'timestamp');
+  const rows = await listInvitations(ctx.db, { userId: ctx.viewer.userId }, page);
+  return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.id], toInvitation);
 }
 
 /**
@@ -184,6 +273,11 @@ export async function removeTeamMember(ctx: Context, input: { teamId: string; us
     await deleteMembership(trx, input.teamId, input.userId);
     await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.removed', targetType: 'User', targetId: input.userId });
   });
+}
+
+/** Whether the user is a member of the team (any role). */
+export async function isTeamMember(db: Db, teamId: string, userId: string): Promise<boolean> {
+  return (await findMembership(db, teamId, userId)) !== undefined;
 }
 
 /** The team if the viewer belongs to it, else null (another team's id looks like an unknown one). */

@@ -1,0 +1,29 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { rootFieldsOf } from './root-fields.ts';
+
+/** Root mutation fields one operation may hold (aliases count one each). */
+export const MAX_MUTATION_FIELDS = 10;
+
+/**
+ * Refuses, before anything runs, an operation with more than `max` root mutation fields: one
+ * request must not carry a batch of changes (20 aliased `rotateSecret`). Each root field is
+ * charged to the rate limits on its own (useRateLimit); this bounds what one request can do at
+ * once. Place it before useRateLimit, so a refused operation spends no budget.
+ * @param max @default MAX_MUTATION_FIELDS
+ */
+export function useMutationFieldLimit(max = MAX_MUTATION_FIELDS): Plugin {
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const root = rootFieldsOf(args.schema, args.document, args.operationName, args.variableValues);
+      if (root?.operation !== 'mutation' || root.fields.length <= max) return;
+      setResultAndStopExecution({
+        errors: [
+          new GraphQLError(`Too many mutations in one operation: ${root.fields.length} root mutation fields, at most ${max}; send them in several requests`, {
+            extensions: { code: 'TOO_MANY_MUTATIONS', http: { status: 400 } },
+          }),
+        ],
+      });
+    },
+  };
+}
