@@ -21,8 +21,9 @@ test.skipIf(testDatabaseUrl)('0007_name_keys backfills name_key, keeps rows that
   const db = createDatabase({}) as Kysely<any>;
   try {
     await migrateTo(db, '0005_token_scopes_idempotency');
-    const [team] = await db.insertInto('teams').values({ name: 'T', slug: 't' }).returning('id').execute();
-    const users = await db.insertInto('users').values([{ email: 'a@example.test' }, { email: 'b@example.test' }]).returning('id').execute();
+    const team = await db.insertInto('teams').values({ name: 'T', slug: 't' }).returning('id').executeTakeFirstOrThrow();
+    const [alice, bob] = await db.insertInto('users').values([{ email: 'a@example.test' }, { email: 'b@example.test' }]).returning('id').execute();
+    if (!alice || !bob) throw new Error('users not inserted');
     const secret = (name: string, owner: string | null, at: number) => ({
       team_id: team.id,
       name,
@@ -35,7 +36,7 @@ test.skipIf(testDatabaseUrl)('0007_name_keys backfills name_key, keeps rows that
       created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, at)),
     });
     // Distinct under lower(name), one name under NFKC + case folding: the older keeps the key.
-    await db.insertInto('secrets').values([secret('file', null, 1), secret('ﬁle', null, 2), secret('Café', null, 3), secret('private', users[0].id, 4)]).execute();
+    await db.insertInto('secrets').values([secret('file', null, 1), secret('ﬁle', null, 2), secret('Café', null, 3), secret('private', alice.id, 4)]).execute();
     await db.insertInto('workspaces').values([{ team_id: team.id, name: 'cafe\u0301' }, { team_id: team.id, name: 'CAFÉ' }]).execute();
 
     await migrateToLatest(db);
@@ -45,7 +46,7 @@ test.skipIf(testDatabaseUrl)('0007_name_keys backfills name_key, keeps rows that
     expect(workspaces.filter((row) => row.name_key === nameKey('café'))).toHaveLength(1);
 
     // Now: another member's PRIVATE name is free, a TEAM lookalike is not.
-    await db.insertInto('secrets').values({ ...secret('PRIVATE', users[1].id, 5), name_key: 'private' }).execute();
+    await db.insertInto('secrets').values({ ...secret('PRIVATE', bob.id, 5), name_key: 'private' }).execute();
     await expect(db.insertInto('secrets').values({ ...secret('FILE', null, 6), name_key: 'file' }).execute()).rejects.toMatchObject({ code: '23505' });
 
     // Down refuses while two members' PRIVATE secrets share a name (lower(name) per team cannot hold them)…

@@ -505,11 +505,11 @@ describe('secrets never leave: responses, logs and every table', () => {
     await ok(UpdateSecret, { input: { id: secrets.get('R2_ACCESS_KEY')!, description: 'new keys', credentials: remember({ accessKey: fixtures.accessKey() }) } }, team.ownerToken);
     await ok(UpdateSecret, { input: { id: secrets.get('AZURE_ACCOUNT_KEY')!, authMethod: 'AZURE_SAS_URL', credentials: remember({ azureSasUrl: fixtures.azureSasUrl() }) } }, team.ownerToken);
     const envId = secrets.get('ENV_VARS')!;
-    const replaced = [{ key: 'DATABASE_URL', value: `postgres://app:${random('pw-')}@db.internal/app` }, { key: 'TOKEN', value: random('tok-') }];
+    const replaced = [{ key: 'APP_DATABASE_URL', value: `postgres://app:${random('pw-')}@db.internal/app` }, { key: 'TOKEN', value: random('tok-') }];
     await ok(UpdateSecret, { input: { id: envId, values: remember({ envVars: replaced }).envVars } }, team.ownerToken);
     const added = [{ key: 'ADDED_SECRET', value: random('added-') }];
     await ok(UpdateSecret, { input: { id: envId, addValues: remember({ envVars: added }).envVars, renameKeys: [{ from: 'TOKEN', to: 'API_TOKEN' }] } }, team.ownerToken);
-    await ok(UpdateSecret, { input: { id: envId, removeKeys: ['DATABASE_URL'] } }, team.ownerToken);
+    await ok(UpdateSecret, { input: { id: envId, removeKeys: ['APP_DATABASE_URL'] } }, team.ownerToken);
 
     // Refused requests that carry credentials: each answer must say what is wrong, never echo the value.
     const refused: [string, CreateSecretInput][] = [
