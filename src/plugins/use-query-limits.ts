@@ -1,5 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { getOperationAST, GraphQLError, Kind, visit, BREAK } from 'graphql';
+import { BREAK, getOperationAST, GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import { MAX_PAGE_SIZE } from '../pagination.ts';
 import type { Plugin } from 'graphql-yoga';
 
@@ -91,7 +91,9 @@ export function useListArgumentLimit(max = MAX_PAGE_SIZE): Plugin {
       if (!operation) return;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       let refusal: GraphQLError | undefined;
-      visit(operation, {
+      // The operation and every fragment it may spread: a field inside a fragment counts the same.
+      const definitions = [operation, ...(args.document as DocumentNode).definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)];
+      visit({ kind: Kind.DOCUMENT, definitions }, {
         [Kind.FIELD]: (field) => {
           for (const argument of field.arguments ?? []) {
             const { value } = argument;

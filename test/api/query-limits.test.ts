@@ -60,6 +60,11 @@ describe('nodes(ids) is bounded like a page', () => {
     const tooMany = await post(dev.app, team.ownerToken, { query, variables: { ids: Array(101).fill(team.teamId) } });
     expect(tooMany.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(tooMany.body.errors?.[0]?.message).toMatch(/"ids" of "nodes" must hold at most 100 items \(got 101\)/);
+    // Inside a fragment, or as a literal list, the same.
+    const inFragment = await post(dev.app, team.ownerToken, { query: 'query($ids: [ID!]!) { ...F } fragment F on Query { nodes(ids: $ids) { id } }', variables: { ids: Array(101).fill(team.teamId) } });
+    expect(inFragment.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const literal = await post(dev.app, team.ownerToken, { query: `{ nodes(ids: [${Array(101).fill(JSON.stringify(team.teamId)).join(',')}]) { id } }` });
+    expect(literal.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   test('a list argument multiplies complexity: 20 aliases of nodes(100 ids) with a page each cost what they return', async () => {
