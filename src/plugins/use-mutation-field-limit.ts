@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { rootFieldsOf } from './root-fields.ts';
 
@@ -15,6 +15,8 @@ export const MAX_MUTATION_FIELDS = 10;
 export function useMutationFieldLimit(max = MAX_MUTATION_FIELDS): Plugin {
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
+      // Queries pass at once: only a mutation's root fields are worth collecting.
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
       const root = rootFieldsOf(args.schema, args.document, args.operationName, args.variableValues);
       if (root?.operation !== 'mutation' || root.fields.length <= max) return;
       setResultAndStopExecution({
