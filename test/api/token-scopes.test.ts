@@ -206,6 +206,9 @@ const SCOPE_OF_TYPE: Record<string, 'secrets:read' | 'locations:read' | 'team:ad
   VaultConnection: 'secrets:read',
   Location: 'locations:read',
   AuditEvent: 'team:admin',
+  // The team's pending invitations (Team.invitations). The viewer's own (viewer.invitations) are
+  // any token's to see; the walk's owner has none, so the walk checks the team's side.
+  TeamInvitation: 'team:admin',
 };
 
 /** Types that hold no data of their own: roots, connections and edges, mutation payloads and errors. */
@@ -303,9 +306,19 @@ const nodeTypes = schema.getPossibleTypes(schema.getType('Node') as never).map((
 /** The type inside a global id (base64 of `Type:uuid`). */
 const typeOfId = (id: string) => Buffer.from(id, 'base64').toString('utf8').split(':')[0]!;
 
-/** What to select on `node()` for an id of `type`: all of that type (one fragment at a time keeps the query under the token limit); `nodes()` goes less deep (it weighs ten times). */
-function nodeSelection(type: string, walk: WalkContext, maxDepth = MAX_DATA_DEPTH): string {
+/** What to select on `nodes()` for ids of `type`: all of that type, less deep than `node()` (it weighs ten times). */
+function nodeSelection(type: string, walk: WalkContext, maxDepth: number): string {
   return nodeTypes.includes(type) ? `{ __typename ... on ${type} ${selectionOf(schema.getType(type)!, [type], walk, undefined, maxDepth)} }` : '{ __typename }';
+}
+
+/** What to select on `node()` for an id of `type`: the whole walk depth, one object field per query (all at once exceeds the breadth limit). */
+function nodeSelectionsByField(type: string, walk: WalkContext): string[] {
+  const objectType = schema.getType(type) as GraphQLObjectType;
+  const fields = Object.values(objectType.getFields()).filter((field) => isObjectType(getNamedType(field.type)) || isAbstractType(getNamedType(field.type)));
+  return [
+    `{ __typename ... on ${type} { __typename id } }`,
+    ...fields.map((field) => `{ __typename ... on ${type} ${selectionOf(objectType, [type], walk, field.name)} }`),
+  ];
 }
 
 interface Walked {
@@ -341,7 +354,7 @@ async function walkAll(token: string, walk: WalkContext, ids: readonly string[])
     walked.errors.push(...((body as ExecutionResult).errors ?? []));
   };
   for (const query of entryQueries(walk)) await send(query, { teamId: walk.team.teamId });
-  for (const id of nodeIds) await send(`query($id: ID!) { node(id: $id) ${nodeSelection(typeOfId(id), walk)} }`, { id });
+  for (const id of nodeIds) for (const selection of nodeSelectionsByField(typeOfId(id), walk)) await send(`query($id: ID!) { node(id: $id) ${selection} }`, { id });
   for (const [type, group] of Map.groupBy(nodeIds, typeOfId)) await send(`query($ids: [ID!]!) { nodes(ids: $ids) ${nodeSelection(type, walk, 2)} }`, { ids: group });
   await send('query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }', { ids: nodeIds });
   return walked;
@@ -365,7 +378,7 @@ describe('scopes hold on every path (the walk)', () => {
     const owner = walk.team.ownerToken;
     // One object of every type, linked every way: a vault connection and an EXTERNAL_VAULT secret
     // (FieldMapping), a NATIVE secret with a location (CredentialField, versions), a workspace
-    // and an ENV secret available in it, all of it audited.
+    // and an ENV secret available in it, a pending invitation, all of it audited.
     const accessToken = `dp.st.${randomHex()}`;
     registerPlaintext(accessToken);
     const vault = await ok(
@@ -407,6 +420,10 @@ describe('scopes hold on every path (the walk)', () => {
         workspaceAccess: 'SOME',
         allowedWorkspaces: [(workspace.workspace as { id: string }).id],
       },
+    }, owner);
+
+    await ok('mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { __typename } }', {
+      input: { teamId: walk.team.teamId, email: `walk-invitee-${randomHex()}@example.com`, role: 'VIEWER' },
     }, owner);
 
     const seen = await walkAll(owner, walk, []);
