@@ -12,6 +12,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
 import './deadline.ts';
+import './nullable-mutation-results.ts';
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
@@ -23,7 +24,8 @@ export const builder = new SchemaBuilder<{
 }>({
   // `nulCharacters` (src/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
   // `deadline` (src/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
-  plugins: [RelayPlugin, ErrorsPlugin, ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  // `nullableMutationResults` (src/nullable-mutation-results.ts): a nested error never hides a mutation that was made.
+  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

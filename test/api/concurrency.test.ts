@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type GraphQLResponse, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, execute, executeOk, startTestApp, type GraphQLResponse, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/global-id.ts';
@@ -168,10 +168,10 @@ let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 
 /** The mutation's payload, after checking that the HTTP exchange itself went fine (no 500, no top-level error). */
-function payload<T>(response: GraphQLResponse<T>): T {
+function payload<T>(response: GraphQLResponse<T>): OkData<T> {
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   expect(response.body.errors, JSON.stringify(response.body.errors)).toBeUndefined();
-  return response.body.data!;
+  return response.body.data! as OkData<T>;
 }
 
 async function createS3Secret(): Promise<{ id: string; version: number }> {

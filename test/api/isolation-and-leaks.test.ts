@@ -4,7 +4,7 @@ import { print, type ExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { AuthMethod, CreateSecretInput, SecretCredentialsInput, SecretType, VaultCredentialsInput } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, startTestApp, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import {
   CreateLocation,
   CreateSecret,
@@ -203,10 +203,10 @@ async function send<TResult, TVariables>(document: TypedDocumentNode<TResult, TV
   return { status: response.status, body: JSON.parse(text) as ExecutionResult<TResult> };
 }
 
-async function ok<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token: string): Promise<TResult> {
+async function ok<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token: string): Promise<OkData<TResult>> {
   const { body } = await send(document, variables, token);
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
+  return body.data as OkData<TResult>;
 }
 
 let counter = 0;

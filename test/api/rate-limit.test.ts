@@ -96,7 +96,7 @@ function rotations(n: number): TypedDocumentNode<Record<string, { __typename: st
   return parse(`mutation Rotations($id: ID!, $key: AccessKeyCredentialsInput!) { ${fields.join(' ')} }`) as DocumentNode as TypedDocumentNode<Record<string, { __typename: string }>, { id: string; key: unknown }>;
 }
 
-async function secretIdOf(response: Sent<{ createSecret: { __typename: string } }>): Promise<string> {
+async function secretIdOf(response: Sent<{ createSecret: { __typename: string } | null }>): Promise<string> {
   const result = response.body.data?.createSecret as { __typename: string; secret?: { id: string } } | undefined;
   if (!result?.secret) throw new Error(JSON.stringify(response.body));
   return result.secret.id;
@@ -151,7 +151,7 @@ describe('in memory', () => {
     for (let i = 0; i < 2; i++) {
       const response = await createSecret(app, team);
       expect(response.status).toBe(200);
-      expect(response.body.data?.createSecret.__typename).toBe('CreateSecretSuccess');
+      expect(response.body.data?.createSecret?.__typename).toBe('CreateSecretSuccess');
     }
     const name = `over-the-limit-${randomUUID()}`;
     const refused = await createSecret(app, team, team.ownerToken, name);
@@ -284,7 +284,7 @@ describe('in memory', () => {
     const stranger = await createTeamWithOwner(t.db);
     const foreign = await createSecret(app, home, stranger.ownerToken);
     expect(foreign.status).toBe(200);
-    expect(foreign.body.data?.createSecret.__typename).toBe('NotFoundError');
+    expect(foreign.body.data?.createSecret?.__typename).toBe('NotFoundError');
     // And an operation that names no team (the viewer) spends no team's budget.
     const viewer = await send(app, parse('{ viewer { id } }'), {}, { token: other.ownerToken });
     expect(viewer.status).toBe(200);

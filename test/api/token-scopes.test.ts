@@ -155,6 +155,50 @@ describe('objects of a type the token does not cover', () => {
   });
 });
 
+const TwoSecretsWithAuditTrail = graphql(`
+  mutation ScopedTwoSecretsWithAuditTrail($first: CreateSecretInput!, $second: CreateSecretInput!) {
+    first: createSecret(input: $first) {
+      __typename
+      ... on CreateSecretSuccess {
+        secret {
+          id
+          team {
+            auditEvents(first: 1) {
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    second: createSecret(input: $second) {
+      __typename
+      ... on CreateSecretSuccess {
+        secret {
+          name
+        }
+      }
+    }
+  }
+`);
+
+describe('a mutation that succeeded never looks failed', () => {
+  test('a refused nested field nulls only its own mutation: the rest of the operation stays visible, and the change is made', async () => {
+    // secrets:write creates secrets, but the audit trail needs team:admin: `first`'s nested field is refused.
+    const { token } = await scopedToken(['SECRETS_WRITE']);
+    const input = (name: string) => ({ teamId: team.teamId, name, secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() } });
+    const { status, body } = await execute(t.app, TwoSecretsWithAuditTrail, { first: input('nested-refusal-first'), second: input('nested-refusal-second') }, token);
+    expect(status).toBe(200);
+    expect(body.errors).toMatchObject([{ extensions: { code: 'FORBIDDEN' }, path: ['first', 'secret', 'team', 'auditEvents'] }]);
+    expect(body.data).toEqual({ first: null, second: { __typename: 'CreateSecretSuccess', secret: { name: 'nested-refusal-second' } } });
+    const stored = await t.db.selectFrom('secrets').select('name').where('name', 'in', ['nested-refusal-first', 'nested-refusal-second']).execute();
+    expect(stored.map((row) => row.name).sort()).toEqual(['nested-refusal-first', 'nested-refusal-second']);
+  });
+});
+
 describe('an empty scope list', () => {
   test('is refused at createApiToken (SCOPES_EMPTY), and no token is made', async () => {
     const before = await t.db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();

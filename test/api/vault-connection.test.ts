@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openPayload } from '../../src/modules/crypto/envelope.ts';
 import { graphql } from '../gql/index.ts';
 import type { TeamVaultConnectionsQuery, VaultCredentialsInput, VaultType } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, execute, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, execute, startTestApp, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import {
   CreateSecret,
   CreateVaultConnection,
@@ -64,11 +64,11 @@ afterAll(() => t.close());
 const bodies: string[] = [];
 const sentCredentials: string[] = [];
 
-async function call<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token = team.ownerToken): Promise<TResult> {
+async function call<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token = team.ownerToken): Promise<OkData<TResult>> {
   const { body } = await execute(t.app, document, variables, token);
   bodies.push(JSON.stringify(body));
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
+  return body.data as OkData<TResult>;
 }
 
 const random = (prefix: string) => `${prefix}${randomBytes(18).toString('base64url')}`;

@@ -108,7 +108,7 @@ export type CreateSecretInput = {
   fieldMappings?: Array<FieldMappingInput> | null | undefined;
   /** Retrying with the same key and input within 24 hours returns the first result without a second write; the same key with another input is ConflictError IDEMPOTENCY_KEY_REUSED. */
   idempotencyKey?: string | null | undefined;
-  /** 1–255 characters, unique in the team case-insensitively. With a preset, defaults to its env var. */
+  /** 1–255 characters, no control or invisible characters. Unique among the team’s TEAM secrets (shared) or among your own PRIVATE secrets, compared after Unicode NFKC normalisation and case folding (`ﬁle` is `file`). With a preset, defaults to its env var. */
   name?: string | null | undefined;
   /** A `secretPresets` slug; with `value`, makes an ENV secret keyed by the preset’s env var. */
   preset?: string | null | undefined;
@@ -389,6 +389,7 @@ export type UpdateSecretInput = {
   expectedVersion?: number | null | undefined;
   fieldMappings?: Array<FieldMappingInput> | null | undefined;
   id: string;
+  /** 1–255 characters, no control or invisible characters. Unique among the team’s TEAM secrets (shared) or among your own PRIVATE secrets, compared after Unicode NFKC normalisation and case folding (`ﬁle` is `file`). */
   name?: string | null | undefined;
   /** ENV secrets: removes keys (at least one). Applied second. */
   removeKeys?: Array<string> | null | undefined;
@@ -466,7 +467,7 @@ export type AuditRenameTeamMutation = { updateTeam:
     | { __typename: 'NotFoundError' }
     | { __typename: 'UpdateTeamSuccess' }
     | { __typename: 'ValidationError' }
-   };
+   | null };
 
 export type ViewerIdentityQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -484,7 +485,7 @@ export type CreateApiTokenMutation = { createApiToken:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type RevokeApiTokenMutationVariables = Exact<{
   input: RevokeApiTokenInput;
@@ -497,7 +498,7 @@ export type RevokeApiTokenMutation = { revokeApiToken:
     | { __typename: 'NotFoundError', code: string }
     | { __typename: 'RevokeApiTokenSuccess', apiToken: { id: string, revokedAt: string | null } }
     | { __typename: 'ValidationError', code: string }
-   };
+   | null };
 
 export type ViewerTokensQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -518,7 +519,7 @@ export type BatchingCreateSecretMutation = { createSecret:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type BatchingCreateLocationMutationVariables = Exact<{
   input: CreateLocationInput;
@@ -531,7 +532,7 @@ export type BatchingCreateLocationMutation = { createLocation:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type BatchingSecretFieldsFragment = { id: string, name: string, locationCount: number, createdBy: { email: string } | null, locations: { edges: Array<{ node: { id: string, name: string } }> } };
 
@@ -620,7 +621,7 @@ export type ConcurrencyCreateSecretMutation = { createSecret:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencyUpdateSecretMutationVariables = Exact<{
   input: UpdateSecretInput;
@@ -633,7 +634,7 @@ export type ConcurrencyUpdateSecretMutation = { updateSecret:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateSecretSuccess', secret: { id: string, version: number, description: string | null, secretType: SecretType } }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencyRotateSecretMutationVariables = Exact<{
   input: RotateSecretInput;
@@ -646,7 +647,7 @@ export type ConcurrencyRotateSecretMutation = { rotateSecret:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'RotateSecretSuccess', secret: { version: number, credentialFields: Array<{ maskedValue: string | null }> | null } }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencyCreateLocationMutationVariables = Exact<{
   input: CreateLocationInput;
@@ -659,7 +660,7 @@ export type ConcurrencyCreateLocationMutation = { createLocation:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencyUpdateLocationMutationVariables = Exact<{
   input: UpdateLocationInput;
@@ -672,7 +673,7 @@ export type ConcurrencyUpdateLocationMutation = { updateLocation:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateLocationSuccess', location: { id: string } }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencyDeleteSecretMutationVariables = Exact<{
   input: DeleteSecretInput;
@@ -685,7 +686,7 @@ export type ConcurrencyDeleteSecretMutation = { deleteSecret:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencyCreateVaultConnectionMutationVariables = Exact<{
   input: CreateVaultConnectionInput;
@@ -698,7 +699,7 @@ export type ConcurrencyCreateVaultConnectionMutation = { createVaultConnection:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencyDeleteVaultConnectionMutationVariables = Exact<{
   input: DeleteVaultConnectionInput;
@@ -711,7 +712,7 @@ export type ConcurrencyDeleteVaultConnectionMutation = { deleteVaultConnection:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type ConcurrencySecretQueryVariables = Exact<{
   id: string;
@@ -765,7 +766,7 @@ export type IdempotentCreateTeamMutation = { createTeam:
     | { __typename: 'ForbiddenError', code: string }
     | { __typename: 'NotFoundError', code: string }
     | { __typename: 'ValidationError', code: string }
-   };
+   | null };
 
 export type IdempotentCreateWorkspaceMutationVariables = Exact<{
   input: CreateWorkspaceInput;
@@ -778,7 +779,7 @@ export type IdempotentCreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'ForbiddenError', code: string }
     | { __typename: 'NotFoundError', code: string }
     | { __typename: 'ValidationError', code: string }
-   };
+   | null };
 
 export type IsolationNodesQueryVariables = Exact<{
   id: string;
@@ -828,7 +829,7 @@ export type IsolationCreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type IsolationUpdateWorkspaceMutationVariables = Exact<{
   input: UpdateWorkspaceInput;
@@ -841,7 +842,7 @@ export type IsolationUpdateWorkspaceMutation = { updateWorkspace:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateWorkspaceSuccess' }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type IsolationDeleteWorkspaceMutationVariables = Exact<{
   input: DeleteWorkspaceInput;
@@ -854,7 +855,7 @@ export type IsolationDeleteWorkspaceMutation = { deleteWorkspace:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type IsolationUpdateTeamMutationVariables = Exact<{
   input: UpdateTeamInput;
@@ -867,7 +868,7 @@ export type IsolationUpdateTeamMutation = { updateTeam:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateTeamSuccess' }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type IsolationAddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
@@ -880,7 +881,7 @@ export type IsolationAddTeamMemberMutation = { addTeamMember:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type IsolationUpdateMemberRoleMutationVariables = Exact<{
   input: UpdateMemberRoleInput;
@@ -893,7 +894,7 @@ export type IsolationUpdateMemberRoleMutation = { updateMemberRole:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateMemberRoleSuccess' }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type IsolationRemoveTeamMemberMutationVariables = Exact<{
   input: RemoveTeamMemberInput;
@@ -906,7 +907,7 @@ export type IsolationRemoveTeamMemberMutation = { removeTeamMember:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'RemoveTeamMemberSuccess' }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type MaskedSecretQueryVariables = Exact<{
   teamId: string;
@@ -1009,7 +1010,7 @@ export type DeadlineCreateSecretMutation = { createSecret:
     | { __typename: 'ForbiddenError' }
     | { __typename: 'NotFoundError' }
     | { __typename: 'ValidationError' }
-   };
+   | null };
 
 export type DeadlineUpdateSecretMutationVariables = Exact<{
   input: UpdateSecretInput;
@@ -1022,7 +1023,7 @@ export type DeadlineUpdateSecretMutation = { updateSecret:
     | { __typename: 'NotFoundError' }
     | { __typename: 'UpdateSecretSuccess' }
     | { __typename: 'ValidationError' }
-   };
+   | null };
 
 export type DeadlineViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1096,7 +1097,7 @@ export type SharingCreateWorkspaceMutation = { createWorkspace:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type SharingUpdateWorkspaceMutationVariables = Exact<{
   input: UpdateWorkspaceInput;
@@ -1109,7 +1110,7 @@ export type SharingUpdateWorkspaceMutation = { updateWorkspace:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateWorkspaceSuccess', workspace: { id: string, name: string, description: string | null, version: number } }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type SharingDeleteWorkspaceMutationVariables = Exact<{
   input: DeleteWorkspaceInput;
@@ -1122,7 +1123,7 @@ export type SharingDeleteWorkspaceMutation = { deleteWorkspace:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type SharingTeamWorkspacesQueryVariables = Exact<{
   teamId: string;
@@ -1157,7 +1158,7 @@ export type SharingRemoveMemberMutation = { removeTeamMember:
     | { __typename: 'NotFoundError' }
     | { __typename: 'RemoveTeamMemberSuccess', removedUserId: string }
     | { __typename: 'ValidationError' }
-   };
+   | null };
 
 type ResultError_ConflictError_Fragment = { __typename: 'ConflictError', code: string, message: string };
 
@@ -1185,7 +1186,7 @@ export type CreateTeamMutation = { createTeam:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type UpdateTeamMutationVariables = Exact<{
   input: UpdateTeamInput;
@@ -1198,7 +1199,7 @@ export type UpdateTeamMutation = { updateTeam:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateTeamSuccess', team: { id: string, name: string, slug: string, version: number } }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type AddTeamMemberMutationVariables = Exact<{
   input: AddTeamMemberInput;
@@ -1211,7 +1212,7 @@ export type AddTeamMemberMutation = { addTeamMember:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type AcceptTeamInvitationMutationVariables = Exact<{
   input: AcceptTeamInvitationInput;
@@ -1224,7 +1225,7 @@ export type AcceptTeamInvitationMutation = { acceptTeamInvitation:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type DeclineTeamInvitationMutationVariables = Exact<{
   input: DeclineTeamInvitationInput;
@@ -1237,7 +1238,7 @@ export type DeclineTeamInvitationMutation = { declineTeamInvitation:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type RevokeTeamInvitationMutationVariables = Exact<{
   input: RevokeTeamInvitationInput;
@@ -1250,7 +1251,7 @@ export type RevokeTeamInvitationMutation = { revokeTeamInvitation:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'RevokeTeamInvitationSuccess', revokedInvitationId: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type InvitationsQueryVariables = Exact<{
   teamId: string;
@@ -1270,7 +1271,7 @@ export type UpdateMemberRoleMutation = { updateMemberRole:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateMemberRoleSuccess', membership: { role: TeamRole } }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type RemoveTeamMemberMutationVariables = Exact<{
   input: RemoveTeamMemberInput;
@@ -1283,7 +1284,7 @@ export type RemoveTeamMemberMutation = { removeTeamMember:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'RemoveTeamMemberSuccess', removedUserId: string }
     | { __typename: 'ValidationError', code: string, message: string }
-   };
+   | null };
 
 export type TeamByIdQueryVariables = Exact<{
   id: string;
@@ -1327,7 +1328,7 @@ export type CreateScopedTokenMutation = { createApiToken:
     | { __typename: 'ForbiddenError', code: string }
     | { __typename: 'NotFoundError', code: string }
     | { __typename: 'ValidationError', code: string }
-   };
+   | null };
 
 export type ScopedListSecretsQueryVariables = Exact<{
   teamId: string;
@@ -1347,7 +1348,7 @@ export type ScopedRenameTeamMutation = { updateTeam:
     | { __typename: 'NotFoundError' }
     | { __typename: 'UpdateTeamSuccess' }
     | { __typename: 'ValidationError' }
-   };
+   | null };
 
 export type ScopedCreateTeamMutationVariables = Exact<{
   input: CreateTeamInput;
@@ -1360,7 +1361,7 @@ export type ScopedCreateTeamMutation = { createTeam:
     | { __typename: 'ForbiddenError' }
     | { __typename: 'NotFoundError' }
     | { __typename: 'ValidationError' }
-   };
+   | null };
 
 export type ScopedLocationWithSecretQueryVariables = Exact<{
   id: string;
@@ -1370,6 +1371,26 @@ export type ScopedLocationWithSecretQueryVariables = Exact<{
 export type ScopedLocationWithSecretQuery = { node:
     | { name: string, secretId: string, secret: { name: string } | null }
     | Record<PropertyKey, never>
+   | null };
+
+export type ScopedTwoSecretsWithAuditTrailMutationVariables = Exact<{
+  first: CreateSecretInput;
+  second: CreateSecretInput;
+}>;
+
+
+export type ScopedTwoSecretsWithAuditTrailMutation = { first:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'CreateSecretSuccess', secret: { id: string, team: { auditEvents: { edges: Array<{ node: { id: string } }> } } } }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'ValidationError' }
+   | null, second:
+    | { __typename: 'ConflictError' }
+    | { __typename: 'CreateSecretSuccess', secret: { name: string } }
+    | { __typename: 'ForbiddenError' }
+    | { __typename: 'NotFoundError' }
+    | { __typename: 'ValidationError' }
    | null };
 
 export type SecretVaultConnectionQueryVariables = Exact<{
@@ -1419,7 +1440,7 @@ export type CreateSecretMutation = { createSecret:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type UpdateSecretMutationVariables = Exact<{
   input: UpdateSecretInput;
@@ -1432,7 +1453,7 @@ export type UpdateSecretMutation = { updateSecret:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateSecretSuccess', secret: { id: string, name: string, description: string | null, secretType: SecretType, authMethod: AuthMethod, storage: SecretStorage, version: number, lastRotatedAt: string | null, locationCount: number, envVarKeys: Array<string> | null, credentialFields: Array<{ name: string, envVar: string, maskedValue: string | null }> | null, fieldMappings: Array<{ fieldName: string, reference: string }> | null, vaultConnection: { id: string } | null, createdBy: { email: string } | null } }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type RotateSecretMutationVariables = Exact<{
   input: RotateSecretInput;
@@ -1445,7 +1466,7 @@ export type RotateSecretMutation = { rotateSecret:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'RotateSecretSuccess', secret: { id: string, name: string, description: string | null, secretType: SecretType, authMethod: AuthMethod, storage: SecretStorage, version: number, lastRotatedAt: string | null, locationCount: number, envVarKeys: Array<string> | null, credentialFields: Array<{ name: string, envVar: string, maskedValue: string | null }> | null, fieldMappings: Array<{ fieldName: string, reference: string }> | null, vaultConnection: { id: string } | null, createdBy: { email: string } | null } }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type DeleteSecretMutationVariables = Exact<{
   input: DeleteSecretInput;
@@ -1458,7 +1479,7 @@ export type DeleteSecretMutation = { deleteSecret:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type CreateLocationForSecretMutationVariables = Exact<{
   input: CreateLocationInput;
@@ -1471,7 +1492,7 @@ export type CreateLocationForSecretMutation = { createLocation:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type CreateVaultConnectionForSecretMutationVariables = Exact<{
   input: CreateVaultConnectionInput;
@@ -1484,7 +1505,7 @@ export type CreateVaultConnectionForSecretMutation = { createVaultConnection:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type LocationFieldsFragment = { id: string, name: string, description: string | null, locationType: LocationType, bucketName: string, region: string | null, endpointUrl: string | null, version: number, secret: { id: string, secretType: SecretType, locationCount: number } | null, team: { id: string }, createdBy: { email: string } | null, updatedBy: { email: string } | null };
 
@@ -1499,7 +1520,7 @@ export type UpdateLocationMutation = { updateLocation:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateLocationSuccess', location: { id: string, name: string, description: string | null, locationType: LocationType, bucketName: string, region: string | null, endpointUrl: string | null, version: number, secret: { id: string, secretType: SecretType, locationCount: number } | null, team: { id: string }, createdBy: { email: string } | null, updatedBy: { email: string } | null } }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type DeleteLocationMutationVariables = Exact<{
   input: DeleteLocationInput;
@@ -1512,7 +1533,7 @@ export type DeleteLocationMutation = { deleteLocation:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type VaultConnectionFieldsFragment = { id: string, name: string, description: string | null, vaultType: VaultType, version: number, lastRotatedAt: string | null, createdAt: string, updatedAt: string, team: { id: string }, createdBy: { email: string } | null };
 
@@ -1527,7 +1548,7 @@ export type UpdateVaultConnectionMutation = { updateVaultConnection:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UpdateVaultConnectionSuccess', vaultConnection: { id: string, name: string, description: string | null, vaultType: VaultType, version: number, lastRotatedAt: string | null, createdAt: string, updatedAt: string, team: { id: string }, createdBy: { email: string } | null } }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type RotateVaultConnectionMutationVariables = Exact<{
   input: RotateVaultConnectionInput;
@@ -1540,7 +1561,7 @@ export type RotateVaultConnectionMutation = { rotateVaultConnection:
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'RotateVaultConnectionSuccess', vaultConnection: { id: string, name: string, description: string | null, vaultType: VaultType, version: number, lastRotatedAt: string | null, createdAt: string, updatedAt: string, team: { id: string }, createdBy: { email: string } | null } }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type DeleteVaultConnectionMutationVariables = Exact<{
   input: DeleteVaultConnectionInput;
@@ -1553,7 +1574,7 @@ export type DeleteVaultConnectionMutation = { deleteVaultConnection:
     | { __typename: 'ForbiddenError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
-   };
+   | null };
 
 export type NodeByIdQueryVariables = Exact<{
   id: string;
@@ -1667,6 +1688,7 @@ export const ScopedListSecretsDocument = {"__meta__":{"hash":"sha256:f3e266f26ce
 export const ScopedRenameTeamDocument = {"__meta__":{"hash":"sha256:d47df22cc56987062d22b1d1510b1b2b80f9dda7b5ba9c3d9f29f5434d7ffcf5"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ScopedRenameTeam"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateTeamInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateTeam"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ScopedRenameTeamMutation, ScopedRenameTeamMutationVariables>;
 export const ScopedCreateTeamDocument = {"__meta__":{"hash":"sha256:bc9ea6868f957ccf768c2b5ec81d19fdb00e7e7cda0ce7cde5253360975eb762"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ScopedCreateTeam"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateTeamInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createTeam"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]}}]} as unknown as DocumentNode<ScopedCreateTeamMutation, ScopedCreateTeamMutationVariables>;
 export const ScopedLocationWithSecretDocument = {"__meta__":{"hash":"sha256:eadc8726cde2d3625161edfbf0ef7d1bcd8a3e443d6a281a72c394d639bd9d1c"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ScopedLocationWithSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Location"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"secretId"}},{"kind":"Field","name":{"kind":"Name","value":"secret"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ScopedLocationWithSecretQuery, ScopedLocationWithSecretQueryVariables>;
+export const ScopedTwoSecretsWithAuditTrailDocument = {"__meta__":{"hash":"sha256:4363a2a76f1e622b9b39b0f7f215b8726a42470ca27fd4f1dcf2b54526df5414"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ScopedTwoSecretsWithAuditTrail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretInput"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"second"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"first"},"name":{"kind":"Name","value":"createSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"1"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]}}]}},{"kind":"Field","alias":{"kind":"Name","value":"second"},"name":{"kind":"Name","value":"createSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"second"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ScopedTwoSecretsWithAuditTrailMutation, ScopedTwoSecretsWithAuditTrailMutationVariables>;
 export const SecretVaultConnectionDocument = {"__meta__":{"hash":"sha256:885d5d1392f6a3f24d0b59ebacbe184bcf4f525efe6332e549a76f40bff8740b"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SecretVaultConnection"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"storage"}},{"kind":"Field","name":{"kind":"Name","value":"vaultConnection"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"VaultConnectionFields"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VaultConnectionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VaultConnection"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"vaultType"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"lastRotatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<SecretVaultConnectionQuery, SecretVaultConnectionQueryVariables>;
 export const TeamVaultConnectionsDocument = {"__meta__":{"hash":"sha256:c6eae00920b7bda40609e788632177d3b63f3fe0e43fbcb162d7251d962ae739"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TeamVaultConnections"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"vaultConnections"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"vaultType"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<TeamVaultConnectionsQuery, TeamVaultConnectionsQueryVariables>;
 export const CreateSecretDocument = {"__meta__":{"hash":"sha256:f3b13cc7b368f4c751ccbe048c249fd226296abb2c234f01be5fcc531a545978"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SecretFields"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"secretType"}},{"kind":"Field","name":{"kind":"Name","value":"authMethod"}},{"kind":"Field","name":{"kind":"Name","value":"storage"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"lastRotatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"locationCount"}},{"kind":"Field","name":{"kind":"Name","value":"envVarKeys"}},{"kind":"Field","name":{"kind":"Name","value":"credentialFields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"envVar"}},{"kind":"Field","name":{"kind":"Name","value":"maskedValue"}}]}},{"kind":"Field","name":{"kind":"Name","value":"fieldMappings"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldName"}},{"kind":"Field","name":{"kind":"Name","value":"reference"}}]}},{"kind":"Field","name":{"kind":"Name","value":"vaultConnection"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<CreateSecretMutation, CreateSecretMutationVariables>;

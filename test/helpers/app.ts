@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type ExecutionResult } from 'graphql';
+import { Kind, OperationTypeNode, print, type ExecutionResult } from 'graphql';
 import type { Kysely } from 'kysely';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import type { Database, Role } from '../../src/database.ts';
@@ -78,11 +78,22 @@ export async function execute<TResult, TVariables>(
   return { status: response.status, headers: response.headers, body: (await response.json()) as ExecutionResult<TResult> };
 }
 
-/** `execute` that fails the test on any top-level error and returns `data`. */
-export async function executeOk<TResult, TVariables>(app: App, document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token: string): Promise<TResult> {
+/**
+ * `data` with its mutation results non-null. Root mutation fields are nullable (a nested error
+ * must not hide a change that was made, src/nullable-mutation-results.ts), but one is null only
+ * beside an error, and `executeOk` has none. A mutation result is a union with a `…Success` member.
+ */
+export type OkData<TResult> = {
+  [K in keyof TResult]: [Extract<NonNullable<TResult[K]>, { __typename: `${string}Success` }>] extends [never] ? TResult[K] : NonNullable<TResult[K]>;
+};
+
+/** `execute` that fails the test on any top-level error (or a null mutation result) and returns `data`. */
+export async function executeOk<TResult, TVariables>(app: App, document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token: string): Promise<OkData<TResult>> {
   const { body } = await execute(app, document, variables, token);
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
+  const isMutation = document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.MUTATION);
+  if (isMutation && Object.values(body.data).some((result) => result === null)) throw new Error(`A null mutation result without an error: ${JSON.stringify(body.data)}`);
+  return body.data as OkData<TResult>;
 }
 
 export interface TestTeam {
