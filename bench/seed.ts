@@ -11,7 +11,7 @@
  *   row (version 1, reason CREATE) whose payload is really sealed with `sealCredentials` under
  *   the create path's binding {teamId, secretId, version: 1}: the app can open, rotate and
  *   update every seeded secret.
- * - Locations, each linked to a TEAM secret of its own team and of its own type (rule 7), names
+ * - Locations, each linked to a TEAM secret of its own team and of its own type (LOCATION_TYPE_MISMATCH), names
  *   unique per team. Most secrets have one or two locations; every 25th or so has six or more
  *   (a few dozens), so "the first 5 locations" of a secret list is real work.
  *

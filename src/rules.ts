@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Descriptions of every kind of object: optional, at most 2000 characters (rule 9). */
+/** Descriptions of every kind of object: optional, at most 2000 characters (VALIDATION_FAILED). */
 export const description = z.string().max(2000, 'Description must be at most 2000 characters');
 
 /** Client-chosen key that makes a create safe to retry (`idempotencyKey` on every create input). */

@@ -8,7 +8,7 @@ export interface VersionedRow {
   version: number;
 }
 
-/** Rule 10's compare-and-set: a stale `expectedVersion` is a ConflictError VERSION_MISMATCH. */
+/** The compare-and-set of every change: a stale `expectedVersion` is a ConflictError VERSION_MISMATCH. */
 export function checkExpectedVersion(what: string, current: { version: number }, expectedVersion: number | null | undefined): void {
   if (expectedVersion != null && expectedVersion !== current.version) {
     throw new ConflictError(`The ${what} is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);

@@ -8,7 +8,7 @@ import { fixtures } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/global-id.ts';
 
 /*
- * Rules 10, 11 and 8 (and a vault connection's in-use check) under real concurrency. PGlite is a single connection (every request is
+ * VERSION_MISMATCH, LOCATION_TYPE_MISMATCH and SECRET_IN_USE (and a vault connection's in-use check) under real concurrency. PGlite is a single connection (every request is
  * serialised), so these run on PostgreSQL only: the app's pool of 10 connections lets the
  * requests fired together with Promise.all really overlap inside the database.
  */
@@ -201,7 +201,7 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
   });
   afterAll(() => t?.close());
 
-  test('rule 10: 20 concurrent updates with the same expectedVersion: exactly one wins, 19 VERSION_MISMATCH', async () => {
+  test('VERSION_MISMATCH: 20 concurrent updates with the same expectedVersion: exactly one wins, 19 VERSION_MISMATCH', async () => {
     const secret = await createS3Secret();
     const start = secret.version;
     const responses = await Promise.all(
@@ -228,7 +228,7 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     expect(updates).toEqual([{ target_version: start + 1 }]);
   });
 
-  test('rule 10: 50 concurrent rotations without expectedVersion serialise: none is lost', async () => {
+  test('VERSION_MISMATCH: 50 concurrent rotations without expectedVersion serialise: none is lost', async () => {
     const secret = await createS3Secret();
     const start = secret.version;
     const responses = await Promise.all(
@@ -262,7 +262,7 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     expect(audit.map((event) => event.target_version).toSorted((a, b) => a! - b!)).toEqual(expected);
   });
 
-  test('rule 11: a type change racing location creation and relinking never leaves a mismatched pair', async () => {
+  test('LOCATION_TYPE_MISMATCH: a type change racing location creation and relinking never leaves a mismatched pair', async () => {
     const ROUNDS = 30;
     // Each round: a fresh S3 secret (the target) and two S3 locations, linked elsewhere, to relink to it.
     const home = await createS3Secret();
@@ -320,12 +320,12 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
       expect(await readSecret(rounds[index]!.target)).toMatchObject({ secretType: typeChanged ? 'R2' : 'S3', locationCount: linked });
     }
     // Both orders happened, so the race was real (not one side always finishing first).
-    console.info(`rule 11 race: type change won ${stats.typeChangeWon} rounds, links won ${stats.linksWon}`);
+    console.info(`LOCATION_TYPE_MISMATCH race: type change won ${stats.typeChangeWon} rounds, links won ${stats.linksWon}`);
     expect(stats.typeChangeWon).toBeGreaterThan(0);
     expect(stats.linksWon).toBeGreaterThan(0);
   });
 
-  test('rule 8: deleting a secret while a location is linked to it gives SECRET_IN_USE or NotFound, never a 500', async () => {
+  test('SECRET_IN_USE: deleting a secret while a location is linked to it gives SECRET_IN_USE or NotFound, never a 500', async () => {
     const tally = { deleted: 0, inUse: 0 };
     for (let round = 0; round < 20; round++) {
       const secret = await createS3Secret();
@@ -347,7 +347,7 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
         tally.inUse++;
       }
     }
-    console.info(`rule 8 race: deleted ${tally.deleted}, in use ${tally.inUse}`);
+    console.info(`SECRET_IN_USE race: deleted ${tally.deleted}, in use ${tally.inUse}`);
   });
 
   test('deleting a vault connection while a secret starts using it gives VAULT_CONNECTION_IN_USE or NotFound, never a 500', async () => {

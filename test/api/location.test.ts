@@ -211,7 +211,7 @@ describe('createLocation, updateLocation, deleteLocation', () => {
   });
 });
 
-describe('rule 7: a location needs a secret of its own type', () => {
+describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', () => {
   test('on create: LOCATION_TYPE_MISMATCH, and nothing is created', async () => {
     const s3 = await createSecret('S3');
     const name = uniqueName('mismatch');
@@ -275,9 +275,24 @@ describe('rule 7: a location needs a secret of its own type', () => {
     expect(sneaky.body.errors?.[0]?.message).toMatch(/"locationType" is not defined by type "UpdateLocationInput"/);
     expect(await locationNode(location.id)).toMatchObject({ locationType: 'S3', version: 1 });
   });
+
+  test('the database holds it too: writes that bypass the services are refused (migration 0011)', async () => {
+    const secret = await createSecret('S3');
+    const location = await createOk({ locationType: 'S3', secretId: secret.id });
+    const other = await createSecret('R2');
+    const refusedBy = async (write: Promise<unknown>) => {
+      const error = await write.then(() => null, (caught: unknown) => caught as { code?: string; constraint?: string });
+      expect(error).toMatchObject({ code: '23503', constraint: 'locations_secret_type_fkey' });
+    };
+    // A location changing type under its secret, a secret changing type under its location, a link to a secret of another type.
+    await refusedBy(t.db.updateTable('locations').set({ location_type: 'R2' }).where('id', '=', rawId(location.id)).execute());
+    await refusedBy(t.db.updateTable('secrets').set({ secret_type: 'R2', auth_method: 'R2_ACCESS_KEY' }).where('id', '=', rawId(secret.id)).execute());
+    await refusedBy(t.db.updateTable('locations').set({ secret_id: rawId(other.id) }).where('id', '=', rawId(location.id)).execute());
+    expect(await locationNode(location.id)).toMatchObject({ locationType: 'S3', version: 1, secret: { id: secret.id } });
+  });
 });
 
-describe('rule 9: bucketName and endpointUrl', () => {
+describe('VALIDATION_FAILED: bucketName and endpointUrl', () => {
   test('bucketName is 1–255 characters, on create and on update', async () => {
     const secret = await createSecret('S3');
     expect(await create({ bucketName: '', secretId: secret.id })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'bucketName'] }] });

@@ -96,12 +96,12 @@ describe('createSecret', () => {
     expect(ok.envVarKeys).toEqual(['AZURE_STORAGE_SAS_URL']);
   });
 
-  test('rule 2: an auth method of another type is AUTH_METHOD_INVALID_FOR_TYPE', async () => {
+  test('AUTH_METHOD_INVALID_FOR_TYPE: an auth method of another type', async () => {
     const result = await create({ secretType: 'S3', authMethod: 'R2_ACCESS_KEY' });
     expect(result).toMatchObject({ __typename: 'ValidationError', code: 'AUTH_METHOD_INVALID_FOR_TYPE', fieldErrors: [{ path: ['input', 'authMethod'] }] });
   });
 
-  test('rule 3: bad credentials give a fieldError per bad field, with full paths', async () => {
+  test('INVALID_CREDENTIALS: bad credentials give a fieldError per bad field, with full paths', async () => {
     const result = await create({ credentials: { accessKey: { accessKeyId: 'x', secretAccessKey: ' padded ' } } });
     expect(result).toMatchObject({ __typename: 'ValidationError', code: 'INVALID_CREDENTIALS' });
     if (result.__typename !== 'ValidationError') throw new Error();
@@ -117,16 +117,16 @@ describe('createSecret', () => {
     expect(await create({ credentials: null })).toMatchObject({ code: 'CREDENTIALS_REQUIRED' });
   });
 
-  test('rule 4: EXTERNAL_VAULT secrets cannot take credentials', async () => {
+  test('CREDENTIALS_NOT_ALLOWED: EXTERNAL_VAULT secrets cannot take credentials', async () => {
     const vaultConnectionId = await vaultConnection();
     expect(await create({ vaultConnectionId, credentials: { accessKey: fixtures.accessKey() }, fieldMappings: null })).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
   });
 
-  test('rule 5: NATIVE secrets cannot take fieldMappings', async () => {
+  test('FIELD_MAPPINGS_NOT_ALLOWED: NATIVE secrets cannot take fieldMappings', async () => {
     expect(await create({ credentials: null, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'FIELD_MAPPINGS_NOT_ALLOWED' });
   });
 
-  test('rule 6: credentials and fieldMappings together are exclusive', async () => {
+  test('CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE: credentials and fieldMappings together are exclusive', async () => {
     const vaultConnectionId = await vaultConnection();
     expect(await create({ vaultConnectionId, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE' });
   });
@@ -149,7 +149,7 @@ describe('createSecret', () => {
     expect(noMappings).toMatchObject({ code: 'FIELD_MAPPINGS_REQUIRED' });
   });
 
-  test('rule 9: names are unique per team case-insensitively; limits on name and description', async () => {
+  test('NAME_TAKEN: names are unique per team case-insensitively; limits on name and description', async () => {
     const name = uniqueName('Prod-Bucket');
     await createOk({ name });
     expect(await create({ name: name.toUpperCase() })).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
@@ -179,14 +179,14 @@ describe('createSecret', () => {
 });
 
 describe('updateSecret', () => {
-  test('rule 10: every change bumps the version; expectedVersion is compare-and-set', async () => {
+  test('VERSION_MISMATCH: every change bumps the version; expectedVersion is compare-and-set', async () => {
     const secret = await createOk();
     const renamed = await update({ id: secret.id, description: 'prod data lake', expectedVersion: 1 });
     expect(renamed).toMatchObject({ secret: { version: 2, description: 'prod data lake' } });
     expect(await update({ id: secret.id, description: 'stale', expectedVersion: 1 })).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
   });
 
-  test('rule 1: changing the type needs every linked location to have that type', async () => {
+  test('LOCATION_TYPE_MISMATCH: changing the type needs every linked location to have that type', async () => {
     const secret = await createOk();
     await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } }, team.ownerToken);
     const result = await update({ id: secret.id, secretType: 'R2', authMethod: 'R2_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } });
@@ -196,13 +196,13 @@ describe('updateSecret', () => {
     expect(changed).toMatchObject({ secret: { secretType: 'R2', authMethod: 'R2_ACCESS_KEY', version: 2 } });
   });
 
-  test('rule 2: changing the type so that the method becomes invalid, without a valid one, is AUTH_METHOD_INVALID_FOR_TYPE', async () => {
+  test('AUTH_METHOD_INVALID_FOR_TYPE: changing the type so that the method becomes invalid, without a valid one', async () => {
     const secret = await createOk();
     expect(await update({ id: secret.id, secretType: 'R2' })).toMatchObject({ code: 'AUTH_METHOD_INVALID_FOR_TYPE' });
     expect(await update({ id: secret.id, authMethod: 'GCS_SERVICE_ACCOUNT' })).toMatchObject({ code: 'AUTH_METHOD_INVALID_FOR_TYPE' });
   });
 
-  test('rule 3: a new auth method needs new credentials, validated against it', async () => {
+  test('CREDENTIALS_REQUIRED: a new auth method needs new credentials, validated against it', async () => {
     const secret = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_ACCOUNT_KEY', credentials: { azureAccountKey: fixtures.azureAccountKey() } });
     expect(await update({ id: secret.id, authMethod: 'AZURE_SAS_URL' })).toMatchObject({ code: 'CREDENTIALS_REQUIRED' });
     expect(await update({ id: secret.id, authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: { sasUrl: 'http://x.blob.core.windows.net/?sig=a' } } })).toMatchObject({
@@ -213,7 +213,7 @@ describe('updateSecret', () => {
     expect(ok).toMatchObject({ secret: { authMethod: 'AZURE_SAS_URL', envVarKeys: ['AZURE_STORAGE_SAS_URL'], version: 2 } });
   });
 
-  test('rules 4–6 on update, and an EXTERNAL_VAULT method change needs new fieldMappings', async () => {
+  test('CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE on update, and an EXTERNAL_VAULT method change needs new fieldMappings', async () => {
     const vaultConnectionId = await vaultConnection();
     const external = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_SAS_URL', vaultConnectionId, credentials: null, fieldMappings: [{ fieldName: 'sas_url', reference: 'op://Infra/azure/sas' }] });
     expect(await update({ id: external.id, credentials: { azureSasUrl: fixtures.azureSasUrl() } })).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
@@ -262,7 +262,7 @@ describe('rotateSecret and versions', () => {
 });
 
 describe('deleteSecret', () => {
-  test('rule 8: a secret with linked locations cannot be deleted', async () => {
+  test('SECRET_IN_USE: a secret with linked locations cannot be deleted', async () => {
     const secret = await createOk();
     await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } }, team.ownerToken);
     expect((await executeOk(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret).toMatchObject({ __typename: 'ConflictError', code: 'SECRET_IN_USE' });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { nameSchema } from '../../names.ts';
 import { SECRET_TYPES } from '../secret/credential-types.ts';
 
-/** Every secret type but ENV is a kind of storage a location can point at (rule 7). */
+/** Every secret type but ENV is a kind of storage a location can point at (LOCATION_TYPE_MISMATCH). */
 export const LOCATION_TYPES = SECRET_TYPES.filter((type): type is Exclude<typeof type, 'ENV'> => type !== 'ENV');
 export type LocationType = (typeof LOCATION_TYPES)[number];
 

@@ -9,6 +9,7 @@ import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { lockSecretForLink } from '../secret/secret.repository.ts';
+import { requireLocationTypeMatch } from '../secret/secret.policy.ts';
 import {
   deleteLocation as deleteLocationRow,
   insertLocation,
@@ -55,7 +56,7 @@ export const toLocation = (row: LocationRow): Location => ({
 });
 
 /**
- * Rule 7 under rule 11: the secret must be in the team and of the location's type. The secret
+ * LOCATION_TYPE_MISMATCH, under concurrency: the secret must be in the team and of the location's type. The secret
  * row stays share-locked until commit, so a concurrent change of its type waits for this link
  * (and this link waits for a type change in progress) — never a mismatched pair.
  */
@@ -66,9 +67,7 @@ async function lockSecretToLink(trx: Db, teamId: string, secretId: string, locat
     // A location is the team's: every member must be able to see the secret behind it.
     throw ValidationError.forField(['input', 'secretId'], 'A location needs a TEAM secret, not a PRIVATE one', ErrorCode.SECRET_NOT_SHARED);
   }
-  if (secret.secret_type !== locationType) {
-    throw ValidationError.forField(['input', 'secretId'], `A ${locationType} location needs a ${locationType} secret, not ${secret.secret_type}`, ErrorCode.LOCATION_TYPE_MISMATCH);
-  }
+  requireLocationTypeMatch({ locationType, secretType: secret.secret_type }, 'secretId');
 }
 
 export interface CreateLocationInput {
@@ -138,7 +137,7 @@ export interface UpdateLocationInput {
   expectedVersion?: number | null | undefined;
 }
 
-/** Changes a location; `locationType` is immutable, relinking is held to rule 7. */
+/** Changes a location; `locationType` is immutable, relinking is held to LOCATION_TYPE_MISMATCH. */
 export async function updateLocation(ctx: Context, input: UpdateLocationInput): Promise<Location> {
   return changeLocation(ctx, input.id, input.expectedVersion, async (trx, current) => {
     if (input.secretId && input.secretId !== current.secret_id) {

@@ -113,7 +113,7 @@ describe('applyKeyOperations: every error code, with its path from `input`', () 
     expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'API_KEY' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS']]);
   });
 
-  test('a rename target must be a valid env key (rule 9) → renameKeys.N.to', () => {
+  test('a rename target must be a valid env key (INVALID_FORMAT, REQUIRED, TOO_LONG) → renameKeys.N.to', () => {
     expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'lower_case' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT']]);
     expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: '9STARTS_WITH_DIGIT' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT']]);
     expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: '' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'REQUIRED']]);
@@ -144,7 +144,7 @@ describe('applyKeyOperations: every error code, with its path from `input`', () 
     expect(applyFailing({ addValues: [{ key: 'FRESH', value: 'one' }, { key: 'FRESH', value: 'two' }] })).toEqual([[['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS']]);
   });
 
-  test('added keys and values follow rule 9 → addValues.N.key / addValues.N.value', () => {
+  test('added keys and values follow the env key and value limits → addValues.N.key / addValues.N.value', () => {
     expect(applyFailing({ addValues: [{ key: 'bad-key', value: 'v-value' }] })).toEqual([[['input', 'addValues', '0', 'key'], 'INVALID_FORMAT']]);
     expect(applyFailing({ addValues: [{ key: 'BLANK', value: '   ' }] })).toEqual([[['input', 'addValues', '0', 'value'], 'REQUIRED']]);
     expect(applyFailing({ addValues: [{ key: 'HUGE', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH + 1) }] })).toEqual([[['input', 'addValues', '0', 'value'], 'TOO_LONG']]);

@@ -63,10 +63,10 @@ export async function findSecret(db: Db, id: string): Promise<SecretRow | undefi
 }
 
 /**
- * Locks the secret's row, then reads it: rules 10 and 11 serialise every change on it. Two
+ * Locks the secret's row, then reads it: VERSION_MISMATCH and LOCATION_TYPE_MISMATCH hold under concurrency: every change on it is serialised. Two
  * statements on purpose: under READ COMMITTED a statement's snapshot predates its lock wait, so a
  * `location_count` computed by the locking statement itself misses a location that the link it
- * waited for has just committed (rule 8 then failed on the foreign key instead of SECRET_IN_USE).
+ * waited for has just committed (the delete then failed on the foreign key instead of SECRET_IN_USE).
  */
 export async function lockSecret(db: Db, id: string): Promise<SecretRow | undefined> {
   const locked = await db.selectFrom('secrets').select('secrets.id').where('secrets.id', '=', id).forUpdate().executeTakeFirst();
@@ -119,15 +119,10 @@ export async function insertSecretVersion(db: Db, row: Insertable<SecretVersionT
   await db.insertInto('secret_versions').values(row).execute();
 }
 
-/** Locations of the secret whose type differs from `locationType` (rule 1). */
-export async function countLocationsNotOfType(db: Db, secretId: string, locationType: string): Promise<number> {
-  const { count } = await db
-    .selectFrom('locations')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('secret_id', '=', secretId)
-    .where('location_type', '<>', locationType)
-    .executeTakeFirstOrThrow();
-  return Number(count);
+/** The type of a linked location whose type is not `secretType`, if any (LOCATION_TYPE_MISMATCH on a type change). */
+export async function findLocationTypeOtherThan(db: Db, secretId: string, secretType: string): Promise<string | null> {
+  const row = await db.selectFrom('locations').select('location_type').where('secret_id', '=', secretId).where('location_type', '<>', secretType).limit(1).executeTakeFirst();
+  return row?.location_type ?? null;
 }
 
 export interface SecretFilter {

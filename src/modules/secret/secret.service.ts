@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import type { CredentialFieldPreview, Db, FieldMapping, SealedColumns } from '../../database.ts';
-import { ConflictError, ErrorCode, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
+import { ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { tryFromGlobalId } from '../../global-id.ts';
 import { changeVersioned } from '../../versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
@@ -17,14 +17,24 @@ import { isReservedEnvKey } from './reserved-env-keys.ts';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { openCredentials, sealCredentials } from './secret-payload.ts';
 import {
+  refuseReservedKeys,
+  requireAuthMethodOfType,
+  requireCredentialSource,
+  requireLocationTypeMatch,
+  requireNotInUse,
+  requireValidFieldMappings,
+  requireVaultableType,
+  ruleError,
+  type Storage,
+} from './secret.policy.ts';
+export type { Storage } from './secret.policy.ts';
+import {
   credentialFieldsFor,
   credentialValues,
   defaultAuthMethod,
-  isAuthMethodValidFor,
   maskValue,
   supportsExternalVault,
   validateCredentials,
-  validateFieldMappings,
   type AuthMethod,
   type CredentialsInput,
   type FieldMappingInput,
@@ -32,8 +42,8 @@ import {
   type VaultType,
 } from './credential-types.ts';
 import {
-  countLocationsNotOfType,
   deleteSecret as deleteSecretRow,
+  findLocationTypeOtherThan,
   findSecret,
   findSecretByName,
   findSecretPayload,
@@ -49,7 +59,6 @@ import {
   type SecretVersionRow,
 } from './secret.repository.ts';
 
-export type Storage = 'NATIVE' | 'EXTERNAL_VAULT';
 export type Visibility = 'TEAM' | 'PRIVATE';
 export type WorkspaceAccess = 'ALL' | 'SOME' | 'NONE';
 
@@ -129,23 +138,6 @@ const toSecretVersion = (row: SecretVersionRow): SecretVersion => ({
   createdBy: row.created_by,
 });
 
-const prefixed = (prefix: string[], errors: FieldError[]): FieldError[] => errors.map((error) => ({ ...error, path: [...prefix, ...error.path] }));
-
-function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
-  return ValidationError.forField(['input', ...path], message, code);
-}
-
-/** Rule 2: the auth method must belong to the secret type. */
-function checkAuthMethod(type: SecretType, method: AuthMethod | null, changingType: boolean): AuthMethod {
-  if (method && isAuthMethodValidFor(type, method)) return method;
-  const message = method
-    ? changingType
-      ? `The current auth method ${method} is not valid for ${type}: give an authMethod valid for ${type}`
-      : `${method} is not an auth method of ${type}`
-    : `${type} has several auth methods: choose one`;
-  throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['authMethod'], message);
-}
-
 /** What a credentials change stores: the sealed payload of the version row and the masked previews of the secret row. */
 interface PreparedCredentials {
   sealed: SealedColumns;
@@ -153,7 +145,7 @@ interface PreparedCredentials {
 }
 
 /**
- * Rule 3: validates NATIVE credentials for the method, then seals them. `toInputPath` maps an
+ * INVALID_CREDENTIALS: validates NATIVE credentials for the method, then seals them. `toInputPath` maps an
  * error path relative to `credentials` (e.g. `['envVars', '0', 'key']`) to the input's.
  */
 function prepareCredentials(
@@ -175,41 +167,6 @@ function prepareCredentials(
     sealed: sealCredentials(ctx.keyring, values, binding),
     previews: values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) })),
   };
-}
-
-/**
- * RESERVED_ENV_KEY: no version of a secret may hold a key that `cli run` must not inject
- * (reserved-env-keys.ts). One fieldError per reserved key, at the path that brings it in.
- */
-function refuseReservedKeys(keys: readonly { key: string; path: string[]; message?: string }[]): void {
-  const fieldErrors = keys
-    .filter(({ key }) => isReservedEnvKey(key))
-    .map(({ key, path, message }) => ({ path, code: ErrorCode.RESERVED_ENV_KEY, message: message ?? `${key} is reserved: it changes how programs are loaded or run, or configures cloakroom` }));
-  if (!fieldErrors.length) return;
-  const names = [...new Set(keys.filter(({ key }) => isReservedEnvKey(key)).map(({ key }) => key))].join(', ');
-  throw new ValidationError(`Reserved env keys cannot be stored (cli run would not inject them): ${names}`, { code: ErrorCode.RESERVED_ENV_KEY, fieldErrors });
-}
-
-/** EXTERNAL_VAULT: every field of the method mapped once to a reference valid for the vault (rule 3's counterpart). */
-function checkFieldMappings(method: AuthMethod, vaultType: VaultType, mappings: readonly FieldMappingInput[]): FieldMapping[] {
-  const errors = validateFieldMappings(method, vaultType, mappings);
-  if (errors.length) {
-    throw new ValidationError(`The field mappings do not fit ${method} on a ${vaultType} vault`, { code: ErrorCode.INVALID_FIELD_MAPPINGS, fieldErrors: prefixed(['input'], errors) });
-  }
-  return mappings.map(({ fieldName, reference }) => ({ fieldName, reference }));
-}
-
-/** Rules 4, 5 and 6: which of credentials / fieldMappings a secret of this storage may take. */
-function checkCredentialSource(storage: Storage, input: { credentials?: CredentialsInput | null; fieldMappings?: readonly FieldMappingInput[] | null }): void {
-  if (input.credentials && input.fieldMappings) {
-    throw ruleError(ErrorCode.CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, ['fieldMappings'], 'Give credentials or fieldMappings, not both');
-  }
-  if (storage === 'EXTERNAL_VAULT' && input.credentials) {
-    throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret reads its credentials from the vault: give fieldMappings instead');
-  }
-  if (storage === 'NATIVE' && input.fieldMappings) {
-    throw ruleError(ErrorCode.FIELD_MAPPINGS_NOT_ALLOWED, ['fieldMappings'], 'A NATIVE secret stores its credentials here: give credentials instead');
-  }
 }
 
 /** Whether the viewer may see the keys and previews of a secret (another member's PRIVATE secret: no). */
@@ -292,8 +249,8 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   const visibility: Visibility = input.shared === false ? 'PRIVATE' : 'TEAM';
   await authorizeSecretWrite(ctx, input.teamId, { visibility, ownerId: null, secretType });
   const storage: Storage = input.vaultConnectionId ? 'EXTERNAL_VAULT' : 'NATIVE';
-  checkCredentialSource(storage, input);
-  const authMethod = checkAuthMethod(secretType, input.authMethod ?? defaultAuthMethod(secretType), false);
+  requireCredentialSource(storage, input);
+  const authMethod = requireAuthMethodOfType(secretType, input.authMethod ?? defaultAuthMethod(secretType), false);
   const workspaceAccess = input.workspaceAccess ?? 'ALL';
   const workspaceIds = await checkWorkspaces(ctx, input.teamId, workspaceAccess, input.allowedWorkspaces);
   const id = randomUUID();
@@ -312,7 +269,7 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
       throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['vaultConnectionId'], `${secretType} secrets are stored here, not in an external vault`);
     }
     if (!input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], 'An EXTERNAL_VAULT secret needs fieldMappings');
-    const mappings = checkFieldMappings(authMethod, connection.vault_type as VaultType, input.fieldMappings);
+    const mappings = requireValidFieldMappings(authMethod, connection.vault_type as VaultType, input.fieldMappings);
     stored = { credential_fields: '[]', payload_version: null, field_mappings: JSON.stringify(mappings), vault_connection_id: connection.id };
   }
 
@@ -348,7 +305,7 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   );
 }
 
-/** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (rules 10, 11). */
+/** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (VERSION_MISMATCH; the lock keeps LOCATION_TYPE_MISMATCH under concurrency). */
 async function changeSecret<T>(
   ctx: Context,
   id: string,
@@ -399,7 +356,7 @@ async function editEnvPairs(ctx: Context, trx: Db, current: SecretRow, ops: KeyO
   return edited;
 }
 
-/** Applies rules 1–6 and 10, key edits and sharing changes, all under the secret's row lock. */
+/** Applies secret.policy.ts' rules, key edits and sharing changes, all under the secret's row lock. */
 export async function updateSecret(ctx: Context, input: UpdateSecretInput): Promise<Secret> {
   const visible = await ctx.loaders.beforeScopes.secret.load(input.id);
   // The vault connection never changes, so it is read before the transaction.
@@ -414,10 +371,10 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
   if (visible && input.secretType) await authorizeSecretWrite(ctx, visible.team_id, { ...toSecret(visible), secretType: input.secretType });
   const workspaceIds = visible && input.workspaceAccess ? await checkWorkspaces(ctx, visible.team_id, input.workspaceAccess, input.allowedWorkspaces) : null;
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    checkCredentialSource(current.storage, input);
+    requireCredentialSource(current.storage, input);
     const secretType = input.secretType ?? (current.secret_type as SecretType);
     const typeChanged = secretType !== current.secret_type;
-    const authMethod = checkAuthMethod(secretType, input.authMethod ?? (current.auth_method as AuthMethod), typeChanged && !input.authMethod);
+    const authMethod = requireAuthMethodOfType(secretType, input.authMethod ?? (current.auth_method as AuthMethod), typeChanged && !input.authMethod);
     const methodChanged = authMethod !== current.auth_method;
     const keyEdits = hasKeyOperations(input);
     // Errors about the key operations point at the first one the input gives.
@@ -425,12 +382,9 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     const version = current.version + 1;
 
     if (typeChanged) {
-      if ((await countLocationsNotOfType(trx, current.id, secretType)) > 0) {
-        throw ruleError(ErrorCode.LOCATION_TYPE_MISMATCH, ['secretType'], `Linked locations are not of type ${secretType}: relink or delete them first`);
-      }
-      if (current.storage === 'EXTERNAL_VAULT' && !supportsExternalVault(secretType)) {
-        throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['secretType'], `${secretType} secrets cannot read from an external vault`);
-      }
+      const mismatched = await findLocationTypeOtherThan(trx, current.id, secretType);
+      if (mismatched) requireLocationTypeMatch({ locationType: mismatched, secretType }, 'secretType');
+      requireVaultableType(current.storage, secretType);
     }
     if ((input.values || keyEdits) && (secretType !== 'ENV' || current.storage !== 'NATIVE')) {
       throw ruleError(ErrorCode.ENV_ONLY, [input.values ? 'values' : keyOpsField], 'values and key operations apply to ENV secrets only');
@@ -483,7 +437,7 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     } else {
       if (methodChanged && !input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], `Changing the auth method to ${authMethod} needs new fieldMappings`);
       if (input.fieldMappings) {
-        const mappings = checkFieldMappings(authMethod, connection!.vault_type as VaultType, input.fieldMappings);
+        const mappings = requireValidFieldMappings(authMethod, connection!.vault_type as VaultType, input.fieldMappings);
         change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
       }
     }
@@ -531,13 +485,11 @@ async function authorizeSecretDelete(ctx: Context, visible: SecretRow): Promise<
   await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
 }
 
-/** Deletes a secret and its versions; refused while locations use it (rule 8). */
+/** Deletes a secret and its versions; refused while locations use it (SECRET_IN_USE). */
 export async function deleteSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   const authorizeDelete = (visible: SecretRow) => authorizeSecretDelete(ctx, visible);
   await changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    if (current.location_count > 0) {
-      throw new ConflictError(`${current.location_count} location(s) use this secret: relink or delete them first`, ErrorCode.SECRET_IN_USE);
-    }
+    requireNotInUse(current.location_count);
     await deleteSecretRow(trx, current.id);
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.deleted', targetType: 'Secret', targetId: current.id, targetVersion: current.version });
   }, authorizeDelete);
