@@ -1,6 +1,5 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
@@ -25,7 +24,7 @@ export const builder = new SchemaBuilder<{
   // `nulCharacters` (src/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
   // `deadline` (src/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
   // `nullableMutationResults` (src/nullable-mutation-results.ts): a nested error never hides a mutation that was made.
-  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

@@ -30,11 +30,14 @@ export function nameKey(name: string): string {
 }
 
 /**
- * A name of 1–`max` characters under the rule above. `trim`: surrounding whitespace is removed
- * (workspaces, vault connections, teams, tokens); otherwise refused (secrets, locations).
+ * A name of 1–`max` characters under the rule above. Surrounding whitespace is refused, never
+ * trimmed: a name is stored exactly as the client sent it, or not at all.
  */
-export function nameSchema(max: number, options: { trim: boolean }) {
-  const sized = (schema: z.ZodString) => schema.min(1, 'Name must not be empty').max(max, `Name must be at most ${max} characters`);
-  const base = options.trim ? sized(z.string().trim()) : sized(z.string()).refine((name) => name.trim() === name, 'Name must not start or end with whitespace');
-  return base.refine((name) => !hasForbiddenNameCharacters(name), { message: INVALID_NAME_CHARACTERS_MESSAGE, params: { code: 'INVALID_CHARACTERS' } });
+export function nameSchema(max: number) {
+  return z
+    .string()
+    .min(1, 'Name must not be empty')
+    .max(max, `Name must be at most ${max} characters`)
+    .refine((name) => name.trim() === name, 'Name must not start or end with whitespace')
+    .refine((name) => !hasForbiddenNameCharacters(name), { message: INVALID_NAME_CHARACTERS_MESSAGE, params: { code: 'INVALID_CHARACTERS' } });
 }

@@ -4,7 +4,7 @@ import type { CreateSecretInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
-import { rawId } from '../helpers/ids.ts';
+import { rawId, unknownId } from '../helpers/ids.ts';
 
 let t: TestApp;
 let team: TestTeam;
@@ -160,6 +160,27 @@ describe('invisible and control characters are refused in names', () => {
   test('ordinary non-ASCII names are welcome', async () => {
     for (const name of [`café-${unique()}`, `数据-${unique()}`, `prod 🙂 ${unique()}`, `Ünïcödé ${unique()}`]) {
       expect(await createSecret(s3Secret(name)), name).toMatchObject({ __typename: 'CreateSecretSuccess', secret: { name } });
+    }
+  });
+});
+
+describe('surrounding whitespace: one behaviour for every name', () => {
+  test('a name that starts or ends with whitespace is refused (VALIDATION_FAILED at input.name), never trimmed silently', async () => {
+    const name = ` padded-${unique()} `;
+    for (const [mutation, input] of [
+      ['createSecret', { teamId: team.teamId, ...s3Secret(name) }],
+      ['createLocation', { teamId: team.teamId, name, locationType: 'S3', secretId: unknownId('Secret'), bucketName: 'b' }],
+      ['createWorkspace', { teamId: team.teamId, name }],
+      ['createTeam', { name }],
+      ['createApiToken', { name }],
+      ['createVaultConnection', { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } }],
+    ] as const) {
+      const type = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input`;
+      const body = await post(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${ERROR_FIELDS} } }`, { input });
+      expect(body.data?.[mutation], mutation).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', fieldErrors: [{ path: ['input', 'name'] }] });
+    }
+    for (const table of ['secrets', 'locations', 'workspaces', 'teams', 'api_tokens', 'vault_connections'] as const) {
+      expect(await t.db.selectFrom(table).select('id').where('name', 'in', [name, name.trim()]).execute(), table).toEqual([]);
     }
   });
 });

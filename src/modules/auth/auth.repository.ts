@@ -32,10 +32,6 @@ export async function revokeApiToken(db: Db, userId: string, tokenId: string): P
     .executeTakeFirst();
 }
 
-export async function findApiTokensByIds(db: Db, ids: readonly string[]): Promise<ApiTokenRow[]> {
-  return ids.length ? db.selectFrom('api_tokens').selectAll().where('id', 'in', ids).execute() : [];
-}
-
 /** A page of the user's tokens, newest first, keyset on (created_at, id). */
 export async function listApiTokensOfUser(db: Db, userId: string, page: KeysetPage): Promise<ApiTokenRow[]> {
   let query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId);

@@ -61,12 +61,12 @@ export async function countSecretsUsingVaultConnection(db: Db, id: string): Prom
   return Number(count);
 }
 
-/** A page of the team's connections by name, keyset on (lower(name), id); `sort_name` is the cursor's key. */
+/** A page of the team's connections by name, keyset on (lower(name), id); `sort_key` is the cursor's key. */
 export async function listVaultConnections(db: Db, teamId: string, page: KeysetPage) {
   let query = db
     .selectFrom('vault_connections')
     .select(METADATA)
-    .select((eb) => eb.fn<string>('lower', ['name']).as('sort_name'))
+    .select((eb) => eb.fn<string>('lower', ['name']).as('sort_key'))
     .where('team_id', '=', teamId);
   if (page.after) {
     const [name, id] = page.after;

@@ -34,4 +34,4 @@ export const VAULT_CREDENTIALS_MEMBER = {
   INFISICAL: 'infisical',
 } as const satisfies Record<VaultType, keyof typeof vaultCredentialSchemas>;
 
-export const vaultConnectionName = nameSchema(255, { trim: true });
+export const vaultConnectionName = nameSchema(255);

@@ -182,5 +182,5 @@ export async function listTeamVaultConnections(ctx: Context, teamId: string, arg
   await authorize(ctx, teamId, 'vault:read');
   const page = parsePageArgs(args, 'text');
   const rows = await listVaultConnections(ctx.db, teamId, page);
-  return toConnection(rows, page, (row) => [row.sort_name, row.id], toVaultConnection);
+  return toConnection(rows, page, (row) => [row.sort_key, row.id], toVaultConnection);
 }

@@ -1,3 +1,3 @@
 import { nameSchema } from '../../names.ts';
 
-export const workspaceName = nameSchema(255, { trim: true });
+export const workspaceName = nameSchema(255);
