@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import type { Database } from '../src/database.ts';
+import type { Database } from '../src/database/database.ts';
 import { OPERATIONS, type OperationName } from './operations.ts';
 import type { SeedSizes } from './seed.ts';
 import { SUBJECT_TITLES, type SubjectName } from './subjects.ts';

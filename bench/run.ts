@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { createDatabase } from '../src/database.ts';
+import { createDatabase } from '../src/database/database.ts';
 import { createKeyring } from '../src/modules/crypto/envelope.ts';
-import { encodeCursor } from '../src/pagination.ts';
+import { encodeCursor } from '../src/graphql/pagination.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { postgraphileCursorAt } from './baselines/postgraphile-queries.ts';
 import { drive, sendSequentially, type SubjectTargets } from './load.ts';

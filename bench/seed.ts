@@ -25,9 +25,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type ColumnType, type Insertable, type Kysely } from 'kysely';
 import pg from 'pg';
-import type { Database, Role } from '../src/database.ts';
-import { toGlobalId } from '../src/global-id.ts';
-import { nameKey } from '../src/names.ts';
+import type { Database, Role } from '../src/database/database.ts';
+import { toGlobalId } from '../src/graphql/global-id.ts';
+import { nameKey } from '../src/modules/shared/names.ts';
 import { generateToken } from '../src/modules/auth/token.ts';
 import type { MasterKeyring } from '../src/modules/crypto/envelope.ts';
 import type { LocationType } from '../src/modules/location/location.rules.ts';

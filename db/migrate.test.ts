@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { expect, test } from 'vitest';
-import { createDatabase } from '../src/database.ts';
+import { createDatabase } from '../src/database/database.ts';
 import { testDatabaseUrl } from '../test/helpers/database.ts';
 import { migrateToEmpty, migrateToLatest } from './migrate.ts';
 

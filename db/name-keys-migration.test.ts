@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import { FileMigrationProvider, Migrator } from 'kysely/migration';
 import { expect, test } from 'vitest';
-import { createDatabase } from '../src/database.ts';
-import { nameKey } from '../src/names.ts';
+import { createDatabase } from '../src/database/database.ts';
+import { nameKey } from '../src/modules/shared/names.ts';
 import { testDatabaseUrl } from '../test/helpers/database.ts';
 import { migrateToLatest } from './migrate.ts';
 

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { clientAddressResolver } from './client-address.ts';
+import { clientAddressResolver } from './http/client-address.ts';
 
 /** Everything the process reads from its environment, parsed once at start. */
 export interface Config {

@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import { createApp } from './app.ts';
+import { createApp } from './http/app.ts';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
-import { ensureDevTeam } from './dev-setup.ts';
-import { createHttpServer } from './http-server.ts';
-import { createLogger } from './logger.ts';
+import { ensureDevTeam } from './modules/team/dev-team.ts';
+import { createHttpServer } from './http/node-server.ts';
+import { createLogger } from './http/logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
-import { openDatabase } from './runtime.ts';
-import { createRateLimitRedis } from './plugins/use-rate-limit.ts';
+import { openDatabase } from './database/open-database.ts';
+import { createRateLimitRedis } from './http/plugins/use-rate-limit.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */

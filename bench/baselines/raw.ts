@@ -13,14 +13,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { parseMasterKey } from '../../src/config.ts';
-import { createPool } from '../../src/database.ts';
-import { fromGlobalId, toGlobalId } from '../../src/global-id.ts';
+import { createPool } from '../../src/database/database.ts';
+import { fromGlobalId, toGlobalId } from '../../src/graphql/global-id.ts';
 import { auditEventHash } from '../../src/modules/audit/audit-chain.ts';
 import { parseToken, tokenSecretMatches } from '../../src/modules/auth/token.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 import { credentialValues, maskValue, validateCredentials, type AuthMethod, type CredentialsInput } from '../../src/modules/secret/credential-types.ts';
 import { sealCredentials } from '../../src/modules/secret/secret-payload.ts';
-import { encodeCursor, parsePageArgs } from '../../src/pagination.ts';
+import { encodeCursor, parsePageArgs } from '../../src/graphql/pagination.ts';
 import { LIST_QUERY, NODE_QUERY, ROTATE_MUTATION, UPDATE_MUTATION } from '../operations.ts';
 
 const connectionString = process.env.DATABASE_URL;

@@ -1,13 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Names are unique by their `name_key` (NFKC + case folding, computed in src/names.ts), not by
+ * Names are unique by their `name_key` (NFKC + case folding, computed in src/modules/shared/names.ts), not by
  * `lower(name)`: `ﬁle`/`file` and NFC/NFD `café` are one name. Secrets: a TEAM secret's name is
  * unique among the team's TEAM secrets, a PRIVATE secret's among its owner's PRIVATE secrets (a
  * name never collides with a secret its creator cannot see: no existence oracle).
  */
 
-/** src/names.ts `nameKey` as of this migration (frozen: a later change of the rule gets its own migration). */
+/** src/modules/shared/names.ts `nameKey` as of this migration (frozen: a later change of the rule gets its own migration). */
 const nameKey = (name: string) => name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 
 const TABLES = ['secrets', 'locations', 'vault_connections', 'workspaces'] as const;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.ts';
 
 const AuditEvents = graphql(`

@@ -7,7 +7,7 @@ import { addMember, createTeamWithOwner, executeOk, type TestApp, type TestTeam 
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { startCountingTestApp, type StatementLog } from '../helpers/statement-log.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
 /*
  * N+1 guard: a request's SQL statements are counted through Kysely's `log` hook, so a list of

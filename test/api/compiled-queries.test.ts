@@ -1,10 +1,10 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LIST_QUERY, NODE_QUERY } from '../../bench/operations.ts';
-import { createApp, type App } from '../../src/app.ts';
-import { createLogger } from '../../src/logger.ts';
-import { isCompilable } from '../../src/plugins/use-compiled-queries.ts';
-import { schema } from '../../src/schema.ts';
+import { createApp, type App } from '../../src/http/app.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import { isCompilable } from '../../src/http/plugins/use-compiled-queries.ts';
+import { schema } from '../../src/graphql/schema.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, RotateSecret } from '../helpers/documents.ts';
 import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';

@@ -5,7 +5,7 @@ import { graphql } from '../gql/index.ts';
 import { createTeamWithOwner, execute, executeOk, startTestApp, type GraphQLResponse, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
 /*
  * VERSION_MISMATCH, LOCATION_TYPE_MISMATCH and SECRET_IN_USE (and a vault connection's in-use check) under real concurrency. PGlite is a single connection (every request is

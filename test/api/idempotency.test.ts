@@ -6,7 +6,7 @@ import { testDatabaseUrl } from '../helpers/database.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
 const CreateTeam = graphql(`
   mutation IdempotentCreateTeam($input: CreateTeamInput!) {

@@ -33,7 +33,7 @@ import { connect, type AddressInfo } from 'node:net';
 import type { GraphQLInterfaceType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { issueToken } from '../../src/modules/auth/auth.service.ts';
-import { schema } from '../../src/schema.ts';
+import { schema } from '../../src/graphql/schema.ts';
 import { addMember, createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';

@@ -5,19 +5,19 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse, print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp, type App, type AppOptions } from '../../src/app.ts';
+import { createApp, type App, type AppOptions } from '../../src/http/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
-import { createLogger } from '../../src/logger.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
+import { createLogger } from '../../src/http/logger.ts';
 import { issueToken } from '../../src/modules/auth/auth.service.ts';
 import { issueMemberToken } from '../../src/modules/team/team.service.ts';
-import { createRateLimitRedis, type RateLimitOptions } from '../../src/plugins/use-rate-limit.ts';
+import { createRateLimitRedis, type RateLimitOptions } from '../../src/http/plugins/use-rate-limit.ts';
 import { addMember, createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateSecret, NodeById } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 
 /*
- * Rate limits (src/plugins/use-rate-limit.ts): per token, user and team, stricter for mutations,
+ * Rate limits (src/http/plugins/use-rate-limit.ts): per token, user and team, stricter for mutations,
  * per client IP for unauthenticated requests; in memory or shared through Redis.
  */
 

@@ -7,11 +7,11 @@ import { graphql } from '../gql/index.ts';
 import { randomBytes } from 'node:crypto';
 import { createTeamWithOwner, execute, executeOk, GENEROUS_RATE_LIMIT, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { openTestDatabase, testDatabaseUrl } from '../helpers/database.ts';
-import { createApp } from '../../src/app.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/http/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 import { fixtures } from '../helpers/fixtures.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { startCountingTestApp } from '../helpers/statement-log.ts';
 import { authenticate } from '../../src/modules/auth/auth.service.ts';
 

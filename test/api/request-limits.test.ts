@@ -3,13 +3,13 @@ import { request, type RequestListener, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createHttpServer } from '../../src/http-server.ts';
+import { createHttpServer } from '../../src/http/node-server.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateSecret } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 
 /*
- * No single request can hold the server: the application behind src/http-server.ts (the node:http
+ * No single request can hold the server: the application behind src/http/node-server.ts (the node:http
  * server of src/server.ts) on a real socket, with short timeouts so that the tests are quick.
  */
 

@@ -5,7 +5,7 @@ import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, 
 import { CreateLocation, CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { unknownId } from '../helpers/ids.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
 const SharedSecretFields = graphql(`
   fragment SharedSecretFields on Secret {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { fromGlobalId } from '../../src/global-id.ts';
+import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { issueToken } from '../../src/modules/auth/auth.service.ts';
 import { findUserByEmail } from '../../src/modules/auth/auth.repository.ts';
 

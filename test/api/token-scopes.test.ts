@@ -3,7 +3,7 @@ import { getNamedType, isAbstractType, isEnumType, isObjectType, parse, type Exe
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TOKEN_SCOPES } from '../../src/modules/auth/permissions.ts';
-import { schema } from '../../src/schema.ts';
+import { schema } from '../../src/graphql/schema.ts';
 import { graphql } from '../gql/index.ts';
 import type { TokenScope } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';

@@ -2,11 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Kind, OperationTypeNode, print, type ExecutionResult } from 'graphql';
 import type { Kysely } from 'kysely';
-import { createApp, type App, type AppOptions } from '../../src/app.ts';
-import type { Database, Role } from '../../src/database.ts';
-import { toGlobalId } from '../../src/global-id.ts';
-import { createLogger } from '../../src/logger.ts';
-import type { RateLimitOptions } from '../../src/plugins/use-rate-limit.ts';
+import { createApp, type App, type AppOptions } from '../../src/http/app.ts';
+import type { Database, Role } from '../../src/database/database.ts';
+import { toGlobalId } from '../../src/graphql/global-id.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import type { RateLimitOptions } from '../../src/http/plugins/use-rate-limit.ts';
 import { createKeyring, type MasterKeyring } from '../../src/modules/crypto/envelope.ts';
 import { bootstrapTeam, issueMemberToken } from '../../src/modules/team/team.service.ts';
 import { openTestDatabase } from './database.ts';
@@ -80,7 +80,7 @@ export async function execute<TResult, TVariables>(
 
 /**
  * `data` with its mutation results non-null. Root mutation fields are nullable (a nested error
- * must not hide a change that was made, src/nullable-mutation-results.ts), but one is null only
+ * must not hide a change that was made, src/graphql/nullable-mutation-results.ts), but one is null only
  * beside an error, and `executeOk` has none. A mutation result is a union with a `…Success` member.
  */
 export type OkData<TResult> = {

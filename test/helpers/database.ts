@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
-import { createDatabase, type Database } from '../../src/database.ts';
+import { createDatabase, type Database } from '../../src/database/database.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 
 /** The run's PostgreSQL database when TEST_DATABASE_URL is set; undefined on PGlite. */

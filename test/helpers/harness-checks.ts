@@ -2,7 +2,7 @@ import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../src/database.ts';
+import type { Database } from '../../src/database/database.ts';
 import { registeredPlaintexts, registerPlaintext } from './fixtures.ts';
 import { sql } from 'kysely';
 import { cellTexts, findLeaks, rowHaystacks, type Haystack } from './leaks.ts';
@@ -183,7 +183,7 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
   const responses: Haystack[] = [];
   const notes: SuccessNote[] = [];
   const sentSecrets = new Set<string>();
-  /** Requests with a null mutation result (a nested error, src/nullable-mutation-results.ts): that mutation may have been made. */
+  /** Requests with a null mutation result (a nested error, src/graphql/nullable-mutation-results.ts): that mutation may have been made. */
   const requestsWithNullResults = new Set<string>();
 
   const recordingFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { createDatabase, type Database } from '../../src/database.ts';
+import { createDatabase, type Database } from '../../src/database/database.ts';
 import { testDatabaseUrl } from './database.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../src/database.ts';
+import type { Database } from '../../src/database/database.ts';
 
 /** A piece of text to search, and where it came from (for the failure message). */
 export interface Haystack {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../src/database.ts';
-import { toGlobalId } from '../../src/global-id.ts';
+import type { Database } from '../../src/database/database.ts';
+import { toGlobalId } from '../../src/graphql/global-id.ts';
 import type { MasterKeyring } from '../../src/modules/crypto/envelope.ts';
 import { sealCredentials } from '../../src/modules/secret/secret-payload.ts';
 import { insertSecret, insertSecretVersion } from '../../src/modules/secret/secret.repository.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { App } from '../../src/app.ts';
+import type { App } from '../../src/http/app.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 
 let unconfigured: TestApp;

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import type { AuditEventTable, Db } from '../../database.ts';
-import type { KeysetPage } from '../../pagination.ts';
+import type { AuditEventTable, Db } from '../../database/database.ts';
+import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type AuditEventRow = Selectable<AuditEventTable>;
 

@@ -1,5 +1,5 @@
-import { builder } from '../../builder.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { builder } from '../../graphql/builder.ts';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, RequestMeta, Viewer } from '../../context.ts';
-import type { Db } from '../../database.ts';
-import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import type { Context, RequestMeta, Viewer } from '../../graphql/context.ts';
+import type { Db } from '../../database/database.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { auditEventHash } from './audit-chain.ts';
 import { findLastAuditHash, insertAuditEvent, listAuditEvents, lockAuditChain, readAuditChain, type AuditEventRow, type AuditFilter } from './audit.repository.ts';

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import type { ApiTokenTable, Db, UserTable } from '../../database.ts';
-import type { KeysetPage } from '../../pagination.ts';
+import type { ApiTokenTable, Db, UserTable } from '../../database/database.ts';
+import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type ApiTokenRow = Selectable<ApiTokenTable>;
 export type UserRow = Selectable<UserTable>;

@@ -1,5 +1,5 @@
-import { builder } from '../../builder.ts';
-import { fromGlobalId } from '../../global-id.ts';
+import { builder } from '../../graphql/builder.ts';
+import { fromGlobalId } from '../../graphql/global-id.ts';
 import { createApiToken, listViewerApiTokens, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
 import type { TokenScope } from './permissions.ts';

@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache';
-import type { Context, Viewer } from '../../context.ts';
-import { viewerRole } from '../../context.ts';
-import type { Db, Role } from '../../database.ts';
+import type { Context, Viewer } from '../../graphql/context.ts';
+import { viewerRole } from '../../graphql/context.ts';
+import type { Db, Role } from '../../database/database.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
-import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent, recordDenial } from '../audit/audit.service.ts';
 import {
   findActiveTokenByLookupId,

@@ -1,4 +1,4 @@
-import type { Role } from '../../database.ts';
+import type { Role } from '../../database/database.ts';
 
 /** Highest first: a role can do everything the roles after it can. */
 export const ROLES = ['OWNER', 'ADMIN', 'OPERATOR', 'VIEWER'] as const satisfies readonly Role[];

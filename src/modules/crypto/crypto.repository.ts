@@ -3,7 +3,7 @@
  * `cli rewrap` reads and updates them. Only `wrapped_data_key` and `master_key_id` ever change
  * here: ciphertexts, versions and timestamps stay as they are.
  */
-import type { Db } from '../../database.ts';
+import type { Db } from '../../database/database.ts';
 
 /** The tables whose rows carry a wrapped data key. */
 export type SealedTable = 'secret_versions' | 'vault_connections';

@@ -8,11 +8,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createApp, type App } from '../../app.ts';
+import { createApp, type App } from '../../http/app.ts';
 import { ConfigError, loadPreviousMasterKeys } from '../../config.ts';
-import type { Database } from '../../database.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
-import { createLogger } from '../../logger.ts';
+import type { Database } from '../../database/database.ts';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { createLogger } from '../../http/logger.ts';
 import { injectableEnv } from '../secret/secret.service.ts';
 import { openCredentials } from '../secret/secret-payload.ts';
 import type { CreateSecretInput, VaultCredentialsInput } from '../../../test/gql/graphql.ts';

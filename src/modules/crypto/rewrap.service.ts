@@ -9,7 +9,7 @@
  * in a later pass, never waited for; each update is guarded by the old key id.
  */
 import { ConfigError } from '../../config.ts';
-import type { Db } from '../../database.ts';
+import type { Db } from '../../database/database.ts';
 import { countKeysNotWrappedBy, lockSecretVersionKeys, lockVaultConnectionKeys, updateWrappedKey, type LockBatch, type SealedTable, type WrappedKeyRow } from './crypto.repository.ts';
 import { DecryptionError, keyId, rewrapDataKey, type MasterKeyring } from './envelope.ts';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { Context } from '../../context.ts';
-import type { Db } from '../../database.ts';
+import type { Context } from '../../graphql/context.ts';
+import type { Db } from '../../database/database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { claimKey, findKey } from './idempotency.repository.ts';
 

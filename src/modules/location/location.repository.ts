@@ -1,8 +1,8 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type LocationTable } from '../../database.ts';
-import { nameKey } from '../../names.ts';
-import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
-import type { KeysetPage } from '../../pagination.ts';
+import { rethrowNameTaken, type Db, type LocationTable } from '../../database/database.ts';
+import { nameKey } from '../shared/names.ts';
+import { containsPattern, paginate, type ListOrder } from '../../database/keyset.ts';
+import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type LocationRow = Selectable<LocationTable>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSchema } from '../../names.ts';
+import { nameSchema } from '../shared/names.ts';
 import { SECRET_TYPES } from '../secret/credential-types.ts';
 
 /** Every secret type but ENV is a kind of storage a location can point at (LOCATION_TYPE_MISMATCH). */

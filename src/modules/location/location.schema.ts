@@ -1,7 +1,7 @@
-import { builder } from '../../builder.ts';
-import { deleteMutationField } from '../../delete-mutation.schema.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
-import { ListOrderInput } from '../../list-order.schema.ts';
+import { builder } from '../../graphql/builder.ts';
+import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
@@ -9,7 +9,7 @@ import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
 import { createLocation, deleteLocation, listLocationsOfSecret, listTeamLocations, loadLocation, updateLocation, type Location } from './location.service.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 
 export const LocationTypeEnum = builder.enumType('LocationType', { values: LOCATION_TYPES });
 

@@ -1,11 +1,11 @@
-import type { Context } from '../../context.ts';
-import type { Db } from '../../database.ts';
+import type { Context } from '../../graphql/context.ts';
+import type { Db } from '../../database/database.ts';
 import { ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
-import { changeVersioned } from '../../versioned-change.ts';
+import { changeVersioned } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
-import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
-import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../pagination.ts';
+import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
+import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { lockSecretForLink } from '../secret/secret.repository.ts';

@@ -1,9 +1,9 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database.ts';
+import { rethrowNameTaken, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database/database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
-import { nameKey } from '../../names.ts';
-import { containsPattern, paginate, type ListOrder } from '../../keyset.ts';
-import type { KeysetPage } from '../../pagination.ts';
+import { nameKey } from '../shared/names.ts';
+import { containsPattern, paginate, type ListOrder } from '../../database/keyset.ts';
+import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type SecretRow = Selectable<SecretTable> & { location_count: number };
 export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext' | 'iv' | 'auth_tag' | 'wrapped_data_key'>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSchema } from '../../names.ts';
+import { nameSchema } from '../shared/names.ts';
 
 /** Input rules of secrets that the GraphQL schema checks before the service runs (VALIDATION_FAILED). */
 export const secretName = nameSchema(255);

@@ -1,7 +1,7 @@
-import { builder } from '../../builder.ts';
-import { deleteMutationField } from '../../delete-mutation.schema.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
-import { ListOrderInput } from '../../list-order.schema.ts';
+import { builder } from '../../graphql/builder.ts';
+import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -9,7 +9,7 @@ import { loadTeam } from '../team/team.service.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import { AUTH_METHODS, SECRET_TYPES } from './credential-types.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { secretName, serviceSlug } from './secret.rules.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
 import {
@@ -37,7 +37,7 @@ export const VisibilityEnum = builder.enumType('SecretVisibility', {
 });
 export const WorkspaceAccessEnum = builder.enumType('WorkspaceAccess', { values: ['ALL', 'SOME', 'NONE'] as const });
 
-/** The name rule of secrets (src/names.ts and the secrets_*_name_key indexes), as clients read it. */
+/** The name rule of secrets (src/modules/shared/names.ts and the secrets_*_name_key indexes), as clients read it. */
 const SECRET_NAME_DESCRIPTION =
   '1–255 characters, no control or invisible characters. Unique among the team’s TEAM secrets (shared) or among your own PRIVATE secrets, compared after Unicode NFKC normalisation and case folding (`ﬁle` is `file`).';
 

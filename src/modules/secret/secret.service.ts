@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../../context.ts';
-import type { CredentialFieldPreview, Db, FieldMapping, SealedColumns } from '../../database.ts';
+import type { Context } from '../../graphql/context.ts';
+import type { CredentialFieldPreview, Db, FieldMapping, SealedColumns } from '../../database/database.ts';
 import { ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
-import { tryFromGlobalId } from '../../global-id.ts';
-import { changeVersioned } from '../../versioned-change.ts';
-import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../keyset.ts';
-import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { tryFromGlobalId } from '../../graphql/global-id.ts';
+import { changeVersioned } from '../shared/versioned-change.ts';
+import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { isTeamMember } from '../team/team.service.ts';

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { ConflictError, ErrorCode } from '../../errors.ts';
-import { isUniqueViolation, type Db, type MembershipTable, type Role, type TeamInvitationTable, type TeamTable } from '../../database.ts';
-import type { KeysetPage } from '../../pagination.ts';
+import { isUniqueViolation, type Db, type MembershipTable, type Role, type TeamInvitationTable, type TeamTable } from '../../database/database.ts';
+import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type TeamRow = Selectable<TeamTable>;
 export type TeamWithRoleRow = TeamRow & { viewer_role: Role };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSchema } from '../../names.ts';
+import { nameSchema } from '../shared/names.ts';
 import { ROLES } from '../auth/permissions.ts';
 
 /** Input rules of the team domain: the GraphQL schema validates with them, and so does the CLI. */

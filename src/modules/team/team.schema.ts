@@ -1,10 +1,10 @@
-import { builder } from '../../builder.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../../rules.ts';
-import { fromGlobalId, toGlobalId } from '../../global-id.ts';
+import { builder } from '../../graphql/builder.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
+import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
-import { viewerRole } from '../../context.ts';
+import { viewerRole } from '../../graphql/context.ts';
 import {
   acceptTeamInvitation,
   createTeam,

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
-import type { Context } from '../../context.ts';
-import type { Db, Role } from '../../database.ts';
+import type { Context } from '../../graphql/context.ts';
+import type { Db, Role } from '../../database/database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
-import { checkExpectedVersion } from '../../versioned-change.ts';
-import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { checkExpectedVersion } from '../shared/versioned-change.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
 import { authorize, ensureUser, issueToken, requireUnscopedToken } from '../auth/auth.service.ts';
 import {

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type VaultConnectionTable } from '../../database.ts';
-import { nameKey } from '../../names.ts';
-import type { KeysetPage } from '../../pagination.ts';
+import { rethrowNameTaken, type Db, type VaultConnectionTable } from '../../database/database.ts';
+import { nameKey } from '../shared/names.ts';
+import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type VaultConnectionRow = Selectable<VaultConnectionTable>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameSchema } from '../../names.ts';
+import { nameSchema } from '../shared/names.ts';
 import type { VaultType } from '../secret/credential-types.ts';
 
 const field = (label: string) =>

@@ -1,11 +1,11 @@
-import { builder } from '../../builder.ts';
-import { deleteMutationField } from '../../delete-mutation.schema.ts';
-import { fromGlobalId } from '../../global-id.ts';
+import { builder } from '../../graphql/builder.ts';
+import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
+import { fromGlobalId } from '../../graphql/global-id.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { VAULT_TYPES } from '../secret/credential-types.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { vaultConnectionName } from './vault-connection.rules.ts';
 import {
   createVaultConnection,

@@ -1,10 +1,10 @@
-import type { Context } from '../../context.ts';
-import type { Db } from '../../database.ts';
+import type { Context } from '../../graphql/context.ts';
+import type { Db } from '../../database/database.ts';
 import { ConflictError, ErrorCode, ValidationError } from '../../errors.ts';
-import { changeVersioned } from '../../versioned-change.ts';
+import { changeVersioned } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
-import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { sealPayload, type MasterKeyring } from '../crypto/envelope.ts';

@@ -1,8 +1,8 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type WorkspaceTable } from '../../database.ts';
-import { nameKey } from '../../names.ts';
-import { paginate, DEFAULT_ORDER } from '../../keyset.ts';
-import type { KeysetPage } from '../../pagination.ts';
+import { rethrowNameTaken, type Db, type WorkspaceTable } from '../../database/database.ts';
+import { nameKey } from '../shared/names.ts';
+import { paginate, DEFAULT_ORDER } from '../../database/keyset.ts';
+import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
 

@@ -1,3 +1,3 @@
-import { nameSchema } from '../../names.ts';
+import { nameSchema } from '../shared/names.ts';
 
 export const workspaceName = nameSchema(255);

@@ -1,8 +1,8 @@
-import { builder } from '../../builder.ts';
-import { deleteMutationField } from '../../delete-mutation.schema.ts';
-import { fromGlobalId } from '../../global-id.ts';
-import { ListOrderInput } from '../../list-order.schema.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';
+import { builder } from '../../graphql/builder.ts';
+import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
+import { fromGlobalId } from '../../graphql/global-id.ts';
+import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';

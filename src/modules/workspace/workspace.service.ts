@@ -1,10 +1,10 @@
-import type { Context } from '../../context.ts';
-import type { Db } from '../../database.ts';
-import { changeVersioned } from '../../versioned-change.ts';
+import type { Context } from '../../graphql/context.ts';
+import type { Db } from '../../database/database.ts';
+import { changeVersioned } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
-import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts';
-import { cursorKey } from '../../keyset.ts';
+import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
+import { cursorKey } from '../../database/keyset.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { listTeamSecrets, type SecretListArgs } from '../secret/secret.service.ts';

@@ -14,7 +14,7 @@ import {
   type OperationTypeNode,
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields.js';
-import { isUuid } from '../global-id.ts';
+import { isUuid } from '../../graphql/global-id.ts';
 
 /** A global id found in an argument: the object type it names and its row id. */
 export interface GlobalRef {

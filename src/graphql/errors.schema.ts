@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from './errors.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../errors.ts';
 
 const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
   description: 'An expected failure: `code` is stable and machine-readable, `message` is for people.',

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from './database.ts';
-import { writePrivateFile } from './config.ts';
-import { anyTeamExists } from './modules/team/team.repository.ts';
-import { bootstrapTeam } from './modules/team/team.service.ts';
+import type { Db } from '../../database/database.ts';
+import { writePrivateFile } from '../../config.ts';
+import { anyTeamExists } from './team.repository.ts';
+import { bootstrapTeam } from './team.service.ts';
 
 export const DEV_EMAIL = 'dev@cloakroom.local';
 

@@ -1,16 +1,16 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
-import type { Database, Role } from './database.ts';
-import type { MasterKeyring } from './modules/crypto/envelope.ts';
+import type { Database, Role } from '../database/database.ts';
+import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import type { KeysetPage } from './pagination.ts';
 import { isUuid } from './global-id.ts';
-import { scopesAllowReading } from './modules/auth/permissions.ts';
-import { findUsersVisibleTo, type UserRow } from './modules/auth/auth.repository.ts';
-import { findLocationsOfMember, listLocationsOfSecrets, type LocationRow } from './modules/location/location.repository.ts';
-import { findWorkspacesOfMember, findWorkspacesOfSecrets, type WorkspaceRow } from './modules/workspace/workspace.repository.ts';
-import { findSecretsOfMember, type SecretRow } from './modules/secret/secret.repository.ts';
-import { findTeamsOfMember, type TeamWithRoleRow } from './modules/team/team.repository.ts';
-import { findVaultConnectionsOfMember, type VaultConnectionMetadata } from './modules/vault-connection/vault-connection.repository.ts';
+import { scopesAllowReading } from '../modules/auth/permissions.ts';
+import { findUsersVisibleTo, type UserRow } from '../modules/auth/auth.repository.ts';
+import { findLocationsOfMember, listLocationsOfSecrets, type LocationRow } from '../modules/location/location.repository.ts';
+import { findWorkspacesOfMember, findWorkspacesOfSecrets, type WorkspaceRow } from '../modules/workspace/workspace.repository.ts';
+import { findSecretsOfMember, type SecretRow } from '../modules/secret/secret.repository.ts';
+import { findTeamsOfMember, type TeamWithRoleRow } from '../modules/team/team.repository.ts';
+import { findVaultConnectionsOfMember, type VaultConnectionMetadata } from '../modules/vault-connection/vault-connection.repository.ts';
 
 /** Who is calling: the token's user. */
 export interface Viewer {

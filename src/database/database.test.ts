@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
-import { testDatabaseUrl } from '../test/helpers/database.ts';
+import { testDatabaseUrl } from '../../test/helpers/database.ts';
 import { createDatabase, createPool, MAX_PREPARED_STATEMENTS } from './database.ts';
 
 /** The statements this session has prepared (PostgreSQL keeps them per connection). */

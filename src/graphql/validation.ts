@@ -1,7 +1,7 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { StandardSchemaV1 } from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
-import { ValidationError, type FieldError } from './errors.ts';
+import { ValidationError, type FieldError } from '../errors.ts';
 
 /** Turns standard-schema (zod) issues into one ValidationError with a fieldError per issue. */
 export function validationErrorFromIssues(issues: readonly StandardSchemaV1.Issue[]): ValidationError {

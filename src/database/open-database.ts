@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ensureDataDir, type Config } from './config.ts';
+import { ensureDataDir, type Config } from '../config.ts';
 import { createDatabase, type Database } from './database.ts';
 import { lockEmbeddedDataDir } from './embedded-lock.ts';
 

@@ -1,5 +1,5 @@
 import { builder } from './builder.ts';
-import type { ListOrder } from './keyset.ts';
+import type { ListOrder } from '../database/keyset.ts';
 
 export const OrderFieldEnum = builder.enumType('OrderField', { values: ['NAME', 'CREATED_AT'] as const, description: 'NAME sorts case-insensitively.' });
 export const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });

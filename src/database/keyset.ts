@@ -1,5 +1,5 @@
 import { sql, type Expression, type SelectQueryBuilder } from 'kysely';
-import type { KeysetPage, SortValueKind } from './pagination.ts';
+import type { KeysetPage, SortValueKind } from '../graphql/pagination.ts';
 
 /** How a list is ordered: by name (case-insensitively) or by creation time, then by id. */
 export interface ListOrder {

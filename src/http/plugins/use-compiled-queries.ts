@@ -52,7 +52,7 @@ export function isCompilable(schema: GraphQLSchema, document: DocumentNode, oper
  * the same answers.
  *
  * graphql-jit does not watch the execution signal: past the deadline, `useRequestDeadline` answers
- * at once and every resolver refuses to start (src/deadline.ts), so a compiled query stops too.
+ * at once and every resolver refuses to start (src/graphql/deadline.ts), so a compiled query stops too.
  * @param options.onCompileError called when graphql-jit cannot compile a document (its errors
  * are the answer); @default none
  */

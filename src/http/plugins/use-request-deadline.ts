@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { deadlineSignal, watchDeadline } from '../deadline.ts';
+import { deadlineSignal, watchDeadline } from '../../graphql/deadline.ts';
 
 /**
  * A whole-request deadline, counted from the moment the request arrives (authentication and
@@ -14,7 +14,7 @@ import { deadlineSignal, watchDeadline } from '../deadline.ts';
  * retried safely with the same `idempotencyKey`.
  *
  * The deadline is also noticed without a timer's turn: the executor checks it before every field
- * and every resolver checks it first (src/deadline.ts), so work that never yields to the event
+ * and every resolver checks it first (src/graphql/deadline.ts), so work that never yields to the event
  * loop (graphql-jit's compiled queries, loaders settling in microtasks) stops at it too.
  *
  * The client going away aborts execution the same way (Yoga's request signal).

@@ -5,7 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Context } from '../context.ts';
+import type { Context } from '../../graphql/context.ts';
 import type { Logger } from '../logger.ts';
 import { rootFieldsOf, type GlobalRef, type RootField } from './root-fields.ts';
 

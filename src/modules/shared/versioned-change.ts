@@ -1,6 +1,6 @@
-import type { Context } from './context.ts';
-import type { Db } from './database.ts';
-import { ConflictError, ErrorCode, NotFoundError } from './errors.ts';
+import type { Context } from '../../graphql/context.ts';
+import type { Db } from '../../database/database.ts';
+import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 
 /** A row that belongs to a team and counts its changes. */
 export interface VersionedRow {

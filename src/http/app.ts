@@ -2,13 +2,13 @@ import { useReadinessCheck, createYoga, maskError, type YogaServerInstance } fro
 import { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { sql, type Kysely } from 'kysely';
-import { isDatabaseUnavailable, type Database } from './database.ts';
-import { AppError } from './errors.ts';
-import type { MasterKeyring } from './modules/crypto/envelope.ts';
+import { isDatabaseUnavailable, type Database } from '../database/database.ts';
+import { AppError } from '../errors.ts';
+import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import type { Logger } from './logger.ts';
-import { createContext, teamOfObject, type Context } from './context.ts';
-import { authenticate } from './modules/auth/auth.service.ts';
-import { schema } from './schema.ts';
+import { createContext, teamOfObject, type Context } from '../graphql/context.ts';
+import { authenticate } from '../modules/auth/auth.service.ts';
+import { schema } from '../graphql/schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
 import { useBodyLimit } from './plugins/use-body-limit.ts';
 import { useRequestParseErrors } from './plugins/use-request-parse-errors.ts';
@@ -19,7 +19,7 @@ import { usePersistedOperationsOnly, type PersistedOperations } from './plugins/
 import { useRateLimit, type RateLimitOptions } from './plugins/use-rate-limit.ts';
 import { useResponseLimit } from './plugins/use-response-limit.ts';
 import { useMutationFieldLimit } from './plugins/use-mutation-field-limit.ts';
-import { listMembershipsOfUser } from './modules/team/team.repository.ts';
+import { listMembershipsOfUser } from '../modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';

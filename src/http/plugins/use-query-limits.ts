@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { BREAK, getOperationAST, GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
-import { MAX_PAGE_SIZE } from '../pagination.ts';
+import { MAX_PAGE_SIZE } from '../../graphql/pagination.ts';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimitsOptions {
@@ -25,7 +25,7 @@ export interface QueryLimitsOptions {
 /**
  * The first gate on every operation, before any resolver runs: graphql-armor's depth, cost,
  * alias, directive and token limits. List-aware cost (`first: 100` inside `first: 100`) is the
- * Pothos complexity plugin's job, in src/builder.ts.
+ * Pothos complexity plugin's job, in src/graphql/builder.ts.
  */
 export function useQueryLimits(options: QueryLimitsOptions = {}): Plugin {
   const { maxDepth = 12, maxCost = 50_000, maxAliases = 20, maxDirectives = 20, maxTokens = 3000, hideSuggestions = false } = options;

@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, type ColumnType, type Generated, type Transaction } from 'kysely';
 import pg from 'pg';
 import { join } from 'node:path';
-import { ConflictError, ErrorCode } from './errors.ts';
+import { ConflictError, ErrorCode } from '../errors.ts';
 
 type CreatedAt = ColumnType<Date, never, never>;
 type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
@@ -116,7 +116,7 @@ export interface VaultConnectionTable extends SealedColumns {
   id: Generated<string>;
   team_id: string;
   name: string;
-  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  /** `nameKey(name)` (src/modules/shared/names.ts): what uniqueness and lookups by name compare. */
   name_key: string;
   description: string | null;
   vault_type: string;
@@ -133,7 +133,7 @@ export interface SecretTable {
   id: Generated<string>;
   team_id: string;
   name: string;
-  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  /** `nameKey(name)` (src/modules/shared/names.ts): what uniqueness and lookups by name compare. */
   name_key: string;
   description: string | null;
   secret_type: string;
@@ -173,7 +173,7 @@ export interface LocationTable {
   team_id: string;
   secret_id: string;
   name: string;
-  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  /** `nameKey(name)` (src/modules/shared/names.ts): what uniqueness and lookups by name compare. */
   name_key: string;
   description: string | null;
   location_type: string;
@@ -191,7 +191,7 @@ export interface WorkspaceTable {
   id: Generated<string>;
   team_id: string;
   name: string;
-  /** `nameKey(name)` (src/names.ts): what uniqueness and lookups by name compare. */
+  /** `nameKey(name)` (src/modules/shared/names.ts): what uniqueness and lookups by name compare. */
   name_key: string;
   description: string | null;
   version: Generated<number>;

@@ -7,7 +7,7 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver } from 'graphql-scalars';
 import { GraphQLError, getNullableType, isListType } from 'graphql';
 import type { Context } from './context.ts';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
 import './deadline.ts';
@@ -21,9 +21,9 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
-  // `nulCharacters` (src/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
-  // `deadline` (src/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
-  // `nullableMutationResults` (src/nullable-mutation-results.ts): a nested error never hides a mutation that was made.
+  // `nulCharacters` (src/graphql/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
+  // `deadline` (src/graphql/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
+  // `nullableMutationResults` (src/graphql/nullable-mutation-results.ts): a nested error never hides a mutation that was made.
   plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
@@ -33,7 +33,7 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: {
       nullable: { list: false, items: true },
       description: `The objects of these ids, in their order; null for any you cannot see. At most ${MAX_PAGE_SIZE} ids.`,
-      // Enforced for every list argument by useListArgumentLimit (src/plugins/use-query-limits.ts), before anything is decoded.
+      // Enforced for every list argument by useListArgumentLimit (src/http/plugins/use-query-limits.ts), before anything is decoded.
       args: { ids: { description: `Global ids of any types, at most ${MAX_PAGE_SIZE} (as \`first\` on a connection).` } },
     },
   },
