@@ -6,7 +6,7 @@ import { createHttpServer } from './http/node-server.ts';
 import { createLogger } from './http/logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './database/open-database.ts';
-import { createRateLimitRedis } from './http/plugins/use-rate-limit.ts';
+import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */

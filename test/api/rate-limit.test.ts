@@ -11,13 +11,14 @@ import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { issueToken } from '../../src/modules/auth/auth.service.ts';
 import { issueMemberToken } from '../../src/modules/team/team.service.ts';
-import { createRateLimitRedis, type RateLimitOptions } from '../../src/http/plugins/use-rate-limit.ts';
+import type { RateLimitOptions } from '../../src/http/plugins/rate-limit/options.ts';
+import { createRateLimitRedis } from '../../src/http/plugins/rate-limit/store.ts';
 import { addMember, createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateSecret, NodeById } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 
 /*
- * Rate limits (src/http/plugins/use-rate-limit.ts): per token, user and team, stricter for mutations,
+ * Rate limits (src/http/plugins/rate-limit/): per token, user and team, stricter for mutations,
  * per client IP for unauthenticated requests; in memory or shared through Redis.
  */
 

@@ -6,7 +6,7 @@ import { createApp, type App, type AppOptions } from '../../src/http/app.ts';
 import type { Database, Role } from '../../src/database/database.ts';
 import { toGlobalId } from '../../src/graphql/global-id.ts';
 import { createLogger } from '../../src/http/logger.ts';
-import type { RateLimitOptions } from '../../src/http/plugins/use-rate-limit.ts';
+import type { RateLimitOptions } from '../../src/http/plugins/rate-limit/options.ts';
 import { createKeyring, type MasterKeyring } from '../../src/modules/crypto/envelope.ts';
 import { bootstrapTeam, issueMemberToken } from '../../src/modules/team/team.service.ts';
 import { openTestDatabase } from './database.ts';

@@ -1,73 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddressResolver, type ClientAddressOf } from '../client-address.ts';
 import { GraphQLError, type OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Context } from '../../graphql/context.ts';
-import type { Logger } from '../logger.ts';
-import { rootFieldsOf, type GlobalRef, type RootField } from './root-fields.ts';
-
-/** Operations allowed per window; 0 means no limit. */
-export interface RateLimitBudget {
-  /** Queries (and anything that is not a mutation). */
-  queries?: number;
-  mutations?: number;
-}
-
-export interface RateLimitOptions {
-  /**
-   * Where the counters live: `'memory'` (this process only) or an ioredis client, so that every
-   * instance of the server shares them (see `createRateLimitRedis`).
-   * @default 'memory'
-   */
-  store?: 'memory' | Redis;
-  /** Length of the fixed window, in whole seconds. @default 60 */
-  windowSeconds?: number;
-  /** Per API token. @default { queries: 300, mutations: 60 } */
-  perToken?: RateLimitBudget;
-  /** All the tokens of one user together (minting tokens does not multiply the budget). @default twice `perToken` */
-  perUser?: RateLimitBudget;
-  /** Each team an operation targets, all its members together. @default { queries: 3000, mutations: 600 } */
-  perTeam?: RateLimitBudget;
-  /** Requests that fail authentication (401), per client IP; past it, every request from that IP is refused for the rest of the window. @default 30 */
-  unauthenticatedPerIp?: number;
-  /** Prefix of every counter's key (tests use a unique one per run). @default 'cloakroom:rate-limit' */
-  keyPrefix?: string;
-  /** The ids of the viewer's teams, for `perTeam`; without it there are no team limits. */
-  teamsOf?: (context: Context) => Promise<readonly string[]>;
-  /**
-   * The team of an object named by a global id in an operation's arguments (a secret, a
-   * location…), if the viewer can see it; `Team` ids are matched against `teamsOf` directly.
-   * Without it only `Team` ids pick team counters.
-   */
-  teamOfObject?: (context: Context, ref: GlobalRef, operation: OperationTypeNode) => Promise<string | null>;
-  /**
-   * How long a user's teams (from `teamsOf`) are reused. They only decide which named teams are
-   * the viewer's, so a just-joined team is charged a moment late at worst.
-   * @default 5000 ms
-   */
-  teamsCacheMs?: number;
-  /** Where store failures are reported (they never fail a request). */
-  logger?: Logger;
-  /** The client's address, for `unauthenticatedPerIp`. @default the socket's (`clientAddressResolver([])`) */
-  clientAddressOf?: ClientAddressOf;
-  /**
-   * Whether the request carries a valid token, asked only of a request that failed before its
-   * context was built (a syntax or validation error): without a valid token it spends from its
-   * address's unauthenticated budget like a 401. Without it, only 401s are counted.
-   */
-  isAuthenticated?: (request: Request) => Promise<boolean>;
-}
-
-export const RATE_LIMIT_DEFAULTS = {
-  windowSeconds: 60,
-  perToken: { queries: 300, mutations: 60 },
-  perTeam: { queries: 3000, mutations: 600 },
-  unauthenticatedPerIp: 30,
-  keyPrefix: 'cloakroom:rate-limit',
-} as const;
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Context } from '../../../graphql/context.ts';
+import { clientAddressResolver } from '../../client-address.ts';
+import { rootFieldsOf, type GlobalRef, type RootField } from '../root-fields.ts';
+import { RATE_LIMIT_DEFAULTS, type RateLimitBudget, type RateLimitOptions } from './options.ts';
+import { createCounter } from './store.ts';
 
 type Kind = 'queries' | 'mutations';
 type Scope = 'token' | 'user' | 'team' | 'ip';
@@ -99,34 +39,6 @@ const SCOPE_WORDS: Record<Scope, string> = {
   team: 'your team (all its members together)',
   ip: 'requests without a valid token from your address',
 };
-
-/**
- * An ioredis client for the rate-limit counters that never makes a request wait for Redis: while
- * it is unreachable, commands fail at once (no offline queue, 500 ms command timeout) and the
- * limiters count in memory instead (see `useRateLimit`). Connection errors are logged at most once
- * a minute. Close it with `quit()` on shutdown.
- */
-export function createRateLimitRedis(url: string, logger: Logger): Redis {
-  const client = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 500,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
-  });
-  let lastWarning = 0;
-  client.on('error', (error: Error) => {
-    if (Date.now() - lastWarning < 60_000) return;
-    lastWarning = Date.now();
-    // The message only (e.g. "connect ECONNREFUSED 127.0.0.1:6379"): never the URL, which may hold a password.
-    logger.warn({ error: error.message }, 'redis unavailable: rate limits are counted per process until it is back');
-  });
-  client.on('ready', () => {
-    if (lastWarning) logger.info('redis reachable again: rate limits are shared');
-    lastWarning = 0;
-  });
-  return client;
-}
 
 function secondsUntil(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
@@ -212,14 +124,8 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
     return counts;
   };
 
-  const limiter = (name: string, points: number): RateLimiterAbstract | undefined => {
-    if (!(points > 0)) return undefined;
-    const common = { points, duration: windowSeconds, keyPrefix: `${keyPrefix}:${name}` };
-    if (store === 'memory') return new RateLimiterMemory(common);
-    return new RateLimiterRedis({ ...common, storeClient: store, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(common) });
-  };
   const bucket = (scope: Scope, counts: Kind | 'unauthenticated', points: number): Bucket | undefined => {
-    const made = limiter(`${scope}:${counts}`, points);
+    const made = createCounter(store, { points, windowSeconds, keyPrefix: `${keyPrefix}:${scope}:${counts}` });
     return made && { scope, limiter: made, points };
   };
   const buckets = {
