@@ -35,6 +35,10 @@ export interface Config {
   preparedStatements: boolean;
   /** Proxies whose X-Forwarded-For names the client (CLOAKROOM_TRUSTED_PROXIES); empty: none. */
   trustedProxies: string[];
+  /** Prometheus metrics (CLOAKROOM_METRICS=true). @default false */
+  metrics: boolean;
+  /** Serve the metrics on this port instead of the API's /metrics (CLOAKROOM_METRICS_PORT). */
+  metricsPort: number | undefined;
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -118,6 +122,13 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function parseMetricsPort(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`CLOAKROOM_METRICS_PORT must be an integer between 0 and 65535, got "${value}"`);
+  return port;
+}
+
 /** Comma-separated; each entry checked now, so a typo stops the start instead of trusting nothing (or too much). */
 function parseTrustedProxies(value: string | undefined): string[] {
   const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
@@ -191,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: parseTrustedProxies(env.CLOAKROOM_TRUSTED_PROXIES),
     compileQueries: env.CLOAKROOM_COMPILE_QUERIES !== 'false',
     preparedStatements: env.CLOAKROOM_PREPARED_STATEMENTS !== 'false',
+    metrics: env.CLOAKROOM_METRICS === 'true',
+    metricsPort: parseMetricsPort(env.CLOAKROOM_METRICS_PORT),
     persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,
     rateLimit: {
       perToken: {

@@ -7,6 +7,7 @@ import { createLogger } from './http/logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './database/open-database.ts';
 import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
+import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
@@ -28,7 +29,12 @@ async function main(): Promise<void> {
   // Without REDIS_URL the counters live in this process; with it, every instance shares them.
   const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ...config.rateLimit, store: redis ?? ('memory' as const) };
-  const app = createApp({ db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies });
+  // Metrics on their own port when CLOAKROOM_METRICS_PORT says so, else at the API's /metrics.
+  const registry = config.metrics ? createMetricsRegistry() : undefined;
+  const metricsServer = registry && config.metricsPort !== undefined ? serveMetrics(registry, config.metricsPort, config.host) : undefined;
+  metricsServer?.on('listening', () => logger.info({ address: metricsServer.address() }, 'metrics listening'));
+  const metrics = registry && { registry, endpoint: metricsServer ? (false as const) : '/metrics' };
+  const app = createApp({ metrics, db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies });
   // While draining, every response says "Connection: close": a keep-alive client would otherwise
   // keep sending new requests on its open connections, and the drain would last until the timeout.
   let draining = false;
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
     server.close(async () => {
       clearTimeout(force);
+      metricsServer?.close();
       await close();
       await redis?.quit().catch(() => redis.disconnect());
       logger.info('stopped');

@@ -320,14 +320,25 @@ export function createPool({ databaseUrl, poolSize = 10, preparedStatements = tr
   return pool;
 }
 
+/** The pool behind each PostgreSQL database, for `poolStatsOf`. */
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
 /** Opens Kysely on PostgreSQL (through a `pg` pool) or on embedded PGlite. */
 export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   if (options.databaseUrl) {
     const pool = createPool({ ...options, databaseUrl: options.databaseUrl });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   }
   const dataDir = options.dataDir ? join(options.dataDir, 'pgdata') : undefined;
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => new PGlite(dataDir) }) });
+}
+
+/** How busy a PostgreSQL database's pool is (for metrics); null on PGlite, which has no pool. */
+export function poolStatsOf(db: Kysely<Database>): { total: number; idle: number; waiting: number; max: number } | null {
+  const pool = pools.get(db);
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 } : null;
 }
 
 /** Node's socket errors that mean the database server is unreachable or went away. */

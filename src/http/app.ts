@@ -26,6 +26,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
 import { useSafeVariableErrors } from './plugins/use-safe-variable-errors.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
+import { useMetrics, type MetricsOptions } from './plugins/use-metrics.ts';
 import { clientAddressResolver } from './client-address.ts';
 
 export interface AppOptions {
@@ -51,6 +52,8 @@ export interface AppOptions {
   compileQueries?: boolean;
   /** Proxies whose X-Forwarded-For is believed (see `clientAddressResolver`). @default [] (the socket's address) */
   trustedProxies?: readonly string[];
+  /** Prometheus metrics (useMetrics): kept in `registry`, served at `endpoint` unless it is false. @default undefined (off) */
+  metrics?: Pick<MetricsOptions, 'registry' | 'endpoint'> | undefined;
 }
 
 /** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
@@ -67,7 +70,7 @@ function unauthenticated(): GraphQLError {
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [] }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [], metrics }: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
   // For requests refused before their context is built (parse and validation errors). The token
   // cache of `authenticate` makes a repeated check cheap.
@@ -130,6 +133,8 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
     },
     plugins: [
       useRequestId(),
+      // First after the request id: it times and counts everything after it, refusals included.
+      ...(metrics ? [useMetrics({ ...metrics, db })] : []),
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.
       useListArgumentLimit(),
       // Before useRequestDeadline, which wraps the executor this one chooses.

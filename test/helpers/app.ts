@@ -32,7 +32,7 @@ export const GENEROUS_RATE_LIMIT: RateLimitOptions = {
 };
 
 /** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */
-export async function startTestApp(options: Pick<AppOptions, 'corsOrigins' | 'production' | 'rateLimit' | 'persistedOperations' | 'requestTimeoutMs' | 'maxResponseBytes' | 'compileQueries'> = {}): Promise<TestApp> {
+export async function startTestApp(options: Pick<AppOptions, 'corsOrigins' | 'production' | 'rateLimit' | 'persistedOperations' | 'requestTimeoutMs' | 'maxResponseBytes' | 'compileQueries' | 'metrics'> = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });
