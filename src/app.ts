@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import { isDatabaseUnavailable, type Database } from './database.ts';
 import { AppError } from './errors.ts';
 import type { MasterKeyring } from './modules/crypto/envelope.ts';
-import type { Logger } from './logger.ts';
+import { errorFields, type Logger } from './logger.ts';
 import { createContext, teamOfObject, type Context } from './context.ts';
 import { authenticate } from './modules/auth/auth.service.ts';
 import { schema } from './schema.ts';
@@ -65,6 +65,17 @@ function unauthenticated(): GraphQLError {
   });
 }
 
+/**
+ * Yoga's log calls: its own messages (fixed texts) as they are; an error only as `errorFields`, at
+ * debug: maskError logs the unexpected ones, and the access log every answered error's code and path.
+ */
+function yogaLog(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]): void {
+  for (const arg of args) {
+    if (arg instanceof Error) logger.debug({ err: arg }, 'graphql error');
+    else logger[level](String(arg));
+  }
+}
+
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
 export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [] }: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
@@ -90,11 +101,13 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       if (!origin || !corsOrigins.includes(origin)) return false;
       return { origin, credentials: false, allowedHeaders: ['Authorization', 'Content-Type'] };
     },
+    // Yoga logs each error maskError changes, as the error itself: `String(error)` would print the
+    // document around its location, inline literals included.
     logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      debug: (...args) => yogaLog(logger, 'debug', args),
+      info: (...args) => yogaLog(logger, 'info', args),
+      warn: (...args) => yogaLog(logger, 'warn', args),
+      error: (...args) => yogaLog(logger, 'error', args),
     },
     maskedErrors: {
       isDev: false,
@@ -114,7 +127,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
           });
         }
         const masked = maskError(error, message, false);
-        if (masked !== error) logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error');
+        if (masked !== error) logger.error({ err: error }, 'unexpected error');
         return masked;
       },
     },
@@ -132,7 +145,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.
       useListArgumentLimit(),
       // Before useRequestDeadline, which wraps the executor this one chooses.
-      ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors }, 'graphql-jit could not compile a query') })] : []),
+      ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors: errors?.map(errorFields) }, 'graphql-jit could not compile a query') })] : []),
       useRequestDeadline(requestTimeoutMs),
       useBodyLimit(),
       useResponseLimit(maxResponseBytes),
