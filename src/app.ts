@@ -23,7 +23,7 @@ import { listMembershipsOfUser } from './modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
-import { useSafeVariableErrors } from './plugins/use-safe-variable-errors.ts';
+import { useSafeErrorMessages } from './plugins/use-safe-error-messages.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
 import { clientAddressResolver } from './client-address.ts';
 
@@ -170,7 +170,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       // In development, suggestions help whoever has a token, and nobody else.
       useQueryLimits({ hideSuggestions: production || (async (request) => !(await hasValidToken(request))) }),
       ...(production ? [useDisableIntrospection()] : []),
-      useSafeVariableErrors(),
+      useSafeErrorMessages(),
       useCompressedHtml(),
       useAccessLog(logger),
       useReadinessCheck({

@@ -71,3 +71,31 @@ describe.each(modes)('logs (%s): operation name, codes and paths, never the docu
     }
   });
 });
+
+describe.each(modes)('validation errors (%s) say what was expected and where, never the value', (mode) => {
+  const value = 'Sup3rS3cretValue';
+  const bigNumber = '123456789123';
+  const cases: { name: string; query: (teamId: string) => string; variables?: Record<string, unknown>; hidden: string; says: RegExp }[] = [
+    { name: 'a number for a String literal', query: (id) => `{ team(id: "${id}") { secretByName(name: ${bigNumber}) { id } } }`, hidden: bigNumber, says: /String/ },
+    { name: 'an object for a String literal', query: (id) => `{ team(id: "${id}") { secretByName(name: {key: "${value}"}) { id } } }`, hidden: value, says: /String/ },
+    { name: 'a number for a String variable', query: (id) => `query($n: String!) { team(id: "${id}") { secretByName(name: $n) { id } } }`, variables: { n: Number(bigNumber) }, hidden: bigNumber, says: /String/ },
+    { name: 'an Int literal out of range', query: (id) => `mutation { updateSecret(input: {id: "${id}", expectedVersion: ${bigNumber}}) { __typename } }`, hidden: bigNumber, says: /Int/ },
+    { name: 'an Int variable out of range', query: (id) => `query($f: Int) { team(id: "${id}") { secrets(first: $f) { edges { node { id } } } } }`, variables: { f: Number(bigNumber) }, hidden: bigNumber, says: /Int/ },
+    { name: 'a string for a Boolean literal', query: (id) => `mutation { createSecret(input: {teamId: "${id}", name: "n", secretType: ENV, shared: "${value}"}) { __typename } }`, hidden: value, says: /Boolean/ },
+    { name: 'an object for an ID literal', query: () => `{ team(id: {v: "${value}"}) { id } }`, hidden: value, says: /ID/ },
+    { name: 'an unknown enum literal', query: (id) => `mutation { addTeamMember(input: {teamId: "${id}", email: "a@example.test", role: ${value.toUpperCase()}}) { __typename } }`, hidden: value.toUpperCase(), says: /TeamRole/ },
+    { name: 'a string for an enum literal', query: (id) => `mutation { addTeamMember(input: {teamId: "${id}", email: "a@example.test", role: "${value}"}) { __typename } }`, hidden: value, says: /TeamRole/ },
+    { name: 'an unknown enum variable', query: (id) => `mutation($r: TeamRole!) { addTeamMember(input: {teamId: "${id}", email: "a@example.test", role: $r}) { __typename } }`, variables: { r: value }, hidden: value, says: /TeamRole/ },
+    { name: 'an unknown enum inside an input variable', query: () => `mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { __typename } }`, variables: { i: { teamId: 'x', email: 'a@example.test', role: value } }, hidden: value, says: /TeamRole/ },
+    { name: 'a bad DateTime literal', query: (id) => `{ team(id: "${id}") { auditEvents(first: 1, filter: {since: "${value}"}) { edges { node { id } } } } }`, hidden: value, says: /DateTime/ },
+    { name: 'a bad DateTime variable', query: (id) => `query($s: DateTime) { team(id: "${id}") { auditEvents(first: 1, filter: {since: $s}) { edges { node { id } } } } }`, variables: { s: value }, hidden: value, says: /DateTime/ },
+    { name: 'a string token where a name belongs (syntax)', query: () => `{ viewer { id } "${value}" }`, hidden: value, says: /Syntax Error/ },
+  ];
+  test.each(cases)('$name', async ({ query, variables, hidden, says }) => {
+    const { t, team } = apps[mode];
+    const res = await post(t.app, team.ownerToken, { query: query(team.teamId), variables });
+    expect(res.body.errors?.length, res.text).toBeGreaterThan(0);
+    expect(res.text).not.toContain(hidden);
+    expect(res.body.errors?.[0]?.message).toMatch(says);
+  });
+});
