@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toGlobalId } from '../../src/global-id.ts';
 import { createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 
 /**
@@ -97,5 +98,42 @@ describe.each(modes)('validation errors (%s) say what was expected and where, ne
     expect(res.body.errors?.length, res.text).toBeGreaterThan(0);
     expect(res.text).not.toContain(hidden);
     expect(res.body.errors?.[0]?.message).toMatch(says);
+  });
+});
+
+describe.each(modes)('ids (%s): an id that names nothing is NOT_FOUND "No object with this id", never echoed, never an internal text', (mode) => {
+  const garbage = 'Sup3rS3cretNotAnId';
+  const uuid = '00000000-0000-4000-8000-000000000000';
+  const nothing = [
+    ['not base64 of Type:id', garbage],
+    ['a type that is not a Node (ApiToken)', toGlobalId('ApiToken', uuid)],
+    ['a type that does not exist', toGlobalId('secret', uuid)],
+    ['the root type', toGlobalId('Query', uuid)],
+  ] as const;
+  const internals = /implemented|support|loading|Invalid global ID|Pothos/;
+
+  test.each(nothing)('node(id): %s', async (_name, id) => {
+    const { t, team } = apps[mode];
+    const res = await post(t.app, team.ownerToken, { query: `{ node(id: "${id}") { id } }` });
+    expect(res.body.data).toEqual({ node: null });
+    expect(res.body.errors).toMatchObject([{ message: 'No object with this id', path: ['node'], extensions: { code: 'NOT_FOUND' } }]);
+    expect(res.text).not.toContain(id);
+    expect(res.text).not.toMatch(internals);
+  });
+
+  test.each(nothing)('nodes(ids): %s is a null item beside the objects found', async (_name, id) => {
+    const { t, team } = apps[mode];
+    const res = await post(t.app, team.ownerToken, { query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: [team.teamId, id] } });
+    expect(res.body.data).toEqual({ nodes: [{ id: team.teamId }, null] });
+    expect(res.body.errors).toMatchObject([{ message: 'No object with this id', path: ['nodes', 1], extensions: { code: 'NOT_FOUND' } }]);
+    expect(res.text).not.toContain(id);
+    expect(res.text).not.toMatch(internals);
+  });
+
+  test('an id argument of a mutation answers its NotFoundError without the id', async () => {
+    const { t, team } = apps[mode];
+    const res = await post(t.app, team.ownerToken, { query: `mutation { deleteSecret(input: {id: "${garbage}"}) { __typename ... on Error { message code } } }` });
+    expect(res.body.data).toEqual({ deleteSecret: { __typename: 'NotFoundError', message: 'No Secret with this id', code: 'NOT_FOUND' } });
+    expect(res.text).not.toContain(garbage);
   });
 });
