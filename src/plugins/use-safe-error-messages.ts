@@ -64,17 +64,24 @@ function argumentErrorMessage(message: string): string | null {
   return match ? `Argument "${match[1]}" has an invalid value.` : null;
 }
 
-/** The error with a message that quotes no value (the same error when it quoted none). */
+/**
+ * The error with a message that quotes no value (the same error when it quoted none). Yoga adds
+ * the JSON parser's error to a broken POST body's as `extensions.originalError`, whose message
+ * quotes the body (`Unexpected token 'A', "AKIA…" is not valid JSON`): only its name is kept
+ * (Yoga answers 400 rather than 200 because it is there).
+ */
 export function withoutValue(error: GraphQLError): GraphQLError {
   const message = variableErrorMessage(error) ?? syntaxErrorMessage(error.message) ?? argumentErrorMessage(error.message);
-  if (message === null) return error;
-  return new GraphQLError(message, {
+  const { originalError } = error.extensions as { originalError?: { name?: unknown; message?: unknown } };
+  const quotesBody = originalError?.message !== undefined;
+  if (message === null && !quotesBody) return error;
+  return new GraphQLError(message ?? error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     // Not the original error: its message quotes the value too.
-    extensions: error.extensions,
+    extensions: quotesBody ? { ...error.extensions, originalError: { name: originalError?.name } } : error.extensions,
   });
 }
 
@@ -124,7 +131,7 @@ function sanitize<T>(result: T): T {
   return { ...result, errors: errors.map((error) => (error instanceof GraphQLError ? withoutValue(error) : error)) } as T;
 }
 
-/** Error messages without the values they refused: literals at validation, variables, syntax errors, argument values. */
+/** Error messages without the values they refused: literals at validation, variables, syntax errors, argument values, broken JSON bodies. */
 export function useSafeErrorMessages(): Plugin {
   return {
     onValidate: ({ validateFn, setValidationFn }) => {

@@ -137,3 +137,17 @@ describe.each(modes)('ids (%s): an id that names nothing is NOT_FOUND "No object
     expect(res.text).not.toContain(garbage);
   });
 });
+
+describe.each(modes)('request errors (%s) quote nothing of the body', (mode) => {
+  test('a POST body that is not JSON: 400 BAD_REQUEST without the JSON parser’s message (it quotes the body)', async () => {
+    const { t, team } = apps[mode];
+    const secretAccessKey = `broken/${mode}/wJalrXUtnFEMI/K7MDENG`;
+    for (const body of [`{"query": "mutation { __typename }", "variables": {"secretAccessKey": "${secretAccessKey}"`, secretAccessKey]) {
+      const response = await t.app.fetch('http://cloakroom.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${team.ownerToken}` }, body });
+      const text = await response.text();
+      expect(response.status).toBe(400);
+      expect(JSON.parse(text)).toMatchObject({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+      expect(text).not.toContain(secretAccessKey);
+    }
+  });
+});
