@@ -90,6 +90,8 @@ describe.each(modes)('validation errors (%s) say what was expected and where, ne
     { name: 'an unknown enum inside an input variable', query: () => `mutation($i: AddTeamMemberInput!) { addTeamMember(input: $i) { __typename } }`, variables: { i: { teamId: 'x', email: 'a@example.test', role: value } }, hidden: value, says: /TeamRole/ },
     { name: 'a bad DateTime literal', query: (id) => `{ team(id: "${id}") { auditEvents(first: 1, filter: {since: "${value}"}) { edges { node { id } } } } }`, hidden: value, says: /DateTime/ },
     { name: 'a bad DateTime variable', query: (id) => `query($s: DateTime) { team(id: "${id}") { auditEvents(first: 1, filter: {since: $s}) { edges { node { id } } } } }`, variables: { s: value }, hidden: value, says: /DateTime/ },
+    { name: 'a bad default value of a variable', query: () => `query($x: Int = "${value}") { viewer { id } }`, hidden: value, says: /Int/ },
+    { name: 'a bad directive argument', query: () => `{ viewer { id @include(if: "${value}") } }`, hidden: value, says: /Boolean!.*include/ },
     { name: 'a string token where a name belongs (syntax)', query: () => `{ viewer { id } "${value}" }`, hidden: value, says: /Syntax Error/ },
   ];
   test.each(cases)('$name', async ({ query, variables, hidden, says }) => {
