@@ -1,13 +1,14 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver } from 'graphql-scalars';
-import { GraphQLError, getNullableType, isListType } from 'graphql';
+import { GraphQLError, getNullableType, isListType, type GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { decodeNodeId, isNodeType, NO_OBJECT } from './global-id.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
 import './deadline.ts';
@@ -29,9 +30,22 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { nullable: true },
+    decodeGlobalID: decodeNodeId,
+    // An id that names nothing loadable is NOT_FOUND, said without the id or Pothos's internal texts.
+    nodeQueryOptions: {
+      nullable: true,
+      resolve: (_root, { id }, _ctx, info, resolveNode) => {
+        if (!isNodeType(info.schema, id.typename)) throw new NotFoundError(NO_OBJECT);
+        return resolveNode(id);
+      },
+    },
     nodesQueryOptions: {
       nullable: { list: false, items: true },
+      // Such an id is a null item with its own error (graphql-js reports an Error in a list at its index).
+      resolve: async (_root, { ids }, ctx, info) => {
+        const found = await loadNodes(ctx, info, ids.map((id) => (isNodeType(info.schema, id.typename) ? id : null)));
+        return found.map((node, index) => (isNodeType(info.schema, ids[index]!.typename) ? node : new NotFoundError(NO_OBJECT)));
+      },
       description: `The objects of these ids, in their order; null for any you cannot see. At most ${MAX_PAGE_SIZE} ids.`,
       // Enforced for every list argument by useListArgumentLimit (src/http/plugins/use-query-limits.ts), before anything is decoded.
       args: { ids: { description: `Global ids of any types, at most ${MAX_PAGE_SIZE} (as \`first\` on a connection).` } },
@@ -68,6 +82,11 @@ export const builder = new SchemaBuilder<{
     validationError: (failure) => validationErrorFromIssues(failure.issues),
   },
 });
+
+/** The relay plugin's loading of `nodes(ids)`, for only the ids it can load (null: skipped). Typed here: the builder's options cannot name the builder. */
+function loadNodes(ctx: Context, info: GraphQLResolveInfo, ids: ({ typename: string; id: string } | null)[]): Promise<unknown[]> {
+  return resolveNodes(builder, ctx, info, ids);
+}
 
 /** RFC 3339 has a year 0000, PostgreSQL does not (it has 1 BC): refused as a bad value here, not by SQL. */
 function inPostgresRange(date: Date): Date {

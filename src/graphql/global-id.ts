@@ -1,4 +1,5 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import { NotFoundError } from '../errors.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,7 +25,33 @@ export function fromGlobalId(globalId: string, typename: string): string {
   } catch {
     // not base64 of "Type:id": falls through to NotFound
   }
-  throw new NotFoundError(`No ${typename} with id "${globalId.slice(0, 100)}"`);
+  // Never the id itself: a client may paste anything into an id argument, a credential included.
+  throw new NotFoundError(`No ${typename} with this id`);
+}
+
+/** What `node(id)` and `nodes(ids)` answer for an id that names no object. */
+export const NO_OBJECT = 'No object with this id';
+
+/**
+ * `decodeGlobalID` for the relay plugin's `node`/`nodes` arguments: an id that is not base64 of
+ * `Type:id` names no type (`typename: ''`) instead of throwing Pothos's "Invalid global ID: <the id>".
+ */
+export function decodeNodeId(globalId: string): { typename: string; id: string } {
+  try {
+    return decodeGlobalID(globalId);
+  } catch {
+    return { typename: '', id: '' };
+  }
+}
+
+/**
+ * Whether `typename` names a type `node(id)` can load (one that implements Node). Pothos's own
+ * answers for anything else are internal texts ("ApiToken does not support loading by id",
+ * "secret has not been implemented").
+ */
+export function isNodeType(schema: GraphQLSchema, typename: string): boolean {
+  const type = schema.getType(typename);
+  return isObjectType(type) && type.getInterfaces().some((face) => face.name === 'Node');
 }
 
 /** `fromGlobalId` for lists where an unknown id is reported per item rather than thrown: null when it names nothing. */

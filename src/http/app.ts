@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import { isDatabaseUnavailable, type Database } from '../database/database.ts';
 import { AppError } from '../errors.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
-import type { Logger } from './logger.ts';
+import { errorFields, type Logger } from './logger.ts';
 import { createContext, teamOfObject, type Context } from '../graphql/context.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import { schema } from '../graphql/schema.ts';
@@ -24,7 +24,7 @@ import { listMembershipsOfUser } from '../modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
-import { useSafeVariableErrors } from './plugins/use-safe-variable-errors.ts';
+import { useSafeErrorMessages } from './plugins/use-safe-error-messages.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
 import { useMetrics, type MetricsOptions } from './plugins/use-metrics.ts';
 import { clientAddressResolver } from './client-address.ts';
@@ -69,6 +69,17 @@ function unauthenticated(): GraphQLError {
   });
 }
 
+/**
+ * Yoga's log calls: its own messages (fixed texts) as they are; an error only as `errorFields`, at
+ * debug: maskError logs the unexpected ones, and the access log every answered error's code and path.
+ */
+function yogaLog(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error', args: unknown[]): void {
+  for (const arg of args) {
+    if (arg instanceof Error) logger.debug({ err: arg }, 'graphql error');
+    else logger[level](String(arg));
+  }
+}
+
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
 export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [], metrics }: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
@@ -94,11 +105,13 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       if (!origin || !corsOrigins.includes(origin)) return false;
       return { origin, credentials: false, allowedHeaders: ['Authorization', 'Content-Type'] };
     },
+    // Yoga logs each error maskError changes, as the error itself: `String(error)` would print the
+    // document around its location, inline literals included.
     logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      debug: (...args) => yogaLog(logger, 'debug', args),
+      info: (...args) => yogaLog(logger, 'info', args),
+      warn: (...args) => yogaLog(logger, 'warn', args),
+      error: (...args) => yogaLog(logger, 'error', args),
     },
     maskedErrors: {
       isDev: false,
@@ -118,7 +131,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
           });
         }
         const masked = maskError(error, message, false);
-        if (masked !== error) logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error');
+        if (masked !== error) logger.error({ err: error }, 'unexpected error');
         return masked;
       },
     },
@@ -138,7 +151,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.
       useListArgumentLimit(),
       // Before useRequestDeadline, which wraps the executor this one chooses.
-      ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors }, 'graphql-jit could not compile a query') })] : []),
+      ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors: errors?.map(errorFields) }, 'graphql-jit could not compile a query') })] : []),
       useRequestDeadline(requestTimeoutMs),
       useBodyLimit(),
       useResponseLimit(maxResponseBytes),
@@ -163,7 +176,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       // In development, suggestions help whoever has a token, and nobody else.
       useQueryLimits({ hideSuggestions: production || (async (request) => !(await hasValidToken(request))) }),
       ...(production ? [useDisableIntrospection()] : []),
-      useSafeVariableErrors(),
+      useSafeErrorMessages(),
       useCompressedHtml(),
       useAccessLog(logger),
       useReadinessCheck({

@@ -56,7 +56,7 @@ export function isCompilable(schema: GraphQLSchema, document: DocumentNode, oper
  * @param options.onCompileError called when graphql-jit cannot compile a document (its errors
  * are the answer); @default none
  */
-export function useCompiledQueries(options: { onCompileError?: (errors: unknown) => void } = {}): Plugin {
+export function useCompiledQueries(options: { onCompileError?: (errors: readonly Error[] | undefined) => void } = {}): Plugin {
   const eligibleDocuments = new WeakMap<DocumentNode, Map<string, boolean>>();
   const decisions = new WeakMap<ExecutionArgs, boolean>();
   function runsCompiled(args: ExecutionArgs): boolean {
