@@ -25,7 +25,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type ColumnType, type Insertable, type Kysely } from 'kysely';
 import pg from 'pg';
-import type { Database, Role } from '../src/database/database.ts';
+import type { Database } from '../src/database/database.ts';
+import type { Role } from '../src/modules/team/team.tables.ts';
 import { toGlobalId } from '../src/graphql/global-id.ts';
 import { nameKey } from '../src/modules/shared/names.ts';
 import { generateToken } from '../src/modules/auth/token.ts';

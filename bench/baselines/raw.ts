@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { parseMasterKey } from '../../src/config.ts';
-import { createPool } from '../../src/database/database.ts';
+import { createPool } from '../../src/database/pool.ts';
 import { fromGlobalId, toGlobalId } from '../../src/graphql/global-id.ts';
 import { auditEventHash } from '../../src/modules/audit/audit-chain.ts';
 import { parseToken, tokenSecretMatches } from '../../src/modules/auth/token.ts';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { testDatabaseUrl } from '../../test/helpers/database.ts';
-import { createDatabase, createPool, MAX_PREPARED_STATEMENTS } from './database.ts';
+import { createDatabase } from './database.ts';
+import { createPool, MAX_PREPARED_STATEMENTS } from './pool.ts';
 
 /** The statements this session has prepared (PostgreSQL keeps them per connection). */
 const PREPARED = sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements where name like 'cloakroom_%'`;

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
-import type { Database, Role } from '../database/database.ts';
+import type { Database } from '../database/database.ts';
+import type { Role } from '../modules/team/team.tables.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import type { KeysetPage } from './pagination.ts';
 import { isUuid } from './global-id.ts';

@@ -2,7 +2,8 @@ import { useReadinessCheck, createYoga, maskError, type YogaServerInstance } fro
 import { GraphQLError } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { sql, type Kysely } from 'kysely';
-import { isDatabaseUnavailable, type Database } from '../database/database.ts';
+import { isDatabaseUnavailable } from '../database/database-errors.ts';
+import type { Database } from '../database/database.ts';
 import { AppError } from '../errors.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import { errorFields, type Logger } from './logger.ts';

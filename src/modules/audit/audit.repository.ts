@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import type { AuditEventTable, Db } from '../../database/database.ts';
+import type { AuditEventTable } from './audit.tables.ts';
+import type { Db } from '../../database/database.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type AuditEventRow = Selectable<AuditEventTable>;

@@ -1,5 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import type { ApiTokenTable, Db, UserTable } from '../../database/database.ts';
+import type { ApiTokenTable } from './auth.tables.ts';
+import type { Db } from '../../database/database.ts';
+import type { UserTable } from '../team/team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type ApiTokenRow = Selectable<ApiTokenTable>;

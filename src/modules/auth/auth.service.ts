@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Context, Viewer } from '../../graphql/context.ts';
 import { viewerRole } from '../../graphql/context.ts';
-import type { Db, Role } from '../../database/database.ts';
+import type { Db } from '../../database/database.ts';
+import type { Role } from '../team/team.tables.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent, recordDenial } from '../audit/audit.service.ts';

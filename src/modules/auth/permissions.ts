@@ -1,4 +1,4 @@
-import type { Role } from '../../database/database.ts';
+import type { Role } from '../team/team.tables.ts';
 
 /** Highest first: a role can do everything the roles after it can. */
 export const ROLES = ['OWNER', 'ADMIN', 'OPERATOR', 'VIEWER'] as const satisfies readonly Role[];

@@ -1,5 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type LocationTable } from '../../database/database.ts';
+import { rethrowNameTaken } from '../../database/database-errors.ts';
+import type { Db } from '../../database/database.ts';
+import type { LocationTable } from './location.tables.ts';
 import { nameKey } from '../shared/names.ts';
 import { containsPattern, paginate, type ListOrder } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';

@@ -1,4 +1,4 @@
-import type { SealedColumns } from '../../database/database.ts';
+import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { openPayload, sealPayload, type MasterKeyring, type PayloadBinding } from '../crypto/envelope.ts';
 
 /** One stored credential: the field name (or env key) and its plaintext value. */

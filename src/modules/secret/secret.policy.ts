@@ -1,4 +1,4 @@
-import type { FieldMapping } from '../../database/database.ts';
+import type { FieldMapping } from './secret.tables.ts';
 import { ConflictError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
 import { isAuthMethodValidFor, supportsExternalVault, validateFieldMappings, type AuthMethod, type CredentialsInput, type FieldMappingInput, type SecretType, type VaultType } from './credential-types.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';

@@ -1,5 +1,8 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type Role, type SecretTable, type SecretVersionTable } from '../../database/database.ts';
+import { rethrowNameTaken } from '../../database/database-errors.ts';
+import type { Db } from '../../database/database.ts';
+import type { Role } from '../team/team.tables.ts';
+import type { SecretTable, SecretVersionTable } from './secret.tables.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { nameKey } from '../shared/names.ts';
 import { containsPattern, paginate, type ListOrder } from '../../database/keyset.ts';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../graphql/context.ts';
-import type { CredentialFieldPreview, Db, FieldMapping, SealedColumns } from '../../database/database.ts';
+import type { CredentialFieldPreview, FieldMapping } from './secret.tables.ts';
+import type { Db } from '../../database/database.ts';
+import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { tryFromGlobalId } from '../../graphql/global-id.ts';
 import { changeVersioned } from '../shared/versioned-change.ts';

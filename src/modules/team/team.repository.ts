@@ -1,6 +1,8 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import { ConflictError, ErrorCode } from '../../errors.ts';
-import { isUniqueViolation, type Db, type MembershipTable, type Role, type TeamInvitationTable, type TeamTable } from '../../database/database.ts';
+import { isUniqueViolation } from '../../database/database-errors.ts';
+import type { Db } from '../../database/database.ts';
+import type { MembershipTable, Role, TeamInvitationTable, TeamTable } from './team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type TeamRow = Selectable<TeamTable>;

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import type { Context } from '../../graphql/context.ts';
-import type { Db, Role } from '../../database/database.ts';
+import type { Db } from '../../database/database.ts';
+import type { Role } from './team.tables.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { checkExpectedVersion } from '../shared/versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';

@@ -1,5 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type VaultConnectionTable } from '../../database/database.ts';
+import { rethrowNameTaken } from '../../database/database-errors.ts';
+import type { Db } from '../../database/database.ts';
+import type { VaultConnectionTable } from './vault-connection.tables.ts';
 import { nameKey } from '../shared/names.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 

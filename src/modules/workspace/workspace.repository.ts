@@ -1,5 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { rethrowNameTaken, type Db, type WorkspaceTable } from '../../database/database.ts';
+import { rethrowNameTaken } from '../../database/database-errors.ts';
+import type { Db } from '../../database/database.ts';
+import type { WorkspaceTable } from './workspace.tables.ts';
 import { nameKey } from '../shared/names.ts';
 import { paginate, DEFAULT_ORDER } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';

@@ -1,0 +1,60 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { CreatedAt, UpdatedAt } from '../../database/column-types.ts';
+
+// This module's tables as Kysely sees them (snake_case, like the SQL); `Database` (src/database/database.ts) gathers every module's.
+
+/** A stored preview of one credential field; computed at write time so that reads never decrypt. */
+export interface CredentialFieldPreview {
+  name: string;
+  envVar: string;
+  maskedValue: string;
+}
+
+export interface FieldMapping {
+  fieldName: string;
+  reference: string;
+}
+
+export interface SecretTable {
+  id: Generated<string>;
+  team_id: string;
+  name: string;
+  /** `nameKey(name)` (src/modules/shared/names.ts): what uniqueness and lookups by name compare. */
+  name_key: string;
+  description: string | null;
+  secret_type: string;
+  auth_method: string;
+  storage: 'NATIVE' | 'EXTERNAL_VAULT';
+  vault_connection_id: string | null;
+  field_mappings: ColumnType<FieldMapping[] | null, string | null, string | null>;
+  credential_fields: ColumnType<CredentialFieldPreview[], string, string>;
+  payload_version: number | null;
+  visibility: Generated<'TEAM' | 'PRIVATE'>;
+  owner_id: string | null;
+  service_slug: string | null;
+  workspace_access: Generated<'ALL' | 'SOME' | 'NONE'>;
+  version: Generated<number>;
+  last_rotated_at: Date | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: UpdatedAt;
+  updated_by: string | null;
+}
+
+export interface SecretVersionTable {
+  secret_id: string;
+  version: number;
+  reason: 'CREATE' | 'UPDATE' | 'ROTATE';
+  ciphertext: Buffer | null;
+  iv: Buffer | null;
+  auth_tag: Buffer | null;
+  wrapped_data_key: Buffer | null;
+  master_key_id: string | null;
+  created_at: CreatedAt;
+  created_by: string | null;
+}
+
+export interface SecretWorkspaceTable {
+  secret_id: string;
+  workspace_id: string;
+}
