@@ -6,12 +6,18 @@ import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import type { KeysetPage } from './pagination.ts';
 import { isUuid } from './global-id.ts';
 import { scopesAllowReading } from '../modules/auth/permissions.ts';
-import { findUsersVisibleTo, type UserRow } from '../modules/auth/auth.repository.ts';
-import { findLocationsOfMember, listLocationsOfSecrets, type LocationRow } from '../modules/location/location.repository.ts';
-import { findWorkspacesOfMember, findWorkspacesOfSecrets, type WorkspaceRow } from '../modules/workspace/workspace.repository.ts';
-import { findSecretsOfMember, type SecretRow } from '../modules/secret/secret.repository.ts';
-import { findTeamsOfMember, type TeamWithRoleRow } from '../modules/team/team.repository.ts';
-import { findVaultConnectionsOfMember, type VaultConnectionMetadata } from '../modules/vault-connection/vault-connection.repository.ts';
+import * as authRepository from '../modules/auth/auth.repository.ts';
+import type { UserRow } from '../modules/auth/auth.repository.ts';
+import * as locationRepository from '../modules/location/location.repository.ts';
+import type { LocationRow } from '../modules/location/location.repository.ts';
+import * as workspaceRepository from '../modules/workspace/workspace.repository.ts';
+import type { WorkspaceRow } from '../modules/workspace/workspace.repository.ts';
+import * as secretRepository from '../modules/secret/secret.repository.ts';
+import type { SecretRow } from '../modules/secret/secret.repository.ts';
+import * as teamRepository from '../modules/team/team.repository.ts';
+import type { TeamWithRoleRow } from '../modules/team/team.repository.ts';
+import * as vaultConnectionRepository from '../modules/vault-connection/vault-connection.repository.ts';
+import type { VaultConnectionMetadata } from '../modules/vault-connection/vault-connection.repository.ts';
 
 /** Who is calling: the token's user. */
 export interface Viewer {
@@ -91,9 +97,9 @@ function nothing<T>(): DataLoader<string, T | null> {
 export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
   const locationPages = new Map<string, DataLoader<string, (LocationRow & { sort_key: string })[]>>();
   const beforeScopes: ScopedLoaders = {
-    vaultConnection: new DataLoader((ids) => rowsById(ids, (uuids) => findVaultConnectionsOfMember(db, viewer.userId, uuids))),
-    secret: new DataLoader((ids) => rowsById(ids, (uuids) => findSecretsOfMember(db, viewer.userId, uuids))),
-    location: new DataLoader((ids) => rowsById(ids, (uuids) => findLocationsOfMember(db, viewer.userId, uuids))),
+    vaultConnection: new DataLoader((ids) => rowsById(ids, (uuids) => vaultConnectionRepository.findVaultConnectionsOfMember(db, viewer.userId, uuids))),
+    secret: new DataLoader((ids) => rowsById(ids, (uuids) => secretRepository.findSecretsOfMember(db, viewer.userId, uuids))),
+    location: new DataLoader((ids) => rowsById(ids, (uuids) => locationRepository.findLocationsOfMember(db, viewer.userId, uuids))),
   };
   // The scope check is in memory, per type: a covered type shares the loader above (one statement per batch, as before).
   const readsLocations = scopesAllowReading(viewer.scopes, 'Location');
@@ -102,11 +108,11 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
     vaultConnection: scopesAllowReading(viewer.scopes, 'VaultConnection') ? beforeScopes.vaultConnection : nothing(),
     secret: scopesAllowReading(viewer.scopes, 'Secret') ? beforeScopes.secret : nothing(),
     location: readsLocations ? beforeScopes.location : nothing(),
-    team: new DataLoader((ids) => rowsById(ids, (uuids) => findTeamsOfMember(db, viewer.userId, uuids))),
-    user: new DataLoader((ids) => rowsById(ids, (uuids) => findUsersVisibleTo(db, viewer.userId, uuids))),
-    workspace: new DataLoader((ids) => rowsById(ids, (uuids) => findWorkspacesOfMember(db, viewer.userId, uuids))),
+    team: new DataLoader((ids) => rowsById(ids, (uuids) => teamRepository.findTeamsOfMember(db, viewer.userId, uuids))),
+    user: new DataLoader((ids) => rowsById(ids, (uuids) => authRepository.findUsersVisibleTo(db, viewer.userId, uuids))),
+    workspace: new DataLoader((ids) => rowsById(ids, (uuids) => workspaceRepository.findWorkspacesOfMember(db, viewer.userId, uuids))),
     workspacesOfSecret: new DataLoader(async (secretIds) => {
-      const bySecret = Map.groupBy(await findWorkspacesOfSecrets(db, secretIds), (row) => row.secret_id);
+      const bySecret = Map.groupBy(await workspaceRepository.findWorkspacesOfSecrets(db, secretIds), (row) => row.secret_id);
       return secretIds.map((id) => bySecret.get(id) ?? []);
     }),
     locationsOfSecret(page) {
@@ -115,7 +121,7 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
       if (!loader) {
         loader = new DataLoader(async (secretIds) => {
           if (!readsLocations) return secretIds.map(() => []);
-          const bySecret = Map.groupBy(await listLocationsOfSecrets(db, secretIds, page), (row) => row.secret_id);
+          const bySecret = Map.groupBy(await locationRepository.listLocationsOfSecrets(db, secretIds, page), (row) => row.secret_id);
           return secretIds.map((id) => bySecret.get(id) ?? []);
         });
         locationPages.set(key, loader);

@@ -21,7 +21,7 @@ import type { RateLimitOptions } from './plugins/rate-limit/options.ts';
 import { useRateLimit } from './plugins/rate-limit/use-rate-limit.ts';
 import { useResponseLimit } from './plugins/use-response-limit.ts';
 import { useMutationFieldLimit } from './plugins/use-mutation-field-limit.ts';
-import { listMembershipsOfUser } from '../modules/team/team.repository.ts';
+import * as teamRepository from '../modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { requestIdOf, useRequestId } from './plugins/use-request-id.ts';
@@ -168,7 +168,7 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
               logger,
               clientAddressOf,
               isAuthenticated: hasValidToken,
-              teamsOf: async (ctx) => (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id),
+              teamsOf: async (ctx) => (await teamRepository.listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id),
               teamOfObject,
             }),
           ]

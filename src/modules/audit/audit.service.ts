@@ -4,7 +4,8 @@ import type { Db } from '../../database/database.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { auditEventHash } from './audit-chain.ts';
-import { findLastAuditHash, insertAuditEvent, listAuditEvents, lockAuditChain, readAuditChain, type AuditEventRow, type AuditFilter } from './audit.repository.ts';
+import * as auditRepository from './audit.repository.ts';
+import type { AuditEventRow, AuditFilter } from './audit.repository.ts';
 
 /** Who did it: a user through a token, or the operator at the CLI (both null). */
 export interface AuditActor {
@@ -45,8 +46,8 @@ export function capAuditMeta(value: string | null | undefined): string | null {
  * record commit or fail together.
  */
 export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
-  await lockAuditChain(db, entry.teamId);
-  const prevHash = await findLastAuditHash(db, entry.teamId);
+  await auditRepository.lockAuditChain(db, entry.teamId);
+  const prevHash = await auditRepository.findLastAuditHash(db, entry.teamId);
   const row = {
     id: randomUUID(),
     team_id: entry.teamId,
@@ -63,7 +64,7 @@ export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEn
     user_agent: capAuditMeta(actor.meta?.userAgent),
     created_at: new Date(),
   };
-  await insertAuditEvent(db, { ...row, prev_hash: prevHash, hash: auditEventHash(prevHash, row) });
+  await auditRepository.insertAuditEvent(db, { ...row, prev_hash: prevHash, hash: auditEventHash(prevHash, row) });
 }
 
 /** Records a refused attempt in its own transaction (the refused change never opened one). */
@@ -75,7 +76,7 @@ export async function recordDenial(ctx: Context, teamId: string, action: string)
 export async function listTeamAuditEvents(ctx: Context, teamId: string, args: PageArgs & { filter?: AuditFilter | null }) {
   await authorize(ctx, teamId, 'audit:read');
   const page = parsePageArgs(args, 'bigint');
-  const rows = await listAuditEvents(ctx.db, teamId, args.filter ?? {}, page);
+  const rows = await auditRepository.listAuditEvents(ctx.db, teamId, args.filter ?? {}, page);
   return toConnection(rows, page, (row) => [String(row.seq), row.id], (row) => row);
 }
 
@@ -92,7 +93,7 @@ export async function verifyAuditChain(db: Db, teamId: string): Promise<ChainVer
   let afterSeq: string | null = null;
   let events = 0;
   for (;;) {
-    const batch: AuditEventRow[] = await readAuditChain(db, teamId, afterSeq, 1000);
+    const batch: AuditEventRow[] = await auditRepository.readAuditChain(db, teamId, afterSeq, 1000);
     for (const row of batch) {
       events += 1;
       // PGlite returns bytea as a plain Uint8Array, pg as a Buffer.

@@ -6,15 +6,8 @@ import type { Role } from '../team/team.tables.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent, recordDenial } from '../audit/audit.service.ts';
-import {
-  findActiveTokenByLookupId,
-  findOrCreateUser,
-  insertApiToken,
-  listApiTokensOfUser,
-  revokeApiToken as revokeApiTokenRow,
-  type ApiTokenRow,
-  type UserRow,
-} from './auth.repository.ts';
+import * as authRepository from './auth.repository.ts';
+import type { ApiTokenRow, UserRow } from './auth.repository.ts';
 import { roleMayPerform, scopesAllow, type Action, type TokenScope } from './permissions.ts';
 import { generateToken, parseToken, tokenSecretMatches } from './token.ts';
 
@@ -44,7 +37,7 @@ const toApiToken = (row: ApiTokenRow): ApiToken => ({
   revokedAt: row.revoked_at,
 });
 
-type LiveToken = NonNullable<Awaited<ReturnType<typeof findActiveTokenByLookupId>>>;
+type LiveToken = NonNullable<Awaited<ReturnType<typeof authRepository.findActiveTokenByLookupId>>>;
 
 /** How long a looked-up token is trusted without asking the database again. */
 export const TOKEN_CACHE_TTL_MS = 2_000;
@@ -68,7 +61,7 @@ export async function authenticate(db: Db, authorization: string | null): Promis
   if (!parsed) return null;
   let row = liveTokens.get(parsed.lookupId);
   if (!row) {
-    row = await findActiveTokenByLookupId(db, parsed.lookupId);
+    row = await authRepository.findActiveTokenByLookupId(db, parsed.lookupId);
     if (row) liveTokens.set(parsed.lookupId, row);
   }
   if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now()) || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
@@ -96,13 +89,13 @@ export async function authorize(ctx: Context, teamId: string, action: Action): P
 /** Issues a token for a user outside any request (operator CLI, first start). */
 export async function issueToken(db: Db, userId: string, name: string): Promise<{ token: string; apiToken: ApiToken }> {
   const fresh = generateToken();
-  const row = await insertApiToken(db, { user_id: userId, lookup_id: fresh.lookupId, secret_hash: fresh.secretHash, name });
+  const row = await authRepository.insertApiToken(db, { user_id: userId, lookup_id: fresh.lookupId, secret_hash: fresh.secretHash, name });
   return { token: fresh.token, apiToken: toApiToken(row) };
 }
 
 /** Finds or creates the user with this email. */
 export async function ensureUser(db: Db, email: string): Promise<User> {
-  return toUser(await findOrCreateUser(db, email));
+  return toUser(await authRepository.findOrCreateUser(db, email));
 }
 
 export interface CreateApiTokenInput {
@@ -132,7 +125,7 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
   }
   return ctx.db.transaction().execute(async (trx) => {
     const fresh = generateToken();
-    const row = await insertApiToken(trx, {
+    const row = await authRepository.insertApiToken(trx, {
       user_id: ctx.viewer.userId,
       lookup_id: fresh.lookupId,
       secret_hash: fresh.secretHash,
@@ -153,7 +146,7 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
 export async function revokeApiToken(ctx: Context, tokenId: string): Promise<ApiToken> {
   if (tokenId !== ctx.viewer.tokenId) requireUnscopedToken(ctx, 'revoke other tokens');
   const row = await ctx.db.transaction().execute(async (trx) => {
-    const revoked = await revokeApiTokenRow(trx, ctx.viewer.userId, tokenId);
+    const revoked = await authRepository.revokeApiToken(trx, ctx.viewer.userId, tokenId);
     if (!revoked) throw new NotFoundError('No live token of yours has this id');
     await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.revoked', targetType: 'ApiToken', targetId: revoked.id, changedFields: ['revokedAt'] });
     return revoked;
@@ -165,7 +158,7 @@ export async function revokeApiToken(ctx: Context, tokenId: string): Promise<Api
 
 export async function listViewerApiTokens(ctx: Context, args: PageArgs) {
   const page = parsePageArgs(args, 'timestamp');
-  const rows = await listApiTokensOfUser(ctx.db, ctx.viewer.userId, page);
+  const rows = await authRepository.listApiTokensOfUser(ctx.db, ctx.viewer.userId, page);
   return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.id], toApiToken);
 }
 

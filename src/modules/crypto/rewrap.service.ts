@@ -10,7 +10,8 @@
  */
 import { ConfigError } from '../../config.ts';
 import type { Db } from '../../database/database.ts';
-import { countKeysNotWrappedBy, lockSecretVersionKeys, lockVaultConnectionKeys, updateWrappedKey, type LockBatch, type SealedTable, type WrappedKeyRow } from './crypto.repository.ts';
+import * as cryptoRepository from './crypto.repository.ts';
+import type { LockBatch, SealedTable, WrappedKeyRow } from './crypto.repository.ts';
 import { DecryptionError, keyId, rewrapDataKey, type MasterKeyring } from './envelope.ts';
 
 export interface RewrapOptions {
@@ -113,7 +114,7 @@ export async function rewrapDataKeys(db: Db, keyring: MasterKeyring, options: Re
             damaged.set(`${row.table}:${row.key.join(':')}`, { table: row.table, key: row.key, masterKeyId: row.masterKeyId });
             continue;
           }
-          if (await updateWrappedKey(trx, row, update)) done++;
+          if (await cryptoRepository.updateWrappedKey(trx, row, update)) done++;
         }
         return locked;
       });
@@ -125,12 +126,12 @@ export async function rewrapDataKeys(db: Db, keyring: MasterKeyring, options: Re
 
   let rewrapped = 0;
   for (let pass = 0; pass < MAX_PASSES && budgetLeft(); pass++) {
-    const done = (await rewrapTable(lockSecretVersionKeys)) + (await rewrapTable(lockVaultConnectionKeys));
+    const done = (await rewrapTable(cryptoRepository.lockSecretVersionKeys)) + (await rewrapTable(cryptoRepository.lockVaultConnectionKeys));
     rewrapped += done;
     if (done === 0) break;
   }
 
-  const left = await countKeysNotWrappedBy(db, currentKeyId);
+  const left = await cryptoRepository.countKeysNotWrappedBy(db, currentKeyId);
   const result = { rewrapped, remaining: left.reduce((sum, row) => sum + row.rows, 0), currentKeyId };
   const unknown = new Map<string, number>();
   for (const row of left) if (!oldKeyIds.includes(row.masterKeyId)) unknown.set(row.masterKeyId, (unknown.get(row.masterKeyId) ?? 0) + row.rows);

@@ -8,17 +8,10 @@ import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../d
 import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
-import { lockSecretForLink } from '../secret/secret.repository.ts';
+import * as secretRepository from '../secret/secret.repository.ts';
 import { requireLocationTypeMatch } from '../secret/secret.policy.ts';
-import {
-  deleteLocation as deleteLocationRow,
-  insertLocation,
-  listLocations,
-  lockLocation,
-  updateLocation as updateLocationRow,
-  type LocationFilter,
-  type LocationRow,
-} from './location.repository.ts';
+import * as locationRepository from './location.repository.ts';
+import type { LocationFilter, LocationRow } from './location.repository.ts';
 import type { LocationType } from './location.rules.ts';
 
 export interface Location {
@@ -61,7 +54,7 @@ export const toLocation = (row: LocationRow): Location => ({
  * (and this link waits for a type change in progress) — never a mismatched pair.
  */
 async function lockSecretToLink(trx: Db, teamId: string, secretId: string, locationType: LocationType): Promise<void> {
-  const secret = await lockSecretForLink(trx, secretId);
+  const secret = await secretRepository.lockSecretForLink(trx, secretId);
   if (!secret || secret.team_id !== teamId) throw new NotFoundError('Secret not found in this team');
   if (secret.visibility === 'PRIVATE') {
     // A location is the team's: every member must be able to see the secret behind it.
@@ -88,13 +81,13 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
   const id = randomUUID();
   const once = { operation: 'createLocation', key: input.idempotencyKey, input, resultId: id };
   const load = async (trx: Db, locationId: string) => {
-    const row = await lockLocation(trx, locationId);
+    const row = await locationRepository.lockLocation(trx, locationId);
     return row && toLocation(row);
   };
   return ctx.db.transaction().execute((trx) =>
     createOnce(ctx, trx, once, (locationId) => load(trx, locationId), async () => {
       await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
-      const row = await insertLocation(trx, {
+      const row = await locationRepository.insertLocation(trx, {
         id,
         team_id: input.teamId,
         secret_id: input.secretId,
@@ -120,7 +113,7 @@ async function changeLocation<T>(ctx: Context, id: string, expectedVersion: numb
     what: 'location',
     visible: await ctx.loaders.beforeScopes.location.load(id),
     authorize: (visible: LocationRow) => authorize(ctx, visible.team_id, 'location:write'),
-    lock: (trx: Db) => lockLocation(trx, id),
+    lock: (trx: Db) => locationRepository.lockLocation(trx, id),
     expectedVersion,
   };
   return changeVersioned(ctx, spec, change);
@@ -154,7 +147,7 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
     const apiNames = { name: 'name', description: 'description', secret_id: 'secretId', bucket_name: 'bucketName', region: 'region', endpoint_url: 'endpointUrl' } as const;
     const changed = (Object.keys(changes) as (keyof typeof changes)[]).filter((column) => changes[column] !== undefined && changes[column] !== current[column]);
     const patch = Object.fromEntries(changed.map((column) => [column, changes[column]]));
-    const row = await updateLocationRow(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
+    const row = await locationRepository.updateLocation(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, {
       teamId: current.team_id,
       action: 'location.updated',
@@ -169,7 +162,7 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
 
 export async function deleteLocation(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   await changeLocation(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    await deleteLocationRow(trx, current.id);
+    await locationRepository.deleteLocation(trx, current.id);
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'location.deleted', targetType: 'Location', targetId: current.id, targetVersion: current.version });
   });
 }
@@ -183,7 +176,7 @@ export async function listTeamLocations(ctx: Context, teamId: string, args: Page
   await authorize(ctx, teamId, 'location:read');
   const order = args.orderBy ?? DEFAULT_ORDER;
   const page = parsePageArgs(args, sortValueKind(order));
-  const rows = await listLocations(ctx.db, teamId, args.filter ?? {}, order, page);
+  const rows = await locationRepository.listLocations(ctx.db, teamId, args.filter ?? {}, order, page);
   return toConnection(rows, page, cursorKey, toLocation);
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../database/database.ts';
 import { writePrivateFile } from '../../config.ts';
-import { anyTeamExists } from './team.repository.ts';
+import * as teamRepository from './team.repository.ts';
 import { bootstrapTeam } from './team.service.ts';
 
 export const DEV_EMAIL = 'dev@cloakroom.local';
@@ -14,7 +14,7 @@ export const DEV_EMAIL = 'dev@cloakroom.local';
  */
 export async function ensureDevTeam(db: Db, dataDir: string): Promise<{ tokenFile: string; created: boolean }> {
   const tokenFile = join(dataDir, 'dev-token');
-  if (await anyTeamExists(db)) return { tokenFile: existsSync(tokenFile) ? tokenFile : '', created: false };
+  if (await teamRepository.anyTeamExists(db)) return { tokenFile: existsSync(tokenFile) ? tokenFile : '', created: false };
   const { token } = await bootstrapTeam(db, { teamName: 'Demo', email: DEV_EMAIL });
   writePrivateFile(tokenFile, `${token}\n`);
   return { tokenFile, created: true };

@@ -8,27 +8,8 @@ import { checkExpectedVersion } from '../shared/versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
 import { authorize, ensureUser, issueToken, requireUnscopedToken } from '../auth/auth.service.ts';
-import {
-  countOwners,
-  deleteInvitation,
-  deleteMembership,
-  findInvitation,
-  insertInvitation,
-  listInvitations,
-  lockInvitationOf,
-  findMembership,
-  insertMembership,
-  insertTeam,
-  listMembers,
-  listMembershipsOfUser,
-  lockTeam,
-  slugExists,
-  updateMembershipRole,
-  updateTeam as updateTeamRow,
-  type InvitationRow,
-  type MembershipRow,
-  type TeamRow,
-} from './team.repository.ts';
+import * as teamRepository from './team.repository.ts';
+import type { InvitationRow, MembershipRow, TeamRow } from './team.repository.ts';
 import { slugify } from './team.rules.ts';
 
 export interface Team {
@@ -87,19 +68,19 @@ const toMembership = (row: MembershipRow): Membership => ({ teamId: row.team_id,
 /** A free slug for a new team: the name's slug, or that with a random suffix when taken. */
 async function freeSlug(db: Db, name: string): Promise<string> {
   const base = slugify(name);
-  return (await slugExists(db, base)) ? `${base}-${randomBytes(3).toString('hex')}` : base;
+  return (await teamRepository.slugExists(db, base)) ? `${base}-${randomBytes(3).toString('hex')}` : base;
 }
 
 /** Creates a team with `ownerId` as its OWNER, inside the caller's transaction. */
 async function createTeamWithOwner(trx: Db, actor: AuditActor, ownerId: string, input: { id?: string; name: string; slug?: string | null | undefined }) {
-  const team = await insertTeam(trx, {
+  const team = await teamRepository.insertTeam(trx, {
     ...(input.id && { id: input.id }),
     name: input.name,
     slug: input.slug ?? (await freeSlug(trx, input.name)),
     created_by: ownerId,
     updated_by: ownerId,
   });
-  await insertMembership(trx, { team_id: team.id, user_id: ownerId, role: 'OWNER' });
+  await teamRepository.insertMembership(trx, { team_id: team.id, user_id: ownerId, role: 'OWNER' });
   await recordAuditEvent(trx, actor, { teamId: team.id, action: 'team.created', targetType: 'Team', targetId: team.id, changedFields: ['name', 'slug'], targetVersion: team.version });
   return toTeam(team);
 }
@@ -117,7 +98,7 @@ export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<
   const id = randomUUID();
   const once = { operation: 'createTeam', key: input.idempotencyKey, input, resultId: id };
   const load = async (trx: Db, teamId: string) => {
-    const row = await lockTeam(trx, teamId);
+    const row = await teamRepository.lockTeam(trx, teamId);
     return row && toTeam(row);
   };
   return ctx.db.transaction().execute((trx) => createOnce(ctx, trx, once, (teamId) => load(trx, teamId), () => createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id })));
@@ -143,10 +124,10 @@ export async function bootstrapTeam(db: Db, input: { teamName: string; email: st
  */
 export async function issueMemberToken(db: Db, input: { teamId: string; email: string; role: Role; tokenName: string }) {
   return db.transaction().execute(async (trx) => {
-    if (!(await lockTeam(trx, input.teamId))) throw new NotFoundError('Team not found');
+    if (!(await teamRepository.lockTeam(trx, input.teamId))) throw new NotFoundError('Team not found');
     const user = await ensureUser(trx, input.email);
-    if (!(await findMembership(trx, input.teamId, user.id))) {
-      await insertMembership(trx, { team_id: input.teamId, user_id: user.id, role: input.role });
+    if (!(await teamRepository.findMembership(trx, input.teamId, user.id))) {
+      await teamRepository.insertMembership(trx, { team_id: input.teamId, user_id: user.id, role: input.role });
       await recordAuditEvent(trx, { viewer: null, meta: null }, { teamId: input.teamId, action: 'member.added', targetType: 'User', targetId: user.id, changedFields: ['role'] });
     }
     const { token } = await issueToken(trx, user.id, input.tokenName);
@@ -164,11 +145,11 @@ export interface UpdateTeamInput {
 export async function updateTeam(ctx: Context, input: UpdateTeamInput): Promise<Team> {
   await authorize(ctx, input.id, 'team:update');
   return ctx.db.transaction().execute(async (trx) => {
-    const current = await lockTeam(trx, input.id);
+    const current = await teamRepository.lockTeam(trx, input.id);
     if (!current) throw new NotFoundError('Team not found');
     checkExpectedVersion('team', current, input.expectedVersion);
     const patch = { ...(input.name != null && { name: input.name }), ...(input.slug != null && { slug: input.slug }) };
-    const team = await updateTeamRow(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
+    const team = await teamRepository.updateTeam(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, { teamId: team.id, action: 'team.updated', targetType: 'Team', targetId: team.id, changedFields: Object.keys(patch), targetVersion: team.version });
     return toTeam(team);
   });
@@ -182,10 +163,10 @@ export async function updateTeam(ctx: Context, input: UpdateTeamInput): Promise<
 export async function inviteTeamMember(ctx: Context, input: { teamId: string; email: string; role: Role }): Promise<TeamInvitation> {
   await authorize(ctx, input.teamId, 'team:manage-members');
   return ctx.db.transaction().execute(async (trx) => {
-    await lockTeam(trx, input.teamId);
+    await teamRepository.lockTeam(trx, input.teamId);
     const user = await ensureUser(trx, input.email);
-    if (await findMembership(trx, input.teamId, user.id)) throw new ConflictError(`${input.email} is already a member`, ErrorCode.ALREADY_MEMBER);
-    const invitation = await insertInvitation(trx, { team_id: input.teamId, user_id: user.id, role: input.role, invited_by: ctx.viewer.userId });
+    if (await teamRepository.findMembership(trx, input.teamId, user.id)) throw new ConflictError(`${input.email} is already a member`, ErrorCode.ALREADY_MEMBER);
+    const invitation = await teamRepository.insertInvitation(trx, { team_id: input.teamId, user_id: user.id, role: input.role, invited_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.invited', targetType: 'TeamInvitation', targetId: invitation.id, changedFields: ['role'] });
     return toInvitation(invitation);
   });
@@ -196,12 +177,12 @@ export async function acceptTeamInvitation(ctx: Context, invitationId: string): 
   // Joining a team widens what every token of the user reaches: an account-level act.
   requireUnscopedToken(ctx, 'accept invitations');
   return ctx.db.transaction().execute(async (trx) => {
-    const invitation = await lockInvitationOf(trx, invitationId, ctx.viewer.userId);
+    const invitation = await teamRepository.lockInvitationOf(trx, invitationId, ctx.viewer.userId);
     if (!invitation) throw new NotFoundError('No pending invitation of yours has this id');
-    await lockTeam(trx, invitation.team_id);
-    if (await findMembership(trx, invitation.team_id, ctx.viewer.userId)) throw new ConflictError('You are already a member of this team: decline the invitation', ErrorCode.ALREADY_MEMBER);
-    const membership = await insertMembership(trx, { team_id: invitation.team_id, user_id: ctx.viewer.userId, role: invitation.role });
-    await deleteInvitation(trx, invitation.id);
+    await teamRepository.lockTeam(trx, invitation.team_id);
+    if (await teamRepository.findMembership(trx, invitation.team_id, ctx.viewer.userId)) throw new ConflictError('You are already a member of this team: decline the invitation', ErrorCode.ALREADY_MEMBER);
+    const membership = await teamRepository.insertMembership(trx, { team_id: invitation.team_id, user_id: ctx.viewer.userId, role: invitation.role });
+    await teamRepository.deleteInvitation(trx, invitation.id);
     await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'member.added', targetType: 'User', targetId: ctx.viewer.userId, changedFields: ['role'] });
     return toMembership(membership);
   });
@@ -210,20 +191,20 @@ export async function acceptTeamInvitation(ctx: Context, invitationId: string): 
 /** Refuses an invitation addressed to the viewer (any of their tokens may). */
 export async function declineTeamInvitation(ctx: Context, invitationId: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    const invitation = await lockInvitationOf(trx, invitationId, ctx.viewer.userId);
+    const invitation = await teamRepository.lockInvitationOf(trx, invitationId, ctx.viewer.userId);
     if (!invitation) throw new NotFoundError('No pending invitation of yours has this id');
-    await deleteInvitation(trx, invitation.id);
+    await teamRepository.deleteInvitation(trx, invitation.id);
     await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'invitation.declined', targetType: 'TeamInvitation', targetId: invitation.id });
   });
 }
 
 /** Withdraws a pending invitation of the team (OWNER only); another team's invitation looks unknown. */
 export async function revokeTeamInvitation(ctx: Context, invitationId: string): Promise<void> {
-  const invitation = await findInvitation(ctx.db, invitationId);
+  const invitation = await teamRepository.findInvitation(ctx.db, invitationId);
   if (!invitation) throw new NotFoundError('No pending invitation has this id');
   await authorize(ctx, invitation.team_id, 'team:manage-members');
   await ctx.db.transaction().execute(async (trx) => {
-    if (!(await deleteInvitation(trx, invitation.id))) throw new NotFoundError('No pending invitation has this id');
+    if (!(await teamRepository.deleteInvitation(trx, invitation.id))) throw new NotFoundError('No pending invitation has this id');
     await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'invitation.revoked', targetType: 'TeamInvitation', targetId: invitation.id });
   });
 }
@@ -232,14 +213,14 @@ export async function revokeTeamInvitation(ctx: Context, invitationId: string): 
 export async function listTeamInvitations(ctx: Context, teamId: string, args: PageArgs) {
   await authorize(ctx, teamId, 'team:manage-members');
   const page = parsePageArgs(args, 'timestamp');
-  const rows = await listInvitations(ctx.db, { teamId }, page);
+  const rows = await teamRepository.listInvitations(ctx.db, { teamId }, page);
   return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.id], toInvitation);
 }
 
 /** The viewer's pending invitations, oldest first. */
 export async function listViewerInvitations(ctx: Context, args: PageArgs) {
   const page = parsePageArgs(args, 'timestamp');
-  const rows = await listInvitations(ctx.db, { userId: ctx.viewer.userId }, page);
+  const rows = await teamRepository.listInvitations(ctx.db, { userId: ctx.viewer.userId }, page);
   return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.id], toInvitation);
 }
 
@@ -248,10 +229,10 @@ export async function listViewerInvitations(ctx: Context, args: PageArgs) {
  * The team lock makes two owners demoting each other at once run one after the other.
  */
 async function lockMemberChange(trx: Db, teamId: string, userId: string, newRole: Role | null): Promise<MembershipRow> {
-  await lockTeam(trx, teamId);
-  const membership = await findMembership(trx, teamId, userId);
+  await teamRepository.lockTeam(trx, teamId);
+  const membership = await teamRepository.findMembership(trx, teamId, userId);
   if (!membership) throw new NotFoundError('No member with this id in the team');
-  if (membership.role === 'OWNER' && newRole !== 'OWNER' && (await countOwners(trx, teamId)) === 1) {
+  if (membership.role === 'OWNER' && newRole !== 'OWNER' && (await teamRepository.countOwners(trx, teamId)) === 1) {
     throw new ConflictError('A team must keep at least one OWNER: make someone else OWNER first', ErrorCode.LAST_OWNER);
   }
   return membership;
@@ -261,7 +242,7 @@ export async function updateMemberRole(ctx: Context, input: { teamId: string; us
   await authorize(ctx, input.teamId, 'team:manage-members');
   return ctx.db.transaction().execute(async (trx) => {
     await lockMemberChange(trx, input.teamId, input.userId, input.role);
-    const membership = await updateMembershipRole(trx, input.teamId, input.userId, input.role);
+    const membership = await teamRepository.updateMembershipRole(trx, input.teamId, input.userId, input.role);
     await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.role_changed', targetType: 'User', targetId: input.userId, changedFields: ['role'] });
     return toMembership(membership);
   });
@@ -271,14 +252,14 @@ export async function removeTeamMember(ctx: Context, input: { teamId: string; us
   await authorize(ctx, input.teamId, 'team:manage-members');
   await ctx.db.transaction().execute(async (trx) => {
     await lockMemberChange(trx, input.teamId, input.userId, null);
-    await deleteMembership(trx, input.teamId, input.userId);
+    await teamRepository.deleteMembership(trx, input.teamId, input.userId);
     await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.removed', targetType: 'User', targetId: input.userId });
   });
 }
 
 /** Whether the user is a member of the team (any role). */
 export async function isTeamMember(db: Db, teamId: string, userId: string): Promise<boolean> {
-  return (await findMembership(db, teamId, userId)) !== undefined;
+  return (await teamRepository.findMembership(db, teamId, userId)) !== undefined;
 }
 
 /** The team if the viewer belongs to it, else null (another team's id looks like an unknown one). */
@@ -290,10 +271,10 @@ export async function loadTeam(ctx: Context, teamId: string): Promise<Team | nul
 export async function listTeamMembers(ctx: Context, teamId: string, args: PageArgs) {
   await authorize(ctx, teamId, 'team:read');
   const page = parsePageArgs(args, 'timestamp');
-  const rows = await listMembers(ctx.db, teamId, page);
+  const rows = await teamRepository.listMembers(ctx.db, teamId, page);
   return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.user_id], toMembership);
 }
 
 export async function listViewerMemberships(ctx: Context): Promise<Membership[]> {
-  return (await listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map(toMembership);
+  return (await teamRepository.listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map(toMembership);
 }

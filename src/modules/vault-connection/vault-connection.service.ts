@@ -9,15 +9,8 @@ import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { sealPayload, type MasterKeyring } from '../crypto/envelope.ts';
 import type { VaultType } from '../secret/credential-types.ts';
-import {
-  countSecretsUsingVaultConnection,
-  deleteVaultConnection as deleteVaultConnectionRow,
-  insertVaultConnection,
-  listVaultConnections,
-  lockVaultConnection,
-  updateVaultConnection as updateVaultConnectionRow,
-  type VaultConnectionMetadata,
-} from './vault-connection.repository.ts';
+import * as vaultConnectionRepository from './vault-connection.repository.ts';
+import type { VaultConnectionMetadata } from './vault-connection.repository.ts';
 import { VAULT_CREDENTIALS_MEMBER, vaultCredentialSchemas, type VaultCredentialsInput } from './vault-connection.rules.ts';
 
 export interface VaultConnection {
@@ -83,7 +76,7 @@ async function changeVaultConnection<T>(ctx: Context, id: string, expectedVersio
     what: 'vault connection',
     visible: await ctx.loaders.beforeScopes.vaultConnection.load(id),
     authorize: (visible: VaultConnectionMetadata) => authorize(ctx, visible.team_id, 'vault:write'),
-    lock: (trx: Db) => lockVaultConnection(trx, id),
+    lock: (trx: Db) => vaultConnectionRepository.lockVaultConnection(trx, id),
     expectedVersion,
   };
   return changeVersioned(ctx, spec, change);
@@ -110,11 +103,11 @@ export async function createVaultConnection(ctx: Context, input: CreateVaultConn
       trx,
       once,
       async (firstId) => {
-        const first = await lockVaultConnection(trx, firstId);
+        const first = await vaultConnectionRepository.lockVaultConnection(trx, firstId);
         return first && toVaultConnection(first);
       },
       async () => {
-        const row = await insertVaultConnection(trx, {
+        const row = await vaultConnectionRepository.insertVaultConnection(trx, {
           id,
           team_id: input.teamId,
           name: input.name,
@@ -143,7 +136,7 @@ export interface UpdateVaultConnectionInput {
 export async function updateVaultConnection(ctx: Context, input: UpdateVaultConnectionInput): Promise<VaultConnection> {
   return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const patch = { ...(input.name != null && { name: input.name }), ...(input.description !== undefined && { description: input.description }) };
-    const row = await updateVaultConnectionRow(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
+    const row = await vaultConnectionRepository.updateVaultConnection(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.updated', targetType: 'VaultConnection', targetId: row.id, changedFields: Object.keys(patch), targetVersion: row.version });
     return toVaultConnection(row);
   });
@@ -154,7 +147,7 @@ export async function rotateVaultConnection(ctx: Context, input: { id: string; c
   return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const version = current.version + 1;
     const sealed = sealVaultCredentials(ctx.keyring, current.vault_type as VaultType, input.credentials, { teamId: current.team_id, id: current.id, version });
-    const row = await updateVaultConnectionRow(trx, input.id, { ...sealed, last_rotated_at: new Date(), updated_by: ctx.viewer.userId });
+    const row = await vaultConnectionRepository.updateVaultConnection(trx, input.id, { ...sealed, last_rotated_at: new Date(), updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.rotated', targetType: 'VaultConnection', targetId: row.id, changedFields: ['credentials'], targetVersion: row.version });
     return toVaultConnection(row);
   });
@@ -163,11 +156,11 @@ export async function rotateVaultConnection(ctx: Context, input: { id: string; c
 /** Deletes a connection no secret uses (VAULT_CONNECTION_IN_USE otherwise). */
 export async function deleteVaultConnection(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   await changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    const users = await countSecretsUsingVaultConnection(trx, input.id);
+    const users = await vaultConnectionRepository.countSecretsUsingVaultConnection(trx, input.id);
     if (users > 0) {
       throw new ConflictError(`${users} secret(s) read their credentials through this connection; move or delete them first`, ErrorCode.VAULT_CONNECTION_IN_USE);
     }
-    await deleteVaultConnectionRow(trx, input.id);
+    await vaultConnectionRepository.deleteVaultConnection(trx, input.id);
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.deleted', targetType: 'VaultConnection', targetId: input.id, targetVersion: current.version });
   });
 }
@@ -181,6 +174,6 @@ export async function loadVaultConnection(ctx: Context, id: string): Promise<Vau
 export async function listTeamVaultConnections(ctx: Context, teamId: string, args: PageArgs) {
   await authorize(ctx, teamId, 'vault:read');
   const page = parsePageArgs(args, 'text');
-  const rows = await listVaultConnections(ctx.db, teamId, page);
+  const rows = await vaultConnectionRepository.listVaultConnections(ctx.db, teamId, page);
   return toConnection(rows, page, (row) => [row.sort_key, row.id], toVaultConnection);
 }

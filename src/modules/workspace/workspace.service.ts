@@ -8,14 +8,8 @@ import { cursorKey } from '../../database/keyset.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { listTeamSecrets, type SecretListArgs } from '../secret/secret.service.ts';
-import {
-  deleteWorkspace as deleteWorkspaceRow,
-  insertWorkspace,
-  listWorkspaces,
-  lockWorkspace,
-  updateWorkspace as updateWorkspaceRow,
-  type WorkspaceRow,
-} from './workspace.repository.ts';
+import * as workspaceRepository from './workspace.repository.ts';
+import type { WorkspaceRow } from './workspace.repository.ts';
 
 export interface Workspace {
   id: string;
@@ -54,12 +48,12 @@ export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput)
   const id = randomUUID();
   const once = { operation: 'createWorkspace', key: input.idempotencyKey, input, resultId: id };
   const load = async (trx: Db, workspaceId: string) => {
-    const row = await lockWorkspace(trx, workspaceId);
+    const row = await workspaceRepository.lockWorkspace(trx, workspaceId);
     return row && toWorkspace(row);
   };
   return ctx.db.transaction().execute((trx) =>
     createOnce(ctx, trx, once, (workspaceId) => load(trx, workspaceId), async () => {
-      const row = await insertWorkspace(trx, { id, team_id: input.teamId, name: input.name, description: input.description ?? null, created_by: ctx.viewer.userId, updated_by: ctx.viewer.userId });
+      const row = await workspaceRepository.insertWorkspace(trx, { id, team_id: input.teamId, name: input.name, description: input.description ?? null, created_by: ctx.viewer.userId, updated_by: ctx.viewer.userId });
       await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'workspace.created', targetType: 'Workspace', targetId: row.id, changedFields: ['name', 'description'], targetVersion: row.version });
       return toWorkspace(row);
     }),
@@ -72,7 +66,7 @@ async function changeWorkspace<T>(ctx: Context, id: string, expectedVersion: num
     what: 'workspace',
     visible: await ctx.loaders.workspace.load(id),
     authorize: (visible: WorkspaceRow) => authorize(ctx, visible.team_id, 'workspace:write'),
-    lock: (trx: Db) => lockWorkspace(trx, id),
+    lock: (trx: Db) => workspaceRepository.lockWorkspace(trx, id),
     expectedVersion,
   };
   return changeVersioned(ctx, spec, change);
@@ -84,7 +78,7 @@ export async function updateWorkspace(
 ): Promise<Workspace> {
   return changeWorkspace(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const patch = { ...(input.name != null && { name: input.name }), ...(input.description !== undefined && { description: input.description }) };
-    const row = await updateWorkspaceRow(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
+    const row = await workspaceRepository.updateWorkspace(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'workspace.updated', targetType: 'Workspace', targetId: current.id, changedFields: Object.keys(patch), targetVersion: row.version });
     return toWorkspace(row);
   });
@@ -93,7 +87,7 @@ export async function updateWorkspace(
 /** Deletes a workspace; secrets that listed it lose it from `allowedWorkspaces` in the same transaction. */
 export async function deleteWorkspace(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   await changeWorkspace(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    await deleteWorkspaceRow(trx, current.id);
+    await workspaceRepository.deleteWorkspace(trx, current.id);
     await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'workspace.deleted', targetType: 'Workspace', targetId: current.id, targetVersion: current.version });
   });
 }
@@ -106,7 +100,7 @@ export async function loadWorkspace(ctx: Context, id: string): Promise<Workspace
 export async function listTeamWorkspaces(ctx: Context, teamId: string, args: PageArgs) {
   await authorize(ctx, teamId, 'workspace:read');
   const page = parsePageArgs(args, 'text');
-  return toConnection(await listWorkspaces(ctx.db, teamId, page), page, cursorKey, toWorkspace);
+  return toConnection(await workspaceRepository.listWorkspaces(ctx.db, teamId, page), page, cursorKey, toWorkspace);
 }
 
 /** Secrets usable in the workspace: access ALL, or SOME with this workspace listed (and visible to the viewer). */
