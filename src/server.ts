@@ -5,6 +5,7 @@ import { ensureDevTeam } from './dev-setup.ts';
 import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
+import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { openDatabase } from './runtime.ts';
 import { createRateLimitRedis } from './plugins/use-rate-limit.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
   }
+  // Previews a migration masked are derived anew from the payloads (a no-op once done). Rows it
+  // cannot open keep the fixed mask, which reveals nothing: the server starts all the same.
+  const remask = await remaskPreviews(db, keyring);
+  if (remask.remasked) logger.info(remask, 'masked previews derived anew');
+  if (remask.remaining) logger.warn(remask, 'some masked previews could not be derived (a master key missing from the keyring?): they show •••• until `cli remask` succeeds');
 
   // Without REDIS_URL the counters live in this process; with it, every instance shares them.
   const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;

@@ -75,10 +75,10 @@ describe('createSecret', () => {
   ] as const)('%s: the auth method defaults to the only one; previews are masked', async (secretType, credentials, authMethod, envVarKeys) => {
     const secret = await createOk({ secretType, credentials });
     expect(secret).toMatchObject({ secretType, authMethod, storage: 'NATIVE', version: 1, locationCount: 0, envVarKeys, createdBy: { email: team.ownerEmail } });
-    for (const field of secret.credentialFields ?? []) expect(field.maskedValue).toMatch(/^(.{4}••••.{3}|••••)$/u);
+    for (const field of secret.credentialFields ?? []) expect(field.maskedValue).toMatch(/^(.{1,4}••••.{0,3}|••••)$/u);
   });
 
-  test('masks long values as first 4 and last 3 characters, short ones as ••••', async () => {
+  test('masks values of 16 characters or more to at most a quarter of them, shorter ones as ••••', async () => {
     const secret = await createOk({
       secretType: 'S3_COMPATIBLE',
       authMethod: 'S3_COMPATIBLE_ACCESS_KEY',
@@ -86,7 +86,7 @@ describe('createSecret', () => {
     });
     expect(secret.credentialFields).toEqual([
       { name: 'access_key_id', envVar: 'AWS_ACCESS_KEY_ID', maskedValue: '••••' },
-      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'AKIA••••XYZ' },
+      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'AKI••••YZ' },
     ]);
   });
 

@@ -15,7 +15,7 @@ import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations 
 import { findPreset } from './presets.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
 import { createOnce } from '../idempotency/idempotency.service.ts';
-import { openCredentials, sealCredentials } from './secret-payload.ts';
+import { openCredentials, sealCredentials, type CredentialPlaintext } from './secret-payload.ts';
 import {
   credentialFieldsFor,
   credentialValues,
@@ -383,15 +383,31 @@ export interface UpdateSecretInput extends KeyOperations {
   expectedVersion?: number | null | undefined;
 }
 
+/**
+ * The plaintext credentials of the secret's current version (server side only: key edits, no-op
+ * detection, `cli run`, remasking). ConflictError PAYLOAD_MISSING when that version's row or
+ * its payload is gone, rather than an unexpected failure on the missing bytes.
+ */
+export async function currentCredentials(db: Db, keyring: MasterKeyring, secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>): Promise<CredentialPlaintext[]> {
+  const payload = secret.payload_version === null ? undefined : await findSecretPayload(db, secret.id, secret.payload_version);
+  const { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id } = payload ?? {};
+  if (!ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
+    throw new ConflictError(
+      `The stored payload of version ${secret.payload_version} of this secret is missing: its values cannot be read. Restore it, or store new credentials with rotateSecret`,
+      ErrorCode.PAYLOAD_MISSING,
+    );
+  }
+  const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version! };
+  return openCredentials(keyring, { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id }, binding);
+}
+
 /** ENV key edits: the current pairs (decrypted here, never returned) with the operations applied, or a ValidationError. */
 async function editEnvPairs(ctx: Context, trx: Db, current: SecretRow, ops: KeyOperations): Promise<EnvPair[]> {
-  const binding = { teamId: current.team_id, secretId: current.id, version: current.payload_version! };
-  const payload = await findSecretPayload(trx, current.id, binding.version);
   refuseReservedKeys([
     ...(ops.renameKeys ?? []).map(({ to }, index) => ({ key: to, path: ['input', 'renameKeys', String(index), 'to'] })),
     ...(ops.addValues ?? []).map(({ key }, index) => ({ key, path: ['input', 'addValues', String(index), 'key'] })),
   ]);
-  const pairs = openCredentials(ctx.keyring, payload as SealedColumns, binding).map(({ name, value }) => ({ key: name, value }));
+  const pairs = (await currentCredentials(trx, ctx.keyring, current)).map(({ name, value }) => ({ key: name, value }));
   const { pairs: edited, errors } = applyKeyOperations(pairs, ops);
   if (errors.length) throw new ValidationError('The key operations cannot be applied; nothing was changed', { code: ErrorCode.INVALID_KEY_OPERATIONS, fieldErrors: errors });
   // A key stored before the rule may not be carried into a new version either: remove or rename it in the same update.
@@ -601,10 +617,8 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
       });
       return { reserved };
     }
-    const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version };
-    const payload = await findSecretPayload(trx, secret.id, binding.version);
     const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
-    const env = Object.fromEntries(openCredentials(keyring, payload as SealedColumns, binding).map(({ name, value }) => [envVarOf.get(name) ?? name, value]));
+    const env = Object.fromEntries((await currentCredentials(trx, keyring, secret)).map(({ name, value }) => [envVarOf.get(name) ?? name, value]));
     await recordAuditEvent(trx, { viewer: null, meta: null }, {
       teamId: secret.team_id,
       action: 'secret.injected',
