@@ -10,7 +10,7 @@ import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { isTeamMember } from '../team/team.service.ts';
 import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
-import { findTeamWorkspaceIds, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
+import { findTeamWorkspaceIds, findWorkspacesOfSecrets, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
 import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { findPreset } from './presets.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
@@ -150,6 +150,8 @@ function checkAuthMethod(type: SecretType, method: AuthMethod | null, changingTy
 interface PreparedCredentials {
   sealed: SealedColumns;
   previews: CredentialFieldPreview[];
+  /** The plaintext pairs sealed, for telling an update that stores what is already stored (never returned). */
+  values: CredentialPlaintext[];
 }
 
 /**
@@ -174,6 +176,7 @@ function prepareCredentials(
   return {
     sealed: sealCredentials(ctx.keyring, values, binding),
     previews: values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) })),
+    values,
   };
 }
 
@@ -401,6 +404,18 @@ export async function currentCredentials(db: Db, keyring: MasterKeyring, secret:
   return openCredentials(keyring, { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id }, binding);
 }
 
+/** Whether the secret's current version holds exactly `values`, in that order; a missing payload holds nothing. */
+async function holdsValues(ctx: Context, trx: Db, current: SecretRow, values: readonly CredentialPlaintext[]): Promise<boolean> {
+  let stored: CredentialPlaintext[];
+  try {
+    stored = await currentCredentials(trx, ctx.keyring, current);
+  } catch (error) {
+    if (error instanceof ConflictError && error.code === ErrorCode.PAYLOAD_MISSING) return false;
+    throw error;
+  }
+  return stored.length === values.length && stored.every((pair, index) => pair.name === values[index]!.name && pair.value === values[index]!.value);
+}
+
 /** ENV key edits: the current pairs (decrypted here, never returned) with the operations applied, or a ValidationError. */
 async function editEnvPairs(ctx: Context, trx: Db, current: SecretRow, ops: KeyOperations): Promise<EnvPair[]> {
   refuseReservedKeys([
@@ -480,8 +495,11 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       }
     }
     if (workspaceIds && input.workspaceAccess) {
-      change('workspaceAccess', 'workspace_access', input.workspaceAccess);
-      await setSecretWorkspaces(trx, current.id, workspaceIds);
+      const allowed = new Set((await findWorkspacesOfSecrets(trx, [current.id])).map((workspace) => workspace.id));
+      if (input.workspaceAccess !== current.workspace_access || workspaceIds.length !== allowed.size || workspaceIds.some((id) => !allowed.has(id))) {
+        change('workspaceAccess', 'workspace_access', input.workspaceAccess);
+        await setSecretWorkspaces(trx, current.id, workspaceIds);
+      }
     }
 
     let prepared: PreparedCredentials | null = null;
@@ -492,6 +510,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       // `values` is the envVars list itself: ['envVars', '0', 'key'] is ['input', 'values', '0', 'key'].
       else if (input.values) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: input.values }, binding, ([, ...rest]) => ['input', 'values', ...rest]);
       else if (keyEdits) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: await editEnvPairs(ctx, trx, current, input) }, binding);
+      // The values already stored, under the same method: not a change (validated all the same, above).
+      if (prepared && !methodChanged && (await holdsValues(ctx, trx, current, prepared.values))) prepared = null;
       if (prepared) {
         change('credentials', 'credential_fields', JSON.stringify(prepared.previews));
         patch.payload_version = version;
@@ -500,10 +520,15 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       if (methodChanged && !input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], `Changing the auth method to ${authMethod} needs new fieldMappings`);
       if (input.fieldMappings) {
         const mappings = checkFieldMappings(authMethod, connection!.vault_type as VaultType, input.fieldMappings);
-        change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
+        const stored = current.field_mappings ?? [];
+        const same = !methodChanged && stored.length === mappings.length && mappings.every((m, index) => m.fieldName === stored[index]!.fieldName && m.reference === stored[index]!.reference);
+        if (!same) change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
       }
     }
 
+    // Nothing differs from what is stored: the secret as it is, with no new version and no audit
+    // event for a change that did not happen (rule 10 counts changes).
+    if (!changedFields.length) return toSecret(current);
     await updateSecretRow(trx, current.id, patch);
     if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
       await insertSecretVersion(trx, { secret_id: current.id, version, reason: 'UPDATE', ...prepared?.sealed, created_by: ctx.viewer.userId });
