@@ -7,7 +7,7 @@
  * value, version or setting of a secret changes, only what its preview shows of the same value.
  */
 import type { Db } from '../../database.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, ErrorCode } from '../../errors.ts';
 import { DecryptionError, type MasterKeyring } from '../crypto/envelope.ts';
 import { maskValue } from './credential-types.ts';
 import { countStalePreviews, lockStalePreviews, storeRemaskedPreviews } from './secret.repository.ts';
@@ -51,7 +51,7 @@ export async function remaskPreviews(db: Db, keyring: MasterKeyring, options: Re
             values = new Map((await currentCredentials(trx, keyring, row)).map(({ name, value }) => [name, value]));
           } catch (error) {
             // Left showing the fixed mask (safe) and counted in `remaining`; everything else goes on.
-            if (error instanceof DecryptionError || error instanceof AppError) continue;
+            if (error instanceof DecryptionError || (error instanceof AppError && error.code === ErrorCode.PAYLOAD_MISSING)) continue;
             throw error;
           }
           const previews = row.credential_fields.map((field) => {
