@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { createKeyring, DecryptionError } from './modules/crypto/envelope.ts';
 import { rewrapDataKeys } from './modules/crypto/rewrap.service.ts';
+import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { injectableEnv } from './modules/secret/secret.service.ts';
 import { isCloakroomConfigKey } from './modules/secret/reserved-env-keys.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
@@ -41,6 +42,10 @@ Commands (each prints one JSON object on stdout):
       (CLOAKROOM_MASTER_KEY), unwrapping with CLOAKROOM_PREVIOUS_MASTER_KEYS; payloads are not
       touched. Batched and resumable; safe while servers run. → {"rewrapped","remaining","currentKeyId"}
       Exits 1 when some rows are wrapped by a master key the keyring lacks (it names their key ids).
+  remask
+      Derives the masked previews that a migration replaced by •••• anew from the sealed payloads
+      (servers also do it at start). Batched, idempotent; safe while servers run. → {"remasked","remaining"}
+      Exits 1 when some previews could not be derived (a payload the keyring cannot open).
 
 Uses DATABASE_URL when set, else the embedded database in DATA_DIR (default ./.data).`;
 
@@ -63,7 +68,7 @@ async function run(argv: string[]): Promise<unknown> {
     allowPositionals: command === 'run',
     strict: true,
   });
-  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify', 'rewrap'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify', 'rewrap', 'remask'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (command === 'run') {
     const secretId = fromGlobalId(required(z.string(), values.secret, 'secret'), 'Secret');
     if (!positionals.length) throw new UsageError('Give the command to run after "--"');
@@ -72,7 +77,7 @@ async function run(argv: string[]): Promise<unknown> {
 
   const config = loadConfig();
   // Keys are read (and a bad one refused) before the database is opened.
-  const keyring = command === 'rewrap' ? createKeyring(loadMasterKey(config), loadPreviousMasterKeys()) : undefined;
+  const keyring = command === 'rewrap' || command === 'remask' ? createKeyring(loadMasterKey(config), loadPreviousMasterKeys()) : undefined;
   const { db, close } = openDatabase(config);
   try {
     const applied = await migrateToLatest(db);
@@ -101,6 +106,11 @@ async function run(argv: string[]): Promise<unknown> {
       }
       case 'rewrap':
         return await rewrapDataKeys(db, keyring!);
+      case 'remask': {
+        const result = await remaskPreviews(db, keyring!);
+        if (result.remaining) process.exitCode = 1;
+        return result;
+      }
       default:
         return { applied };
     }

@@ -38,6 +38,12 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** An ENV key that changes how programs are loaded or run, or configures cloakroom (reserved-env-keys.ts). */
   RESERVED_ENV_KEY: 'RESERVED_ENV_KEY',
+  /**
+   * The sealed payload of the secret's current version is not in the database (its version row
+   * was lost, e.g. to a partial restore): nothing can be read from it; rotateSecret stores new
+   * credentials without reading the old ones.
+   */
+  PAYLOAD_MISSING: 'PAYLOAD_MISSING',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

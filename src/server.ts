@@ -8,6 +8,7 @@ import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './database/open-database.ts';
 import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
 import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.ts';
+import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
   if (config.migrateOnStart) {
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
+    // Previews a migration masked are derived anew from the payloads (a no-op once done). Rows it
+    // cannot open keep the fixed mask, which reveals nothing: the server starts all the same.
+    // Without migrations at start (CLOAKROOM_MIGRATE=false) the operator runs `cli remask`.
+    const remask = await remaskPreviews(db, keyring);
+    if (remask.remasked) logger.info(remask, 'masked previews derived anew');
+    if (remask.remaining) logger.warn(remask, 'some masked previews could not be derived (a master key missing from the keyring?): they show •••• until `cli remask` succeeds');
   }
 
   // Without REDIS_URL the counters live in this process; with it, every instance shares them.

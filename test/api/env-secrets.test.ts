@@ -4,7 +4,7 @@ import { injectableEnv } from '../../src/modules/secret/secret.service.ts';
 import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateSecret, UpdateSecret } from '../helpers/documents.ts';
+import { CreateSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 
@@ -80,9 +80,9 @@ afterAll(() => t.close());
 let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 
-/** Long enough (≥ 12 characters) that the preview shows its first 4 and last 3 characters. */
+/** Long enough (20–23 characters: a quarter is 5) that the preview shows its first 3 and last 2 characters. */
 const LONG = { A: 'alpha-value-0001-AAA', B: 'bravo-value-0002-BBB', C: 'charlie-value-0003-CCC', D: 'delta-value-0004-DDD' };
-const preview = (value: string) => `${value.slice(0, 4)}••••${value.slice(-3)}`;
+const preview = (value: string) => `${value.slice(0, 3)}••••${value.slice(-2)}`;
 
 async function create(input: Partial<CreateSecretInput>, token = team.ownerToken, teamId = team.teamId) {
   return (await executeOk(t.app, CreateSecret, { input: { teamId, ...input } as CreateSecretInput }, token)).createSecret;
@@ -153,7 +153,7 @@ describe('creating ENV secrets', () => {
     if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
     expect(result.secret).toMatchObject({ secretType: 'ENV', authMethod: 'ENV_VARS', storage: 'NATIVE', version: 1, envVarKeys: ['OPENAI_API_KEY', 'SHORT'] });
     expect(result.secret.credentialFields).toEqual([
-      { name: 'OPENAI_API_KEY', envVar: 'OPENAI_API_KEY', maskedValue: 'sk-p••••def' },
+      { name: 'OPENAI_API_KEY', envVar: 'OPENAI_API_KEY', maskedValue: 'sk-••••def' },
       { name: 'SHORT', envVar: 'SHORT', maskedValue: '••••' },
     ]);
     expect(await plaintext(result.secret.id)).toEqual({ OPENAI_API_KEY: 'sk-proj-0123456789abcdef', SHORT: 'tiny' });
@@ -375,7 +375,7 @@ describe('presets', () => {
     const result = await create({ preset: 'openai', value: 'sk-proj-abcdefghijklmnop' }, own.ownerToken, own.teamId);
     expect(result).toMatchObject({ __typename: 'CreateSecretSuccess', secret: { name: 'OPENAI_API_KEY', secretType: 'ENV', authMethod: 'ENV_VARS', envVarKeys: ['OPENAI_API_KEY'] } });
     if (result.__typename !== 'CreateSecretSuccess') throw new Error('unreachable');
-    expect(result.secret.credentialFields).toEqual([{ name: 'OPENAI_API_KEY', envVar: 'OPENAI_API_KEY', maskedValue: 'sk-p••••nop' }]);
+    expect(result.secret.credentialFields).toEqual([{ name: 'OPENAI_API_KEY', envVar: 'OPENAI_API_KEY', maskedValue: 'sk-••••nop' }]);
     const node = (await executeOk(t.app, EnvSecretDetails, { id: result.secret.id }, own.ownerToken)).node;
     expect(node).toMatchObject({ serviceSlug: 'openai', visibility: 'TEAM' });
     expect(await plaintext(result.secret.id)).toEqual({ OPENAI_API_KEY: 'sk-proj-abcdefghijklmnop' });
@@ -456,5 +456,32 @@ describe('Team.secretByName', () => {
     expect((await executeOk(t.app, EnvSecretByName, { teamId: other.teamId, name }, other.ownerToken)).team?.secretByName).toBeNull();
     const { body } = await execute(t.app, EnvSecretByName, { teamId: team.teamId, name }, other.ownerToken);
     expect(body.data?.team).toBeNull();
+  });
+});
+
+describe('PAYLOAD_MISSING: the current version has no payload in the database', () => {
+  const removals = {
+    'its version row was deleted': (id: string) => sql`delete from secret_versions where secret_id = ${rawId(id)}`,
+    'its payload columns were emptied': (id: string) => sql`update secret_versions set ciphertext = null, iv = null, auth_tag = null, wrapped_data_key = null, master_key_id = null where secret_id = ${rawId(id)}`,
+  };
+
+  test.each(Object.entries(removals))('%s: key edits and cli run answer a typed PAYLOAD_MISSING, not INTERNAL; rotateSecret still stores new values', async (_label, remove) => {
+    const id = await createEnv({ A: LONG.A, B: LONG.B });
+    await remove(id).execute(t.db);
+    const before = await snapshot(id);
+
+    for (const edit of [{ addValues: [{ key: 'C', value: LONG.C }] }, { removeKeys: ['B'] }, { renameKeys: [{ from: 'A', to: 'A2' }] }]) {
+      const { status, body } = await execute(t.app, UpdateSecret, { input: { id, ...edit } }, team.ownerToken);
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.updateSecret).toMatchObject({ __typename: 'ConflictError', code: 'PAYLOAD_MISSING' });
+    }
+    expect(await snapshot(id)).toEqual(before);
+    await expect(plaintext(id)).rejects.toMatchObject({ name: 'ConflictError', code: 'PAYLOAD_MISSING' });
+
+    // The way out: new values need nothing from the missing payload.
+    const rotated = (await executeOk(t.app, RotateSecret, { input: { id, credentials: { envVars: [{ key: 'A', value: LONG.D }] } } }, team.ownerToken)).rotateSecret;
+    expect(rotated).toMatchObject({ __typename: 'RotateSecretSuccess' });
+    expect(await plaintext(id)).toEqual({ A: LONG.D });
   });
 });

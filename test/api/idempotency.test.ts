@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
@@ -7,6 +8,9 @@ import { CreateLocation, CreateSecret, CreateVaultConnection } from '../helpers/
 import { fixtures } from '../helpers/fixtures.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 
 const CreateTeam = graphql(`
   mutation IdempotentCreateTeam($input: CreateTeamInput!) {
@@ -74,6 +78,20 @@ describe('idempotencyKey on creates', () => {
     expect(again).toBe(first);
     expect(await countSecretsNamed(input.name!)).toBe(1);
     expect(await auditCount(first)).toBe(1);
+  });
+
+  test('a retry across a master-key rotation answers the first result; another input with the key is still IDEMPOTENCY_KEY_REUSED', async () => {
+    const input = secretInput(`key-${counter}`);
+    const first = secretId(await createSecret(input));
+    // The server restarted with a new CLOAKROOM_MASTER_KEY, the old one in CLOAKROOM_PREVIOUS_MASTER_KEYS.
+    const rotated = createApp({ db: t.db, keyring: createKeyring(randomBytes(32), [t.keyring.current]), logger: createLogger('silent'), rateLimit: false });
+    const again = await executeOk(rotated, CreateSecret, { input }, team.ownerToken);
+    expect(secretId(again)).toBe(first);
+    expect(await countSecretsNamed(input.name!)).toBe(1);
+    expect(await auditCount(first)).toBe(1);
+    const other = await executeOk(rotated, CreateSecret, { input: { ...input, name: `${input.name}-other` } }, team.ownerToken);
+    expect(other.createSecret).toMatchObject({ __typename: 'ConflictError', code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await countSecretsNamed(`${input.name}-other`)).toBe(0);
   });
 
   test('the same key with another input is IDEMPOTENCY_KEY_REUSED and creates nothing', async () => {

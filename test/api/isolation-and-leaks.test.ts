@@ -354,9 +354,13 @@ describe('team isolation: another team’s objects are indistinguishable from ob
 
 // ---------------------------------------------------------------------------------------------
 
-/** DESIGN: under 12 characters `••••`, otherwise the first 4 and last 3 around `••••`. */
+/** Under 16 characters `••••`; otherwise at most a quarter of them, at most the first 4 and last 3, around `••••`. */
 function mask(value: string): string {
-  return value.length < 12 ? '••••' : `${value.slice(0, 4)}••••${value.slice(-3)}`;
+  if (value.length < 16) return '••••';
+  const quarter = Math.floor(value.length / 4);
+  const head = Math.min(4, Math.ceil(quarter / 2));
+  const tail = Math.min(3, quarter - head);
+  return `${value.slice(0, head)}••••${tail ? value.slice(-tail) : ''}`;
 }
 
 const ACCESS_KEY_TYPES = ['S3', 'R2', 'WASABI', 'RAILWAY', 'ORACLE_OBJECT_STORAGE_S3', 'S3_COMPATIBLE', 'TIGRIS', 'DIGITALOCEAN_SPACES', 'HETZNER', 'RABATA'] as const;
@@ -417,10 +421,11 @@ describe('masking: credentialFields[].maskedValue', () => {
     team = await createTeamWithOwner(t.db);
   });
 
-  test('the mask rule itself: AKIA••••XYZ from 12 characters on, •••• below', () => {
-    expect(mask('AKIAIOSFODNN7EXAMPLEXYZ')).toBe('AKIA••••XYZ');
-    expect(mask('elevenchars')).toBe('••••');
-    expect(mask('twelve-chars')).toBe('twel••••ars');
+  test('the mask rule itself: •••• under 16 characters, at most a quarter from 16 on, AKIA••••XYZ at most', () => {
+    expect(mask('AKIAIOSFODNN7EXAMPLEXYZ-LONGER-THAN-28')).toBe('AKIA••••-28');
+    expect(mask('AKIAIOSFODNN7EXAMPLE')).toBe('AKI••••LE');
+    expect(mask('fifteen-chars!!')).toBe('••••');
+    expect(mask('sixteen-chars!!!')).toBe('si••••!!');
   });
 
   test.each(credentialsByMethod().map((entry) => [entry[1], ...entry] as const))('%s: masked on create, on every read, and again after a rotation', async (_label, secretType, authMethod, credentials, fields) => {
@@ -437,12 +442,12 @@ describe('masking: credentialFields[].maskedValue', () => {
     expect(rotated.secret.credentialFields).toEqual(fresh![3].map(([fieldName, envVar, value]) => ({ name: fieldName, envVar, maskedValue: mask(value) })));
   });
 
-  test('boundaries on short-key providers: 11 characters → ••••, 12 → first 4 and last 3', async () => {
-    const credentials = { accessKey: { accessKeyId: 'minio-admin', secretAccessKey: 'Secret12-XYZ' } };
+  test('boundaries on short-key providers: 15 characters → ••••, 16 → first 2 and last 2', async () => {
+    const credentials = { accessKey: { accessKeyId: 'minio-admin-015', secretAccessKey: 'Secret1234567XYZ' } };
     const secret = await createSecretOk(team.ownerToken, { teamId: team.teamId, name: uniqueName('minio'), secretType: 'S3_COMPATIBLE', credentials });
     expect(secret.credentialFields).toEqual([
       { name: 'access_key_id', envVar: 'AWS_ACCESS_KEY_ID', maskedValue: '••••' },
-      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'Secr••••XYZ' },
+      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'Se••••YZ' },
     ]);
     const azure = await createSecretOk(team.ownerToken, {
       teamId: team.teamId,

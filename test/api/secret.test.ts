@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { fixtures } from '../helpers/fixtures.ts';
+import { rawId } from '../helpers/ids.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 
@@ -75,10 +77,10 @@ describe('createSecret', () => {
   ] as const)('%s: the auth method defaults to the only one; previews are masked', async (secretType, credentials, authMethod, envVarKeys) => {
     const secret = await createOk({ secretType, credentials });
     expect(secret).toMatchObject({ secretType, authMethod, storage: 'NATIVE', version: 1, locationCount: 0, envVarKeys, createdBy: { email: team.ownerEmail } });
-    for (const field of secret.credentialFields ?? []) expect(field.maskedValue).toMatch(/^(.{4}••••.{3}|••••)$/u);
+    for (const field of secret.credentialFields ?? []) expect(field.maskedValue).toMatch(/^(.{1,4}••••.{0,3}|••••)$/u);
   });
 
-  test('masks long values as first 4 and last 3 characters, short ones as ••••', async () => {
+  test('masks values of 16 characters or more to at most a quarter of them, shorter ones as ••••', async () => {
     const secret = await createOk({
       secretType: 'S3_COMPATIBLE',
       authMethod: 'S3_COMPATIBLE_ACCESS_KEY',
@@ -86,7 +88,7 @@ describe('createSecret', () => {
     });
     expect(secret.credentialFields).toEqual([
       { name: 'access_key_id', envVar: 'AWS_ACCESS_KEY_ID', maskedValue: '••••' },
-      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'AKIA••••XYZ' },
+      { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'AKI••••YZ' },
     ]);
   });
 
@@ -184,6 +186,35 @@ describe('updateSecret', () => {
     const renamed = await update({ id: secret.id, description: 'prod data lake', expectedVersion: 1 });
     expect(renamed).toMatchObject({ secret: { version: 2, description: 'prod data lake' } });
     expect(await update({ id: secret.id, description: 'stale', expectedVersion: 1 })).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
+  });
+
+  test('an update that changes nothing answers the secret as it is: no new version, no version row, no audit event', async () => {
+    const credentials = { accessKey: fixtures.accessKey() };
+    const secret = await createOk({ credentials, description: 'same' });
+    const envValues = [{ key: 'API_TOKEN', value: 'token-value-0123456789' }, { key: 'REGION', value: 'eu-west-1' }];
+    const env = await createOk({ secretType: 'ENV', credentials: { envVars: envValues }, workspaceAccess: 'ALL' });
+    const auditRows = async (id: string) => (await sql<{ n: number }>`select count(*)::int as n from audit_events where target_id = ${rawId(id)}`.execute(t.db)).rows[0]!.n;
+    const before = { secret: await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken), audit: await auditRows(secret.id), envAudit: await auditRows(env.id) };
+
+    const noOps = [
+      { id: secret.id },
+      { id: secret.id, name: secret.name, description: 'same', secretType: 'S3' as const, authMethod: 'S3_ACCESS_KEY' as const, credentials, shared: true, workspaceAccess: 'ALL' as const, expectedVersion: 1 },
+      { id: env.id, values: envValues },
+      { id: env.id, credentials: { envVars: envValues }, serviceSlug: null },
+      { id: env.id, removeKeys: ['REGION'], addValues: [{ key: 'REGION', value: 'eu-west-1' }] },
+    ];
+    for (const input of noOps) {
+      const result = await update(input);
+      expect(result, JSON.stringify(Object.keys(input))).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: 1 } });
+    }
+    expect(await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken)).toEqual(before.secret);
+    expect(await auditRows(secret.id)).toBe(before.audit);
+    expect(await auditRows(env.id)).toBe(before.envAudit);
+
+    // Anything that differs is still a change.
+    expect(await update({ id: secret.id, description: 'other', credentials })).toMatchObject({ secret: { version: 2 } });
+    expect(await update({ id: env.id, values: [envValues[0]!, { key: 'REGION', value: 'eu-west-2' }] })).toMatchObject({ secret: { version: 2 } });
+    expect(await auditRows(env.id)).toBe(before.envAudit + 1);
   });
 
   test('LOCATION_TYPE_MISMATCH: changing the type needs every linked location to have that type', async () => {

@@ -10,7 +10,9 @@ import { cellTexts, findLeaks, rowHaystacks, type Haystack } from './leaks.ts';
 /**
  * Checks every test app makes of itself at `close()`, over all the scenarios its file ran:
  *  - audit completeness: every successful mutation (a root field whose `__typename` ends in
- *    `Success`) has exactly one SUCCESS audit event, written by its request, for its target;
+ *    `Success`) has exactly one SUCCESS audit event, written by its request, for its target
+ *    (but an idempotent replay, and an update that changed nothing, whose result's version
+ *    must then have had its one event when it was made);
  *  - leak sweep: no plaintext credential value (made by `fixtures` or sent in a request's
  *    credentials/values) appears in any response, log line or table.
  */
@@ -45,6 +47,8 @@ const ACTIONS: Record<string, string> = {
 
 /** Creates that take an `idempotencyKey`: a replay answers success without writing anything. */
 const REPLAYABLE = new Set(['createTeam', 'createSecret', 'createLocation', 'createVaultConnection', 'createWorkspace']);
+/** Updates that answer success without writing anything when the input matches what is stored. */
+const MAY_CHANGE_NOTHING = new Set(['updateSecret']);
 
 /** Input keys whose string leaves (and everything below them) are secret values. */
 const SECRET_KEYS = new Set([
@@ -89,6 +93,7 @@ interface SuccessNote {
   targetId: string | null;
   version: number | null;
   replayable: boolean;
+  mayChangeNothing: boolean;
 }
 
 export interface Recorder {
@@ -235,7 +240,7 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
         }
         const action = ACTIONS[mutation];
         if (!action) throw new Error(`harness: unknown success type ${typename}`);
-        notes.push({ mutation, action, requestId, ...targetOf(payload as Record<string, unknown>), replayable: REPLAYABLE.has(mutation) });
+        notes.push({ mutation, action, requestId, ...targetOf(payload as Record<string, unknown>), replayable: REPLAYABLE.has(mutation), mayChangeNothing: MAY_CHANGE_NOTHING.has(mutation) });
       }
     });
     return response;
@@ -271,6 +276,13 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
         const original = byTarget.filter((e) => e.action === note.action && e.target_id === note.targetId).length;
         if (original === 1) continue;
         problems.push(`${note.mutation} ${note.targetId}: replayed create, but ${original} ${note.action} events overall`);
+        continue;
+      }
+      if (written === 0 && note.mayChangeNothing && note.targetId !== null && note.version !== null) {
+        // An update that changed nothing writes nothing: the version it answers was audited when it was made.
+        const made = byTarget.filter((e) => e.target_id === note.targetId && e.target_version === note.version && /\.(created|updated|rotated)$/.test(e.action)).length;
+        if (made === 1) continue;
+        problems.push(`${note.mutation} ${note.targetId}@${note.version}: unchanged, but ${made} events made that version`);
         continue;
       }
       problems.push(`${note.mutation} (request ${key}): ${count} successful result(s), ${written} ${note.action} event(s)`);

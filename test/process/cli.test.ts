@@ -22,7 +22,7 @@ import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateSecret, CreateVaultConnection, UpdateSecret } from '../helpers/documents.ts';
+import { CreateSecret, CreateVaultConnection, NodeById, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
@@ -452,6 +452,46 @@ describe('run refuses reserved keys; the child inherits none of cloakroom’s co
       expect(result).toEqual({ code: 0, signal: null, stdout: expectedHash(expected), stderr: '' });
       // The CLI itself did use them: it found the database through DATA_DIR or DATABASE_URL.
       expect(cliEnv.DATA_DIR ?? cliEnv.DATABASE_URL).toBeTruthy();
+    },
+    SLOW,
+  );
+});
+
+describe('remask', () => {
+  test(
+    'derives the previews migration 0010 masked anew from the payloads; exit 1 while one cannot be derived; idempotent',
+    async () => {
+      const { teamId, token } = bootstrapped();
+      const value = `remask-${randomBytes(12).toString('hex')}`;
+      const ids: Record<'readable' | 'damaged', string> = { readable: '', damaged: '' };
+      const preview = async (app: App, id: string) => {
+        const { node } = await executeOk(app, NodeById, { id }, token);
+        return node?.__typename === 'Secret' ? node.credentialFields?.map((field) => field.maskedValue) : undefined;
+      };
+      await withApp(async ({ app, db }) => {
+        for (const which of ['readable', 'damaged'] as const) {
+          const input = { teamId, name: `remask-${randomUUID()}`, secretType: 'ENV' as const, credentials: { envVars: [{ key: 'TOKEN', value }] } };
+          const result = (await executeOk(app, CreateSecret, { input }, token)).createSecret;
+          if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
+          ids[which] = result.secret.id;
+        }
+        // What the migration leaves: the fixed mask, marked stale; and one payload that is gone.
+        const raw = Object.values(ids).map(rawId);
+        await db.updateTable('secrets').set({ previews_stale: true, credential_fields: JSON.stringify([{ name: 'TOKEN', envVar: 'TOKEN', maskedValue: '••••' }]) }).where('id', 'in', raw).execute();
+        await db.deleteFrom('secret_versions').where('secret_id', '=', rawId(ids.damaged)).execute();
+      });
+
+      const first = await cli(['remask']);
+      expect(first).toMatchObject({ code: 1, stderr: '' });
+      expect(JSON.parse(first.stdout)).toEqual({ remasked: 1, remaining: 1 });
+      await withApp(async ({ app, db }) => {
+        expect(await preview(app, ids.readable)).toEqual([`${value.slice(0, 4)}••••${value.slice(-3)}`]);
+        expect(await preview(app, ids.damaged)).toEqual(['••••']);
+        await db.deleteFrom('secrets').where('id', '=', rawId(ids.damaged)).execute();
+      });
+      const second = await cli(['remask']);
+      expect(second).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(second.stdout)).toEqual({ remasked: 0, remaining: 0 });
     },
     SLOW,
   );

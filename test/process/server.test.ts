@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -7,9 +7,17 @@ import { join } from 'node:path';
 import type { ResultOf, TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import { createKeyring } from '../../src/modules/crypto/envelope.ts';
+import { openDatabase } from '../../src/database/open-database.ts';
 import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner } from '../helpers/app.ts';
+import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import { openTestDatabase, testDatabaseUrl } from '../helpers/database.ts';
+import { CreateSecret } from '../helpers/documents.ts';
+import { rawId } from '../helpers/ids.ts';
+import { createIsolatedPostgresDatabase } from '../helpers/isolated-database.ts';
 import { killServers, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 
 const ProcessViewer = graphql(`
@@ -221,4 +229,44 @@ test.runIf(testDatabaseUrl)('with DATABASE_URL and a master key it serves Postgr
     await db.destroy();
   }
   expect(await server.stop()).toEqual({ code: 0, signal: null });
+});
+
+test('at start, after migrations, it derives the previews a migration masked anew from the sealed payloads', async () => {
+  const masterKey = randomBytes(32);
+  const value = `start-${randomBytes(12).toString('hex')}`;
+  // A database of its own: the start remasks every stale row it finds, other files' included.
+  const isolated = await createIsolatedPostgresDatabase();
+  const dataDir = newDataDir();
+  const database: Record<string, string> = isolated ? { DATABASE_URL: isolated.databaseUrl } : { DATA_DIR: dataDir };
+  try {
+    const { db, close } = openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
+    let team: Awaited<ReturnType<typeof createTeamWithOwner>>;
+    let secretId: string;
+    try {
+      await migrateToLatest(db);
+      team = await createTeamWithOwner(db);
+      const app = createApp({ db, keyring: createKeyring(masterKey), logger: createLogger('silent'), rateLimit: false });
+      const input = { teamId: team.teamId, name: `start-${randomUUID()}`, secretType: 'ENV' as const, credentials: { envVars: [{ key: 'TOKEN', value }] } };
+      const created = (await executeOk(app, CreateSecret, { input }, team.ownerToken)).createSecret;
+      if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+      secretId = created.secret.id;
+      // What migration 0010 leaves behind: the fixed mask, marked stale.
+      await db.updateTable('secrets').set({ previews_stale: true, credential_fields: JSON.stringify([{ name: 'TOKEN', envVar: 'TOKEN', maskedValue: '••••' }]) }).where('id', '=', rawId(secretId)).execute();
+    } finally {
+      await close();
+    }
+
+    const server = spawnServer({ ...database, CLOAKROOM_MASTER_KEY: masterKey.toString('base64') });
+    const url = await server.listening();
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${team.ownerToken}` },
+      body: JSON.stringify({ query: 'query ($id: ID!) { node(id: $id) { ... on Secret { credentialFields { maskedValue } } } }', variables: { id: secretId } }),
+    });
+    expect(await response.json()).toEqual({ data: { node: { credentialFields: [{ maskedValue: `${value.slice(0, 4)}••••${value.slice(-3)}` }] } } });
+    expect(server.stdout.join('\n')).toContain('masked previews derived anew');
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+  } finally {
+    await isolated?.drop();
+  }
 });

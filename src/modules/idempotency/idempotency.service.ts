@@ -19,12 +19,22 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * HMAC of the request under a key derived from the master key: inputs carry credentials, and a
+ * HMAC of the request under a key derived from a master key: inputs carry credentials, and a
  * plain hash of a short secret could be reversed by guessing; this cannot without the master key.
  */
-function requestHash(ctx: Context, input: unknown): Buffer {
-  const hashKey = createHmac('sha256', ctx.keyring.current).update('cloakroom:idempotency:v1').digest();
+function requestHash(masterKey: Buffer, input: unknown): Buffer {
+  const hashKey = createHmac('sha256', masterKey).update('cloakroom:idempotency:v1').digest();
   return createHmac('sha256', hashKey).update(canonicalJson(input)).digest();
+}
+
+/**
+ * Whether `input` is what was hashed into `stored`: under the current master key, or under a
+ * previous one, since the first request may have come before a master-key rotation (the keyring
+ * keeps old keys until `cli rewrap` is done). A retry whose first request was hashed under a key
+ * the keyring no longer holds cannot be told from another input: IDEMPOTENCY_KEY_REUSED.
+ */
+function hashedFrom(ctx: Context, stored: Buffer, input: unknown): boolean {
+  return [ctx.keyring.current, ...ctx.keyring.previous].some((masterKey) => requestHash(masterKey, input).equals(stored));
 }
 
 export interface IdempotentCreate {
@@ -45,11 +55,11 @@ export interface IdempotentCreate {
  */
 export async function replayedResult(ctx: Context, trx: Db, create: IdempotentCreate): Promise<string | null> {
   if (!create.key) return null;
-  const hash = requestHash(ctx, create.input);
+  const hash = requestHash(ctx.keyring.current, create.input);
   const claim = { userId: ctx.viewer.userId, operation: create.operation, key: create.key, requestHash: hash, resultId: create.resultId };
   if (await claimKey(trx, claim)) return null;
   const first = await findKey(trx, claim.userId, claim.operation, claim.key);
-  if (!hash.equals(Buffer.from(first.request_hash))) {
+  if (!hashedFrom(ctx, Buffer.from(first.request_hash), create.input)) {
     throw new ConflictError('This idempotency key was used with a different input in the last 24 hours', ErrorCode.IDEMPOTENCY_KEY_REUSED);
   }
   return first.result_id;

@@ -106,7 +106,14 @@ export async function updateSecret(db: Db, id: string, patch: SecretPatch): Prom
   try {
     await db
       .updateTable('secrets')
-      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({
+        ...patch,
+        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
+        // New previews follow the current rule: nothing is left for remaskPreviews to do.
+        ...(patch.credential_fields !== undefined && { previews_stale: false }),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
       .where('id', '=', id)
       .execute();
   } catch (error) {
@@ -169,6 +176,30 @@ export async function findSecretPayload(db: Db, secretId: string, version: numbe
     .where('secret_id', '=', secretId)
     .where('version', '=', version)
     .executeTakeFirst();
+}
+
+/** A secret whose previews a migration replaced by the fixed mask, awaiting `remaskPreviews`. */
+export type StalePreviewRow = Pick<SecretRow, 'id' | 'team_id' | 'payload_version' | 'credential_fields'>;
+
+/**
+ * Locks the next secrets (after `after`, in id order) whose previews are stale. FOR NO KEY UPDATE
+ * SKIP LOCKED: a row a server transaction holds is left for a later pass, never waited for.
+ */
+export async function lockStalePreviews(db: Db, after: string | undefined, limit: number): Promise<StalePreviewRow[]> {
+  let query = db.selectFrom('secrets').select(['id', 'team_id', 'payload_version', 'credential_fields']).where('previews_stale', '=', true);
+  if (after) query = query.where('id', '>', after);
+  return query.orderBy('id').limit(limit).forNoKeyUpdate().skipLocked().execute();
+}
+
+/** Stores previews derived anew from the payload: not a change of the secret, so neither its version nor updated_at moves. */
+export async function storeRemaskedPreviews(db: Db, id: string, previews: string): Promise<void> {
+  await db.updateTable('secrets').set({ credential_fields: previews, previews_stale: false }).where('id', '=', id).where('previews_stale', '=', true).execute();
+}
+
+/** How many secrets still have stale previews. */
+export async function countStalePreviews(db: Db): Promise<number> {
+  const { count } = await db.selectFrom('secrets').select((eb) => eb.fn.countAll<string>().as('count')).where('previews_stale', '=', true).executeTakeFirstOrThrow();
+  return Number(count);
 }
 
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */

@@ -48,7 +48,7 @@ const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialFie
   fields: (t) => ({
     name: t.exposeString('name'),
     envVar: t.exposeString('envVar', { description: 'The conventional environment variable for this field.' }),
-    maskedValue: t.exposeString('maskedValue', { nullable: true, description: '`AKIA••••XYZ`; `••••` under 12 characters; null for EXTERNAL_VAULT secrets.' }),
+    maskedValue: t.exposeString('maskedValue', { nullable: true, description: 'At most a quarter of the value around `••••` (at most the first 4 and last 3 characters: `AKIA••••XYZ`); `••••` alone under 16 characters; null for EXTERNAL_VAULT secrets.' }),
   }),
 });
 

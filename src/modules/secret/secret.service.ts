@@ -3,7 +3,7 @@ import type { Context } from '../../graphql/context.ts';
 import type { CredentialFieldPreview, FieldMapping } from './secret.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
-import { ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
+import { ConflictError, ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
 import { tryFromGlobalId } from '../../graphql/global-id.ts';
 import { changeVersioned } from '../shared/versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
@@ -12,12 +12,12 @@ import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { isTeamMember } from '../team/team.service.ts';
 import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
-import { findTeamWorkspaceIds, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
+import { findTeamWorkspaceIds, findWorkspacesOfSecrets, setSecretWorkspaces } from '../workspace/workspace.repository.ts';
 import { applyKeyOperations, hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { findPreset } from './presets.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
 import { createOnce } from '../idempotency/idempotency.service.ts';
-import { openCredentials, sealCredentials } from './secret-payload.ts';
+import { openCredentials, sealCredentials, type CredentialPlaintext } from './secret-payload.ts';
 import {
   refuseReservedKeys,
   requireAuthMethodOfType,
@@ -144,6 +144,8 @@ const toSecretVersion = (row: SecretVersionRow): SecretVersion => ({
 interface PreparedCredentials {
   sealed: SealedColumns;
   previews: CredentialFieldPreview[];
+  /** The plaintext pairs sealed, for telling an update that stores what is already stored (never returned). */
+  values: CredentialPlaintext[];
 }
 
 /**
@@ -168,6 +170,7 @@ function prepareCredentials(
   return {
     sealed: sealCredentials(ctx.keyring, values, binding),
     previews: values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) })),
+    values,
   };
 }
 
@@ -342,15 +345,43 @@ export interface UpdateSecretInput extends KeyOperations {
   expectedVersion?: number | null | undefined;
 }
 
+/**
+ * The plaintext credentials of the secret's current version (server side only: key edits, no-op
+ * detection, `cli run`, remasking). ConflictError PAYLOAD_MISSING when that version's row or
+ * its payload is gone, rather than an unexpected failure on the missing bytes.
+ */
+export async function currentCredentials(db: Db, keyring: MasterKeyring, secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>): Promise<CredentialPlaintext[]> {
+  const payload = secret.payload_version === null ? undefined : await findSecretPayload(db, secret.id, secret.payload_version);
+  const { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id } = payload ?? {};
+  if (!ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
+    throw new ConflictError(
+      `The stored payload of version ${secret.payload_version} of this secret is missing: its values cannot be read. Restore it, or store new credentials with rotateSecret`,
+      ErrorCode.PAYLOAD_MISSING,
+    );
+  }
+  const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version! };
+  return openCredentials(keyring, { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id }, binding);
+}
+
+/** Whether the secret's current version holds exactly `values`, in that order; a missing payload holds nothing. */
+async function holdsValues(ctx: Context, trx: Db, current: SecretRow, values: readonly CredentialPlaintext[]): Promise<boolean> {
+  let stored: CredentialPlaintext[];
+  try {
+    stored = await currentCredentials(trx, ctx.keyring, current);
+  } catch (error) {
+    if (error instanceof ConflictError && error.code === ErrorCode.PAYLOAD_MISSING) return false;
+    throw error;
+  }
+  return stored.length === values.length && stored.every((pair, index) => pair.name === values[index]!.name && pair.value === values[index]!.value);
+}
+
 /** ENV key edits: the current pairs (decrypted here, never returned) with the operations applied, or a ValidationError. */
 async function editEnvPairs(ctx: Context, trx: Db, current: SecretRow, ops: KeyOperations): Promise<EnvPair[]> {
-  const binding = { teamId: current.team_id, secretId: current.id, version: current.payload_version! };
-  const payload = await findSecretPayload(trx, current.id, binding.version);
   refuseReservedKeys([
     ...(ops.renameKeys ?? []).map(({ to }, index) => ({ key: to, path: ['input', 'renameKeys', String(index), 'to'] })),
     ...(ops.addValues ?? []).map(({ key }, index) => ({ key, path: ['input', 'addValues', String(index), 'key'] })),
   ]);
-  const pairs = openCredentials(ctx.keyring, payload as SealedColumns, binding).map(({ name, value }) => ({ key: name, value }));
+  const pairs = (await currentCredentials(trx, ctx.keyring, current)).map(({ name, value }) => ({ key: name, value }));
   const { pairs: edited, errors } = applyKeyOperations(pairs, ops);
   if (errors.length) throw new ValidationError('The key operations cannot be applied; nothing was changed', { code: ErrorCode.INVALID_KEY_OPERATIONS, fieldErrors: errors });
   // A key stored before the rule may not be carried into a new version either: remove or rename it in the same update.
@@ -420,8 +451,11 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       }
     }
     if (workspaceIds && input.workspaceAccess) {
-      change('workspaceAccess', 'workspace_access', input.workspaceAccess);
-      await setSecretWorkspaces(trx, current.id, workspaceIds);
+      const allowed = new Set((await findWorkspacesOfSecrets(trx, [current.id])).map((workspace) => workspace.id));
+      if (input.workspaceAccess !== current.workspace_access || workspaceIds.length !== allowed.size || workspaceIds.some((id) => !allowed.has(id))) {
+        change('workspaceAccess', 'workspace_access', input.workspaceAccess);
+        await setSecretWorkspaces(trx, current.id, workspaceIds);
+      }
     }
 
     let prepared: PreparedCredentials | null = null;
@@ -432,6 +466,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       // `values` is the envVars list itself: ['envVars', '0', 'key'] is ['input', 'values', '0', 'key'].
       else if (input.values) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: input.values }, binding, ([, ...rest]) => ['input', 'values', ...rest]);
       else if (keyEdits) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: await editEnvPairs(ctx, trx, current, input) }, binding);
+      // The values already stored, under the same method: not a change (validated all the same, above).
+      if (prepared && !methodChanged && (await holdsValues(ctx, trx, current, prepared.values))) prepared = null;
       if (prepared) {
         change('credentials', 'credential_fields', JSON.stringify(prepared.previews));
         patch.payload_version = version;
@@ -440,10 +476,15 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       if (methodChanged && !input.fieldMappings) throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], `Changing the auth method to ${authMethod} needs new fieldMappings`);
       if (input.fieldMappings) {
         const mappings = requireValidFieldMappings(authMethod, connection!.vault_type as VaultType, input.fieldMappings);
-        change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
+        const stored = current.field_mappings ?? [];
+        const same = !methodChanged && stored.length === mappings.length && mappings.every((m, index) => m.fieldName === stored[index]!.fieldName && m.reference === stored[index]!.reference);
+        if (!same) change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
       }
     }
 
+    // Nothing differs from what is stored: the secret as it is, with no new version and no audit
+    // event for a change that did not happen (VERSION_MISMATCH's `version` counts changes).
+    if (!changedFields.length) return toSecret(current);
     await updateSecretRow(trx, current.id, patch);
     if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
       await insertSecretVersion(trx, { secret_id: current.id, version, reason: 'UPDATE', ...prepared?.sealed, created_by: ctx.viewer.userId });
@@ -555,10 +596,8 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
       });
       return { reserved };
     }
-    const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version };
-    const payload = await findSecretPayload(trx, secret.id, binding.version);
     const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
-    const env = Object.fromEntries(openCredentials(keyring, payload as SealedColumns, binding).map(({ name, value }) => [envVarOf.get(name) ?? name, value]));
+    const env = Object.fromEntries((await currentCredentials(trx, keyring, secret)).map(({ name, value }) => [envVarOf.get(name) ?? name, value]));
     await recordAuditEvent(trx, { viewer: null, meta: null }, {
       teamId: secret.team_id,
       action: 'secret.injected',

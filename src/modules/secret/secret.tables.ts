@@ -28,6 +28,8 @@ export interface SecretTable {
   vault_connection_id: string | null;
   field_mappings: ColumnType<FieldMapping[] | null, string | null, string | null>;
   credential_fields: ColumnType<CredentialFieldPreview[], string, string>;
+  /** The previews were masked by a migration and await `remaskPreviews` (db/migrations/0010_remask_previews.ts). */
+  previews_stale: Generated<boolean>;
   payload_version: number | null;
   visibility: Generated<'TEAM' | 'PRIVATE'>;
   owner_id: string | null;
