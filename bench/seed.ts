@@ -31,7 +31,9 @@ import { nameKey } from '../src/names.ts';
 import { generateToken } from '../src/modules/auth/token.ts';
 import type { MasterKeyring } from '../src/modules/crypto/envelope.ts';
 import type { LocationType } from '../src/modules/location/location.rules.ts';
-import { credentialValues, defaultAuthMethod, maskValue, validateCredentials, type AuthMethod, type CredentialsInput } from '../src/modules/secret/credential-types.ts';
+import { credentialValues, validateCredentials } from '../src/modules/secret/credential-checks.ts';
+import { maskValue } from '../src/modules/secret/credential-masking.ts';
+import { defaultAuthMethod, type AuthMethod, type CredentialsInput } from '../src/modules/secret/provider-catalogue.ts';
 import { sealCredentials } from '../src/modules/secret/secret-payload.ts';
 import { slugify } from '../src/modules/team/team.rules.ts';
 

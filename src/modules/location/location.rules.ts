@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from '../../names.ts';
-import { SECRET_TYPES } from '../secret/credential-types.ts';
+import { SECRET_TYPES } from '../secret/provider-catalogue.ts';
 
 /** Every secret type but ENV is a kind of storage a location can point at (rule 7). */
 export const LOCATION_TYPES = SECRET_TYPES.filter((type): type is Exclude<typeof type, 'ENV'> => type !== 'ENV');

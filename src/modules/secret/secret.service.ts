@@ -16,21 +16,18 @@ import { findPreset } from './presets.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { openCredentials, sealCredentials } from './secret-payload.ts';
+import { credentialValues, validateCredentials } from './credential-checks.ts';
+import { maskValue } from './credential-masking.ts';
+import { validateFieldMappings, type FieldMappingInput, type VaultType } from './field-mapping-references.ts';
 import {
   credentialFieldsFor,
-  credentialValues,
   defaultAuthMethod,
   isAuthMethodValidFor,
-  maskValue,
   supportsExternalVault,
-  validateCredentials,
-  validateFieldMappings,
   type AuthMethod,
   type CredentialsInput,
-  type FieldMappingInput,
   type SecretType,
-  type VaultType,
-} from './credential-types.ts';
+} from './provider-catalogue.ts';
 import {
   countLocationsNotOfType,
   deleteSecret as deleteSecretRow,

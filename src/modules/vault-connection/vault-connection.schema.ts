@@ -2,7 +2,7 @@ import { builder } from '../../builder.ts';
 import { deleteMutationField } from '../../delete-mutation.schema.ts';
 import { fromGlobalId } from '../../global-id.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
-import { VAULT_TYPES } from '../secret/credential-types.ts';
+import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../../rules.ts';

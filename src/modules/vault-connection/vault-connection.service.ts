@@ -8,7 +8,7 @@ import { parsePageArgs, toConnection, type PageArgs } from '../../pagination.ts'
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { sealPayload, type MasterKeyring } from '../crypto/envelope.ts';
-import type { VaultType } from '../secret/credential-types.ts';
+import type { VaultType } from '../secret/field-mapping-references.ts';
 import {
   countSecretsUsingVaultConnection,
   deleteVaultConnection as deleteVaultConnectionRow,
