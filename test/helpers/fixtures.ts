@@ -36,16 +36,13 @@ const FIELD_VALUES: Record<CredentialFieldName, () => string> = {
 };
 
 /**
- * Valid credentials for any auth method, built from the catalogue's field list (ENV_VARS: two
- * pairs); every value is registered for the leak sweep.
+ * Valid credentials for any auth method, built from the catalogue's field list (ENV_VARS: one
+ * `API_KEY`); every value is registered for the leak sweep.
  */
 export function credentialsFor(method: AuthMethod): CredentialsInput {
   const member = credentialsMemberFor(method);
   if (member === 'envVars') {
-    const envVars = [
-      { key: 'API_KEY', value: `sk-${randomBytes(16).toString('hex')}` },
-      { key: 'API_URL', value: `https://api.example.test/${randomBytes(6).toString('hex')}` },
-    ];
+    const envVars = [{ key: 'API_KEY', value: `sk-${randomBytes(16).toString('hex')}` }];
     for (const { value } of envVars) registerPlaintext(value);
     return { envVars };
   }
