@@ -226,7 +226,8 @@ const METHOD_ENTRIES = new Map<AuthMethod, AuthMethodEntry & { secretType: Secre
   SECRET_TYPES.flatMap((secretType) => Object.entries(PROVIDERS[secretType].authMethods as Record<AuthMethod, AuthMethodEntry>).map(([method, entry]) => [method as AuthMethod, { ...entry, secretType }])),
 );
 
-function methodEntry(method: AuthMethod): AuthMethodEntry & { secretType: SecretType } {
+/** An auth method's catalogue entry, with the secret type it belongs to. */
+export function authMethodEntry(method: AuthMethod): Readonly<AuthMethodEntry & { secretType: SecretType }> {
   const entry = METHOD_ENTRIES.get(method);
   if (!entry) throw new TypeError('Unknown auth method');
   return entry;
@@ -273,12 +274,12 @@ export function isAuthMethodValidFor(type: SecretType, method: AuthMethod): bool
 
 /** The secret type an auth method belongs to. */
 export function secretTypeOf(method: AuthMethod): SecretType {
-  return methodEntry(method).secretType;
+  return authMethodEntry(method).secretType;
 }
 
 /** The `@oneOf` credentials member an auth method takes. */
 export function credentialsMemberFor(method: AuthMethod): CredentialsInputMember {
-  return methodEntry(method).member;
+  return authMethodEntry(method).member;
 }
 
 /** The fixed credential fields of an auth method, in order; empty for ENV_VARS (free keys). */

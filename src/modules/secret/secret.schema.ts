@@ -10,10 +10,11 @@ import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import {
   AUTH_METHODS,
+  authMethodEntry,
   CREDENTIAL_SHAPES,
+  CREDENTIALS_INPUT_MEMBERS,
   PROVIDERS,
   SECRET_TYPES,
-  secretTypeOf,
   type AuthMethod,
   type CredentialsInput,
   type CredentialsMemberValues,
@@ -44,9 +45,8 @@ export const SecretTypeEnum = builder.enumType('SecretType', {
 export const AuthMethodEnum = builder.enumType('AuthMethod', {
   values: Object.fromEntries(
     AUTH_METHODS.map((method) => {
-      const type = secretTypeOf(method);
-      const entry = (PROVIDERS[type].authMethods as Record<AuthMethod, { member: string; description: string }>)[method];
-      return [method, { description: `${entry.description} For ${type}, in \`credentials.${entry.member}\`.` }];
+      const { secretType, member, description } = authMethodEntry(method);
+      return [method, { description: `${description} For ${secretType}, in \`credentials.${member}\`.` }];
     }),
   ) as Record<AuthMethod, { description: string }>,
 });
@@ -185,7 +185,7 @@ function credentialsMemberInput<M extends FixedCredentialsMember>(member: M) {
   });
 }
 
-const FIXED_MEMBERS = (Object.keys(CREDENTIAL_SHAPES) as (keyof typeof CREDENTIAL_SHAPES)[]).filter((member): member is FixedCredentialsMember => member !== 'envVars');
+const FIXED_MEMBERS = CREDENTIALS_INPUT_MEMBERS.filter((member): member is FixedCredentialsMember => member !== 'envVars');
 
 export const SecretCredentialsInput = builder.inputRef<CredentialsInput>('SecretCredentialsInput').implement({
   description: 'Exactly one member: the one of the secret’s auth method. Stored encrypted, never returned.',
