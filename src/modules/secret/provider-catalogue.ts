@@ -169,7 +169,7 @@ function accessKeyProvider<const T extends string>(
   };
 }
 
-/** Every secret type, in display order. */
+/** The catalogue: one entry per secret type, in display order; its keys are `SecretType`. */
 export const PROVIDERS = {
   S3: accessKeyProvider('S3', 'Amazon S3.', { from: 'region', template: 'https://s3.{region}.amazonaws.com', defaultRegion: 'us-east-1' }),
   R2: accessKeyProvider('R2', 'Cloudflare R2.', { from: 'endpointUrl', example: 'https://<account id>.r2.cloudflarestorage.com' }),
