@@ -32,7 +32,9 @@ import { nameKey } from '../src/modules/shared/names.ts';
 import { generateToken } from '../src/modules/auth/token.ts';
 import type { MasterKeyring } from '../src/modules/crypto/envelope.ts';
 import type { LocationType } from '../src/modules/location/location.rules.ts';
-import { credentialValues, defaultAuthMethod, maskValue, validateCredentials, type AuthMethod, type CredentialsInput } from '../src/modules/secret/credential-types.ts';
+import { credentialValues, validateCredentials } from '../src/modules/secret/credential-checks.ts';
+import { maskValue } from '../src/modules/secret/credential-masking.ts';
+import { defaultAuthMethod, endpointFor, type AuthMethod, type CredentialsInput } from '../src/modules/secret/provider-catalogue.ts';
 import { sealCredentials } from '../src/modules/secret/secret-payload.ts';
 import { slugify } from '../src/modules/team/team.rules.ts';
 
@@ -150,9 +152,9 @@ function s3Style(
   keys: () => [string, string],
   regions: readonly (string | null)[],
   endpointUrl: StorageProfile['endpointUrl'],
-): StorageProfile {
+): Omit<StorageProfile, 'type'> {
   const method = defaultAuthMethod(type)!;
-  return { type, prefix, weight, authMethod: () => method, credentials: () => accessKey(...keys()), regions, endpointUrl };
+  return { prefix, weight, authMethod: () => method, credentials: () => accessKey(...keys()), regions, endpointUrl };
 }
 
 function gcsServiceAccountJson(team: TeamPlan): string {
@@ -178,10 +180,10 @@ function azureSasUrl(team: TeamPlan): string {
   return `https://${team.azureAccount}.blob.core.windows.net/?sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2027-12-31T23:59:59Z&st=2025-01-01T00:00:00Z&spr=https&sig=${signature}`;
 }
 
-const STORAGE_PROFILES: readonly StorageProfile[] = [
-  s3Style('S3', 's3', 40, () => [`AKIA${randomString('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`, randomString(BASE64_CHARS, 40)], ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'], () => null),
-  {
-    type: 'GCS',
+/** One profile per location type, in wheel order: a provider added to the catalogue does not compile here until it has one. */
+const PROFILES: Record<LocationType, Omit<StorageProfile, 'type'>> = {
+  S3: s3Style('S3', 's3', 40, () => [`AKIA${randomString('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`, randomString(BASE64_CHARS, 40)], ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'], () => null),
+  GCS: {
     prefix: 'gcs',
     weight: 14,
     authMethod: () => 'GCS_SERVICE_ACCOUNT',
@@ -189,8 +191,7 @@ const STORAGE_PROFILES: readonly StorageProfile[] = [
     regions: ['us-central1', 'europe-west1', 'europe-west4', 'asia-east1', 'eu', 'us'],
     endpointUrl: () => null,
   },
-  {
-    type: 'AZURE_BLOB',
+  AZURE_BLOB: {
     prefix: 'azure',
     weight: 12,
     authMethod: (random) => (random() < 0.8 ? 'AZURE_ACCOUNT_KEY' : 'AZURE_SAS_URL'),
@@ -201,25 +202,25 @@ const STORAGE_PROFILES: readonly StorageProfile[] = [
     regions: ['westeurope', 'northeurope', 'eastus', 'eastus2', 'westus3'],
     endpointUrl: () => null,
   },
-  s3Style('R2', 'r2', 9, () => [randomHex(32), randomHex(64)], ['auto'], (_region, team) => `https://${team.cloudflareAccount}.r2.cloudflarestorage.com`),
-  {
-    type: 'B2',
+  R2: s3Style('R2', 'r2', 9, () => [randomHex(32), randomHex(64)], ['auto'], (_region, team) => `https://${team.cloudflareAccount}.r2.cloudflarestorage.com`),
+  B2: {
     prefix: 'b2',
     weight: 5,
     authMethod: () => 'B2_APPLICATION_KEY',
     credentials: () => ({ b2ApplicationKey: { applicationKeyId: `005${randomHex(22)}`, applicationKey: `K005${randomString(ALNUM, 27)}` } }),
     regions: ['us-west-004', 'us-east-005', 'eu-central-003'],
-    endpointUrl: (region) => `https://s3.${region}.backblazeb2.com`,
+    endpointUrl: (region) => endpointFor('B2', { region }),
   },
-  s3Style('WASABI', 'wasabi', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['us-east-1', 'eu-central-1', 'ap-northeast-1'], (region) => `https://s3.${region}.wasabisys.com`),
-  s3Style('DIGITALOCEAN_SPACES', 'spaces', 3, () => [`DO00${randomString(UPPER_ALNUM, 16)}`, randomString(BASE64_CHARS, 43)], ['nyc3', 'ams3', 'fra1', 'sgp1'], (region) => `https://${region}.digitaloceanspaces.com`),
-  s3Style('HETZNER', 'hetzner', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['fsn1', 'nbg1', 'hel1'], (region) => `https://${region}.your-objectstorage.com`),
-  s3Style('S3_COMPATIBLE', 'minio', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['us-east-1'], (_region, team) => `https://s3.${team.slug}.example.net`),
-  s3Style('TIGRIS', 'tigris', 2, () => [`tid_${randomString(ALNUM, 26)}`, `tsec_${randomString(ALNUM, 43)}`], ['auto'], () => 'https://fly.storage.tigris.dev'),
-  s3Style('ORACLE_OBJECT_STORAGE_S3', 'oci', 2, () => [randomHex(40), randomString(BASE64_CHARS, 44)], ['eu-frankfurt-1', 'us-ashburn-1', 'uk-london-1'], (region, team) => `https://${team.ociNamespace}.compat.objectstorage.${region}.oraclecloud.com`),
-  s3Style('RAILWAY', 'railway', 2, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['auto'], () => 'https://storage.railway.app'),
-  s3Style('RABATA', 'rabata', 2, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['eu-west-1', 'us-east-1'], (region) => `https://s3.${region}.rabata.io`),
-];
+  WASABI: s3Style('WASABI', 'wasabi', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['us-east-1', 'eu-central-1', 'ap-northeast-1'], (region) => endpointFor('WASABI', { region })),
+  DIGITALOCEAN_SPACES: s3Style('DIGITALOCEAN_SPACES', 'spaces', 3, () => [`DO00${randomString(UPPER_ALNUM, 16)}`, randomString(BASE64_CHARS, 43)], ['nyc3', 'ams3', 'fra1', 'sgp1'], (region) => endpointFor('DIGITALOCEAN_SPACES', { region })),
+  HETZNER: s3Style('HETZNER', 'hetzner', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['fsn1', 'nbg1', 'hel1'], (region) => endpointFor('HETZNER', { region })),
+  S3_COMPATIBLE: s3Style('S3_COMPATIBLE', 'minio', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['us-east-1'], (_region, team) => `https://s3.${team.slug}.example.net`),
+  TIGRIS: s3Style('TIGRIS', 'tigris', 2, () => [`tid_${randomString(ALNUM, 26)}`, `tsec_${randomString(ALNUM, 43)}`], ['auto'], () => endpointFor('TIGRIS', {})),
+  ORACLE_OBJECT_STORAGE_S3: s3Style('ORACLE_OBJECT_STORAGE_S3', 'oci', 2, () => [randomHex(40), randomString(BASE64_CHARS, 44)], ['eu-frankfurt-1', 'us-ashburn-1', 'uk-london-1'], (region, team) => `https://${team.ociNamespace}.compat.objectstorage.${region}.oraclecloud.com`),
+  RAILWAY: s3Style('RAILWAY', 'railway', 2, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['auto'], () => endpointFor('RAILWAY', {})),
+  RABATA: s3Style('RABATA', 'rabata', 2, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['eu-west-1', 'us-east-1'], (region) => `https://s3.${region}.rabata.io`),
+};
+const STORAGE_PROFILES: readonly StorageProfile[] = (Object.entries(PROFILES) as [LocationType, Omit<StorageProfile, 'type'>][]).map(([type, profile]) => ({ type, ...profile }));
 
 const PROFILE_WHEEL: readonly StorageProfile[] = STORAGE_PROFILES.flatMap((profile) => Array.from({ length: profile.weight }, () => profile));
 

@@ -18,9 +18,10 @@ import {
   UpdateSecret,
   UpdateVaultConnection,
 } from '../helpers/documents.ts';
-import { fixtures, plaintextValues } from '../helpers/fixtures.ts';
+import { credentialsFor, fixtures, plaintextValues } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { dumpDatabase, findLeaks, rowHaystacks } from '../helpers/leaks.ts';
+import { AUTH_METHODS, credentialFieldsFor, credentialsMemberFor, secretTypeOf } from '../../src/modules/secret/provider-catalogue.ts';
 
 const IsolationNodes = graphql(`
   query IsolationNodes($id: ID!, $ids: [ID!]!, $teamId: ID!) {
@@ -363,56 +364,28 @@ function mask(value: string): string {
   return `${value.slice(0, head)}••••${tail ? value.slice(-tail) : ''}`;
 }
 
-const ACCESS_KEY_TYPES = ['S3', 'R2', 'WASABI', 'RAILWAY', 'ORACLE_OBJECT_STORAGE_S3', 'S3_COMPATIBLE', 'TIGRIS', 'DIGITALOCEAN_SPACES', 'HETZNER', 'RABATA'] as const;
-
-/** One valid credentials input per auth method, with each field's stored value in field order. */
+/** One valid credentials input per auth method of the catalogue, with each field's stored value in field order. */
 function credentialsByMethod(): [SecretType, AuthMethod, SecretCredentialsInput, [name: string, envVar: string, value: string][]][] {
-  const accessKeyCases = ACCESS_KEY_TYPES.map((secretType) => {
-    const key = fixtures.accessKey();
+  return AUTH_METHODS.map((method) => {
+    if (credentialsMemberFor(method) === 'envVars') {
+      // Free keys: values around the mask's 12-character boundary, and a multi-line one.
+      const env = [
+        { key: 'API_KEY', value: random('sk-live-') },
+        { key: 'SHORT', value: 'elevenchars' },
+        { key: 'TWELVE', value: 'twelve-chars' },
+        { key: 'PEM', value: `-----BEGIN KEY-----\n${randomBytes(24).toString('base64')}\n-----END KEY-----\n` },
+      ];
+      return [secretTypeOf(method), method, { envVars: env }, env.map(({ key, value }) => [key, key, value] as [string, string, string])];
+    }
+    const credentials = credentialsFor(method);
+    const values = credentials[credentialsMemberFor(method) as keyof typeof credentials] as Record<string, string>;
     return [
-      secretType,
-      `${secretType}_ACCESS_KEY` as AuthMethod,
-      { accessKey: key },
-      [
-        ['access_key_id', 'AWS_ACCESS_KEY_ID', key.accessKeyId],
-        ['secret_access_key', 'AWS_SECRET_ACCESS_KEY', key.secretAccessKey],
-      ],
-    ] as [SecretType, AuthMethod, SecretCredentialsInput, [string, string, string][]];
+      secretTypeOf(method),
+      method,
+      credentials as SecretCredentialsInput,
+      credentialFieldsFor(method).map((field) => [field.name, field.envVar, values[field.inputField]!] as [string, string, string]),
+    ];
   });
-  const azureKey = fixtures.azureAccountKey();
-  const sas = fixtures.azureSasUrl();
-  const gcs = fixtures.gcsServiceAccount();
-  const b2 = fixtures.b2ApplicationKey();
-  const env = [
-    { key: 'API_KEY', value: random('sk-live-') },
-    { key: 'SHORT', value: 'elevenchars' },
-    { key: 'TWELVE', value: 'twelve-chars' },
-    { key: 'PEM', value: `-----BEGIN KEY-----\n${randomBytes(24).toString('base64')}\n-----END KEY-----\n` },
-  ];
-  return [
-    ...accessKeyCases,
-    [
-      'AZURE_BLOB',
-      'AZURE_ACCOUNT_KEY',
-      { azureAccountKey: azureKey },
-      [
-        ['account_name', 'AZURE_STORAGE_ACCOUNT', azureKey.accountName],
-        ['account_key', 'AZURE_STORAGE_KEY', azureKey.accountKey],
-      ],
-    ],
-    ['AZURE_BLOB', 'AZURE_SAS_URL', { azureSasUrl: sas }, [['sas_url', 'AZURE_STORAGE_SAS_URL', sas.sasUrl]]],
-    ['GCS', 'GCS_SERVICE_ACCOUNT', { gcsServiceAccount: gcs }, [['service_account_json', 'GOOGLE_APPLICATION_CREDENTIALS_JSON', gcs.serviceAccountJson]]],
-    [
-      'B2',
-      'B2_APPLICATION_KEY',
-      { b2ApplicationKey: b2 },
-      [
-        ['application_key_id', 'B2_APPLICATION_KEY_ID', b2.applicationKeyId],
-        ['application_key', 'B2_APPLICATION_KEY', b2.applicationKey],
-      ],
-    ],
-    ['ENV', 'ENV_VARS', { envVars: env }, env.map(({ key, value }) => [key, key, value] as [string, string, string])],
-  ];
 }
 
 describe('masking: credentialFields[].maskedValue', () => {

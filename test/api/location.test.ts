@@ -6,7 +6,9 @@ import { graphql } from '../gql/index.ts';
 import type { CreateLocationInput, SecretCredentialsInput, SecretType, UpdateLocationInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, DeleteLocation, NodeById, UpdateLocation } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { credentialsFor } from '../helpers/fixtures.ts';
+import { LOCATION_TYPES } from '../../src/modules/location/location.rules.ts';
+import { defaultAuthMethod } from '../../src/modules/secret/provider-catalogue.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 
 const SecretsWithLocations = graphql(`
@@ -81,28 +83,13 @@ let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}-${counter++}`;
 const randomText = (prefix: string) => `${prefix}-${randomBytes(8).toString('hex')}`;
 
-function credentialsFor(secretType: SecretType): SecretCredentialsInput {
-  switch (secretType) {
-    case 'GCS':
-      return { gcsServiceAccount: fixtures.gcsServiceAccount() };
-    case 'B2':
-      return { b2ApplicationKey: fixtures.b2ApplicationKey() };
-    case 'AZURE_BLOB':
-      return { azureSasUrl: fixtures.azureSasUrl() };
-    case 'ENV':
-      return { envVars: [{ key: 'API_KEY', value: `sk-${randomBytes(16).toString('hex')}` }] };
-    default:
-      return { accessKey: fixtures.accessKey() };
-  }
-}
-
 async function createSecret(secretType: SecretType = 'S3', owner: TestTeam = team) {
   const input = {
     teamId: owner.teamId,
     name: uniqueName(`secret-${secretType.toLowerCase()}`),
     secretType,
     authMethod: secretType === 'AZURE_BLOB' ? ('AZURE_SAS_URL' as const) : null,
-    credentials: credentialsFor(secretType),
+    credentials: credentialsFor(secretType === 'AZURE_BLOB' ? 'AZURE_SAS_URL' : defaultAuthMethod(secretType)!) as SecretCredentialsInput,
   };
   const result = (await executeOk(t.app, CreateSecret, { input }, owner.ownerToken)).createSecret;
   if (result.__typename !== 'CreateSecretSuccess') throw new Error(`createSecret(${secretType}) failed: ${JSON.stringify(result)}`);
@@ -220,7 +207,7 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
     expect(await locationNamesInTeam(name)).toEqual([]);
     expect((await secretNode(s3.id)).locationCount).toBe(0);
 
-    for (const secretType of ['R2', 'GCS', 'AZURE_BLOB', 'B2'] as const) {
+    for (const secretType of LOCATION_TYPES.filter((type) => type !== 'S3')) {
       const secret = await createSecret(secretType);
       expect(await create({ locationType: 'S3', secretId: secret.id })).toMatchObject({ code: 'LOCATION_TYPE_MISMATCH' });
       expect(await create({ locationType: secretType, secretId: secret.id })).toMatchObject({ __typename: 'CreateLocationSuccess', location: { locationType: secretType } });
@@ -247,7 +234,7 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
     const env = await createSecret('ENV');
     expect(env).toMatchObject({ secretType: 'ENV', authMethod: 'ENV_VARS', storage: 'NATIVE', envVarKeys: ['API_KEY'] });
 
-    for (const locationType of ['S3', 'GCS', 'AZURE_BLOB'] as const) {
+    for (const locationType of LOCATION_TYPES) {
       expect(await create({ locationType, secretId: env.id })).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
     }
     const location = await createOk({ locationType: 'S3', secretId: (await createSecret('S3')).id });

@@ -10,7 +10,9 @@ export type AcceptTeamInvitationInput = {
 };
 
 export type AccessKeyCredentialsInput = {
+  /** Access key id. */
   accessKeyId: string;
+  /** Secret access key. */
   secretAccessKey: string;
 };
 
@@ -41,35 +43,53 @@ export type AuditOutcome =
   | 'SUCCESS';
 
 export type AuthMethod =
+  /** A storage account name and its access key. For AZURE_BLOB, in `credentials.azureAccountKey`. */
   | 'AZURE_ACCOUNT_KEY'
+  /** A URL carrying a shared access signature. For AZURE_BLOB, in `credentials.azureSasUrl`. */
   | 'AZURE_SAS_URL'
+  /** An application key and its id. For B2, in `credentials.b2ApplicationKey`. */
   | 'B2_APPLICATION_KEY'
+  /** An access key id and its secret access key. For DIGITALOCEAN_SPACES, in `credentials.accessKey`. */
   | 'DIGITALOCEAN_SPACES_ACCESS_KEY'
+  /** Env vars: free keys and values. For ENV, in `credentials.envVars`. */
   | 'ENV_VARS'
+  /** A service-account key file. For GCS, in `credentials.gcsServiceAccount`. */
   | 'GCS_SERVICE_ACCOUNT'
+  /** An access key id and its secret access key. For HETZNER, in `credentials.accessKey`. */
   | 'HETZNER_ACCESS_KEY'
+  /** An access key id and its secret access key. For ORACLE_OBJECT_STORAGE_S3, in `credentials.accessKey`. */
   | 'ORACLE_OBJECT_STORAGE_S3_ACCESS_KEY'
+  /** An access key id and its secret access key. For R2, in `credentials.accessKey`. */
   | 'R2_ACCESS_KEY'
+  /** An access key id and its secret access key. For RABATA, in `credentials.accessKey`. */
   | 'RABATA_ACCESS_KEY'
+  /** An access key id and its secret access key. For RAILWAY, in `credentials.accessKey`. */
   | 'RAILWAY_ACCESS_KEY'
+  /** An access key id and its secret access key. For S3, in `credentials.accessKey`. */
   | 'S3_ACCESS_KEY'
+  /** An access key id and its secret access key. For S3_COMPATIBLE, in `credentials.accessKey`. */
   | 'S3_COMPATIBLE_ACCESS_KEY'
+  /** An access key id and its secret access key. For TIGRIS, in `credentials.accessKey`. */
   | 'TIGRIS_ACCESS_KEY'
+  /** An access key id and its secret access key. For WASABI, in `credentials.accessKey`. */
   | 'WASABI_ACCESS_KEY';
 
 export type AzureAccountKeyCredentialsInput = {
-  /** Base64, as the Azure portal shows it. */
+  /** Storage account access key: base64, as the Azure portal shows it. */
   accountKey: string;
+  /** Storage account name (3–24 lowercase letters and digits). */
   accountName: string;
 };
 
 export type AzureSasUrlCredentialsInput = {
-  /** An https URL with a `sig` parameter. */
+  /** https URL carrying a shared access signature (`sig` parameter). */
   sasUrl: string;
 };
 
 export type B2ApplicationKeyCredentialsInput = {
+  /** Application key. */
   applicationKey: string;
+  /** Application key id (12–64 letters and digits). */
   applicationKeyId: string;
 };
 
@@ -199,7 +219,7 @@ export type FieldMappingInput = {
 };
 
 export type GcsServiceAccountCredentialsInput = {
-  /** The JSON key file of a service account. */
+  /** The JSON service-account key file (type, client_email, private_key, project_id). */
   serviceAccountJson: string;
 };
 
@@ -286,11 +306,16 @@ export type RotateVaultConnectionInput = {
 export type SecretCredentialsInput =
   {   /** Every `*_ACCESS_KEY` auth method (S3 and the S3-compatible providers). */
   accessKey: AccessKeyCredentialsInput; azureAccountKey?: never; azureSasUrl?: never; b2ApplicationKey?: never; envVars?: never; gcsServiceAccount?: never; }
-  |  { accessKey?: never;   azureAccountKey: AzureAccountKeyCredentialsInput; azureSasUrl?: never; b2ApplicationKey?: never; envVars?: never; gcsServiceAccount?: never; }
-  |  { accessKey?: never; azureAccountKey?: never;   azureSasUrl: AzureSasUrlCredentialsInput; b2ApplicationKey?: never; envVars?: never; gcsServiceAccount?: never; }
-  |  { accessKey?: never; azureAccountKey?: never; azureSasUrl?: never;   b2ApplicationKey: B2ApplicationKeyCredentialsInput; envVars?: never; gcsServiceAccount?: never; }
-  |  { accessKey?: never; azureAccountKey?: never; azureSasUrl?: never; b2ApplicationKey?: never;   envVars: Array<EnvVarInput>; gcsServiceAccount?: never; }
-  |  { accessKey?: never; azureAccountKey?: never; azureSasUrl?: never; b2ApplicationKey?: never; envVars?: never;   gcsServiceAccount: GcsServiceAccountCredentialsInput; };
+  |  { accessKey?: never;   /** AZURE_ACCOUNT_KEY: a storage account and its access key. */
+  azureAccountKey: AzureAccountKeyCredentialsInput; azureSasUrl?: never; b2ApplicationKey?: never; envVars?: never; gcsServiceAccount?: never; }
+  |  { accessKey?: never; azureAccountKey?: never;   /** AZURE_SAS_URL: a URL carrying a shared access signature. */
+  azureSasUrl: AzureSasUrlCredentialsInput; b2ApplicationKey?: never; envVars?: never; gcsServiceAccount?: never; }
+  |  { accessKey?: never; azureAccountKey?: never; azureSasUrl?: never;   /** B2_APPLICATION_KEY: a Backblaze B2 application key and its id. */
+  b2ApplicationKey: B2ApplicationKeyCredentialsInput; envVars?: never; gcsServiceAccount?: never; }
+  |  { accessKey?: never; azureAccountKey?: never; azureSasUrl?: never; b2ApplicationKey?: never;   /** ENV_VARS: the env vars, each key once. */
+  envVars: Array<EnvVarInput>; gcsServiceAccount?: never; }
+  |  { accessKey?: never; azureAccountKey?: never; azureSasUrl?: never; b2ApplicationKey?: never; envVars?: never;   /** GCS_SERVICE_ACCOUNT: the key file of a service account. */
+  gcsServiceAccount: GcsServiceAccountCredentialsInput; };
 
 export type SecretFilter = {
   /** Case-insensitive substring of the name. */
@@ -308,19 +333,33 @@ export type SecretStorage =
   | 'NATIVE';
 
 export type SecretType =
+  /** Azure Blob Storage. */
   | 'AZURE_BLOB'
+  /** Backblaze B2 (through its S3-compatible API). */
   | 'B2'
+  /** DigitalOcean Spaces. */
   | 'DIGITALOCEAN_SPACES'
+  /** A bundle of env vars (API keys and the like); cannot back a location. */
   | 'ENV'
+  /** Google Cloud Storage. */
   | 'GCS'
+  /** Hetzner Object Storage. */
   | 'HETZNER'
+  /** Oracle Cloud Object Storage through its S3 compatibility API. */
   | 'ORACLE_OBJECT_STORAGE_S3'
+  /** Cloudflare R2. */
   | 'R2'
+  /** Rabata. */
   | 'RABATA'
+  /** Railway storage buckets. */
   | 'RAILWAY'
+  /** Amazon S3. */
   | 'S3'
+  /** Any other S3-compatible server (MinIO, Ceph, Garage …). */
   | 'S3_COMPATIBLE'
+  /** Tigris. */
   | 'TIGRIS'
+  /** Wasabi. */
   | 'WASABI';
 
 export type SecretVersionReason =

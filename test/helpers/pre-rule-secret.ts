@@ -5,7 +5,7 @@ import { toGlobalId } from '../../src/graphql/global-id.ts';
 import type { MasterKeyring } from '../../src/modules/crypto/envelope.ts';
 import { sealCredentials } from '../../src/modules/secret/secret-payload.ts';
 import { insertSecret, insertSecretVersion } from '../../src/modules/secret/secret.repository.ts';
-import { maskValue } from '../../src/modules/secret/credential-types.ts';
+import { maskValue } from '../../src/modules/secret/credential-masking.ts';
 
 /**
  * An ENV secret stored the way createSecret stored one before RESERVED_ENV_KEY existed: through

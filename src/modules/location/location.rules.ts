@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from '../shared/names.ts';
-import { SECRET_TYPES } from '../secret/credential-types.ts';
+import { SECRET_TYPES } from '../secret/provider-catalogue.ts';
 
 /** Every secret type but ENV is a kind of storage a location can point at (LOCATION_TYPE_MISMATCH). */
 export const LOCATION_TYPES = SECRET_TYPES.filter((type): type is Exclude<typeof type, 'ENV'> => type !== 'ENV');

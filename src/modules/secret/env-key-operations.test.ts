@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ENV_KEY_MAX_LENGTH, ENV_VALUE_MAX_LENGTH, ENV_VARS_MAX_COUNT } from './credential-types.ts';
+import { ENV_KEY_MAX_LENGTH, ENV_VALUE_MAX_LENGTH, ENV_VARS_MAX_COUNT } from './credential-checks.ts';
 import { applyKeyOperations, hasKeyOperations, KeyOperationCode, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 
 const CURRENT: readonly EnvPair[] = Object.freeze([

@@ -1,5 +1,5 @@
 import type { FieldError } from '../../errors.ts';
-import { checkEnvKey, ENV_VALUE_MAX_LENGTH, ENV_VARS_MAX_COUNT } from './credential-types.ts';
+import { checkEnvKey, ENV_VALUE_MAX_LENGTH, ENV_VARS_MAX_COUNT } from './credential-checks.ts';
 
 export interface EnvPair {
   key: string;

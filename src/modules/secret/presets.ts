@@ -1,4 +1,4 @@
-import { AUTH_METHODS, credentialFieldsFor, secretTypeOf, type SecretType } from './credential-types.ts';
+import { AUTH_METHODS, credentialFieldsFor, secretTypeOf, type SecretType } from './provider-catalogue.ts';
 
 /** A provider whose credentials have conventional env var names. */
 export interface SecretPreset {

@@ -9,7 +9,7 @@
 import type { Db } from '../../database/database.ts';
 import { AppError, ErrorCode } from '../../errors.ts';
 import { DecryptionError, type MasterKeyring } from '../crypto/envelope.ts';
-import { maskValue } from './credential-types.ts';
+import { maskValue } from './credential-masking.ts';
 import { countStalePreviews, lockStalePreviews, storeRemaskedPreviews } from './secret.repository.ts';
 import { currentCredentials } from './secret.service.ts';
 

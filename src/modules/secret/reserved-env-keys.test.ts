@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { AUTH_METHODS, credentialFieldsFor, ENV_KEY_PATTERN } from './credential-types.ts';
+import { ENV_KEY_PATTERN } from './credential-checks.ts';
+import { AUTH_METHODS, credentialFieldsFor } from './provider-catalogue.ts';
 import { SECRET_PRESETS } from './presets.ts';
 import { isCloakroomConfigKey, isReservedEnvKey, RESERVED_ENV_KEY_PREFIXES, RESERVED_ENV_KEYS } from './reserved-env-keys.ts';
 

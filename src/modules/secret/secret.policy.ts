@@ -1,6 +1,7 @@
 import type { FieldMapping } from './secret.tables.ts';
 import { ConflictError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
-import { isAuthMethodValidFor, supportsExternalVault, validateFieldMappings, type AuthMethod, type CredentialsInput, type FieldMappingInput, type SecretType, type VaultType } from './credential-types.ts';
+import { validateFieldMappings, type FieldMappingInput, type VaultType } from './field-mapping-references.ts';
+import { isAuthMethodValidFor, supportsExternalVault, type AuthMethod, type CredentialsInput, type SecretType } from './provider-catalogue.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
 
 /**

@@ -8,7 +8,19 @@ import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
-import { AUTH_METHODS, SECRET_TYPES } from './credential-types.ts';
+import {
+  AUTH_METHODS,
+  authMethodEntry,
+  CREDENTIAL_SHAPES,
+  CREDENTIALS_INPUT_MEMBERS,
+  PROVIDERS,
+  SECRET_TYPES,
+  type AuthMethod,
+  type CredentialsInput,
+  type CredentialsMemberValues,
+  type FixedCredentialsMember,
+  type SecretType,
+} from './provider-catalogue.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { secretName, serviceSlug } from './secret.rules.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
@@ -27,8 +39,17 @@ import {
   type SecretVersion,
 } from './secret.service.ts';
 
-export const SecretTypeEnum = builder.enumType('SecretType', { values: SECRET_TYPES });
-export const AuthMethodEnum = builder.enumType('AuthMethod', { values: AUTH_METHODS });
+export const SecretTypeEnum = builder.enumType('SecretType', {
+  values: Object.fromEntries(SECRET_TYPES.map((type) => [type, { description: PROVIDERS[type].description }])) as Record<SecretType, { description: string }>,
+});
+export const AuthMethodEnum = builder.enumType('AuthMethod', {
+  values: Object.fromEntries(
+    AUTH_METHODS.map((method) => {
+      const { secretType, member, description } = authMethodEntry(method);
+      return [method, { description: `${description} For ${secretType}, in \`credentials.${member}\`.` }];
+    }),
+  ) as Record<AuthMethod, { description: string }>,
+});
 export const StorageEnum = builder.enumType('SecretStorage', {
   values: { NATIVE: { description: 'Stored here, encrypted.' }, EXTERNAL_VAULT: { description: 'Read from a vault connection through fieldMappings; nothing secret is stored here.' } },
 });
@@ -145,35 +166,33 @@ const SecretPresetRef = builder.objectRef<SecretPreset>('SecretPreset').implemen
 
 builder.queryField('secretPresets', (t) => t.field({ type: [SecretPresetRef], resolve: () => SECRET_PRESETS }));
 
-const AccessKeyInput = builder.inputType('AccessKeyCredentialsInput', {
-  fields: (t) => ({ accessKeyId: t.string({ required: true }), secretAccessKey: t.string({ required: true }) }),
-});
-const AzureAccountKeyInput = builder.inputType('AzureAccountKeyCredentialsInput', {
-  fields: (t) => ({ accountName: t.string({ required: true }), accountKey: t.string({ required: true, description: 'Base64, as the Azure portal shows it.' }) }),
-});
-const AzureSasUrlInput = builder.inputType('AzureSasUrlCredentialsInput', {
-  fields: (t) => ({ sasUrl: t.string({ required: true, description: 'An https URL with a `sig` parameter.' }) }),
-});
-const GcsServiceAccountInput = builder.inputType('GcsServiceAccountCredentialsInput', {
-  fields: (t) => ({ serviceAccountJson: t.string({ required: true, description: 'The JSON key file of a service account.' }) }),
-});
-const B2ApplicationKeyInput = builder.inputType('B2ApplicationKeyCredentialsInput', {
-  fields: (t) => ({ applicationKeyId: t.string({ required: true }), applicationKey: t.string({ required: true }) }),
-});
-const EnvVarInput = builder.inputType('EnvVarInput', {
+const EnvVarInput = builder.inputType(CREDENTIAL_SHAPES.envVars.inputType, {
   fields: (t) => ({ key: t.string({ required: true, description: '`^[A-Z_][A-Z0-9_]*$`, 1–128 characters.' }), value: t.string({ required: true, description: 'At most 45,000 characters.' }) }),
 });
 
-export const SecretCredentialsInput = builder.inputType('SecretCredentialsInput', {
+/** What `implement` takes as the fields of an input object of shape T. */
+type InputFields<T extends object> = ReturnType<Parameters<ReturnType<typeof builder.inputRef<T>>['implement']>[0]['fields']>;
+
+/**
+ * The input object of one fixed credentials member, its fields from the catalogue. The cast
+ * only restates what `CredentialsMemberValues` derives from the same catalogue entries.
+ */
+function credentialsMemberInput<M extends FixedCredentialsMember>(member: M) {
+  const shape = CREDENTIAL_SHAPES[member];
+  return builder.inputRef<CredentialsMemberValues<M>>(shape.inputType).implement({
+    fields: (t) =>
+      Object.fromEntries(shape.fields.map((field) => [field.inputField, t.string({ required: true, description: field.description })])) as unknown as InputFields<CredentialsMemberValues<M>>,
+  });
+}
+
+const FIXED_MEMBERS = CREDENTIALS_INPUT_MEMBERS.filter((member): member is FixedCredentialsMember => member !== 'envVars');
+
+export const SecretCredentialsInput = builder.inputRef<CredentialsInput>('SecretCredentialsInput').implement({
   description: 'Exactly one member: the one of the secret’s auth method. Stored encrypted, never returned.',
   isOneOf: true,
   fields: (t) => ({
-    accessKey: t.field({ type: AccessKeyInput, description: 'Every `*_ACCESS_KEY` auth method (S3 and the S3-compatible providers).' }),
-    azureAccountKey: t.field({ type: AzureAccountKeyInput }),
-    azureSasUrl: t.field({ type: AzureSasUrlInput }),
-    gcsServiceAccount: t.field({ type: GcsServiceAccountInput }),
-    b2ApplicationKey: t.field({ type: B2ApplicationKeyInput }),
-    envVars: t.field({ type: [EnvVarInput] }),
+    ...Object.fromEntries(FIXED_MEMBERS.map((member) => [member, t.field({ type: credentialsMemberInput(member), description: CREDENTIAL_SHAPES[member].description })])),
+    envVars: t.field({ type: [EnvVarInput], description: CREDENTIAL_SHAPES.envVars.description }),
   }),
 });
 

@@ -30,19 +30,17 @@ import {
   type Storage,
 } from './secret.policy.ts';
 export type { Storage } from './secret.policy.ts';
+import { credentialValues, validateCredentials } from './credential-checks.ts';
+import { maskValue } from './credential-masking.ts';
+import type { FieldMappingInput, VaultType } from './field-mapping-references.ts';
 import {
   credentialFieldsFor,
-  credentialValues,
   defaultAuthMethod,
-  maskValue,
   supportsExternalVault,
-  validateCredentials,
   type AuthMethod,
   type CredentialsInput,
-  type FieldMappingInput,
   type SecretType,
-  type VaultType,
-} from './credential-types.ts';
+} from './provider-catalogue.ts';
 import {
   deleteSecret as deleteSecretRow,
   findLocationTypeOtherThan,

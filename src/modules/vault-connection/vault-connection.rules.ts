@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from '../shared/names.ts';
-import type { VaultType } from '../secret/credential-types.ts';
+import type { VaultType } from '../secret/field-mapping-references.ts';
 
 const field = (label: string) =>
   z.string().min(1, `${label} must not be empty`).max(4096, `${label} must be at most 4096 characters`).refine((v) => v.trim() === v, `${label} must not start or end with whitespace`);

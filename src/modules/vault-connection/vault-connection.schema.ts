@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { fromGlobalId } from '../../graphql/global-id.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
-import { VAULT_TYPES } from '../secret/credential-types.ts';
+import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';

@@ -8,7 +8,7 @@ import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagina
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { sealPayload, type MasterKeyring } from '../crypto/envelope.ts';
-import type { VaultType } from '../secret/credential-types.ts';
+import type { VaultType } from '../secret/field-mapping-references.ts';
 import * as vaultConnectionRepository from './vault-connection.repository.ts';
 import type { VaultConnectionMetadata } from './vault-connection.repository.ts';
 import { VAULT_CREDENTIALS_MEMBER, vaultCredentialSchemas, type VaultCredentialsInput } from './vault-connection.rules.ts';
