@@ -29,16 +29,32 @@ export function fromGlobalId(globalId: string, typename: string): string {
   throw new NotFoundError(`No ${typename} with this id`);
 }
 
+/**
+ * The row id of an object keyed by two columns (a membership, a secret version): the parts
+ * joined by '.', because a global id's row id ends at the next ':'.
+ */
+export function compositeId(first: string, second: string | number): string {
+  return `${first}.${second}`;
+}
+
+/** The two parts of a `compositeId`, or null when `id` is not one. */
+export function splitCompositeId(id: string): [string, string] | null {
+  const parts = id.split('.');
+  return parts.length === 2 ? [parts[0]!, parts[1]!] : null;
+}
+
 /** What `node(id)` and `nodes(ids)` answer for an id that names no object. */
 export const NO_OBJECT = 'No object with this id';
 
 /**
- * `decodeGlobalID` for the relay plugin's `node`/`nodes` arguments: an id that is not base64 of
+ * `decodeGlobalID` for the relay plugin (`node`/`nodes` and every `globalID` argument): an id that is not base64 of
  * `Type:id` names no type (`typename: ''`) instead of throwing Pothos's "Invalid global ID: <the id>".
  */
 export function decodeNodeId(globalId: string): { typename: string; id: string } {
   try {
-    return decodeGlobalID(globalId);
+    const { typename, id } = decodeGlobalID(globalId);
+    // Row ids are lowercase uuids (and numbers): an uppercase copy of an id names the same object.
+    return { typename, id: id.toLowerCase() };
   } catch {
     return { typename: '', id: '' };
   }

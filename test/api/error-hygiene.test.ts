@@ -108,7 +108,7 @@ describe.each(modes)('ids (%s): an id that names nothing is NOT_FOUND "No object
   const uuid = '00000000-0000-4000-8000-000000000000';
   const nothing = [
     ['not base64 of Type:id', garbage],
-    ['a type that is not a Node (ApiToken)', toGlobalId('ApiToken', uuid)],
+    ['a type that is not a Node (SecretPreset)', toGlobalId('SecretPreset', uuid)],
     ['a type that does not exist', toGlobalId('secret', uuid)],
     ['the root type', toGlobalId('Query', uuid)],
   ] as const;

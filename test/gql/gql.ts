@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query AuditEvents($teamId: ID!, $first: Int, $after: String, $filter: AuditEventFilter) {\n    team(id: $teamId) {\n      auditEvents(first: $first, after: $after, filter: $filter) {\n        edges {\n          node {\n            id\n            action\n            outcome\n            actor {\n              id\n            }\n            actorTokenId\n            targetType\n            targetId\n            changedFields\n            targetVersion\n            requestId\n            userAgent\n            createdAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  mutation AuditRenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      __typename\n    }\n  }\n": typeof types.AuditRenameTeamDocument,
-    "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.ViewerIdentityDocument,
+    "\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.ViewerIdentityDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess {\n        token\n        apiToken {\n          id\n          name\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        fieldErrors {\n          path\n          code\n        }\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($input: RevokeApiTokenInput!) {\n    revokeApiToken(input: $input) {\n      __typename\n      ... on RevokeApiTokenSuccess {\n        apiToken {\n          id\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
     "\n  query ViewerTokens($first: Int, $after: String) {\n    viewer {\n      apiTokens(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.ViewerTokensDocument,
@@ -112,14 +112,14 @@ type Documents = {
     "\n  mutation RotateVaultConnection($input: RotateVaultConnectionInput!) {\n    rotateVaultConnection(input: $input) {\n      __typename\n      ... on RotateVaultConnectionSuccess {\n        vaultConnection {\n          ...VaultConnectionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.RotateVaultConnectionDocument,
     "\n  mutation DeleteVaultConnection($input: DeleteVaultConnectionInput!) {\n    deleteVaultConnection(input: $input) {\n      __typename\n      ... on DeleteVaultConnectionSuccess {\n        deletedVaultConnectionId\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeleteVaultConnectionDocument,
     "\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on Location {\n        ...LocationFields\n      }\n      ... on VaultConnection {\n        ...VaultConnectionFields\n      }\n      ... on Secret {\n        ...SecretFields\n      }\n    }\n  }\n": typeof types.NodeByIdDocument,
-    "\n  query CliViewer {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.CliViewerDocument,
+    "\n  query CliViewer {\n    viewer {\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.CliViewerDocument,
     "\n  query GraphiqlViewer {\n    viewer {\n      id\n    }\n  }\n": typeof types.GraphiqlViewerDocument,
-    "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
+    "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
 };
 const documents: Documents = {
     "\n  query AuditEvents($teamId: ID!, $first: Int, $after: String, $filter: AuditEventFilter) {\n    team(id: $teamId) {\n      auditEvents(first: $first, after: $after, filter: $filter) {\n        edges {\n          node {\n            id\n            action\n            outcome\n            actor {\n              id\n            }\n            actorTokenId\n            targetType\n            targetId\n            changedFields\n            targetVersion\n            requestId\n            userAgent\n            createdAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  mutation AuditRenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      __typename\n    }\n  }\n": types.AuditRenameTeamDocument,
-    "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.ViewerIdentityDocument,
+    "\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.ViewerIdentityDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess {\n        token\n        apiToken {\n          id\n          name\n          expiresAt\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n      ... on ValidationError {\n        fieldErrors {\n          path\n          code\n        }\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($input: RevokeApiTokenInput!) {\n    revokeApiToken(input: $input) {\n      __typename\n      ... on RevokeApiTokenSuccess {\n        apiToken {\n          id\n          revokedAt\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.RevokeApiTokenDocument,
     "\n  query ViewerTokens($first: Int, $after: String) {\n    viewer {\n      apiTokens(first: $first, after: $after) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.ViewerTokensDocument,
@@ -215,9 +215,9 @@ const documents: Documents = {
     "\n  mutation RotateVaultConnection($input: RotateVaultConnectionInput!) {\n    rotateVaultConnection(input: $input) {\n      __typename\n      ... on RotateVaultConnectionSuccess {\n        vaultConnection {\n          ...VaultConnectionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.RotateVaultConnectionDocument,
     "\n  mutation DeleteVaultConnection($input: DeleteVaultConnectionInput!) {\n    deleteVaultConnection(input: $input) {\n      __typename\n      ... on DeleteVaultConnectionSuccess {\n        deletedVaultConnectionId\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeleteVaultConnectionDocument,
     "\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on Location {\n        ...LocationFields\n      }\n      ... on VaultConnection {\n        ...VaultConnectionFields\n      }\n      ... on Secret {\n        ...SecretFields\n      }\n    }\n  }\n": types.NodeByIdDocument,
-    "\n  query CliViewer {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.CliViewerDocument,
+    "\n  query CliViewer {\n    viewer {\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.CliViewerDocument,
     "\n  query GraphiqlViewer {\n    viewer {\n      id\n    }\n  }\n": types.GraphiqlViewerDocument,
-    "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
+    "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
 };
 
 /**
@@ -245,7 +245,7 @@ export function graphql(source: "\n  mutation AuditRenameTeam($input: UpdateTeam
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -629,7 +629,7 @@ export function graphql(source: "\n  query NodeById($id: ID!) {\n    node(id: $i
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CliViewer {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CliViewer {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query CliViewer {\n    viewer {\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CliViewer {\n    viewer {\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -637,7 +637,7 @@ export function graphql(source: "\n  query GraphiqlViewer {\n    viewer {\n     
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -5,16 +5,19 @@ import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import type { AuditEventRow } from './audit.repository.ts';
-import { listTeamAuditEvents } from './audit.service.ts';
+import { listTeamAuditEvents, loadAuditEvent } from './audit.service.ts';
 
 const OutcomeEnum = builder.enumType('AuditOutcome', {
   values: { SUCCESS: { description: 'The change was made.' }, DENIED: { description: 'The viewer’s role refused it.' } },
 });
 
-const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent').implement({
-  description: 'One entry of the append-only, hash-chained audit trail. Field names only, never values.',
+const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
+builder.node(AuditEventRef, {
+  description: 'One entry of the append-only, hash-chained audit trail. Field names only, never values. Visible to those who may read the team’s trail (ADMIN and OWNER, with a TEAM_ADMIN scope if the token is scoped).',
+  id: { resolve: (event) => event.id },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadAuditEvent(ctx, id))),
   fields: (t) => ({
-    id: t.globalID({ resolve: (event) => ({ type: 'AuditEvent', id: event.id }) }),
     action: t.exposeString('action', { description: '`secret.created`, `location.updated`, … or, for DENIED, the permission refused (`secret:write`).' }),
     outcome: t.field({ type: OutcomeEnum, resolve: (event) => event.outcome }),
     actor: t.field({ type: UserRef, nullable: true, description: 'Null for operator actions at the CLI.', resolve: (event, _args, ctx) => (event.actor_user_id ? loadUser(ctx, event.actor_user_id) : null) }),

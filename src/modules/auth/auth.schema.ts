@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { fromGlobalId } from '../../graphql/global-id.ts';
-import { createApiToken, listViewerApiTokens, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
+import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
 import type { TokenScope } from './permissions.ts';
 
@@ -28,10 +28,12 @@ export const TokenScopeEnum = builder.enumType('TokenScope', {
 });
 
 export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken');
-builder.objectType(ApiTokenRef, {
-  description: 'A personal token: acts as its user. The token itself is shown once, at creation.',
+builder.node(ApiTokenRef, {
+  description: 'A personal token: acts as its user. The token itself is shown once, at creation. Visible to its own user only (`node(id)` answers null to anyone else).',
+  id: { resolve: (token) => token.id },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadApiToken(ctx, id))),
   fields: (t) => ({
-    id: t.globalID({ resolve: (token) => ({ type: 'ApiToken', id: token.id }) }),
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
@@ -45,12 +47,18 @@ builder.objectType(ApiTokenRef, {
   }),
 });
 
-/** The authenticated caller; teams extend it with `memberships`. */
+/**
+ * The authenticated caller; teams extend it with `memberships`. Its id is a `Viewer` id of its
+ * own, never the User's: Relay's store keeps one typename per id.
+ */
 export const ViewerRef = builder.objectRef<User>('Viewer');
-builder.objectType(ViewerRef, {
-  description: 'You: the user your token acts as.',
+builder.node(ViewerRef, {
+  description: 'You: the user your token acts as. Its `id` is a Viewer id (not your User id: that is `user.id`); `node(id)` answers it to you alone.',
+  id: { resolve: (user) => user.id, description: 'A Viewer id of its own, never your User id (that is `user.id`): Relay keeps one type per id.' },
+  // Only the caller's own Viewer id names an object; another user's is null, as an unknown id.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => (id === ctx.viewer.userId ? loadUser(ctx, id) : null))),
   fields: (t) => ({
-    id: t.globalID({ description: 'Your User id.', resolve: (user) => ({ type: 'User', id: user.id }) }),
+    user: t.field({ type: UserRef, description: 'You as a User: the id that `createdBy`, `owner` and `actor` fields name.', resolve: async (user, _args, ctx) => (await loadUser(ctx, user.id))! }),
     email: t.exposeString('email'),
     name: t.exposeString('name', { nullable: true }),
     apiTokens: t.connection({

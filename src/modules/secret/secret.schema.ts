@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { compositeId, fromGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
@@ -31,6 +31,7 @@ import {
   listTeamSecrets,
   listVersionsOfSecret,
   loadSecret,
+  loadSecretVersion,
   rotateSecret,
   updateSecret,
   viewerSeesKeys,
@@ -77,13 +78,22 @@ const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string
   fields: (t) => ({ fieldName: t.exposeString('fieldName'), reference: t.exposeString('reference') }),
 });
 
-const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion').implement({
-  description: 'An immutable record of a credentials change (metadata only).',
+const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
+builder.node(SecretVersionRef, {
+  description: 'An immutable record of a credentials change (metadata only). Visible to whoever sees its secret.',
+  id: { resolve: (v) => compositeId(v.secretId, v.version) },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecretVersion(ctx, id))),
   fields: (t) => ({
     version: t.exposeInt('version'),
     reason: t.field({ type: VersionReasonEnum, resolve: (v) => v.reason }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    createdBy: t.field({ type: 'ID', nullable: true, description: 'The User id of who made the change.', resolve: (v) => (v.createdBy ? toGlobalId('User', v.createdBy) : null) }),
+    createdBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Who made the change; null for an operator at the CLI, and once the user is no longer visible to you.',
+      resolve: (v, _args, ctx) => (v.createdBy ? loadUser(ctx, v.createdBy) : null),
+    }),
   }),
 });
 

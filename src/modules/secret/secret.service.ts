@@ -559,6 +559,12 @@ export async function listTeamSecrets(ctx: Context, teamId: string, args: Secret
   return toConnection(rows, page, cursorKey, toSecret);
 }
 
+/** A version of a secret the viewer sees, by `compositeId(secretId, version)`; null otherwise. */
+export async function loadSecretVersion(ctx: Context, key: string): Promise<SecretVersion | null> {
+  const row = await ctx.loaders.secretVersion.load(key);
+  return row ? toSecretVersion(row) : null;
+}
+
 export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: PageArgs) {
   await authorize(ctx, secret.teamId, 'secret:read');
   const page = parsePageArgs(args, 'integer');

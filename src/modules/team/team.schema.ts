@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { compositeId, fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
@@ -14,6 +14,7 @@ import {
   listTeamMembers,
   listViewerInvitations,
   listViewerMemberships,
+  loadMembership,
   loadTeam,
   removeTeamMember,
   revokeTeamInvitation,
@@ -58,8 +59,11 @@ builder.node(TeamRef, {
   }),
 });
 
-builder.objectType(MembershipRef, {
-  description: "A user's role in a team.",
+builder.node(MembershipRef, {
+  description: "A user's role in a team. Visible to the team's members, like the team.",
+  id: { resolve: (m) => compositeId(m.teamId, m.userId) },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadMembership(ctx, id))),
   fields: (t) => ({
     team: t.field({ type: TeamRef, resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
     user: t.field({ type: UserRef, resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),
