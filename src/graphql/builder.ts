@@ -2,7 +2,6 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
-import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver } from 'graphql-scalars';
 import { GraphQLError, getNullableType, isListType, type GraphQLResolveInfo } from 'graphql';
@@ -25,7 +24,7 @@ export const builder = new SchemaBuilder<{
   // `nulCharacters` (src/graphql/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
   // `deadline` (src/graphql/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
   // `nullableMutationResults` (src/graphql/nullable-mutation-results.ts): a nested error never hides a mutation that was made.
-  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, SimpleObjectsPlugin],
+  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { fromGlobalId } from '../../graphql/global-id.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
 import type { TokenScope } from './permissions.ts';
@@ -47,6 +48,11 @@ builder.node(ApiTokenRef, {
   }),
 });
 
+/** The edges of `Viewer.apiTokens`, also on `createApiToken`'s success (`apiTokenEdge`). */
+const ViewerApiTokensEdge = builder.edgeObject({ name: 'ViewerApiTokensConnectionEdge', type: ApiTokenRef });
+/** `Viewer.apiTokens` is newest first: a token's cursor key is its creation time, then its id. */
+const apiTokenCursorKey = (token: ApiToken) => [token.createdAt.toISOString(), token.id] as const;
+
 /**
  * The authenticated caller; teams extend it with `memberships`. Its id is a `Viewer` id of its
  * own, never the User's: Relay's store keeps one typename per id.
@@ -61,11 +67,15 @@ builder.node(ViewerRef, {
     user: t.field({ type: UserRef, description: 'You as a User: the id that `createdBy`, `owner` and `actor` fields name.', resolve: async (user, _args, ctx) => (await loadUser(ctx, user.id))! }),
     email: t.exposeString('email'),
     name: t.exposeString('name', { nullable: true }),
-    apiTokens: t.connection({
-      type: ApiTokenRef,
-      description: 'Your tokens, newest first, including revoked and expired ones.',
-      resolve: (_user, args, ctx) => listViewerApiTokens(ctx, args),
-    }),
+    apiTokens: t.connection(
+      {
+        type: ApiTokenRef,
+        description: 'Your tokens, newest first, including revoked and expired ones.',
+        resolve: (_user, args, ctx) => listViewerApiTokens(ctx, args),
+      },
+      {},
+      ViewerApiTokensEdge,
+    ),
   }),
 });
 
@@ -84,10 +94,11 @@ const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   }),
 });
 
-const CreateApiTokenSuccess = builder.simpleObject('CreateApiTokenSuccess', {
+const CreateApiTokenSuccess = builder.objectRef<{ token: string; apiToken: ApiToken }>('CreateApiTokenSuccess').implement({
   fields: (t) => ({
-    token: t.string({ description: 'The token. Store it now: it is never shown again.' }),
-    apiToken: t.field({ type: ApiTokenRef }),
+    token: t.exposeString('token', { description: 'The token. Store it now: it is never shown again.' }),
+    apiToken: t.field({ type: ApiTokenRef, resolve: (success) => success.apiToken }),
+    apiTokenEdge: createdEdgeField(t, { type: ViewerApiTokensEdge, connection: 'Viewer.apiTokens', node: (success) => success.apiToken, cursorKey: apiTokenCursorKey }),
   }),
 });
 

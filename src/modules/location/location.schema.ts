@@ -2,6 +2,8 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
+import { defaultOrderCursorKey } from '../../database/keyset.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
@@ -50,12 +52,19 @@ const LocationFilterInput = builder.inputType('LocationFilter', {
   }),
 });
 
+/** The edges of `Team.locations`, also on `createLocation`'s success (`locationEdge`). */
+const TeamLocationsEdge = builder.edgeObject({ name: 'TeamLocationsConnectionEdge', type: LocationRef });
+
 builder.objectField(TeamRef, 'locations', (t) =>
-  t.connection({
-    type: LocationRef,
-    args: { filter: t.arg({ type: LocationFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
-    resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
-  }),
+  t.connection(
+    {
+      type: LocationRef,
+      args: { filter: t.arg({ type: LocationFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+      resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
+    },
+    {},
+    TeamLocationsEdge,
+  ),
 );
 
 const CreateLocationInput = builder.inputType('CreateLocationInput', {
@@ -75,7 +84,14 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
 builder.mutationField('createLocation', (t) =>
   t.field({
     type: LocationRef,
-    errors: { dataField: { name: 'location' } },
+    errors: {
+      dataField: { name: 'location' },
+      result: {
+        fields: (r) => ({
+          locationEdge: createdEdgeField(r, { type: TeamLocationsEdge, connection: 'Team.locations', node: (location) => location, cursorKey: (location, ctx) => defaultOrderCursorKey(ctx.db, 'locations', location.id) }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: CreateLocationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       createLocation(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team'), secretId: fromGlobalId(String(input.secretId), 'Secret') }),

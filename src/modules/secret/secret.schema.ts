@@ -2,6 +2,8 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, fromGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
+import { defaultOrderCursorKey } from '../../database/keyset.ts';
 import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -145,12 +147,19 @@ export const SecretFilterInput = builder.inputType('SecretFilter', {
   }),
 });
 
+/** The edges of `Team.secrets`, also on `createSecret`'s success (`secretEdge`). */
+const TeamSecretsEdge = builder.edgeObject({ name: 'TeamSecretsConnectionEdge', type: SecretRef });
+
 builder.objectField(TeamRef, 'secrets', (t) =>
-  t.connection({
-    type: SecretRef,
-    args: { filter: t.arg({ type: SecretFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
-    resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
-  }),
+  t.connection(
+    {
+      type: SecretRef,
+      args: { filter: t.arg({ type: SecretFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+      resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
+    },
+    {},
+    TeamSecretsEdge,
+  ),
 );
 
 builder.objectField(TeamRef, 'secretByName', (t) =>
@@ -249,7 +258,14 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
 builder.mutationField('createSecret', (t) =>
   t.field({
     type: SecretRef,
-    errors: { dataField: { name: 'secret' } },
+    errors: {
+      dataField: { name: 'secret' },
+      result: {
+        fields: (r) => ({
+          secretEdge: createdEdgeField(r, { type: TeamSecretsEdge, connection: 'Team.secrets', node: (secret) => secret, cursorKey: (secret, ctx) => defaultOrderCursorKey(ctx.db, 'secrets', secret.id) }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: CreateSecretInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       createSecret(ctx, {

@@ -5,6 +5,7 @@ import { ROLES } from '../auth/permissions.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../graphql/context.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
 import {
   acceptTeamInvitation,
   createTeam,
@@ -35,6 +36,11 @@ export const TeamRef = builder.objectRef<Team>('Team');
 export const MembershipRef = builder.objectRef<Membership>('Membership');
 export const TeamInvitationRef = builder.objectRef<TeamInvitation>('TeamInvitation');
 
+/** The edges of `Team.members`, also on `acceptTeamInvitation`'s success (`membershipEdge`). */
+const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', type: MembershipRef });
+/** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
+const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
+
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
   id: { resolve: (team) => team.id },
@@ -45,16 +51,24 @@ builder.node(TeamRef, {
     slug: t.exposeString('slug'),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     viewerRole: t.field({ type: TeamRoleEnum, resolve: async (team, _args, ctx) => (await viewerRole(ctx, team.id))! }),
-    members: t.connection({
-      type: MembershipRef,
-      description: 'Members in the order they joined.',
-      resolve: (team, args, ctx) => listTeamMembers(ctx, team.id, args),
-    }),
-    invitations: t.connection({
-      type: TeamInvitationRef,
-      description: 'Pending invitations, oldest first (OWNER only).',
-      resolve: (team, args, ctx) => listTeamInvitations(ctx, team.id, args),
-    }),
+    members: t.connection(
+      {
+        type: MembershipRef,
+        description: 'Members in the order they joined.',
+        resolve: (team, args, ctx) => listTeamMembers(ctx, team.id, args),
+      },
+      {},
+      TeamMembersEdge,
+    ),
+    invitations: t.connection(
+      {
+        type: TeamInvitationRef,
+        description: 'Pending invitations, oldest first (OWNER only).',
+        resolve: (team, args, ctx) => listTeamInvitations(ctx, team.id, args),
+      },
+      {},
+      TeamInvitationsEdge,
+    ),
     ...authorshipFields(t),
   }),
 });
@@ -163,14 +177,21 @@ const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   }),
 });
 
-const AddTeamMemberSuccess = builder.simpleObject('AddTeamMemberSuccess', {
+const AddTeamMemberSuccess = builder.objectRef<{ invitation: TeamInvitation; membership: null }>('AddTeamMemberSuccess').implement({
   fields: (t) => ({
-    invitation: t.field({ type: TeamInvitationRef, description: 'The invitation sent: the user joins when they accept it.' }),
+    invitation: t.field({ type: TeamInvitationRef, description: 'The invitation sent: the user joins when they accept it.', resolve: (success) => success.invitation }),
+    invitationEdge: createdEdgeField(t, {
+      type: TeamInvitationsEdge,
+      connection: 'Team.invitations',
+      node: (success) => success.invitation,
+      cursorKey: (invitation) => [invitation.createdAt.toISOString(), invitation.id],
+    }),
     membership: t.field({
       type: MembershipRef,
       nullable: true,
       description: 'Always null: members join by accepting the invitation.',
       deprecationReason: 'Users join by accepting `invitation` (acceptTeamInvitation); the membership is in its answer.',
+      resolve: (success) => success.membership,
     }),
   }),
 });
@@ -196,7 +217,14 @@ builder.mutationField('acceptTeamInvitation', (t) =>
   t.field({
     type: MembershipRef,
     description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only).',
-    errors: { dataField: { name: 'membership' } },
+    errors: {
+      dataField: { name: 'membership' },
+      result: {
+        fields: (r) => ({
+          membershipEdge: createdEdgeField(r, { type: TeamMembersEdge, connection: 'Team.members', node: (membership) => membership, cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId] }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true }) },
     resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, fromGlobalId(String(input.id), 'TeamInvitation')),
   }),

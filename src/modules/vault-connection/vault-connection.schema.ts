@@ -2,6 +2,8 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { fromGlobalId } from '../../graphql/global-id.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
+import { defaultOrderCursorKey } from '../../database/keyset.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
@@ -36,8 +38,11 @@ builder.node(VaultConnectionRef, {
   }),
 });
 
+/** The edges of `Team.vaultConnections`, also on `createVaultConnection`'s success (`vaultConnectionEdge`). */
+const TeamVaultConnectionsEdge = builder.edgeObject({ name: 'TeamVaultConnectionsConnectionEdge', type: VaultConnectionRef });
+
 builder.objectField(TeamRef, 'vaultConnections', (t) =>
-  t.connection({ type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) }),
+  t.connection({ type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) }, {}, TeamVaultConnectionsEdge),
 );
 
 const secretField = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>) =>
@@ -84,7 +89,19 @@ builder.mutationField('createVaultConnection', (t) =>
   t.field({
     type: VaultConnectionRef,
     description: 'Connects an external vault (ADMIN or OWNER).',
-    errors: { dataField: { name: 'vaultConnection' } },
+    errors: {
+      dataField: { name: 'vaultConnection' },
+      result: {
+        fields: (r) => ({
+          vaultConnectionEdge: createdEdgeField(r, {
+            type: TeamVaultConnectionsEdge,
+            connection: 'Team.vaultConnections',
+            node: (connection) => connection,
+            cursorKey: (connection, ctx) => defaultOrderCursorKey(ctx.db, 'vault_connections', connection.id),
+          }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: CreateVaultConnectionInput, required: true }) },
     resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
   }),

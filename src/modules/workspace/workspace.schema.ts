@@ -2,6 +2,8 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { fromGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
+import { defaultOrderCursorKey } from '../../database/keyset.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
@@ -40,8 +42,11 @@ builder.node(WorkspaceRef, {
   }),
 });
 
+/** The edges of `Team.workspaces`, also on `createWorkspace`'s success (`workspaceEdge`). */
+const TeamWorkspacesEdge = builder.edgeObject({ name: 'TeamWorkspacesConnectionEdge', type: WorkspaceRef });
+
 builder.objectField(TeamRef, 'workspaces', (t) =>
-  t.connection({ type: WorkspaceRef, description: 'By name.', resolve: (team, args, ctx) => listTeamWorkspaces(ctx, team.id, args) }),
+  t.connection({ type: WorkspaceRef, description: 'By name.', resolve: (team, args, ctx) => listTeamWorkspaces(ctx, team.id, args) }, {}, TeamWorkspacesEdge),
 );
 
 builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
@@ -64,7 +69,14 @@ const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
 builder.mutationField('createWorkspace', (t) =>
   t.field({
     type: WorkspaceRef,
-    errors: { dataField: { name: 'workspace' } },
+    errors: {
+      dataField: { name: 'workspace' },
+      result: {
+        fields: (r) => ({
+          workspaceEdge: createdEdgeField(r, { type: TeamWorkspacesEdge, connection: 'Team.workspaces', node: (workspace) => workspace, cursorKey: (workspace, ctx) => defaultOrderCursorKey(ctx.db, 'workspaces', workspace.id) }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
     resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
   }),
