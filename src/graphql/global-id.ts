@@ -15,7 +15,8 @@ export function toGlobalId(typename: string, id: string): string {
 }
 
 /**
- * The row id inside a client's global id, checked to be of the expected type.
+ * The row id inside a global id given outside GraphQL (the CLI's arguments), checked to be of the
+ * expected type; GraphQL arguments are decoded by `t.arg.globalID` (global-id-args.ts).
  * Anything else (garbage, another type, a non-uuid) is NotFound: to a client, it names nothing.
  */
 export function fromGlobalId(globalId: string, typename: string): string {
@@ -68,13 +69,4 @@ export function decodeNodeId(globalId: string): { typename: string; id: string }
 export function isNodeType(schema: GraphQLSchema, typename: string): boolean {
   const type = schema.getType(typename);
   return isObjectType(type) && type.getInterfaces().some((face) => face.name === 'Node');
-}
-
-/** `fromGlobalId` for lists where an unknown id is reported per item rather than thrown: null when it names nothing. */
-export function tryFromGlobalId(globalId: string, typename: string): string | null {
-  try {
-    return fromGlobalId(globalId, typename);
-  } catch {
-    return null;
-  }
 }

@@ -117,7 +117,7 @@ export type CreateLocationInput = {
 };
 
 export type CreateSecretInput = {
-  /** Required and non-empty with workspaceAccess SOME; ignored otherwise. */
+  /** Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise. */
   allowedWorkspaces?: Array<string> | null | undefined;
   /** May be omitted when the type has exactly one. */
   authMethod?: AuthMethod | null | undefined;
@@ -417,7 +417,7 @@ export type UpdateMemberRoleInput = {
 export type UpdateSecretInput = {
   /** ENV secrets: adds keys that do not exist yet. Applied last. */
   addValues?: Array<EnvVarInput> | null | undefined;
-  /** Required and non-empty with workspaceAccess SOME; ignored otherwise. */
+  /** Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise. */
   allowedWorkspaces?: Array<string> | null | undefined;
   /** A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT). */
   authMethod?: AuthMethod | null | undefined;

@@ -1,6 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -36,20 +35,17 @@ builder.node(AuditEventRef, {
 const AuditFilterInput = builder.inputType('AuditEventFilter', {
   fields: (t) => ({
     action: t.string(),
-    actorId: t.id({ description: 'A User id.' }),
-    targetId: t.id({ description: 'The id of any object.' }),
+    // Decoded without a type: an id that names nothing filters to nothing, as an unknown id does.
+    actorId: t.globalID({ description: 'A User id.' }),
+    targetId: t.globalID({ description: 'The id of any object.' }),
     since: t.field({ type: 'DateTime', description: 'Inclusive.' }),
     until: t.field({ type: 'DateTime', description: 'Exclusive.' }),
   }),
 });
 
-/** A target id of any type: its row id, or a uuid that matches nothing when it names nothing. */
-function targetRowId(globalId: string): string {
-  try {
-    return fromGlobalId(globalId, decodeGlobalID(globalId).typename);
-  } catch {
-    return '00000000-0000-0000-0000-000000000000';
-  }
+/** The row id of a filter's id, or a uuid that matches nothing when it names nothing. */
+function filterRowId(decoded: { id: string }): string {
+  return isUuid(decoded.id) ? decoded.id : '00000000-0000-0000-0000-000000000000';
 }
 
 builder.objectField(TeamRef, 'auditEvents', (t) =>
@@ -60,8 +56,8 @@ builder.objectField(TeamRef, 'auditEvents', (t) =>
     resolve: (team, { filter, ...args }, ctx) => {
       const decoded = filter && {
         ...filter,
-        actorId: filter.actorId ? targetRowId(String(filter.actorId)) : null,
-        targetId: filter.targetId ? targetRowId(String(filter.targetId)) : null,
+        actorId: filter.actorId ? filterRowId(filter.actorId) : null,
+        targetId: filter.targetId ? filterRowId(filter.targetId) : null,
       };
       return listTeamAuditEvents(ctx, team.id, { ...args, filter: decoded });
     },

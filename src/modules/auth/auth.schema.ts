@@ -1,5 +1,4 @@
 import { builder } from '../../graphql/builder.ts';
-import { fromGlobalId } from '../../graphql/global-id.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
@@ -113,7 +112,7 @@ builder.mutationField('createApiToken', (t) =>
 );
 
 const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
-  fields: (t) => ({ id: t.id({ required: true }) }),
+  fields: (t) => ({ id: t.globalID({ required: true, for: ApiTokenRef }) }),
 });
 
 builder.mutationField('revokeApiToken', (t) =>
@@ -122,7 +121,7 @@ builder.mutationField('revokeApiToken', (t) =>
     description: 'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
     errors: { dataField: { name: 'apiToken' } },
     args: { input: t.arg({ type: RevokeApiTokenInput, required: true }) },
-    resolve: (_root, { input }, ctx) => revokeApiToken(ctx, fromGlobalId(String(input.id), 'ApiToken')),
+    resolve: (_root, { input }, ctx) => revokeApiToken(ctx, input.id.id),
   }),
 );
 

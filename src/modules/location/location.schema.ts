@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { toGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { defaultOrderCursorKey } from '../../database/keyset.ts';
@@ -69,11 +69,11 @@ builder.objectField(TeamRef, 'locations', (t) =>
 
 const CreateLocationInput = builder.inputType('CreateLocationInput', {
   fields: (t) => ({
-    teamId: t.id({ required: true }),
+    teamId: t.globalID({ required: true, for: TeamRef }),
     name: t.string({ required: true, validate: locationName }),
     description: t.string({ validate: description }),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
-    secretId: t.id({ required: true }),
+    secretId: t.globalID({ required: true, for: SecretRef }),
     bucketName: t.string({ required: true, validate: bucketName }),
     region: t.string({ validate: region }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
@@ -94,16 +94,16 @@ builder.mutationField('createLocation', (t) =>
     },
     args: { input: t.arg({ type: CreateLocationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      createLocation(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team'), secretId: fromGlobalId(String(input.secretId), 'Secret') }),
+      createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
   }),
 );
 
 const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: LocationRef }),
     name: t.string({ validate: locationName }),
     description: t.string({ validate: description, description: 'null clears it.' }),
-    secretId: t.id({ description: 'Relink to another secret of the same type.' }),
+    secretId: t.globalID({ for: SecretRef, description: 'Relink to another secret of the same type.' }),
     bucketName: t.string({ validate: bucketName }),
     region: t.string({ validate: region, description: 'null clears it.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
@@ -117,12 +117,8 @@ builder.mutationField('updateLocation', (t) =>
     errors: { dataField: { name: 'location' } },
     args: { input: t.arg({ type: UpdateLocationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      updateLocation(ctx, {
-        ...input,
-        id: fromGlobalId(String(input.id), 'Location'),
-        secretId: input.secretId != null ? fromGlobalId(String(input.secretId), 'Secret') : null,
-      }),
+      updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
   }),
 );
 
-deleteMutationField('Location', 'Deletes a location (its secret stays).', deleteLocation);
+deleteMutationField(LocationRef, 'Deletes a location (its secret stays).', deleteLocation);

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { compositeId, fromGlobalId } from '../../graphql/global-id.ts';
+import { compositeId, isUuid } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { defaultOrderCursorKey } from '../../database/keyset.ts';
@@ -234,19 +234,25 @@ function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'Input
     shared: t.boolean({ description: 'false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create.' }),
     serviceSlug: t.string({ validate: serviceSlug, description: '1–64 characters; null clears it.' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Default ALL on create.' }),
-    allowedWorkspaces: t.idList({ description: 'Required and non-empty with workspaceAccess SOME; ignored otherwise.' }),
+    // Decoded without a type: an id of anything else is an UNKNOWN_WORKSPACE field error at its index, not a NotFoundError.
+    allowedWorkspaces: t.globalIDList({ description: 'Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise.' }),
   };
+}
+
+/** `allowedWorkspaces` as row ids; null for an id that is not a Workspace's (the service reports it at its index). */
+function workspaceIds(ids: readonly { typename: string; id: string }[] | null | undefined): (string | null)[] | undefined {
+  return ids?.map(({ typename, id }) => (typename === 'Workspace' && isUuid(id) ? id : null));
 }
 
 const CreateSecretInput = builder.inputType('CreateSecretInput', {
   fields: (t) => ({
-    teamId: t.id({ required: true }),
+    teamId: t.globalID({ required: true, for: TeamRef }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION + ' With a preset, defaults to its env var.' }),
     description: t.string({ validate: description }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'May be omitted when the type has exactly one.' }),
     credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets.' }),
-    vaultConnectionId: t.id({ description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
+    vaultConnectionId: t.globalID({ for: VaultConnectionRef, description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
     fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: one reference per credential field.' }),
     ...sharingInputFields(t),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
@@ -268,18 +274,13 @@ builder.mutationField('createSecret', (t) =>
     },
     args: { input: t.arg({ type: CreateSecretInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      createSecret(ctx, {
-        ...input,
-        teamId: fromGlobalId(String(input.teamId), 'Team'),
-        allowedWorkspaces: input.allowedWorkspaces?.map(String),
-        vaultConnectionId: input.vaultConnectionId != null ? fromGlobalId(String(input.vaultConnectionId), 'VaultConnection') : null,
-      }),
+      createSecret(ctx, { ...input, teamId: input.teamId.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces), vaultConnectionId: input.vaultConnectionId?.id ?? null }),
   }),
 );
 
 const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: SecretRef }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Every linked location must already be of the new type.' }),
@@ -300,13 +301,13 @@ builder.mutationField('updateSecret', (t) =>
     type: SecretRef,
     errors: { dataField: { name: 'secret' } },
     args: { input: t.arg({ type: UpdateSecretInput, required: true }) },
-    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret'), allowedWorkspaces: input.allowedWorkspaces?.map(String) }),
+    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
   }),
 );
 
 const RotateSecretInput = builder.inputType('RotateSecretInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: SecretRef }),
     credentials: t.field({ type: SecretCredentialsInput, required: true }),
     expectedVersion: t.int(),
   }),
@@ -318,8 +319,8 @@ builder.mutationField('rotateSecret', (t) =>
     description: 'New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set.',
     errors: { dataField: { name: 'secret' } },
     args: { input: t.arg({ type: RotateSecretInput, required: true }) },
-    resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret') }),
+    resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
   }),
 );
 
-deleteMutationField('Secret', 'Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it.', deleteSecret);
+deleteMutationField(SecretRef, 'Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it.', deleteSecret);

@@ -4,7 +4,6 @@ import type { CredentialFieldPreview, FieldMapping } from './secret.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { ConflictError, ErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.ts';
-import { tryFromGlobalId } from '../../graphql/global-id.ts';
 import { changeVersioned } from '../shared/versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
@@ -192,14 +191,13 @@ async function authorizeSecretWrite(ctx: Context, teamId: string, secret: { visi
 }
 
 /** Rules for `workspaceAccess`/`allowedWorkspaces`: SOME needs a non-empty list of the team's own workspaces. */
-async function checkWorkspaces(ctx: Context, teamId: string, access: WorkspaceAccess, allowed: readonly string[] | null | undefined): Promise<string[]> {
+async function checkWorkspaces(ctx: Context, teamId: string, access: WorkspaceAccess, allowed: readonly (string | null)[] | null | undefined): Promise<string[]> {
   if (access !== 'SOME') return [];
   if (!allowed?.length) throw ruleError(ErrorCode.WORKSPACES_REQUIRED, ['allowedWorkspaces'], 'workspaceAccess SOME needs at least one allowed workspace');
-  const ids = allowed.map((id) => tryFromGlobalId(id, 'Workspace'));
-  const known = await findTeamWorkspaceIds(ctx.db, teamId, ids.filter((id) => id !== null));
-  const errors = ids.flatMap((id, index) => (id && known.has(id) ? [] : [{ path: ['input', 'allowedWorkspaces', String(index)], message: 'Not a workspace of this team', code: ErrorCode.UNKNOWN_WORKSPACE }]));
+  const known = await findTeamWorkspaceIds(ctx.db, teamId, allowed.filter((id) => id !== null));
+  const errors = allowed.flatMap((id, index) => (id && known.has(id) ? [] : [{ path: ['input', 'allowedWorkspaces', String(index)], message: 'Not a workspace of this team', code: ErrorCode.UNKNOWN_WORKSPACE }]));
   if (errors.length) throw new ValidationError('allowedWorkspaces must be workspaces of the team', { code: ErrorCode.UNKNOWN_WORKSPACE, fieldErrors: errors });
-  return [...new Set(ids as string[])];
+  return [...new Set(allowed as string[])];
 }
 
 export interface CreateSecretInput {
@@ -218,7 +216,8 @@ export interface CreateSecretInput {
   preset?: string | null | undefined;
   value?: string | null | undefined;
   workspaceAccess?: WorkspaceAccess | null | undefined;
-  allowedWorkspaces?: readonly string[] | null | undefined;
+  /** Workspace row ids; null for an id that names no workspace (UNKNOWN_WORKSPACE at its index). */
+  allowedWorkspaces?: readonly (string | null)[] | null | undefined;
   /** The same key and input again within 24 hours returns this create's result without a second write. */
   idempotencyKey?: string | null | undefined;
 }
@@ -339,7 +338,8 @@ export interface UpdateSecretInput extends KeyOperations {
   shared?: boolean | null | undefined;
   serviceSlug?: string | null | undefined;
   workspaceAccess?: WorkspaceAccess | null | undefined;
-  allowedWorkspaces?: readonly string[] | null | undefined;
+  /** Workspace row ids; null for an id that names no workspace (UNKNOWN_WORKSPACE at its index). */
+  allowedWorkspaces?: readonly (string | null)[] | null | undefined;
   expectedVersion?: number | null | undefined;
 }
 

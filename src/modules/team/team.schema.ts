@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
-import { compositeId, fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
@@ -121,14 +121,9 @@ builder.queryField('team', (t) =>
     type: TeamRef,
     nullable: true,
     description: 'A team you belong to; null for any other id.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => {
-      try {
-        return loadTeam(ctx, fromGlobalId(String(id), 'Team'));
-      } catch {
-        return null;
-      }
-    },
+    // Decoded without a type: an id of anything else is null here, like an unknown one, not an error.
+    args: { id: t.arg.globalID({ required: true }) },
+    resolve: (_root, { id }, ctx) => (id.typename === 'Team' ? loadTeam(ctx, id.id) : null),
   }),
 );
 
@@ -152,7 +147,7 @@ builder.mutationField('createTeam', (t) =>
 
 const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: TeamRef }),
     name: t.string({ validate: teamName }),
     slug: t.string({ validate: teamSlug }),
     expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the team is at this version.' }),
@@ -165,13 +160,13 @@ builder.mutationField('updateTeam', (t) =>
     description: 'Renames a team (ADMIN or OWNER).',
     errors: { dataField: { name: 'team' } },
     args: { input: t.arg({ type: UpdateTeamInput, required: true }) },
-    resolve: (_root, { input }, ctx) => updateTeam(ctx, { ...input, id: fromGlobalId(String(input.id), 'Team') }),
+    resolve: (_root, { input }, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
   }),
 );
 
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   fields: (t) => ({
-    teamId: t.id({ required: true }),
+    teamId: t.globalID({ required: true, for: TeamRef }),
     email: t.string({ required: true, validate: email, description: 'The user is created if no user has this email yet.' }),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'The role they get on accepting.' }),
   }),
@@ -204,14 +199,14 @@ builder.mutationField('addTeamMember', (t) =>
     errors: { directResult: true },
     args: { input: t.arg({ type: AddTeamMemberInput, required: true }) },
     resolve: async (_root, { input }, ctx) => ({
-      invitation: await inviteTeamMember(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+      invitation: await inviteTeamMember(ctx, { ...input, teamId: input.teamId.id }),
       membership: null,
     }),
   }),
 );
 
 const TeamInvitationIdInput = (name: string, description: string) =>
-  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true, description }) }) });
+  builder.inputType(name, { fields: (t) => ({ id: t.globalID({ required: true, for: TeamInvitationRef, description }) }) });
 
 builder.mutationField('acceptTeamInvitation', (t) =>
   t.field({
@@ -226,7 +221,7 @@ builder.mutationField('acceptTeamInvitation', (t) =>
       },
     },
     args: { input: t.arg({ type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true }) },
-    resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, fromGlobalId(String(input.id), 'TeamInvitation')),
+    resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, input.id.id),
   }),
 );
 
@@ -237,9 +232,8 @@ builder.mutationField('declineTeamInvitation', (t) =>
     errors: { dataField: { name: 'declinedInvitationId' } },
     args: { input: t.arg({ type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'TeamInvitation');
-      await declineTeamInvitation(ctx, id);
-      return toGlobalId('TeamInvitation', id);
+      await declineTeamInvitation(ctx, input.id.id);
+      return toGlobalId('TeamInvitation', input.id.id);
     },
   }),
 );
@@ -251,17 +245,16 @@ builder.mutationField('revokeTeamInvitation', (t) =>
     errors: { dataField: { name: 'revokedInvitationId' } },
     args: { input: t.arg({ type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'), required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'TeamInvitation');
-      await revokeTeamInvitation(ctx, id);
-      return toGlobalId('TeamInvitation', id);
+      await revokeTeamInvitation(ctx, input.id.id);
+      return toGlobalId('TeamInvitation', input.id.id);
     },
   }),
 );
 
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   fields: (t) => ({
-    teamId: t.id({ required: true }),
-    userId: t.id({ required: true }),
+    teamId: t.globalID({ required: true, for: TeamRef }),
+    userId: t.globalID({ required: true, for: UserRef }),
     role: t.field({ type: TeamRoleEnum, required: true }),
   }),
 });
@@ -273,14 +266,14 @@ builder.mutationField('updateMemberRole', (t) =>
     errors: { dataField: { name: 'membership' } },
     args: { input: t.arg({ type: UpdateMemberRoleInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      updateMemberRole(ctx, { teamId: fromGlobalId(String(input.teamId), 'Team'), userId: fromGlobalId(String(input.userId), 'User'), role: input.role }),
+      updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
   }),
 );
 
 const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   fields: (t) => ({
-    teamId: t.id({ required: true }),
-    userId: t.id({ required: true }),
+    teamId: t.globalID({ required: true, for: TeamRef }),
+    userId: t.globalID({ required: true, for: UserRef }),
   }),
 });
 
@@ -292,9 +285,8 @@ builder.mutationField('removeTeamMember', (t) =>
     errors: { dataField: { name: 'removedUserId' } },
     args: { input: t.arg({ type: RemoveTeamMemberInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const userId = fromGlobalId(String(input.userId), 'User');
-      await removeTeamMember(ctx, { teamId: fromGlobalId(String(input.teamId), 'Team'), userId });
-      return toGlobalId('User', userId);
+      await removeTeamMember(ctx, { teamId: input.teamId.id, userId: input.userId.id });
+      return toGlobalId('User', input.userId.id);
     },
   }),
 );

@@ -1,6 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId } from '../../graphql/global-id.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { defaultOrderCursorKey } from '../../database/keyset.ts';
@@ -76,7 +75,7 @@ const VaultCredentialsInput = builder.inputType('VaultCredentialsInput', {
 
 const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput', {
   fields: (t) => ({
-    teamId: t.id({ required: true }),
+    teamId: t.globalID({ required: true, for: TeamRef }),
     name: t.string({ required: true, validate: vaultConnectionName }),
     description: t.string({ validate: description }),
     vaultType: t.field({ type: VaultTypeEnum, required: true }),
@@ -103,13 +102,13 @@ builder.mutationField('createVaultConnection', (t) =>
       },
     },
     args: { input: t.arg({ type: CreateVaultConnectionInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+    resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),
   }),
 );
 
 const UpdateVaultConnectionInput = builder.inputType('UpdateVaultConnectionInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: VaultConnectionRef }),
     name: t.string({ validate: vaultConnectionName }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     expectedVersion: t.int(),
@@ -122,13 +121,13 @@ builder.mutationField('updateVaultConnection', (t) =>
     description: 'Renames or re-describes a vault connection. Its credentials change only through rotateVaultConnection.',
     errors: { dataField: { name: 'vaultConnection' } },
     args: { input: t.arg({ type: UpdateVaultConnectionInput, required: true }) },
-    resolve: (_root, { input }, ctx) => updateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
+    resolve: (_root, { input }, ctx) => updateVaultConnection(ctx, { ...input, id: input.id.id }),
   }),
 );
 
 const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: VaultConnectionRef }),
     credentials: t.field({ type: VaultCredentialsInput, required: true }),
     expectedVersion: t.int(),
   }),
@@ -140,8 +139,8 @@ builder.mutationField('rotateVaultConnection', (t) =>
     description: 'Replaces the connection’s own credentials.',
     errors: { dataField: { name: 'vaultConnection' } },
     args: { input: t.arg({ type: RotateVaultConnectionInput, required: true }) },
-    resolve: (_root, { input }, ctx) => rotateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
+    resolve: (_root, { input }, ctx) => rotateVaultConnection(ctx, { ...input, id: input.id.id }),
   }),
 );
 
-deleteMutationField('VaultConnection', 'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise).', deleteVaultConnection);
+deleteMutationField(VaultConnectionRef, 'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise).', deleteVaultConnection);

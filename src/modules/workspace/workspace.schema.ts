@@ -1,6 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { defaultOrderCursorKey } from '../../database/keyset.ts';
@@ -59,7 +58,7 @@ builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
 
 const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
   fields: (t) => ({
-    teamId: t.id({ required: true }),
+    teamId: t.globalID({ required: true, for: TeamRef }),
     name: t.string({ required: true, validate: workspaceName }),
     description: t.string({ validate: description }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
@@ -78,13 +77,13 @@ builder.mutationField('createWorkspace', (t) =>
       },
     },
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+    resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
   }),
 );
 
 const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.globalID({ required: true, for: WorkspaceRef }),
     name: t.string({ validate: workspaceName }),
     description: t.string({ validate: description }),
     expectedVersion: t.int(),
@@ -96,8 +95,8 @@ builder.mutationField('updateWorkspace', (t) =>
     type: WorkspaceRef,
     errors: { dataField: { name: 'workspace' } },
     args: { input: t.arg({ type: UpdateWorkspaceInput, required: true }) },
-    resolve: (_root, { input }, ctx) => updateWorkspace(ctx, { ...input, id: fromGlobalId(String(input.id), 'Workspace') }),
+    resolve: (_root, { input }, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
   }),
 );
 
-deleteMutationField('Workspace', 'Deletes a workspace; it disappears from every secret’s allowedWorkspaces in the same transaction.', deleteWorkspace);
+deleteMutationField(WorkspaceRef, 'Deletes a workspace; it disappears from every secret’s allowedWorkspaces in the same transaction.', deleteWorkspace);
