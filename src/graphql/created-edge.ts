@@ -2,6 +2,7 @@ import type { ObjectRef } from '@pothos/core';
 import type { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { encodeCursor } from './pagination.ts';
+import { defaultOrderCursorKey, type NamedTable } from '../database/keyset.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -30,4 +31,16 @@ export function createdEdgeField<Parent, Node>(t: PothosSchemaTypes.ObjectFieldB
       return { cursor: encodeCursor(await options.cursorKey(node, ctx)), node };
     },
   });
+}
+
+/**
+ * The errors plugin's `result` option of a create whose object is listed by name (`table`'s
+ * default order): its success payload gains `<field>` (`secretEdge`, …), the edge of `connection`.
+ */
+export function nameOrderedEdgeResult<Node extends { id: string }>(field: string, type: ObjectRef<Types, { cursor: string; node: Node }>, connection: string, table: NamedTable) {
+  return {
+    fields: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Node>) => ({
+      [field]: createdEdgeField(t, { type, connection, node: (node) => node, cursorKey: (node, ctx) => defaultOrderCursorKey(ctx.db, table, node.id) }),
+    }),
+  };
 }

@@ -2,8 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
-import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { defaultOrderCursorKey } from '../../database/keyset.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
@@ -86,11 +85,7 @@ builder.mutationField('createLocation', (t) =>
     type: LocationRef,
     errors: {
       dataField: { name: 'location' },
-      result: {
-        fields: (r) => ({
-          locationEdge: createdEdgeField(r, { type: TeamLocationsEdge, connection: 'Team.locations', node: (location) => location, cursorKey: (location, ctx) => defaultOrderCursorKey(ctx.db, 'locations', location.id) }),
-        }),
-      },
+      result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
     },
     args: { input: t.arg({ type: CreateLocationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

@@ -2,8 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, isUuid } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
-import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { defaultOrderCursorKey } from '../../database/keyset.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -266,11 +265,7 @@ builder.mutationField('createSecret', (t) =>
     type: SecretRef,
     errors: {
       dataField: { name: 'secret' },
-      result: {
-        fields: (r) => ({
-          secretEdge: createdEdgeField(r, { type: TeamSecretsEdge, connection: 'Team.secrets', node: (secret) => secret, cursorKey: (secret, ctx) => defaultOrderCursorKey(ctx.db, 'secrets', secret.id) }),
-        }),
-      },
+      result: nameOrderedEdgeResult('secretEdge', TeamSecretsEdge, 'Team.secrets', 'secrets'),
     },
     args: { input: t.arg({ type: CreateSecretInput, required: true }) },
     resolve: (_root, { input }, ctx) =>

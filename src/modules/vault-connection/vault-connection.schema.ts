@@ -1,8 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
-import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { defaultOrderCursorKey } from '../../database/keyset.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
@@ -90,16 +89,7 @@ builder.mutationField('createVaultConnection', (t) =>
     description: 'Connects an external vault (ADMIN or OWNER).',
     errors: {
       dataField: { name: 'vaultConnection' },
-      result: {
-        fields: (r) => ({
-          vaultConnectionEdge: createdEdgeField(r, {
-            type: TeamVaultConnectionsEdge,
-            connection: 'Team.vaultConnections',
-            node: (connection) => connection,
-            cursorKey: (connection, ctx) => defaultOrderCursorKey(ctx.db, 'vault_connections', connection.id),
-          }),
-        }),
-      },
+      result: nameOrderedEdgeResult('vaultConnectionEdge', TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'),
     },
     args: { input: t.arg({ type: CreateVaultConnectionInput, required: true }) },
     resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),

@@ -1,8 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
-import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { defaultOrderCursorKey } from '../../database/keyset.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
@@ -70,11 +69,7 @@ builder.mutationField('createWorkspace', (t) =>
     type: WorkspaceRef,
     errors: {
       dataField: { name: 'workspace' },
-      result: {
-        fields: (r) => ({
-          workspaceEdge: createdEdgeField(r, { type: TeamWorkspacesEdge, connection: 'Team.workspaces', node: (workspace) => workspace, cursorKey: (workspace, ctx) => defaultOrderCursorKey(ctx.db, 'workspaces', workspace.id) }),
-        }),
-      },
+      result: nameOrderedEdgeResult('workspaceEdge', TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'),
     },
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
     resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
