@@ -50,6 +50,17 @@ export const builder = new SchemaBuilder<{
       // Enforced for every list argument by useListArgumentLimit (src/http/plugins/use-query-limits.ts), before anything is decoded.
       args: { ids: { description: `Global ids of any types, at most ${MAX_PAGE_SIZE} (as \`first\` on a connection).` } },
     },
+    // Every connection pages both ways (src/graphql/pagination.ts); its arguments and flags say how.
+    firstArgOptions: { description: `Forward: the first n items (0–${MAX_PAGE_SIZE}) in the list's order, after \`after\` if given. Not with \`last\`. Without \`first\` or \`last\`, ${DEFAULT_PAGE_SIZE} items.` },
+    afterArgOptions: { description: 'Only items after this cursor (an edge\'s `cursor` or `pageInfo.endCursor` of this list, in the same order).' },
+    lastArgOptions: { description: `Backward: the last n items (0–${MAX_PAGE_SIZE}) in the list's order, before \`before\` if given; edges stay in the list's order. Not with \`first\`.` },
+    beforeArgOptions: {
+      description: `Only items before this cursor (an edge's \`cursor\` or \`pageInfo.startCursor\` of this list, in the same order). Without \`first\` or \`last\`, the ${DEFAULT_PAGE_SIZE} items just before it.`,
+    },
+    hasNextPageFieldOptions: { description: 'Whether items follow this page: with `first`, whether more were found; with `before`, true without counting (the cursor\'s item follows, unless deleted since).' },
+    hasPreviousPageFieldOptions: { description: 'Whether items precede this page: with `last`, whether more were found; with `after`, true without counting (the cursor\'s item precedes, unless deleted since).' },
+    startCursorFieldOptions: { description: 'The first edge\'s cursor (`before` it pages back); null when the page is empty.' },
+    endCursorFieldOptions: { description: 'The last edge\'s cursor (`after` it pages on); null when the page is empty.' },
   },
   errors: {
     // Every mutation result is `<Name>Success | ValidationError | NotFoundError | ForbiddenError | ConflictError`.
@@ -64,7 +75,10 @@ export const builder = new SchemaBuilder<{
     // A connection costs its page size times its selection, a field with a list argument (`nodes(ids)`)
     // its longest list's length times its selection (it answers one object per item); other lists count as 10 items.
     fieldComplexity: (args, _ctx, field) => {
-      if (field.args.some((arg) => arg.name === 'first')) return { field: 1, multiplier: Math.max(typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE, 1) };
+      if (field.args.some((arg) => arg.name === 'first')) {
+        const size = [args.first, args.last].find((value) => typeof value === 'number') ?? DEFAULT_PAGE_SIZE;
+        return { field: 1, multiplier: Math.max(size, 1) };
+      }
       if (field.args.some((arg) => isListType(getNullableType(arg.type)))) {
         const lengths = Object.values(args).map((value) => (Array.isArray(value) ? value.length : 0));
         return { field: 1, multiplier: Math.max(1, ...lengths) };
