@@ -14,6 +14,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.ApolloTeamSecretsDocument,
+    "\n  mutation ApolloCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.ApolloCreateSecretDocument,
     "\n  query AuditEvents($teamId: ID!, $first: Int, $after: String, $filter: AuditEventFilter) {\n    team(id: $teamId) {\n      auditEvents(first: $first, after: $after, filter: $filter) {\n        edges {\n          node {\n            id\n            action\n            outcome\n            actor {\n              id\n            }\n            actorTokenId\n            targetType\n            targetId\n            changedFields\n            targetVersion\n            requestId\n            userAgent\n            createdAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  mutation AuditRenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      __typename\n    }\n  }\n": typeof types.AuditRenameTeamDocument,
     "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.ViewerIdentityDocument,
@@ -118,6 +120,8 @@ type Documents = {
     "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
 };
 const documents: Documents = {
+    "\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.ApolloTeamSecretsDocument,
+    "\n  mutation ApolloCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.ApolloCreateSecretDocument,
     "\n  query AuditEvents($teamId: ID!, $first: Int, $after: String, $filter: AuditEventFilter) {\n    team(id: $teamId) {\n      auditEvents(first: $first, after: $after, filter: $filter) {\n        edges {\n          node {\n            id\n            action\n            outcome\n            actor {\n              id\n            }\n            actorTokenId\n            targetType\n            targetId\n            changedFields\n            targetVersion\n            requestId\n            userAgent\n            createdAt\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  mutation AuditRenameTeam($input: UpdateTeamInput!) {\n    updateTeam(input: $input) {\n      __typename\n    }\n  }\n": types.AuditRenameTeamDocument,
     "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.ViewerIdentityDocument,
@@ -236,6 +240,14 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ApolloCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ApolloCreateSecret($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          id\n          name\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
