@@ -97,6 +97,13 @@ async function pageOk(list: ListCase, variables: PageVariables): Promise<Connect
   return connectionOf(body.data, list);
 }
 
+/** A page's cursors, in order, after checking that startCursor and endCursor are its first and last. */
+function cursorsOf(connection: Connection): string[] {
+  const cursors = connection.edges.map((edge) => edge.cursor);
+  expect([connection.pageInfo.startCursor, connection.pageInfo.endCursor]).toEqual([cursors[0] ?? null, cursors.at(-1) ?? null]);
+  return cursors;
+}
+
 beforeAll(async () => {
   t = await startTestApp();
   team = await createTeamWithOwner(t.db);
@@ -154,25 +161,21 @@ describe.each(Object.entries(CASES))('%s', (_label, list) => {
     let after: string | undefined;
     for (let n = 0; ; n++) {
       const current = await pageOk(list, { first: 2, after });
-      if (n === 0) expect(current.pageInfo.hasPreviousPage, 'first page: nothing precedes').toBe(false);
-      else expect(current.pageInfo.hasPreviousPage, 'after a cursor: its row precedes').toBe(true);
-      expect(current.pageInfo.startCursor).toBe(current.edges[0]?.cursor ?? null);
-      expect(current.pageInfo.endCursor).toBe(current.edges.at(-1)?.cursor ?? null);
-      forward.push(...current.edges.map((edge) => edge.cursor));
+      // The first page has nothing before it; after a cursor, that cursor's row precedes.
+      expect(current.pageInfo.hasPreviousPage, `page ${n}`).toBe(n > 0);
+      forward.push(...cursorsOf(current));
       if (!current.pageInfo.hasNextPage) break;
       after = current.pageInfo.endCursor!;
     }
-    expect(forward).toEqual(all.edges.map((edge) => edge.cursor));
+    expect(forward).toEqual(cursorsOf(all));
 
     const backwardPages: string[][] = [];
     let before: string | undefined;
     for (let n = 0; ; n++) {
       const current = await pageOk(list, { last: 2, before });
-      if (n === 0) expect(current.pageInfo.hasNextPage, 'last page: nothing follows').toBe(false);
-      else expect(current.pageInfo.hasNextPage, 'before a cursor: its row follows').toBe(true);
-      expect(current.pageInfo.startCursor).toBe(current.edges[0]?.cursor ?? null);
-      expect(current.pageInfo.endCursor).toBe(current.edges.at(-1)?.cursor ?? null);
-      backwardPages.unshift(current.edges.map((edge) => edge.cursor));
+      // The last page has nothing after it; before a cursor, that cursor's row follows.
+      expect(current.pageInfo.hasNextPage, `page ${n} from the end`).toBe(n > 0);
+      backwardPages.unshift(cursorsOf(current));
       if (!current.pageInfo.hasPreviousPage) {
         expect(current.edges.length).toBeGreaterThan(0);
         break;
@@ -211,18 +214,18 @@ describe.each(Object.entries(CASES))('%s', (_label, list) => {
 describe('both cursors', () => {
   const list = CASES['Team.secrets']!;
   test('first and last count from either end of the rows between after and before; before alone reads the rows just before it', async () => {
-    const cursors = (await pageOk(list, { first: 100 })).edges.map((edge) => edge.cursor);
+    const cursors = cursorsOf(await pageOk(list, { first: 100 }));
     const between = { after: cursors[0]!, before: cursors[4]! };
     const first = await pageOk(list, { ...between, first: 2 });
-    expect(first.edges.map((edge) => edge.cursor)).toEqual(cursors.slice(1, 3));
+    expect(cursorsOf(first)).toEqual(cursors.slice(1, 3));
     expect(first.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
     const last = await pageOk(list, { ...between, last: 2 });
-    expect(last.edges.map((edge) => edge.cursor)).toEqual(cursors.slice(2, 4));
+    expect(cursorsOf(last)).toEqual(cursors.slice(2, 4));
     expect(last.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
     const all = await pageOk(list, { ...between, last: 3 });
-    expect(all.edges.map((edge) => edge.cursor)).toEqual(cursors.slice(1, 4));
+    expect(cursorsOf(all)).toEqual(cursors.slice(1, 4));
     const beforeOnly = await pageOk(list, { before: cursors[3]! });
-    expect(beforeOnly.edges.map((edge) => edge.cursor)).toEqual(cursors.slice(0, 3));
+    expect(cursorsOf(beforeOnly)).toEqual(cursors.slice(0, 3));
     expect(beforeOnly.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
   });
 });
