@@ -7,3 +7,5 @@ export const description = z.string().max(2000, 'Description must be at most 200
 export const idempotencyKey = z.string().min(1, 'idempotencyKey must not be empty').max(255, 'idempotencyKey must be at most 255 characters');
 export const IDEMPOTENCY_KEY_DESCRIPTION =
   'Retrying with the same key and input within 24 hours returns the first result without a second write; the same key with another input is ConflictError IDEMPOTENCY_KEY_REUSED.';
+export const EXPECTED_VERSION_DESCRIPTION =
+  'Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other.';
