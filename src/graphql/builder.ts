@@ -122,5 +122,7 @@ builder.addScalarType('DateTime', DateTimeResolver, {
   parseValue: (value) => inPostgresRange(DateTimeResolver.parseValue(value)),
   parseLiteral: (ast, variables) => inPostgresRange(DateTimeResolver.parseLiteral(ast, variables)),
 });
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ description: 'Reads. Every request needs `Authorization: Bearer <token>`; you see only the teams you belong to.' });
+builder.mutationType({
+  description: 'Changes. Each takes one `input` and answers a union of its `…Success` and the errors that implement `Error`; each change is one transaction with its audit event.',
+});
