@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     const dev = await ensureDevTeam(db, config.dataDir);
     if (dev.created) console.error(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
     else if (dev.tokenFile) console.error(`Dev API token: ${dev.tokenFile}`);
-    if (dev.tokenFile) console.error('In GraphiQL, add the header {"Authorization": "Bearer <the token>"}');
+    if (dev.tokenFile) console.error('GraphiQL opened on this machine (localhost) has it in its Headers tab; elsewhere, send "Authorization: Bearer <the token>"');
   }
 
   let stopping = false;

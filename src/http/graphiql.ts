@@ -167,12 +167,17 @@ const REFETCH_SCRIPT = `<script>
   }
 </script>`;
 
-/** Yoga's GraphiQL page (every asset inlined, loaded on first use), its schema re-fetched as the headers change. */
+/**
+ * Yoga's GraphiQL page (every asset inlined), its schema re-fetched as the headers change. The
+ * renderer is imported on the first page: the bundled editor is ~35 MB of memory no API call needs.
+ */
 export async function renderGraphiQLPage(options: GraphiQLOptions): Promise<string> {
   const html = (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options);
   const call = html.lastIndexOf(RENDER_CALL);
   // A Yoga upgrade that renames the call must not quietly lose the refetch.
   if (call < 0) throw new Error(`@graphql-yoga/render-graphiql's page no longer calls ${RENDER_CALL}`);
   const withWrapper = `${html.slice(0, call)}renderCloakroomGraphiQL(${html.slice(call + RENDER_CALL.length)}`;
-  return withWrapper.replace('<div id="root"></div>', `<div id="root"></div>\n${REFETCH_SCRIPT}`);
+  const root = '<div id="root"></div>';
+  if (!withWrapper.includes(root)) throw new Error(`@graphql-yoga/render-graphiql's page has no ${root}`);
+  return withWrapper.replace(root, `${root}\n${REFETCH_SCRIPT}`);
 }
