@@ -68,7 +68,7 @@ export const EXAMPLE_MUTATION = `mutation CreateSecret {
 
 const TOKEN_HINTS = {
   prefilled: 'The Headers tab holds the development token of team "Demo" (DATA_DIR/dev-token, default .data/dev-token).',
-  template: 'Put an API token in the Headers tab: `npm run --silent cli -- token --team <teamId> --email <you> --role VIEWER` prints one (development: DATA_DIR/dev-token).',
+  template: 'Put an API token in the Headers tab: `npm run --silent cli -- token --team <teamId> --email <you> --role ADMIN` prints one (development: DATA_DIR/dev-token).',
 };
 
 /** The editor's first document: the overview query, and the example mutation commented out. */
@@ -98,7 +98,7 @@ const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 
  * header, which any client can write), the Host is a local name (a DNS-rebinding page sends its
  * own name), and no proxy says it forwarded the request.
  */
-export function isLocalRequest(request: Request, req: IncomingMessage | undefined): boolean {
+function isLocalRequest(request: Request, req: IncomingMessage | undefined): boolean {
   const peer = req?.socket?.remoteAddress;
   if (!peer || !isLoopback(peer, 0)) return false;
   if (FORWARDING_HEADERS.some((name) => request.headers.has(name))) return false;
