@@ -116,7 +116,7 @@ type Documents = {
     "\n  mutation DeleteVaultConnection($input: DeleteVaultConnectionInput!) {\n    deleteVaultConnection(input: $input) {\n      __typename\n      ... on DeleteVaultConnectionSuccess {\n        deletedVaultConnectionId\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeleteVaultConnectionDocument,
     "\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on Location {\n        ...LocationFields\n      }\n      ... on VaultConnection {\n        ...VaultConnectionFields\n      }\n      ... on Secret {\n        ...SecretFields\n      }\n    }\n  }\n": typeof types.NodeByIdDocument,
     "\n  query CliViewer {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.CliViewerDocument,
-    "\n  query GraphiqlViewer {\n    viewer {\n      id\n    }\n  }\n": typeof types.GraphiqlViewerDocument,
+    "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": typeof types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
 };
 const documents: Documents = {
@@ -222,7 +222,7 @@ const documents: Documents = {
     "\n  mutation DeleteVaultConnection($input: DeleteVaultConnectionInput!) {\n    deleteVaultConnection(input: $input) {\n      __typename\n      ... on DeleteVaultConnectionSuccess {\n        deletedVaultConnectionId\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeleteVaultConnectionDocument,
     "\n  query NodeById($id: ID!) {\n    node(id: $id) {\n      __typename\n      id\n      ... on Location {\n        ...LocationFields\n      }\n      ... on VaultConnection {\n        ...VaultConnectionFields\n      }\n      ... on Secret {\n        ...SecretFields\n      }\n    }\n  }\n": types.NodeByIdDocument,
     "\n  query CliViewer {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.CliViewerDocument,
-    "\n  query GraphiqlViewer {\n    viewer {\n      id\n    }\n  }\n": types.GraphiqlViewerDocument,
+    "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
 };
 
@@ -651,7 +651,7 @@ export function graphql(source: "\n  query CliViewer {\n    viewer {\n      id\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query GraphiqlViewer {\n    viewer {\n      id\n    }\n  }\n"): (typeof documents)["\n  query GraphiqlViewer {\n    viewer {\n      id\n    }\n  }\n"];
+export function graphql(source: "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
