@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.ts';
@@ -47,13 +48,7 @@ const RenameTeam = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 const teamRowId = () => fromGlobalId(team.teamId, 'Team');
 

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import { TOKEN_CACHE_TTL_MS } from '../../src/modules/auth/auth.service.ts';
 
@@ -82,13 +83,7 @@ const ViewerTokens = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 async function newToken(name: string, expiresAt?: string) {
   const data = await executeOk(t.app, CreateApiToken, { input: { name, expiresAt } }, team.ownerToken);

@@ -7,7 +7,8 @@ import { isCompilable } from '../../src/http/plugins/use-compiled-queries.ts';
 import { schema } from '../../src/graphql/schema.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, RotateSecret } from '../helpers/documents.ts';
-import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';
+import { fixtures } from '../helpers/fixtures.ts';
+import { registerPlaintext } from '../helpers/harness-checks.ts';
 
 /*
  * Queries whose variables are scalars run compiled by graphql-jit (useCompiledQueries); the rest

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { injectableEnv } from '../../src/modules/secret/secret.service.ts';
 import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
 import { CreateSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 
 const EnvSecretDetails = graphql(`
@@ -69,13 +69,7 @@ const EnvSecretPresets = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 let counter = 0;
 const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -44,13 +44,7 @@ const CreateWorkspace = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 let counter = 0;
 const secretInput = (idempotencyKey: string): CreateSecretInput => ({

@@ -3,7 +3,8 @@ import { parse } from 'graphql';
 import { createMetricsRegistry } from '../../src/http/plugins/use-metrics.ts';
 import { createTeamWithOwner, execute, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateSecret } from '../helpers/documents.ts';
-import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';
+import { fixtures } from '../helpers/fixtures.ts';
+import { registerPlaintext } from '../helpers/harness-checks.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 
 /*

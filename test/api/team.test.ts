@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, executeOk } from '../helpers/app.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { issueToken } from '../../src/modules/auth/auth.service.ts';
 import { findUserByEmail } from '../../src/modules/auth/auth.repository.ts';
@@ -228,13 +229,7 @@ const NodeQuery = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db, 'Acme Data');
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp({ teamName: 'Acme Data' });
 
 /** A token for the user with this email (as `cli token` would issue one). */
 async function tokenOf(email: string): Promise<string> {

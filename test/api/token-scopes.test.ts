@@ -1,14 +1,15 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getNamedType, isAbstractType, isEnumType, isObjectType, parse, type ExecutionResult, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { TOKEN_SCOPES } from '../../src/modules/auth/permissions.ts';
 import { schema } from '../../src/graphql/schema.ts';
 import { graphql } from '../gql/index.ts';
 import type { TokenScope } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, NodeById, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { registerPlaintext } from '../helpers/harness-checks.ts';
 
 const CreateScopedToken = graphql(`
   mutation CreateScopedToken($input: CreateApiTokenInput!) {
@@ -57,13 +58,7 @@ const NewTeam = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 async function scopedToken(scopes: TokenScope[] | null, userToken = team.ownerToken) {
   const data = await executeOk(t.app, CreateScopedToken, { input: { name: 'scoped', scopes } }, userToken);
