@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { graphql } from '../gql/index.ts';
 import { createTeamWithOwner, execute, executeOk, startTestApp, type GraphQLResponse, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { fixtures, uniqueName } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
 /*
@@ -164,9 +164,6 @@ const ConcurrencySecret = graphql(`
 
 let t: TestApp;
 let team: TestTeam;
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
-
 /** The mutation's payload, after checking that the HTTP exchange itself went fine (no 500, no top-level error). */
 function payload<T>(response: GraphQLResponse<T>): OkData<T> {
   expect(response.status, JSON.stringify(response.body)).toBe(200);

@@ -5,7 +5,7 @@ import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
 import { CreateSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 
 const EnvSecretDetails = graphql(`
@@ -70,9 +70,6 @@ const EnvSecretPresets = graphql(`
 `);
 
 const { t, team } = useTestApp();
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 
 /** Long enough (20–23 characters: a quarter is 5) that the preview shows its first 3 and last 2 characters. */
 const LONG = { A: 'alpha-value-0001-AAA', B: 'bravo-value-0002-BBB', C: 'charlie-value-0003-CCC', D: 'delta-value-0004-DDD' };

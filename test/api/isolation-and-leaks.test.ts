@@ -18,7 +18,7 @@ import {
   UpdateSecret,
   UpdateVaultConnection,
 } from '../helpers/documents.ts';
-import { credentialsFor, fixtures, plaintextValues } from '../helpers/fixtures.ts';
+import { credentialsFor, fixtures, plaintextValues, uniqueName } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { dumpDatabase, findLeaks, rowHaystacks } from '../helpers/leaks.ts';
 import { AUTH_METHODS, credentialFieldsFor, credentialsMemberFor, secretTypeOf } from '../../src/modules/secret/provider-catalogue.ts';
@@ -210,8 +210,6 @@ async function ok<TResult, TVariables>(document: TypedDocumentNode<TResult, TVar
   return body.data as OkData<TResult>;
 }
 
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}-${counter++}`;
 const random = (prefix: string, bytes = 18) => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
 function success<T extends { __typename: string }>(result: T, typename: string): T {

@@ -6,7 +6,7 @@ import { graphql } from '../gql/index.ts';
 import type { CreateLocationInput, SecretCredentialsInput, SecretType, UpdateLocationInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, DeleteLocation, NodeById, UpdateLocation } from '../helpers/documents.ts';
-import { credentialsFor, useTestApp } from '../helpers/fixtures.ts';
+import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { LOCATION_TYPES } from '../../src/modules/location/location.rules.ts';
 import { defaultAuthMethod } from '../../src/modules/secret/provider-catalogue.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
@@ -73,8 +73,6 @@ const TeamLocationNames = graphql(`
 
 const { t, team } = useTestApp();
 
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}-${counter++}`;
 const randomText = (prefix: string) => `${prefix}-${randomBytes(8).toString('hex')}`;
 
 async function createSecret(secretType: SecretType = 'S3', owner: TestTeam = team) {

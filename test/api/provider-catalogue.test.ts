@@ -8,14 +8,11 @@ import { describe, expect, test } from 'vitest';
 import type { CreateSecretInput, AuthMethod as GqlAuthMethod, SecretCredentialsInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, NodeById } from '../helpers/documents.ts';
-import { credentialsFor, useTestApp } from '../helpers/fixtures.ts';
+import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { maskValue } from '../../src/modules/secret/credential-masking.ts';
 import { AUTH_METHODS, credentialFieldsFor, credentialsMemberFor, secretTypeOf, supportsExternalVault, type AuthMethod } from '../../src/modules/secret/provider-catalogue.ts';
 
 const { t, team } = useTestApp();
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 
 /** The stored values of a generated input, in the catalogue's field order (ENV_VARS: its pairs). */
 function storedValues(method: AuthMethod, credentials: ReturnType<typeof credentialsFor>): { name: string; envVar: string; value: string }[] {

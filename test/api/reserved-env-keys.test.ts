@@ -4,15 +4,12 @@ import { RESERVED_ENV_KEYS, RESERVED_ENV_KEY_PREFIXES } from '../../src/modules/
 import { injectableEnv } from '../../src/modules/secret/secret.service.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
-import { useTestApp } from '../helpers/fixtures.ts';
+import { useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { CreateSecret, NodeById, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { rawId } from '../helpers/ids.ts';
 import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
 
 const { t, team } = useTestApp();
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 
 /** Every reserved name, and one member of each reserved family. */
 const EVERY_RESERVED_KEY = [...RESERVED_ENV_KEYS, ...RESERVED_ENV_KEY_PREFIXES.map((prefix) => `${prefix}${prefix.endsWith('_') ? '' : '_'}X`)];

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
-import { fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
@@ -26,9 +26,6 @@ const SecretVersions = graphql(`
 `);
 
 const { t, team } = useTestApp();
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 
 async function create(input: Partial<CreateSecretInput>, token = team.ownerToken) {
   const full = { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() }, ...input } as CreateSecretInput;

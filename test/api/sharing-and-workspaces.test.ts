@@ -3,7 +3,7 @@ import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { fixtures, uniqueName } from '../helpers/fixtures.ts';
 import { unknownId } from '../helpers/ids.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
@@ -180,8 +180,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 const LONG_VALUE = 'private-value-0123456789-XYZ';
 
 async function create(input: Partial<CreateSecretInput>, as: User) {

@@ -14,7 +14,7 @@ import {
   RotateVaultConnection,
   UpdateVaultConnection,
 } from '../helpers/documents.ts';
-import { fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
 
@@ -66,9 +66,6 @@ async function call<TResult, TVariables>(document: TypedDocumentNode<TResult, TV
 }
 
 const random = (prefix: string) => `${prefix}${randomBytes(18).toString('base64url')}`;
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}-${counter++}`;
-
 /** Valid credentials for a vault type, every value random and remembered. */
 function credentialsFor(vaultType: VaultType, options: { secretPath?: string | null } = {}): VaultCredentialsInput {
   const credentials: VaultCredentialsInput =
