@@ -1,48 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
-import { graphql } from '../gql/index.ts';
 import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateLocation, CreateSecret, CreateVaultConnection } from '../helpers/documents.ts';
+import { CreateLocation, CreateSecret, CreateTeam, CreateVaultConnection, CreateWorkspace } from '../helpers/documents.ts';
 import { fixtures, useTestApp } from '../helpers/fixtures.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
-
-const CreateTeam = graphql(`
-  mutation IdempotentCreateTeam($input: CreateTeamInput!) {
-    createTeam(input: $input) {
-      __typename
-      ... on CreateTeamSuccess {
-        team {
-          id
-        }
-      }
-      ... on Error {
-        code
-      }
-    }
-  }
-`);
-
-const CreateWorkspace = graphql(`
-  mutation IdempotentCreateWorkspace($input: CreateWorkspaceInput!) {
-    createWorkspace(input: $input) {
-      __typename
-      ... on CreateWorkspaceSuccess {
-        workspace {
-          id
-        }
-      }
-      ... on Error {
-        code
-      }
-    }
-  }
-`);
 
 const { t, team } = useTestApp();
 

@@ -7,7 +7,7 @@ import { schema } from '../../src/graphql/schema.ts';
 import { graphql } from '../gql/index.ts';
 import type { TokenScope } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret, NodeById, UpdateSecret } from '../helpers/documents.ts';
+import { CreateLocation, CreateSecret, CreateTeam, NodeById, UpdateSecret, UpdateTeam } from '../helpers/documents.ts';
 import { fixtures, useTestApp } from '../helpers/fixtures.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 
@@ -42,22 +42,6 @@ const ListSecrets = graphql(`
   }
 `);
 
-const RenameTeam = graphql(`
-  mutation ScopedRenameTeam($input: UpdateTeamInput!) {
-    updateTeam(input: $input) {
-      __typename
-    }
-  }
-`);
-
-const NewTeam = graphql(`
-  mutation ScopedCreateTeam($input: CreateTeamInput!) {
-    createTeam(input: $input) {
-      __typename
-    }
-  }
-`);
-
 const { t, team } = useTestApp();
 
 async function scopedToken(scopes: TokenScope[] | null, userToken = team.ownerToken) {
@@ -79,7 +63,7 @@ describe('scoped tokens', () => {
     const { token } = await scopedToken(['SECRETS_READ']);
     expect((await execute(t.app, ListSecrets, { teamId: team.teamId }, token)).body.errors).toBeUndefined();
     expect((await newSecret(token, 'scoped-read')).createSecret).toMatchObject({ __typename: 'ForbiddenError' });
-    expect((await executeOk(t.app, RenameTeam, { input: { id: team.teamId, name: 'x' } }, token)).updateTeam).toMatchObject({ __typename: 'ForbiddenError' });
+    expect((await executeOk(t.app, UpdateTeam, { input: { id: team.teamId, name: 'x' } }, token)).updateTeam).toMatchObject({ __typename: 'ForbiddenError' });
   });
 
   test('secrets:write includes secrets:read; locations need their own scope', async () => {
@@ -105,8 +89,8 @@ describe('scoped tokens', () => {
   test('a scoped token cannot mint tokens or create teams (it could widen itself)', async () => {
     const { token } = await scopedToken(['TEAM_ADMIN', 'SECRETS_WRITE']);
     expect((await executeOk(t.app, CreateScopedToken, { input: { name: 'wider' } }, token)).createApiToken).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
-    expect((await executeOk(t.app, NewTeam, { input: { name: 'Escape' } }, token)).createTeam).toMatchObject({ __typename: 'ForbiddenError' });
-    expect((await executeOk(t.app, RenameTeam, { input: { id: team.teamId, name: 'Renamed by team:admin' } }, token)).updateTeam).toMatchObject({ __typename: 'UpdateTeamSuccess' });
+    expect((await executeOk(t.app, CreateTeam, { input: { name: 'Escape' } }, token)).createTeam).toMatchObject({ __typename: 'ForbiddenError' });
+    expect((await executeOk(t.app, UpdateTeam, { input: { id: team.teamId, name: 'Renamed by team:admin' } }, token)).updateTeam).toMatchObject({ __typename: 'UpdateTeamSuccess' });
   });
 });
 
