@@ -31,9 +31,42 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     decodeGlobalID: decodeNodeId,
+    nodeTypeOptions: { description: 'An object with a global id: `node(id)` and `nodes(ids)` fetch it again.' },
+    idFieldOptions: { description: 'Global id: opaque, the same in every argument, result and CLI output that names this object.' },
+    // Connections, their edges and PageInfo: the plugin generates them, so their descriptions are said once, here.
+    // Every connection pages both ways (src/graphql/pagination.ts); its arguments and flags say how.
+    defaultConnectionTypeOptions: {
+      description: `One page of a list, keyset-paginated both ways: \`first\` rows after the \`after\` cursor, or \`last\` rows before the \`before\` cursor (at most ${MAX_PAGE_SIZE}), in the list's order.`,
+    },
+    defaultEdgeTypeOptions: { description: 'One row of a page, with its cursor.' },
+    edgesFieldOptions: { description: "The rows of this page, in the list's order." },
+    nodeFieldOptions: { description: 'The row.' },
+    cursorFieldOptions: { description: 'Opaque; pass it as `after` to continue after this row, or as `before` to page back from it (with the same `orderBy`).' },
+    pageInfoFieldOptions: { description: 'Whether more rows follow, and the cursors to continue from.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its list.' },
+    hasNextPageFieldOptions: {
+      description: 'Whether rows follow this page (ask for them with `after: endCursor`): with `first`, whether more were found; with `before`, true without counting (the cursor’s row follows, unless deleted since).',
+    },
+    hasPreviousPageFieldOptions: {
+      description: 'Whether rows come before this page (ask for them with `before: startCursor`): with `last`, whether more were found; with `after`, true without counting (the cursor’s row precedes, unless deleted since).',
+    },
+    startCursorFieldOptions: { description: 'The cursor of the first row of this page, to pass as `before`; null on an empty page.' },
+    endCursorFieldOptions: { description: 'The cursor of the last row of this page, to pass as `after`; null on an empty page.' },
+    firstArgOptions: {
+      description: `Forward: the first rows (0 to ${MAX_PAGE_SIZE}; more is refused, BAD_USER_INPUT) in the list's order, after \`after\` if given. Not with \`last\`. With neither, ${DEFAULT_PAGE_SIZE} rows.`,
+    },
+    afterArgOptions: { description: "A cursor of this list (`pageInfo.endCursor`, or an edge's `cursor`): only rows after it. Anything else is refused (BAD_USER_INPUT)." },
+    lastArgOptions: {
+      description: `Backward: the last rows (0 to ${MAX_PAGE_SIZE}; more is refused, BAD_USER_INPUT) in the list's order, before \`before\` if given; edges stay in the list's order. Not with \`first\` (BAD_USER_INPUT).`,
+    },
+    beforeArgOptions: {
+      description: `A cursor of this list (\`pageInfo.startCursor\`, or an edge's \`cursor\`): only rows before it; without \`first\` or \`last\`, the ${DEFAULT_PAGE_SIZE} just before it. Anything else is refused (BAD_USER_INPUT).`,
+    },
     // An id that names nothing loadable is NOT_FOUND, said without the id or Pothos's internal texts.
     nodeQueryOptions: {
       nullable: true,
+      description: 'The object of this global id; null when you cannot see it (another team’s objects look like ids that do not exist).',
+      args: { id: { description: 'A global id of any Node type.' } },
       resolve: (_root, { id }, _ctx, info, resolveNode) => {
         if (!isNodeType(info.schema, id.typename)) throw new NotFoundError(NO_OBJECT);
         return resolveNode(id);
@@ -57,14 +90,21 @@ export const builder = new SchemaBuilder<{
     // Input validation failures become ValidationError union members like any other rule.
     unsafelyHandleInputErrors: true,
     // `createTeam` → `CreateTeamResult = CreateTeamSuccess | ValidationError | …`
-    defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success` },
-    defaultUnionOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Result` },
+    defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success`, description: 'The mutation was made: what it changed.' },
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${capitalize(fieldName)}Result`,
+      description:
+        'What a mutation answers: its `…Success` when the change was made, else an error that implements `Error` and changed nothing (switch on `code`). Any mutation may answer VALIDATION_FAILED, NOT_FOUND or FORBIDDEN; its description lists its other codes.',
+    },
   },
   complexity: {
     // A connection costs its page size times its selection, a field with a list argument (`nodes(ids)`)
     // its longest list's length times its selection (it answers one object per item); other lists count as 10 items.
     fieldComplexity: (args, _ctx, field) => {
-      if (field.args.some((arg) => arg.name === 'first')) return { field: 1, multiplier: Math.max(typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE, 1) };
+      if (field.args.some((arg) => arg.name === 'first')) {
+        const size = [args.first, args.last].find((value) => typeof value === 'number') ?? DEFAULT_PAGE_SIZE;
+        return { field: 1, multiplier: Math.max(size, 1) };
+      }
       if (field.args.some((arg) => isListType(getNullableType(arg.type)))) {
         const lengths = Object.values(args).map((value) => (Array.isArray(value) ? value.length : 0));
         return { field: 1, multiplier: Math.max(1, ...lengths) };
@@ -98,5 +138,7 @@ builder.addScalarType('DateTime', DateTimeResolver, {
   parseValue: (value) => inPostgresRange(DateTimeResolver.parseValue(value)),
   parseLiteral: (ast, variables) => inPostgresRange(DateTimeResolver.parseLiteral(ast, variables)),
 });
-builder.queryType({});
-builder.mutationType({});
+builder.queryType({ description: 'Reads. Every request needs `Authorization: Bearer <token>`; you see only the teams you belong to.' });
+builder.mutationType({
+  description: 'Changes. Each takes one `input` and answers a union of its `…Success` and the errors that implement `Error`; each change is one transaction with its audit event.',
+});

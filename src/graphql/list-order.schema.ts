@@ -1,13 +1,20 @@
 import { builder } from './builder.ts';
 import type { ListOrder } from '../database/keyset.ts';
 
-export const OrderFieldEnum = builder.enumType('OrderField', { values: ['NAME', 'CREATED_AT'] as const, description: 'NAME sorts case-insensitively.' });
-export const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
+export const OrderFieldEnum = builder.enumType('OrderField', {
+  description: 'What a list sorts by; rows that tie are ordered by id.',
+  values: { NAME: { description: 'The name, case-insensitively.' }, CREATED_AT: { description: 'When the object was created.' } } as const,
+});
+export const OrderDirectionEnum = builder.enumType('OrderDirection', {
+  description: 'Which way a list sorts.',
+  values: { ASC: { description: 'A to Z, oldest first.' }, DESC: { description: 'Z to A, newest first.' } } as const,
+});
 
 /** `orderBy` of every list that can be sorted; a cursor is valid only with the order it came from. */
 export const ListOrderInput = builder.inputRef<ListOrder>('ListOrder').implement({
+  description: 'How a list sorts. A cursor continues only the order it came from.',
   fields: (t) => ({
-    field: t.field({ type: OrderFieldEnum, required: true }),
-    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'ASC' }),
+    field: t.field({ type: OrderFieldEnum, required: true, description: 'The sort key.' }),
+    direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'ASC', description: 'Default ASC.' }),
   }),
 });

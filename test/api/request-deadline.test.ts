@@ -121,7 +121,7 @@ describe('request deadline', () => {
     } finally {
       await db.destroy();
     }
-  });
+  }, 120_000); // Thousands of requests and forced collections: slow on a loaded 2-core machine.
 });
 
 describe('request deadline without a timer\'s turn', () => {

@@ -4,11 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** One invitation. */
 export type AcceptTeamInvitationInput = {
   /** A TeamInvitation id from `viewer.invitations`. */
   id: string;
 };
 
+/** Every `*_ACCESS_KEY` auth method (S3 and the S3-compatible providers). */
 export type AccessKeyCredentialsInput = {
   /** Access key id. */
   accessKeyId: string;
@@ -16,15 +18,19 @@ export type AccessKeyCredentialsInput = {
   secretAccessKey: string;
 };
 
+/** Who to invite, to which team, with which role. */
 export type AddTeamMemberInput = {
   /** The user is created if no user has this email yet. */
   email: string;
   /** The role they get on accepting. */
   role: TeamRole;
+  /** The Team id. */
   teamId: string;
 };
 
+/** Only events that match every field given. */
 export type AuditEventFilter = {
+  /** Exactly this action, e.g. `secret.updated`. */
   action?: string | null | undefined;
   /** A User id. */
   actorId?: string | null | undefined;
@@ -36,12 +42,14 @@ export type AuditEventFilter = {
   until?: string | null | undefined;
 };
 
+/** Whether the audited action happened. */
 export type AuditOutcome =
   /** The viewer’s role refused it. */
   | 'DENIED'
   /** The change was made. */
   | 'SUCCESS';
 
+/** The kind of credentials a secret holds: its credential fields, and the `credentials` member that sets them. Each belongs to one `SecretType`. */
 export type AuthMethod =
   /** A storage account name and its access key. For AZURE_BLOB, in `credentials.azureAccountKey`. */
   | 'AZURE_ACCOUNT_KEY'
@@ -74,6 +82,7 @@ export type AuthMethod =
   /** An access key id and its secret access key. For WASABI, in `credentials.accessKey`. */
   | 'WASABI_ACCESS_KEY';
 
+/** AZURE_ACCOUNT_KEY: a storage account and its access key. */
 export type AzureAccountKeyCredentialsInput = {
   /** Storage account access key: base64, as the Azure portal shows it. */
   accountKey: string;
@@ -81,11 +90,13 @@ export type AzureAccountKeyCredentialsInput = {
   accountName: string;
 };
 
+/** AZURE_SAS_URL: a URL carrying a shared access signature. */
 export type AzureSasUrlCredentialsInput = {
   /** https URL carrying a shared access signature (`sig` parameter). */
   sasUrl: string;
 };
 
+/** B2_APPLICATION_KEY: a Backblaze B2 application key and its id. */
 export type B2ApplicationKeyCredentialsInput = {
   /** Application key. */
   applicationKey: string;
@@ -93,16 +104,21 @@ export type B2ApplicationKeyCredentialsInput = {
   applicationKeyId: string;
 };
 
+/** A new personal token. */
 export type CreateApiTokenInput = {
   /** When the token stops working; never when omitted. */
   expiresAt?: string | null | undefined;
+  /** A name to tell it apart: 1–100 characters, no control or invisible characters. */
   name: string;
   /** Limit the token to these scopes (at least one: an empty list is SCOPES_EMPTY); omitted: unscoped. Only an unscoped token can create tokens. */
   scopes?: Array<TokenScope> | null | undefined;
 };
 
+/** A new location and the secret that reaches it. */
 export type CreateLocationInput = {
+  /** 1–255 characters. */
   bucketName: string;
+  /** Free text, at most 2000 characters. */
   description?: string | null | undefined;
   /** https only (S3-compatible providers). */
   endpointUrl?: string | null | undefined;
@@ -110,12 +126,17 @@ export type CreateLocationInput = {
   idempotencyKey?: string | null | undefined;
   /** Immutable; the secret must be of this type. */
   locationType: LocationType;
+  /** 1–255 characters, no control or invisible characters; unique in the team, compared after Unicode NFKC normalisation and case folding (NAME_TAKEN). */
   name: string;
+  /** 1–64 characters. */
   region?: string | null | undefined;
+  /** A TEAM secret of the team, of type `locationType` (LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED). */
   secretId: string;
+  /** The Team id. */
   teamId: string;
 };
 
+/** A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`. */
 export type CreateSecretInput = {
   /** Required and non-empty with workspaceAccess SOME; ignored otherwise. */
   allowedWorkspaces?: Array<string> | null | undefined;
@@ -123,6 +144,7 @@ export type CreateSecretInput = {
   authMethod?: AuthMethod | null | undefined;
   /** NATIVE secrets. */
   credentials?: SecretCredentialsInput | null | undefined;
+  /** Free text, at most 2000 characters. */
   description?: string | null | undefined;
   /** EXTERNAL_VAULT secrets: one reference per credential field. */
   fieldMappings?: Array<FieldMappingInput> | null | undefined;
@@ -138,6 +160,7 @@ export type CreateSecretInput = {
   serviceSlug?: string | null | undefined;
   /** false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create. */
   shared?: boolean | null | undefined;
+  /** The Team id. */
   teamId: string;
   /** The single value of a preset secret. */
   value?: string | null | undefined;
@@ -147,63 +170,93 @@ export type CreateSecretInput = {
   workspaceAccess?: WorkspaceAccess | null | undefined;
 };
 
+/** A new team. */
 export type CreateTeamInput = {
   /** Retrying with the same key and input within 24 hours returns the first result without a second write; the same key with another input is ConflictError IDEMPOTENCY_KEY_REUSED. */
   idempotencyKey?: string | null | undefined;
+  /** 1–100 characters, no control or invisible characters. */
   name: string;
-  /** Derived from the name when omitted. */
+  /** 1–48 lowercase letters, digits and dashes, unique among teams; derived from the name when omitted. */
   slug?: string | null | undefined;
 };
 
+/** A new vault connection and its credentials. */
 export type CreateVaultConnectionInput = {
+  /** How to reach the vault: the member of `vaultType` (INVALID_CREDENTIALS otherwise). */
   credentials: VaultCredentialsInput;
+  /** Free text, at most 2000 characters. */
   description?: string | null | undefined;
   /** Retrying with the same key and input within 24 hours returns the first result without a second write; the same key with another input is ConflictError IDEMPOTENCY_KEY_REUSED. */
   idempotencyKey?: string | null | undefined;
+  /** 1–255 characters, no control or invisible characters; unique in the team, compared after Unicode NFKC normalisation and case folding (NAME_TAKEN). */
   name: string;
+  /** The Team id. */
   teamId: string;
+  /** The kind of vault; fixed once created. */
   vaultType: VaultType;
 };
 
+/** A new workspace. */
 export type CreateWorkspaceInput = {
+  /** Free text, at most 2000 characters. */
   description?: string | null | undefined;
   /** Retrying with the same key and input within 24 hours returns the first result without a second write; the same key with another input is ConflictError IDEMPOTENCY_KEY_REUSED. */
   idempotencyKey?: string | null | undefined;
+  /** 1–255 characters, no control or invisible characters; unique in the team, compared after Unicode NFKC normalisation and case folding (NAME_TAKEN). */
   name: string;
+  /** The Team id. */
   teamId: string;
 };
 
+/** One invitation. */
 export type DeclineTeamInvitationInput = {
   /** A TeamInvitation id from `viewer.invitations`. */
   id: string;
 };
 
+/** The Location to delete. */
 export type DeleteLocationInput = {
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The Location's id. */
   id: string;
 };
 
+/** The Secret to delete. */
 export type DeleteSecretInput = {
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The Secret's id. */
   id: string;
 };
 
+/** The VaultConnection to delete. */
 export type DeleteVaultConnectionInput = {
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The VaultConnection's id. */
   id: string;
 };
 
+/** The Workspace to delete. */
 export type DeleteWorkspaceInput = {
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The Workspace's id. */
   id: string;
 };
 
+/** How to reach Doppler. Every field: 1–4096 characters, no surrounding whitespace. */
 export type DopplerCredentialsInput = {
+  /** A Doppler access token. */
   accessToken: string;
+  /** The config (environment) of the project, e.g. `prd`. */
   config: string;
+  /** The Doppler project. */
   project: string;
 };
 
+/** One env var of an ENV secret. */
 export type EnvVarInput = {
   /** `^[A-Z_][A-Z0-9_]*$`, 1–128 characters. */
   key: string;
@@ -211,6 +264,7 @@ export type EnvVarInput = {
   value: string;
 };
 
+/** Where an EXTERNAL_VAULT secret reads one credential field from. */
 export type FieldMappingInput = {
   /** A credential field of the auth method, e.g. `access_key_id`. */
   fieldName: string;
@@ -218,87 +272,136 @@ export type FieldMappingInput = {
   reference: string;
 };
 
+/** GCS_SERVICE_ACCOUNT: the key file of a service account. */
 export type GcsServiceAccountCredentialsInput = {
   /** The JSON service-account key file (type, client_email, private_key, project_id). */
   serviceAccountJson: string;
 };
 
+/** How to reach Infisical, as a machine identity. Every field but secretPath: 1–4096 characters, no surrounding whitespace. */
 export type InfisicalCredentialsInput = {
+  /** The machine identity’s client id. */
   clientId: string;
+  /** The machine identity’s client secret. */
   clientSecret: string;
+  /** The environment slug, e.g. `prod`. */
   environment: string;
+  /** The Infisical project id. */
   projectId: string;
-  /** Default "/". */
+  /** An absolute folder path, e.g. "/apps/api". Default "/". */
   secretPath?: string | null | undefined;
 };
 
+/** How a list sorts. A cursor continues only the order it came from. */
 export type ListOrder = {
+  /** Default ASC. */
   direction?: OrderDirection;
+  /** The sort key. */
   field: OrderField;
 };
 
+/** Only locations that match every field given. */
 export type LocationFilter = {
+  /** Of this provider. */
   locationType?: LocationType | null | undefined;
   /** Case-insensitive substring of the name. */
   search?: string | null | undefined;
 };
 
+/** The storage provider of a location: every `SecretType` but ENV. Its secret must be of the same type (LOCATION_TYPE_MISMATCH). */
 export type LocationType =
+  /** Azure Blob Storage. */
   | 'AZURE_BLOB'
+  /** Backblaze B2 (through its S3-compatible API). */
   | 'B2'
+  /** DigitalOcean Spaces. */
   | 'DIGITALOCEAN_SPACES'
+  /** Google Cloud Storage. */
   | 'GCS'
+  /** Hetzner Object Storage. */
   | 'HETZNER'
+  /** Oracle Cloud Object Storage through its S3 compatibility API. */
   | 'ORACLE_OBJECT_STORAGE_S3'
+  /** Cloudflare R2. */
   | 'R2'
+  /** Rabata. */
   | 'RABATA'
+  /** Railway storage buckets. */
   | 'RAILWAY'
+  /** Amazon S3. */
   | 'S3'
+  /** Any other S3-compatible server (MinIO, Ceph, Garage …). */
   | 'S3_COMPATIBLE'
+  /** Tigris. */
   | 'TIGRIS'
+  /** Wasabi. */
   | 'WASABI';
 
+/** How to reach 1Password. Every field: 1–4096 characters, no surrounding whitespace. */
 export type OnePasswordCredentialsInput = {
+  /** A 1Password access token. */
   accessToken: string;
 };
 
+/** Which way a list sorts. */
 export type OrderDirection =
+  /** A to Z, oldest first. */
   | 'ASC'
+  /** Z to A, newest first. */
   | 'DESC';
 
-/** NAME sorts case-insensitively. */
+/** What a list sorts by; rows that tie are ordered by id. */
 export type OrderField =
+  /** When the object was created. */
   | 'CREATED_AT'
+  /** The name, case-insensitively. */
   | 'NAME';
 
+/** The member to remove. */
 export type RemoveTeamMemberInput = {
+  /** The Team id. */
   teamId: string;
+  /** The member’s User id. */
   userId: string;
 };
 
+/** Renames one key of an ENV secret, keeping its value. */
 export type RenameKeyInput = {
+  /** A key the secret has. */
   from: string;
+  /** Its new name: `^[A-Z_][A-Z0-9_]*$`, 1–128 characters, not a key the secret has. */
   to: string;
 };
 
+/** The token to revoke. */
 export type RevokeApiTokenInput = {
+  /** An ApiToken id from `viewer.apiTokens`. */
   id: string;
 };
 
+/** One invitation. */
 export type RevokeTeamInvitationInput = {
   /** A TeamInvitation id from `Team.invitations`. */
   id: string;
 };
 
+/** New credentials for a NATIVE secret. */
 export type RotateSecretInput = {
+  /** The new credentials, for the secret’s current auth method. */
   credentials: SecretCredentialsInput;
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The Secret id. */
   id: string;
 };
 
+/** New credentials for a vault connection. */
 export type RotateVaultConnectionInput = {
+  /** The new credentials: the member of its `vaultType`. */
   credentials: VaultCredentialsInput;
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The VaultConnection id. */
   id: string;
 };
 
@@ -317,21 +420,28 @@ export type SecretCredentialsInput =
   |  { accessKey?: never; azureAccountKey?: never; azureSasUrl?: never; b2ApplicationKey?: never; envVars?: never;   /** GCS_SERVICE_ACCOUNT: the key file of a service account. */
   gcsServiceAccount: GcsServiceAccountCredentialsInput; };
 
+/** Only secrets that match every field given. */
 export type SecretFilter = {
   /** Case-insensitive substring of the name. */
   search?: string | null | undefined;
+  /** Of this type. */
   secretType?: SecretType | null | undefined;
+  /** For this service, e.g. "openai". */
   serviceSlug?: string | null | undefined;
+  /** Stored this way. */
   storage?: SecretStorage | null | undefined;
+  /** TEAM or PRIVATE. */
   visibility?: SecretVisibility | null | undefined;
 };
 
+/** Where a secret’s values live. Fixed at creation. */
 export type SecretStorage =
   /** Read from a vault connection through fieldMappings; nothing secret is stored here. */
   | 'EXTERNAL_VAULT'
   /** Stored here, encrypted. */
   | 'NATIVE';
 
+/** What the credentials are for: a storage provider, or ENV for free env vars. Decides the valid `AuthMethod`s. */
 export type SecretType =
   /** Azure Blob Storage. */
   | 'AZURE_BLOB'
@@ -362,11 +472,16 @@ export type SecretType =
   /** Wasabi. */
   | 'WASABI';
 
+/** Which mutation stored a version. */
 export type SecretVersionReason =
+  /** `createSecret`: the first version. */
   | 'CREATE'
+  /** `rotateSecret`: new credentials, same auth method. */
   | 'ROTATE'
+  /** `updateSecret` changed the credentials or field mappings. */
   | 'UPDATE';
 
+/** Who sees a secret’s keys and may change it. */
 export type SecretVisibility =
   /** Its owner’s alone: others never see its keys; only OWNER and ADMIN see that it exists. */
   | 'PRIVATE'
@@ -375,9 +490,13 @@ export type SecretVisibility =
 
 /** OWNER > ADMIN > OPERATOR > VIEWER: each can do what the roles after it can. */
 export type TeamRole =
+  /** OPERATOR, and manages the team’s secrets, locations, vault connections and workspaces, renames the team and reads its audit trail. */
   | 'ADMIN'
+  /** VIEWER, and creates and changes PRIVATE ENV secrets of their own. */
   | 'OPERATOR'
+  /** ADMIN, and alone manages members: invites them, changes their roles, removes them. A team keeps at least one OWNER. */
   | 'OWNER'
+  /** Reads the team: its members, workspaces, and the metadata of its secrets (never a value), locations and vault connections. */
   | 'VIEWER';
 
 /** What a scoped token may do, within its user’s role. A write scope includes its read. */
@@ -393,14 +512,19 @@ export type TokenScope =
   /** Rename the team, manage members and workspaces, read the audit trail. */
   | 'TEAM_ADMIN';
 
+/** A change to a location; omitted fields stay as they are. `locationType` cannot change. */
 export type UpdateLocationInput = {
+  /** 1–255 characters. */
   bucketName?: string | null | undefined;
   /** null clears it. */
   description?: string | null | undefined;
   /** null clears it. */
   endpointUrl?: string | null | undefined;
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The Location id. */
   id: string;
+  /** 1–255 characters, no control or invisible characters; unique in the team, compared after Unicode NFKC normalisation and case folding (NAME_TAKEN). */
   name?: string | null | undefined;
   /** null clears it. */
   region?: string | null | undefined;
@@ -408,12 +532,17 @@ export type UpdateLocationInput = {
   secretId?: string | null | undefined;
 };
 
+/** A member and their new role. */
 export type UpdateMemberRoleInput = {
+  /** Their new role. */
   role: TeamRole;
+  /** The Team id. */
   teamId: string;
+  /** The member’s User id. */
   userId: string;
 };
 
+/** A change to a secret; omitted fields stay as they are. A change that stores what is already stored makes no new version. */
 export type UpdateSecretInput = {
   /** ENV secrets: adds keys that do not exist yet. Applied last. */
   addValues?: Array<EnvVarInput> | null | undefined;
@@ -421,12 +550,15 @@ export type UpdateSecretInput = {
   allowedWorkspaces?: Array<string> | null | undefined;
   /** A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT). */
   authMethod?: AuthMethod | null | undefined;
+  /** NATIVE secrets: new credentials, for the new or current auth method (a new version). */
   credentials?: SecretCredentialsInput | null | undefined;
   /** null clears it. */
   description?: string | null | undefined;
   /** Fail with VERSION_MISMATCH unless the secret is at this version. */
   expectedVersion?: number | null | undefined;
+  /** EXTERNAL_VAULT secrets: new references, one per credential field (a new version). */
   fieldMappings?: Array<FieldMappingInput> | null | undefined;
+  /** The Secret id. */
   id: string;
   /** 1–255 characters, no control or invisible characters. Unique among the team’s TEAM secrets (shared) or among your own PRIVATE secrets, compared after Unicode NFKC normalisation and case folding (`ﬁle` is `file`). */
   name?: string | null | undefined;
@@ -446,44 +578,92 @@ export type UpdateSecretInput = {
   workspaceAccess?: WorkspaceAccess | null | undefined;
 };
 
+/** A change to a team; omitted fields stay as they are. */
 export type UpdateTeamInput = {
   /** Fail with VERSION_MISMATCH unless the team is at this version. */
   expectedVersion?: number | null | undefined;
+  /** The Team id. */
   id: string;
+  /** 1–100 characters, no control or invisible characters. */
   name?: string | null | undefined;
+  /** 1–48 lowercase letters, digits and dashes, unique among teams. */
   slug?: string | null | undefined;
 };
 
+/** A change to a vault connection; omitted fields stay as they are. */
 export type UpdateVaultConnectionInput = {
   /** null clears it. */
   description?: string | null | undefined;
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The VaultConnection id. */
   id: string;
+  /** 1–255 characters, no control or invisible characters; unique in the team, compared after Unicode NFKC normalisation and case folding (NAME_TAKEN). */
   name?: string | null | undefined;
 };
 
+/** A change to a workspace; omitted fields stay as they are. */
 export type UpdateWorkspaceInput = {
+  /** Free text, at most 2000 characters. */
   description?: string | null | undefined;
+  /** Compare-and-set: fail with ConflictError VERSION_MISMATCH unless the object is at this `version`. Omitted: concurrent changes apply one after the other. */
   expectedVersion?: number | null | undefined;
+  /** The Workspace id. */
   id: string;
+  /** 1–255 characters, no control or invisible characters; unique in the team, compared after Unicode NFKC normalisation and case folding (NAME_TAKEN). */
   name?: string | null | undefined;
 };
 
 /** Exactly one member, matching the connection’s vaultType. Stored encrypted, never returned. */
 export type VaultCredentialsInput =
-  {   doppler: DopplerCredentialsInput; infisical?: never; onePassword?: never; }
-  |  { doppler?: never;   infisical: InfisicalCredentialsInput; onePassword?: never; }
-  |  { doppler?: never; infisical?: never;   onePassword: OnePasswordCredentialsInput; };
+  {   /** DOPPLER connections. */
+  doppler: DopplerCredentialsInput; infisical?: never; onePassword?: never; }
+  |  { doppler?: never;   /** INFISICAL connections. */
+  infisical: InfisicalCredentialsInput; onePassword?: never; }
+  |  { doppler?: never; infisical?: never;   /** ONEPASSWORD connections. */
+  onePassword: OnePasswordCredentialsInput; };
 
+/** The kind of external vault, which decides its `credentials` member and the shape of `fieldMappings` references. */
 export type VaultType =
+  /** Doppler; references are secret names (`^[A-Z_][A-Z0-9_]*$`). */
   | 'DOPPLER'
+  /** Infisical; references are secret names, optionally with a path (`/path/NAME`). */
   | 'INFISICAL'
+  /** 1Password; references are `op://vault/item[/section]/field`. */
   | 'ONEPASSWORD';
 
+/** Which workspaces may use a secret. */
 export type WorkspaceAccess =
+  /** Every workspace of the team, present and future. */
   | 'ALL'
+  /** No workspace. */
   | 'NONE'
+  /** Only those in `allowedWorkspaces`. */
   | 'SOME';
+
+export type ApolloTeamSecretsQueryVariables = Exact<{
+  teamId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type ApolloTeamSecretsQuery = { team: { id: string, secrets: { edges: Array<{ cursor: string, node: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } } | null };
+
+export type ApolloCreateSecretMutationVariables = Exact<{
+  input: CreateSecretInput;
+}>;
+
+
+export type ApolloCreateSecretMutation = { createSecret:
+    | { __typename: 'ConflictError', code: string, message: string }
+    | { __typename: 'CreateSecretSuccess', secret: { id: string, name: string } }
+    | { __typename: 'ForbiddenError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+   | null };
 
 export type AuditEventsQueryVariables = Exact<{
   teamId: string;
@@ -515,6 +695,16 @@ export type BatchingTeamSecretsQueryVariables = Exact<{
 
 
 export type BatchingTeamSecretsQuery = { team: { secrets: { edges: Array<{ node: { id: string, name: string, locationCount: number, createdBy: { email: string } | null, locations: { edges: Array<{ node: { id: string, name: string } }> } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type BatchingTeamSecretsBackwardQueryVariables = Exact<{
+  teamId: string;
+  last: number;
+  before?: string | null | undefined;
+  orderBy?: ListOrder | null | undefined;
+}>;
+
+
+export type BatchingTeamSecretsBackwardQuery = { team: { secrets: { edges: Array<{ node: { id: string, name: string, locationCount: number, createdBy: { email: string } | null, locations: { edges: Array<{ node: { id: string, name: string } }> } } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null } } } | null };
 
 export type BatchingTeamLocationsQueryVariables = Exact<{
   teamId: string;
@@ -1266,10 +1456,10 @@ export type RevokeTeamInvitationMutation = { revokeTeamInvitation:
     | { __typename: 'ValidationError', code: string, message: string, fieldErrors: Array<{ path: Array<string>, code: string }> }
    | null };
 
-export type GraphiqlViewerQueryVariables = Exact<{ [key: string]: never; }>;
+export type GraphiqlTeamQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type GraphiqlViewerQuery = { viewer: { id: string } };
+export type GraphiqlTeamQuery = { viewer: { memberships: Array<{ team: { id: string } }> } };
 
 export type ProcessViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -1282,9 +1472,12 @@ export const SecretFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind"
 export const ErrorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<ErrorFieldsFragment, unknown>;
 export const LocationFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LocationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Location"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"locationType"}},{"kind":"Field","name":{"kind":"Name","value":"bucketName"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"endpointUrl"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"secret"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"secretType"}},{"kind":"Field","name":{"kind":"Name","value":"locationCount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"updatedBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<LocationFieldsFragment, unknown>;
 export const VaultConnectionFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"VaultConnectionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"VaultConnection"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"vaultType"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"lastRotatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]} as unknown as DocumentNode<VaultConnectionFieldsFragment, unknown>;
+export const ApolloTeamSecretsDocument = {"__meta__":{"hash":"sha256:2401c5e58d78e82f2de0669de78d9d9152928fb722507de91a62d89f12d92778"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ApolloTeamSecrets"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"secrets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ApolloTeamSecretsQuery, ApolloTeamSecretsQueryVariables>;
+export const ApolloCreateSecretDocument = {"__meta__":{"hash":"sha256:f271818209dfa670e541f0a08cad620339b736b9be884f500e756dabf2e21877"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ApolloCreateSecret"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createSecret"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateSecretSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secret"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}}]} as unknown as DocumentNode<ApolloCreateSecretMutation, ApolloCreateSecretMutationVariables>;
 export const AuditEventsDocument = {"__meta__":{"hash":"sha256:ecf9578a333a977b479ea3f6b800aa657f8a3132156085a127ec9ae7d5abe7b4"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AuditEventFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"actorTokenId"}},{"kind":"Field","name":{"kind":"Name","value":"targetType"}},{"kind":"Field","name":{"kind":"Name","value":"targetId"}},{"kind":"Field","name":{"kind":"Name","value":"changedFields"}},{"kind":"Field","name":{"kind":"Name","value":"targetVersion"}},{"kind":"Field","name":{"kind":"Name","value":"requestId"}},{"kind":"Field","name":{"kind":"Name","value":"userAgent"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AuditEventsQuery, AuditEventsQueryVariables>;
 export const ViewerTokensDocument = {"__meta__":{"hash":"sha256:c991d5f5683ba789ce8aec478528dc158d323fb971b7b8b7f1f1983d1a1adf2d"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ViewerTokens"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiTokens"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ViewerTokensQuery, ViewerTokensQueryVariables>;
 export const BatchingTeamSecretsDocument = {"__meta__":{"hash":"sha256:bf872022583d9d96c81ea4ffe69f3a934f35357fc013b7b04c9cf217190e26dc"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BatchingTeamSecrets"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SecretFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ListOrder"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secrets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BatchingSecretFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BatchingSecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"locationCount"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BatchingTeamSecretsQuery, BatchingTeamSecretsQueryVariables>;
+export const BatchingTeamSecretsBackwardDocument = {"__meta__":{"hash":"sha256:35ff041cac4266b098b08aa699b0a5b5f6361b4b2c6e61d9d2f3c76327dd34dd"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BatchingTeamSecretsBackward"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"last"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ListOrder"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"secrets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"last"},"value":{"kind":"Variable","name":{"kind":"Name","value":"last"}}},{"kind":"Argument","name":{"kind":"Name","value":"before"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"BatchingSecretFields"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"hasPreviousPage"}},{"kind":"Field","name":{"kind":"Name","value":"startCursor"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BatchingSecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"locationCount"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BatchingTeamSecretsBackwardQuery, BatchingTeamSecretsBackwardQueryVariables>;
 export const BatchingTeamLocationsDocument = {"__meta__":{"hash":"sha256:890679bd07981e8731e2ee24f2e481c7bd75320ff3eb1fba07a8bcc070023671"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BatchingTeamLocations"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"LocationFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ListOrder"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"teamId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"locations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BatchingTeamLocationsQuery, BatchingTeamLocationsQueryVariables>;
 export const BatchingNodeDocument = {"__meta__":{"hash":"sha256:2b1a62af99397f62ab1174536395f5ec0ff57f24e5ba14a1d30f5512680ec9b8"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BatchingNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"BatchingSecretFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BatchingSecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"locationCount"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BatchingNodeQuery, BatchingNodeQueryVariables>;
 export const BatchingNodesDocument = {"__meta__":{"hash":"sha256:1660584a3a948e817bce134fdcb17398a5ccd4080329712b69bcd80f9e4c331b"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BatchingNodes"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ids"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ids"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ids"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"BatchingSecretFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BatchingSecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"locationCount"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BatchingNodesQuery, BatchingNodesQueryVariables>;
@@ -1346,5 +1539,5 @@ export const ViewerIdentityDocument = {"__meta__":{"hash":"sha256:2cc55cb5ae8e65
 export const AcceptTeamInvitationDocument = {"__meta__":{"hash":"sha256:ff8978a21966c6b35b5e2f5be726ef4c3a3bce72f1788a4444579fb5a83e3d48"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptTeamInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptTeamInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptTeamInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptTeamInvitationSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"membership"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<AcceptTeamInvitationMutation, AcceptTeamInvitationMutationVariables>;
 export const DeclineTeamInvitationDocument = {"__meta__":{"hash":"sha256:15e23ec5e203d0988910ab765645b9ce55691cc2019f860f004c3a39cf5c58d0"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeclineTeamInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DeclineTeamInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"declineTeamInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeclineTeamInvitationSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"declinedInvitationId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<DeclineTeamInvitationMutation, DeclineTeamInvitationMutationVariables>;
 export const RevokeTeamInvitationDocument = {"__meta__":{"hash":"sha256:f910c330393aaff882e8dbcd1723f58842a365a5645a79e7e2789ee4476a64a0"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeTeamInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeTeamInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeTeamInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeTeamInvitationSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokedInvitationId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<RevokeTeamInvitationMutation, RevokeTeamInvitationMutationVariables>;
-export const GraphiqlViewerDocument = {"__meta__":{"hash":"sha256:e211db8de1f808c790a744f903d99bde77cd7769dffd2660d23bb3e8733705cf"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GraphiqlViewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<GraphiqlViewerQuery, GraphiqlViewerQueryVariables>;
+export const GraphiqlTeamDocument = {"__meta__":{"hash":"sha256:ed291eb63e07809bb8d49f9147614cfb6636502fd94c22c5252cf24e0da10103"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GraphiqlTeam"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"memberships"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GraphiqlTeamQuery, GraphiqlTeamQueryVariables>;
 export const ProcessViewerDocument = {"__meta__":{"hash":"sha256:bfdef080aaea4e55bd3d59f01a937144c6fbbe7cadfc9e74b6c3153741421e14"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ProcessViewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"memberships"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProcessViewerQuery, ProcessViewerQueryVariables>;

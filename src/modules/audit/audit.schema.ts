@@ -8,31 +8,33 @@ import type { AuditEventRow } from './audit.repository.ts';
 import { listTeamAuditEvents } from './audit.service.ts';
 
 const OutcomeEnum = builder.enumType('AuditOutcome', {
+  description: 'Whether the audited action happened.',
   values: { SUCCESS: { description: 'The change was made.' }, DENIED: { description: 'The viewer’s role refused it.' } },
 });
 
 const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent').implement({
   description: 'One entry of the append-only, hash-chained audit trail. Field names only, never values.',
   fields: (t) => ({
-    id: t.globalID({ resolve: (event) => ({ type: 'AuditEvent', id: event.id }) }),
+    id: t.globalID({ description: 'Global id of the event.', resolve: (event) => ({ type: 'AuditEvent', id: event.id }) }),
     action: t.exposeString('action', { description: '`secret.created`, `location.updated`, … or, for DENIED, the permission refused (`secret:write`).' }),
-    outcome: t.field({ type: OutcomeEnum, resolve: (event) => event.outcome }),
+    outcome: t.field({ type: OutcomeEnum, description: 'SUCCESS, or DENIED when the actor’s role or token refused it.', resolve: (event) => event.outcome }),
     actor: t.field({ type: UserRef, nullable: true, description: 'Null for operator actions at the CLI.', resolve: (event, _args, ctx) => (event.actor_user_id ? loadUser(ctx, event.actor_user_id) : null) }),
-    actorTokenId: t.field({ type: 'ID', nullable: true, resolve: (event) => (event.actor_token_id ? toGlobalId('ApiToken', event.actor_token_id) : null) }),
-    targetType: t.exposeString('target_type'),
-    targetId: t.field({ type: 'ID', nullable: true, resolve: (event) => (event.target_id ? toGlobalId(event.target_type, event.target_id) : null) }),
-    changedFields: t.exposeStringList('changed_fields'),
-    targetVersion: t.exposeInt('target_version', { nullable: true }),
-    requestId: t.exposeString('request_id', { nullable: true }),
-    clientIp: t.exposeString('client_ip', { nullable: true }),
-    userAgent: t.exposeString('user_agent', { nullable: true }),
-    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    actorTokenId: t.field({ type: 'ID', nullable: true, description: 'The ApiToken id the request carried; null when no token was used (operator actions at the CLI).', resolve: (event) => (event.actor_token_id ? toGlobalId('ApiToken', event.actor_token_id) : null) }),
+    targetType: t.exposeString('target_type', { description: 'The type of the object acted on, e.g. `Secret`.' }),
+    targetId: t.field({ type: 'ID', nullable: true, description: 'The global id of the object acted on (it may since be deleted).', resolve: (event) => (event.target_id ? toGlobalId(event.target_type, event.target_id) : null) }),
+    changedFields: t.exposeStringList('changed_fields', { description: 'The names of the fields the action changed (never their values).' }),
+    targetVersion: t.exposeInt('target_version', { nullable: true, description: 'The object’s `version` after the action (for a delete, the version deleted); null when none applies.' }),
+    requestId: t.exposeString('request_id', { nullable: true, description: 'The request’s id (`extensions.requestId`, the logs’ `requestId`).' }),
+    clientIp: t.exposeString('client_ip', { nullable: true, description: 'The client’s address (see CLOAKROOM_TRUSTED_PROXIES).' }),
+    userAgent: t.exposeString('user_agent', { nullable: true, description: 'The client’s User-Agent header.' }),
+    createdAt: t.expose('created_at', { type: 'DateTime', description: 'When it happened.' }),
   }),
 });
 
 const AuditFilterInput = builder.inputType('AuditEventFilter', {
+  description: 'Only events that match every field given.',
   fields: (t) => ({
-    action: t.string(),
+    action: t.string({ description: 'Exactly this action, e.g. `secret.updated`.' }),
     actorId: t.id({ description: 'A User id.' }),
     targetId: t.id({ description: 'The id of any object.' }),
     since: t.field({ type: 'DateTime', description: 'Inclusive.' }),
@@ -53,7 +55,7 @@ builder.objectField(TeamRef, 'auditEvents', (t) =>
   t.connection({
     type: AuditEventRef,
     description: 'Newest first. ADMIN and OWNER only.',
-    args: { filter: t.arg({ type: AuditFilterInput }) },
+    args: { filter: t.arg({ type: AuditFilterInput, description: 'Only events that match.' }) },
     resolve: (team, { filter, ...args }, ctx) => {
       const decoded = filter && {
         ...filter,

@@ -11,8 +11,8 @@ builder.node(UserRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadUser(ctx, id))),
   fields: (t) => ({
-    email: t.exposeString('email'),
-    name: t.exposeString('name', { nullable: true }),
+    email: t.exposeString('email', { description: 'Their email address, unique among users.' }),
+    name: t.exposeString('name', { nullable: true, description: 'Their display name, if they gave one.' }),
   }),
 });
 
@@ -31,11 +31,11 @@ export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken');
 builder.objectType(ApiTokenRef, {
   description: 'A personal token: acts as its user. The token itself is shown once, at creation.',
   fields: (t) => ({
-    id: t.globalID({ resolve: (token) => ({ type: 'ApiToken', id: token.id }) }),
-    name: t.exposeString('name'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
-    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    id: t.globalID({ description: 'Global id, for `revokeApiToken` and `AuditEvent.actorTokenId`.', resolve: (token) => ({ type: 'ApiToken', id: token.id }) }),
+    name: t.exposeString('name', { description: 'What you called it, to tell your tokens apart.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When it stops working; null: never.' }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked; null while it is not.' }),
     scopes: t.field({
       type: [TokenScopeEnum],
       nullable: true,
@@ -51,8 +51,8 @@ builder.objectType(ViewerRef, {
   description: 'You: the user your token acts as.',
   fields: (t) => ({
     id: t.globalID({ description: 'Your User id.', resolve: (user) => ({ type: 'User', id: user.id }) }),
-    email: t.exposeString('email'),
-    name: t.exposeString('name', { nullable: true }),
+    email: t.exposeString('email', { description: 'Your email address.' }),
+    name: t.exposeString('name', { nullable: true, description: 'Your display name, if you gave one.' }),
     apiTokens: t.connection({
       type: ApiTokenRef,
       description: 'Your tokens, newest first, including revoked and expired ones.',
@@ -64,45 +64,50 @@ builder.objectType(ViewerRef, {
 builder.queryField('viewer', (t) =>
   t.field({
     type: ViewerRef,
+    description: 'You: the user of the token this request carries.',
     resolve: async (_root, _args, ctx) => (await loadUser(ctx, ctx.viewer.userId))!,
   }),
 );
 
 const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
+  description: 'A new personal token.',
   fields: (t) => ({
-    name: t.string({ required: true, validate: tokenName }),
+    name: t.string({ required: true, validate: tokenName, description: 'A name to tell it apart: 1–100 characters, no control or invisible characters.' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the token stops working; never when omitted.' }),
     scopes: t.field({ type: [TokenScopeEnum], description: 'Limit the token to these scopes (at least one: an empty list is SCOPES_EMPTY); omitted: unscoped. Only an unscoped token can create tokens.' }),
   }),
 });
 
 const CreateApiTokenSuccess = builder.simpleObject('CreateApiTokenSuccess', {
+  description: 'The token was created.',
   fields: (t) => ({
     token: t.string({ description: 'The token. Store it now: it is never shown again.' }),
-    apiToken: t.field({ type: ApiTokenRef }),
+    apiToken: t.field({ type: ApiTokenRef, description: 'What is kept of it: its metadata.' }),
   }),
 });
 
 builder.mutationField('createApiToken', (t) =>
   t.field({
     type: CreateApiTokenSuccess,
-    description: 'Creates a personal token for you. Send it as `Authorization: Bearer <token>`.',
+    description:
+      'Creates a personal token for you. Send it as `Authorization: Bearer <token>`. Any user, with an unscoped token (FORBIDDEN otherwise). Error codes: EXPIRY_IN_PAST, SCOPES_EMPTY.',
     errors: { directResult: true },
-    args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
+    args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: 'The token to create.' }) },
     resolve: (_root, { input }, ctx) => createApiToken(ctx, input),
   }),
 );
 
 const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
-  fields: (t) => ({ id: t.id({ required: true }) }),
+  description: 'The token to revoke.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'An ApiToken id from `viewer.apiTokens`.' }) }),
 });
 
 builder.mutationField('revokeApiToken', (t) =>
   t.field({
     type: ApiTokenRef,
     description: 'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
-    errors: { dataField: { name: 'apiToken' } },
-    args: { input: t.arg({ type: RevokeApiTokenInput, required: true }) },
+    errors: { dataField: { name: 'apiToken', description: 'The token, now revoked.' } },
+    args: { input: t.arg({ type: RevokeApiTokenInput, required: true, description: 'The token to revoke.' }) },
     resolve: (_root, { input }, ctx) => revokeApiToken(ctx, fromGlobalId(String(input.id), 'ApiToken')),
   }),
 );
@@ -121,9 +126,9 @@ interface Authored {
 export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
   const userOrNull = (id: string | null, ctx: Types['Context']) => (id ? loadUser(ctx, id) : null);
   return {
-    createdAt: t.field({ type: 'DateTime', resolve: (o) => o.createdAt }),
+    createdAt: t.field({ type: 'DateTime', description: 'When it was created.', resolve: (o) => o.createdAt }),
     createdBy: t.field({ type: UserRef, nullable: true, description: 'Null once the user is no longer visible to you.', resolve: (o, _args, ctx) => userOrNull(o.createdBy, ctx) }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (o) => o.updatedAt }),
-    updatedBy: t.field({ type: UserRef, nullable: true, resolve: (o, _args, ctx) => userOrNull(o.updatedBy, ctx) }),
+    updatedAt: t.field({ type: 'DateTime', description: 'When it last changed (its creation, if never).', resolve: (o) => o.updatedAt }),
+    updatedBy: t.field({ type: UserRef, nullable: true, description: 'Who changed it last; null once the user is no longer visible to you.', resolve: (o, _args, ctx) => userOrNull(o.updatedBy, ctx) }),
   };
 }

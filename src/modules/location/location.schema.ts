@@ -9,9 +9,13 @@ import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
 import { createLocation, deleteLocation, listLocationsOfSecret, listTeamLocations, loadLocation, updateLocation, type Location } from './location.service.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import { DESCRIPTION_DESCRIPTION, EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import { PROVIDERS } from '../secret/provider-catalogue.ts';
 
-export const LocationTypeEnum = builder.enumType('LocationType', { values: LOCATION_TYPES });
+export const LocationTypeEnum = builder.enumType('LocationType', {
+  description: 'The storage provider of a location: every `SecretType` but ENV. Its secret must be of the same type (LOCATION_TYPE_MISMATCH).',
+  values: Object.fromEntries(LOCATION_TYPES.map((type) => [type, { description: PROVIDERS[type].description }])) as Record<(typeof LOCATION_TYPES)[number], { description: string }>,
+});
 
 export const LocationRef = builder.objectRef<Location>('Location');
 builder.node(LocationRef, {
@@ -20,13 +24,13 @@ builder.node(LocationRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadLocation(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))! }),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    locationType: t.field({ type: LocationTypeEnum, resolve: (l) => l.locationType }),
-    bucketName: t.exposeString('bucketName'),
-    region: t.exposeString('region', { nullable: true }),
-    endpointUrl: t.exposeString('endpointUrl', { nullable: true }),
+    team: t.field({ type: TeamRef, description: 'The team the location belongs to.', resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))! }),
+    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
+    locationType: t.field({ type: LocationTypeEnum, description: 'The provider; fixed at creation.', resolve: (l) => l.locationType }),
+    bucketName: t.exposeString('bucketName', { description: 'The bucket or container.' }),
+    region: t.exposeString('region', { nullable: true, description: 'The provider’s region, if it has regions.' }),
+    endpointUrl: t.exposeString('endpointUrl', { nullable: true, description: 'The https endpoint of an S3-compatible server; null for the provider’s default.' }),
     secret: t.field({
       type: SecretRef,
       nullable: true,
@@ -34,7 +38,7 @@ builder.node(LocationRef, {
       resolve: (l, _args, ctx) => loadSecret(ctx, l.secretId),
     }),
     secretId: t.field({ type: 'ID', description: 'The id of `secret`, also for tokens that may not read it (to relink with `updateLocation`).', resolve: (l) => toGlobalId('Secret', l.secretId) }),
-    version: t.exposeInt('version'),
+    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     ...authorshipFields(t),
   }),
 });
@@ -44,8 +48,9 @@ builder.objectField(SecretRef, 'locations', (t) =>
 );
 
 const LocationFilterInput = builder.inputType('LocationFilter', {
+  description: 'Only locations that match every field given.',
   fields: (t) => ({
-    locationType: t.field({ type: LocationTypeEnum }),
+    locationType: t.field({ type: LocationTypeEnum, description: 'Of this provider.' }),
     search: t.string({ description: 'Case-insensitive substring of the name.' }),
   }),
 });
@@ -53,20 +58,22 @@ const LocationFilterInput = builder.inputType('LocationFilter', {
 builder.objectField(TeamRef, 'locations', (t) =>
   t.connection({
     type: LocationRef,
-    args: { filter: t.arg({ type: LocationFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+    description: 'The team’s locations (a token needs LOCATIONS_READ).',
+    args: { filter: t.arg({ type: LocationFilterInput, description: 'Only locations that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
     resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
   }),
 );
 
 const CreateLocationInput = builder.inputType('CreateLocationInput', {
+  description: 'A new location and the secret that reaches it.',
   fields: (t) => ({
-    teamId: t.id({ required: true }),
-    name: t.string({ required: true, validate: locationName }),
-    description: t.string({ validate: description }),
+    teamId: t.id({ required: true, description: 'The Team id.' }),
+    name: t.string({ required: true, validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
-    secretId: t.id({ required: true }),
-    bucketName: t.string({ required: true, validate: bucketName }),
-    region: t.string({ validate: region }),
+    secretId: t.id({ required: true, description: 'A TEAM secret of the team, of type `locationType` (LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED).' }),
+    bucketName: t.string({ required: true, validate: bucketName, description: '1–255 characters.' }),
+    region: t.string({ validate: region, description: '1–64 characters.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
@@ -75,31 +82,34 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
 builder.mutationField('createLocation', (t) =>
   t.field({
     type: LocationRef,
-    errors: { dataField: { name: 'location' } },
-    args: { input: t.arg({ type: CreateLocationInput, required: true }) },
+    description: 'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
+    errors: { dataField: { name: 'location', description: 'The location created.' } },
+    args: { input: t.arg({ type: CreateLocationInput, required: true, description: 'The location to create.' }) },
     resolve: (_root, { input }, ctx) =>
       createLocation(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team'), secretId: fromGlobalId(String(input.secretId), 'Secret') }),
   }),
 );
 
 const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
+  description: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    name: t.string({ validate: locationName }),
+    id: t.id({ required: true, description: 'The Location id.' }),
+    name: t.string({ validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     secretId: t.id({ description: 'Relink to another secret of the same type.' }),
-    bucketName: t.string({ validate: bucketName }),
+    bucketName: t.string({ validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: 'null clears it.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
-    expectedVersion: t.int(),
+    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
 builder.mutationField('updateLocation', (t) =>
   t.field({
     type: LocationRef,
-    errors: { dataField: { name: 'location' } },
-    args: { input: t.arg({ type: UpdateLocationInput, required: true }) },
+    description: 'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
+    errors: { dataField: { name: 'location', description: 'The location as it is now.' } },
+    args: { input: t.arg({ type: UpdateLocationInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) =>
       updateLocation(ctx, {
         ...input,
@@ -109,4 +119,4 @@ builder.mutationField('updateLocation', (t) =>
   }),
 );
 
-deleteMutationField('Location', 'Deletes a location (its secret stays).', deleteLocation);
+deleteMutationField('Location', 'Deletes a location (its secret stays). ADMIN or OWNER. Error codes: VERSION_MISMATCH.', deleteLocation);

@@ -21,7 +21,7 @@ import {
   type FixedCredentialsMember,
   type SecretType,
 } from './provider-catalogue.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import { EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { secretName, serviceSlug } from './secret.rules.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
 import {
@@ -40,9 +40,11 @@ import {
 } from './secret.service.ts';
 
 export const SecretTypeEnum = builder.enumType('SecretType', {
+  description: 'What the credentials are for: a storage provider, or ENV for free env vars. Decides the valid `AuthMethod`s.',
   values: Object.fromEntries(SECRET_TYPES.map((type) => [type, { description: PROVIDERS[type].description }])) as Record<SecretType, { description: string }>,
 });
 export const AuthMethodEnum = builder.enumType('AuthMethod', {
+  description: 'The kind of credentials a secret holds: its credential fields, and the `credentials` member that sets them. Each belongs to one `SecretType`.',
   values: Object.fromEntries(
     AUTH_METHODS.map((method) => {
       const { secretType, member, description } = authMethodEntry(method);
@@ -51,38 +53,61 @@ export const AuthMethodEnum = builder.enumType('AuthMethod', {
   ) as Record<AuthMethod, { description: string }>,
 });
 export const StorageEnum = builder.enumType('SecretStorage', {
+  description: 'Where a secret’s values live. Fixed at creation.',
   values: { NATIVE: { description: 'Stored here, encrypted.' }, EXTERNAL_VAULT: { description: 'Read from a vault connection through fieldMappings; nothing secret is stored here.' } },
 });
 export const VisibilityEnum = builder.enumType('SecretVisibility', {
+  description: 'Who sees a secret’s keys and may change it.',
   values: { TEAM: { description: 'Shared with the team.' }, PRIVATE: { description: 'Its owner’s alone: others never see its keys; only OWNER and ADMIN see that it exists.' } },
 });
-export const WorkspaceAccessEnum = builder.enumType('WorkspaceAccess', { values: ['ALL', 'SOME', 'NONE'] as const });
+export const WorkspaceAccessEnum = builder.enumType('WorkspaceAccess', {
+  description: 'Which workspaces may use a secret.',
+  values: {
+    ALL: { description: 'Every workspace of the team, present and future.' },
+    SOME: { description: 'Only those in `allowedWorkspaces`.' },
+    NONE: { description: 'No workspace.' },
+  } as const,
+});
 
 /** The name rule of secrets (src/modules/shared/names.ts and the secrets_*_name_key indexes), as clients read it. */
 const SECRET_NAME_DESCRIPTION =
   '1–255 characters, no control or invisible characters. Unique among the team’s TEAM secrets (shared) or among your own PRIVATE secrets, compared after Unicode NFKC normalisation and case folding (`ﬁle` is `file`).';
 
-const VersionReasonEnum = builder.enumType('SecretVersionReason', { values: ['CREATE', 'UPDATE', 'ROTATE'] as const });
+/** Who may change, rotate or delete a secret (authorizeSecretWrite in secret.service.ts). */
+const SECRET_WRITE_ROLES = 'TEAM secrets: ADMIN or OWNER; a PRIVATE secret: its owner alone (at least OPERATOR for ENV secrets, at least ADMIN for the others).';
+
+const VersionReasonEnum = builder.enumType('SecretVersionReason', {
+  description: 'Which mutation stored a version.',
+  values: {
+    CREATE: { description: '`createSecret`: the first version.' },
+    UPDATE: { description: '`updateSecret` changed the credentials or field mappings.' },
+    ROTATE: { description: '`rotateSecret`: new credentials, same auth method.' },
+  } as const,
+});
 
 const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialField').implement({
   description: 'One credential field: never its value, only a masked preview computed when it was written.',
   fields: (t) => ({
-    name: t.exposeString('name'),
+    name: t.exposeString('name', { description: 'The field, e.g. `access_key_id`, or the key of an ENV secret.' }),
     envVar: t.exposeString('envVar', { description: 'The conventional environment variable for this field.' }),
     maskedValue: t.exposeString('maskedValue', { nullable: true, description: 'At most a quarter of the value around `••••` (at most the first 4 and last 3 characters: `AKIA••••XYZ`); `••••` alone under 16 characters; null for EXTERNAL_VAULT secrets.' }),
   }),
 });
 
 const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string }>('FieldMapping').implement({
-  fields: (t) => ({ fieldName: t.exposeString('fieldName'), reference: t.exposeString('reference') }),
+  description: 'Where an EXTERNAL_VAULT secret reads one credential field from.',
+  fields: (t) => ({
+    fieldName: t.exposeString('fieldName', { description: 'A credential field of the auth method, e.g. `access_key_id`.' }),
+    reference: t.exposeString('reference', { description: 'The vault’s name for the value: 1Password `op://…`, a Doppler or Infisical secret name.' }),
+  }),
 });
 
 const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion').implement({
   description: 'An immutable record of a credentials change (metadata only).',
   fields: (t) => ({
-    version: t.exposeInt('version'),
-    reason: t.field({ type: VersionReasonEnum, resolve: (v) => v.reason }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    version: t.exposeInt('version', { description: 'The secret’s `version` this change made.' }),
+    reason: t.field({ type: VersionReasonEnum, description: 'What made the change.', resolve: (v) => v.reason }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the change was made.' }),
     createdBy: t.field({ type: 'ID', nullable: true, description: 'The User id of who made the change.', resolve: (v) => (v.createdBy ? toGlobalId('User', v.createdBy) : null) }),
   }),
 });
@@ -94,14 +119,14 @@ builder.node(SecretRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecret(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))! }),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    secretType: t.field({ type: SecretTypeEnum, resolve: (s) => s.secretType }),
-    authMethod: t.field({ type: AuthMethodEnum, resolve: (s) => s.authMethod }),
-    storage: t.field({ type: StorageEnum, resolve: (s) => s.storage }),
-    vaultConnection: t.field({ type: VaultConnectionRef, nullable: true, resolve: (s, _args, ctx) => (s.vaultConnectionId ? loadVaultConnection(ctx, s.vaultConnectionId) : null) }),
-    fieldMappings: t.field({ type: [FieldMappingRef], nullable: true, resolve: (s) => s.fieldMappings }),
+    team: t.field({ type: TeamRef, description: 'The team the secret belongs to.', resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))! }),
+    name: t.exposeString('name', { description: SECRET_NAME_DESCRIPTION }),
+    description: t.exposeString('description', { nullable: true, description: 'Free text, at most 2000 characters.' }),
+    secretType: t.field({ type: SecretTypeEnum, description: 'What the credentials are for.', resolve: (s) => s.secretType }),
+    authMethod: t.field({ type: AuthMethodEnum, description: 'The kind of credentials; valid for `secretType`.', resolve: (s) => s.authMethod }),
+    storage: t.field({ type: StorageEnum, description: 'Stored here (NATIVE) or read from a vault (EXTERNAL_VAULT).', resolve: (s) => s.storage }),
+    vaultConnection: t.field({ type: VaultConnectionRef, nullable: true, description: 'EXTERNAL_VAULT secrets: the vault the values are read from; null for NATIVE ones.', resolve: (s, _args, ctx) => (s.vaultConnectionId ? loadVaultConnection(ctx, s.vaultConnectionId) : null) }),
+    fieldMappings: t.field({ type: [FieldMappingRef], nullable: true, description: 'EXTERNAL_VAULT secrets: one vault reference per credential field; null for NATIVE ones.', resolve: (s) => s.fieldMappings }),
     credentialFields: t.field({
       type: [CredentialFieldRef],
       nullable: true,
@@ -113,32 +138,34 @@ builder.node(SecretRef, {
       description: 'The env var names the credentials provide; null on another member’s PRIVATE secret.',
       resolve: (s, _args, ctx) => (viewerSeesKeys(ctx, s) ? s.credentialFields.map((field) => field.envVar) : null),
     }),
-    visibility: t.field({ type: VisibilityEnum, resolve: (s) => s.visibility }),
+    visibility: t.field({ type: VisibilityEnum, description: 'Shared with the team, or its owner’s alone.', resolve: (s) => s.visibility }),
     owner: t.field({ type: UserRef, nullable: true, description: 'The user a PRIVATE secret belongs to.', resolve: (s, _args, ctx) => (s.ownerId ? loadUser(ctx, s.ownerId) : null) }),
     serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
-    workspaceAccess: t.field({ type: WorkspaceAccessEnum, resolve: (s) => s.workspaceAccess }),
+    workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Which workspaces may use it.', resolve: (s) => s.workspaceAccess }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
-    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true }),
-    locationCount: t.exposeInt('locationCount'),
+    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true, description: 'When `rotateSecret` last stored new credentials; null if never.' }),
+    locationCount: t.exposeInt('locationCount', { description: 'How many locations use it; while any do, it cannot be deleted (SECRET_IN_USE).' }),
     versions: t.connection({ type: SecretVersionRef, description: 'Credentials changes, newest first.', resolve: (s, args, ctx) => listVersionsOfSecret(ctx, s, args) }),
     ...authorshipFields(t),
   }),
 });
 
 export const SecretFilterInput = builder.inputType('SecretFilter', {
+  description: 'Only secrets that match every field given.',
   fields: (t) => ({
-    secretType: t.field({ type: SecretTypeEnum }),
-    storage: t.field({ type: StorageEnum }),
+    secretType: t.field({ type: SecretTypeEnum, description: 'Of this type.' }),
+    storage: t.field({ type: StorageEnum, description: 'Stored this way.' }),
     search: t.string({ description: 'Case-insensitive substring of the name.' }),
-    serviceSlug: t.string(),
-    visibility: t.field({ type: VisibilityEnum }),
+    serviceSlug: t.string({ description: 'For this service, e.g. "openai".' }),
+    visibility: t.field({ type: VisibilityEnum, description: 'TEAM or PRIVATE.' }),
   }),
 });
 
 builder.objectField(TeamRef, 'secrets', (t) =>
   t.connection({
     type: SecretRef,
-    args: { filter: t.arg({ type: SecretFilterInput }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+    description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
+    args: { filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
     resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
   }),
 );
@@ -149,7 +176,7 @@ builder.objectField(TeamRef, 'secretByName', (t) =>
     nullable: true,
     description:
       'The secret with this name (compared after NFKC normalisation and case folding), for clients that address secrets by alias: your own PRIVATE secret first, then the TEAM one, then (OWNER and ADMIN) the oldest of other members’ PRIVATE ones.',
-    args: { name: t.arg.string({ required: true }) },
+    args: { name: t.arg.string({ required: true, description: 'The name, in any case or Unicode compatibility form.' }) },
     resolve: (team, { name }, ctx) => findTeamSecretByName(ctx, team.id, name),
   }),
 );
@@ -157,16 +184,19 @@ builder.objectField(TeamRef, 'secretByName', (t) =>
 const SecretPresetRef = builder.objectRef<SecretPreset>('SecretPreset').implement({
   description: 'A provider with conventional env var names; `createSecret(preset, value)` names the key from it.',
   fields: (t) => ({
-    slug: t.exposeString('slug'),
-    label: t.exposeString('label'),
-    envVars: t.exposeStringList('envVars'),
+    slug: t.exposeString('slug', { description: 'Stable id, for `createSecret(preset)`; also the default `serviceSlug` of secrets made from it.' }),
+    label: t.exposeString('label', { description: 'A name to show.' }),
+    envVars: t.exposeStringList('envVars', { description: 'The conventional env var names, in the order the provider documents them.' }),
     secretType: t.field({ type: SecretTypeEnum, nullable: true, description: 'The storage type these are credentials of; null for plain API keys.', resolve: (p) => p.secretType }),
   }),
 });
 
-builder.queryField('secretPresets', (t) => t.field({ type: [SecretPresetRef], resolve: () => SECRET_PRESETS }));
+builder.queryField('secretPresets', (t) =>
+  t.field({ type: [SecretPresetRef], description: 'Providers with conventional env var names: API keys and every storage auth method.', resolve: () => SECRET_PRESETS }),
+);
 
 const EnvVarInput = builder.inputType(CREDENTIAL_SHAPES.envVars.inputType, {
+  description: 'One env var of an ENV secret.',
   fields: (t) => ({ key: t.string({ required: true, description: '`^[A-Z_][A-Z0-9_]*$`, 1–128 characters.' }), value: t.string({ required: true, description: 'At most 45,000 characters.' }) }),
 });
 
@@ -180,6 +210,7 @@ type InputFields<T extends object> = ReturnType<Parameters<ReturnType<typeof bui
 function credentialsMemberInput<M extends FixedCredentialsMember>(member: M) {
   const shape = CREDENTIAL_SHAPES[member];
   return builder.inputRef<CredentialsMemberValues<M>>(shape.inputType).implement({
+    description: shape.description,
     fields: (t) =>
       Object.fromEntries(shape.fields.map((field) => [field.inputField, t.string({ required: true, description: field.description })])) as unknown as InputFields<CredentialsMemberValues<M>>,
   });
@@ -197,10 +228,15 @@ export const SecretCredentialsInput = builder.inputRef<CredentialsInput>('Secret
 });
 
 const RenameKeyInput = builder.inputType('RenameKeyInput', {
-  fields: (t) => ({ from: t.string({ required: true }), to: t.string({ required: true }) }),
+  description: 'Renames one key of an ENV secret, keeping its value.',
+  fields: (t) => ({
+    from: t.string({ required: true, description: 'A key the secret has.' }),
+    to: t.string({ required: true, description: 'Its new name: `^[A-Z_][A-Z0-9_]*$`, 1–128 characters, not a key the secret has.' }),
+  }),
 });
 
 const FieldMappingInput = builder.inputType('FieldMappingInput', {
+  description: 'Where an EXTERNAL_VAULT secret reads one credential field from.',
   fields: (t) => ({
     fieldName: t.string({ required: true, description: 'A credential field of the auth method, e.g. `access_key_id`.' }),
     reference: t.string({ required: true, description: '1Password `op://vault/item[/section]/field`; Doppler `NAME`; Infisical `NAME` or `/path/NAME`.' }),
@@ -220,10 +256,11 @@ function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'Input
 }
 
 const CreateSecretInput = builder.inputType('CreateSecretInput', {
+  description: 'A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`.',
   fields: (t) => ({
-    teamId: t.id({ required: true }),
+    teamId: t.id({ required: true, description: 'The Team id.' }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION + ' With a preset, defaults to its env var.' }),
-    description: t.string({ validate: description }),
+    description: t.string({ validate: description, description: 'Free text, at most 2000 characters.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'May be omitted when the type has exactly one.' }),
     credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets.' }),
@@ -239,8 +276,10 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
 builder.mutationField('createSecret', (t) =>
   t.field({
     type: SecretRef,
-    errors: { dataField: { name: 'secret' } },
-    args: { input: t.arg({ type: CreateSecretInput, required: true }) },
+    description:
+      'Creates a secret (ADMIN or OWNER; an OPERATOR may create PRIVATE ENV secrets, `shared: false`). Error codes: NAME_TAKEN, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, RESERVED_ENV_KEY, UNKNOWN_PRESET, PRESET_CONFLICT, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, IDEMPOTENCY_KEY_REUSED.',
+    errors: { dataField: { name: 'secret', description: 'The secret created (version 1).' } },
+    args: { input: t.arg({ type: CreateSecretInput, required: true, description: 'The secret to create.' }) },
     resolve: (_root, { input }, ctx) =>
       createSecret(ctx, {
         ...input,
@@ -252,14 +291,15 @@ builder.mutationField('createSecret', (t) =>
 );
 
 const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
+  description: 'A change to a secret; omitted fields stay as they are. A change that stores what is already stored makes no new version.',
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.id({ required: true, description: 'The Secret id.' }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Every linked location must already be of the new type.' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT).' }),
-    credentials: t.field({ type: SecretCredentialsInput }),
-    fieldMappings: t.field({ type: [FieldMappingInput] }),
+    credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets: new credentials, for the new or current auth method (a new version).' }),
+    fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: new references, one per credential field (a new version).' }),
     values: t.field({ type: [EnvVarInput], description: 'ENV secrets: replaces every key and value.' }),
     renameKeys: t.field({ type: [RenameKeyInput], description: 'ENV secrets: renames keys, keeping their values. Applied first.' }),
     removeKeys: t.stringList({ description: 'ENV secrets: removes keys (at least one). Applied second.' }),
@@ -272,28 +312,34 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
 builder.mutationField('updateSecret', (t) =>
   t.field({
     type: SecretRef,
-    errors: { dataField: { name: 'secret' } },
-    args: { input: t.arg({ type: UpdateSecretInput, required: true }) },
+    description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
+    errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
+    args: { input: t.arg({ type: UpdateSecretInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret'), allowedWorkspaces: input.allowedWorkspaces?.map(String) }),
   }),
 );
 
 const RotateSecretInput = builder.inputType('RotateSecretInput', {
+  description: 'New credentials for a NATIVE secret.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    credentials: t.field({ type: SecretCredentialsInput, required: true }),
-    expectedVersion: t.int(),
+    id: t.id({ required: true, description: 'The Secret id.' }),
+    credentials: t.field({ type: SecretCredentialsInput, required: true, description: 'The new credentials, for the secret’s current auth method.' }),
+    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
 builder.mutationField('rotateSecret', (t) =>
   t.field({
     type: SecretRef,
-    description: 'New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set.',
-    errors: { dataField: { name: 'secret' } },
-    args: { input: t.arg({ type: RotateSecretInput, required: true }) },
+    description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH.`,
+    errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
+    args: { input: t.arg({ type: RotateSecretInput, required: true, description: 'The secret and its new credentials.' }) },
     resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret') }),
   }),
 );
 
-deleteMutationField('Secret', 'Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it.', deleteSecret);
+deleteMutationField(
+  'Secret',
+  `Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it. ${SECRET_WRITE_ROLES} ADMIN and OWNER may also delete the PRIVATE secrets of former members. Error codes: SECRET_IN_USE, VERSION_MISMATCH.`,
+  deleteSecret,
+);

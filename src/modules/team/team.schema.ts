@@ -2,6 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
 import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
+import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../graphql/context.ts';
@@ -25,9 +26,17 @@ import {
 } from './team.service.ts';
 import { email, teamName, teamSlug } from './team.rules.ts';
 
+/** What each role adds to the one after it (src/modules/auth/permissions.ts decides). */
+const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  OWNER: 'ADMIN, and alone manages members: invites them, changes their roles, removes them. A team keeps at least one OWNER.',
+  ADMIN: 'OPERATOR, and manages the team’s secrets, locations, vault connections and workspaces, renames the team and reads its audit trail.',
+  OPERATOR: 'VIEWER, and creates and changes PRIVATE ENV secrets of their own.',
+  VIEWER: 'Reads the team: its members, workspaces, and the metadata of its secrets (never a value), locations and vault connections.',
+};
+
 export const TeamRoleEnum = builder.enumType('TeamRole', {
   description: 'OWNER > ADMIN > OPERATOR > VIEWER: each can do what the roles after it can.',
-  values: ROLES,
+  values: Object.fromEntries(ROLES.map((role) => [role, { description: ROLE_DESCRIPTIONS[role] }])) as Record<Role, { description: string }>,
 });
 
 export const TeamRef = builder.objectRef<Team>('Team');
@@ -40,10 +49,10 @@ builder.node(TeamRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadTeam(ctx, id))),
   fields: (t) => ({
-    name: t.exposeString('name'),
-    slug: t.exposeString('slug'),
+    name: t.exposeString('name', { description: '1–100 characters, no control or invisible characters.' }),
+    slug: t.exposeString('slug', { description: 'URL-safe and unique among teams: 1–48 lowercase letters, digits and dashes.' }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
-    viewerRole: t.field({ type: TeamRoleEnum, resolve: async (team, _args, ctx) => (await viewerRole(ctx, team.id))! }),
+    viewerRole: t.field({ type: TeamRoleEnum, description: 'Your role in this team.', resolve: async (team, _args, ctx) => (await viewerRole(ctx, team.id))! }),
     members: t.connection({
       type: MembershipRef,
       description: 'Members in the order they joined.',
@@ -61,9 +70,9 @@ builder.node(TeamRef, {
 builder.objectType(MembershipRef, {
   description: "A user's role in a team.",
   fields: (t) => ({
-    team: t.field({ type: TeamRef, resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
-    user: t.field({ type: UserRef, resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),
-    role: t.field({ type: TeamRoleEnum, resolve: (m) => m.role }),
+    team: t.field({ type: TeamRef, description: 'The team.', resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
+    user: t.field({ type: UserRef, description: 'The member.', resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),
+    role: t.field({ type: TeamRoleEnum, description: 'What the member may do in the team.', resolve: (m) => m.role }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user joined the team.' }),
   }),
 });
@@ -71,7 +80,7 @@ builder.objectType(MembershipRef, {
 builder.objectType(TeamInvitationRef, {
   description: 'An invitation to join a team. Nobody joins a team through the API without accepting one (`acceptTeamInvitation`).',
   fields: (t) => ({
-    id: t.globalID({ resolve: (invitation) => ({ type: 'TeamInvitation', id: invitation.id }) }),
+    id: t.globalID({ description: 'Global id, to accept, decline or revoke the invitation.', resolve: (invitation) => ({ type: 'TeamInvitation', id: invitation.id }) }),
     team: t.field({
       type: TeamRef,
       nullable: true,
@@ -103,7 +112,7 @@ builder.queryField('team', (t) =>
     type: TeamRef,
     nullable: true,
     description: 'A team you belong to; null for any other id.',
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: 'A Team id.' }) },
     resolve: (_root, { id }, ctx) => {
       try {
         return loadTeam(ctx, fromGlobalId(String(id), 'Team'));
@@ -115,9 +124,10 @@ builder.queryField('team', (t) =>
 );
 
 const CreateTeamInput = builder.inputType('CreateTeamInput', {
+  description: 'A new team.',
   fields: (t) => ({
-    name: t.string({ required: true, validate: teamName }),
-    slug: t.string({ description: 'Derived from the name when omitted.', validate: teamSlug }),
+    name: t.string({ required: true, validate: teamName, description: '1–100 characters, no control or invisible characters.' }),
+    slug: t.string({ description: '1–48 lowercase letters, digits and dashes, unique among teams; derived from the name when omitted.', validate: teamSlug }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -125,18 +135,19 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
 builder.mutationField('createTeam', (t) =>
   t.field({
     type: TeamRef,
-    description: 'Creates a team; you become its OWNER.',
-    errors: { dataField: { name: 'team' } },
-    args: { input: t.arg({ type: CreateTeamInput, required: true }) },
+    description: 'Creates a team; you become its OWNER. Any user, with an unscoped token. Error codes: SLUG_TAKEN, IDEMPOTENCY_KEY_REUSED.',
+    errors: { dataField: { name: 'team', description: 'The team created.' } },
+    args: { input: t.arg({ type: CreateTeamInput, required: true, description: 'The team to create.' }) },
     resolve: (_root, { input }, ctx) => createTeam(ctx, input),
   }),
 );
 
 const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
+  description: 'A change to a team; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    name: t.string({ validate: teamName }),
-    slug: t.string({ validate: teamSlug }),
+    id: t.id({ required: true, description: 'The Team id.' }),
+    name: t.string({ validate: teamName, description: '1–100 characters, no control or invisible characters.' }),
+    slug: t.string({ validate: teamSlug, description: '1–48 lowercase letters, digits and dashes, unique among teams.' }),
     expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the team is at this version.' }),
   }),
 });
@@ -144,22 +155,24 @@ const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
 builder.mutationField('updateTeam', (t) =>
   t.field({
     type: TeamRef,
-    description: 'Renames a team (ADMIN or OWNER).',
-    errors: { dataField: { name: 'team' } },
-    args: { input: t.arg({ type: UpdateTeamInput, required: true }) },
+    description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
+    errors: { dataField: { name: 'team', description: 'The team as it is now.' } },
+    args: { input: t.arg({ type: UpdateTeamInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) => updateTeam(ctx, { ...input, id: fromGlobalId(String(input.id), 'Team') }),
   }),
 );
 
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
+  description: 'Who to invite, to which team, with which role.',
   fields: (t) => ({
-    teamId: t.id({ required: true }),
+    teamId: t.id({ required: true, description: 'The Team id.' }),
     email: t.string({ required: true, validate: email, description: 'The user is created if no user has this email yet.' }),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'The role they get on accepting.' }),
   }),
 });
 
 const AddTeamMemberSuccess = builder.simpleObject('AddTeamMemberSuccess', {
+  description: 'The invitation was sent.',
   fields: (t) => ({
     invitation: t.field({ type: TeamInvitationRef, description: 'The invitation sent: the user joins when they accept it.' }),
     membership: t.field({
@@ -177,7 +190,7 @@ builder.mutationField('addTeamMember', (t) =>
     description:
       'Invites a user to the team (OWNER only): they join, with `role`, when they accept (`acceptTeamInvitation`). Already a member: ALREADY_MEMBER; already invited: ALREADY_INVITED.',
     errors: { directResult: true },
-    args: { input: t.arg({ type: AddTeamMemberInput, required: true }) },
+    args: { input: t.arg({ type: AddTeamMemberInput, required: true, description: 'The invitation to send.' }) },
     resolve: async (_root, { input }, ctx) => ({
       invitation: await inviteTeamMember(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
       membership: null,
@@ -186,14 +199,14 @@ builder.mutationField('addTeamMember', (t) =>
 );
 
 const TeamInvitationIdInput = (name: string, description: string) =>
-  builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true, description }) }) });
+  builder.inputType(name, { description: 'One invitation.', fields: (t) => ({ id: t.id({ required: true, description }) }) });
 
 builder.mutationField('acceptTeamInvitation', (t) =>
   t.field({
     type: MembershipRef,
-    description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only).',
-    errors: { dataField: { name: 'membership' } },
-    args: { input: t.arg({ type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true }) },
+    description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only). Error codes: ALREADY_MEMBER.',
+    errors: { dataField: { name: 'membership', description: 'Your membership of the team.' } },
+    args: { input: t.arg({ type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true, description: 'The invitation to accept.' }) },
     resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, fromGlobalId(String(input.id), 'TeamInvitation')),
   }),
 );
@@ -202,8 +215,8 @@ builder.mutationField('declineTeamInvitation', (t) =>
   t.field({
     type: 'ID',
     description: 'Refuses an invitation addressed to you; it is gone.',
-    errors: { dataField: { name: 'declinedInvitationId' } },
-    args: { input: t.arg({ type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true }) },
+    errors: { dataField: { name: 'declinedInvitationId', description: 'The id of the invitation declined.' } },
+    args: { input: t.arg({ type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true, description: 'The invitation to decline.' }) },
     resolve: async (_root, { input }, ctx) => {
       const id = fromGlobalId(String(input.id), 'TeamInvitation');
       await declineTeamInvitation(ctx, id);
@@ -216,8 +229,8 @@ builder.mutationField('revokeTeamInvitation', (t) =>
   t.field({
     type: 'ID',
     description: "Withdraws a pending invitation of your team (OWNER only).",
-    errors: { dataField: { name: 'revokedInvitationId' } },
-    args: { input: t.arg({ type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'), required: true }) },
+    errors: { dataField: { name: 'revokedInvitationId', description: 'The id of the invitation withdrawn.' } },
+    args: { input: t.arg({ type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'), required: true, description: 'The invitation to withdraw.' }) },
     resolve: async (_root, { input }, ctx) => {
       const id = fromGlobalId(String(input.id), 'TeamInvitation');
       await revokeTeamInvitation(ctx, id);
@@ -227,28 +240,30 @@ builder.mutationField('revokeTeamInvitation', (t) =>
 );
 
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
+  description: 'A member and their new role.',
   fields: (t) => ({
-    teamId: t.id({ required: true }),
-    userId: t.id({ required: true }),
-    role: t.field({ type: TeamRoleEnum, required: true }),
+    teamId: t.id({ required: true, description: 'The Team id.' }),
+    userId: t.id({ required: true, description: 'The member’s User id.' }),
+    role: t.field({ type: TeamRoleEnum, required: true, description: 'Their new role.' }),
   }),
 });
 
 builder.mutationField('updateMemberRole', (t) =>
   t.field({
     type: MembershipRef,
-    description: "Changes a member's role (OWNER only). The last OWNER cannot be demoted.",
-    errors: { dataField: { name: 'membership' } },
-    args: { input: t.arg({ type: UpdateMemberRoleInput, required: true }) },
+    description: "Changes a member's role (OWNER only). The last OWNER cannot be demoted (LAST_OWNER).",
+    errors: { dataField: { name: 'membership', description: 'The membership with its new role.' } },
+    args: { input: t.arg({ type: UpdateMemberRoleInput, required: true, description: 'The member and role.' }) },
     resolve: (_root, { input }, ctx) =>
       updateMemberRole(ctx, { teamId: fromGlobalId(String(input.teamId), 'Team'), userId: fromGlobalId(String(input.userId), 'User'), role: input.role }),
   }),
 );
 
 const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
+  description: 'The member to remove.',
   fields: (t) => ({
-    teamId: t.id({ required: true }),
-    userId: t.id({ required: true }),
+    teamId: t.id({ required: true, description: 'The Team id.' }),
+    userId: t.id({ required: true, description: 'The member’s User id.' }),
   }),
 });
 
@@ -256,9 +271,9 @@ builder.mutationField('removeTeamMember', (t) =>
   t.field({
     type: 'ID',
     description:
-      'Removes a member (OWNER only). The last OWNER cannot be removed. Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
-    errors: { dataField: { name: 'removedUserId' } },
-    args: { input: t.arg({ type: RemoveTeamMemberInput, required: true }) },
+      'Removes a member (OWNER only). The last OWNER cannot be removed (LAST_OWNER). Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
+    errors: { dataField: { name: 'removedUserId', description: 'The User id of the member removed.' } },
+    args: { input: t.arg({ type: RemoveTeamMemberInput, required: true, description: 'The member to remove.' }) },
     resolve: async (_root, { input }, ctx) => {
       const userId = fromGlobalId(String(input.userId), 'User');
       await removeTeamMember(ctx, { teamId: fromGlobalId(String(input.teamId), 'Team'), userId });

@@ -5,7 +5,7 @@ import { authorshipFields } from '../auth/auth.schema.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import { DESCRIPTION_DESCRIPTION, EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { vaultConnectionName } from './vault-connection.rules.ts';
 import {
   createVaultConnection,
@@ -17,7 +17,14 @@ import {
   type VaultConnection,
 } from './vault-connection.service.ts';
 
-export const VaultTypeEnum = builder.enumType('VaultType', { values: VAULT_TYPES });
+export const VaultTypeEnum = builder.enumType('VaultType', {
+  description: 'The kind of external vault, which decides its `credentials` member and the shape of `fieldMappings` references.',
+  values: {
+    ONEPASSWORD: { description: '1Password; references are `op://vault/item[/section]/field`.' },
+    DOPPLER: { description: 'Doppler; references are secret names (`^[A-Z_][A-Z0-9_]*$`).' },
+    INFISICAL: { description: 'Infisical; references are secret names, optionally with a path (`/path/NAME`).' },
+  } satisfies Record<(typeof VAULT_TYPES)[number], { description: string }>,
+});
 
 export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConnection');
 builder.node(VaultConnectionRef, {
@@ -26,12 +33,12 @@ builder.node(VaultConnectionRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadVaultConnection(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))! }),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    vaultType: t.field({ type: VaultTypeEnum, resolve: (c) => c.vaultType }),
-    version: t.exposeInt('version'),
-    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true }),
+    team: t.field({ type: TeamRef, description: 'The team the connection belongs to.', resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))! }),
+    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
+    vaultType: t.field({ type: VaultTypeEnum, description: 'The kind of vault; fixed at creation.', resolve: (c) => c.vaultType }),
+    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
+    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true, description: 'When `rotateVaultConnection` last replaced its credentials; null if never.' }),
     ...authorshipFields(t),
   }),
 });
@@ -40,22 +47,29 @@ builder.objectField(TeamRef, 'vaultConnections', (t) =>
   t.connection({ type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) }),
 );
 
-const secretField = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>) =>
-  t.string({ required: true });
+const secretField = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>, description: string) =>
+  t.string({ required: true, description });
 
 const OnePasswordCredentialsInput = builder.inputType('OnePasswordCredentialsInput', {
-  fields: (t) => ({ accessToken: secretField(t) }),
+  description: 'How to reach 1Password. Every field: 1–4096 characters, no surrounding whitespace.',
+  fields: (t) => ({ accessToken: secretField(t, 'A 1Password access token.') }),
 });
 const DopplerCredentialsInput = builder.inputType('DopplerCredentialsInput', {
-  fields: (t) => ({ accessToken: secretField(t), project: t.string({ required: true }), config: t.string({ required: true }) }),
+  description: 'How to reach Doppler. Every field: 1–4096 characters, no surrounding whitespace.',
+  fields: (t) => ({
+    accessToken: secretField(t, 'A Doppler access token.'),
+    project: t.string({ required: true, description: 'The Doppler project.' }),
+    config: t.string({ required: true, description: 'The config (environment) of the project, e.g. `prd`.' }),
+  }),
 });
 const InfisicalCredentialsInput = builder.inputType('InfisicalCredentialsInput', {
+  description: 'How to reach Infisical, as a machine identity. Every field but secretPath: 1–4096 characters, no surrounding whitespace.',
   fields: (t) => ({
-    clientId: t.string({ required: true }),
-    clientSecret: secretField(t),
-    projectId: t.string({ required: true }),
-    environment: t.string({ required: true }),
-    secretPath: t.string({ description: 'Default "/".' }),
+    clientId: t.string({ required: true, description: 'The machine identity’s client id.' }),
+    clientSecret: secretField(t, 'The machine identity’s client secret.'),
+    projectId: t.string({ required: true, description: 'The Infisical project id.' }),
+    environment: t.string({ required: true, description: 'The environment slug, e.g. `prod`.' }),
+    secretPath: t.string({ description: 'An absolute folder path, e.g. "/apps/api". Default "/".' }),
   }),
 });
 
@@ -63,19 +77,20 @@ const VaultCredentialsInput = builder.inputType('VaultCredentialsInput', {
   description: 'Exactly one member, matching the connection’s vaultType. Stored encrypted, never returned.',
   isOneOf: true,
   fields: (t) => ({
-    onePassword: t.field({ type: OnePasswordCredentialsInput }),
-    doppler: t.field({ type: DopplerCredentialsInput }),
-    infisical: t.field({ type: InfisicalCredentialsInput }),
+    onePassword: t.field({ type: OnePasswordCredentialsInput, description: 'ONEPASSWORD connections.' }),
+    doppler: t.field({ type: DopplerCredentialsInput, description: 'DOPPLER connections.' }),
+    infisical: t.field({ type: InfisicalCredentialsInput, description: 'INFISICAL connections.' }),
   }),
 });
 
 const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput', {
+  description: 'A new vault connection and its credentials.',
   fields: (t) => ({
-    teamId: t.id({ required: true }),
-    name: t.string({ required: true, validate: vaultConnectionName }),
-    description: t.string({ validate: description }),
-    vaultType: t.field({ type: VaultTypeEnum, required: true }),
-    credentials: t.field({ type: VaultCredentialsInput, required: true }),
+    teamId: t.id({ required: true, description: 'The Team id.' }),
+    name: t.string({ required: true, validate: vaultConnectionName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
+    vaultType: t.field({ type: VaultTypeEnum, required: true, description: 'The kind of vault; fixed once created.' }),
+    credentials: t.field({ type: VaultCredentialsInput, required: true, description: 'How to reach the vault: the member of `vaultType` (INVALID_CREDENTIALS otherwise).' }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -83,48 +98,55 @@ const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput
 builder.mutationField('createVaultConnection', (t) =>
   t.field({
     type: VaultConnectionRef,
-    description: 'Connects an external vault (ADMIN or OWNER).',
-    errors: { dataField: { name: 'vaultConnection' } },
-    args: { input: t.arg({ type: CreateVaultConnectionInput, required: true }) },
+    description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
+    errors: { dataField: { name: 'vaultConnection', description: 'The connection created.' } },
+    args: { input: t.arg({ type: CreateVaultConnectionInput, required: true, description: 'The connection to create.' }) },
     resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
   }),
 );
 
 const UpdateVaultConnectionInput = builder.inputType('UpdateVaultConnectionInput', {
+  description: 'A change to a vault connection; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    name: t.string({ validate: vaultConnectionName }),
+    id: t.id({ required: true, description: 'The VaultConnection id.' }),
+    name: t.string({ validate: vaultConnectionName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
-    expectedVersion: t.int(),
+    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
 builder.mutationField('updateVaultConnection', (t) =>
   t.field({
     type: VaultConnectionRef,
-    description: 'Renames or re-describes a vault connection. Its credentials change only through rotateVaultConnection.',
-    errors: { dataField: { name: 'vaultConnection' } },
-    args: { input: t.arg({ type: UpdateVaultConnectionInput, required: true }) },
+    description:
+      'Renames or re-describes a vault connection (ADMIN or OWNER). Its credentials change only through rotateVaultConnection. Error codes: NAME_TAKEN, VERSION_MISMATCH.',
+    errors: { dataField: { name: 'vaultConnection', description: 'The connection as it is now.' } },
+    args: { input: t.arg({ type: UpdateVaultConnectionInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) => updateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
   }),
 );
 
 const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput', {
+  description: 'New credentials for a vault connection.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    credentials: t.field({ type: VaultCredentialsInput, required: true }),
-    expectedVersion: t.int(),
+    id: t.id({ required: true, description: 'The VaultConnection id.' }),
+    credentials: t.field({ type: VaultCredentialsInput, required: true, description: 'The new credentials: the member of its `vaultType`.' }),
+    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
 builder.mutationField('rotateVaultConnection', (t) =>
   t.field({
     type: VaultConnectionRef,
-    description: 'Replaces the connection’s own credentials.',
-    errors: { dataField: { name: 'vaultConnection' } },
-    args: { input: t.arg({ type: RotateVaultConnectionInput, required: true }) },
+    description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
+    errors: { dataField: { name: 'vaultConnection', description: 'The connection as it is now.' } },
+    args: { input: t.arg({ type: RotateVaultConnectionInput, required: true, description: 'The connection and its new credentials.' }) },
     resolve: (_root, { input }, ctx) => rotateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
   }),
 );
 
-deleteMutationField('VaultConnection', 'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise).', deleteVaultConnection);
+deleteMutationField(
+  'VaultConnection',
+  'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise). ADMIN or OWNER. Error codes: VAULT_CONNECTION_IN_USE, VERSION_MISMATCH.',
+  deleteVaultConnection,
+);

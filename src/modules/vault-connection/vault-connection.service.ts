@@ -5,6 +5,7 @@ import { changeVersioned } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
+import { cursorKey } from '../../database/keyset.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { sealPayload, type MasterKeyring } from '../crypto/envelope.ts';
@@ -175,5 +176,5 @@ export async function listTeamVaultConnections(ctx: Context, teamId: string, arg
   await authorize(ctx, teamId, 'vault:read');
   const page = parsePageArgs(args, 'text');
   const rows = await vaultConnectionRepository.listVaultConnections(ctx.db, teamId, page);
-  return toConnection(rows, page, (row) => [row.sort_key, row.id], toVaultConnection);
+  return toConnection(rows, page, cursorKey, toVaultConnection);
 }

@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { fromGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import { DESCRIPTION_DESCRIPTION, EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -26,14 +26,14 @@ builder.node(WorkspaceRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadWorkspace(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))! }),
-    name: t.exposeString('name'),
-    description: t.exposeString('description', { nullable: true }),
-    version: t.exposeInt('version'),
+    team: t.field({ type: TeamRef, description: 'The team the workspace belongs to.', resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))! }),
+    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
+    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     availableSecrets: t.connection({
       type: SecretRef,
       description: 'Secrets with workspaceAccess ALL, or SOME listing this workspace.',
-      args: { filter: t.arg({ type: SecretFilterInput }), orderBy: t.arg({ type: ListOrderInput }) },
+      args: { filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
       resolve: (workspace, args, ctx) => listAvailableSecrets(ctx, workspace, args),
     }),
     ...authorshipFields(t),
@@ -53,10 +53,11 @@ builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
 );
 
 const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
+  description: 'A new workspace.',
   fields: (t) => ({
-    teamId: t.id({ required: true }),
-    name: t.string({ required: true, validate: workspaceName }),
-    description: t.string({ validate: description }),
+    teamId: t.id({ required: true, description: 'The Team id.' }),
+    name: t.string({ required: true, validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -64,28 +65,35 @@ const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
 builder.mutationField('createWorkspace', (t) =>
   t.field({
     type: WorkspaceRef,
-    errors: { dataField: { name: 'workspace' } },
-    args: { input: t.arg({ type: CreateWorkspaceInput, required: true }) },
+    description: 'Creates a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, IDEMPOTENCY_KEY_REUSED.',
+    errors: { dataField: { name: 'workspace', description: 'The workspace created.' } },
+    args: { input: t.arg({ type: CreateWorkspaceInput, required: true, description: 'The workspace to create.' }) },
     resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
   }),
 );
 
 const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
+  description: 'A change to a workspace; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.id({ required: true }),
-    name: t.string({ validate: workspaceName }),
-    description: t.string({ validate: description }),
-    expectedVersion: t.int(),
+    id: t.id({ required: true, description: 'The Workspace id.' }),
+    name: t.string({ validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
+    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
 builder.mutationField('updateWorkspace', (t) =>
   t.field({
     type: WorkspaceRef,
-    errors: { dataField: { name: 'workspace' } },
-    args: { input: t.arg({ type: UpdateWorkspaceInput, required: true }) },
+    description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
+    errors: { dataField: { name: 'workspace', description: 'The workspace as it is now.' } },
+    args: { input: t.arg({ type: UpdateWorkspaceInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) => updateWorkspace(ctx, { ...input, id: fromGlobalId(String(input.id), 'Workspace') }),
   }),
 );
 
-deleteMutationField('Workspace', 'Deletes a workspace; it disappears from every secret’s allowedWorkspaces in the same transaction.', deleteWorkspace);
+deleteMutationField(
+  'Workspace',
+  'Deletes a workspace; it disappears from every secret’s allowedWorkspaces in the same transaction. ADMIN or OWNER. Error codes: VERSION_MISMATCH.',
+  deleteWorkspace,
+);
