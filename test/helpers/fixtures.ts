@@ -83,7 +83,7 @@ export interface TeamWithMembers extends TestTeam {
 }
 
 /** `createTeamWithOwner` plus an ADMIN, an OPERATOR and a VIEWER, each with a token. */
-export async function createTeamWithMembers(db: TestApp['db'], name?: string): Promise<TeamWithMembers> {
+async function createTeamWithMembers(db: TestApp['db'], name?: string): Promise<TeamWithMembers> {
   const team = await createTeamWithOwner(db, name);
   // One after the other: each locks the team row, and PGlite is a single connection.
   const admin = await addMember(db, team, 'ADMIN');
@@ -109,7 +109,7 @@ export function useTestApp<WithMembers extends boolean = false>(
     Object.assign(t, await startTestApp(appOptions));
     Object.assign(team, members ? await createTeamWithMembers(t.db, teamName) : await createTeamWithOwner(t.db, teamName));
   });
-  afterAll(() => t.close?.());
+  afterAll(() => t.close?.()); // no close when the app failed to start
   return { t, team };
 }
 
