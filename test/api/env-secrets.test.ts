@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { injectableEnv } from '../../src/modules/secret/secret.service.ts';
 import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
 import { CreateSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 
 const EnvSecretDetails = graphql(`
@@ -69,16 +69,7 @@ const EnvSecretPresets = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
+const { t, team } = useTestApp();
 
 /** Long enough (20–23 characters: a quarter is 5) that the preview shows its first 3 and last 2 characters. */
 const LONG = { A: 'alpha-value-0001-AAA', B: 'bravo-value-0002-BBB', C: 'charlie-value-0003-CCC', D: 'delta-value-0004-DDD' };
