@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
-import { claimKey, findKey } from './idempotency.repository.ts';
+import * as idempotencyRepository from './idempotency.repository.ts';
 
 /** JSON with object keys sorted, so that equal inputs hash alike whatever their key order. */
 function canonicalJson(value: unknown): string {
@@ -57,8 +57,8 @@ export async function replayedResult(ctx: Context, trx: Db, create: IdempotentCr
   if (!create.key) return null;
   const hash = requestHash(ctx.keyring.current, create.input);
   const claim = { userId: ctx.viewer.userId, operation: create.operation, key: create.key, requestHash: hash, resultId: create.resultId };
-  if (await claimKey(trx, claim)) return null;
-  const first = await findKey(trx, claim.userId, claim.operation, claim.key);
+  if (await idempotencyRepository.claimKey(trx, claim)) return null;
+  const first = await idempotencyRepository.findKey(trx, claim.userId, claim.operation, claim.key);
   if (!hashedFrom(ctx, Buffer.from(first.request_hash), create.input)) {
     throw new ConflictError('This idempotency key was used with a different input in the last 24 hours', ErrorCode.IDEMPOTENCY_KEY_REUSED);
   }
