@@ -15,7 +15,7 @@ export function sortValueKind(order: ListOrder): SortValueKind {
 }
 
 /** The SQL sort key of `table` for an order; every list index is on (team, this key, id). */
-export function sortKey(table: string, order: ListOrder): Expression<string | Date> {
+function sortKey(table: string, order: ListOrder): Expression<string | Date> {
   return order.field === 'NAME' ? sql<string>`lower(${sql.ref(`${table}.name`)})` : sql<Date>`${sql.ref(`${table}.created_at`)}`;
 }
 

@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { rootFieldsOf } from './root-fields.ts';
 
 /** Root mutation fields one operation may hold (aliases count one each). */
-export const MAX_MUTATION_FIELDS = 10;
+const MAX_MUTATION_FIELDS = 10;
 
 /**
  * Refuses, before anything runs, an operation with more than `max` root mutation fields: one

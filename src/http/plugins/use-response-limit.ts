@@ -2,7 +2,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** Largest response body by default: 10 MB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 10_000_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 10_000_000;
 
 /**
  * Bounds the size of an answer. The result's `data` is serialised here, one root field (alias)

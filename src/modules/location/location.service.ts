@@ -1,7 +1,7 @@
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import { NotFoundError } from '../../errors.ts';
-import { changeVersioned } from '../shared/versioned-change.ts';
+import { versionedChange } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
@@ -31,7 +31,7 @@ export interface Location {
   updatedBy: string | null;
 }
 
-export const toLocation = (row: LocationRow): Location => ({
+const toLocation = (row: LocationRow): Location => ({
   id: row.id,
   teamId: row.team_id,
   secretId: row.secret_id,
@@ -106,16 +106,12 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
 }
 
 /** Authorises `location:write`, then runs `change` with the location locked and its version checked. */
-async function changeLocation<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: LocationRow) => Promise<T>): Promise<T> {
-  const spec = {
-    what: 'location',
-    visible: await ctx.loaders.beforeScopes.location.load(id),
-    authorize: (visible: LocationRow) => authorize(ctx, visible.team_id, 'location:write'),
-    lock: (trx: Db) => locationRepository.lockLocation(trx, id),
-    expectedVersion,
-  };
-  return changeVersioned(ctx, spec, change);
-}
+const changeLocation = versionedChange<LocationRow>({
+  what: 'location',
+  visible: (ctx, id) => ctx.loaders.beforeScopes.location.load(id),
+  authorize: (ctx, visible) => authorize(ctx, visible.team_id, 'location:write'),
+  lock: locationRepository.lockLocation,
+});
 
 export interface UpdateLocationInput {
   id: string;

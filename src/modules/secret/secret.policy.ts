@@ -17,7 +17,7 @@ import { isReservedEnvKey } from './reserved-env-keys.ts';
 export type Storage = 'NATIVE' | 'EXTERNAL_VAULT';
 export type Visibility = 'TEAM' | 'PRIVATE';
 
-export function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
+function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
   return ValidationError.forField(['input', ...path], message, code);
 }
 
@@ -261,7 +261,7 @@ export function requireValidFieldMappings(method: AuthMethod, vaultType: VaultTy
  * RESERVED_ENV_KEY: no version of a secret may hold a key that `cli run` must not inject
  * (reserved-env-keys.ts). One fieldError per reserved key, at the path that brings it in.
  */
-export function refuseReservedKeys(keys: readonly { key: string; path: string[]; message?: string }[]): void {
+function refuseReservedKeys(keys: readonly { key: string; path: string[]; message?: string }[]): void {
   const fieldErrors = keys
     .filter(({ key }) => isReservedEnvKey(key))
     .map(({ key, path, message }) => ({ path, code: ErrorCode.RESERVED_ENV_KEY, message: message ?? `${key} is reserved: it changes how programs are loaded or run, or configures cloakroom` }));

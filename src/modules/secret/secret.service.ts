@@ -5,7 +5,7 @@ import type { Db } from '../../database/database.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { tryFromGlobalId } from '../../graphql/global-id.ts';
-import { changeVersioned } from '../shared/versioned-change.ts';
+import { versionedChange } from '../shared/versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
@@ -66,7 +66,7 @@ export interface SecretVersion {
   createdBy: string | null;
 }
 
-export function toSecret(row: SecretRow): Secret {
+function toSecret(row: SecretRow): Secret {
   const authMethod = row.auth_method as AuthMethod;
   return {
     id: row.id,
@@ -215,22 +215,12 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
 }
 
 /** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (VERSION_MISMATCH; the lock keeps LOCATION_TYPE_MISMATCH under concurrency). */
-async function changeSecret<T>(
-  ctx: Context,
-  id: string,
-  expectedVersion: number | null | undefined,
-  change: (trx: Db, current: SecretRow) => Promise<T>,
-  authorizeChange: (visible: SecretRow) => Promise<void> = (visible) => authorizeSecretWrite(ctx, visible.team_id, toSecret(visible)),
-): Promise<T> {
-  const spec = {
-    what: 'secret',
-    visible: await ctx.loaders.beforeScopes.secret.load(id),
-    authorize: authorizeChange,
-    lock: (trx: Db) => secretRepository.lockSecret(trx, id),
-    expectedVersion,
-  };
-  return changeVersioned(ctx, spec, change);
-}
+const changeSecret = versionedChange<SecretRow>({
+  what: 'secret',
+  visible: (ctx, id) => ctx.loaders.beforeScopes.secret.load(id),
+  authorize: (ctx, visible) => authorizeSecretWrite(ctx, visible.team_id, toSecret(visible)),
+  lock: secretRepository.lockSecret,
+});
 
 export interface UpdateSecretInput extends KeyOperations {
   id: string;
@@ -388,12 +378,17 @@ async function authorizeSecretDelete(ctx: Context, visible: SecretRow): Promise<
 
 /** Deletes a secret and its versions; refused while locations use it (SECRET_IN_USE). */
 export async function deleteSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
-  const authorizeDelete = (visible: SecretRow) => authorizeSecretDelete(ctx, visible);
-  await changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    secretPolicy.requireNotInUse(current.location_count);
-    await secretRepository.deleteSecret(trx, current.id);
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.deleted', targetType: 'Secret', targetId: current.id, targetVersion: current.version });
-  }, authorizeDelete);
+  await changeSecret(
+    ctx,
+    input.id,
+    input.expectedVersion,
+    async (trx, current) => {
+      secretPolicy.requireNotInUse(current.location_count);
+      await secretRepository.deleteSecret(trx, current.id);
+      await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.deleted', targetType: 'Secret', targetId: current.id, targetVersion: current.version });
+    },
+    authorizeSecretDelete,
+  );
 }
 
 /** The secret if the viewer may see it, else null. */

@@ -5,7 +5,7 @@ import type { VaultConnectionTable } from './vault-connection.tables.ts';
 import { nameKey } from '../shared/names.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
-export type VaultConnectionRow = Selectable<VaultConnectionTable>;
+type VaultConnectionRow = Selectable<VaultConnectionTable>;
 
 /** Every column but the sealed payload: what reads need. */
 const METADATA = ['id', 'team_id', 'name', 'description', 'vault_type', 'version', 'last_rotated_at', 'created_at', 'created_by', 'updated_at', 'updated_by'] as const;
