@@ -156,13 +156,14 @@ export function requireTeamWorkspaces(ids: readonly (string | null)[], known: Re
   return [...new Set(ids.filter((id) => id !== null))];
 }
 
-/** What a create may leave out when it names a preset, and what the preset fills in. */
+/** The fields of a create that a preset fills in or conflicts with. */
 export interface PresetInput {
   name?: string | null | undefined;
   secretType?: SecretType | null | undefined;
   credentials?: CredentialsInput | null | undefined;
   vaultConnectionId?: string | null | undefined;
   serviceSlug?: string | null | undefined;
+  /** A preset's slug: with `value`, makes an ENV secret whose key is the preset's env var. */
   preset?: string | null | undefined;
   value?: string | null | undefined;
 }

@@ -1,3 +1,8 @@
+/**
+ * Secrets' use cases: authorisation, transactions, repository calls and audit events. Every rule
+ * check is in secret.policy.ts (named by its error code), every encryption and decryption of
+ * credentials in secret-payload.ts; this file decides only when each is called.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../graphql/context.ts';
 import type { FieldMapping } from './secret.tables.ts';
@@ -134,21 +139,13 @@ async function checkWorkspaces(ctx: Context, teamId: string, access: WorkspaceAc
   return secretPolicy.requireTeamWorkspaces(ids, known);
 }
 
-export interface CreateSecretInput {
+export interface CreateSecretInput extends secretPolicy.PresetInput {
   teamId: string;
-  name?: string | null | undefined;
   description?: string | null | undefined;
-  secretType?: SecretType | null | undefined;
   authMethod?: AuthMethod | null | undefined;
-  credentials?: CredentialsInput | null | undefined;
-  vaultConnectionId?: string | null | undefined;
   fieldMappings?: readonly FieldMappingInput[] | null | undefined;
   /** false: a PRIVATE secret of the viewer. @default true */
   shared?: boolean | null | undefined;
-  serviceSlug?: string | null | undefined;
-  /** A preset's slug: with `value`, makes an ENV secret whose key is the preset's env var. */
-  preset?: string | null | undefined;
-  value?: string | null | undefined;
   workspaceAccess?: WorkspaceAccess | null | undefined;
   allowedWorkspaces?: readonly string[] | null | undefined;
   /** The same key and input again within 24 hours returns this create's result without a second write. */

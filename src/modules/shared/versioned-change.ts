@@ -1,6 +1,8 @@
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { authorize } from '../auth/auth.service.ts';
+import type { Action } from '../auth/permissions.ts';
 
 /** A row that belongs to a team and counts its changes. */
 export interface VersionedRow {
@@ -21,8 +23,8 @@ interface VersionedKind<Row extends VersionedRow> {
   what: string;
   /** The row as the viewer's membership sees it (`ctx.loaders.beforeScopes`: authorize() judges the scopes); null when it is not theirs to see. */
   visible: (ctx: Context, id: string) => Promise<Row | null | undefined>;
-  /** Throws unless the viewer may change it. */
-  authorize: (ctx: Context, visible: Row) => Promise<unknown>;
+  /** The action the viewer needs in the row's team, or a check that throws unless the viewer may change it. */
+  authorize: Action | ((ctx: Context, visible: Row) => Promise<unknown>);
   /** Reads the row again inside the transaction, locking it (`FOR UPDATE`). */
   lock: (trx: Db, id: string) => Promise<Row | undefined>;
 }
@@ -42,10 +44,12 @@ type VersionedChange<Row extends VersionedRow> = <T>(
  * one transaction, lock the row, check its version (VERSION_MISMATCH) and apply `change`.
  */
 export function versionedChange<Row extends VersionedRow>(kind: VersionedKind<Row>): VersionedChange<Row> {
-  return async (ctx, id, expectedVersion, change, authorize = kind.authorize) => {
+  const { authorize: needs } = kind;
+  const authorizeKind = typeof needs === 'string' ? (ctx: Context, visible: Row) => authorize(ctx, visible.team_id, needs) : needs;
+  return async (ctx, id, expectedVersion, change, authorizeChange = authorizeKind) => {
     const visible = await kind.visible(ctx, id);
     if (!visible) throw new NotFoundError(`No such ${kind.what}`);
-    await authorize(ctx, visible);
+    await authorizeChange(ctx, visible);
     return ctx.db.transaction().execute(async (trx) => {
       const current = await kind.lock(trx, id);
       if (!current) throw new NotFoundError(`No such ${kind.what}`);

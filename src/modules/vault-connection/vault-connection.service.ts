@@ -67,7 +67,7 @@ function sealVaultCredentials(keyring: MasterKeyring, vaultType: VaultType, cred
 const changeVaultConnection = versionedChange<VaultConnectionMetadata>({
   what: 'vault connection',
   visible: (ctx, id) => ctx.loaders.beforeScopes.vaultConnection.load(id),
-  authorize: (ctx, visible) => authorize(ctx, visible.team_id, 'vault:write'),
+  authorize: 'vault:write',
   lock: vaultConnectionRepository.lockVaultConnection,
 });
 

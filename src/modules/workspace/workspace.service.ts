@@ -64,7 +64,7 @@ export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput)
 const changeWorkspace = versionedChange<WorkspaceRow>({
   what: 'workspace',
   visible: (ctx, id) => ctx.loaders.workspace.load(id),
-  authorize: (ctx, visible) => authorize(ctx, visible.team_id, 'workspace:write'),
+  authorize: 'workspace:write',
   lock: workspaceRepository.lockWorkspace,
 });
 
