@@ -5,7 +5,7 @@ import { writePrivateFile } from '../../config.ts';
 import * as teamRepository from './team.repository.ts';
 import { bootstrapTeam } from './team.service.ts';
 
-const DEV_EMAIL = 'dev@cloakroom.local';
+export const DEV_EMAIL = 'dev@cloakroom.local';
 
 /**
  * First start on an empty embedded database: a team "Demo", its OWNER and a token written to
