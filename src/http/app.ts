@@ -155,9 +155,9 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       useListArgumentLimit(),
       // Before useRequestDeadline, which wraps the executor this one chooses.
       ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors: errors?.map(errorFields) }, 'graphql-jit could not compile a query') })] : []),
-      useRequestDeadline(requestTimeoutMs),
+      useRequestDeadline({ timeoutMs: requestTimeoutMs }),
       useBodyLimit(),
-      useResponseLimit(maxResponseBytes),
+      useResponseLimit({ maxBytes: maxResponseBytes }),
       useRequestParseErrors(),
       // Every request carries `Authorization`, a header no simple cross-site request can set.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
@@ -175,13 +175,13 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
             }),
           ]
         : []),
-      ...(persistedOperations ? [usePersistedOperationsOnly(persistedOperations)] : []),
+      ...(persistedOperations ? [usePersistedOperationsOnly({ manifest: persistedOperations })] : []),
       // In development, suggestions help whoever has a token, and nobody else.
       useQueryLimits({ hideSuggestions: production || (async (request) => !(await hasValidToken(request))) }),
       ...(production ? [useDisableIntrospection()] : []),
       useSafeErrorMessages(),
       useCompressedHtml(),
-      useAccessLog(logger),
+      useAccessLog({ logger }),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {

@@ -7,9 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import possibleTypesFile from '../../clients/possible-types.json' with { type: 'json' };
 import { createHttpServer } from '../../src/http/node-server.ts';
 import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { createS3Secret, fixtures, useTestApp } from '../helpers/fixtures.ts';
 
 /**
  * The contract client teams rely on, proven with Apollo Client 4 over a real socket: Team.secrets
@@ -60,26 +58,19 @@ const ApolloCreateSecret = graphql(`
 
 const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
 
-let t: TestApp;
+const { t, team } = useTestApp();
 let server: Server;
 let url: string;
-let team: TestTeam;
 
 beforeAll(async () => {
-  t = await startTestApp();
   server = createHttpServer(t.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  team = await createTeamWithOwner(t.db);
-  for (const name of NAMES) {
-    const result = (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)).createSecret;
-    if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
-  }
+  for (const name of NAMES) await createS3Secret(t.app, team, { name });
 });
 afterAll(async () => {
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
-  await t?.close();
 });
 
 /** A client as a team would configure it: the generated possibleTypes (unless left out) and Relay-style merging of Team.secrets. */

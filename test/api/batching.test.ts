@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { ListOrder, LocationFilter, SecretFilter } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { CreateLocation, CreateSecret } from '../helpers/documents.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { startCountingTestApp, type StatementLog } from '../helpers/statement-log.ts';
@@ -13,40 +14,6 @@ import { fromGlobalId } from '../../src/graphql/global-id.ts';
  * N+1 guard: a request's SQL statements are counted through Kysely's `log` hook, so a list of
  * secrets with their authors and locations must cost the same few statements whatever its size.
  */
-
-const BatchingCreateSecret = graphql(`
-  mutation BatchingCreateSecret($input: CreateSecretInput!) {
-    createSecret(input: $input) {
-      __typename
-      ... on CreateSecretSuccess {
-        secret {
-          id
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const BatchingCreateLocation = graphql(`
-  mutation BatchingCreateLocation($input: CreateLocationInput!) {
-    createLocation(input: $input) {
-      __typename
-      ... on CreateLocationSuccess {
-        location {
-          id
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
 
 const BatchingSecretFields = graphql(`
   fragment BatchingSecretFields on Secret {
@@ -210,14 +177,14 @@ beforeAll(async () => {
       const author = authors[i % 2]!;
       const secretType = i % 3 ? ('S3' as const) : ('R2' as const);
       const name = randomName();
-      const created = await executeOk(t.app, BatchingCreateSecret, { input: { teamId: team.teamId, name, secretType, credentials: { accessKey: fixtures.accessKey() } } }, author.token);
+      const created = await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name, secretType, credentials: { accessKey: fixtures.accessKey() } } }, author.token);
       if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created.createSecret));
       const id = created.createSecret.secret.id;
       const locations: SeededSecret['locations'] = [];
       for (let k = 0; k < i % 8; k++) {
         const locationName = randomName();
         const input = { teamId: team.teamId, name: locationName, locationType: secretType, secretId: id, bucketName: `bucket-${k}` };
-        const location = await executeOk(t.app, BatchingCreateLocation, { input }, team.ownerToken);
+        const location = await executeOk(t.app, CreateLocation, { input }, team.ownerToken);
         if (location.createLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location.createLocation));
         locations.push({ id: location.createLocation.location.id, name: locationName });
       }

@@ -6,7 +6,7 @@ import { nameKey } from '../shared/names.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import { DEFAULT_ORDER, paginateInOrder } from '../../database/keyset.ts';
 
-export type VaultConnectionRow = Selectable<VaultConnectionTable>;
+type VaultConnectionRow = Selectable<VaultConnectionTable>;
 
 /** Every column but the sealed payload: what reads need. */
 const METADATA = ['id', 'team_id', 'name', 'description', 'vault_type', 'version', 'last_rotated_at', 'created_at', 'created_by', 'updated_at', 'updated_by'] as const;
