@@ -1,9 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { describe, expect, test } from 'vitest';
+import { addMember, createTeamWithOwner, executeOk } from '../helpers/app.ts';
+import { fixtures, uniqueName, useTestApp } from '../helpers/fixtures.ts';
 
 /**
  * Issue 14: every create answers the edge of the connection its object appears in, so Relay's
@@ -11,13 +11,7 @@ import { fixtures } from '../helpers/fixtures.ts';
  * order gives the object, so paging on from it reads what follows it there.
  */
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 type Data = Record<string, unknown>;
 const raw = (query: string) => parse(query) as TypedDocumentNode<Data, Data>;
@@ -68,34 +62,32 @@ async function expectEdgeOfList(edge: Edge, path: string, token = team.ownerToke
   expect(await after(path, edge.cursor, token)).toEqual(edges.slice(index + 1).map((listed) => listed.node.id));
 }
 
-const name = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
-
 describe('create mutations answer their edge', () => {
   test('createSecret: secretEdge of Team.secrets (by name, case-insensitively, accents included)', async () => {
     // Names around the new one, and one whose lower-casing is PostgreSQL's to decide.
-    for (const prefix of ['a', 'C', 'Éclair']) await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: name(prefix), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
-    const edge = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: name('B'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
+    for (const prefix of ['a', 'C', 'Éclair']) await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName(prefix), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
+    const edge = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName('B'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
     await expectEdgeOfList(edge, 'team.secrets');
-    const accented = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: name('Ébène'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
+    const accented = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName('Ébène'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
     await expectEdgeOfList(accented, 'team.secrets');
   });
 
   test('createLocation: locationEdge of Team.locations', async () => {
-    const secret = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: name('for-locations'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
-    const input = (prefix: string) => ({ teamId: team.teamId, name: name(prefix), locationType: 'S3', secretId: secret.node.id, bucketName: 'bucket' });
+    const secret = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName('for-locations'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
+    const input = (prefix: string) => ({ teamId: team.teamId, name: uniqueName(prefix), locationType: 'S3', secretId: secret.node.id, bucketName: 'bucket' });
     for (const prefix of ['a', 'c']) await created('createLocation', 'CreateLocationInput', input(prefix), 'locationEdge');
     await expectEdgeOfList(await created('createLocation', 'CreateLocationInput', input('b'), 'locationEdge'), 'team.locations');
   });
 
   test('createVaultConnection: vaultConnectionEdge of Team.vaultConnections', async () => {
-    const input = (prefix: string) => ({ teamId: team.teamId, name: name(prefix), vaultType: 'DOPPLER', credentials: { doppler: { accessToken: `dp.st.${randomUUID()}`, project: 'p', config: 'c' } } });
+    const input = (prefix: string) => ({ teamId: team.teamId, name: uniqueName(prefix), vaultType: 'DOPPLER', credentials: { doppler: { accessToken: `dp.st.${randomUUID()}`, project: 'p', config: 'c' } } });
     for (const prefix of ['a', 'c']) await created('createVaultConnection', 'CreateVaultConnectionInput', input(prefix), 'vaultConnectionEdge');
     await expectEdgeOfList(await created('createVaultConnection', 'CreateVaultConnectionInput', input('b'), 'vaultConnectionEdge'), 'team.vaultConnections');
   });
 
   test('createWorkspace: workspaceEdge of Team.workspaces', async () => {
-    for (const prefix of ['a', 'c']) await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: name(prefix) }, 'workspaceEdge');
-    await expectEdgeOfList(await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: name('b') }, 'workspaceEdge'), 'team.workspaces');
+    for (const prefix of ['a', 'c']) await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: uniqueName(prefix) }, 'workspaceEdge');
+    await expectEdgeOfList(await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: uniqueName('b') }, 'workspaceEdge'), 'team.workspaces');
   });
 
   test('createApiToken: apiTokenEdge of Viewer.apiTokens (newest first)', async () => {
@@ -106,9 +98,9 @@ describe('create mutations answer their edge', () => {
   test('addTeamMember: invitationEdge of Team.invitations; acceptTeamInvitation: membershipEdge of Team.members', async () => {
     // An invitee who is a user already: a member of a team of their own, with a token.
     const invitee = await addMember(t.db, await createTeamWithOwner(t.db), 'VIEWER');
-    await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: `${name('first')}@example.test`, role: 'VIEWER' }, 'invitationEdge');
+    await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: `${uniqueName('first')}@example.test`, role: 'VIEWER' }, 'invitationEdge');
     const invitation = await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: invitee.email, role: 'VIEWER' }, 'invitationEdge');
-    await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: `${name('last')}@example.test`, role: 'VIEWER' }, 'invitationEdge');
+    await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: `${uniqueName('last')}@example.test`, role: 'VIEWER' }, 'invitationEdge');
     await expectEdgeOfList(invitation, 'team.invitations');
 
     const membership = await created('acceptTeamInvitation', 'AcceptTeamInvitationInput', { id: invitation.node.id }, 'membershipEdge', invitee.token);
