@@ -1,5 +1,6 @@
 import { sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { KeysetKey, KeysetPage, SortValueKind } from '../graphql/pagination.ts';
+import type { Db } from './database.ts';
 
 /** How a list is ordered: by name (case-insensitively) or by creation time, then by id. */
 export interface ListOrder {
@@ -22,6 +23,20 @@ function sortKey(table: string, order: ListOrder): Expression<string | Date> {
 /** A row's cursor key as the client sees it: names as text, timestamps as ISO strings. */
 export function cursorKey(row: { sort_key: string | Date; id: string }): readonly [string, string] {
   return [row.sort_key instanceof Date ? row.sort_key.toISOString() : row.sort_key, row.id];
+}
+
+/** The tables whose lists sort by name by default (DEFAULT_ORDER). */
+export type NamedTable = 'secrets' | 'locations' | 'vault_connections' | 'workspaces';
+
+/**
+ * One row's cursor key in DEFAULT_ORDER, computed by PostgreSQL as its list computes it (its
+ * lower() is not JavaScript's toLowerCase() beyond ASCII), for the edge a create returns.
+ */
+export async function defaultOrderCursorKey(db: Db, table: NamedTable, id: string): Promise<readonly [string, string]> {
+  const { rows } = await sql<{ sort_key: string }>`select ${sortKey(table, DEFAULT_ORDER)} as sort_key from ${sql.table(table)} where id = ${id}`.execute(db);
+  // Deleted by someone else since it was created: there is no edge to give.
+  if (!rows[0]) throw new Error(`${table} row is gone`);
+  return [rows[0].sort_key, id];
 }
 
 /**

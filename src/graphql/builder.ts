@@ -2,7 +2,6 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
-import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver } from 'graphql-scalars';
 import { GraphQLError, getNullableType, isListType, type GraphQLResolveInfo } from 'graphql';
@@ -13,6 +12,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
 import './deadline.ts';
 import './nullable-mutation-results.ts';
+import './global-id-args.ts';
 
 const capitalize = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
@@ -25,7 +25,8 @@ export const builder = new SchemaBuilder<{
   // `nulCharacters` (src/graphql/validation.ts) refuses U+0000 and lone surrogates in any argument; after ErrorsPlugin, so mutations answer with a ValidationError.
   // `deadline` (src/graphql/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
   // `nullableMutationResults` (src/graphql/nullable-mutation-results.ts): a nested error never hides a mutation that was made.
-  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin, SimpleObjectsPlugin],
+  // `globalIdArgs` (src/graphql/global-id-args.ts): a `globalID` argument of the wrong type is that type's NotFoundError, the id unquoted; after ErrorsPlugin, so mutations answer it in their union.
+  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', 'globalIdArgs', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

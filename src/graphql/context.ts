@@ -4,18 +4,20 @@ import type { Database } from '../database/database.ts';
 import type { Role } from '../modules/team/team.tables.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import type { KeysetPage } from './pagination.ts';
-import { isUuid } from './global-id.ts';
-import { scopesAllowReading } from '../modules/auth/permissions.ts';
+import { compositeId, isUuid, splitCompositeId } from './global-id.ts';
+import { READ_ACTION, roleMayPerform, scopesAllowReading } from '../modules/auth/permissions.ts';
+import * as auditRepository from '../modules/audit/audit.repository.ts';
+import type { AuditEventRow } from '../modules/audit/audit.repository.ts';
 import * as authRepository from '../modules/auth/auth.repository.ts';
-import type { UserRow } from '../modules/auth/auth.repository.ts';
+import type { ApiTokenRow, UserRow } from '../modules/auth/auth.repository.ts';
 import * as locationRepository from '../modules/location/location.repository.ts';
 import type { LocationRow } from '../modules/location/location.repository.ts';
 import * as workspaceRepository from '../modules/workspace/workspace.repository.ts';
 import type { WorkspaceRow } from '../modules/workspace/workspace.repository.ts';
 import * as secretRepository from '../modules/secret/secret.repository.ts';
-import type { SecretRow } from '../modules/secret/secret.repository.ts';
+import type { SecretRow, SecretVersionRow } from '../modules/secret/secret.repository.ts';
 import * as teamRepository from '../modules/team/team.repository.ts';
-import type { TeamWithRoleRow } from '../modules/team/team.repository.ts';
+import type { MembershipRow, TeamWithRoleRow } from '../modules/team/team.repository.ts';
 import * as vaultConnectionRepository from '../modules/vault-connection/vault-connection.repository.ts';
 import type { VaultConnectionMetadata } from '../modules/vault-connection/vault-connection.repository.ts';
 
@@ -54,6 +56,14 @@ export interface Loaders extends ScopedLoaders {
   /** Users who share a team with the viewer (and the viewer). */
   user: DataLoader<string, UserRow | null>;
   workspace: DataLoader<string, WorkspaceRow | null>;
+  /** The viewer's own API tokens (nobody else's, whatever their role). */
+  apiToken: DataLoader<string, ApiTokenRow | null>;
+  /** Events of the teams whose trail the viewer may read: the role and the scope `Team.auditEvents` needs. */
+  auditEvent: DataLoader<string, AuditEventRow | null>;
+  /** Memberships of the viewer's teams, by `compositeId(teamId, userId)`. */
+  membership: DataLoader<string, MembershipRow | null>;
+  /** Versions of the secrets `secret` answers (so its scopes and visibility), by `compositeId(secretId, version)`. */
+  secretVersion: DataLoader<string, SecretVersionRow | null>;
   /** The allowed workspaces of each secret (workspaceAccess SOME), by name. */
   workspacesOfSecret: DataLoader<string, WorkspaceRow[]>;
   /** One page (the same `first`/`after`) of locations per secret; one loader per distinct page; empty without a locations scope. */
@@ -89,6 +99,27 @@ async function rowsById<T extends { id: string }>(ids: readonly string[], find: 
   return byKey(ids, uuids.length > 0 ? await find(uuids) : [], (row) => row.id);
 }
 
+/**
+ * Rows keyed by two columns, by `compositeId` key, in key order, null for what is not found. A key
+ * whose parts are not of the columns' types (`parse` answers null) names nothing and never reaches SQL.
+ */
+async function rowsByCompositeId<K, T>(keys: readonly string[], parse: (first: string, second: string) => K | null, find: (parsed: K[]) => Promise<T[]>, keyOf: (row: T) => string): Promise<(T | null)[]> {
+  const parsed = keys.flatMap((key) => {
+    const parts = splitCompositeId(key);
+    const value = parts && parse(...parts);
+    return value === null ? [] : [value];
+  });
+  return byKey(keys, parsed.length > 0 ? await find(parsed) : [], keyOf);
+}
+
+/** A secret version's number as a key part: a positive PostgreSQL integer, written as the id writes it. */
+function versionNumber(text: string): number | null {
+  return /^[1-9]\d{0,9}$/.test(text) && Number(text) <= 2_147_483_647 ? Number(text) : null;
+}
+
+/** Reading an audit event needs what reading the trail needs. */
+const READ_AUDIT = READ_ACTION.AuditEvent;
+
 /** A loader that finds nothing, without a statement: for a type the token's scopes do not cover. */
 function nothing<T>(): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => ids.map(() => null));
@@ -103,14 +134,41 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
   };
   // The scope check is in memory, per type: a covered type shares the loader above (one statement per batch, as before).
   const readsLocations = scopesAllowReading(viewer.scopes, 'Location');
+  const secret = scopesAllowReading(viewer.scopes, 'Secret') ? beforeScopes.secret : nothing<SecretRow>();
   return {
     beforeScopes,
     vaultConnection: scopesAllowReading(viewer.scopes, 'VaultConnection') ? beforeScopes.vaultConnection : nothing(),
-    secret: scopesAllowReading(viewer.scopes, 'Secret') ? beforeScopes.secret : nothing(),
+    secret,
     location: readsLocations ? beforeScopes.location : nothing(),
     team: new DataLoader((ids) => rowsById(ids, (uuids) => teamRepository.findTeamsOfMember(db, viewer.userId, uuids))),
     user: new DataLoader((ids) => rowsById(ids, (uuids) => authRepository.findUsersVisibleTo(db, viewer.userId, uuids))),
     workspace: new DataLoader((ids) => rowsById(ids, (uuids) => workspaceRepository.findWorkspacesOfMember(db, viewer.userId, uuids))),
+    apiToken: new DataLoader((ids) => rowsById(ids, (uuids) => authRepository.findApiTokensOfUser(db, viewer.userId, uuids))),
+    auditEvent: scopesAllowReading(viewer.scopes, 'AuditEvent')
+      ? new DataLoader((ids) =>
+          rowsById(ids, async (uuids) => (await auditRepository.findAuditEventsOfMember(db, viewer.userId, uuids)).filter((row) => roleMayPerform(row.viewer_role, READ_AUDIT))),
+        )
+      : nothing(),
+    membership: new DataLoader((keys) =>
+      rowsByCompositeId(
+        keys,
+        (teamId, userId) => (isUuid(teamId) && isUuid(userId) ? { teamId, userId } : null),
+        (pairs) => teamRepository.findMembershipsOfMember(db, viewer.userId, pairs),
+        (row) => compositeId(row.team_id, row.user_id),
+      ),
+    ),
+    secretVersion: new DataLoader((keys) =>
+      rowsByCompositeId(
+        keys,
+        (secretId, version) => (isUuid(secretId) && versionNumber(version) !== null ? { secretId, version: versionNumber(version)! } : null),
+        // Only versions of secrets the viewer sees through `secret` (team, scopes, PRIVATE visibility) are looked up.
+        async (pairs) => {
+          const seen = await secret.loadMany(pairs.map((pair) => pair.secretId));
+          return secretRepository.findSecretVersions(db, pairs.filter((_pair, index) => seen[index] && !(seen[index] instanceof Error)));
+        },
+        (row) => compositeId(row.secret_id, row.version),
+      ),
+    ),
     workspacesOfSecret: new DataLoader(async (secretIds) => {
       const bySecret = Map.groupBy(await workspaceRepository.findWorkspacesOfSecrets(db, secretIds), (row) => row.secret_id);
       return secretIds.map((id) => bySecret.get(id) ?? []);

@@ -15,7 +15,8 @@ export function toGlobalId(typename: string, id: string): string {
 }
 
 /**
- * The row id inside a client's global id, checked to be of the expected type.
+ * The row id inside a global id given outside GraphQL (the CLI's arguments), checked to be of the
+ * expected type; GraphQL arguments are decoded by `t.arg.globalID` (global-id-args.ts).
  * Anything else (garbage, another type, a non-uuid) is NotFound: to a client, it names nothing.
  */
 export function fromGlobalId(globalId: string, typename: string): string {
@@ -29,16 +30,32 @@ export function fromGlobalId(globalId: string, typename: string): string {
   throw new NotFoundError(`No ${typename} with this id`);
 }
 
+/**
+ * The row id of an object keyed by two columns (a membership, a secret version): the parts
+ * joined by '.', because a global id's row id ends at the next ':'.
+ */
+export function compositeId(first: string, second: string | number): string {
+  return `${first}.${second}`;
+}
+
+/** The two parts of a `compositeId`, or null when `id` is not one. */
+export function splitCompositeId(id: string): [string, string] | null {
+  const parts = id.split('.');
+  return parts.length === 2 ? [parts[0]!, parts[1]!] : null;
+}
+
 /** What `node(id)` and `nodes(ids)` answer for an id that names no object. */
 export const NO_OBJECT = 'No object with this id';
 
 /**
- * `decodeGlobalID` for the relay plugin's `node`/`nodes` arguments: an id that is not base64 of
+ * `decodeGlobalID` for the relay plugin (`node`/`nodes` and every `globalID` argument): an id that is not base64 of
  * `Type:id` names no type (`typename: ''`) instead of throwing Pothos's "Invalid global ID: <the id>".
  */
 export function decodeNodeId(globalId: string): { typename: string; id: string } {
   try {
-    return decodeGlobalID(globalId);
+    const { typename, id } = decodeGlobalID(globalId);
+    // Row ids are lowercase uuids (and numbers): an uppercase copy of an id names the same object.
+    return { typename, id: id.toLowerCase() };
   } catch {
     return { typename: '', id: '' };
   }
@@ -52,13 +69,4 @@ export function decodeNodeId(globalId: string): { typename: string; id: string }
 export function isNodeType(schema: GraphQLSchema, typename: string): boolean {
   const type = schema.getType(typename);
   return isObjectType(type) && type.getInterfaces().some((face) => face.name === 'Node');
-}
-
-/** `fromGlobalId` for lists where an unknown id is reported per item rather than thrown: null when it names nothing. */
-export function tryFromGlobalId(globalId: string, typename: string): string | null {
-  try {
-    return fromGlobalId(globalId, typename);
-  } catch {
-    return null;
-  }
 }

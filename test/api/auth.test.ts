@@ -37,7 +37,9 @@ describe('authentication', () => {
   test('a valid bearer token identifies its user and their teams', async () => {
     const data = await executeOk(t.app, Viewer, {}, team.ownerToken);
     expect(data.viewer.email).toBe(team.ownerEmail);
-    expect(data.viewer.id).toBe(team.ownerId);
+    // One type per id (Relay's store): the Viewer's id is its own, the User's is `user.id`.
+    expect(data.viewer.user.id).toBe(team.ownerId);
+    expect(data.viewer.id).toBe(Buffer.from(`Viewer:${rawId(team.ownerId)}`).toString('base64'));
     expect(data.viewer.memberships).toEqual([{ role: 'OWNER', team: { id: team.teamId, name: expect.any(String) } }]);
   });
 

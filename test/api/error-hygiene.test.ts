@@ -108,7 +108,7 @@ describe.each(modes)('ids (%s): an id that names nothing is NOT_FOUND "No object
   const uuid = '00000000-0000-4000-8000-000000000000';
   const nothing = [
     ['not base64 of Type:id', garbage],
-    ['a type that is not a Node (ApiToken)', toGlobalId('ApiToken', uuid)],
+    ['a type that is not a Node (SecretPreset)', toGlobalId('SecretPreset', uuid)],
     ['a type that does not exist', toGlobalId('secret', uuid)],
     ['the root type', toGlobalId('Query', uuid)],
   ] as const;
@@ -132,11 +132,17 @@ describe.each(modes)('ids (%s): an id that names nothing is NOT_FOUND "No object
     expect(res.text).not.toMatch(internals);
   });
 
-  test('an id argument of a mutation answers its NotFoundError without the id', async () => {
+  // Garbage, an id of another type (Pothos's own decoder would quote it: "ID: … is not of type"), a row id that is no uuid.
+  test.each([
+    ['garbage', garbage],
+    ['an id of another type', toGlobalId('Team', uuid)],
+    ['a Secret id whose row id is not a uuid', toGlobalId('Secret', garbage)],
+  ])('an id argument of a mutation (%s) answers its NotFoundError without the id', async (_name, id) => {
     const { t, team } = apps[mode];
-    const res = await post(t.app, team.ownerToken, { query: `mutation { deleteSecret(input: {id: "${garbage}"}) { __typename ... on Error { message code } } }` });
-    expect(res.body.data).toEqual({ deleteSecret: { __typename: 'NotFoundError', message: 'No Secret with this id', code: 'NOT_FOUND' } });
-    expect(res.text).not.toContain(garbage);
+    const res = await post(t.app, team.ownerToken, { query: `mutation { deleteSecret(input: {id: "${id}"}) { __typename ... on Error { message code } } }` });
+    expect(res.body).toEqual({ data: { deleteSecret: { __typename: 'NotFoundError', message: 'No Secret with this id', code: 'NOT_FOUND' } } });
+    expect(res.text).not.toContain(id);
+    expect(res.text).not.toMatch(internals);
   });
 });
 

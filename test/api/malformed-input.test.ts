@@ -1536,13 +1536,13 @@ describe('malformed input never gets a 500', () => {
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${fx.token}` },
-      body: JSON.stringify({ query: '{ viewer { id } }' }),
+      body: JSON.stringify({ query: '{ viewer { user { id } } }' }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { viewer: { id: fx.ownerId } } });
+    expect(await response.json()).toEqual({ data: { viewer: { user: { id: fx.ownerId } } } });
     // A body without Content-Length under the limit still goes through the limit's streaming path.
-    const chunked = await send({ category: 'oversized-strings', label: 'chunked', expect: ['success'], chunked: true, headers: { 'content-type': 'application/json', authorization: `Bearer ${fx.token}` }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
-    expect(JSON.parse(chunked.text)).toEqual({ data: { viewer: { id: fx.ownerId } } });
+    const chunked = await send({ category: 'oversized-strings', label: 'chunked', expect: ['success'], chunked: true, headers: { 'content-type': 'application/json', authorization: `Bearer ${fx.token}` }, body: JSON.stringify({ query: '{ viewer { user { id } } }' }) });
+    expect(JSON.parse(chunked.text)).toEqual({ data: { viewer: { user: { id: fx.ownerId } } } });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
   });

@@ -291,6 +291,8 @@ function entryQueries(walk: WalkContext): string[] {
     ['team(id: $teamId)', '($teamId: ID!)', 'Team'],
     ['viewer', '', 'Viewer'],
   ] as const) {
+    // The entry's own id (the Viewer id is of its own type), for node() later.
+    queries.push(`query${variables} { ${entry} { __typename id } }`);
     const type = schema.getType(typeName) as GraphQLObjectType;
     for (const field of Object.values(type.getFields())) {
       const named = getNamedType(field.type);
@@ -350,7 +352,7 @@ const ID_FIELDS = new Set(
 
 /** Every entry point with `token`, then `node(id)` for each id in `ids` and `nodes(ids)` for all of them. */
 async function walkAll(token: string, walk: WalkContext, ids: readonly string[]): Promise<Walked> {
-  // node() of a type that is not a Node (ApiToken, AuditEvent: audit targets) is Pothos's error, not a scope question.
+  // node() of a type that is not a Node (TeamInvitation, an audit target) is NOT_FOUND for everyone, not a scope question.
   const nodeIds = ids.filter((id) => nodeTypes.includes(typeOfId(id)));
   const walked: Walked = { typenames: new Set(), ids: new Set(), errors: [] };
   const send = async (query: string, variables: Record<string, unknown>) => {
@@ -464,6 +466,67 @@ describe('scopes hold on every path (the walk)', () => {
     for (const error of seen.errors) expect(error).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     const dataSeen = [...seen.typenames].filter((name) => !isStructural(schema.getType(name) as GraphQLObjectType)).sort();
     expect(dataSeen).toEqual(allowedTypes(values));
+  });
+});
+
+describe('node(id) of each Node type answers only who may see the object', () => {
+  const NodeTypename = 'query($id: ID!) { node(id: $id) { __typename id } }';
+  /** The same id with its row id's first character changed: well-formed, of the same type, naming nothing. */
+  const alteredId = (id: string) => {
+    const [type, row] = Buffer.from(id, 'base64').toString('utf8').split(':') as [string, string];
+    return Buffer.from(`${type}:${row.startsWith('0') ? '1' : '0'}${row.slice(1)}`).toString('base64');
+  };
+  const nodeOf = async (id: string, token: string) => {
+    const { body } = await execute(t.app, raw(NodeTypename), { id }, token);
+    return { data: body.data, errors: body.errors };
+  };
+
+  test('an API token and a Viewer id to their user alone, an audit event to who reads the trail, a membership and a version like their team and secret', async () => {
+    const created = await newSecret(team.ownerToken, 'node-visibility');
+    if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+    const ids = (await executeOk(
+      t.app,
+      raw(`query($teamId: ID!, $secretId: ID!) {
+        viewer { id apiTokens(first: 1) { edges { node { id } } } }
+        team(id: $teamId) { members(first: 1) { edges { node { id } } } auditEvents(first: 1) { edges { node { id } } } }
+        node(id: $secretId) { ... on Secret { versions(first: 1) { edges { node { id } } } } }
+      }`),
+      { teamId: team.teamId, secretId: created.createSecret.secret.id },
+      team.ownerToken,
+    )) as never as {
+      viewer: { id: string; apiTokens: { edges: { node: { id: string } }[] } };
+      team: { members: { edges: { node: { id: string } }[] }; auditEvents: { edges: { node: { id: string } }[] } };
+      node: { versions: { edges: { node: { id: string } }[] } };
+    };
+    const byType = {
+      Viewer: ids.viewer.id,
+      ApiToken: ids.viewer.apiTokens.edges[0]!.node.id,
+      Membership: ids.team.members.edges[0]!.node.id,
+      AuditEvent: ids.team.auditEvents.edges[0]!.node.id,
+      SecretVersion: ids.node.versions.edges[0]!.node.id,
+    };
+    // The owner (unscoped) sees every one of them, each as its own type.
+    for (const [type, id] of Object.entries(byType)) expect((await nodeOf(id, team.ownerToken)).data, type).toEqual({ node: { __typename: type, id } });
+
+    const member = await addMember(t.db, team, 'VIEWER');
+    const outsider = await createTeamWithOwner(t.db);
+    const secretsOnly = (await scopedToken(['SECRETS_READ'])).token;
+    const hidden: [string, keyof typeof byType][] = [
+      [member.token, 'Viewer'],
+      [member.token, 'ApiToken'],
+      [member.token, 'AuditEvent'],
+      [secretsOnly, 'AuditEvent'],
+      [outsider.ownerToken, 'Membership'],
+      [outsider.ownerToken, 'SecretVersion'],
+      [(await scopedToken(['LOCATIONS_READ'])).token, 'SecretVersion'],
+    ];
+    for (const [token, type] of hidden) {
+      expect(await nodeOf(byType[type], token), type).toEqual({ data: { node: null }, errors: undefined });
+      expect(await nodeOf(alteredId(byType[type]), token), type).toEqual(await nodeOf(byType[type], token));
+    }
+    // The same member sees what a VIEWER of the team may: its memberships and versions.
+    expect((await nodeOf(byType.Membership, member.token)).data).toEqual({ node: { __typename: 'Membership', id: byType.Membership } });
+    expect((await nodeOf(byType.SecretVersion, member.token)).data).toEqual({ node: { __typename: 'SecretVersion', id: byType.SecretVersion } });
   });
 });
 

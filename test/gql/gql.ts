@@ -83,12 +83,12 @@ type Documents = {
     "\n  mutation DeleteWorkspace($input: DeleteWorkspaceInput!) {\n    deleteWorkspace(input: $input) {\n      __typename\n      ... on DeleteWorkspaceSuccess {\n        deletedWorkspaceId\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeleteWorkspaceDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess {\n        token\n        apiToken {\n          id\n          name\n          expiresAt\n          scopes\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($input: RevokeApiTokenInput!) {\n    revokeApiToken(input: $input) {\n      __typename\n      ... on RevokeApiTokenSuccess {\n        apiToken {\n          id\n          revokedAt\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
-    "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.ViewerIdentityDocument,
+    "\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.ViewerIdentityDocument,
     "\n  mutation AcceptTeamInvitation($input: AcceptTeamInvitationInput!) {\n    acceptTeamInvitation(input: $input) {\n      __typename\n      ... on AcceptTeamInvitationSuccess {\n        membership {\n          role\n          team {\n            id\n          }\n          user {\n            id\n            email\n          }\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.AcceptTeamInvitationDocument,
     "\n  mutation DeclineTeamInvitation($input: DeclineTeamInvitationInput!) {\n    declineTeamInvitation(input: $input) {\n      __typename\n      ... on DeclineTeamInvitationSuccess {\n        declinedInvitationId\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeclineTeamInvitationDocument,
     "\n  mutation RevokeTeamInvitation($input: RevokeTeamInvitationInput!) {\n    revokeTeamInvitation(input: $input) {\n      __typename\n      ... on RevokeTeamInvitationSuccess {\n        revokedInvitationId\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.RevokeTeamInvitationDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": typeof types.GraphiqlTeamDocument,
-    "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
+    "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
 };
 const documents: Documents = {
     "\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.ApolloTeamSecretsDocument,
@@ -160,12 +160,12 @@ const documents: Documents = {
     "\n  mutation DeleteWorkspace($input: DeleteWorkspaceInput!) {\n    deleteWorkspace(input: $input) {\n      __typename\n      ... on DeleteWorkspaceSuccess {\n        deletedWorkspaceId\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeleteWorkspaceDocument,
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      __typename\n      ... on CreateApiTokenSuccess {\n        token\n        apiToken {\n          id\n          name\n          expiresAt\n          scopes\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($input: RevokeApiTokenInput!) {\n    revokeApiToken(input: $input) {\n      __typename\n      ... on RevokeApiTokenSuccess {\n        apiToken {\n          id\n          revokedAt\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.RevokeApiTokenDocument,
-    "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.ViewerIdentityDocument,
+    "\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.ViewerIdentityDocument,
     "\n  mutation AcceptTeamInvitation($input: AcceptTeamInvitationInput!) {\n    acceptTeamInvitation(input: $input) {\n      __typename\n      ... on AcceptTeamInvitationSuccess {\n        membership {\n          role\n          team {\n            id\n          }\n          user {\n            id\n            email\n          }\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.AcceptTeamInvitationDocument,
     "\n  mutation DeclineTeamInvitation($input: DeclineTeamInvitationInput!) {\n    declineTeamInvitation(input: $input) {\n      __typename\n      ... on DeclineTeamInvitationSuccess {\n        declinedInvitationId\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeclineTeamInvitationDocument,
     "\n  mutation RevokeTeamInvitation($input: RevokeTeamInvitationInput!) {\n    revokeTeamInvitation(input: $input) {\n      __typename\n      ... on RevokeTeamInvitationSuccess {\n        revokedInvitationId\n      }\n      ...ErrorFields\n    }\n  }\n": types.RevokeTeamInvitationDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": types.GraphiqlTeamDocument,
-    "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
+    "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
 };
 
 /**
@@ -461,7 +461,7 @@ export function graphql(source: "\n  mutation RevokeApiToken($input: RevokeApiTo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerIdentity {\n    viewer {\n      id\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ViewerIdentity {\n    viewer {\n      id\n      user {\n        id\n      }\n      email\n      memberships {\n        role\n        team {\n          id\n          name\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -481,7 +481,7 @@ export function graphql(source: "\n  query GraphiqlTeam {\n    viewer {\n      m
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProcessViewer {\n    viewer {\n      id\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

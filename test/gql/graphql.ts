@@ -138,7 +138,7 @@ export type CreateLocationInput = {
 
 /** A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`. */
 export type CreateSecretInput = {
-  /** Required and non-empty with workspaceAccess SOME; ignored otherwise. */
+  /** Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise. */
   allowedWorkspaces?: Array<string> | null | undefined;
   /** May be omitted when the type has exactly one. */
   authMethod?: AuthMethod | null | undefined;
@@ -546,7 +546,7 @@ export type UpdateMemberRoleInput = {
 export type UpdateSecretInput = {
   /** ENV secrets: adds keys that do not exist yet. Applied last. */
   addValues?: Array<EnvVarInput> | null | undefined;
-  /** Required and non-empty with workspaceAccess SOME; ignored otherwise. */
+  /** Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise. */
   allowedWorkspaces?: Array<string> | null | undefined;
   /** A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT). */
   authMethod?: AuthMethod | null | undefined;
@@ -724,7 +724,12 @@ export type BatchingNodeQueryVariables = Exact<{
 
 export type BatchingNodeQuery = { node:
     | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string, name: string, locationCount: number, createdBy: { email: string } | null, locations: { edges: Array<{ node: { id: string, name: string } }> } }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -738,7 +743,12 @@ export type BatchingNodesQueryVariables = Exact<{
 
 export type BatchingNodesQuery = { nodes: Array<
     | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string, name: string, locationCount: number, createdBy: { email: string } | null, locations: { edges: Array<{ node: { id: string, name: string } }> } }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -761,11 +771,16 @@ export type CompiledNodesQueryVariables = Exact<{
 
 
 export type CompiledNodesQuery = { nodes: Array<
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', name: string, id: string, secret: { name: string } | null }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', name: string, id: string, credentialFields: Array<{ maskedValue: string | null }> | null }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', name: string, id: string }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', id: string }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', id: string }
    | null> };
 
@@ -808,18 +823,28 @@ export type IsolationNodesQueryVariables = Exact<{
 
 
 export type IsolationNodesQuery = { node:
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', id: string }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', id: string }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', id: string }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', id: string }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', id: string }
    | null, nodes: Array<
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', id: string }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', id: string }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', id: string }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', id: string }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', id: string }
    | null>, team: { id: string, name: string } | null };
 
@@ -829,11 +854,16 @@ export type IsolationSnapshotQueryVariables = Exact<{
 
 
 export type IsolationSnapshotQuery = { nodes: Array<
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', name: string, version: number, bucketName: string, id: string, secret: { id: string } | null }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', name: string, version: number, locationCount: number, id: string, credentialFields: Array<{ maskedValue: string | null }> | null, versions: { edges: Array<{ node: { version: number } }> } }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', name: string, slug: string, version: number, id: string, members: { edges: Array<{ node: { role: TeamRole, user: { email: string } } }> } }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', name: string, version: number, lastRotatedAt: string | null, id: string }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', name: string, version: number, id: string }
    | null> };
 
@@ -897,11 +927,16 @@ export type SecretsWithLocationsQueryVariables = Exact<{
 
 
 export type SecretsWithLocationsQuery = { nodes: Array<
+    | { __typename: 'ApiToken' }
+    | { __typename: 'AuditEvent' }
     | { __typename: 'Location' }
+    | { __typename: 'Membership' }
     | { __typename: 'Secret', id: string, locationCount: number, locations: { edges: Array<{ cursor: string, node: { id: string, name: string, secret: { id: string, locationCount: number } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }
+    | { __typename: 'SecretVersion' }
     | { __typename: 'Team' }
     | { __typename: 'User' }
     | { __typename: 'VaultConnection' }
+    | { __typename: 'Viewer' }
     | { __typename: 'Workspace' }
    | null> };
 
@@ -911,11 +946,16 @@ export type LocationNodesQueryVariables = Exact<{
 
 
 export type LocationNodesQuery = { nodes: Array<
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', name: string, locationType: LocationType, id: string }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', name: string, id: string }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', id: string }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', id: string }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', id: string }
    | null> };
 
@@ -950,11 +990,16 @@ export type SharingSecretQueryVariables = Exact<{
 
 
 export type SharingSecretQuery = { node:
+    | { __typename: 'ApiToken' }
+    | { __typename: 'AuditEvent' }
     | { __typename: 'Location' }
+    | { __typename: 'Membership' }
     | { __typename: 'Secret', id: string, name: string, version: number, visibility: SecretVisibility, envVarKeys: Array<string> | null, workspaceAccess: WorkspaceAccess, owner: { id: string } | null, credentialFields: Array<{ name: string, maskedValue: string | null }> | null, allowedWorkspaces: Array<{ id: string, name: string }> }
+    | { __typename: 'SecretVersion' }
     | { __typename: 'Team' }
     | { __typename: 'User' }
     | { __typename: 'VaultConnection' }
+    | { __typename: 'Viewer' }
     | { __typename: 'Workspace' }
    | null };
 
@@ -964,6 +1009,11 @@ export type SharingSecretNodesQueryVariables = Exact<{
 
 
 export type SharingSecretNodesQuery = { nodes: Array<
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1002,11 +1052,16 @@ export type SharingAvailableSecretsQueryVariables = Exact<{
 
 
 export type SharingAvailableSecretsQuery = { node:
+    | { __typename: 'ApiToken' }
+    | { __typename: 'AuditEvent' }
     | { __typename: 'Location' }
+    | { __typename: 'Membership' }
     | { __typename: 'Secret' }
+    | { __typename: 'SecretVersion' }
     | { __typename: 'Team' }
     | { __typename: 'User' }
     | { __typename: 'VaultConnection' }
+    | { __typename: 'Viewer' }
     | { __typename: 'Workspace', id: string, name: string, team: { id: string }, availableSecrets: { edges: Array<{ node: { id: string, envVarKeys: Array<string> | null } }> } }
    | null };
 
@@ -1033,18 +1088,28 @@ export type NodesQueryVariables = Exact<{
 
 
 export type NodesQuery = { node:
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', id: string }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', id: string }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', name: string, id: string }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', id: string }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', id: string }
    | null, nodes: Array<
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', id: string }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', id: string }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', id: string }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', id: string }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', id: string }
    | null> };
 
@@ -1274,11 +1339,16 @@ export type NodeByIdQueryVariables = Exact<{
 
 
 export type NodeByIdQuery = { node:
+    | { __typename: 'ApiToken', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'Location', id: string, name: string, description: string | null, locationType: LocationType, bucketName: string, region: string | null, endpointUrl: string | null, version: number, secret: { id: string, secretType: SecretType, locationCount: number } | null, team: { id: string }, createdBy: { email: string } | null, updatedBy: { email: string } | null }
+    | { __typename: 'Membership', id: string }
     | { __typename: 'Secret', id: string, name: string, description: string | null, secretType: SecretType, authMethod: AuthMethod, storage: SecretStorage, version: number, lastRotatedAt: string | null, locationCount: number, envVarKeys: Array<string> | null, credentialFields: Array<{ name: string, envVar: string, maskedValue: string | null }> | null, fieldMappings: Array<{ fieldName: string, reference: string }> | null, vaultConnection: { id: string } | null, createdBy: { email: string } | null }
+    | { __typename: 'SecretVersion', id: string }
     | { __typename: 'Team', id: string }
     | { __typename: 'User', id: string }
     | { __typename: 'VaultConnection', id: string, name: string, description: string | null, vaultType: VaultType, version: number, lastRotatedAt: string | null, createdAt: string, updatedAt: string, team: { id: string }, createdBy: { email: string } | null }
+    | { __typename: 'Viewer', id: string }
     | { __typename: 'Workspace', id: string }
    | null };
 
@@ -1415,7 +1485,7 @@ export type RevokeApiTokenMutation = { revokeApiToken:
 export type ViewerIdentityQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerIdentityQuery = { viewer: { id: string, email: string, memberships: Array<{ role: TeamRole, team: { id: string, name: string } }> } };
+export type ViewerIdentityQuery = { viewer: { id: string, email: string, user: { id: string }, memberships: Array<{ role: TeamRole, team: { id: string, name: string } }> } };
 
 export type AcceptTeamInvitationMutationVariables = Exact<{
   input: AcceptTeamInvitationInput;
@@ -1464,7 +1534,7 @@ export type GraphiqlTeamQuery = { viewer: { memberships: Array<{ team: { id: str
 export type ProcessViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ProcessViewerQuery = { viewer: { id: string, memberships: Array<{ team: { name: string } }> } };
+export type ProcessViewerQuery = { viewer: { id: string, user: { id: string }, memberships: Array<{ team: { name: string } }> } };
 
 export const BatchingSecretFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"BatchingSecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"locationCount"}},{"kind":"Field","name":{"kind":"Name","value":"createdBy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"5"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<BatchingSecretFieldsFragment, unknown>;
 export const SharedSecretFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SharedSecretFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Secret"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"visibility"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"envVarKeys"}},{"kind":"Field","name":{"kind":"Name","value":"credentialFields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"maskedValue"}}]}},{"kind":"Field","name":{"kind":"Name","value":"workspaceAccess"}},{"kind":"Field","name":{"kind":"Name","value":"allowedWorkspaces"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<SharedSecretFieldsFragment, unknown>;
@@ -1535,9 +1605,9 @@ export const UpdateWorkspaceDocument = {"__meta__":{"hash":"sha256:60e16805447f1
 export const DeleteWorkspaceDocument = {"__meta__":{"hash":"sha256:8b77fe1b7d2618111975ebd63db69b748dc3960a0602e82b5c175c2f1895a242"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteWorkspace"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteWorkspaceInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteWorkspace"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeleteWorkspaceSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedWorkspaceId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<DeleteWorkspaceMutation, DeleteWorkspaceMutationVariables>;
 export const CreateApiTokenDocument = {"__meta__":{"hash":"sha256:17f4a7dceb7af0f79c694aa087fc0f6a8a5ce83372f482e61ed45bde478e7719"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateApiToken"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateApiTokenInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createApiToken"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CreateApiTokenSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"apiToken"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"scopes"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<CreateApiTokenMutation, CreateApiTokenMutationVariables>;
 export const RevokeApiTokenDocument = {"__meta__":{"hash":"sha256:cbe33cb814ed8b4bed57b97fad61d4bf3467d4202810e09d3813f895841161dc"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeApiToken"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeApiTokenInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeApiToken"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeApiTokenSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"apiToken"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<RevokeApiTokenMutation, RevokeApiTokenMutationVariables>;
-export const ViewerIdentityDocument = {"__meta__":{"hash":"sha256:2cc55cb5ae8e65927081f9353285b2fb86359cdd8d746bc251843ed7e3342953"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ViewerIdentity"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"memberships"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ViewerIdentityQuery, ViewerIdentityQueryVariables>;
+export const ViewerIdentityDocument = {"__meta__":{"hash":"sha256:78b68739ba9622e1f5b13c9c1356d90ee8ae5f1b9a660999aa71830d70e565bc"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ViewerIdentity"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"memberships"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ViewerIdentityQuery, ViewerIdentityQueryVariables>;
 export const AcceptTeamInvitationDocument = {"__meta__":{"hash":"sha256:ff8978a21966c6b35b5e2f5be726ef4c3a3bce72f1788a4444579fb5a83e3d48"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptTeamInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptTeamInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptTeamInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptTeamInvitationSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"membership"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<AcceptTeamInvitationMutation, AcceptTeamInvitationMutationVariables>;
 export const DeclineTeamInvitationDocument = {"__meta__":{"hash":"sha256:15e23ec5e203d0988910ab765645b9ce55691cc2019f860f004c3a39cf5c58d0"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeclineTeamInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DeclineTeamInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"declineTeamInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DeclineTeamInvitationSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"declinedInvitationId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<DeclineTeamInvitationMutation, DeclineTeamInvitationMutationVariables>;
 export const RevokeTeamInvitationDocument = {"__meta__":{"hash":"sha256:f910c330393aaff882e8dbcd1723f58842a365a5645a79e7e2789ee4476a64a0"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RevokeTeamInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeTeamInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeTeamInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RevokeTeamInvitationSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokedInvitationId"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"ErrorFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Error"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ValidationError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"path"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<RevokeTeamInvitationMutation, RevokeTeamInvitationMutationVariables>;
 export const GraphiqlTeamDocument = {"__meta__":{"hash":"sha256:ed291eb63e07809bb8d49f9147614cfb6636502fd94c22c5252cf24e0da10103"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GraphiqlTeam"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"memberships"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GraphiqlTeamQuery, GraphiqlTeamQueryVariables>;
-export const ProcessViewerDocument = {"__meta__":{"hash":"sha256:bfdef080aaea4e55bd3d59f01a937144c6fbbe7cadfc9e74b6c3153741421e14"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ProcessViewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"memberships"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProcessViewerQuery, ProcessViewerQueryVariables>;
+export const ProcessViewerDocument = {"__meta__":{"hash":"sha256:b23457920b796940d328066b6eba2a9539b3462ed2009ba4b103b0bb3ead09a2"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ProcessViewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"memberships"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProcessViewerQuery, ProcessViewerQueryVariables>;

@@ -432,11 +432,14 @@ export const RevokeApiToken = graphql(`
   }
 `);
 
-/** The caller, with their teams and roles. */
+/** The caller (its own Viewer id, and as a User), with their teams and roles. */
 export const Viewer = graphql(`
   query ViewerIdentity {
     viewer {
       id
+      user {
+        id
+      }
       email
       memberships {
         role

@@ -190,11 +190,11 @@ describe('run --secret ID -- COMMAND', () => {
     await withApp(async ({ app }) => {
       // The tokens the CLI printed work against the API on the same database, with their roles.
       expect((await executeOk(app, Viewer, {}, token)).viewer).toMatchObject({
-        id: userId,
+        user: { id: userId },
         email: ownerEmail,
         memberships: [{ role: 'OWNER', team: { id: teamId, name: teamName } }],
       });
-      expect((await executeOk(app, Viewer, {}, viewer!.token)).viewer).toMatchObject({ id: viewer!.userId, memberships: [{ role: 'VIEWER', team: { id: teamId } }] });
+      expect((await executeOk(app, Viewer, {}, viewer!.token)).viewer).toMatchObject({ user: { id: viewer!.userId }, memberships: [{ role: 'VIEWER', team: { id: teamId } }] });
 
       const create = async (input: Partial<CreateSecretInput>) => {
         const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-${randomUUID()}`, ...input } as CreateSecretInput }, token)).createSecret;

@@ -2,6 +2,7 @@ import { sql, type Insertable, type Selectable } from 'kysely';
 import type { AuditEventTable } from './audit.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
+import type { Role } from '../team/team.tables.ts';
 import { paginate } from '../../database/keyset.ts';
 
 export type AuditEventRow = Selectable<AuditEventTable>;
@@ -29,6 +30,19 @@ export async function findLastAuditHash(db: Db, teamId: string | null): Promise<
 
 export async function insertAuditEvent(db: Db, event: Insertable<AuditEventTable>): Promise<void> {
   await db.insertInto('audit_events').values(event).execute();
+}
+
+/** Events among `ids` of the user's teams, each with the user's role there (who may read them is permissions.ts's to say). */
+export async function findAuditEventsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<(AuditEventRow & { viewer_role: Role })[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('audit_events')
+    .innerJoin('memberships', 'memberships.team_id', 'audit_events.team_id')
+    .selectAll('audit_events')
+    .select('memberships.role as viewer_role')
+    .where('memberships.user_id', '=', userId)
+    .where('audit_events.id', 'in', ids)
+    .execute();
 }
 
 export interface AuditFilter {

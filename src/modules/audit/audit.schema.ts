@@ -1,21 +1,23 @@
 import { builder } from '../../graphql/builder.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
-import { decodeGlobalID } from '@pothos/plugin-relay';
+import { isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import type { AuditEventRow } from './audit.repository.ts';
-import { listTeamAuditEvents } from './audit.service.ts';
+import { listTeamAuditEvents, loadAuditEvent } from './audit.service.ts';
 
 const OutcomeEnum = builder.enumType('AuditOutcome', {
   description: 'Whether the audited action happened.',
   values: { SUCCESS: { description: 'The change was made.' }, DENIED: { description: 'The viewer’s role refused it.' } },
 });
 
-const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent').implement({
-  description: 'One entry of the append-only, hash-chained audit trail. Field names only, never values.',
+const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
+builder.node(AuditEventRef, {
+  description: 'One entry of the append-only, hash-chained audit trail. Field names only, never values. Visible to those who may read the team’s trail (ADMIN and OWNER, with a TEAM_ADMIN scope if the token is scoped).',
+  id: { resolve: (event) => event.id, description: 'Global id of the event.' },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadAuditEvent(ctx, id))),
   fields: (t) => ({
-    id: t.globalID({ description: 'Global id of the event.', resolve: (event) => ({ type: 'AuditEvent', id: event.id }) }),
     action: t.exposeString('action', { description: '`secret.created`, `location.updated`, … or, for DENIED, the permission refused (`secret:write`).' }),
     outcome: t.field({ type: OutcomeEnum, description: 'SUCCESS, or DENIED when the actor’s role or token refused it.', resolve: (event) => event.outcome }),
     actor: t.field({ type: UserRef, nullable: true, description: 'Null for operator actions at the CLI.', resolve: (event, _args, ctx) => (event.actor_user_id ? loadUser(ctx, event.actor_user_id) : null) }),
@@ -35,20 +37,17 @@ const AuditFilterInput = builder.inputType('AuditEventFilter', {
   description: 'Only events that match every field given.',
   fields: (t) => ({
     action: t.string({ description: 'Exactly this action, e.g. `secret.updated`.' }),
-    actorId: t.id({ description: 'A User id.' }),
-    targetId: t.id({ description: 'The id of any object.' }),
+    // Decoded without a type: an id that names nothing filters to nothing, as an unknown id does.
+    actorId: t.globalID({ description: 'A User id.' }),
+    targetId: t.globalID({ description: 'The id of any object.' }),
     since: t.field({ type: 'DateTime', description: 'Inclusive.' }),
     until: t.field({ type: 'DateTime', description: 'Exclusive.' }),
   }),
 });
 
-/** A target id of any type: its row id, or a uuid that matches nothing when it names nothing. */
-function targetRowId(globalId: string): string {
-  try {
-    return fromGlobalId(globalId, decodeGlobalID(globalId).typename);
-  } catch {
-    return '00000000-0000-0000-0000-000000000000';
-  }
+/** The row id of a filter's id, or a uuid that matches nothing when it names nothing. */
+function filterRowId(decoded: { id: string }): string {
+  return isUuid(decoded.id) ? decoded.id : '00000000-0000-0000-0000-000000000000';
 }
 
 builder.objectField(TeamRef, 'auditEvents', (t) =>
@@ -59,8 +58,8 @@ builder.objectField(TeamRef, 'auditEvents', (t) =>
     resolve: (team, { filter, ...args }, ctx) => {
       const decoded = filter && {
         ...filter,
-        actorId: filter.actorId ? targetRowId(String(filter.actorId)) : null,
-        targetId: filter.targetId ? targetRowId(String(filter.targetId)) : null,
+        actorId: filter.actorId ? filterRowId(filter.actorId) : null,
+        targetId: filter.targetId ? filterRowId(filter.targetId) : null,
       };
       return listTeamAuditEvents(ctx, team.id, { ...args, filter: decoded });
     },

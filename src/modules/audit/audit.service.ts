@@ -80,6 +80,11 @@ export async function listTeamAuditEvents(ctx: Context, teamId: string, args: Pa
   return toConnection(rows, page, (row) => [String(row.seq), row.id], (row) => row);
 }
 
+/** One event, if the viewer may read its team's trail (as `Team.auditEvents`); null otherwise, as for unknown ids. */
+export async function loadAuditEvent(ctx: Context, id: string): Promise<AuditEventRow | null> {
+  return ctx.loaders.auditEvent.load(id);
+}
+
 export interface ChainVerdict {
   events: number;
   ok: boolean;

@@ -35,6 +35,12 @@ export async function revokeApiToken(db: Db, userId: string, tokenId: string): P
     .executeTakeFirst();
 }
 
+/** The user's own tokens among `ids` (revoked and expired ones too); anyone else's stay invisible. */
+export async function findApiTokensOfUser(db: Db, userId: string, ids: readonly string[]): Promise<ApiTokenRow[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).where('id', 'in', ids).execute();
+}
+
 /** A page of the user's tokens, newest first, keyset on (created_at, id). */
 export async function listApiTokensOfUser(db: Db, userId: string, page: KeysetPage): Promise<ApiTokenRow[]> {
   return paginate(db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId), { key: sql.ref('created_at'), tiebreak: sql.ref('id'), direction: 'DESC' }, page).execute();

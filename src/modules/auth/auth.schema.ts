@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
-import { fromGlobalId } from '../../graphql/global-id.ts';
-import { createApiToken, listViewerApiTokens, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
+import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
 import type { TokenScope } from './permissions.ts';
 
@@ -28,10 +28,12 @@ export const TokenScopeEnum = builder.enumType('TokenScope', {
 });
 
 export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken');
-builder.objectType(ApiTokenRef, {
-  description: 'A personal token: acts as its user. The token itself is shown once, at creation.',
+builder.node(ApiTokenRef, {
+  description: 'A personal token: acts as its user. The token itself is shown once, at creation. Visible to its own user only (`node(id)` answers null to anyone else).',
+  id: { resolve: (token) => token.id, description: 'Global id, for `revokeApiToken`, `AuditEvent.actorTokenId` and `node(id)`.' },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadApiToken(ctx, id))),
   fields: (t) => ({
-    id: t.globalID({ description: 'Global id, for `revokeApiToken` and `AuditEvent.actorTokenId`.', resolve: (token) => ({ type: 'ApiToken', id: token.id }) }),
     name: t.exposeString('name', { description: 'What you called it, to tell your tokens apart.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true, description: 'When it stops working; null: never.' }),
@@ -45,19 +47,34 @@ builder.objectType(ApiTokenRef, {
   }),
 });
 
-/** The authenticated caller; teams extend it with `memberships`. */
+/** The edges of `Viewer.apiTokens`, also on `createApiToken`'s success (`apiTokenEdge`). */
+const ViewerApiTokensEdge = builder.edgeObject({ name: 'ViewerApiTokensConnectionEdge', type: ApiTokenRef });
+/** `Viewer.apiTokens` is newest first: a token's cursor key is its creation time, then its id. */
+const apiTokenCursorKey = (token: ApiToken) => [token.createdAt.toISOString(), token.id] as const;
+
+/**
+ * The authenticated caller; teams extend it with `memberships`. Its id is a `Viewer` id of its
+ * own, never the User's: Relay's store keeps one typename per id.
+ */
 export const ViewerRef = builder.objectRef<User>('Viewer');
-builder.objectType(ViewerRef, {
-  description: 'You: the user your token acts as.',
+builder.node(ViewerRef, {
+  description: 'You: the user your token acts as. Its `id` is a Viewer id (not your User id: that is `user.id`); `node(id)` answers it to you alone.',
+  id: { resolve: (user) => user.id, description: 'A Viewer id of its own, never your User id (that is `user.id`): Relay keeps one type per id.' },
+  // Only the caller's own Viewer id names an object; another user's is null, as an unknown id.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => (id === ctx.viewer.userId ? loadUser(ctx, id) : null))),
   fields: (t) => ({
-    id: t.globalID({ description: 'Your User id.', resolve: (user) => ({ type: 'User', id: user.id }) }),
+    user: t.field({ type: UserRef, description: 'You as a User: the id that `createdBy`, `owner` and `actor` fields name.', resolve: async (user, _args, ctx) => (await loadUser(ctx, user.id))! }),
     email: t.exposeString('email', { description: 'Your email address.' }),
     name: t.exposeString('name', { nullable: true, description: 'Your display name, if you gave one.' }),
-    apiTokens: t.connection({
-      type: ApiTokenRef,
-      description: 'Your tokens, newest first, including revoked and expired ones.',
-      resolve: (_user, args, ctx) => listViewerApiTokens(ctx, args),
-    }),
+    apiTokens: t.connection(
+      {
+        type: ApiTokenRef,
+        description: 'Your tokens, newest first, including revoked and expired ones.',
+        resolve: (_user, args, ctx) => listViewerApiTokens(ctx, args),
+      },
+      {},
+      ViewerApiTokensEdge,
+    ),
   }),
 });
 
@@ -78,11 +95,12 @@ const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   }),
 });
 
-const CreateApiTokenSuccess = builder.simpleObject('CreateApiTokenSuccess', {
+const CreateApiTokenSuccess = builder.objectRef<{ token: string; apiToken: ApiToken }>('CreateApiTokenSuccess').implement({
   description: 'The token was created.',
   fields: (t) => ({
-    token: t.string({ description: 'The token. Store it now: it is never shown again.' }),
-    apiToken: t.field({ type: ApiTokenRef, description: 'What is kept of it: its metadata.' }),
+    token: t.exposeString('token', { description: 'The token. Store it now: it is never shown again.' }),
+    apiToken: t.field({ type: ApiTokenRef, description: 'What is kept of it: its metadata.', resolve: (success) => success.apiToken }),
+    apiTokenEdge: createdEdgeField(t, { type: ViewerApiTokensEdge, connection: 'Viewer.apiTokens', node: (success) => success.apiToken, cursorKey: apiTokenCursorKey }),
   }),
 });
 
@@ -99,7 +117,7 @@ builder.mutationField('createApiToken', (t) =>
 
 const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
   description: 'The token to revoke.',
-  fields: (t) => ({ id: t.id({ required: true, description: 'An ApiToken id from `viewer.apiTokens`.' }) }),
+  fields: (t) => ({ id: t.globalID({ required: true, for: ApiTokenRef, description: 'An ApiToken id from `viewer.apiTokens`.' }) }),
 });
 
 builder.mutationField('revokeApiToken', (t) =>
@@ -108,7 +126,7 @@ builder.mutationField('revokeApiToken', (t) =>
     description: 'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
     errors: { dataField: { name: 'apiToken', description: 'The token, now revoked.' } },
     args: { input: t.arg({ type: RevokeApiTokenInput, required: true, description: 'The token to revoke.' }) },
-    resolve: (_root, { input }, ctx) => revokeApiToken(ctx, fromGlobalId(String(input.id), 'ApiToken')),
+    resolve: (_root, { input }, ctx) => revokeApiToken(ctx, input.id.id),
   }),
 );
 

@@ -162,6 +162,12 @@ export async function listViewerApiTokens(ctx: Context, args: PageArgs) {
   return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.id], toApiToken);
 }
 
+/** One of the viewer's own tokens; null for anyone else's (whatever the viewer's role) and for unknown ids. */
+export async function loadApiToken(ctx: Context, id: string): Promise<ApiToken | null> {
+  const row = await ctx.loaders.apiToken.load(id);
+  return row ? toApiToken(row) : null;
+}
+
 export async function loadUser(ctx: Context, userId: string): Promise<User | null> {
   const row = await ctx.loaders.user.load(userId);
   return row ? toUser(row) : null;

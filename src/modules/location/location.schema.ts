@@ -1,7 +1,8 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { toGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
@@ -55,23 +56,30 @@ const LocationFilterInput = builder.inputType('LocationFilter', {
   }),
 });
 
+/** The edges of `Team.locations`, also on `createLocation`'s success (`locationEdge`). */
+const TeamLocationsEdge = builder.edgeObject({ name: 'TeamLocationsConnectionEdge', type: LocationRef });
+
 builder.objectField(TeamRef, 'locations', (t) =>
-  t.connection({
-    type: LocationRef,
-    description: 'The team’s locations (a token needs LOCATIONS_READ).',
-    args: { filter: t.arg({ type: LocationFilterInput, description: 'Only locations that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
-    resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
-  }),
+  t.connection(
+    {
+      type: LocationRef,
+      description: 'The team’s locations (a token needs LOCATIONS_READ).',
+      args: { filter: t.arg({ type: LocationFilterInput, description: 'Only locations that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+      resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
+    },
+    {},
+    TeamLocationsEdge,
+  ),
 );
 
 const CreateLocationInput = builder.inputType('CreateLocationInput', {
   description: 'A new location and the secret that reaches it.',
   fields: (t) => ({
-    teamId: t.id({ required: true, description: 'The Team id.' }),
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ required: true, validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
-    secretId: t.id({ required: true, description: 'A TEAM secret of the team, of type `locationType` (LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED).' }),
+    secretId: t.globalID({ required: true, for: SecretRef, description: 'A TEAM secret of the team, of type `locationType` (LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED).' }),
     bucketName: t.string({ required: true, validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: '1–64 characters.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
@@ -83,20 +91,23 @@ builder.mutationField('createLocation', (t) =>
   t.field({
     type: LocationRef,
     description: 'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
-    errors: { dataField: { name: 'location', description: 'The location created.' } },
+    errors: {
+      dataField: { name: 'location', description: 'The location created.' },
+      result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
+    },
     args: { input: t.arg({ type: CreateLocationInput, required: true, description: 'The location to create.' }) },
     resolve: (_root, { input }, ctx) =>
-      createLocation(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team'), secretId: fromGlobalId(String(input.secretId), 'Secret') }),
+      createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
   }),
 );
 
 const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
   description: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The Location id.' }),
+    id: t.globalID({ required: true, for: LocationRef, description: 'The Location id.' }),
     name: t.string({ validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
-    secretId: t.id({ description: 'Relink to another secret of the same type.' }),
+    secretId: t.globalID({ for: SecretRef, description: 'Relink to another secret of the same type.' }),
     bucketName: t.string({ validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: 'null clears it.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
@@ -111,12 +122,8 @@ builder.mutationField('updateLocation', (t) =>
     errors: { dataField: { name: 'location', description: 'The location as it is now.' } },
     args: { input: t.arg({ type: UpdateLocationInput, required: true, description: 'The change.' }) },
     resolve: (_root, { input }, ctx) =>
-      updateLocation(ctx, {
-        ...input,
-        id: fromGlobalId(String(input.id), 'Location'),
-        secretId: input.secretId != null ? fromGlobalId(String(input.secretId), 'Secret') : null,
-      }),
+      updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
   }),
 );
 
-deleteMutationField('Location', 'Deletes a location (its secret stays). ADMIN or OWNER. Error codes: VERSION_MISMATCH.', deleteLocation);
+deleteMutationField(LocationRef, 'Deletes a location (its secret stays). ADMIN or OWNER. Error codes: VERSION_MISMATCH.', deleteLocation);

@@ -141,7 +141,7 @@ export function requireSharedIfLinked(secret: { visibility: Visibility; linked: 
 }
 
 /** WORKSPACES_REQUIRED: workspaceAccess SOME names at least one workspace. */
-export function requireWorkspaceList(allowed: readonly string[] | null | undefined): readonly string[] {
+export function requireWorkspaceList<Id extends string | null>(allowed: readonly Id[] | null | undefined): readonly Id[] {
   if (allowed?.length) return allowed;
   throw ruleError(ErrorCode.WORKSPACES_REQUIRED, ['allowedWorkspaces'], 'workspaceAccess SOME needs at least one allowed workspace');
 }

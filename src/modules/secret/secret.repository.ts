@@ -202,11 +202,24 @@ export async function countStalePreviews(db: Db): Promise<number> {
   return Number(count);
 }
 
+/** A version row without its sealed payload. */
+const VERSION_METADATA = ['secret_id', 'version', 'reason', 'master_key_id', 'created_at', 'created_by'] as const;
+
+/** The versions among `keys` (metadata only); whether the caller may see their secrets is the caller's to check first. */
+export async function findSecretVersions(db: Db, keys: readonly { secretId: string; version: number }[]): Promise<SecretVersionRow[]> {
+  if (!keys.length) return [];
+  return db
+    .selectFrom('secret_versions')
+    .select(VERSION_METADATA)
+    .where((eb) => eb(eb.refTuple('secret_id', 'version'), 'in', keys.map((key) => eb.tuple(key.secretId, key.version))))
+    .execute();
+}
+
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */
 export async function listSecretVersions(db: Db, secretId: string, page: KeysetPage): Promise<SecretVersionRow[]> {
   const query = db
     .selectFrom('secret_versions')
-    .select(['secret_id', 'version', 'reason', 'master_key_id', 'created_at', 'created_by'])
+    .select(VERSION_METADATA)
     .where('secret_id', '=', secretId);
   // The version number is unique within the secret: the cursor's id (the secret's) is not compared.
   return paginate(query, { key: sql.ref('version'), tiebreak: null, direction: 'DESC' }, page).execute();

@@ -1,7 +1,8 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { compositeId, isUuid } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -31,6 +32,7 @@ import {
   listTeamSecrets,
   listVersionsOfSecret,
   loadSecret,
+  loadSecretVersion,
   rotateSecret,
   updateSecret,
   viewerSeesKeys,
@@ -102,13 +104,22 @@ const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string
   }),
 });
 
-const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion').implement({
-  description: 'An immutable record of a credentials change (metadata only).',
+const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
+builder.node(SecretVersionRef, {
+  description: 'An immutable record of a credentials change (metadata only). Visible to whoever sees its secret.',
+  id: { resolve: (v) => compositeId(v.secretId, v.version) },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecretVersion(ctx, id))),
   fields: (t) => ({
     version: t.exposeInt('version', { description: 'The secret’s `version` this change made.' }),
     reason: t.field({ type: VersionReasonEnum, description: 'What made the change.', resolve: (v) => v.reason }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the change was made.' }),
-    createdBy: t.field({ type: 'ID', nullable: true, description: 'The User id of who made the change.', resolve: (v) => (v.createdBy ? toGlobalId('User', v.createdBy) : null) }),
+    createdBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Who made the change; null for an operator at the CLI, and once the user is no longer visible to you.',
+      resolve: (v, _args, ctx) => (v.createdBy ? loadUser(ctx, v.createdBy) : null),
+    }),
   }),
 });
 
@@ -161,13 +172,20 @@ export const SecretFilterInput = builder.inputType('SecretFilter', {
   }),
 });
 
+/** The edges of `Team.secrets`, also on `createSecret`'s success (`secretEdge`). */
+const TeamSecretsEdge = builder.edgeObject({ name: 'TeamSecretsConnectionEdge', type: SecretRef });
+
 builder.objectField(TeamRef, 'secrets', (t) =>
-  t.connection({
-    type: SecretRef,
-    description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
-    args: { filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
-    resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
-  }),
+  t.connection(
+    {
+      type: SecretRef,
+      description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
+      args: { filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+      resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
+    },
+    {},
+    TeamSecretsEdge,
+  ),
 );
 
 builder.objectField(TeamRef, 'secretByName', (t) =>
@@ -251,20 +269,26 @@ function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'Input
     shared: t.boolean({ description: 'false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create.' }),
     serviceSlug: t.string({ validate: serviceSlug, description: '1–64 characters; null clears it.' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Default ALL on create.' }),
-    allowedWorkspaces: t.idList({ description: 'Required and non-empty with workspaceAccess SOME; ignored otherwise.' }),
+    // Decoded without a type: an id of anything else is an UNKNOWN_WORKSPACE field error at its index, not a NotFoundError.
+    allowedWorkspaces: t.globalIDList({ description: 'Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise.' }),
   };
+}
+
+/** `allowedWorkspaces` as row ids; null for an id that is not a Workspace's (the service reports it at its index). */
+function workspaceIds(ids: readonly { typename: string; id: string }[] | null | undefined): (string | null)[] | undefined {
+  return ids?.map(({ typename, id }) => (typename === 'Workspace' && isUuid(id) ? id : null));
 }
 
 const CreateSecretInput = builder.inputType('CreateSecretInput', {
   description: 'A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`.',
   fields: (t) => ({
-    teamId: t.id({ required: true, description: 'The Team id.' }),
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION + ' With a preset, defaults to its env var.' }),
     description: t.string({ validate: description, description: 'Free text, at most 2000 characters.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'May be omitted when the type has exactly one.' }),
     credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets.' }),
-    vaultConnectionId: t.id({ description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
+    vaultConnectionId: t.globalID({ for: VaultConnectionRef, description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
     fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: one reference per credential field.' }),
     ...sharingInputFields(t),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
@@ -278,22 +302,20 @@ builder.mutationField('createSecret', (t) =>
     type: SecretRef,
     description:
       'Creates a secret (ADMIN or OWNER; an OPERATOR may create PRIVATE ENV secrets, `shared: false`). Error codes: NAME_TAKEN, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, RESERVED_ENV_KEY, UNKNOWN_PRESET, PRESET_CONFLICT, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, IDEMPOTENCY_KEY_REUSED.',
-    errors: { dataField: { name: 'secret', description: 'The secret created (version 1).' } },
+    errors: {
+      dataField: { name: 'secret', description: 'The secret created (version 1).' },
+      result: nameOrderedEdgeResult('secretEdge', TeamSecretsEdge, 'Team.secrets', 'secrets'),
+    },
     args: { input: t.arg({ type: CreateSecretInput, required: true, description: 'The secret to create.' }) },
     resolve: (_root, { input }, ctx) =>
-      createSecret(ctx, {
-        ...input,
-        teamId: fromGlobalId(String(input.teamId), 'Team'),
-        allowedWorkspaces: input.allowedWorkspaces?.map(String),
-        vaultConnectionId: input.vaultConnectionId != null ? fromGlobalId(String(input.vaultConnectionId), 'VaultConnection') : null,
-      }),
+      createSecret(ctx, { ...input, teamId: input.teamId.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces), vaultConnectionId: input.vaultConnectionId?.id ?? null }),
   }),
 );
 
 const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
   description: 'A change to a secret; omitted fields stay as they are. A change that stores what is already stored makes no new version.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The Secret id.' }),
+    id: t.globalID({ required: true, for: SecretRef, description: 'The Secret id.' }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Every linked location must already be of the new type.' }),
@@ -315,14 +337,14 @@ builder.mutationField('updateSecret', (t) =>
     description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
     errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
     args: { input: t.arg({ type: UpdateSecretInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret'), allowedWorkspaces: input.allowedWorkspaces?.map(String) }),
+    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
   }),
 );
 
 const RotateSecretInput = builder.inputType('RotateSecretInput', {
   description: 'New credentials for a NATIVE secret.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The Secret id.' }),
+    id: t.globalID({ required: true, for: SecretRef, description: 'The Secret id.' }),
     credentials: t.field({ type: SecretCredentialsInput, required: true, description: 'The new credentials, for the secret’s current auth method.' }),
     expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
@@ -334,12 +356,12 @@ builder.mutationField('rotateSecret', (t) =>
     description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH.`,
     errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
     args: { input: t.arg({ type: RotateSecretInput, required: true, description: 'The secret and its new credentials.' }) },
-    resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: fromGlobalId(String(input.id), 'Secret') }),
+    resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
   }),
 );
 
 deleteMutationField(
-  'Secret',
+  SecretRef,
   `Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it. ${SECRET_WRITE_ROLES} ADMIN and OWNER may also delete the PRIVATE secrets of former members. Error codes: SECRET_IN_USE, VERSION_MISMATCH.`,
   deleteSecret,
 );

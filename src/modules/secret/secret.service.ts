@@ -9,7 +9,6 @@ import type { FieldMapping } from './secret.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
-import { tryFromGlobalId } from '../../graphql/global-id.ts';
 import { versionedChange } from '../shared/versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
@@ -131,10 +130,10 @@ async function authorizeSecretWrite(ctx: Context, teamId: string, secret: { visi
   if (secret.ownerId !== null && secret.ownerId !== ctx.viewer.userId) throw new ForbiddenError('Only its owner can change a PRIVATE secret');
 }
 
-/** The workspaces a secret with this `workspaceAccess` is allowed in (WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE). */
-async function checkWorkspaces(ctx: Context, teamId: string, access: WorkspaceAccess, allowed: readonly string[] | null | undefined): Promise<string[]> {
+/** The workspaces a secret with this `workspaceAccess` is allowed in (WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE); null ids name no workspace. */
+async function checkWorkspaces(ctx: Context, teamId: string, access: WorkspaceAccess, allowed: readonly (string | null)[] | null | undefined): Promise<string[]> {
   if (access !== 'SOME') return [];
-  const ids = secretPolicy.requireWorkspaceList(allowed).map((id) => tryFromGlobalId(id, 'Workspace'));
+  const ids = secretPolicy.requireWorkspaceList(allowed);
   const known = await workspaceRepository.findTeamWorkspaceIds(ctx.db, teamId, ids.filter((id) => id !== null));
   return secretPolicy.requireTeamWorkspaces(ids, known);
 }
@@ -147,7 +146,8 @@ export interface CreateSecretInput extends secretPolicy.PresetInput {
   /** false: a PRIVATE secret of the viewer. @default true */
   shared?: boolean | null | undefined;
   workspaceAccess?: WorkspaceAccess | null | undefined;
-  allowedWorkspaces?: readonly string[] | null | undefined;
+  /** Workspace row ids; null for an id that names no workspace (UNKNOWN_WORKSPACE at its index). */
+  allowedWorkspaces?: readonly (string | null)[] | null | undefined;
   /** The same key and input again within 24 hours returns this create's result without a second write. */
   idempotencyKey?: string | null | undefined;
 }
@@ -232,7 +232,8 @@ export interface UpdateSecretInput extends KeyOperations {
   shared?: boolean | null | undefined;
   serviceSlug?: string | null | undefined;
   workspaceAccess?: WorkspaceAccess | null | undefined;
-  allowedWorkspaces?: readonly string[] | null | undefined;
+  /** Workspace row ids; null for an id that names no workspace (UNKNOWN_WORKSPACE at its index). */
+  allowedWorkspaces?: readonly (string | null)[] | null | undefined;
   expectedVersion?: number | null | undefined;
 }
 
@@ -409,6 +410,12 @@ export async function listTeamSecrets(ctx: Context, teamId: string, args: Secret
   const page = parsePageArgs(args, sortValueKind(order));
   const rows = await secretRepository.listSecrets(ctx.db, teamId, { userId: ctx.viewer.userId, role }, args.filter ?? {}, order, page);
   return toConnection(rows, page, cursorKey, toSecret);
+}
+
+/** A version of a secret the viewer sees, by `compositeId(secretId, version)`; null otherwise. */
+export async function loadSecretVersion(ctx: Context, key: string): Promise<SecretVersion | null> {
+  const row = await ctx.loaders.secretVersion.load(key);
+  return row ? toSecretVersion(row) : null;
 }
 
 export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: PageArgs) {

@@ -23,6 +23,18 @@ export async function findTeamsOfMember(db: Db, userId: string, ids: readonly st
     .execute();
 }
 
+/** The memberships among `keys` of teams the user belongs to (a membership is as visible as its team). */
+export async function findMembershipsOfMember(db: Db, userId: string, keys: readonly { teamId: string; userId: string }[]): Promise<MembershipRow[]> {
+  if (!keys.length) return [];
+  return db
+    .selectFrom('memberships as theirs')
+    .innerJoin('memberships as mine', 'mine.team_id', 'theirs.team_id')
+    .selectAll('theirs')
+    .where('mine.user_id', '=', userId)
+    .where((eb) => eb(eb.refTuple('theirs.team_id', 'theirs.user_id'), 'in', keys.map((key) => eb.tuple(key.teamId, key.userId))))
+    .execute();
+}
+
 /** Every team of the user with their role, oldest membership first. */
 export async function listMembershipsOfUser(db: Db, userId: string): Promise<MembershipRow[]> {
   return db.selectFrom('memberships').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('team_id').execute();

@@ -1,11 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
-import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
+import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../graphql/context.ts';
+import { createdEdgeField } from '../../graphql/created-edge.ts';
 import {
   acceptTeamInvitation,
   createTeam,
@@ -15,6 +16,7 @@ import {
   listTeamMembers,
   listViewerInvitations,
   listViewerMemberships,
+  loadMembership,
   loadTeam,
   removeTeamMember,
   revokeTeamInvitation,
@@ -43,6 +45,11 @@ export const TeamRef = builder.objectRef<Team>('Team');
 export const MembershipRef = builder.objectRef<Membership>('Membership');
 export const TeamInvitationRef = builder.objectRef<TeamInvitation>('TeamInvitation');
 
+/** The edges of `Team.members`, also on `acceptTeamInvitation`'s success (`membershipEdge`). */
+const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', type: MembershipRef });
+/** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
+const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
+
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
   id: { resolve: (team) => team.id },
@@ -53,22 +60,33 @@ builder.node(TeamRef, {
     slug: t.exposeString('slug', { description: 'URL-safe and unique among teams: 1–48 lowercase letters, digits and dashes.' }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     viewerRole: t.field({ type: TeamRoleEnum, description: 'Your role in this team.', resolve: async (team, _args, ctx) => (await viewerRole(ctx, team.id))! }),
-    members: t.connection({
-      type: MembershipRef,
-      description: 'Members in the order they joined.',
-      resolve: (team, args, ctx) => listTeamMembers(ctx, team.id, args),
-    }),
-    invitations: t.connection({
-      type: TeamInvitationRef,
-      description: 'Pending invitations, oldest first (OWNER only).',
-      resolve: (team, args, ctx) => listTeamInvitations(ctx, team.id, args),
-    }),
+    members: t.connection(
+      {
+        type: MembershipRef,
+        description: 'Members in the order they joined.',
+        resolve: (team, args, ctx) => listTeamMembers(ctx, team.id, args),
+      },
+      {},
+      TeamMembersEdge,
+    ),
+    invitations: t.connection(
+      {
+        type: TeamInvitationRef,
+        description: 'Pending invitations, oldest first (OWNER only).',
+        resolve: (team, args, ctx) => listTeamInvitations(ctx, team.id, args),
+      },
+      {},
+      TeamInvitationsEdge,
+    ),
     ...authorshipFields(t),
   }),
 });
 
-builder.objectType(MembershipRef, {
-  description: "A user's role in a team.",
+builder.node(MembershipRef, {
+  description: "A user's role in a team. Visible to the team's members, like the team.",
+  id: { resolve: (m) => compositeId(m.teamId, m.userId) },
+  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
+  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadMembership(ctx, id))),
   fields: (t) => ({
     team: t.field({ type: TeamRef, description: 'The team.', resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
     user: t.field({ type: UserRef, description: 'The member.', resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),
@@ -112,14 +130,9 @@ builder.queryField('team', (t) =>
     type: TeamRef,
     nullable: true,
     description: 'A team you belong to; null for any other id.',
-    args: { id: t.arg.id({ required: true, description: 'A Team id.' }) },
-    resolve: (_root, { id }, ctx) => {
-      try {
-        return loadTeam(ctx, fromGlobalId(String(id), 'Team'));
-      } catch {
-        return null;
-      }
-    },
+    // Decoded without a type: an id of anything else is null here, like an unknown one, not an error.
+    args: { id: t.arg.globalID({ required: true, description: 'A Team id.' }) },
+    resolve: (_root, { id }, ctx) => (id.typename === 'Team' ? loadTeam(ctx, id.id) : null),
   }),
 );
 
@@ -145,7 +158,7 @@ builder.mutationField('createTeam', (t) =>
 const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
   description: 'A change to a team; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The Team id.' }),
+    id: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ validate: teamName, description: '1–100 characters, no control or invisible characters.' }),
     slug: t.string({ validate: teamSlug, description: '1–48 lowercase letters, digits and dashes, unique among teams.' }),
     expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the team is at this version.' }),
@@ -158,28 +171,35 @@ builder.mutationField('updateTeam', (t) =>
     description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
     errors: { dataField: { name: 'team', description: 'The team as it is now.' } },
     args: { input: t.arg({ type: UpdateTeamInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateTeam(ctx, { ...input, id: fromGlobalId(String(input.id), 'Team') }),
+    resolve: (_root, { input }, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
   }),
 );
 
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   description: 'Who to invite, to which team, with which role.',
   fields: (t) => ({
-    teamId: t.id({ required: true, description: 'The Team id.' }),
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     email: t.string({ required: true, validate: email, description: 'The user is created if no user has this email yet.' }),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'The role they get on accepting.' }),
   }),
 });
 
-const AddTeamMemberSuccess = builder.simpleObject('AddTeamMemberSuccess', {
+const AddTeamMemberSuccess = builder.objectRef<{ invitation: TeamInvitation; membership: null }>('AddTeamMemberSuccess').implement({
   description: 'The invitation was sent.',
   fields: (t) => ({
-    invitation: t.field({ type: TeamInvitationRef, description: 'The invitation sent: the user joins when they accept it.' }),
+    invitation: t.field({ type: TeamInvitationRef, description: 'The invitation sent: the user joins when they accept it.', resolve: (success) => success.invitation }),
+    invitationEdge: createdEdgeField(t, {
+      type: TeamInvitationsEdge,
+      connection: 'Team.invitations',
+      node: (success) => success.invitation,
+      cursorKey: (invitation) => [invitation.createdAt.toISOString(), invitation.id],
+    }),
     membership: t.field({
       type: MembershipRef,
       nullable: true,
       description: 'Always null: members join by accepting the invitation.',
       deprecationReason: 'Users join by accepting `invitation` (acceptTeamInvitation); the membership is in its answer.',
+      resolve: (success) => success.membership,
     }),
   }),
 });
@@ -192,22 +212,29 @@ builder.mutationField('addTeamMember', (t) =>
     errors: { directResult: true },
     args: { input: t.arg({ type: AddTeamMemberInput, required: true, description: 'The invitation to send.' }) },
     resolve: async (_root, { input }, ctx) => ({
-      invitation: await inviteTeamMember(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+      invitation: await inviteTeamMember(ctx, { ...input, teamId: input.teamId.id }),
       membership: null,
     }),
   }),
 );
 
 const TeamInvitationIdInput = (name: string, description: string) =>
-  builder.inputType(name, { description: 'One invitation.', fields: (t) => ({ id: t.id({ required: true, description }) }) });
+  builder.inputType(name, { description: 'One invitation.', fields: (t) => ({ id: t.globalID({ required: true, for: TeamInvitationRef, description }) }) });
 
 builder.mutationField('acceptTeamInvitation', (t) =>
   t.field({
     type: MembershipRef,
     description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only). Error codes: ALREADY_MEMBER.',
-    errors: { dataField: { name: 'membership', description: 'Your membership of the team.' } },
+    errors: {
+      dataField: { name: 'membership', description: 'Your membership of the team.' },
+      result: {
+        fields: (r) => ({
+          membershipEdge: createdEdgeField(r, { type: TeamMembersEdge, connection: 'Team.members', node: (membership) => membership, cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId] }),
+        }),
+      },
+    },
     args: { input: t.arg({ type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true, description: 'The invitation to accept.' }) },
-    resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, fromGlobalId(String(input.id), 'TeamInvitation')),
+    resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, input.id.id),
   }),
 );
 
@@ -218,9 +245,8 @@ builder.mutationField('declineTeamInvitation', (t) =>
     errors: { dataField: { name: 'declinedInvitationId', description: 'The id of the invitation declined.' } },
     args: { input: t.arg({ type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true, description: 'The invitation to decline.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'TeamInvitation');
-      await declineTeamInvitation(ctx, id);
-      return toGlobalId('TeamInvitation', id);
+      await declineTeamInvitation(ctx, input.id.id);
+      return toGlobalId('TeamInvitation', input.id.id);
     },
   }),
 );
@@ -232,9 +258,8 @@ builder.mutationField('revokeTeamInvitation', (t) =>
     errors: { dataField: { name: 'revokedInvitationId', description: 'The id of the invitation withdrawn.' } },
     args: { input: t.arg({ type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'), required: true, description: 'The invitation to withdraw.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const id = fromGlobalId(String(input.id), 'TeamInvitation');
-      await revokeTeamInvitation(ctx, id);
-      return toGlobalId('TeamInvitation', id);
+      await revokeTeamInvitation(ctx, input.id.id);
+      return toGlobalId('TeamInvitation', input.id.id);
     },
   }),
 );
@@ -242,8 +267,8 @@ builder.mutationField('revokeTeamInvitation', (t) =>
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   description: 'A member and their new role.',
   fields: (t) => ({
-    teamId: t.id({ required: true, description: 'The Team id.' }),
-    userId: t.id({ required: true, description: 'The member’s User id.' }),
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'Their new role.' }),
   }),
 });
@@ -255,15 +280,15 @@ builder.mutationField('updateMemberRole', (t) =>
     errors: { dataField: { name: 'membership', description: 'The membership with its new role.' } },
     args: { input: t.arg({ type: UpdateMemberRoleInput, required: true, description: 'The member and role.' }) },
     resolve: (_root, { input }, ctx) =>
-      updateMemberRole(ctx, { teamId: fromGlobalId(String(input.teamId), 'Team'), userId: fromGlobalId(String(input.userId), 'User'), role: input.role }),
+      updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
   }),
 );
 
 const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   description: 'The member to remove.',
   fields: (t) => ({
-    teamId: t.id({ required: true, description: 'The Team id.' }),
-    userId: t.id({ required: true, description: 'The member’s User id.' }),
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
   }),
 });
 
@@ -275,9 +300,8 @@ builder.mutationField('removeTeamMember', (t) =>
     errors: { dataField: { name: 'removedUserId', description: 'The User id of the member removed.' } },
     args: { input: t.arg({ type: RemoveTeamMemberInput, required: true, description: 'The member to remove.' }) },
     resolve: async (_root, { input }, ctx) => {
-      const userId = fromGlobalId(String(input.userId), 'User');
-      await removeTeamMember(ctx, { teamId: fromGlobalId(String(input.teamId), 'Team'), userId });
-      return toGlobalId('User', userId);
+      await removeTeamMember(ctx, { teamId: input.teamId.id, userId: input.userId.id });
+      return toGlobalId('User', input.userId.id);
     },
   }),
 );

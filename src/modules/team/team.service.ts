@@ -275,6 +275,12 @@ export async function listTeamMembers(ctx: Context, teamId: string, args: PageAr
   return toConnection(rows, page, (row) => [row.created_at.toISOString(), row.user_id], toMembership);
 }
 
+/** A membership of one of the viewer's teams, by `compositeId(teamId, userId)`; null otherwise. */
+export async function loadMembership(ctx: Context, key: string): Promise<Membership | null> {
+  const row = await ctx.loaders.membership.load(key);
+  return row ? toMembership(row) : null;
+}
+
 export async function listViewerMemberships(ctx: Context): Promise<Membership[]> {
   return (await teamRepository.listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map(toMembership);
 }

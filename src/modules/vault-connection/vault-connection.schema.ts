@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId } from '../../graphql/global-id.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
@@ -43,8 +43,11 @@ builder.node(VaultConnectionRef, {
   }),
 });
 
+/** The edges of `Team.vaultConnections`, also on `createVaultConnection`'s success (`vaultConnectionEdge`). */
+const TeamVaultConnectionsEdge = builder.edgeObject({ name: 'TeamVaultConnectionsConnectionEdge', type: VaultConnectionRef });
+
 builder.objectField(TeamRef, 'vaultConnections', (t) =>
-  t.connection({ type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) }),
+  t.connection({ type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) }, {}, TeamVaultConnectionsEdge),
 );
 
 const secretField = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>, description: string) =>
@@ -86,7 +89,7 @@ const VaultCredentialsInput = builder.inputType('VaultCredentialsInput', {
 const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput', {
   description: 'A new vault connection and its credentials.',
   fields: (t) => ({
-    teamId: t.id({ required: true, description: 'The Team id.' }),
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ required: true, validate: vaultConnectionName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     vaultType: t.field({ type: VaultTypeEnum, required: true, description: 'The kind of vault; fixed once created.' }),
@@ -99,16 +102,19 @@ builder.mutationField('createVaultConnection', (t) =>
   t.field({
     type: VaultConnectionRef,
     description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
-    errors: { dataField: { name: 'vaultConnection', description: 'The connection created.' } },
+    errors: {
+      dataField: { name: 'vaultConnection', description: 'The connection created.' },
+      result: nameOrderedEdgeResult('vaultConnectionEdge', TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'),
+    },
     args: { input: t.arg({ type: CreateVaultConnectionInput, required: true, description: 'The connection to create.' }) },
-    resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+    resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),
   }),
 );
 
 const UpdateVaultConnectionInput = builder.inputType('UpdateVaultConnectionInput', {
   description: 'A change to a vault connection; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The VaultConnection id.' }),
+    id: t.globalID({ required: true, for: VaultConnectionRef, description: 'The VaultConnection id.' }),
     name: t.string({ validate: vaultConnectionName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
@@ -122,14 +128,14 @@ builder.mutationField('updateVaultConnection', (t) =>
       'Renames or re-describes a vault connection (ADMIN or OWNER). Its credentials change only through rotateVaultConnection. Error codes: NAME_TAKEN, VERSION_MISMATCH.',
     errors: { dataField: { name: 'vaultConnection', description: 'The connection as it is now.' } },
     args: { input: t.arg({ type: UpdateVaultConnectionInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
+    resolve: (_root, { input }, ctx) => updateVaultConnection(ctx, { ...input, id: input.id.id }),
   }),
 );
 
 const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput', {
   description: 'New credentials for a vault connection.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The VaultConnection id.' }),
+    id: t.globalID({ required: true, for: VaultConnectionRef, description: 'The VaultConnection id.' }),
     credentials: t.field({ type: VaultCredentialsInput, required: true, description: 'The new credentials: the member of its `vaultType`.' }),
     expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
@@ -141,12 +147,12 @@ builder.mutationField('rotateVaultConnection', (t) =>
     description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
     errors: { dataField: { name: 'vaultConnection', description: 'The connection as it is now.' } },
     args: { input: t.arg({ type: RotateVaultConnectionInput, required: true, description: 'The connection and its new credentials.' }) },
-    resolve: (_root, { input }, ctx) => rotateVaultConnection(ctx, { ...input, id: fromGlobalId(String(input.id), 'VaultConnection') }),
+    resolve: (_root, { input }, ctx) => rotateVaultConnection(ctx, { ...input, id: input.id.id }),
   }),
 );
 
 deleteMutationField(
-  'VaultConnection',
+  VaultConnectionRef,
   'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise). ADMIN or OWNER. Error codes: VAULT_CONNECTION_IN_USE, VERSION_MISMATCH.',
   deleteVaultConnection,
 );

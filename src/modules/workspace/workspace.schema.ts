@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { fromGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { DESCRIPTION_DESCRIPTION, EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
@@ -40,8 +40,11 @@ builder.node(WorkspaceRef, {
   }),
 });
 
+/** The edges of `Team.workspaces`, also on `createWorkspace`'s success (`workspaceEdge`). */
+const TeamWorkspacesEdge = builder.edgeObject({ name: 'TeamWorkspacesConnectionEdge', type: WorkspaceRef });
+
 builder.objectField(TeamRef, 'workspaces', (t) =>
-  t.connection({ type: WorkspaceRef, description: 'By name.', resolve: (team, args, ctx) => listTeamWorkspaces(ctx, team.id, args) }),
+  t.connection({ type: WorkspaceRef, description: 'By name.', resolve: (team, args, ctx) => listTeamWorkspaces(ctx, team.id, args) }, {}, TeamWorkspacesEdge),
 );
 
 builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
@@ -55,7 +58,7 @@ builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
 const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
   description: 'A new workspace.',
   fields: (t) => ({
-    teamId: t.id({ required: true, description: 'The Team id.' }),
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ required: true, validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
@@ -66,16 +69,19 @@ builder.mutationField('createWorkspace', (t) =>
   t.field({
     type: WorkspaceRef,
     description: 'Creates a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, IDEMPOTENCY_KEY_REUSED.',
-    errors: { dataField: { name: 'workspace', description: 'The workspace created.' } },
+    errors: {
+      dataField: { name: 'workspace', description: 'The workspace created.' },
+      result: nameOrderedEdgeResult('workspaceEdge', TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'),
+    },
     args: { input: t.arg({ type: CreateWorkspaceInput, required: true, description: 'The workspace to create.' }) },
-    resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: fromGlobalId(String(input.teamId), 'Team') }),
+    resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
   }),
 );
 
 const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
   description: 'A change to a workspace; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'The Workspace id.' }),
+    id: t.globalID({ required: true, for: WorkspaceRef, description: 'The Workspace id.' }),
     name: t.string({ validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
@@ -88,12 +94,12 @@ builder.mutationField('updateWorkspace', (t) =>
     description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
     errors: { dataField: { name: 'workspace', description: 'The workspace as it is now.' } },
     args: { input: t.arg({ type: UpdateWorkspaceInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateWorkspace(ctx, { ...input, id: fromGlobalId(String(input.id), 'Workspace') }),
+    resolve: (_root, { input }, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
   }),
 );
 
 deleteMutationField(
-  'Workspace',
+  WorkspaceRef,
   'Deletes a workspace; it disappears from every secret’s allowedWorkspaces in the same transaction. ADMIN or OWNER. Error codes: VERSION_MISMATCH.',
   deleteWorkspace,
 );
