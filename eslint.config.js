@@ -1,4 +1,6 @@
 import graphqlPlugin from '@graphql-eslint/eslint-plugin';
+import prettierConfig from 'eslint-config-prettier/flat';
+import tseslint from 'typescript-eslint';
 
 /**
  * `rule` with its checks skipped for the named types: for a type whose name only looks like a
@@ -35,6 +37,41 @@ export default [
   {
     // Generated or third-party output: linted at its source, if anywhere.
     ignores: ['node_modules/**', 'test/gql/**', 'coverage/**', 'bench/.work/**', '.data/**'],
+  },
+  // The code: typescript-eslint's recommended rules, the type-aware ones included, on every .ts file.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      // Types from tsconfig.json, the same program `npm run typecheck` checks.
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Off: graphql-js, envelop and Yoga type documents, variables and extensions as `any`, and
+      // JSON bodies in tests are `any` too; these five would ask for a cast at every read of them
+      // without checking anything more. `no-explicit-any` still keeps new `any`s out of our code.
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      // Off: envelop and Yoga declare the callbacks their hooks hand over (setResult, endResponse,
+      // fetchAPI…) as methods although they are closures, so destructuring them, as their docs do,
+      // is reported everywhere.
+      '@typescript-eslint/unbound-method': 'off',
+      // Pothos plugins are typed by augmenting its global `PothosSchemaTypes` namespace.
+      '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
+      // Promise.all over values some of which are plain (a shortcut beside batched lookups) is fine.
+      '@typescript-eslint/await-thenable': ['error', { allowMixedPromiseArrays: true }],
+      // `_name` marks a parameter a signature requires but the body does not use.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Migrations run against the schema as it was at their time, not today's `Database` type:
+    // Kysely's migration docs type them `Kysely<any>`, and so does the code that runs them.
+    files: ['db/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // The public contract: schema.graphql, printed from the Pothos schema by `npm run schema`.
@@ -107,4 +144,6 @@ export default [
       '@graphql-eslint/no-typename-prefix': 'off',
     },
   },
+  // Last: turns off every stylistic rule above that Prettier (`npm run format`) decides instead.
+  prettierConfig,
 ];

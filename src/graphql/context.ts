@@ -91,7 +91,7 @@ async function rowsById<T extends { id: string }>(ids: readonly string[], find: 
 
 /** A loader that finds nothing, without a statement: for a type the token's scopes do not cover. */
 function nothing<T>(): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (ids) => ids.map(() => null));
+  return new DataLoader<string, T | null>((ids) => Promise.resolve(ids.map(() => null)));
 }
 
 export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {

@@ -18,6 +18,7 @@ const unique = () => randomUUID().slice(0, 8);
 const ERROR_FIELDS = '__typename ... on Error { code message } ... on ValidationError { fieldErrors { path code } }';
 
 /** A raw POST (as any client would send it: JSON.stringify escapes a lone surrogate as "\ud800"); returns the JSON body. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a raw response body: its shape is the query's, and the assertions that read it check it
 async function post(query: string, variables: Record<string, unknown>, token = team.ownerToken): Promise<{ data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] }> {
   const response = await t.app.fetch('http://cloakroom.test/graphql', {
     method: 'POST',
@@ -29,7 +30,7 @@ async function post(query: string, variables: Record<string, unknown>, token = t
 }
 
 async function createSecret(input: Partial<CreateSecretInput>, token = team.ownerToken) {
-  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, ...input } as CreateSecretInput }, token)).createSecret;
+  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, ...input } }, token)).createSecret;
 }
 const envSecret = (name: string, shared = true): Partial<CreateSecretInput> => ({ name, shared, secretType: 'ENV', credentials: { envVars: [{ key: 'API_TOKEN', value: `value-${randomUUID()}` }] } });
 const s3Secret = (name: string): Partial<CreateSecretInput> => ({ name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } });

@@ -18,5 +18,5 @@ export function usePersistedOperationsOnly(manifest: PersistedOperations): Plugi
       persistedQueryOnly: { message: 'This server runs persisted operations only', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
       keyNotFound: { message: 'Send extensions.persistedQuery.sha256Hash', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
     },
-  }) as Plugin;
+  });
 }
