@@ -17,9 +17,11 @@ afterAll(() => t.close());
 const unique = () => randomUUID().slice(0, 8);
 const ERROR_FIELDS = '__typename ... on Error { code message } ... on ValidationError { fieldErrors { path code } }';
 
-/** A raw POST (as any client would send it: JSON.stringify escapes a lone surrogate as "\ud800"); returns the JSON body. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a raw response body: its shape is the query's, and the assertions that read it check it
-async function post(query: string, variables: Record<string, unknown>, token = team.ownerToken): Promise<{ data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] }> {
+type PostBody = { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[] };
+
+/** A raw POST (as any client would send it: JSON.stringify escapes a lone surrogate as "\ud800"); returns the JSON body. */
+async function post(query: string, variables: Record<string, unknown>, token = team.ownerToken): Promise<PostBody> {
   const response = await t.app.fetch('http://cloakroom.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
