@@ -15,7 +15,7 @@ test.skipIf(testDatabaseUrl)('every migration goes up and comes back down (PGlit
   expect(await tables(db)).toEqual([]);
   expect(await migrateToLatest(db)).not.toEqual([]);
   await db.destroy();
-});
+}, 120_000); // Whole migrations or a spawned server: slow on a loaded 2-core machine.
 
 test.runIf(testDatabaseUrl)('migrations run once when several processes start at once, and come back down (PostgreSQL)', async () => {
   // A database of its own, so the run's shared test database is left alone.

@@ -21,3 +21,31 @@ describe('HTTP limits from the environment', () => {
     }
   });
 });
+
+describe('rate limits and proxies from the environment', () => {
+  test('CLOAKROOM_TRUSTED_PROXIES takes addresses, ranges and names; anything else refuses to start', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ CLOAKROOM_TRUSTED_PROXIES: ' 10.0.0.0/8, loopback ,2001:db8::1' }).trustedProxies).toEqual(['10.0.0.0/8', 'loopback', '2001:db8::1']);
+    for (const bad of ['10.0.0.0/99', 'proxy.internal', '*']) {
+      expect(() => loadConfig({ CLOAKROOM_TRUSTED_PROXIES: bad })).toThrow(ConfigError);
+    }
+  });
+
+  test('per-minute limits and REDIS_URL are read; unset keeps the defaults; garbage refuses to start', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ perToken: {}, perTeam: {} });
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    const config = loadConfig({
+      CLOAKROOM_RATE_LIMIT_QUERIES_PER_MINUTE: '500',
+      CLOAKROOM_RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+      CLOAKROOM_RATE_LIMIT_TEAM_QUERIES_PER_MINUTE: ' 9000 ',
+      CLOAKROOM_RATE_LIMIT_TEAM_MUTATIONS_PER_MINUTE: '',
+      CLOAKROOM_RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '5',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(config.rateLimit).toEqual({ perToken: { queries: 500, mutations: 0 }, perTeam: { queries: 9000 }, unauthenticatedPerIp: 5 });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    for (const bad of ['abc', '-1', '1.5', '1e400']) {
+      expect(() => loadConfig({ CLOAKROOM_RATE_LIMIT_MUTATIONS_PER_MINUTE: bad })).toThrow(ConfigError);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { createApp } from './http/app.ts';
+import { graphiqlPageOptions } from './http/graphiql.ts';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { ensureDevTeam } from './modules/team/dev-team.ts';
 import { createHttpServer } from './http/node-server.ts';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   const metricsServer = registry && config.metricsPort !== undefined ? serveMetrics(registry, config.metricsPort, config.host) : undefined;
   metricsServer?.on('listening', () => logger.info({ address: metricsServer.address() }, 'metrics listening'));
   const metrics = registry && { registry, endpoint: metricsServer ? (false as const) : '/metrics' };
-  const app = createApp({ metrics, db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies });
+  const app = createApp({ metrics, db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies, graphiql: graphiqlPageOptions(config) });
   // While draining, every response says "Connection: close": a keep-alive client would otherwise
   // keep sending new requests on its open connections, and the drain would last until the timeout.
   let draining = false;
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     const dev = await ensureDevTeam(db, config.dataDir);
     if (dev.created) console.error(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
     else if (dev.tokenFile) console.error(`Dev API token: ${dev.tokenFile}`);
-    if (dev.tokenFile) console.error('In GraphiQL, add the header {"Authorization": "Bearer <the token>"}');
+    if (dev.tokenFile) console.error('GraphiQL opened on this machine (localhost) has it in its Headers tab; elsewhere, send "Authorization: Bearer <the token>"');
   }
 
   let stopping = false;

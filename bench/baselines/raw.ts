@@ -15,7 +15,7 @@ import pg from 'pg';
 import { parseMasterKey } from '../../src/config.ts';
 import { createPool } from '../../src/database/pool.ts';
 import { fromGlobalId, toGlobalId } from '../../src/graphql/global-id.ts';
-import { auditEventHash } from '../../src/modules/audit/audit-chain.ts';
+import { auditEventHash, type HashedAuditFields } from '../../src/modules/audit/audit-chain.ts';
 import { parseToken, tokenSecretMatches } from '../../src/modules/auth/token.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 import { credentialValues, validateCredentials } from '../../src/modules/secret/credential-checks.ts';
@@ -185,7 +185,7 @@ async function changeSecret(request: ChangeRequest, action: string, changedField
     await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [current.team_id]);
     const previous = await client.query<{ hash: Buffer }>('select "hash" from "audit_events" where "team_id" = $1 order by "seq" desc limit $2', [current.team_id, 1]);
     const prevHash = previous.rows[0]?.hash ?? null;
-    const audit = {
+    const audit: HashedAuditFields = {
       id: randomUUID(),
       team_id: current.team_id,
       actor_user_id: token.user_id,

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Masked previews under the stricter rule (at most a quarter of a value, nothing under 16
- * characters: `maskValue` in src/modules/secret/credential-types.ts). A migration holds no master
+ * characters: `maskValue` in src/modules/secret/credential-masking.ts). A migration holds no master
  * key and cannot open the sealed payloads, so it only makes sure nothing over-revealing is served
  * after it: every stored preview becomes the fixed mask `••••` and its row is marked
  * `previews_stale`. The server (at start) and `cli remask` then derive the real previews from

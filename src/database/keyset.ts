@@ -1,5 +1,5 @@
-import { sql, type Expression, type SelectQueryBuilder } from 'kysely';
-import type { KeysetPage, SortValueKind } from '../graphql/pagination.ts';
+import { sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { KeysetKey, KeysetPage, SortValueKind } from '../graphql/pagination.ts';
 
 /** How a list is ordered: by name (case-insensitively) or by creation time, then by id. */
 export interface ListOrder {
@@ -15,7 +15,7 @@ export function sortValueKind(order: ListOrder): SortValueKind {
 }
 
 /** The SQL sort key of `table` for an order; every list index is on (team, this key, id). */
-export function sortKey(table: string, order: ListOrder): Expression<string | Date> {
+function sortKey(table: string, order: ListOrder): Expression<string | Date> {
   return order.field === 'NAME' ? sql<string>`lower(${sql.ref(`${table}.name`)})` : sql<Date>`${sql.ref(`${table}.created_at`)}`;
 }
 
@@ -25,20 +25,51 @@ export function cursorKey(row: { sort_key: string | Date; id: string }): readonl
 }
 
 /**
- * Applies keyset pagination to a list query: selects the sort key as `sort_key`, keeps rows
- * after the cursor with a row comparison `(key, id) > (…)` (an index range, never an offset),
- * orders by key then id, and reads one row more than the page.
+ * How a list is ordered: its sort key, then the column that orders rows with equal keys (null
+ * when the key alone is unique in the list, so that an index on the key serves), in the list's
+ * direction. A cursor holds a row's key and id; only the parts named here are compared.
  */
-export function paginate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, table: string, order: ListOrder, page: KeysetPage) {
-  const key = sortKey(table, order);
-  const direction = order.direction === 'ASC' ? sql`asc` : sql`desc`;
-  let paged = query.select(sql<string | Date>`${key}`.as('sort_key'));
-  if (page.after) {
-    const [value, id] = page.after;
-    const comparison = order.direction === 'ASC' ? sql`>` : sql`<`;
-    paged = paged.where(sql<boolean>`(${key}, ${sql.ref(`${table}.id`)}) ${comparison} (${value}, ${id})`);
-  }
-  return paged.orderBy(sql`${key} ${direction}`).orderBy(sql`${sql.ref(`${table}.id`)} ${direction}`).limit(page.limit);
+export interface Keyset {
+  key: Expression<unknown>;
+  tiebreak: Expression<unknown> | null;
+  direction: 'ASC' | 'DESC';
+}
+
+/** The keyset of a list in a client-chosen order: its sort key, then `table.id`. */
+export function listKeyset(table: string, order: ListOrder): Keyset {
+  return { key: sortKey(table, order), tiebreak: sql.ref(`${table}.id`), direction: order.direction };
+}
+
+/** Rows strictly past a cursor on one side, as a row comparison `(key, id) > (…)`: an index range, never an offset. */
+function beyond(keyset: Keyset, [value, id]: KeysetKey, side: 'after' | 'before'): RawBuilder<SqlBool> {
+  const comparison = (keyset.direction === 'ASC') === (side === 'after') ? sql`>` : sql`<`;
+  return keyset.tiebreak ? sql<SqlBool>`(${keyset.key}, ${keyset.tiebreak}) ${comparison} (${value}, ${id})` : sql<SqlBool>`${keyset.key} ${comparison} ${value}`;
+}
+
+/** The conditions that keep a page's rows between its cursors. */
+export function keysetBounds(keyset: Keyset, page: KeysetPage): RawBuilder<SqlBool>[] {
+  return [page.after && beyond(keyset, page.after, 'after'), page.before && beyond(keyset, page.before, 'before')].filter((bound) => bound !== null);
+}
+
+/** The ORDER BY items of a page: the list's order, reversed for a page read backward (from its end). */
+export function keysetOrder(keyset: Keyset, page: KeysetPage): RawBuilder<unknown> {
+  const direction = (keyset.direction === 'ASC') !== page.backward ? sql`asc` : sql`desc`;
+  return keyset.tiebreak ? sql`${keyset.key} ${direction}, ${keyset.tiebreak} ${direction}` : sql`${keyset.key} ${direction}`;
+}
+
+/**
+ * Applies keyset pagination to a list query, forward or backward: keeps the rows between the
+ * cursors, orders them in the direction the page reads, and reads one row more than the page
+ * (`toConnection` turns a backward page round).
+ */
+export function paginate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, keyset: Keyset, page: KeysetPage) {
+  const bounded = keysetBounds(keyset, page).reduce((paged, bound) => paged.where(bound), query);
+  return bounded.orderBy(keysetOrder(keyset, page)).limit(page.limit);
+}
+
+/** `paginate` in a client-chosen order, selecting the sort key as `sort_key` for `cursorKey`. */
+export function paginateInOrder<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, table: string, order: ListOrder, page: KeysetPage) {
+  return paginate(query.select(sql<string | Date>`${sortKey(table, order)}`.as('sort_key')), listKeyset(table, order), page);
 }
 
 /** `%term%` for ILIKE-style search with the term's own wildcards escaped. */

@@ -34,21 +34,34 @@ export const builder = new SchemaBuilder<{
     nodeTypeOptions: { description: 'An object with a global id: `node(id)` and `nodes(ids)` fetch it again.' },
     idFieldOptions: { description: 'Global id: opaque, the same in every argument, result and CLI output that names this object.' },
     // Connections, their edges and PageInfo: the plugin generates them, so their descriptions are said once, here.
-    defaultConnectionTypeOptions: { description: `One page of a list, keyset-paginated: \`first\` (at most ${MAX_PAGE_SIZE}) rows after the \`after\` cursor, in the list's order.` },
+    // Every connection pages both ways (src/graphql/pagination.ts); its arguments and flags say how.
+    defaultConnectionTypeOptions: {
+      description: `One page of a list, keyset-paginated both ways: \`first\` rows after the \`after\` cursor, or \`last\` rows before the \`before\` cursor (at most ${MAX_PAGE_SIZE}), in the list's order.`,
+    },
     defaultEdgeTypeOptions: { description: 'One row of a page, with its cursor.' },
     edgesFieldOptions: { description: "The rows of this page, in the list's order." },
     nodeFieldOptions: { description: 'The row.' },
-    cursorFieldOptions: { description: 'Opaque; pass it as `after` to continue after this row (with the same `orderBy`).' },
+    cursorFieldOptions: { description: 'Opaque; pass it as `after` to continue after this row, or as `before` to page back from it (with the same `orderBy`).' },
     pageInfoFieldOptions: { description: 'Whether more rows follow, and the cursors to continue from.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its list.' },
-    hasNextPageFieldOptions: { description: 'Whether rows follow this page: ask for them with `after: endCursor`.' },
-    hasPreviousPageFieldOptions: { description: 'Whether rows come before this page.' },
-    startCursorFieldOptions: { description: 'The cursor of the first row of this page; null on an empty page.' },
+    hasNextPageFieldOptions: {
+      description: 'Whether rows follow this page (ask for them with `after: endCursor`): with `first`, whether more were found; with `before`, true without counting (the cursor’s row follows, unless deleted since).',
+    },
+    hasPreviousPageFieldOptions: {
+      description: 'Whether rows come before this page (ask for them with `before: startCursor`): with `last`, whether more were found; with `after`, true without counting (the cursor’s row precedes, unless deleted since).',
+    },
+    startCursorFieldOptions: { description: 'The cursor of the first row of this page, to pass as `before`; null on an empty page.' },
     endCursorFieldOptions: { description: 'The cursor of the last row of this page, to pass as `after`; null on an empty page.' },
-    firstArgOptions: { description: `Page size, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}); more is refused (BAD_USER_INPUT).` },
-    afterArgOptions: { description: "A cursor of this list (`pageInfo.endCursor`, or an edge's `cursor`): the page starts after that row. Anything else is refused (BAD_USER_INPUT)." },
-    lastArgOptions: { description: 'Backward pagination is not supported yet: any value is refused (BAD_USER_INPUT). Page forward with `first`.' },
-    beforeArgOptions: { description: 'Backward pagination is not supported yet: any value is refused (BAD_USER_INPUT). Page forward with `after`.' },
+    firstArgOptions: {
+      description: `Forward: the first rows (0 to ${MAX_PAGE_SIZE}; more is refused, BAD_USER_INPUT) in the list's order, after \`after\` if given. Not with \`last\`. With neither, ${DEFAULT_PAGE_SIZE} rows.`,
+    },
+    afterArgOptions: { description: "A cursor of this list (`pageInfo.endCursor`, or an edge's `cursor`): only rows after it. Anything else is refused (BAD_USER_INPUT)." },
+    lastArgOptions: {
+      description: `Backward: the last rows (0 to ${MAX_PAGE_SIZE}; more is refused, BAD_USER_INPUT) in the list's order, before \`before\` if given; edges stay in the list's order. Not with \`first\` (BAD_USER_INPUT).`,
+    },
+    beforeArgOptions: {
+      description: `A cursor of this list (\`pageInfo.startCursor\`, or an edge's \`cursor\`): only rows before it; without \`first\` or \`last\`, the ${DEFAULT_PAGE_SIZE} just before it. Anything else is refused (BAD_USER_INPUT).`,
+    },
     // An id that names nothing loadable is NOT_FOUND, said without the id or Pothos's internal texts.
     nodeQueryOptions: {
       nullable: true,
@@ -88,7 +101,10 @@ export const builder = new SchemaBuilder<{
     // A connection costs its page size times its selection, a field with a list argument (`nodes(ids)`)
     // its longest list's length times its selection (it answers one object per item); other lists count as 10 items.
     fieldComplexity: (args, _ctx, field) => {
-      if (field.args.some((arg) => arg.name === 'first')) return { field: 1, multiplier: Math.max(typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE, 1) };
+      if (field.args.some((arg) => arg.name === 'first')) {
+        const size = [args.first, args.last].find((value) => typeof value === 'number') ?? DEFAULT_PAGE_SIZE;
+        return { field: 1, multiplier: Math.max(size, 1) };
+      }
       if (field.args.some((arg) => isListType(getNullableType(arg.type)))) {
         const lengths = Object.values(args).map((value) => (Array.isArray(value) ? value.length : 0));
         return { field: 1, multiplier: Math.max(1, ...lengths) };

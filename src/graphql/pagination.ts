@@ -8,9 +8,18 @@ export interface PageArgs {
   before?: string | null | undefined;
 }
 
-/** The sort key of the last row seen, and how many rows to read (one more than the page, to know if another follows). */
+/** A position in a list: the sort value of a row and its id, as a cursor holds them. */
+export type KeysetKey = readonly [sortValue: string, id: string];
+
+/**
+ * A page to read: the rows strictly between the cursors (`after`, `before`, in the list's order),
+ * the first `size` of them, or with `backward` the last `size` (read in reverse order, then turned
+ * round). `limit` is one more than the page, to know if more rows lie beyond it.
+ */
 export interface KeysetPage {
-  after: readonly [sortValue: string, id: string] | null;
+  after: KeysetKey | null;
+  before: KeysetKey | null;
+  backward: boolean;
   limit: number;
   size: number;
 }
@@ -50,7 +59,7 @@ function isSortValue(value: unknown, kind: SortValueKind): value is string {
   return ISO_TIMESTAMP.test(value) && !Number.isNaN(time) && new Date(time).toISOString() === value;
 }
 
-function decodeCursor(cursor: string, kind: SortValueKind): KeysetPage['after'] {
+function decodeCursor(argument: 'after' | 'before', cursor: string, kind: SortValueKind): KeysetKey {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(key) && key.length === 2 && isSortValue(key[0], kind) && typeof key[1] === 'string' && UUID.test(key[1])) {
@@ -59,30 +68,50 @@ function decodeCursor(cursor: string, kind: SortValueKind): KeysetPage['after'] 
   } catch {
     // fall through: a cursor we did not issue
   }
-  throw badInput('Argument "after" is not a cursor issued by this API');
+  throw badInput(`Argument "${argument}" is not a cursor issued by this API`);
 }
 
-/** Validates `first`/`after` (forward keyset pagination only) into a page to read. */
-export function parsePageArgs(args: PageArgs, sortValue: SortValueKind): KeysetPage {
-  if (args.last != null || args.before != null) throw badInput('Only forward pagination is supported: use "first" and "after"');
-  const size = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw badInput(`Argument "first" must be between 0 and ${MAX_PAGE_SIZE}`);
-  }
-  return { after: args.after ? decodeCursor(args.after, sortValue) : null, limit: size + 1, size };
+function pageSize(argument: 'first' | 'last', size: number): number {
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) throw badInput(`Argument "${argument}" must be between 0 and ${MAX_PAGE_SIZE}`);
+  return size;
 }
 
 /**
- * Builds a Relay connection from rows read with `page.limit` (one extra row means another page
- * exists): `keyOf` gives a row's cursor key, `toNode` the object the API shows for it.
+ * Validates the connection arguments into a page to read. `first` reads forward, `last` backward;
+ * with neither, `DEFAULT_PAGE_SIZE` rows, backward when only `before` is given (the page just
+ * before that cursor, as a client paging back expects), else forward.
  */
-export function toConnection<Row, Node>(rows: readonly Row[], page: KeysetPage, keyOf: (row: Row) => readonly [string, string], toNode: (row: Row) => Node) {
-  const edges = rows.slice(0, page.size).map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
+export function parsePageArgs(args: PageArgs, sortValue: SortValueKind): KeysetPage {
+  if (args.first != null && args.last != null) throw badInput('Arguments "first" and "last" cannot be used together: "first" pages forward, "last" backward');
+  const backward = args.last != null || (args.first == null && args.before != null && args.after == null);
+  const size = args.first != null ? pageSize('first', args.first) : args.last != null ? pageSize('last', args.last) : DEFAULT_PAGE_SIZE;
+  return {
+    after: args.after ? decodeCursor('after', args.after, sortValue) : null,
+    before: args.before ? decodeCursor('before', args.before, sortValue) : null,
+    backward,
+    limit: size + 1,
+    size,
+  };
+}
+
+/**
+ * Builds a Relay connection from rows read with `page.limit` in the order the page reads (reversed
+ * when `page.backward`): `keyOf` gives a row's cursor key, `toNode` the object the API shows for it.
+ * Edges are always in the list's order. The flags follow the Relay spec: in the direction the page
+ * was read, whether the extra row was found; and true on a side a cursor bounds (`after`:
+ * hasPreviousPage, `before`: hasNextPage), where the cursor's own row lies, without a statement
+ * to count what is there.
+ */
+export function toConnection<Row, Node>(rows: readonly Row[], page: KeysetPage, keyOf: (row: Row) => KeysetKey, toNode: (row: Row) => Node) {
+  const inPage = rows.slice(0, page.size);
+  if (page.backward) inPage.reverse();
+  const edges = inPage.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));
+  const more = rows.length > page.size;
   return {
     edges,
     pageInfo: {
-      hasNextPage: rows.length > page.size,
-      hasPreviousPage: page.after !== null,
+      hasNextPage: (!page.backward && more) || page.before !== null,
+      hasPreviousPage: (page.backward && more) || page.after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

@@ -29,6 +29,7 @@ import { useSafeErrorMessages } from './plugins/use-safe-error-messages.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
 import { useMetrics, type MetricsOptions } from './plugins/use-metrics.ts';
 import { clientAddressResolver } from './client-address.ts';
+import { graphiqlOptions, renderGraphiQLPage, type GraphiQLPageOptions } from './graphiql.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
@@ -55,6 +56,8 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** Prometheus metrics (useMetrics): kept in `registry`, served at `endpoint` unless it is false. @default undefined (off) */
   metrics?: Pick<MetricsOptions, 'registry' | 'endpoint'> | undefined;
+  /** What GraphiQL pre-fills (see `graphiqlOptions`); unused in production, which serves no GraphiQL. @default {} (a header template) */
+  graphiql?: GraphiQLPageOptions;
 }
 
 /** What the Node adapter adds to each request; absent under `yoga.fetch` in tests. */
@@ -82,7 +85,7 @@ function yogaLog(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error', arg
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [], metrics }: AppOptions): App {
+export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [], metrics, graphiql = {} }: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
   // For requests refused before their context is built (parse and validation errors). The token
   // cache of `authenticate` makes a repeated check cheap.
@@ -95,9 +98,8 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
     // useBodyLimit below enforces the limit, streaming only bodies without a Content-Length;
     // Yoga's own (25 MB) pipes every body through a TransformStream: a fifth of a one-secret read's time.
     maxRequestBodySize: false,
-    graphiql: production ? false : { title: 'cloakroom', defaultEditorToolsVisibility: 'headers' },
-    // Loaded on the first GraphiQL page: the bundled editor is ~35 MB of memory no API call needs.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    graphiql: production ? false : graphiqlOptions(graphiql),
+    renderGraphiQL: renderGraphiQLPage,
     // Decided per request: given a list, Yoga allows every origin when it is empty, and answers an
     // unlisted origin with "Access-Control-Allow-Origin: null", which sandboxed pages match.
     // Bearer tokens only: no cookies, so credentials are never sent cross-origin by a browser on its own.
@@ -153,9 +155,9 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       useListArgumentLimit(),
       // Before useRequestDeadline, which wraps the executor this one chooses.
       ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors: errors?.map(errorFields) }, 'graphql-jit could not compile a query') })] : []),
-      useRequestDeadline(requestTimeoutMs),
+      useRequestDeadline({ timeoutMs: requestTimeoutMs }),
       useBodyLimit(),
-      useResponseLimit(maxResponseBytes),
+      useResponseLimit({ maxBytes: maxResponseBytes }),
       useRequestParseErrors(),
       // Every request carries `Authorization`, a header no simple cross-site request can set.
       useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
@@ -173,13 +175,13 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
             }),
           ]
         : []),
-      ...(persistedOperations ? [usePersistedOperationsOnly(persistedOperations)] : []),
+      ...(persistedOperations ? [usePersistedOperationsOnly({ manifest: persistedOperations })] : []),
       // In development, suggestions help whoever has a token, and nobody else.
       useQueryLimits({ hideSuggestions: production || (async (request) => !(await hasValidToken(request))) }),
       ...(production ? [useDisableIntrospection()] : []),
       useSafeErrorMessages(),
       useCompressedHtml(),
-      useAccessLog(logger),
+      useAccessLog({ logger }),
       useReadinessCheck({
         endpoint: '/readyz',
         check: async () => {

@@ -8,8 +8,8 @@ export interface HttpServerOptions {
 }
 
 /** What is read and thrown away of a refused body before the connection closes (see `lingerBeforeClosing`). */
-export const LINGER_MAX_BYTES = 10 * 1024 * 1024;
-export const LINGER_MAX_MS = 5_000;
+const LINGER_MAX_BYTES = 10 * 1024 * 1024;
+const LINGER_MAX_MS = 5_000;
 
 /**
  * The node:http server in front of the app. Node's own limits (60 s for headers, 300 s for a

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
+import { UpdateTeam } from '../helpers/documents.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.ts';
@@ -39,21 +41,7 @@ const AuditEvents = graphql(`
   }
 `);
 
-const RenameTeam = graphql(`
-  mutation AuditRenameTeam($input: UpdateTeamInput!) {
-    updateTeam(input: $input) {
-      __typename
-    }
-  }
-`);
-
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 const teamRowId = () => fromGlobalId(team.teamId, 'Team');
 
@@ -98,7 +86,7 @@ describe('Team.auditEvents', () => {
 
   test('filters by action, actor, target and time, and pages by cursor', async () => {
     const own = await createTeamWithOwner(t.db);
-    for (const name of ['a', 'b', 'c']) await executeOk(t.app, RenameTeam, { input: { id: own.teamId, name } }, own.ownerToken);
+    for (const name of ['a', 'b', 'c']) await executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name } }, own.ownerToken);
     const updates = await executeOk(t.app, AuditEvents, { teamId: own.teamId, first: 2, filter: { action: 'team.updated', actorId: own.ownerId, targetId: own.teamId } }, own.ownerToken);
     expect(updates.team!.auditEvents.edges.map((e) => e.node.targetVersion)).toEqual([4, 3]);
     const rest = await executeOk(t.app, AuditEvents, { teamId: own.teamId, first: 2, after: updates.team!.auditEvents.pageInfo.endCursor, filter: { action: 'team.updated' } }, own.ownerToken);
@@ -112,7 +100,7 @@ describe('Team.auditEvents', () => {
     const res = await execute(t.app, AuditEvents, { teamId: team.teamId }, viewer.token);
     expect(res.status).toBe(200);
     expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringContaining('audit:read'), extensions: { code: 'FORBIDDEN' } });
-    await executeOk(t.app, RenameTeam, { input: { id: team.teamId, name: 'nope' } }, viewer.token);
+    await executeOk(t.app, UpdateTeam, { input: { id: team.teamId, name: 'nope' } }, viewer.token);
     const denied = await executeOk(t.app, AuditEvents, { teamId: team.teamId, filter: { actorId: viewer.userId } }, team.ownerToken);
     expect(denied.team!.auditEvents.edges.map((e) => [e.node.action, e.node.outcome])).toEqual([
       ['team:update', 'DENIED'],
@@ -129,7 +117,7 @@ describe('append-only, hash-chained', () => {
 
   test('the chain verifies, and an edited row breaks it exactly there', async () => {
     const own = await createTeamWithOwner(t.db);
-    for (const name of ['x', 'y', 'z']) await executeOk(t.app, RenameTeam, { input: { id: own.teamId, name } }, own.ownerToken);
+    for (const name of ['x', 'y', 'z']) await executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name } }, own.ownerToken);
     const teamId = fromGlobalId(own.teamId, 'Team');
     expect(await verifyAuditChain(t.db, teamId)).toEqual({ events: 4, ok: true, firstBrokenEventId: null });
 
@@ -166,7 +154,7 @@ describe('append-only, hash-chained', () => {
 
   test('concurrent writes to one team still form a single unbroken chain', async () => {
     const own = await createTeamWithOwner(t.db);
-    await Promise.all(Array.from({ length: 15 }, (_, i) => executeOk(t.app, RenameTeam, { input: { id: own.teamId, name: `n${i}` } }, own.ownerToken)));
+    await Promise.all(Array.from({ length: 15 }, (_, i) => executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name: `n${i}` } }, own.ownerToken)));
     expect(await verifyAuditChain(t.db, fromGlobalId(own.teamId, 'Team'))).toEqual({ events: 16, ok: true, firstBrokenEventId: null });
   });
 });

@@ -1,67 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
+import { CreateApiToken, RevokeApiToken, Viewer } from '../helpers/documents.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import { TOKEN_CACHE_TTL_MS } from '../../src/modules/auth/auth.service.ts';
-
-const ViewerQuery = graphql(`
-  query ViewerIdentity {
-    viewer {
-      id
-      email
-      memberships {
-        role
-        team {
-          id
-          name
-        }
-      }
-    }
-  }
-`);
-
-const CreateApiToken = graphql(`
-  mutation CreateApiToken($input: CreateApiTokenInput!) {
-    createApiToken(input: $input) {
-      __typename
-      ... on CreateApiTokenSuccess {
-        token
-        apiToken {
-          id
-          name
-          expiresAt
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-      ... on ValidationError {
-        fieldErrors {
-          path
-          code
-        }
-      }
-    }
-  }
-`);
-
-const RevokeApiToken = graphql(`
-  mutation RevokeApiToken($input: RevokeApiTokenInput!) {
-    revokeApiToken(input: $input) {
-      __typename
-      ... on RevokeApiTokenSuccess {
-        apiToken {
-          id
-          revokedAt
-        }
-      }
-      ... on Error {
-        code
-      }
-    }
-  }
-`);
 
 const ViewerTokens = graphql(`
   query ViewerTokens($first: Int, $after: String) {
@@ -82,13 +25,7 @@ const ViewerTokens = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 async function newToken(name: string, expiresAt?: string) {
   const data = await executeOk(t.app, CreateApiToken, { input: { name, expiresAt } }, team.ownerToken);
@@ -98,7 +35,7 @@ async function newToken(name: string, expiresAt?: string) {
 
 describe('authentication', () => {
   test('a valid bearer token identifies its user and their teams', async () => {
-    const data = await executeOk(t.app, ViewerQuery, {}, team.ownerToken);
+    const data = await executeOk(t.app, Viewer, {}, team.ownerToken);
     expect(data.viewer.email).toBe(team.ownerEmail);
     expect(data.viewer.id).toBe(team.ownerId);
     expect(data.viewer.memberships).toEqual([{ role: 'OWNER', team: { id: team.teamId, name: expect.any(String) } }]);
@@ -109,7 +46,7 @@ describe('authentication', () => {
     ['garbage', 'not-a-token'],
     ['right shape, unknown lookup id', 'crm_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
   ])('%s → 401 UNAUTHENTICATED with a request id', async (_name, token) => {
-    const res = await execute(t.app, ViewerQuery, {}, token);
+    const res = await execute(t.app, Viewer, {}, token);
     expect(res.status).toBe(401);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: res.headers.get('x-request-id') });
@@ -118,7 +55,7 @@ describe('authentication', () => {
 
   test('a known lookup id with the wrong secret is refused', async () => {
     const wrongSecret = `${team.ownerToken.slice(0, -1)}${team.ownerToken.endsWith('A') ? 'B' : 'A'}`;
-    const res = await execute(t.app, ViewerQuery, {}, wrongSecret);
+    const res = await execute(t.app, Viewer, {}, wrongSecret);
     expect(res.status).toBe(401);
   });
 
@@ -136,7 +73,7 @@ describe('personal API tokens', () => {
   test('createApiToken shows the token once, and it works', async () => {
     const created = await newToken('ci');
     expect(created.token).toMatch(/^crm_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
-    const data = await executeOk(t.app, ViewerQuery, {}, created.token);
+    const data = await executeOk(t.app, Viewer, {}, created.token);
     expect(data.viewer.email).toBe(team.ownerEmail);
     const list = await executeOk(t.app, ViewerTokens, { first: 100 }, team.ownerToken);
     expect(JSON.stringify(list)).not.toContain(created.token);
@@ -144,23 +81,23 @@ describe('personal API tokens', () => {
 
   test('a revoked token fails on the next request', async () => {
     const created = await newToken('to revoke');
-    expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(200);
+    expect((await execute(t.app, Viewer, {}, created.token)).status).toBe(200);
     const revoked = await executeOk(t.app, RevokeApiToken, { input: { id: created.apiToken.id } }, team.ownerToken);
     expect(revoked.revokeApiToken).toMatchObject({ __typename: 'RevokeApiTokenSuccess', apiToken: { revokedAt: expect.any(String) } });
-    expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(401);
+    expect((await execute(t.app, Viewer, {}, created.token)).status).toBe(401);
     const again = await executeOk(t.app, RevokeApiToken, { input: { id: created.apiToken.id } }, team.ownerToken);
-    expect(again.revokeApiToken).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect(again.revokeApiToken).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) });
   });
 
   test('a token revoked elsewhere (another instance, SQL) stops working within the cache TTL', async () => {
     const created = await newToken('revoked elsewhere');
-    expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(200);
+    expect((await execute(t.app, Viewer, {}, created.token)).status).toBe(200);
     const revokedAt = performance.now();
     await t.db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', rawId(created.apiToken.id)).execute();
     let status = 200;
     while (status === 200 && performance.now() - revokedAt < TOKEN_CACHE_TTL_MS + 2000) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      status = (await execute(t.app, ViewerQuery, {}, created.token)).status;
+      status = (await execute(t.app, Viewer, {}, created.token)).status;
     }
     expect(status).toBe(401);
     expect(performance.now() - revokedAt).toBeLessThan(TOKEN_CACHE_TTL_MS + 500);
@@ -170,8 +107,8 @@ describe('personal API tokens', () => {
     const other = await createTeamWithOwner(t.db);
     const created = await newToken('mine');
     const res = await executeOk(t.app, RevokeApiToken, { input: { id: created.apiToken.id } }, other.ownerToken);
-    expect(res.revokeApiToken).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
-    expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(200);
+    expect(res.revokeApiToken).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND', message: expect.any(String) });
+    expect((await execute(t.app, Viewer, {}, created.token)).status).toBe(200);
   });
 
   test('a scoped token revokes only itself; an unscoped token revokes any of its user’s tokens', async () => {
@@ -182,11 +119,11 @@ describe('personal API tokens', () => {
 
     const refused = await executeOk(t.app, RevokeApiToken, { input: { id: unscoped.apiToken.id } }, scoped.token);
     expect(refused.revokeApiToken).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
-    expect((await execute(t.app, ViewerQuery, {}, unscoped.token)).status).toBe(200);
+    expect((await execute(t.app, Viewer, {}, unscoped.token)).status).toBe(200);
 
     const itself = await executeOk(t.app, RevokeApiToken, { input: { id: scoped.apiToken.id } }, scoped.token);
     expect(itself.revokeApiToken).toMatchObject({ __typename: 'RevokeApiTokenSuccess', apiToken: { id: scoped.apiToken.id } });
-    expect((await execute(t.app, ViewerQuery, {}, scoped.token)).status).toBe(401);
+    expect((await execute(t.app, Viewer, {}, scoped.token)).status).toBe(401);
 
     const byUnscoped = await executeOk(t.app, RevokeApiToken, { input: { id: unscoped.apiToken.id } }, team.ownerToken);
     expect(byUnscoped.revokeApiToken).toMatchObject({ __typename: 'RevokeApiTokenSuccess' });
@@ -194,9 +131,9 @@ describe('personal API tokens', () => {
 
   test('an expired token is refused', async () => {
     const created = await newToken('short-lived', new Date(Date.now() + 1500).toISOString());
-    expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(200);
+    expect((await execute(t.app, Viewer, {}, created.token)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1600));
-    expect((await execute(t.app, ViewerQuery, {}, created.token)).status).toBe(401);
+    expect((await execute(t.app, Viewer, {}, created.token)).status).toBe(401);
   });
 
   test('expiry in the past and an empty name are validation errors', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { ListOrder, LocationFilter, SecretFilter } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { CreateLocation, CreateSecret } from '../helpers/documents.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { startCountingTestApp, type StatementLog } from '../helpers/statement-log.ts';
@@ -13,40 +14,6 @@ import { fromGlobalId } from '../../src/graphql/global-id.ts';
  * N+1 guard: a request's SQL statements are counted through Kysely's `log` hook, so a list of
  * secrets with their authors and locations must cost the same few statements whatever its size.
  */
-
-const BatchingCreateSecret = graphql(`
-  mutation BatchingCreateSecret($input: CreateSecretInput!) {
-    createSecret(input: $input) {
-      __typename
-      ... on CreateSecretSuccess {
-        secret {
-          id
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const BatchingCreateLocation = graphql(`
-  mutation BatchingCreateLocation($input: CreateLocationInput!) {
-    createLocation(input: $input) {
-      __typename
-      ... on CreateLocationSuccess {
-        location {
-          id
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
 
 const BatchingSecretFields = graphql(`
   fragment BatchingSecretFields on Secret {
@@ -80,6 +47,25 @@ const BatchingTeamSecrets = graphql(`
         pageInfo {
           hasNextPage
           endCursor
+        }
+      }
+    }
+  }
+`);
+
+const BatchingTeamSecretsBackward = graphql(`
+  query BatchingTeamSecretsBackward($teamId: ID!, $last: Int!, $before: String, $orderBy: ListOrder) {
+    team(id: $teamId) {
+      secrets(last: $last, before: $before, orderBy: $orderBy) {
+        edges {
+          node {
+            ...BatchingSecretFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
         }
       }
     }
@@ -191,14 +177,14 @@ beforeAll(async () => {
       const author = authors[i % 2]!;
       const secretType = i % 3 ? ('S3' as const) : ('R2' as const);
       const name = randomName();
-      const created = await executeOk(t.app, BatchingCreateSecret, { input: { teamId: team.teamId, name, secretType, credentials: { accessKey: fixtures.accessKey() } } }, author.token);
+      const created = await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name, secretType, credentials: { accessKey: fixtures.accessKey() } } }, author.token);
       if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created.createSecret));
       const id = created.createSecret.secret.id;
       const locations: SeededSecret['locations'] = [];
       for (let k = 0; k < i % 8; k++) {
         const locationName = randomName();
         const input = { teamId: team.teamId, name: locationName, locationType: secretType, secretId: id, bucketName: `bucket-${k}` };
-        const location = await executeOk(t.app, BatchingCreateLocation, { input }, team.ownerToken);
+        const location = await executeOk(t.app, CreateLocation, { input }, team.ownerToken);
         if (location.createLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location.createLocation));
         locations.push({ id: location.createLocation.location.id, name: locationName });
       }
@@ -239,6 +225,11 @@ describe('statements per request', () => {
     expect(counts[100]).toEqual(counts[5]);
     // Each table read once: an N+1 would repeat one.
     expect(new Set(counts[100]).size).toBe(counts[100]!.length);
+
+    // Backward, the last 50 (each with its first 5 locations), in the list's order, for the same statements.
+    const backward = await counted(() => executeOk(t.app, BatchingTeamSecretsBackward, { teamId: team.teamId, last: 50 }, team.ownerToken));
+    expect(backward.data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(-50).map(expectedNode));
+    expect(backward.tables.toSorted()).toEqual(counts[5]);
   });
 
   test('node(id) of a secret and nodes(ids) of 5 or 50 secrets cost a fixed number of statements', async () => {
@@ -344,6 +335,24 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
       expect(scan).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/) });
       expect(scan['Index Cond']).toMatch(/ROW\(/i);
       expect(list.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan')).toEqual([]);
+    }
+  });
+
+  test('secrets paged backward (last, before) read the same index backward: the same statements, no sort, no seq scan', async () => {
+    const forward = await plansOf('secrets', () => executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20 }, bulk.ownerToken));
+    for (const orderBy of [{ field: 'NAME', direction: 'ASC' }, { field: 'CREATED_AT', direction: 'DESC' }] as const) {
+      const end = await executeOk(t.app, BatchingTeamSecretsBackward, { teamId: bulk.teamId, last: 20, orderBy }, bulk.ownerToken);
+      expect(end.team!.secrets.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+      for (const before of [null, end.team!.secrets.pageInfo.startCursor]) {
+        const plans = await plansOf('secrets', () => executeOk(t.app, BatchingTeamSecretsBackward, { teamId: bulk.teamId, last: 20, before, orderBy }, bulk.ownerToken));
+        expect(plans).toHaveLength(forward.length);
+        const list = plans.find((plan) => plan.sql.includes('"secrets"."team_id" ='))!;
+        console.info(`backward ${orderBy.field} ${orderBy.direction}${before ? ' before a cursor' : ''}: ${describePlan(list.nodes)}`);
+        const scan = list.nodes.find((node) => node['Relation Name'] === 'secrets') as PlanNode & { 'Index Cond'?: string };
+        expect(scan).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/) });
+        if (before) expect(scan['Index Cond']).toMatch(/ROW\(/i);
+        for (const plan of plans) expect(plan.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan'), describePlan(plan.nodes)).toEqual([]);
+      }
     }
   });
 

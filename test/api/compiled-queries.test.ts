@@ -1,43 +1,20 @@
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { LIST_QUERY, NODE_QUERY } from '../../bench/operations.ts';
 import { createApp, type App } from '../../src/http/app.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { isCompilable } from '../../src/http/plugins/use-compiled-queries.ts';
 import { schema } from '../../src/graphql/schema.ts';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, executeOk, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, RotateSecret } from '../helpers/documents.ts';
-import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { registerPlaintext } from '../helpers/harness-checks.ts';
 
 /*
  * Queries whose variables are scalars run compiled by graphql-jit (useCompiledQueries); the rest
  * on graphql-js. The compiled path must answer exactly what graphql-js answers: data, errors,
  * their paths and codes, and the sanitised variable errors.
  */
-
-describe('isCompilable: queries without input objects only', () => {
-  const cases: [string, boolean][] = [
-    ['query ($id: ID!, $first: Int, $after: String, $with: Boolean!) { node(id: $id) { id } team(id: $id) { secrets(first: $first, after: $after) @include(if: $with) { edges { cursor } } } }', true],
-    ['query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', true],
-    ['{ viewer { id } }', true],
-    ['query ($teamId: ID!, $orderBy: ListOrder) { team(id: $teamId) { secrets(orderBy: $orderBy) { edges { cursor } } } }', false],
-    ['query ($teamId: ID!) { team(id: $teamId) { secrets(filter: { search: "a" }) { edges { cursor } } } }', false],
-    ['mutation ($id: ID!) { deleteSecret(input: { id: $id }) { __typename } }', false],
-    ['subscription { viewer { id } }', false],
-    ['query A { viewer { id } } query B { viewer { id } }', false],
-    ['query ($x: NoSuchType) { viewer { id } }', false],
-  ];
-  test.each(cases)('%s → %s', (source, expected) => {
-    expect(isCompilable(schema, parse(source))).toBe(expected);
-  });
-
-  test('the chosen operation of a multi-operation document decides', () => {
-    const document = parse('query A($id: ID!) { node(id: $id) { id } } mutation B { createTeam(input: { name: "x" }) { __typename } }');
-    expect(isCompilable(schema, document, 'A')).toBe(false); // the document has an object literal
-    expect(isCompilable(schema, parse('query A($id: ID!) { node(id: $id) { id } } query B($f: SecretFilter) { viewer { id } }'), 'A')).toBe(true);
-    expect(isCompilable(schema, parse('query A($id: ID!) { node(id: $id) { id } } query B($f: SecretFilter) { viewer { id } }'), 'B')).toBe(false);
-  });
-});
 
 const EVERYTHING = /* GraphQL */ `
   query Everything($teamId: ID!, $first: Int, $withLocations: Boolean!, $skipAudit: Boolean!) {
@@ -191,11 +168,9 @@ function withoutRequestIds(value: unknown): unknown {
   return value;
 }
 
-let t: TestApp;
+const { t, team } = useTestApp({ members: true });
 let interpreted: App;
-let team: TestTeam;
 let other: TestTeam;
-let viewerToken: string;
 let secretIds: string[];
 let locationIds: string[];
 
@@ -209,11 +184,8 @@ async function answer(app: App, query: string, variables: Record<string, unknown
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
   interpreted = createApp({ db: t.db, keyring: t.keyring, logger: createLogger('silent'), rateLimit: false, compileQueries: false });
-  team = await createTeamWithOwner(t.db);
   other = await createTeamWithOwner(t.db);
-  viewerToken = (await addMember(t.db, team, 'VIEWER')).token;
   const envValue = 'sk-proj-compiled-0123456789abcdef';
   registerPlaintext(envValue);
   const inputs = [
@@ -236,17 +208,13 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await t?.close();
-});
-
 describe('compiled queries answer exactly what graphql-js answers', () => {
   const cases: [string, () => [query: string, variables: Record<string, unknown>, token: string]][] = [
     ['the benchmark list', () => [LIST_QUERY, { teamId: team.teamId }, team.ownerToken]],
     ['the benchmark node', () => [NODE_QUERY, { id: secretIds[0] }, team.ownerToken]],
     ['every field, with @include and @skip', () => [EVERYTHING, { teamId: team.teamId, first: 10, withLocations: true, skipAudit: false }, team.ownerToken]],
     ['a second page, fields skipped', () => [EVERYTHING, { teamId: team.teamId, first: 1, withLocations: false, skipAudit: true }, team.ownerToken]],
-    ['as a VIEWER', () => [EVERYTHING, { teamId: team.teamId, first: 10, withLocations: true, skipAudit: false }, viewerToken]],
+    ['as a VIEWER', () => [EVERYTHING, { teamId: team.teamId, first: 10, withLocations: true, skipAudit: false }, team.members.VIEWER.token]],
     ['another team (NotFound)', () => [EVERYTHING, { teamId: other.teamId, first: 10, withLocations: true, skipAudit: true }, team.ownerToken]],
     ['first: 101 (BAD_USER_INPUT)', () => [EVERYTHING, { teamId: team.teamId, first: 101, withLocations: true, skipAudit: true }, team.ownerToken]],
     ['a string for an Int (variable error, value not quoted)', () => [EVERYTHING, { teamId: team.teamId, first: 'ten-sk-proj-secret', withLocations: true, skipAudit: true }, team.ownerToken]],

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type GraphQLResponse, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { execute, executeOk, type GraphQLResponse, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { CreateLocation, CreateSecret, CreateVaultConnection, DeleteSecret, DeleteVaultConnection, NodeById, RotateSecret, UpdateLocation, UpdateSecret } from '../helpers/documents.ts';
+import { createS3Location, createS3Secret, fixtures, uniqueName, useTestApp } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
 /*
@@ -13,159 +13,9 @@ import { fromGlobalId } from '../../src/graphql/global-id.ts';
  * requests fired together with Promise.all really overlap inside the database.
  */
 
-const ConcurrencyCreateSecret = graphql(`
-  mutation ConcurrencyCreateSecret($input: CreateSecretInput!) {
-    createSecret(input: $input) {
-      __typename
-      ... on CreateSecretSuccess {
-        secret {
-          id
-          version
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencyUpdateSecret = graphql(`
-  mutation ConcurrencyUpdateSecret($input: UpdateSecretInput!) {
-    updateSecret(input: $input) {
-      __typename
-      ... on UpdateSecretSuccess {
-        secret {
-          id
-          version
-          description
-          secretType
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencyRotateSecret = graphql(`
-  mutation ConcurrencyRotateSecret($input: RotateSecretInput!) {
-    rotateSecret(input: $input) {
-      __typename
-      ... on RotateSecretSuccess {
-        secret {
-          version
-          credentialFields {
-            maskedValue
-          }
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencyCreateLocation = graphql(`
-  mutation ConcurrencyCreateLocation($input: CreateLocationInput!) {
-    createLocation(input: $input) {
-      __typename
-      ... on CreateLocationSuccess {
-        location {
-          id
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencyUpdateLocation = graphql(`
-  mutation ConcurrencyUpdateLocation($input: UpdateLocationInput!) {
-    updateLocation(input: $input) {
-      __typename
-      ... on UpdateLocationSuccess {
-        location {
-          id
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencyDeleteSecret = graphql(`
-  mutation ConcurrencyDeleteSecret($input: DeleteSecretInput!) {
-    deleteSecret(input: $input) {
-      __typename
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencyCreateVaultConnection = graphql(`
-  mutation ConcurrencyCreateVaultConnection($input: CreateVaultConnectionInput!) {
-    createVaultConnection(input: $input) {
-      __typename
-      ... on CreateVaultConnectionSuccess {
-        vaultConnection {
-          id
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencyDeleteVaultConnection = graphql(`
-  mutation ConcurrencyDeleteVaultConnection($input: DeleteVaultConnectionInput!) {
-    deleteVaultConnection(input: $input) {
-      __typename
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
-const ConcurrencySecret = graphql(`
-  query ConcurrencySecret($id: ID!) {
-    node(id: $id) {
-      ... on Secret {
-        version
-        description
-        secretType
-        locationCount
-        credentialFields {
-          maskedValue
-        }
-      }
-    }
-  }
-`);
-
+// Filled in by useTestApp inside the PostgreSQL-only describe, so that PGlite runs start no app.
 let t: TestApp;
 let team: TestTeam;
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 
 /** The mutation's payload, after checking that the HTTP exchange itself went fine (no 500, no top-level error). */
 function payload<T>(response: GraphQLResponse<T>): OkData<T> {
@@ -174,38 +24,20 @@ function payload<T>(response: GraphQLResponse<T>): OkData<T> {
   return response.body.data! as OkData<T>;
 }
 
-async function createS3Secret(): Promise<{ id: string; version: number }> {
-  const input = { teamId: team.teamId, name: uniqueName('race'), secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() } };
-  const { createSecret } = await executeOk(t.app, ConcurrencyCreateSecret, { input }, team.ownerToken);
-  if (createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(createSecret));
-  return createSecret.secret;
-}
-
-async function createS3Location(secretId: string): Promise<string> {
-  const input = { teamId: team.teamId, name: uniqueName('race-loc'), locationType: 'S3' as const, secretId, bucketName: 'bucket' };
-  const { createLocation } = await executeOk(t.app, ConcurrencyCreateLocation, { input }, team.ownerToken);
-  if (createLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(createLocation));
-  return createLocation.location.id;
-}
-
 async function readSecret(id: string) {
-  const { node } = await executeOk(t.app, ConcurrencySecret, { id }, team.ownerToken);
-  if (!node || !('version' in node)) throw new Error(`secret ${id} not found`);
+  const { node } = await executeOk(t.app, NodeById, { id }, team.ownerToken);
+  if (node?.__typename !== 'Secret') throw new Error(`secret ${id} not found`);
   return node;
 }
 
 describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
-  beforeAll(async () => {
-    t = await startTestApp();
-    team = await createTeamWithOwner(t.db);
-  });
-  afterAll(() => t?.close());
+  ({ t, team } = useTestApp());
 
   test('VERSION_MISMATCH: 20 concurrent updates with the same expectedVersion: exactly one wins, 19 VERSION_MISMATCH', async () => {
-    const secret = await createS3Secret();
+    const secret = await createS3Secret(t.app, team);
     const start = secret.version;
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => execute(t.app, ConcurrencyUpdateSecret, { input: { id: secret.id, description: `writer ${i}`, expectedVersion: start } }, team.ownerToken)),
+      Array.from({ length: 20 }, (_, i) => execute(t.app, UpdateSecret, { input: { id: secret.id, description: `writer ${i}`, expectedVersion: start } }, team.ownerToken)),
     );
     const results = responses.map((response) => payload(response).updateSecret);
     const winners = results.filter((result) => result.__typename === 'UpdateSecretSuccess');
@@ -229,10 +61,10 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
   });
 
   test('VERSION_MISMATCH: 50 concurrent rotations without expectedVersion serialise: none is lost', async () => {
-    const secret = await createS3Secret();
+    const secret = await createS3Secret(t.app, team);
     const start = secret.version;
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => execute(t.app, ConcurrencyRotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)),
+      Array.from({ length: 50 }, () => execute(t.app, RotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)),
     );
     const results = responses.map((response) => payload(response).rotateSecret);
     const versions: number[] = [];
@@ -265,11 +97,11 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
   test('LOCATION_TYPE_MISMATCH: a type change racing location creation and relinking never leaves a mismatched pair', async () => {
     const ROUNDS = 30;
     // Each round: a fresh S3 secret (the target) and two S3 locations, linked elsewhere, to relink to it.
-    const home = await createS3Secret();
+    const home = await createS3Secret(t.app, team);
     const rounds = await Promise.all(
       Array.from({ length: ROUNDS }, async () => ({
-        target: (await createS3Secret()).id,
-        relink: [await createS3Location(home.id), await createS3Location(home.id)],
+        target: (await createS3Secret(t.app, team)).id,
+        relink: [(await createS3Location(t.app, team, home.id)).id, (await createS3Location(t.app, team, home.id)).id],
       })),
     );
 
@@ -279,16 +111,16 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     for (const [index, round] of rounds.entries()) {
       const changeType = async (): Promise<Outcome> => {
         const input = { id: round.target, secretType: 'R2' as const, authMethod: 'R2_ACCESS_KEY' as const, credentials: { accessKey: fixtures.accessKey() } };
-        const result = payload(await execute(t.app, ConcurrencyUpdateSecret, { input }, team.ownerToken)).updateSecret;
+        const result = payload(await execute(t.app, UpdateSecret, { input }, team.ownerToken)).updateSecret;
         return { kind: 'changeType', typename: result.__typename, ...('code' in result && { code: result.code }) };
       };
       const createLocation = async (): Promise<Outcome> => {
         const input = { teamId: team.teamId, name: uniqueName('race-new'), locationType: 'S3' as const, secretId: round.target, bucketName: 'bucket' };
-        const result = payload(await execute(t.app, ConcurrencyCreateLocation, { input }, team.ownerToken)).createLocation;
+        const result = payload(await execute(t.app, CreateLocation, { input }, team.ownerToken)).createLocation;
         return { kind: 'createLocation', typename: result.__typename, ...('code' in result && { code: result.code }) };
       };
       const relink = (locationId: string) => async (): Promise<Outcome> => {
-        const result = payload(await execute(t.app, ConcurrencyUpdateLocation, { input: { id: locationId, secretId: round.target } }, team.ownerToken)).updateLocation;
+        const result = payload(await execute(t.app, UpdateLocation, { input: { id: locationId, secretId: round.target } }, team.ownerToken)).updateLocation;
         return { kind: 'relink', typename: result.__typename, ...('code' in result && { code: result.code }) };
       };
       // 4–6 requests started together; in every other round the links start a few milliseconds late, so
@@ -328,12 +160,12 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
   test('SECRET_IN_USE: deleting a secret while a location is linked to it gives SECRET_IN_USE or NotFound, never a 500', async () => {
     const tally = { deleted: 0, inUse: 0 };
     for (let round = 0; round < 20; round++) {
-      const secret = await createS3Secret();
+      const secret = await createS3Secret(t.app, team);
       const link = async () => {
         const input = { teamId: team.teamId, name: uniqueName('race-del'), locationType: 'S3' as const, secretId: secret.id, bucketName: 'bucket' };
-        return payload(await execute(t.app, ConcurrencyCreateLocation, { input }, team.ownerToken)).createLocation;
+        return payload(await execute(t.app, CreateLocation, { input }, team.ownerToken)).createLocation;
       };
-      const remove = async () => payload(await execute(t.app, ConcurrencyDeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret;
+      const remove = async () => payload(await execute(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret;
       let linked, deleted;
       if (round % 2) [linked, deleted] = await Promise.all([link(), remove()]);
       else [deleted, linked] = await Promise.all([remove(), link()]);
@@ -357,14 +189,14 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     ];
     for (let round = 0; round < 20; round++) {
       const credentials = { onePassword: { accessToken: 'ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ' } };
-      const { createVaultConnection } = await executeOk(t.app, ConcurrencyCreateVaultConnection, { input: { teamId: team.teamId, name: uniqueName('race-vault'), vaultType: 'ONEPASSWORD', credentials } }, team.ownerToken);
+      const { createVaultConnection } = await executeOk(t.app, CreateVaultConnection, { input: { teamId: team.teamId, name: uniqueName('race-vault'), vaultType: 'ONEPASSWORD', credentials } }, team.ownerToken);
       if (createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(createVaultConnection));
       const vaultConnectionId = createVaultConnection.vaultConnection.id;
       const use = async () => {
         const input = { teamId: team.teamId, name: uniqueName('race-ext'), secretType: 'S3' as const, vaultConnectionId, fieldMappings: mappings };
-        return payload(await execute(t.app, ConcurrencyCreateSecret, { input }, team.ownerToken)).createSecret;
+        return payload(await execute(t.app, CreateSecret, { input }, team.ownerToken)).createSecret;
       };
-      const remove = async () => payload(await execute(t.app, ConcurrencyDeleteVaultConnection, { input: { id: vaultConnectionId } }, team.ownerToken)).deleteVaultConnection;
+      const remove = async () => payload(await execute(t.app, DeleteVaultConnection, { input: { id: vaultConnectionId } }, team.ownerToken)).deleteVaultConnection;
       let used, deleted;
       if (round % 2) [used, deleted] = await Promise.all([use(), remove()]);
       else [deleted, used] = await Promise.all([remove(), use()]);

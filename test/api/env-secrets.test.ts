@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { injectableEnv } from '../../src/modules/secret/secret.service.ts';
 import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
+import { CreateSecret, NodeById, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
+import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 
 const EnvSecretDetails = graphql(`
@@ -69,16 +69,7 @@ const EnvSecretPresets = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
+const { t, team } = useTestApp();
 
 /** Long enough (20–23 characters: a quarter is 5) that the preview shows its first 3 and last 2 characters. */
 const LONG = { A: 'alpha-value-0001-AAA', B: 'bravo-value-0002-BBB', C: 'charlie-value-0003-CCC', D: 'delta-value-0004-DDD' };
@@ -483,5 +474,35 @@ describe('PAYLOAD_MISSING: the current version has no payload in the database', 
     const rotated = (await executeOk(t.app, RotateSecret, { input: { id, credentials: { envVars: [{ key: 'A', value: LONG.D }] } } }, team.ownerToken)).rotateSecret;
     expect(rotated).toMatchObject({ __typename: 'RotateSecretSuccess' });
     expect(await plaintext(id)).toEqual({ A: LONG.D });
+  });
+
+  test.each(Object.entries(removals))('%s, on a storage secret: reads answer from the stored previews, cli run is PAYLOAD_MISSING, update and rotate store new values', async (_label, remove) => {
+    const accessKey = fixtures.accessKey();
+    const created = await create({ name: uniqueName('s3'), secretType: 'S3', credentials: { accessKey } });
+    if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+    const { id } = created.secret;
+    await remove(id).execute(t.db);
+
+    // Reading never opens the payload: the previews stored at write time answer.
+    const read = await execute(t.app, NodeById, { id }, team.ownerToken);
+    expect(read.status).toBe(200);
+    expect(read.body.errors).toBeUndefined();
+    expect(read.body.data?.node).toMatchObject({ id, version: 1, credentialFields: created.secret.credentialFields });
+    await expect(plaintext(id)).rejects.toMatchObject({ name: 'ConflictError', code: 'PAYLOAD_MISSING' });
+
+    // The same values again: with nothing stored to compare them with, a change (a new version), not a failure.
+    const updated = await execute(t.app, UpdateSecret, { input: { id, credentials: { accessKey } } }, team.ownerToken);
+    expect(updated.status).toBe(200);
+    expect(updated.body.errors).toBeUndefined();
+    expect(updated.body.data?.updateSecret).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: 2 } });
+    expect(await plaintext(id)).toEqual({ AWS_ACCESS_KEY_ID: accessKey.accessKeyId, AWS_SECRET_ACCESS_KEY: accessKey.secretAccessKey });
+
+    await remove(id).execute(t.db);
+    const next = fixtures.accessKey();
+    const rotated = await execute(t.app, RotateSecret, { input: { id, credentials: { accessKey: next } } }, team.ownerToken);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.errors).toBeUndefined();
+    expect(rotated.body.data?.rotateSecret).toMatchObject({ __typename: 'RotateSecretSuccess', secret: { version: 3 } });
+    expect(await plaintext(id)).toEqual({ AWS_ACCESS_KEY_ID: next.accessKeyId, AWS_SECRET_ACCESS_KEY: next.secretAccessKey });
   });
 });

@@ -1,56 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { graphql } from '../gql/index.ts';
-import { createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { describe, expect, test } from 'vitest';
+import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateLocation, CreateSecret, CreateVaultConnection } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { CreateLocation, CreateSecret, CreateTeam, CreateVaultConnection, CreateWorkspace } from '../helpers/documents.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 
-const CreateTeam = graphql(`
-  mutation IdempotentCreateTeam($input: CreateTeamInput!) {
-    createTeam(input: $input) {
-      __typename
-      ... on CreateTeamSuccess {
-        team {
-          id
-        }
-      }
-      ... on Error {
-        code
-      }
-    }
-  }
-`);
-
-const CreateWorkspace = graphql(`
-  mutation IdempotentCreateWorkspace($input: CreateWorkspaceInput!) {
-    createWorkspace(input: $input) {
-      __typename
-      ... on CreateWorkspaceSuccess {
-        workspace {
-          id
-        }
-      }
-      ... on Error {
-        code
-      }
-    }
-  }
-`);
-
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 let counter = 0;
 const secretInput = (idempotencyKey: string): CreateSecretInput => ({

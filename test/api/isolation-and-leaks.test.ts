@@ -6,19 +6,26 @@ import { graphql } from '../gql/index.ts';
 import type { AuthMethod, CreateSecretInput, SecretCredentialsInput, SecretType, VaultCredentialsInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, startTestApp, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import {
+  AddTeamMember,
   CreateLocation,
   CreateSecret,
   CreateVaultConnection,
+  CreateWorkspace,
   DeleteLocation,
   DeleteSecret,
   DeleteVaultConnection,
+  DeleteWorkspace,
+  RemoveTeamMember,
   RotateSecret,
   RotateVaultConnection,
   UpdateLocation,
+  UpdateMemberRole,
   UpdateSecret,
+  UpdateTeam,
   UpdateVaultConnection,
+  UpdateWorkspace,
 } from '../helpers/documents.ts';
-import { credentialsFor, fixtures, plaintextValues } from '../helpers/fixtures.ts';
+import { credentialsFor, fixtures, plaintextValues, uniqueName } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { dumpDatabase, findLeaks, rowHaystacks } from '../helpers/leaks.ts';
 import { AUTH_METHODS, credentialFieldsFor, credentialsMemberFor, secretTypeOf } from '../../src/modules/secret/provider-catalogue.ts';
@@ -97,74 +104,6 @@ const IsolationSnapshot = graphql(`
   }
 `);
 
-const IsolationCreateWorkspace = graphql(`
-  mutation IsolationCreateWorkspace($input: CreateWorkspaceInput!) {
-    createWorkspace(input: $input) {
-      __typename
-      ... on CreateWorkspaceSuccess {
-        workspace {
-          id
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-const IsolationUpdateWorkspace = graphql(`
-  mutation IsolationUpdateWorkspace($input: UpdateWorkspaceInput!) {
-    updateWorkspace(input: $input) {
-      __typename
-      ...ErrorFields
-    }
-  }
-`);
-
-const IsolationDeleteWorkspace = graphql(`
-  mutation IsolationDeleteWorkspace($input: DeleteWorkspaceInput!) {
-    deleteWorkspace(input: $input) {
-      __typename
-      ...ErrorFields
-    }
-  }
-`);
-
-const IsolationUpdateTeam = graphql(`
-  mutation IsolationUpdateTeam($input: UpdateTeamInput!) {
-    updateTeam(input: $input) {
-      __typename
-      ...ErrorFields
-    }
-  }
-`);
-
-const IsolationAddTeamMember = graphql(`
-  mutation IsolationAddTeamMember($input: AddTeamMemberInput!) {
-    addTeamMember(input: $input) {
-      __typename
-      ...ErrorFields
-    }
-  }
-`);
-
-const IsolationUpdateMemberRole = graphql(`
-  mutation IsolationUpdateMemberRole($input: UpdateMemberRoleInput!) {
-    updateMemberRole(input: $input) {
-      __typename
-      ...ErrorFields
-    }
-  }
-`);
-
-const IsolationRemoveTeamMember = graphql(`
-  mutation IsolationRemoveTeamMember($input: RemoveTeamMemberInput!) {
-    removeTeamMember(input: $input) {
-      __typename
-      ...ErrorFields
-    }
-  }
-`);
-
 const MaskedSecret = graphql(`
   query MaskedSecret($teamId: ID!, $search: String!) {
     team(id: $teamId) {
@@ -210,8 +149,6 @@ async function ok<TResult, TVariables>(document: TypedDocumentNode<TResult, TVar
   return body.data as OkData<TResult>;
 }
 
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}-${counter++}`;
 const random = (prefix: string, bytes = 18) => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
 function success<T extends { __typename: string }>(result: T, typename: string): T {
@@ -252,7 +189,7 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     const location = (await ok(CreateLocation, { input: { teamId: A.teamId, name: uniqueName('a-loc'), locationType: 'S3', secretId: a.native, bucketName: 'a-bucket' } }, A.ownerToken)).createLocation;
     if (location.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
     a.location = location.location.id;
-    const workspace = (await ok(IsolationCreateWorkspace, { input: { teamId: A.teamId, name: uniqueName('a-ws') } }, A.ownerToken)).createWorkspace;
+    const workspace = (await ok(CreateWorkspace, { input: { teamId: A.teamId, name: uniqueName('a-ws') } }, A.ownerToken)).createWorkspace;
     if (workspace.__typename !== 'CreateWorkspaceSuccess') throw new Error(JSON.stringify(workspace));
     a.workspace = workspace.workspace.id;
 
@@ -335,13 +272,13 @@ describe('team isolation: another team’s objects are indistinguishable from ob
       async (id) => (await ok(RotateVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection'), credentials: { onePassword: { accessToken: random('ops_') } } } }, token)).rotateVaultConnection,
     );
     await expectIndistinguishable('deleteVaultConnection', async (id) => (await ok(DeleteVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection') } }, token)).deleteVaultConnection);
-    await expectIndistinguishable('updateWorkspace', async (id) => (await ok(IsolationUpdateWorkspace, { input: { id: id(a.workspace, 'Workspace'), name: 'hijacked' } }, token)).updateWorkspace);
-    await expectIndistinguishable('deleteWorkspace', async (id) => (await ok(IsolationDeleteWorkspace, { input: { id: id(a.workspace, 'Workspace') } }, token)).deleteWorkspace);
-    await expectIndistinguishable('createWorkspace in team A', async (id) => (await ok(IsolationCreateWorkspace, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x') } }, token)).createWorkspace);
-    await expectIndistinguishable('updateTeam', async (id) => (await ok(IsolationUpdateTeam, { input: { id: id(A.teamId, 'Team'), name: 'Hijacked' } }, token)).updateTeam);
-    await expectIndistinguishable('addTeamMember', async (id) => (await ok(IsolationAddTeamMember, { input: { teamId: id(A.teamId, 'Team'), email: `intruder-${randomUUID()}@example.test`, role: 'OWNER' } }, token)).addTeamMember);
-    await expectIndistinguishable('updateMemberRole', async (id) => (await ok(IsolationUpdateMemberRole, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId, role: 'VIEWER' } }, token)).updateMemberRole);
-    await expectIndistinguishable('removeTeamMember', async (id) => (await ok(IsolationRemoveTeamMember, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId } }, token)).removeTeamMember);
+    await expectIndistinguishable('updateWorkspace', async (id) => (await ok(UpdateWorkspace, { input: { id: id(a.workspace, 'Workspace'), name: 'hijacked' } }, token)).updateWorkspace);
+    await expectIndistinguishable('deleteWorkspace', async (id) => (await ok(DeleteWorkspace, { input: { id: id(a.workspace, 'Workspace') } }, token)).deleteWorkspace);
+    await expectIndistinguishable('createWorkspace in team A', async (id) => (await ok(CreateWorkspace, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x') } }, token)).createWorkspace);
+    await expectIndistinguishable('updateTeam', async (id) => (await ok(UpdateTeam, { input: { id: id(A.teamId, 'Team'), name: 'Hijacked' } }, token)).updateTeam);
+    await expectIndistinguishable('addTeamMember', async (id) => (await ok(AddTeamMember, { input: { teamId: id(A.teamId, 'Team'), email: `intruder-${randomUUID()}@example.test`, role: 'OWNER' } }, token)).addTeamMember);
+    await expectIndistinguishable('updateMemberRole', async (id) => (await ok(UpdateMemberRole, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId, role: 'VIEWER' } }, token)).updateMemberRole);
+    await expectIndistinguishable('removeTeamMember', async (id) => (await ok(RemoveTeamMember, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId } }, token)).removeTeamMember);
 
     const after = await ok(IsolationSnapshot, { ids: aIds }, A.ownerToken);
     expect(after).toEqual(before);

@@ -216,11 +216,11 @@ describe('ordering and walking every page', () => {
     expect(exact.pageInfo.hasNextPage).toBe(false);
   });
 
-  test('first is at most 100: 101 (or negative, or last/before) is a top-level BAD_USER_INPUT', async () => {
+  test('first is at most 100: 101 (or negative, or with last) is a top-level BAD_USER_INPUT', async () => {
     for (const [label, variables] of [
       ['secrets first 101', { first: 101 }],
       ['secrets first -1', { first: -1 }],
-      ['secrets last 1', { last: 1 }],
+      ['secrets first 1 last 1', { first: 1, last: 1 }],
     ] as const) {
       const res = await execute(t.app, ListSecrets, { teamId: team.teamId, ...variables }, team.ownerToken);
       expect(res.status, label).toBe(200);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { getNamedType, isInputObjectType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { schema } from '../../src/graphql/schema.ts';
 import { graphql } from '../gql/index.ts';
 import type { CreateLocationInput, SecretCredentialsInput, SecretType, UpdateLocationInput } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, DeleteLocation, NodeById, UpdateLocation } from '../helpers/documents.ts';
-import { credentialsFor } from '../helpers/fixtures.ts';
+import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { LOCATION_TYPES } from '../../src/modules/location/location.rules.ts';
 import { defaultAuthMethod } from '../../src/modules/secret/provider-catalogue.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
@@ -71,16 +71,8 @@ const TeamLocationNames = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}-${counter++}`;
 const randomText = (prefix: string) => `${prefix}-${randomBytes(8).toString('hex')}`;
 
 async function createSecret(secretType: SecretType = 'S3', owner: TestTeam = team) {

@@ -1345,16 +1345,20 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     for (const [label, cursor, outcomes] of [...dangerous[list.kind], ...rng.sample(generic(), 3)]) {
       gql('cursors', `${list.label}: ${label}`, outcomes ?? ERR, list.query, { id: list.id, first: 2, after: cursor });
     }
+    // A `before` cursor is decoded exactly like `after`: the same dangerous values, paging backward.
+    for (const [label, cursor, outcomes] of dangerous[list.kind]) {
+      gql('cursors', `${list.label}: ${label} (before)`, outcomes ?? ERR, list.query.replace('first: $first, after: $after', 'last: $first, before: $after'), { id: list.id, first: 2, after: cursor });
+    }
   }
 
-  // --- first: negative, huge, float; backward pagination --------------------------------------
+  // --- first: negative, huge, float; with last ---------------------------------------------------
   for (const list of lists) {
     for (const first of rng.sample([-1, -100, 101, 1_000, 2 ** 31 - 1, -(2 ** 31)], 3)) gql('first', `${list.label}: first ${first}`, ERR, list.query, { id: list.id, first });
     const literalFirst = rng.pick(['1.5', '1e3', '"10"', 'true', '-0.0', '[1]', '{}', 'FIRST', '99999999999']);
     gql('first', `${list.label}: first ${literalFirst} (literal)`, ERR, list.query.replace('first: $first', `first: ${literalFirst}`).replace(', $first: Int', ''), { id: list.id });
-    gql('first', `${list.label}: last`, ERR, list.query.replace('first: $first', 'last: $first'), { id: list.id, first: 2 });
+    gql('first', `${list.label}: first with last`, ERR, list.query.replace('first: $first', 'first: $first, last: $first'), { id: list.id, first: 2 });
   }
-  gql('first', 'before without last', ERR, `query($id: ID!) { team(id: $id) { secrets(before: "x") { edges { cursor } } } }`, { id: fx.teamId });
+  gql('first', 'a garbage before without last', ERR, `query($id: ID!) { team(id: $id) { secrets(before: "x") { edges { cursor } } } }`, { id: fx.teamId });
 
   // --- GET with a mutation, and broken GET requests -------------------------------------------
   const get = (label: string, params: string, init: Omit<Probe, 'category' | 'label' | 'expect'> = {}) =>

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parse } from 'graphql';
 import { createMetricsRegistry } from '../../src/http/plugins/use-metrics.ts';
-import { createTeamWithOwner, execute, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { execute, startTestApp } from '../helpers/app.ts';
 import { CreateSecret } from '../helpers/documents.ts';
-import { fixtures, registerPlaintext } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { registerPlaintext } from '../helpers/harness-checks.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 
 /*
@@ -12,16 +13,9 @@ import { testDatabaseUrl } from '../helpers/database.ts';
  * separate port (CLOAKROOM_METRICS_PORT) is covered by test/process/metrics.test.ts.
  */
 
-let t: TestApp;
-let team: TestTeam;
 const registry = createMetricsRegistry();
-
-beforeAll(async () => {
-  // Two queries a minute per token: the third is refused, and counted.
-  t = await startTestApp({ metrics: { registry, endpoint: '/metrics' }, rateLimit: { perToken: { queries: 2, mutations: 10 } } });
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+// Two queries a minute per token: the third is refused, and counted.
+const { t, team } = useTestApp({ metrics: { registry, endpoint: '/metrics' }, rateLimit: { perToken: { queries: 2, mutations: 10 } } });
 
 const scrape = async (app = t.app) => {
   const response = await app.fetch('http://cloakroom.test/metrics');

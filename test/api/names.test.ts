@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { CreateSecretInput } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, executeOk } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 const unique = () => randomUUID().slice(0, 8);
 const ERROR_FIELDS = '__typename ... on Error { code message } ... on ValidationError { fieldErrors { path code } }';

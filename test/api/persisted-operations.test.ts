@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { loadConfig, ConfigError } from '../../src/config.ts';
-import { createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 
 /** The manifest `npm run codegen` writes from the documents of this test suite. */
 const manifestPath = new URL('../gql/persisted-documents.json', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp({ persistedOperations: manifest });
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp({ persistedOperations: manifest });
 
 const send = async (body: unknown) => {
   const res = await t.app.fetch('http://cloakroom.test/graphql', {

@@ -4,24 +4,15 @@
  * what comes back is compared with the catalogue's fields. A new provider entry is exercised
  * here as soon as it exists.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { CreateSecretInput, SecretCredentialsInput } from '../gql/graphql.ts';
-import { createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { executeOk } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, NodeById } from '../helpers/documents.ts';
-import { credentialsFor } from '../helpers/fixtures.ts';
+import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { maskValue } from '../../src/modules/secret/credential-masking.ts';
 import { AUTH_METHODS, credentialFieldsFor, credentialsMemberFor, secretTypeOf, supportsExternalVault, type AuthMethod } from '../../src/modules/secret/provider-catalogue.ts';
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
+const { t, team } = useTestApp();
 
 /** The stored values of a generated input, in the catalogue's field order (ENV_VARS: its pairs). */
 function storedValues(method: AuthMethod, credentials: ReturnType<typeof credentialsFor>): { name: string; envVar: string; value: string }[] {

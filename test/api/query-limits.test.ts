@@ -38,9 +38,9 @@ describe('graphql-armor rejects abusive documents before anything runs', () => {
 });
 
 describe('list-aware complexity (Pothos complexity plugin)', () => {
-  test('first: 30 inside first: 100 is QUERY_TOO_COMPLEX; the same shape with small pages runs', async () => {
+  test.each(['first', 'last'])('%s: 30 inside %s: 100 is QUERY_TOO_COMPLEX; the same shape with small pages runs', async (size) => {
     const query = (outer: number, inner: number) =>
-      `query($id: ID!) { team(id: $id) { secrets(first: ${outer}) { edges { node { id name locations(first: ${inner}) { edges { node { id name bucketName region } } } } } } } }`;
+      `query($id: ID!) { team(id: $id) { secrets(${size}: ${outer}) { edges { node { id name locations(${size}: ${inner}) { edges { node { id name bucketName region } } } } } } } }`;
     const big = await post(dev.app, team.ownerToken, { query: query(100, 30), variables: { id: team.teamId } });
     expect(big.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(big.body.data).toEqual({ team: null });

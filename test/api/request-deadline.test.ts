@@ -5,12 +5,13 @@ import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { graphql } from '../gql/index.ts';
 import { randomBytes } from 'node:crypto';
-import { createTeamWithOwner, execute, executeOk, GENEROUS_RATE_LIMIT, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { createTeamWithOwner, execute, GENEROUS_RATE_LIMIT, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { openTestDatabase, testDatabaseUrl } from '../helpers/database.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { UpdateSecret } from '../helpers/documents.ts';
+import { createS3Secret, useTestApp } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { startCountingTestApp } from '../helpers/statement-log.ts';
 import { authenticate } from '../../src/modules/auth/auth.service.ts';
@@ -21,28 +22,6 @@ import { authenticate } from '../../src/modules/auth/auth.service.ts';
  * so a held transaction would stall every request before it even started.
  */
 
-const DeadlineCreateSecret = graphql(`
-  mutation DeadlineCreateSecret($input: CreateSecretInput!) {
-    createSecret(input: $input) {
-      __typename
-      ... on CreateSecretSuccess {
-        secret {
-          id
-          version
-        }
-      }
-    }
-  }
-`);
-
-const DeadlineUpdateSecret = graphql(`
-  mutation DeadlineUpdateSecret($input: UpdateSecretInput!) {
-    updateSecret(input: $input) {
-      __typename
-    }
-  }
-`);
-
 const DeadlineViewer = graphql(`
   query DeadlineViewer {
     viewer {
@@ -52,21 +31,16 @@ const DeadlineViewer = graphql(`
 `);
 
 const TIMEOUT_MS = 400;
+// Filled in by useTestApp inside the PostgreSQL-only describe, so that PGlite runs start no app.
 let t: TestApp;
 let team: TestTeam;
 
 describe.runIf(testDatabaseUrl)('request deadline (PostgreSQL)', () => {
-  beforeAll(async () => {
-    t = await startTestApp({ requestTimeoutMs: TIMEOUT_MS });
-    team = await createTeamWithOwner(t.db);
-  });
-  afterAll(() => t?.close());
+  ({ t, team } = useTestApp({ requestTimeoutMs: TIMEOUT_MS }));
 
   test('a request stuck on a lock is answered 503 REQUEST_TIMEOUT at its deadline; the server keeps serving; the change lands whole or not at all', async () => {
-    const input = { teamId: team.teamId, name: `deadline-${Date.now()}`, secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() } };
-    const { createSecret } = await executeOk(t.app, DeadlineCreateSecret, { input }, team.ownerToken);
-    if (createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(createSecret));
-    const secretId = fromGlobalId(createSecret.secret.id, 'Secret');
+    const secret = await createS3Secret(t.app, team);
+    const secretId = fromGlobalId(secret.id, 'Secret');
 
     // Another transaction holds the secret's row lock until released.
     let release!: () => void;
@@ -82,7 +56,7 @@ describe.runIf(testDatabaseUrl)('request deadline (PostgreSQL)', () => {
 
     try {
       const started = performance.now();
-      const stuck = await execute(t.app, DeadlineUpdateSecret, { input: { id: createSecret.secret.id, description: 'after the lock' } }, team.ownerToken);
+      const stuck = await execute(t.app, UpdateSecret, { input: { id: secret.id, description: 'after the lock' } }, team.ownerToken);
       const elapsed = performance.now() - started;
 
       expect(stuck.status).toBe(503);
@@ -105,13 +79,13 @@ describe.runIf(testDatabaseUrl)('request deadline (PostgreSQL)', () => {
     // version bump with its one audit row), as the timeout message warns it may.
     const deadline = Date.now() + 5000;
     let row = await t.db.selectFrom('secrets').select(['version', 'description']).where('id', '=', secretId).executeTakeFirstOrThrow();
-    while (row.version === createSecret.secret.version && Date.now() < deadline) {
+    while (row.version === secret.version && Date.now() < deadline) {
       await sleep(20);
       row = await t.db.selectFrom('secrets').select(['version', 'description']).where('id', '=', secretId).executeTakeFirstOrThrow();
     }
-    expect(row).toEqual({ version: createSecret.secret.version + 1, description: 'after the lock' });
+    expect(row).toEqual({ version: secret.version + 1, description: 'after the lock' });
     const audit = await t.db.selectFrom('audit_events').select('target_version').where('target_id', '=', secretId).where('action', '=', 'secret.updated').execute();
-    expect(audit).toEqual([{ target_version: createSecret.secret.version + 1 }]);
+    expect(audit).toEqual([{ target_version: secret.version + 1 }]);
   });
 
   test('requests that finish in time are untouched by the deadline', async () => {
@@ -147,7 +121,7 @@ describe('request deadline', () => {
     } finally {
       await db.destroy();
     }
-  });
+  }, 120_000); // Thousands of requests and forced collections: slow on a loaded 2-core machine.
 });
 
 describe('request deadline without a timer\'s turn', () => {

@@ -4,9 +4,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createHttpServer } from '../../src/http/node-server.ts';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { createS3Secret, useTestApp } from '../helpers/fixtures.ts';
 
 /*
  * No single request can hold the server: the application behind src/http/node-server.ts (the node:http
@@ -17,21 +15,14 @@ const HEADERS_TIMEOUT_MS = 400;
 const BODY_TIMEOUT_MS = 800;
 const MAX_RESPONSE_BYTES = 50_000;
 
-let t: TestApp;
-let team: TestTeam;
-let viewerToken: string;
+const { t, team } = useTestApp({ maxResponseBytes: MAX_RESPONSE_BYTES, members: true });
 let secretId: string;
 let server: Server;
 let base: string;
 let port: number;
 
 beforeAll(async () => {
-  t = await startTestApp({ maxResponseBytes: MAX_RESPONSE_BYTES });
-  team = await createTeamWithOwner(t.db);
-  viewerToken = (await addMember(t.db, team, 'VIEWER')).token;
-  const { createSecret } = await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name: 'attacked', secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken);
-  if (createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(createSecret));
-  secretId = createSecret.secret.id;
+  secretId = (await createS3Secret(t.app, team, { name: 'attacked' })).id;
   // Yoga answers its own failures (a 500): its promise is not awaited.
   server = createHttpServer((req, res) => void t.app(req, res), { headersTimeoutMs: HEADERS_TIMEOUT_MS, bodyTimeoutMs: BODY_TIMEOUT_MS });
   server.listen(0, '127.0.0.1');
@@ -42,7 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections();
   await new Promise((resolve) => server?.close(resolve));
-  await t?.close();
 });
 
 async function graphqlOverSocket(token: string, body: unknown) {
@@ -88,14 +78,14 @@ describe('the nodes(ids) attack', () => {
     // Warm: the first requests over a new socket pay for code loaded and compiled once.
     for (let i = 0; i < 3; i++) {
       await (await fetch(`${base}/healthz`)).arrayBuffer();
-      expect((await graphqlOverSocket(viewerToken, { query, variables: { i: [secretId] } })).status).toBe(200);
+      expect((await graphqlOverSocket(team.members.VIEWER.token, { query, variables: { i: [secretId] } })).status).toBe(200);
     }
     // Serialised before the watch starts: the client's own work (same event loop) is not the server's.
     const text = JSON.stringify(body);
     const health = watchHealth();
     await sleep(50);
     const started = performance.now();
-    const attack = await graphqlOverSocket(viewerToken, text);
+    const attack = await graphqlOverSocket(team.members.VIEWER.token, text);
     const elapsed = performance.now() - started;
     await sleep(50);
     const { slowest, answers } = await health.stop();
@@ -114,14 +104,14 @@ describe('response size', () => {
   test(`an answer over the limit is refused with 422 RESPONSE_TOO_LARGE and no data; one under it is sent whole`, async () => {
     const query = (count: number) => `query($i: [ID!]!) { ${Array.from({ length: count }, (_, k) => `a${k}: nodes(ids: $i) { id ... on Secret { name } }`).join(' ')} }`;
     // About 80 bytes a secret: 20 × 100 of them (well within the complexity limit) is over 50,000 bytes.
-    const big = await graphqlOverSocket(viewerToken, { query: query(20), variables: { i: Array(100).fill(secretId) } });
+    const big = await graphqlOverSocket(team.members.VIEWER.token, { query: query(20), variables: { i: Array(100).fill(secretId) } });
     expect(big.status).toBe(422);
     expect(big.body.data ?? null).toBeNull();
     expect(big.body.errors).toHaveLength(1);
     expect(big.body.errors?.[0]?.extensions?.code).toBe('RESPONSE_TOO_LARGE');
     expect(big.body.errors?.[0]?.message).toMatch(/larger than 50000 bytes/);
 
-    const small = await graphqlOverSocket(viewerToken, { query: query(2), variables: { i: Array(10).fill(secretId) } });
+    const small = await graphqlOverSocket(team.members.VIEWER.token, { query: query(2), variables: { i: Array(10).fill(secretId) } });
     expect(small.status).toBe(200);
     expect(small.body.errors).toBeUndefined();
     expect((small.body.data as Record<string, { id: string }[]>)['a1']).toHaveLength(10);
@@ -158,11 +148,11 @@ describe('slow clients are cut off', () => {
   });
 
   test('a body that stalls after its first bytes: cut off at the body timeout, and the server goes on serving', async () => {
-    const head = `POST /graphql HTTP/1.1\r\nHost: cloakroom.test\r\nContent-Type: application/json\r\nAuthorization: Bearer ${viewerToken}\r\nContent-Length: 1000\r\n\r\n`;
+    const head = `POST /graphql HTTP/1.1\r\nHost: cloakroom.test\r\nContent-Type: application/json\r\nAuthorization: Bearer ${team.members.VIEWER.token}\r\nContent-Length: 1000\r\n\r\n`;
     const { closedAfterMs } = await slowClient(`${head}{"query":`);
     expect(closedAfterMs).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50);
     expect(closedAfterMs).toBeLessThan(BODY_TIMEOUT_MS + 1000);
-    expect((await graphqlOverSocket(viewerToken, { query: '{ viewer { id } }' })).status).toBe(200);
+    expect((await graphqlOverSocket(team.members.VIEWER.token, { query: '{ viewer { id } }' })).status).toBe(200);
   });
 });
 
@@ -176,7 +166,7 @@ describe('a body over the limit', () => {
     return new Promise((resolve) => {
       const outcome: { status?: number; code?: string; error?: string } = {};
       const chunk = Buffer.alloc(64 * 1024, 'x');
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${viewerToken}`, 'content-length': String(size) } });
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${team.members.VIEWER.token}`, 'content-length': String(size) } });
       const responded = new Promise<void>((done) => {
         req.on('response', (response) => {
           outcome.status = response.statusCode;

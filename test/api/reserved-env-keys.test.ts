@@ -1,23 +1,15 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { RESERVED_ENV_KEYS, RESERVED_ENV_KEY_PREFIXES } from '../../src/modules/secret/reserved-env-keys.ts';
 import { injectableEnv } from '../../src/modules/secret/secret.service.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
-import { createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { executeOk } from '../helpers/app.ts';
+import { useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { CreateSecret, NodeById, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { rawId } from '../helpers/ids.ts';
 import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
+const { t, team } = useTestApp();
 
 /** Every reserved name, and one member of each reserved family. */
 const EVERY_RESERVED_KEY = [...RESERVED_ENV_KEYS, ...RESERVED_ENV_KEY_PREFIXES.map((prefix) => `${prefix}${prefix.endsWith('_') ? '' : '_'}X`)];

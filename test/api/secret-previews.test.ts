@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileMigrationProvider, Migrator } from 'kysely/migration';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createDatabase } from '../../src/database/database.ts';
@@ -14,22 +14,15 @@ import { remaskPreviews } from '../../src/modules/secret/remask.service.ts';
 import { sealCredentials } from '../../src/modules/secret/secret-payload.ts';
 import { bootstrapTeam, issueMemberToken } from '../../src/modules/team/team.service.ts';
 import { nameKey } from '../../src/modules/shared/names.ts';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { executeOk, type TestApp } from '../helpers/app.ts';
 import { CreateSecret, NodeById } from '../helpers/documents.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 import { createIsolatedPostgresDatabase } from '../helpers/isolated-database.ts';
 
 /** How many characters of `value` a preview shows: all but the mask itself. */
 const revealed = (preview: string) => Array.from(preview.replace('••••', '')).length;
 
-let t: TestApp;
-let team: TestTeam;
-let viewerToken: string;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-  viewerToken = (await addMember(t.db, team, 'VIEWER')).token;
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp({ members: true });
 
 /** The previews a VIEWER reads of a secret, key → maskedValue. */
 async function viewerPreviews(app: TestApp['app'], id: string, token: string): Promise<Record<string, string | null>> {
@@ -57,7 +50,7 @@ describe('masked previews: at most a quarter of a value, nothing under 16 charac
       team.ownerToken,
     );
     if (data.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(data));
-    const previews = await viewerPreviews(t.app, data.createSecret.secret.id, viewerToken);
+    const previews = await viewerPreviews(t.app, data.createSecret.secret.id, team.members.VIEWER.token);
     expect(previews).toEqual({ LEN_8: '••••', LEN_12: '••••', LEN_15: '••••', LEN_16: 'ab••••yz', LEN_20: 'AKI••••LE', LEN_40: 'AKIA••••XYZ' });
     for (const [key, value] of Object.entries(values)) expect(revealed(previews[key]!)).toBeLessThanOrEqual(Math.floor(value.length / 4));
   });

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { addMember, createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { addMember, createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
+import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
@@ -25,16 +25,7 @@ const SecretVersions = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
+const { t, team } = useTestApp();
 
 async function create(input: Partial<CreateSecretInput>, token = team.ownerToken) {
   const full = { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() }, ...input } as CreateSecretInput;

@@ -1,9 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestTeam } from '../helpers/app.ts';
+import {
+  CreateLocation,
+  CreateSecret,
+  CreateWorkspace,
+  DeleteSecret,
+  DeleteWorkspace,
+  RemoveTeamMember,
+  RotateSecret,
+  UpdateSecret,
+  UpdateWorkspace,
+} from '../helpers/documents.ts';
+import { fixtures, uniqueName, useTestApp } from '../helpers/fixtures.ts';
 import { unknownId } from '../helpers/ids.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
@@ -73,52 +83,6 @@ const SharingSecretByName = graphql(`
   }
 `);
 
-const SharingCreateWorkspace = graphql(`
-  mutation SharingCreateWorkspace($input: CreateWorkspaceInput!) {
-    createWorkspace(input: $input) {
-      __typename
-      ... on CreateWorkspaceSuccess {
-        workspace {
-          id
-          name
-          description
-          version
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-const SharingUpdateWorkspace = graphql(`
-  mutation SharingUpdateWorkspace($input: UpdateWorkspaceInput!) {
-    updateWorkspace(input: $input) {
-      __typename
-      ... on UpdateWorkspaceSuccess {
-        workspace {
-          id
-          name
-          description
-          version
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-const SharingDeleteWorkspace = graphql(`
-  mutation SharingDeleteWorkspace($input: DeleteWorkspaceInput!) {
-    deleteWorkspace(input: $input) {
-      __typename
-      ... on DeleteWorkspaceSuccess {
-        deletedWorkspaceId
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
 const SharingTeamWorkspaces = graphql(`
   query SharingTeamWorkspaces($teamId: ID!) {
     team(id: $teamId) {
@@ -159,29 +123,24 @@ const SharingAvailableSecrets = graphql(`
 
 type User = { name: string; token: string; userId: string };
 
-let t: TestApp;
-let team: TestTeam;
+const { t, team } = useTestApp({ members: true });
+// The team's members and another team's OWNER, named as failures show them.
 let other: TestTeam;
-let owner: User;
-let admin: User;
-let operator: User;
-let otherOperator: User;
-let viewer: User;
-let outsider: User;
+let owner: User, admin: User, operator: User, otherOperator: User, viewer: User, outsider: User;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
+  const { ADMIN, OPERATOR, VIEWER } = team.members;
+  [owner, admin, operator, viewer] = [
+    { name: 'OWNER', token: team.ownerToken, userId: team.ownerId },
+    { name: 'ADMIN', ...ADMIN },
+    { name: 'OPERATOR', ...OPERATOR },
+    { name: 'VIEWER', ...VIEWER },
+  ];
+  otherOperator = { name: 'other OPERATOR', ...(await addMember(t.db, team, 'OPERATOR')) };
   other = await createTeamWithOwner(t.db);
-  owner = { name: 'OWNER', token: team.ownerToken, userId: team.ownerId };
-  const member = async (name: string, role: 'ADMIN' | 'OPERATOR' | 'VIEWER') => ({ name, ...(await addMember(t.db, team, role)) });
-  [admin, operator, otherOperator, viewer] = await Promise.all([member('ADMIN', 'ADMIN'), member('OPERATOR', 'OPERATOR'), member('other OPERATOR', 'OPERATOR'), member('VIEWER', 'VIEWER')]);
   outsider = { name: 'other team OWNER', token: other.ownerToken, userId: other.ownerId };
 });
-afterAll(() => t.close());
 
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${Date.now()}-${counter++}`;
 const LONG_VALUE = 'private-value-0123456789-XYZ';
 
 async function create(input: Partial<CreateSecretInput>, as: User) {
@@ -222,7 +181,7 @@ async function versionOf(id: string): Promise<number> {
 }
 
 async function createWorkspace(name: string, as: User = admin, teamId = team.teamId) {
-  return (await executeOk(t.app, SharingCreateWorkspace, { input: { teamId, name } }, as.token)).createWorkspace;
+  return (await executeOk(t.app, CreateWorkspace, { input: { teamId, name } }, as.token)).createWorkspace;
 }
 
 async function createWorkspaceOk(name = uniqueName('ws'), as: User = admin, teamId = team.teamId): Promise<string> {
@@ -335,17 +294,6 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
   });
 });
 
-const SharingRemoveMember = graphql(`
-  mutation SharingRemoveMember($input: RemoveTeamMemberInput!) {
-    removeTeamMember(input: $input) {
-      __typename
-      ... on RemoveTeamMemberSuccess {
-        removedUserId
-      }
-    }
-  }
-`);
-
 describe('a removed member’s PRIVATE secrets', () => {
   test('once their owner has left, an ADMIN or OWNER may delete them (audited), freeing the name; nobody may change them', async () => {
     const leaver = { name: 'leaving OPERATOR', ...(await addMember(t.db, team, 'OPERATOR')) };
@@ -354,7 +302,7 @@ describe('a removed member’s PRIVATE secrets', () => {
     // While its owner is a member, it is theirs alone.
     expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({ __typename: 'ForbiddenError' });
 
-    const removed = await executeOk(t.app, SharingRemoveMember, { input: { teamId: team.teamId, userId: leaver.userId } }, owner.token);
+    const removed = await executeOk(t.app, RemoveTeamMember, { input: { teamId: team.teamId, userId: leaver.userId } }, owner.token);
     expect(removed.removeTeamMember.__typename).toBe('RemoveTeamMemberSuccess');
 
     // Its values were its owner's alone: nobody changes or rotates it.
@@ -451,7 +399,7 @@ describe('workspaces', () => {
     expect((await executeOk(t.app, SharingAvailableSecrets, { id }, outsider.token)).node).toBeNull();
 
     const rename = (input: { name?: string; description?: string; expectedVersion?: number }, as: User = admin) =>
-      executeOk(t.app, SharingUpdateWorkspace, { input: { id, ...input } }, as.token).then((data) => data.updateWorkspace);
+      executeOk(t.app, UpdateWorkspace, { input: { id, ...input } }, as.token).then((data) => data.updateWorkspace);
     expect(await rename({ name: `${name}-renamed`, description: 'prod', expectedVersion: 1 })).toMatchObject({
       __typename: 'UpdateWorkspaceSuccess',
       workspace: { name: `${name}-renamed`, description: 'prod', version: 2 },
@@ -460,7 +408,7 @@ describe('workspaces', () => {
     expect(await rename({ name: 'by-operator' }, operator)).toMatchObject({ __typename: 'ForbiddenError' });
     expect(await rename({ name: 'by-outsider' }, outsider)).toMatchObject({ __typename: 'NotFoundError' });
 
-    const remove = (as: User) => executeOk(t.app, SharingDeleteWorkspace, { input: { id } }, as.token).then((data) => data.deleteWorkspace);
+    const remove = (as: User) => executeOk(t.app, DeleteWorkspace, { input: { id } }, as.token).then((data) => data.deleteWorkspace);
     expect(await remove(operator)).toMatchObject({ __typename: 'ForbiddenError' });
     expect(await remove(admin)).toMatchObject({ __typename: 'DeleteWorkspaceSuccess', deletedWorkspaceId: id });
     expect((await workspaces(admin)).map((workspace) => workspace.id)).not.toContain(id);
@@ -581,7 +529,7 @@ describe('workspaces', () => {
     const w2 = await createWorkspaceOk();
     const both = await createOk({ ...envInput(), workspaceAccess: 'SOME', allowedWorkspaces: [w1, w2] }, admin);
     const onlyW1 = await createOk({ ...envInput(), workspaceAccess: 'SOME', allowedWorkspaces: [w1] }, admin);
-    const deleted = await executeOk(t.app, SharingDeleteWorkspace, { input: { id: w1 } }, admin.token);
+    const deleted = await executeOk(t.app, DeleteWorkspace, { input: { id: w1 } }, admin.token);
     expect(deleted.deleteWorkspace).toMatchObject({ __typename: 'DeleteWorkspaceSuccess' });
     expect(await allowedOf(both)).toEqual({ workspaceAccess: 'SOME', allowed: [w2] });
     expect((await allowedOf(onlyW1)).allowed).toEqual([]);

@@ -1,128 +1,20 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, executeOk } from '../helpers/app.ts';
+import {
+  AcceptTeamInvitation,
+  AddTeamMember,
+  CreateTeam,
+  DeclineTeamInvitation,
+  RemoveTeamMember,
+  RevokeTeamInvitation,
+  UpdateMemberRole,
+  UpdateTeam,
+} from '../helpers/documents.ts';
+import { useTestApp } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { issueToken } from '../../src/modules/auth/auth.service.ts';
 import { findUserByEmail } from '../../src/modules/auth/auth.repository.ts';
-
-const ResultFields = graphql(`
-  fragment ResultError on Error {
-    __typename
-    code
-    message
-  }
-`);
-void ResultFields;
-
-const CreateTeam = graphql(`
-  mutation CreateTeam($input: CreateTeamInput!) {
-    createTeam(input: $input) {
-      __typename
-      ... on CreateTeamSuccess {
-        team {
-          id
-          name
-          slug
-          version
-          viewerRole
-          createdBy {
-            email
-          }
-        }
-      }
-      ...ResultError
-      ... on ValidationError {
-        fieldErrors {
-          path
-          code
-        }
-      }
-    }
-  }
-`);
-
-const UpdateTeam = graphql(`
-  mutation UpdateTeam($input: UpdateTeamInput!) {
-    updateTeam(input: $input) {
-      __typename
-      ... on UpdateTeamSuccess {
-        team {
-          id
-          name
-          slug
-          version
-        }
-      }
-      ...ResultError
-    }
-  }
-`);
-
-const AddTeamMember = graphql(`
-  mutation AddTeamMember($input: AddTeamMemberInput!) {
-    addTeamMember(input: $input) {
-      __typename
-      ... on AddTeamMemberSuccess {
-        invitation {
-          id
-          email
-          role
-          teamName
-          invitedByEmail
-          team {
-            id
-          }
-        }
-      }
-      ...ResultError
-    }
-  }
-`);
-
-const AcceptTeamInvitation = graphql(`
-  mutation AcceptTeamInvitation($input: AcceptTeamInvitationInput!) {
-    acceptTeamInvitation(input: $input) {
-      __typename
-      ... on AcceptTeamInvitationSuccess {
-        membership {
-          role
-          team {
-            id
-          }
-          user {
-            id
-            email
-          }
-        }
-      }
-      ...ResultError
-    }
-  }
-`);
-
-const DeclineTeamInvitation = graphql(`
-  mutation DeclineTeamInvitation($input: DeclineTeamInvitationInput!) {
-    declineTeamInvitation(input: $input) {
-      __typename
-      ... on DeclineTeamInvitationSuccess {
-        declinedInvitationId
-      }
-      ...ResultError
-    }
-  }
-`);
-
-const RevokeTeamInvitation = graphql(`
-  mutation RevokeTeamInvitation($input: RevokeTeamInvitationInput!) {
-    revokeTeamInvitation(input: $input) {
-      __typename
-      ... on RevokeTeamInvitationSuccess {
-        revokedInvitationId
-      }
-      ...ResultError
-    }
-  }
-`);
 
 const Invitations = graphql(`
   query Invitations($teamId: ID!) {
@@ -156,32 +48,6 @@ const Invitations = graphql(`
           }
         }
       }
-    }
-  }
-`);
-
-const UpdateMemberRole = graphql(`
-  mutation UpdateMemberRole($input: UpdateMemberRoleInput!) {
-    updateMemberRole(input: $input) {
-      __typename
-      ... on UpdateMemberRoleSuccess {
-        membership {
-          role
-        }
-      }
-      ...ResultError
-    }
-  }
-`);
-
-const RemoveTeamMember = graphql(`
-  mutation RemoveTeamMember($input: RemoveTeamMemberInput!) {
-    removeTeamMember(input: $input) {
-      __typename
-      ... on RemoveTeamMemberSuccess {
-        removedUserId
-      }
-      ...ResultError
     }
   }
 `);
@@ -228,13 +94,7 @@ const NodeQuery = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db, 'Acme Data');
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp({ teamName: 'Acme Data' });
 
 /** A token for the user with this email (as `cli token` would issue one). */
 async function tokenOf(email: string): Promise<string> {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { openPayload } from '../../src/modules/crypto/envelope.ts';
 import { graphql } from '../gql/index.ts';
 import type { TeamVaultConnectionsQuery, VaultCredentialsInput, VaultType } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, execute, startTestApp, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, execute, type OkData } from '../helpers/app.ts';
 import {
   CreateSecret,
   CreateVaultConnection,
@@ -14,7 +14,7 @@ import {
   RotateVaultConnection,
   UpdateVaultConnection,
 } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
 
@@ -52,13 +52,7 @@ const TeamVaultConnections = graphql(`
   }
 `);
 
-let t: TestApp;
-let team: TestTeam;
-beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
-});
-afterAll(() => t.close());
+const { t, team } = useTestApp();
 
 /** Every response body of this file, and every credential value sent: the last test checks none shows up. */
 const bodies: string[] = [];
@@ -72,9 +66,6 @@ async function call<TResult, TVariables>(document: TypedDocumentNode<TResult, TV
 }
 
 const random = (prefix: string) => `${prefix}${randomBytes(18).toString('base64url')}`;
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}-${counter++}`;
-
 /** Valid credentials for a vault type, every value random and remembered. */
 function credentialsFor(vaultType: VaultType, options: { secretPath?: string | null } = {}): VaultCredentialsInput {
   const credentials: VaultCredentialsInput =

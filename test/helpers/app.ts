@@ -32,8 +32,11 @@ export const GENEROUS_RATE_LIMIT: RateLimitOptions = {
   unauthenticatedPerIp: 100_000,
 };
 
+/** The application options a test may set; the rest are the test harness's. */
+export type TestAppOptions = Pick<AppOptions, 'corsOrigins' | 'production' | 'rateLimit' | 'persistedOperations' | 'requestTimeoutMs' | 'maxResponseBytes' | 'compileQueries' | 'metrics'>;
+
 /** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */
-export async function startTestApp(options: Pick<AppOptions, 'corsOrigins' | 'production' | 'rateLimit' | 'persistedOperations' | 'requestTimeoutMs' | 'maxResponseBytes' | 'compileQueries' | 'metrics'> = {}): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await openTestDatabase();
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) });

@@ -261,3 +261,235 @@ export const NodeById = graphql(`
     }
   }
 `);
+
+export const CreateTeam = graphql(`
+  mutation CreateTeam($input: CreateTeamInput!) {
+    createTeam(input: $input) {
+      __typename
+      ... on CreateTeamSuccess {
+        team {
+          id
+          name
+          slug
+          version
+          viewerRole
+          createdBy {
+            email
+          }
+        }
+      }
+      ...ErrorFields
+      ... on ValidationError {
+        fieldErrors {
+          path
+          code
+        }
+      }
+    }
+  }
+`);
+
+export const UpdateTeam = graphql(`
+  mutation UpdateTeam($input: UpdateTeamInput!) {
+    updateTeam(input: $input) {
+      __typename
+      ... on UpdateTeamSuccess {
+        team {
+          id
+          name
+          slug
+          version
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const AddTeamMember = graphql(`
+  mutation AddTeamMember($input: AddTeamMemberInput!) {
+    addTeamMember(input: $input) {
+      __typename
+      ... on AddTeamMemberSuccess {
+        invitation {
+          id
+          email
+          role
+          teamName
+          invitedByEmail
+          team {
+            id
+          }
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const UpdateMemberRole = graphql(`
+  mutation UpdateMemberRole($input: UpdateMemberRoleInput!) {
+    updateMemberRole(input: $input) {
+      __typename
+      ... on UpdateMemberRoleSuccess {
+        membership {
+          role
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const RemoveTeamMember = graphql(`
+  mutation RemoveTeamMember($input: RemoveTeamMemberInput!) {
+    removeTeamMember(input: $input) {
+      __typename
+      ... on RemoveTeamMemberSuccess {
+        removedUserId
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const CreateWorkspace = graphql(`
+  mutation CreateWorkspace($input: CreateWorkspaceInput!) {
+    createWorkspace(input: $input) {
+      __typename
+      ... on CreateWorkspaceSuccess {
+        workspace {
+          id
+          name
+          description
+          version
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const UpdateWorkspace = graphql(`
+  mutation UpdateWorkspace($input: UpdateWorkspaceInput!) {
+    updateWorkspace(input: $input) {
+      __typename
+      ... on UpdateWorkspaceSuccess {
+        workspace {
+          id
+          name
+          description
+          version
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const DeleteWorkspace = graphql(`
+  mutation DeleteWorkspace($input: DeleteWorkspaceInput!) {
+    deleteWorkspace(input: $input) {
+      __typename
+      ... on DeleteWorkspaceSuccess {
+        deletedWorkspaceId
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const CreateApiToken = graphql(`
+  mutation CreateApiToken($input: CreateApiTokenInput!) {
+    createApiToken(input: $input) {
+      __typename
+      ... on CreateApiTokenSuccess {
+        token
+        apiToken {
+          id
+          name
+          expiresAt
+          scopes
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const RevokeApiToken = graphql(`
+  mutation RevokeApiToken($input: RevokeApiTokenInput!) {
+    revokeApiToken(input: $input) {
+      __typename
+      ... on RevokeApiTokenSuccess {
+        apiToken {
+          id
+          revokedAt
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+/** The caller, with their teams and roles. */
+export const Viewer = graphql(`
+  query ViewerIdentity {
+    viewer {
+      id
+      email
+      memberships {
+        role
+        team {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+export const AcceptTeamInvitation = graphql(`
+  mutation AcceptTeamInvitation($input: AcceptTeamInvitationInput!) {
+    acceptTeamInvitation(input: $input) {
+      __typename
+      ... on AcceptTeamInvitationSuccess {
+        membership {
+          role
+          team {
+            id
+          }
+          user {
+            id
+            email
+          }
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const DeclineTeamInvitation = graphql(`
+  mutation DeclineTeamInvitation($input: DeclineTeamInvitationInput!) {
+    declineTeamInvitation(input: $input) {
+      __typename
+      ... on DeclineTeamInvitationSuccess {
+        declinedInvitationId
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const RevokeTeamInvitation = graphql(`
+  mutation RevokeTeamInvitation($input: RevokeTeamInvitationInput!) {
+    revokeTeamInvitation(input: $input) {
+      __typename
+      ... on RevokeTeamInvitationSuccess {
+        revokedInvitationId
+      }
+      ...ErrorFields
+    }
+  }
+`);

@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { credentialFieldsFor, credentialsMemberFor, type AuthMethod, type CredentialFieldName, type CredentialsInput } from '../../src/modules/secret/provider-catalogue.ts';
+import type { App } from '../../src/http/app.ts';
+import type { Role } from '../../src/modules/team/team.tables.ts';
+import type { CreateLocationInput, CreateSecretInput } from '../gql/graphql.ts';
+import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestAppOptions, type TestTeam } from './app.ts';
+import { CreateLocation, CreateSecret } from './documents.ts';
+import { registerPlaintext } from './harness-checks.ts';
 
-/** Every plaintext this file's fixtures made or its requests sent: the harness's leak sweep looks for each. */
-const plaintextRegistry = new Set<string>();
-
-/** Adds a value the leak sweep of every test app of this file must find nowhere. */
-export function registerPlaintext(value: string): void {
-  plaintextRegistry.add(value);
-}
-
-export function registeredPlaintexts(): string[] {
-  return [...plaintextRegistry];
-}
 
 /**
  * A realistic, valid value for every fixed credential field, whichever provider uses it (random
@@ -65,4 +61,70 @@ export function plaintextValues(credentials: Record<string, unknown>): string[] 
   return Object.values(credentials).flatMap((member) =>
     Array.isArray(member) ? member.map((pair: { value: string }) => pair.value) : Object.values(member as Record<string, string>),
   );
+}
+
+let nameCounter = 0;
+
+/** A name no other fixture of this run has: `prefix`, random hex (files share a PostgreSQL database) and a counter. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}-${nameCounter++}`;
+}
+
+/** A member of a team other than its OWNER, with a token of their own. */
+export interface TestMember {
+  userId: string;
+  token: string;
+  email: string;
+}
+
+/** A team with one member of each role besides its OWNER. */
+export interface TeamWithMembers extends TestTeam {
+  members: Record<Exclude<Role, 'OWNER'>, TestMember>;
+}
+
+/** `createTeamWithOwner` plus an ADMIN, an OPERATOR and a VIEWER, each with a token. */
+async function createTeamWithMembers(db: TestApp['db'], name?: string): Promise<TeamWithMembers> {
+  const team = await createTeamWithOwner(db, name);
+  // One after the other: each locks the team row, and PGlite is a single connection.
+  const admin = await addMember(db, team, 'ADMIN');
+  const operator = await addMember(db, team, 'OPERATOR');
+  const viewer = await addMember(db, team, 'VIEWER');
+  return { ...team, members: { ADMIN: admin, OPERATOR: operator, VIEWER: viewer } };
+}
+
+/**
+ * This file's app (on a fresh database) and a team in it, made before the file's first test and
+ * closed after its last. The two objects are filled in place by `beforeAll`, so a file takes them
+ * once at its top (`const { t, team } = useTestApp()`) and its tests read them as they are.
+ * `members: true` adds a member of each role (`team.members`); without it the team has only its
+ * OWNER, so member lists and audit trails hold nothing the file did not make.
+ */
+export function useTestApp<WithMembers extends boolean = false>(
+  options: TestAppOptions & { members?: WithMembers; teamName?: string } = {},
+): { t: TestApp; team: WithMembers extends true ? TeamWithMembers : TestTeam } {
+  const { members, teamName, ...appOptions } = options;
+  const t = {} as TestApp;
+  const team = {} as TeamWithMembers;
+  beforeAll(async () => {
+    Object.assign(t, await startTestApp(appOptions));
+    Object.assign(team, members ? await createTeamWithMembers(t.db, teamName) : await createTeamWithOwner(t.db, teamName));
+  });
+  afterAll(() => t.close?.()); // no close when the app failed to start
+  return { t, team };
+}
+
+/** An S3 secret (unique name, fresh access key) made through the API; anything but success fails the test. */
+export async function createS3Secret(app: App, team: TestTeam, input: Partial<CreateSecretInput> = {}, token = team.ownerToken) {
+  const full = { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, ...input } as CreateSecretInput;
+  const result = (await executeOk(app, CreateSecret, { input: full }, token)).createSecret;
+  if (result.__typename !== 'CreateSecretSuccess') throw new Error(`createSecret failed: ${JSON.stringify(result)}`);
+  return result.secret;
+}
+
+/** An S3 location on `secretId` (unique name, bucket `bucket`) made through the API; anything but success fails the test. */
+export async function createS3Location(app: App, team: TestTeam, secretId: string, input: Partial<CreateLocationInput> = {}, token = team.ownerToken) {
+  const full: CreateLocationInput = { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', bucketName: 'bucket', secretId, ...input };
+  const result = (await executeOk(app, CreateLocation, { input: full }, token)).createLocation;
+  if (result.__typename !== 'CreateLocationSuccess') throw new Error(`createLocation failed: ${JSON.stringify(result)}`);
+  return result.location;
 }

@@ -18,32 +18,15 @@ import type { Database } from '../../src/database/database.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
 import { openDatabase } from '../../src/database/open-database.ts';
-import { graphql } from '../gql/index.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateSecret, CreateVaultConnection, NodeById, UpdateSecret } from '../helpers/documents.ts';
+import { CreateSecret, CreateVaultConnection, NodeById, UpdateSecret, Viewer } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
 import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
 import { RESERVED_ENV_KEYS, RESERVED_ENV_KEY_PREFIXES } from '../../src/modules/secret/reserved-env-keys.ts';
-
-const CliViewer = graphql(`
-  query CliViewer {
-    viewer {
-      id
-      email
-      memberships {
-        role
-        team {
-          id
-          name
-        }
-      }
-    }
-  }
-`);
 
 /** Generous: a PGlite data directory takes seconds to open on a busy machine. */
 const SLOW = 120_000;
@@ -206,12 +189,12 @@ describe('run --secret ID -- COMMAND', () => {
     const { teamId, userId, token } = bootstrapped();
     await withApp(async ({ app }) => {
       // The tokens the CLI printed work against the API on the same database, with their roles.
-      expect((await executeOk(app, CliViewer, {}, token)).viewer).toMatchObject({
+      expect((await executeOk(app, Viewer, {}, token)).viewer).toMatchObject({
         id: userId,
         email: ownerEmail,
         memberships: [{ role: 'OWNER', team: { id: teamId, name: teamName } }],
       });
-      expect((await executeOk(app, CliViewer, {}, viewer!.token)).viewer).toMatchObject({ id: viewer!.userId, memberships: [{ role: 'VIEWER', team: { id: teamId } }] });
+      expect((await executeOk(app, Viewer, {}, viewer!.token)).viewer).toMatchObject({ id: viewer!.userId, memberships: [{ role: 'VIEWER', team: { id: teamId } }] });
 
       const create = async (input: Partial<CreateSecretInput>) => {
         const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-${randomUUID()}`, ...input } }, token)).createSecret;

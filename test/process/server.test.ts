@@ -269,4 +269,4 @@ test('at start, after migrations, it derives the previews a migration masked ane
   } finally {
     await isolated?.drop();
   }
-});
+}, 120_000); // Whole migrations or a spawned server: slow on a loaded 2-core machine.

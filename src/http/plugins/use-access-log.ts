@@ -2,12 +2,17 @@ import { getOperationAST, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 
+export interface AccessLogOptions {
+  /** Where the lines go (required). */
+  logger: Logger;
+}
+
 /**
  * One log line per HTTP request: method, path, status, duration, the names of the operations it
  * ran and the code and path of each error answered. Never the document, its variables or an error
  * message (they can quote a value), nor headers or bodies.
  */
-export function useAccessLog(logger: Logger): Plugin<{ request: Request; params?: { operationName?: string | null } }> {
+export function useAccessLog({ logger }: AccessLogOptions): Plugin<{ request: Request; params?: { operationName?: string | null } }> {
   const startedAt = new WeakMap<Request, number>();
   const operationNames = new WeakMap<Request, string[]>();
   const errors = new WeakMap<Request, { code: unknown; path: readonly (string | number)[] | undefined }[]>();

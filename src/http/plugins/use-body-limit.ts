@@ -4,13 +4,17 @@ import type { Plugin } from 'graphql-yoga';
 /** The rest of a refused body is never read, so the connection cannot carry another request. */
 const CLOSE = { connection: 'close' };
 
+export interface BodyLimitOptions {
+  /** Largest request body, in bytes. @default 1_000_000 (a value may hold 45,000 characters; a request a few of them) */
+  maxBytes?: number;
+}
+
 /**
  * Refuses request bodies larger than `maxBytes` with HTTP 413: before they are read, going by
  * their Content-Length; and a body without one (`Transfer-Encoding: chunked`) as soon as more
  * than `maxBytes` of it has arrived, instead of buffering whatever the client keeps sending.
- * @param maxBytes @default 1_000_000 (a value may hold 45,000 characters; a request a few of them)
  */
-export function useBodyLimit(maxBytes = 1_000_000): Plugin {
+export function useBodyLimit({ maxBytes = 1_000_000 }: BodyLimitOptions = {}): Plugin {
   const message = `The request body is larger than ${maxBytes} bytes`;
   return {
     onRequest: ({ request, endResponse, fetchAPI }) => {

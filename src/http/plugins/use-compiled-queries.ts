@@ -44,6 +44,11 @@ export function isCompilable(schema: GraphQLSchema, document: DocumentNode, oper
   return !objectLiteral;
 }
 
+export interface CompiledQueriesOptions {
+  /** Called when graphql-jit cannot compile a document (its errors are the answer). @default none */
+  onCompileError?: (errors: readonly Error[] | undefined) => void;
+}
+
 /**
  * Compiles eligible queries (see `isCompilable`) to JavaScript with graphql-jit, once per parsed
  * document (Yoga's parse cache hands out the same document for the same text): the read path
@@ -54,10 +59,8 @@ export function isCompilable(schema: GraphQLSchema, document: DocumentNode, oper
  *
  * graphql-jit does not watch the execution signal: past the deadline, `useRequestDeadline` answers
  * at once and every resolver refuses to start (src/graphql/deadline.ts), so a compiled query stops too.
- * @param options.onCompileError called when graphql-jit cannot compile a document (its errors
- * are the answer); @default none
  */
-export function useCompiledQueries(options: { onCompileError?: (errors: readonly Error[] | undefined) => void } = {}): Plugin {
+export function useCompiledQueries(options: CompiledQueriesOptions = {}): Plugin {
   const eligibleDocuments = new WeakMap<DocumentNode, Map<string, boolean>>();
   const decisions = new WeakMap<ExecutionArgs, boolean>();
   function runsCompiled(args: ExecutionArgs): boolean {

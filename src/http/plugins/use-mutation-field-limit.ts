@@ -2,17 +2,18 @@ import { getOperationAST, GraphQLError, OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { rootFieldsOf } from './root-fields.ts';
 
-/** Root mutation fields one operation may hold (aliases count one each). */
-export const MAX_MUTATION_FIELDS = 10;
+export interface MutationFieldLimitOptions {
+  /** Root mutation fields one operation may hold (aliases count one each). @default 10 */
+  max?: number;
+}
 
 /**
  * Refuses, before anything runs, an operation with more than `max` root mutation fields: one
  * request must not carry a batch of changes (20 aliased `rotateSecret`). Each root field is
  * charged to the rate limits on its own (useRateLimit); this bounds what one request can do at
  * once. Place it before useRateLimit, so a refused operation spends no budget.
- * @param max @default MAX_MUTATION_FIELDS
  */
-export function useMutationFieldLimit(max = MAX_MUTATION_FIELDS): Plugin {
+export function useMutationFieldLimit({ max = 10 }: MutationFieldLimitOptions = {}): Plugin {
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
       // Queries pass at once: only a mutation's root fields are worth collecting.

@@ -4,12 +4,17 @@ import type { Plugin } from 'graphql-yoga';
 /** A manifest as codegen's client preset writes it: `{"sha256:<hex>": "<document>"}`. */
 export type PersistedOperations = Record<string, string>;
 
+export interface PersistedOperationsOnlyOptions {
+  /** The operations that may run (required). */
+  manifest: PersistedOperations;
+}
+
 /**
  * Runs only the operations of the manifest, addressed the way Apollo clients send them
  * (`extensions.persistedQuery.sha256Hash`, with or without the `sha256:` prefix); any other
  * document is refused before parsing.
  */
-export function usePersistedOperationsOnly(manifest: PersistedOperations): Plugin {
+export function usePersistedOperationsOnly({ manifest }: PersistedOperationsOnlyOptions): Plugin {
   return usePersistedOperations({
     getPersistedOperation: (hash) => manifest[hash] ?? manifest[`sha256:${hash}`] ?? null,
     allowArbitraryOperations: false,

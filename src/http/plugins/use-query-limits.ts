@@ -75,6 +75,11 @@ function useSuggestionsHiddenWhen(hide: (request: Request) => Promise<boolean>):
   };
 }
 
+export interface ListArgumentLimitOptions {
+  /** Items one list argument may hold. @default 100 (MAX_PAGE_SIZE, as `first`) */
+  max?: number;
+}
+
 /**
  * Refuses an operation that gives a field a list argument longer than `max` items, before any
  * variable is coerced or any argument mapped: 20 aliases of `nodes(ids: $ids)` with 12,000 ids
@@ -82,9 +87,8 @@ function useSuggestionsHiddenWhen(hide: (request: Request) => Promise<boolean>):
  * resolvers) before anything could refuse them, seconds of a blocked event loop. A list inside
  * an input object (a mutation's `input`) is the input's own business and is not counted here.
  * Install it before any plugin that coerces variables (useCompiledQueries does, to decide).
- * @param max @default 100 (MAX_PAGE_SIZE, as `first`)
  */
-export function useListArgumentLimit(max = MAX_PAGE_SIZE): Plugin {
+export function useListArgumentLimit({ max = MAX_PAGE_SIZE }: ListArgumentLimitOptions = {}): Plugin {
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
       const operation = getOperationAST(args.document, args.operationName);

@@ -2,6 +2,11 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { deadlineSignal, watchDeadline } from '../../graphql/deadline.ts';
 
+export interface RequestDeadlineOptions {
+  /** Milliseconds from arrival; undefined keeps the default. @default 10_000 (below the 15 s `statement_timeout`, so the deadline answers first) */
+  timeoutMs?: number | undefined;
+}
+
 /**
  * A whole-request deadline, counted from the moment the request arrives (authentication and
  * waiting for a database connection included). When it passes, execution is aborted through its
@@ -18,9 +23,8 @@ import { deadlineSignal, watchDeadline } from '../../graphql/deadline.ts';
  * loop (graphql-jit's compiled queries, loaders settling in microtasks) stops at it too.
  *
  * The client going away aborts execution the same way (Yoga's request signal).
- * @param timeoutMs @default 10_000 (below the 15 s `statement_timeout`, so the deadline answers first)
  */
-export function useRequestDeadline(timeoutMs = 10_000): Plugin {
+export function useRequestDeadline({ timeoutMs = 10_000 }: RequestDeadlineOptions = {}): Plugin {
   const arrivals = new WeakMap<Request, number>();
   return {
     onRequest: ({ request }) => {

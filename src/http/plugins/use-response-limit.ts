@@ -1,8 +1,10 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-/** Largest response body by default: 10 MB. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 10_000_000;
+export interface ResponseLimitOptions {
+  /** Largest response body, in bytes; undefined keeps the default. @default 10_000_000 */
+  maxBytes?: number | undefined;
+}
 
 /**
  * Bounds the size of an answer. The result's `data` is serialised here, one root field (alias)
@@ -10,9 +12,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 10_000_000;
  * after the whole of it has been turned into text; past the limit the client gets HTTP 422 with
  * a top-level `RESPONSE_TOO_LARGE` error and no data (ask for smaller pages). An answer within
  * the limit is not serialised twice: Yoga is handed the text made here.
- * @param maxBytes @default 10_000_000
  */
-export function useResponseLimit(maxBytes = DEFAULT_MAX_RESPONSE_BYTES): Plugin {
+export function useResponseLimit({ maxBytes = 10_000_000 }: ResponseLimitOptions = {}): Plugin {
   return {
     onExecutionResult: ({ result, setResult }) => {
       // Streams (subscriptions) and batches are not answered as one JSON document.

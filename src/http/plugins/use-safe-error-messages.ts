@@ -11,7 +11,7 @@ import type { Plugin } from 'graphql-yoga';
  */
 
 /** A reason graphql-js or a scalar gives for refusing a value, without the value. */
-export function reasonWithoutValue(reason: string): string {
+function reasonWithoutValue(reason: string): string {
   // `String cannot represent a non string value: …`, `Enum "E" cannot represent non-enum value: …`
   const represent = /^(.*? cannot represent[^:]*? value):/.exec(reason);
   if (represent) return represent[1]!;
@@ -70,7 +70,7 @@ function argumentErrorMessage(message: string): string | null {
  * quotes the body (`Unexpected token 'A', "AKIA…" is not valid JSON`): only its name is kept
  * (Yoga answers 400 rather than 200 because it is there).
  */
-export function withoutValue(error: GraphQLError): GraphQLError {
+function withoutValue(error: GraphQLError): GraphQLError {
   const message = variableErrorMessage(error) ?? syntaxErrorMessage(error.message) ?? argumentErrorMessage(error.message);
   const { originalError } = error.extensions as { originalError?: { name?: unknown; message?: unknown } };
   const quotesBody = originalError?.message !== undefined;
@@ -100,7 +100,7 @@ const SAFE_LITERAL_ERROR = /^(Field "|OneOf Input Object ")/;
  * is (`Expected a value of type "TeamRole!" at "input.role" of "addTeamMember"`) with the reason
  * without the value.
  */
-export const SafeValuesOfCorrectTypeRule: ValidationRule = (context) => {
+const SafeValuesOfCorrectTypeRule: ValidationRule = (context) => {
   const paths = new WeakMap<ASTNode, string>();
   const visitor = ValuesOfCorrectTypeRule(
     Object.create(context, {

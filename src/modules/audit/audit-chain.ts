@@ -1,22 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { AuditEventTable } from './audit.tables.ts';
 
 /** The columns of an audit row that its hash covers (every column but the hashes and `seq`). */
-export interface HashedAuditFields {
-  id: string;
-  team_id: string | null;
-  actor_user_id: string | null;
-  actor_token_id: string | null;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  changed_fields: string[];
-  target_version: number | null;
-  outcome: string;
-  request_id: string | null;
-  client_ip: string | null;
-  user_agent: string | null;
-  created_at: Date;
-}
+export type HashedAuditFields = Omit<Selectable<AuditEventTable>, 'seq' | 'prev_hash' | 'hash'>;
 
 /**
  * SHA-256 over the previous row's hash and this row's fields in a fixed order (JSON, so no two

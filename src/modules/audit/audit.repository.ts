@@ -2,6 +2,7 @@ import { sql, type Insertable, type Selectable } from 'kysely';
 import type { AuditEventTable } from './audit.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
+import { paginate } from '../../database/keyset.ts';
 
 export type AuditEventRow = Selectable<AuditEventTable>;
 
@@ -46,8 +47,8 @@ export async function listAuditEvents(db: Db, teamId: string, filter: AuditFilte
   if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until) query = query.where('created_at', '<', filter.until);
-  if (page.after) query = query.where('seq', '<', page.after[0]);
-  return query.orderBy('seq', 'desc').limit(page.limit).execute();
+  // seq is unique: the index on (team_id, seq) serves, and the cursor's id is not compared.
+  return paginate(query, { key: sql.ref('seq'), tiebreak: null, direction: 'DESC' }, page).execute();
 }
 
 /** A batch of a team's events in chain order, after `afterSeq`, for verification. */

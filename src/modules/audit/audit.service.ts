@@ -27,14 +27,14 @@ export interface AuditEntry {
 }
 
 /** Longest request metadata (User-Agent, request id, client address) an audit row keeps, in characters. */
-export const MAX_AUDIT_META_CHARS = 256;
+const MAX_AUDIT_META_CHARS = 256;
 
 /**
  * Request metadata as stored: at most MAX_AUDIT_META_CHARS characters. The trail is append-only
  * and kept forever, and a client chooses its User-Agent (15 KB a row otherwise). Cut on code
  * points, so a cut never leaves half a surrogate pair.
  */
-export function capAuditMeta(value: string | null | undefined): string | null {
+function capAuditMeta(value: string | null | undefined): string | null {
   if (value == null) return null;
   if (value.length <= MAX_AUDIT_META_CHARS) return value;
   return Array.from(value).slice(0, MAX_AUDIT_META_CHARS).join('');

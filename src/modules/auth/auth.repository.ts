@@ -3,6 +3,7 @@ import type { ApiTokenTable } from './auth.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { UserTable } from '../team/team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
+import { paginate } from '../../database/keyset.ts';
 
 export type ApiTokenRow = Selectable<ApiTokenTable>;
 export type UserRow = Selectable<UserTable>;
@@ -36,12 +37,7 @@ export async function revokeApiToken(db: Db, userId: string, tokenId: string): P
 
 /** A page of the user's tokens, newest first, keyset on (created_at, id). */
 export async function listApiTokensOfUser(db: Db, userId: string, page: KeysetPage): Promise<ApiTokenRow[]> {
-  let query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId);
-  if (page.after) {
-    const [createdAt, id] = page.after;
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(new Date(createdAt), id)));
-  }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+  return paginate(db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId), { key: sql.ref('created_at'), tiebreak: sql.ref('id'), direction: 'DESC' }, page).execute();
 }
 
 /** Users among `ids` who are the viewer or share a team with them; others stay invisible. */

@@ -26,7 +26,7 @@ export interface ApiToken {
   revokedAt: Date | null;
 }
 
-export const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, name: row.name });
+const toUser = (row: UserRow): User => ({ id: row.id, email: row.email, name: row.name });
 
 const toApiToken = (row: ApiTokenRow): ApiToken => ({
   id: row.id,

@@ -4,10 +4,11 @@ import type { Role } from '../team/team.tables.ts';
 export const ROLES = ['OWNER', 'ADMIN', 'OPERATOR', 'VIEWER'] as const satisfies readonly Role[];
 
 /**
- * Every action a service authorises, with the least role that may perform it.
- * The one table of who-may-do-what: services, schema and tests all read it.
+ * Every action a service authorises, with the least role that may perform it: the one table of
+ * which role may do what (DESIGN §4 Roles), read by `authorize()` in auth.service.ts.
+ * SCOPE_FOR_ACTION below says which token scope each action needs on top.
  */
-export const MINIMUM_ROLE = {
+const MINIMUM_ROLE = {
   'team:read': 'VIEWER',
   'team:update': 'ADMIN',
   'team:manage-members': 'OWNER',
@@ -31,7 +32,7 @@ function rank(role: Role): number {
 }
 
 /** Whether `role` is at least `minimum` in OWNER > ADMIN > OPERATOR > VIEWER. */
-export function roleAtLeast(role: Role, minimum: Role): boolean {
+function roleAtLeast(role: Role, minimum: Role): boolean {
   return rank(role) >= rank(minimum);
 }
 

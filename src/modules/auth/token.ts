@@ -14,7 +14,7 @@ export interface NewToken extends ParsedToken {
   secretHash: Buffer;
 }
 
-export function hashTokenSecret(secret: string): Buffer {
+function hashTokenSecret(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
 

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
-import { claimKey, findKey } from './idempotency.repository.ts';
+import * as idempotencyRepository from './idempotency.repository.ts';
 
 /** JSON with object keys sorted, so that equal inputs hash alike whatever their key order. */
 function canonicalJson(value: unknown): string {
@@ -30,7 +30,7 @@ function requestHash(masterKey: Buffer, input: unknown): Buffer {
 /**
  * Whether `input` is what was hashed into `stored`: under the current master key, or under a
  * previous one, since the first request may have come before a master-key rotation (the keyring
- * keeps old keys until `cli rewrap` is done). A retry whose first request was hashed under a key
+ * keeps old keys while CLOAKROOM_PREVIOUS_MASTER_KEYS lists them). A retry whose first request was hashed under a key
  * the keyring no longer holds cannot be told from another input: IDEMPOTENCY_KEY_REUSED.
  */
 function hashedFrom(ctx: Context, stored: Buffer, input: unknown): boolean {
@@ -41,7 +41,7 @@ export interface IdempotentCreate {
   /** The mutation, e.g. `createSecret`: keys are per user and operation. */
   operation: string;
   key: string | null | undefined;
-  /** The whole input but the key itself. */
+  /** The mutation's whole input as given (the key too: a retry repeats it), hashed to tell a retry from a reuse. */
   input: unknown;
   /** The id the new object will get. */
   resultId: string;
@@ -53,12 +53,12 @@ export interface IdempotentCreate {
  * same input returns the id of what the first request created, for the caller to answer with it
  * without writing; with another input it is a ConflictError IDEMPOTENCY_KEY_REUSED.
  */
-export async function replayedResult(ctx: Context, trx: Db, create: IdempotentCreate): Promise<string | null> {
+async function replayedResult(ctx: Context, trx: Db, create: IdempotentCreate): Promise<string | null> {
   if (!create.key) return null;
   const hash = requestHash(ctx.keyring.current, create.input);
   const claim = { userId: ctx.viewer.userId, operation: create.operation, key: create.key, requestHash: hash, resultId: create.resultId };
-  if (await claimKey(trx, claim)) return null;
-  const first = await findKey(trx, claim.userId, claim.operation, claim.key);
+  if (await idempotencyRepository.claimKey(trx, claim)) return null;
+  const first = await idempotencyRepository.findKey(trx, claim.userId, claim.operation, claim.key);
   if (!hashedFrom(ctx, Buffer.from(first.request_hash), create.input)) {
     throw new ConflictError('This idempotency key was used with a different input in the last 24 hours', ErrorCode.IDEMPOTENCY_KEY_REUSED);
   }

@@ -3,7 +3,7 @@ import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { LocationTable } from './location.tables.ts';
 import { nameKey } from '../shared/names.ts';
-import { containsPattern, paginate, type ListOrder } from '../../database/keyset.ts';
+import { containsPattern, DEFAULT_ORDER, keysetBounds, keysetOrder, listKeyset, paginateInOrder, type ListOrder } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type LocationRow = Selectable<LocationTable>;
@@ -60,7 +60,7 @@ export async function listLocations(db: Db, teamId: string, filter: LocationFilt
   let query = db.selectFrom('locations').selectAll('locations').where('locations.team_id', '=', teamId);
   if (filter.locationType) query = query.where('locations.location_type', '=', filter.locationType);
   if (filter.search) query = query.where(sql<boolean>`lower(locations.name) like ${containsPattern(filter.search)}`);
-  return paginate(query, 'locations', order, page).execute();
+  return paginateInOrder(query, 'locations', order, page).execute();
 }
 
 /**
@@ -69,13 +69,17 @@ export async function listLocations(db: Db, teamId: string, filter: LocationFilt
  */
 export async function listLocationsOfSecrets(db: Db, secretIds: readonly string[], page: KeysetPage) {
   if (!secretIds.length) return [];
-  const ranked = db
-    .selectFrom('locations')
-    .selectAll('locations')
-    .select(sql<string>`lower(locations.name)`.as('sort_key'))
-    .select(sql<number>`row_number() over (partition by locations.secret_id order by lower(locations.name), locations.id)`.as('position'))
-    .where('locations.secret_id', 'in', secretIds)
-    .$if(page.after !== null, (query) => query.where(sql<boolean>`(lower(locations.name), locations.id) > (${page.after![0]}, ${page.after![1]})`));
+  const keyset = listKeyset('locations', DEFAULT_ORDER);
+  const ranked = keysetBounds(keyset, page).reduce(
+    (query, bound) => query.where(bound),
+    db
+      .selectFrom('locations')
+      .selectAll('locations')
+      .select(sql<string>`lower(locations.name)`.as('sort_key'))
+      // Numbered in the order the page reads (backward from the end for `last`), so each secret keeps the rows nearest its cursor.
+      .select(sql<number>`row_number() over (partition by locations.secret_id order by ${keysetOrder(keyset, page)})`.as('position'))
+      .where('locations.secret_id', 'in', secretIds),
+  );
   return db
     .selectFrom(ranked.as('ranked'))
     .selectAll()

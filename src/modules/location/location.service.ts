@@ -1,7 +1,7 @@
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
-import { ErrorCode, NotFoundError, ValidationError } from '../../errors.ts';
-import { changeVersioned } from '../shared/versioned-change.ts';
+import { NotFoundError } from '../../errors.ts';
+import { versionedChange } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
@@ -9,7 +9,7 @@ import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import * as secretRepository from '../secret/secret.repository.ts';
-import { requireLocationTypeMatch } from '../secret/secret.policy.ts';
+import * as secretPolicy from '../secret/secret.policy.ts';
 import * as locationRepository from './location.repository.ts';
 import type { LocationFilter, LocationRow } from './location.repository.ts';
 import type { LocationType } from './location.rules.ts';
@@ -31,7 +31,7 @@ export interface Location {
   updatedBy: string | null;
 }
 
-export const toLocation = (row: LocationRow): Location => ({
+const toLocation = (row: LocationRow): Location => ({
   id: row.id,
   teamId: row.team_id,
   secretId: row.secret_id,
@@ -49,18 +49,16 @@ export const toLocation = (row: LocationRow): Location => ({
 });
 
 /**
- * LOCATION_TYPE_MISMATCH, under concurrency: the secret must be in the team and of the location's type. The secret
- * row stays share-locked until commit, so a concurrent change of its type waits for this link
- * (and this link waits for a type change in progress) — never a mismatched pair.
+ * SECRET_NOT_SHARED and LOCATION_TYPE_MISMATCH, under concurrency: the secret must be in the
+ * team, shared, and of the location's type. The secret row stays share-locked until commit, so a
+ * concurrent change of its type waits for this link (and this link waits for a type change in
+ * progress) — never a mismatched pair.
  */
 async function lockSecretToLink(trx: Db, teamId: string, secretId: string, locationType: LocationType): Promise<void> {
   const secret = await secretRepository.lockSecretForLink(trx, secretId);
   if (!secret || secret.team_id !== teamId) throw new NotFoundError('Secret not found in this team');
-  if (secret.visibility === 'PRIVATE') {
-    // A location is the team's: every member must be able to see the secret behind it.
-    throw ValidationError.forField(['input', 'secretId'], 'A location needs a TEAM secret, not a PRIVATE one', ErrorCode.SECRET_NOT_SHARED);
-  }
-  requireLocationTypeMatch({ locationType, secretType: secret.secret_type }, 'secretId');
+  secretPolicy.requireSharedIfLinked({ visibility: secret.visibility, linked: true }, 'secretId');
+  secretPolicy.requireLocationTypeMatch({ locationType, secretType: secret.secret_type }, 'secretId');
 }
 
 export interface CreateLocationInput {
@@ -108,16 +106,12 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
 }
 
 /** Authorises `location:write`, then runs `change` with the location locked and its version checked. */
-async function changeLocation<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: LocationRow) => Promise<T>): Promise<T> {
-  const spec = {
-    what: 'location',
-    visible: await ctx.loaders.beforeScopes.location.load(id),
-    authorize: (visible: LocationRow) => authorize(ctx, visible.team_id, 'location:write'),
-    lock: (trx: Db) => locationRepository.lockLocation(trx, id),
-    expectedVersion,
-  };
-  return changeVersioned(ctx, spec, change);
-}
+const changeLocation = versionedChange<LocationRow>({
+  what: 'location',
+  visible: (ctx, id) => ctx.loaders.beforeScopes.location.load(id),
+  authorize: 'location:write',
+  lock: locationRepository.lockLocation,
+});
 
 export interface UpdateLocationInput {
   id: string;

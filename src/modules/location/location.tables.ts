@@ -1,9 +1,9 @@
 import type { Generated } from 'kysely';
-import type { CreatedAt, UpdatedAt } from '../../database/column-types.ts';
+import type { VersionedColumns } from '../../database/column-types.ts';
 
 // This module's tables as Kysely sees them (snake_case, like the SQL); `Database` (src/database/database.ts) gathers every module's.
 
-export interface LocationTable {
+export interface LocationTable extends VersionedColumns {
   id: Generated<string>;
   team_id: string;
   secret_id: string;
@@ -15,9 +15,4 @@ export interface LocationTable {
   bucket_name: string;
   region: string | null;
   endpoint_url: string | null;
-  version: Generated<number>;
-  created_at: CreatedAt;
-  created_by: string | null;
-  updated_at: UpdatedAt;
-  updated_by: string | null;
 }

@@ -1,5 +1,5 @@
 /**
- * Credential validation (DESIGN §3 rule 3): each fixed field's rule, keyed by the catalogue's
+ * Credential validation (INVALID_CREDENTIALS, DESIGN §3): each fixed field's rule, keyed by the catalogue's
  * field names, the `@oneOf` member check, ENV_VARS pairs, and the normalised values that get
  * sealed. Pure functions, no I/O.
  *
@@ -47,10 +47,10 @@ export type CredentialErrorCode = (typeof CredentialErrorCode)[keyof typeof Cred
 // ---------------------------------------------------------------------------------------------
 // Limits
 
-/** Env var keys: DESIGN §3 rule 9. */
+/** Env var keys (DESIGN §3 names and limits; a bad one is INVALID_CREDENTIALS). */
 export const ENV_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export const ENV_KEY_MAX_LENGTH = 128;
-/** An env var value: at most 45,000 characters (rule 9). */
+/** An env var value: at most 45,000 characters. */
 export const ENV_VALUE_MAX_LENGTH = 45_000;
 /** Pairs per ENV secret; far above real bundles, it bounds the encrypted payload. */
 export const ENV_VARS_MAX_COUNT = 200;
@@ -161,7 +161,7 @@ const FIELD_CHECKS: Record<CredentialFieldName, { check: Check; short?: Check }>
 // Credentials
 
 /**
- * Validates a `credentials` input against an auth method (rule 3). Returns one error per bad
+ * Validates a `credentials` input against an auth method (INVALID_CREDENTIALS). Returns one error per bad
  * field, paths relative to `credentials` (e.g. `['accessKey', 'secretAccessKey']`); empty
  * when valid. Exactly one member must be set, and it must be the auth method's.
  */
@@ -239,7 +239,7 @@ function validateEnvVars(pairs: CredentialsInput['envVars']): FieldError[] {
   return errors;
 }
 
-/** An env var key's first problem, or null (rule 9); shared with key-level edits of ENV secrets. */
+/** An env var key's first problem, or null; shared with key-level edits of ENV secrets. */
 export function checkEnvKey(key: unknown): FieldProblem | null {
   if (typeof key !== 'string' || key === '') return { code: 'REQUIRED', message: 'key is required' };
   if (key.length > ENV_KEY_MAX_LENGTH) return { code: 'TOO_LONG', message: `key must be at most ${ENV_KEY_MAX_LENGTH} characters` };

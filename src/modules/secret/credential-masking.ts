@@ -6,7 +6,7 @@ import { credentialValues } from './credential-checks.ts';
 import type { AuthMethod, CredentialsInput } from './provider-catalogue.ts';
 
 /** The fixed mask: all a value under MASK_MIN_LENGTH characters shows, and what stands for the hidden middle. */
-export const MASK = '••••';
+const MASK = '••••';
 /** Values shorter than this show nothing of themselves: a quarter of a short value is too good a hint. */
 const MASK_MIN_LENGTH = 16;
 /** At most this many leading and trailing characters, however long the value (`AKIA••••XYZ`). */

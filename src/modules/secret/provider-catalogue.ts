@@ -256,7 +256,7 @@ export function isAuthMethod(value: unknown): value is AuthMethod {
   return (AUTH_METHODS as readonly unknown[]).includes(value);
 }
 
-/** The auth methods a secret type accepts (rule 2), in display order. */
+/** The auth methods a secret type accepts (AUTH_METHOD_INVALID_FOR_TYPE otherwise), in display order. */
 export function authMethodsFor(type: SecretType): readonly AuthMethod[] {
   return (PROVIDERS[type] ? Object.keys(PROVIDERS[type].authMethods) : []) as AuthMethod[];
 }
@@ -267,7 +267,7 @@ export function defaultAuthMethod(type: SecretType): AuthMethod | null {
   return methods.length === 1 ? methods[0]! : null;
 }
 
-/** Whether `method` is valid for `type` (rule 2, `AUTH_METHOD_INVALID_FOR_TYPE`). */
+/** Whether `method` is valid for `type` (`AUTH_METHOD_INVALID_FOR_TYPE` otherwise). */
 export function isAuthMethodValidFor(type: SecretType, method: AuthMethod): boolean {
   return authMethodsFor(type).includes(method);
 }

@@ -10,8 +10,8 @@ import type { Db } from '../../database/database.ts';
 import { AppError, ErrorCode } from '../../errors.ts';
 import { DecryptionError, type MasterKeyring } from '../crypto/envelope.ts';
 import { maskValue } from './credential-masking.ts';
-import { countStalePreviews, lockStalePreviews, storeRemaskedPreviews } from './secret.repository.ts';
-import { currentCredentials } from './secret.service.ts';
+import * as secretRepository from './secret.repository.ts';
+import { currentCredentials } from './secret-payload.ts';
 
 export interface RemaskOptions {
   /** Secrets per transaction. @default 100 */
@@ -44,7 +44,7 @@ export async function remaskPreviews(db: Db, keyring: MasterKeyring, options: Re
     let after: string | undefined;
     for (;;) {
       const rows = await db.transaction().execute(async (trx) => {
-        const locked = await lockStalePreviews(trx, after, batchSize);
+        const locked = await secretRepository.lockStalePreviews(trx, after, batchSize);
         for (const row of locked) {
           let values;
           try {
@@ -58,7 +58,7 @@ export async function remaskPreviews(db: Db, keyring: MasterKeyring, options: Re
             const value = values.get(field.name);
             return { ...field, maskedValue: value === undefined ? field.maskedValue : maskValue(value) };
           });
-          await storeRemaskedPreviews(trx, row.id, JSON.stringify(previews));
+          await secretRepository.storeRemaskedPreviews(trx, row.id, JSON.stringify(previews));
           done++;
         }
         return locked;
@@ -69,5 +69,5 @@ export async function remaskPreviews(db: Db, keyring: MasterKeyring, options: Re
     remasked += done;
     if (done === 0) break;
   }
-  return { remasked, remaining: await countStalePreviews(db) };
+  return { remasked, remaining: await secretRepository.countStalePreviews(db) };
 }

@@ -1,5 +1,18 @@
+/**
+ * Sealing of secret versions: the one place that turns credential values into the sealed payload
+ * of a `secret_versions` row (and its masked previews) and opens it again. The service decides
+ * when; only this module, server side, ever holds the plaintext.
+ */
+import type { Db } from '../../database/database.ts';
+import { ConflictError, ErrorCode } from '../../errors.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
-import { openPayload, sealPayload, type MasterKeyring, type PayloadBinding } from '../crypto/envelope.ts';
+import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
+import { openFromColumns, sealToColumns } from '../crypto/sealed-columns.ts';
+import type { CredentialValue } from './credential-checks.ts';
+import { maskValue } from './credential-masking.ts';
+import * as secretRepository from './secret.repository.ts';
+import type { SecretRow } from './secret.repository.ts';
+import type { CredentialFieldPreview } from './secret.tables.ts';
 
 /** One stored credential: the field name (or env key) and its plaintext value. */
 export interface CredentialPlaintext {
@@ -9,20 +22,62 @@ export interface CredentialPlaintext {
 
 /** Encrypts a secret version's credentials into the columns of a secret_versions row. */
 export function sealCredentials(keyring: MasterKeyring, values: readonly CredentialPlaintext[], binding: PayloadBinding): SealedColumns {
-  const sealed = sealPayload(keyring, JSON.stringify(values.map(({ name, value }) => [name, value])), binding);
-  return { ciphertext: sealed.ciphertext, iv: sealed.iv, auth_tag: sealed.authTag, wrapped_data_key: sealed.wrappedDataKey, master_key_id: sealed.masterKeyId };
+  return sealToColumns(keyring, JSON.stringify(values.map(({ name, value }) => [name, value])), binding);
 }
 
 /** Decrypts what `sealCredentials` stored; only server-side code (key edits, `cli run`) calls it. */
 export function openCredentials(keyring: MasterKeyring, row: SealedColumns, binding: PayloadBinding): CredentialPlaintext[] {
-  const plaintext = openPayload(
-    keyring,
-    { ciphertext: row.ciphertext, iv: row.iv, authTag: row.auth_tag, wrappedDataKey: row.wrapped_data_key, masterKeyId: row.master_key_id },
-    binding,
-  );
+  const plaintext = openFromColumns(keyring, row, binding);
   try {
     return (JSON.parse(plaintext.toString('utf8')) as [string, string][]).map(([name, value]) => ({ name, value }));
   } finally {
     plaintext.fill(0);
   }
+}
+
+/** What a credentials change stores: the sealed payload of the version row and the masked previews of the secret row. */
+export interface SealedCredentials {
+  sealed: SealedColumns;
+  previews: CredentialFieldPreview[];
+  /** The plaintext pairs sealed, for telling an update that stores what is already stored (never returned). */
+  values: CredentialPlaintext[];
+}
+
+/** Seals validated credential values for the version `binding` names, with their masked previews. */
+export function sealWithPreviews(keyring: MasterKeyring, values: CredentialValue[], binding: PayloadBinding): SealedCredentials {
+  return {
+    sealed: sealCredentials(keyring, values, binding),
+    previews: values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) })),
+    values,
+  };
+}
+
+/**
+ * The plaintext credentials of the secret's current version (server side only: key edits, no-op
+ * detection, `cli run`, remasking). ConflictError PAYLOAD_MISSING when that version's row or
+ * its payload is gone, rather than an unexpected failure on the missing bytes.
+ */
+export async function currentCredentials(db: Db, keyring: MasterKeyring, secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>): Promise<CredentialPlaintext[]> {
+  const payload = secret.payload_version === null ? undefined : await secretRepository.findSecretPayload(db, secret.id, secret.payload_version);
+  const { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id } = payload ?? {};
+  if (secret.payload_version === null || !ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
+    throw new ConflictError(
+      `The stored payload of version ${secret.payload_version} of this secret is missing: its values cannot be read. Restore it, or store new credentials with rotateSecret`,
+      ErrorCode.PAYLOAD_MISSING,
+    );
+  }
+  const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version };
+  return openCredentials(keyring, { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id }, binding);
+}
+
+/** Whether the secret's current version holds exactly `values`, in that order; a missing payload holds nothing. */
+export async function holdsCredentials(db: Db, keyring: MasterKeyring, secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>, values: readonly CredentialPlaintext[]): Promise<boolean> {
+  let stored: CredentialPlaintext[];
+  try {
+    stored = await currentCredentials(db, keyring, secret);
+  } catch (error) {
+    if (error instanceof ConflictError && error.code === ErrorCode.PAYLOAD_MISSING) return false;
+    throw error;
+  }
+  return stored.length === values.length && stored.every((pair, index) => pair.name === values[index]!.name && pair.value === values[index]!.value);
 }

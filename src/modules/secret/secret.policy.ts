@@ -1,6 +1,9 @@
 import type { FieldMapping } from './secret.tables.ts';
 import { ConflictError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
+import { credentialValues, validateCredentials, type CredentialValue } from './credential-checks.ts';
+import { applyKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { validateFieldMappings, type FieldMappingInput, type VaultType } from './field-mapping-references.ts';
+import { findPreset } from './presets.ts';
 import { isAuthMethodValidFor, supportsExternalVault, type AuthMethod, type CredentialsInput, type SecretType } from './provider-catalogue.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
 
@@ -12,8 +15,9 @@ import { isReservedEnvKey } from './reserved-env-keys.ts';
  */
 
 export type Storage = 'NATIVE' | 'EXTERNAL_VAULT';
+export type Visibility = 'TEAM' | 'PRIVATE';
 
-export function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
+function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
   return ValidationError.forField(['input', ...path], message, code);
 }
 
@@ -48,11 +52,16 @@ export function requireAuthMethodOfType(type: SecretType, method: AuthMethod | n
   throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['authMethod'], message);
 }
 
-/** AUTH_METHOD_INVALID_FOR_TYPE, for EXTERNAL_VAULT secrets: their type must be one a vault can hold. */
-export function requireVaultableType(storage: Storage, type: SecretType): void {
-  if (storage === 'EXTERNAL_VAULT' && !supportsExternalVault(type)) {
-    throw ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['secretType'], `${type} secrets cannot read from an external vault`);
-  }
+/**
+ * An EXTERNAL_VAULT secret's type must be one a vault can hold: creating one with a vault
+ * connection is CREDENTIALS_REQUIRED (such types store their credentials here); changing the
+ * type of one to such a type is AUTH_METHOD_INVALID_FOR_TYPE.
+ */
+export function requireVaultableType(storage: Storage, type: SecretType, changing: 'vaultConnectionId' | 'secretType'): void {
+  if (storage !== 'EXTERNAL_VAULT' || supportsExternalVault(type)) return;
+  throw changing === 'vaultConnectionId'
+    ? ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['vaultConnectionId'], `${type} secrets are stored here, not in an external vault`)
+    : ruleError(ErrorCode.AUTH_METHOD_INVALID_FOR_TYPE, ['secretType'], `${type} secrets cannot read from an external vault`);
 }
 
 /**
@@ -71,6 +80,174 @@ export function requireCredentialSource(storage: Storage, input: { credentials?:
   }
 }
 
+/**
+ * CREDENTIALS_REQUIRED: a NATIVE secret needs credentials when it is created and when its auth
+ * method changes (`changedTo`).
+ */
+export function requireCredentials(credentials: CredentialsInput | null | undefined, changedTo?: AuthMethod): CredentialsInput {
+  if (credentials) return credentials;
+  throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['credentials'], changedTo ? `Changing the auth method to ${changedTo} needs new credentials` : 'A NATIVE secret needs credentials');
+}
+
+/** FIELD_MAPPINGS_REQUIRED: the same for an EXTERNAL_VAULT secret and its fieldMappings. */
+export function requireFieldMappings(mappings: readonly FieldMappingInput[] | null | undefined, changedTo?: AuthMethod): readonly FieldMappingInput[] {
+  if (mappings) return mappings;
+  throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], changedTo ? `Changing the auth method to ${changedTo} needs new fieldMappings` : 'An EXTERNAL_VAULT secret needs fieldMappings');
+}
+
+/**
+ * INVALID_CREDENTIALS, RESERVED_ENV_KEY: NATIVE credentials valid for the method, and no reserved
+ * env key among ENV ones. `toInputPath` maps an error path relative to `credentials` (e.g.
+ * `['envVars', '0', 'key']`) to the input's. Returns the values to seal.
+ */
+export function requireValidCredentials(
+  method: AuthMethod,
+  credentials: CredentialsInput,
+  toInputPath: (path: string[]) => string[] = (path) => ['input', 'credentials', ...path],
+): CredentialValue[] {
+  const errors = validateCredentials(method, credentials);
+  if (errors.length) {
+    const fieldErrors = errors.map((error) => ({ ...error, path: toInputPath(error.path) }));
+    throw new ValidationError(`The credentials are not valid for ${method}`, { code: ErrorCode.INVALID_CREDENTIALS, fieldErrors });
+  }
+  const values = credentialValues(method, credentials);
+  // Only ENV keys are chosen by the caller; the storage methods' env var names are fixed (and none is reserved).
+  if (method === 'ENV_VARS') refuseReservedKeys(values.map(({ envVar }, index) => ({ key: envVar, path: toInputPath(['envVars', String(index), 'key']) })));
+  return values;
+}
+
+/** CREDENTIALS_NOT_ALLOWED: an EXTERNAL_VAULT secret is rotated in its vault; no credentials are stored here. */
+export function requireRotatableHere(storage: Storage): void {
+  if (storage !== 'NATIVE') throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret is rotated in its vault, not here');
+}
+
+/** CREDENTIALS_NOT_ALLOWED, for `cli run`: only a secret whose values are stored here can be injected. */
+export function requireInjectable(secret: { storage: Storage; payload_version: number | null }): void {
+  if (secret.storage === 'NATIVE' && secret.payload_version !== null) return;
+  throw new ValidationError('This secret reads its credentials from an external vault: they must be fetched from the vault, cloakroom holds no value to inject', {
+    code: ErrorCode.CREDENTIALS_NOT_ALLOWED,
+  });
+}
+
+/**
+ * SECRET_NOT_SHARED: a location is the team's, so every member must be able to see the secret
+ * behind it: a PRIVATE secret cannot be linked (`secretId`), a linked one cannot go PRIVATE (`shared`).
+ */
+export function requireSharedIfLinked(secret: { visibility: Visibility; linked: boolean }, changing: 'secretId' | 'shared'): void {
+  if (secret.visibility === 'TEAM' || !secret.linked) return;
+  throw changing === 'secretId'
+    ? ruleError(ErrorCode.SECRET_NOT_SHARED, ['secretId'], 'A location needs a TEAM secret, not a PRIVATE one')
+    : ruleError(ErrorCode.SECRET_NOT_SHARED, ['shared'], 'Locations use this secret: it must stay shared with the team');
+}
+
+/** WORKSPACES_REQUIRED: workspaceAccess SOME names at least one workspace. */
+export function requireWorkspaceList(allowed: readonly string[] | null | undefined): readonly string[] {
+  if (allowed?.length) return allowed;
+  throw ruleError(ErrorCode.WORKSPACES_REQUIRED, ['allowedWorkspaces'], 'workspaceAccess SOME needs at least one allowed workspace');
+}
+
+/**
+ * UNKNOWN_WORKSPACE: every allowed workspace is one of the team's. `ids` are the decoded ids in
+ * input order (null: not a workspace id), `known` those of them the team has. Returns them once each.
+ */
+export function requireTeamWorkspaces(ids: readonly (string | null)[], known: ReadonlySet<string>): string[] {
+  const errors = ids.flatMap((id, index) => (id && known.has(id) ? [] : [{ path: ['input', 'allowedWorkspaces', String(index)], message: 'Not a workspace of this team', code: ErrorCode.UNKNOWN_WORKSPACE }]));
+  if (errors.length) throw new ValidationError('allowedWorkspaces must be workspaces of the team', { code: ErrorCode.UNKNOWN_WORKSPACE, fieldErrors: errors });
+  return [...new Set(ids.filter((id) => id !== null))];
+}
+
+/** The fields of a create that a preset fills in or conflicts with. */
+export interface PresetInput {
+  name?: string | null | undefined;
+  secretType?: SecretType | null | undefined;
+  credentials?: CredentialsInput | null | undefined;
+  vaultConnectionId?: string | null | undefined;
+  serviceSlug?: string | null | undefined;
+  /** A preset's slug: with `value`, makes an ENV secret whose key is the preset's env var. */
+  preset?: string | null | undefined;
+  value?: string | null | undefined;
+}
+
+/**
+ * UNKNOWN_PRESET, PRESET_CONFLICT: `preset` + `value` is shorthand for an ENV secret named after,
+ * and keyed by, the preset's single env var; returns the input with that filled in.
+ */
+export function expandPreset<I extends PresetInput>(input: I): I {
+  if (input.preset == null && input.value == null) return input;
+  const preset = input.preset == null ? undefined : findPreset(input.preset);
+  if (!preset) throw ruleError(ErrorCode.UNKNOWN_PRESET, ['preset'], 'Give a preset listed by secretPresets together with value');
+  if (preset.envVars.length !== 1 || input.value == null) {
+    throw ruleError(ErrorCode.PRESET_CONFLICT, ['value'], `The ${preset.slug} preset takes ${preset.envVars.length === 1 ? 'a value' : 'credentials, not a single value'}`);
+  }
+  if (input.credentials || input.vaultConnectionId || (input.secretType && input.secretType !== 'ENV')) {
+    throw ruleError(ErrorCode.PRESET_CONFLICT, ['preset'], 'A preset with a value makes an ENV secret: leave out credentials, vaultConnectionId and other secret types');
+  }
+  const key = preset.envVars[0]!;
+  return {
+    ...input,
+    name: input.name ?? key,
+    secretType: 'ENV',
+    serviceSlug: input.serviceSlug ?? preset.slug,
+    credentials: { envVars: [{ key, value: input.value }] },
+  };
+}
+
+/** VALIDATION_FAILED: a create names its secret and its type unless a preset gave them. */
+export function requireNameAndType<I extends PresetInput>(input: I): I & { name: string; secretType: SecretType } {
+  const { name, secretType } = input;
+  if (!name) throw ruleError(ErrorCode.VALIDATION_FAILED, ['name'], 'A name is required (it may be omitted only with a preset)');
+  if (!secretType) throw ruleError(ErrorCode.VALIDATION_FAILED, ['secretType'], 'A secretType is required (it may be omitted only with a preset)');
+  return { ...input, name, secretType };
+}
+
+/** What an update asks of an ENV secret's values, for `requireEnvEditsAlone`. */
+export interface EnvEdits {
+  values: boolean;
+  keyEdits: boolean;
+  /** The key operation errors point at: the first the input gives. */
+  keyOpsField: 'renameKeys' | 'removeKeys' | 'addValues';
+  credentials: boolean;
+  typeChanged: boolean;
+  methodChanged: boolean;
+}
+
+/**
+ * ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE: `values` and key operations edit a NATIVE ENV
+ * secret's keys; `values` replaces them all, alone; key operations edit the current keys, so
+ * not together with new credentials or a change of type or method.
+ */
+export function requireEnvEditsAlone(secret: { secretType: SecretType; storage: Storage }, edits: EnvEdits): void {
+  if ((edits.values || edits.keyEdits) && (secret.secretType !== 'ENV' || secret.storage !== 'NATIVE')) {
+    throw ruleError(ErrorCode.ENV_ONLY, [edits.values ? 'values' : edits.keyOpsField], 'values and key operations apply to ENV secrets only');
+  }
+  if (edits.values && (edits.keyEdits || edits.credentials)) {
+    throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, ['values'], 'values replaces every key: give it alone, without credentials or key operations');
+  }
+  if (edits.keyEdits && (edits.credentials || edits.typeChanged || edits.methodChanged)) {
+    throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, [edits.keyOpsField], 'Key operations edit the current keys: give them without credentials or a type change');
+  }
+}
+
+/** RESERVED_ENV_KEY for key operations: judged on the keys they bring in, before any value is read. */
+export function refuseReservedKeyEdits(ops: KeyOperations): void {
+  refuseReservedKeys([
+    ...(ops.renameKeys ?? []).map(({ to }, index) => ({ key: to, path: ['input', 'renameKeys', String(index), 'to'] })),
+    ...(ops.addValues ?? []).map(({ key }, index) => ({ key, path: ['input', 'addValues', String(index), 'key'] })),
+  ]);
+}
+
+/**
+ * INVALID_KEY_OPERATIONS: the operations apply to the stored pairs, all or nothing; RESERVED_ENV_KEY:
+ * a key stored before that rule may not be carried into a new version either (remove or rename it in
+ * the same update). Returns the edited pairs.
+ */
+export function requireApplicableKeyOperations(pairs: readonly EnvPair[], ops: KeyOperations): EnvPair[] {
+  const { pairs: edited, errors } = applyKeyOperations(pairs, ops);
+  if (errors.length) throw new ValidationError('The key operations cannot be applied; nothing was changed', { code: ErrorCode.INVALID_KEY_OPERATIONS, fieldErrors: errors });
+  refuseReservedKeys(edited.map(({ key }) => ({ key, path: ['input', 'removeKeys'], message: `The stored key ${key} is reserved: remove it or rename it in this update` })));
+  return edited;
+}
+
 /** INVALID_FIELD_MAPPINGS: every field of the method mapped once, to a reference valid for the vault. */
 export function requireValidFieldMappings(method: AuthMethod, vaultType: VaultType, mappings: readonly FieldMappingInput[]): FieldMapping[] {
   const errors = validateFieldMappings(method, vaultType, mappings);
@@ -85,11 +262,19 @@ export function requireValidFieldMappings(method: AuthMethod, vaultType: VaultTy
  * RESERVED_ENV_KEY: no version of a secret may hold a key that `cli run` must not inject
  * (reserved-env-keys.ts). One fieldError per reserved key, at the path that brings it in.
  */
-export function refuseReservedKeys(keys: readonly { key: string; path: string[]; message?: string }[]): void {
+function refuseReservedKeys(keys: readonly { key: string; path: string[]; message?: string }[]): void {
   const fieldErrors = keys
     .filter(({ key }) => isReservedEnvKey(key))
     .map(({ key, path, message }) => ({ path, code: ErrorCode.RESERVED_ENV_KEY, message: message ?? `${key} is reserved: it changes how programs are loaded or run, or configures cloakroom` }));
   if (!fieldErrors.length) return;
   const names = [...new Set(keys.filter(({ key }) => isReservedEnvKey(key)).map(({ key }) => key))].join(', ');
   throw new ValidationError(`Reserved env keys cannot be stored (cli run would not inject them): ${names}`, { code: ErrorCode.RESERVED_ENV_KEY, fieldErrors });
+}
+
+/** RESERVED_ENV_KEY, for `cli run`: a secret stored before the write rule with these reserved keys is not injected. */
+export function refuseStoredReservedKeys(reserved: readonly string[]): never {
+  throw new ValidationError(
+    `This secret holds reserved env keys that cli run will not inject: ${reserved.join(', ')}. Rename or remove them (updateSecret renameKeys/removeKeys); nothing was run`,
+    { code: ErrorCode.RESERVED_ENV_KEY },
+  );
 }

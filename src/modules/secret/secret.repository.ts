@@ -5,7 +5,7 @@ import type { Role } from '../team/team.tables.ts';
 import type { SecretTable, SecretVersionTable } from './secret.tables.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { nameKey } from '../shared/names.ts';
-import { containsPattern, paginate, type ListOrder } from '../../database/keyset.ts';
+import { containsPattern, paginate, paginateInOrder, type ListOrder } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type SecretRow = Selectable<SecretTable> & { location_count: number };
@@ -165,7 +165,7 @@ export async function listSecrets(db: Db, teamId: string, reader: SecretReader, 
       ]),
     );
   }
-  return paginate(query, 'secrets', order, page).execute();
+  return paginateInOrder(query, 'secrets', order, page).execute();
 }
 
 /** The sealed payload holding a secret's credentials at `version`. */
@@ -204,10 +204,10 @@ export async function countStalePreviews(db: Db): Promise<number> {
 
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */
 export async function listSecretVersions(db: Db, secretId: string, page: KeysetPage): Promise<SecretVersionRow[]> {
-  let query = db
+  const query = db
     .selectFrom('secret_versions')
     .select(['secret_id', 'version', 'reason', 'master_key_id', 'created_at', 'created_by'])
     .where('secret_id', '=', secretId);
-  if (page.after) query = query.where('version', '<', Number(page.after[0]));
-  return query.orderBy('version', 'desc').limit(page.limit).execute();
+  // The version number is unique within the secret: the cursor's id (the secret's) is not compared.
+  return paginate(query, { key: sql.ref('version'), tiebreak: null, direction: 'DESC' }, page).execute();
 }

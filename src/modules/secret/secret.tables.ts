@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { CreatedAt, UpdatedAt } from '../../database/column-types.ts';
+import type { CreatedAt, VersionedColumns } from '../../database/column-types.ts';
 
 // This module's tables as Kysely sees them (snake_case, like the SQL); `Database` (src/database/database.ts) gathers every module's.
 
@@ -15,7 +15,7 @@ export interface FieldMapping {
   reference: string;
 }
 
-export interface SecretTable {
+export interface SecretTable extends VersionedColumns {
   id: Generated<string>;
   team_id: string;
   name: string;
@@ -35,12 +35,7 @@ export interface SecretTable {
   owner_id: string | null;
   service_slug: string | null;
   workspace_access: Generated<'ALL' | 'SOME' | 'NONE'>;
-  version: Generated<number>;
   last_rotated_at: Date | null;
-  created_at: CreatedAt;
-  created_by: string | null;
-  updated_at: UpdatedAt;
-  updated_by: string | null;
 }
 
 export interface SecretVersionTable {

@@ -12,9 +12,9 @@ import { z } from 'zod';
  */
 const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Cs}\p{Cn}]/u;
 
-export const INVALID_NAME_CHARACTERS_MESSAGE = 'Name must not contain control, invisible or unassigned characters (zero-width space, soft hyphen, bidi controls, …)';
+const INVALID_NAME_CHARACTERS_MESSAGE = 'Name must not contain control, invisible or unassigned characters (zero-width space, soft hyphen, bidi controls, …)';
 
-export function hasForbiddenNameCharacters(name: string): boolean {
+function hasForbiddenNameCharacters(name: string): boolean {
   return !name.isWellFormed() || FORBIDDEN_IN_NAMES.test(name);
 }
 

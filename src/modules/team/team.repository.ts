@@ -1,9 +1,10 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { ConflictError, ErrorCode } from '../../errors.ts';
 import { isUniqueViolation } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { MembershipTable, Role, TeamInvitationTable, TeamTable } from './team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
+import { paginate } from '../../database/keyset.ts';
 
 export type TeamRow = Selectable<TeamTable>;
 export type TeamWithRoleRow = TeamRow & { viewer_role: Role };
@@ -94,12 +95,7 @@ export async function countOwners(db: Db, teamId: string): Promise<number> {
 
 /** A page of the team's members in the order they joined, keyset on (created_at, user_id). */
 export async function listMembers(db: Db, teamId: string, page: KeysetPage): Promise<MembershipRow[]> {
-  let query = db.selectFrom('memberships').selectAll().where('team_id', '=', teamId);
-  if (page.after) {
-    const [createdAt, userId] = page.after;
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'user_id'), '>', eb.tuple(new Date(createdAt), userId)));
-  }
-  return query.orderBy('created_at').orderBy('user_id').limit(page.limit).execute();
+  return paginate(db.selectFrom('memberships').selectAll().where('team_id', '=', teamId), { key: sql.ref('created_at'), tiebreak: sql.ref('user_id'), direction: 'ASC' }, page).execute();
 }
 
 export async function anyTeamExists(db: Db): Promise<boolean> {
@@ -149,9 +145,5 @@ export async function deleteInvitation(db: Db, id: string): Promise<boolean> {
 export async function listInvitations(db: Db, where: { teamId: string } | { userId: string }, page: KeysetPage): Promise<InvitationRow[]> {
   let query = selectInvitations(db);
   query = 'teamId' in where ? query.where('team_invitations.team_id', '=', where.teamId) : query.where('team_invitations.user_id', '=', where.userId);
-  if (page.after) {
-    const [createdAt, id] = page.after;
-    query = query.where((eb) => eb(eb.refTuple('team_invitations.created_at', 'team_invitations.id'), '>', eb.tuple(new Date(createdAt), id)));
-  }
-  return query.orderBy('team_invitations.created_at').orderBy('team_invitations.id').limit(page.limit).execute();
+  return paginate(query, { key: sql.ref('team_invitations.created_at'), tiebreak: sql.ref('team_invitations.id'), direction: 'ASC' }, page).execute();
 }

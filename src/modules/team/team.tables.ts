@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { CreatedAt, UpdatedAt } from '../../database/column-types.ts';
+import type { CreatedAt, VersionedColumns } from '../../database/column-types.ts';
 
 // This module's tables as Kysely sees them (snake_case, like the SQL); `Database` (src/database/database.ts) gathers every module's.
 
@@ -12,15 +12,10 @@ export interface UserTable {
   created_at: CreatedAt;
 }
 
-export interface TeamTable {
+export interface TeamTable extends VersionedColumns {
   id: Generated<string>;
   name: string;
   slug: string;
-  version: Generated<number>;
-  created_at: CreatedAt;
-  created_by: string | null;
-  updated_at: UpdatedAt;
-  updated_by: string | null;
 }
 
 export interface MembershipTable {

@@ -4,8 +4,9 @@ import type { Db } from '../../database/database.ts';
 import type { VaultConnectionTable } from './vault-connection.tables.ts';
 import { nameKey } from '../shared/names.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
+import { DEFAULT_ORDER, paginateInOrder } from '../../database/keyset.ts';
 
-export type VaultConnectionRow = Selectable<VaultConnectionTable>;
+type VaultConnectionRow = Selectable<VaultConnectionTable>;
 
 /** Every column but the sealed payload: what reads need. */
 const METADATA = ['id', 'team_id', 'name', 'description', 'vault_type', 'version', 'last_rotated_at', 'created_at', 'created_by', 'updated_at', 'updated_by'] as const;
@@ -63,16 +64,7 @@ export async function countSecretsUsingVaultConnection(db: Db, id: string): Prom
   return Number(count);
 }
 
-/** A page of the team's connections by name, keyset on (lower(name), id); `sort_key` is the cursor's key. */
+/** A page of the team's connections by name, keyset on (lower(name), id), with `sort_key` for the cursor. */
 export async function listVaultConnections(db: Db, teamId: string, page: KeysetPage) {
-  let query = db
-    .selectFrom('vault_connections')
-    .select(METADATA)
-    .select((eb) => eb.fn<string>('lower', ['name']).as('sort_key'))
-    .where('team_id', '=', teamId);
-  if (page.after) {
-    const [name, id] = page.after;
-    query = query.where((eb) => eb(eb.tuple(eb.fn('lower', ['name']), eb.ref('id')), '>', eb.tuple(name, id)));
-  }
-  return query.orderBy((eb) => eb.fn('lower', ['name'])).orderBy('id').limit(page.limit).execute();
+  return paginateInOrder(db.selectFrom('vault_connections').select(METADATA).where('team_id', '=', teamId), 'vault_connections', DEFAULT_ORDER, page).execute();
 }

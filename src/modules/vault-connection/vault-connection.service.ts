@@ -1,13 +1,14 @@
 import type { Context } from '../../graphql/context.ts';
-import type { Db } from '../../database/database.ts';
 import { ConflictError, ErrorCode, ValidationError } from '../../errors.ts';
-import { changeVersioned } from '../shared/versioned-change.ts';
+import { versionedChange } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
+import { cursorKey } from '../../database/keyset.ts';
 import { recordAuditEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
-import { sealPayload, type MasterKeyring } from '../crypto/envelope.ts';
+import type { MasterKeyring } from '../crypto/envelope.ts';
+import { sealToColumns } from '../crypto/sealed-columns.ts';
 import type { VaultType } from '../secret/field-mapping-references.ts';
 import * as vaultConnectionRepository from './vault-connection.repository.ts';
 import type { VaultConnectionMetadata } from './vault-connection.repository.ts';
@@ -27,7 +28,7 @@ export interface VaultConnection {
   updatedBy: string | null;
 }
 
-export const toVaultConnection = (row: VaultConnectionMetadata): VaultConnection => ({
+const toVaultConnection = (row: VaultConnectionMetadata): VaultConnection => ({
   id: row.id,
   teamId: row.team_id,
   name: row.name,
@@ -59,28 +60,17 @@ function sealVaultCredentials(keyring: MasterKeyring, vaultType: VaultType, cred
     });
   }
   // Prefixed so that a vault connection's payload can never pass for a secret's.
-  const sealed = sealPayload(keyring, JSON.stringify(parsed.data), { teamId: binding.teamId, secretId: `vault-connection:${binding.id}`, version: binding.version });
-  return {
-    ciphertext: sealed.ciphertext,
-    iv: sealed.iv,
-    auth_tag: sealed.authTag,
-    wrapped_data_key: sealed.wrappedDataKey,
-    master_key_id: sealed.masterKeyId,
-    payload_version: binding.version,
-  };
+  const sealed = sealToColumns(keyring, JSON.stringify(parsed.data), { teamId: binding.teamId, secretId: `vault-connection:${binding.id}`, version: binding.version });
+  return { ...sealed, payload_version: binding.version };
 }
 
 /** Authorises `vault:write` (NotFound for other teams), then runs `change` with the connection locked and its version checked. */
-async function changeVaultConnection<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: VaultConnectionMetadata) => Promise<T>): Promise<T> {
-  const spec = {
-    what: 'vault connection',
-    visible: await ctx.loaders.beforeScopes.vaultConnection.load(id),
-    authorize: (visible: VaultConnectionMetadata) => authorize(ctx, visible.team_id, 'vault:write'),
-    lock: (trx: Db) => vaultConnectionRepository.lockVaultConnection(trx, id),
-    expectedVersion,
-  };
-  return changeVersioned(ctx, spec, change);
-}
+const changeVaultConnection = versionedChange<VaultConnectionMetadata>({
+  what: 'vault connection',
+  visible: (ctx, id) => ctx.loaders.beforeScopes.vaultConnection.load(id),
+  authorize: 'vault:write',
+  lock: vaultConnectionRepository.lockVaultConnection,
+});
 
 export interface CreateVaultConnectionInput {
   teamId: string;
@@ -175,5 +165,5 @@ export async function listTeamVaultConnections(ctx: Context, teamId: string, arg
   await authorize(ctx, teamId, 'vault:read');
   const page = parsePageArgs(args, 'text');
   const rows = await vaultConnectionRepository.listVaultConnections(ctx.db, teamId, page);
-  return toConnection(rows, page, (row) => [row.sort_key, row.id], toVaultConnection);
+  return toConnection(rows, page, cursorKey, toVaultConnection);
 }

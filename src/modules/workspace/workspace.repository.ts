@@ -3,7 +3,7 @@ import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { WorkspaceTable } from './workspace.tables.ts';
 import { nameKey } from '../shared/names.ts';
-import { paginate, DEFAULT_ORDER } from '../../database/keyset.ts';
+import { paginateInOrder, DEFAULT_ORDER } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
@@ -59,7 +59,7 @@ export async function deleteWorkspace(db: Db, id: string): Promise<void> {
 }
 
 export async function listWorkspaces(db: Db, teamId: string, page: KeysetPage) {
-  return paginate(db.selectFrom('workspaces').selectAll('workspaces').where('workspaces.team_id', '=', teamId), 'workspaces', DEFAULT_ORDER, page).execute();
+  return paginateInOrder(db.selectFrom('workspaces').selectAll('workspaces').where('workspaces.team_id', '=', teamId), 'workspaces', DEFAULT_ORDER, page).execute();
 }
 
 /** Replaces the set of workspaces a secret is available in. */

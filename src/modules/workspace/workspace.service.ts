@@ -1,6 +1,6 @@
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
-import { changeVersioned } from '../shared/versioned-change.ts';
+import { versionedChange } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
@@ -23,7 +23,7 @@ export interface Workspace {
   updatedBy: string | null;
 }
 
-export const toWorkspace = (row: WorkspaceRow): Workspace => ({
+const toWorkspace = (row: WorkspaceRow): Workspace => ({
   id: row.id,
   teamId: row.team_id,
   name: row.name,
@@ -61,16 +61,12 @@ export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput)
 }
 
 /** Authorises `workspace:write`, then runs `change` with the workspace locked and its version checked. */
-async function changeWorkspace<T>(ctx: Context, id: string, expectedVersion: number | null | undefined, change: (trx: Db, current: WorkspaceRow) => Promise<T>): Promise<T> {
-  const spec = {
-    what: 'workspace',
-    visible: await ctx.loaders.workspace.load(id),
-    authorize: (visible: WorkspaceRow) => authorize(ctx, visible.team_id, 'workspace:write'),
-    lock: (trx: Db) => workspaceRepository.lockWorkspace(trx, id),
-    expectedVersion,
-  };
-  return changeVersioned(ctx, spec, change);
-}
+const changeWorkspace = versionedChange<WorkspaceRow>({
+  what: 'workspace',
+  visible: (ctx, id) => ctx.loaders.workspace.load(id),
+  authorize: 'workspace:write',
+  lock: workspaceRepository.lockWorkspace,
+});
 
 export async function updateWorkspace(
   ctx: Context,

@@ -1,18 +1,13 @@
 import type { Generated } from 'kysely';
-import type { CreatedAt, UpdatedAt } from '../../database/column-types.ts';
+import type { VersionedColumns } from '../../database/column-types.ts';
 
 // This module's tables as Kysely sees them (snake_case, like the SQL); `Database` (src/database/database.ts) gathers every module's.
 
-export interface WorkspaceTable {
+export interface WorkspaceTable extends VersionedColumns {
   id: Generated<string>;
   team_id: string;
   name: string;
   /** `nameKey(name)` (src/modules/shared/names.ts): what uniqueness and lookups by name compare. */
   name_key: string;
   description: string | null;
-  version: Generated<number>;
-  created_at: CreatedAt;
-  created_by: string | null;
-  updated_at: UpdatedAt;
-  updated_by: string | null;
 }
