@@ -29,9 +29,8 @@ function exceptTypes(rule, names) {
 const NOT_CONNECTIONS = ['VaultConnection'];
 
 /**
- * One flat config for the whole repository. Each block is scoped by `files`, so a TypeScript
- * block (typescript-eslint or similar) can be added beside the GraphQL one without either
- * seeing the other's files.
+ * One flat config for the whole repository. Each block is scoped by `files`, so the TypeScript
+ * blocks and the GraphQL one never see each other's files.
  */
 export default [
   {
