@@ -10,7 +10,7 @@ import { encodeCursor } from '../src/graphql/pagination.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { postgraphileCursorAt } from './baselines/postgraphile-queries.ts';
 import { drive, sendSequentially, type SubjectTargets } from './load.ts';
-import { OPERATIONS, type OperationName } from './operations.ts';
+import { OPERATIONS } from './operations.ts';
 import { explainPages, machineDescription, writeReport, type CountResult, type Measurement } from './report.ts';
 import { DEFAULT_SIZES, QUICK_SIZES, recreateDatabase, seed, type SeedSizes } from './seed.ts';
 import { startStatementCounter } from './statement-counter.ts';
@@ -99,10 +99,10 @@ for (const subject of subjects) {
   running = await startSubject(subject, databaseUrl, masterKeyText);
   for (const operation of operationsOf(subject)) {
     progress(`${subject} ${operation}: warming up`);
-    await drive(running.url, targets, operation as OperationName, 8, quick ? 1 : 2);
+    await drive(running.url, targets, operation, 8, quick ? 1 : 2);
     for (const connections of connectionCounts) {
       running.takePeakRss();
-      const result = await drive(running.url, targets, operation as OperationName, connections, seconds);
+      const result = await drive(running.url, targets, operation, connections, seconds);
       const measurement = { subject, operation, connections, ...result, peakRssBytes: running.takePeakRss() };
       measurements.push(measurement);
       progress(

@@ -345,7 +345,7 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 async function insertChunks<T extends keyof SeedDatabase>(db: Kysely<SeedDatabase>, table: T, rows: Row<T>[], size: number): Promise<void> {
   for (let i = 0; i < rows.length; i += size) {
     // Kysely's generic insert over a table union cannot be typed per call site; the rows are checked by Row<T>.
-    await db.insertInto(table).values(rows.slice(i, i + size) as never).execute();
+    await db.insertInto(table).values(rows.slice(i, i + size)).execute();
   }
 }
 

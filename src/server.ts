@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     res.once('finish', () => {
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
-    app(req, res);
+    // Yoga answers its own failures (a 500): its promise is not awaited.
+    void app(req, res);
   }, { headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
   server.listen(config.port, config.host, () => {
     const address = server.address();
@@ -82,13 +83,18 @@ async function main(): Promise<void> {
     draining = true;
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
-    server.close(async () => {
+    server.close(() => {
       clearTimeout(force);
       metricsServer?.close();
-      await close();
-      await redis?.quit().catch(() => redis.disconnect());
-      logger.info('stopped');
-      process.exit(0);
+      (async () => {
+        await close();
+        await redis?.quit().catch(() => redis.disconnect());
+        logger.info('stopped');
+        process.exit(0);
+      })().catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
     });
     server.closeIdleConnections();
   };

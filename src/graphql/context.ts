@@ -122,7 +122,7 @@ const READ_AUDIT = READ_ACTION.AuditEvent;
 
 /** A loader that finds nothing, without a statement: for a type the token's scopes do not cover. */
 function nothing<T>(): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (ids) => ids.map(() => null));
+  return new DataLoader<string, T | null>((ids) => Promise.resolve(ids.map(() => null)));
 }
 
 export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {

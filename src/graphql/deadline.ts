@@ -48,7 +48,7 @@ export function watchDeadline(context: object, signal: AbortSignal): void {
 export class DeadlinePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, _fieldConfig: PothosOutputFieldConfig<Types>): GraphQLFieldResolver<unknown, Types['Context'], object> {
     return (parent, args, context, info) => {
-      deadlines.get(context as object)?.throwIfAborted();
+      deadlines.get(context)?.throwIfAborted();
       return resolver(parent, args, context, info);
     };
   }

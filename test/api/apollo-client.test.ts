@@ -63,7 +63,8 @@ let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  server = createHttpServer(t.app);
+  // Yoga answers its own failures (a 500): its promise is not awaited.
+  server = createHttpServer((req, res) => void t.app(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   for (const name of NAMES) await createS3Secret(t.app, team, { name });

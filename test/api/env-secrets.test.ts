@@ -76,7 +76,7 @@ const LONG = { A: 'alpha-value-0001-AAA', B: 'bravo-value-0002-BBB', C: 'charlie
 const preview = (value: string) => `${value.slice(0, 3)}••••${value.slice(-2)}`;
 
 async function create(input: Partial<CreateSecretInput>, token = team.ownerToken, teamId = team.teamId) {
-  return (await executeOk(t.app, CreateSecret, { input: { teamId, ...input } as CreateSecretInput }, token)).createSecret;
+  return (await executeOk(t.app, CreateSecret, { input: { teamId, ...input } }, token)).createSecret;
 }
 
 /** An ENV secret with these pairs; returns its id. */

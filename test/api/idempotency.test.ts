@@ -60,7 +60,7 @@ describe('idempotencyKey on creates', () => {
     await createSecret(input);
     const other = { ...input, name: `${input.name}-other` };
     expect((await createSecret(other)).createSecret).toMatchObject({ __typename: 'ConflictError', code: 'IDEMPOTENCY_KEY_REUSED' });
-    expect(await countSecretsNamed(other.name!)).toBe(0);
+    expect(await countSecretsNamed(other.name)).toBe(0);
   });
 
   test('keys belong to their user: another user’s same key is unrelated', async () => {

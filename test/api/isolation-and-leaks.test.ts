@@ -315,7 +315,7 @@ function credentialsByMethod(): [SecretType, AuthMethod, SecretCredentialsInput,
       return [secretTypeOf(method), method, { envVars: env }, env.map(({ key, value }) => [key, key, value] as [string, string, string])];
     }
     const credentials = credentialsFor(method);
-    const values = credentials[credentialsMemberFor(method) as keyof typeof credentials] as Record<string, string>;
+    const values = credentials[credentialsMemberFor(method)] as Record<string, string>;
     return [
       secretTypeOf(method),
       method,
@@ -382,7 +382,7 @@ describe('secrets never leave: responses, logs and every table', () => {
       plaintexts.push(...plaintextValues(credentials));
       return credentials;
     };
-    const input = (extra: Partial<CreateSecretInput>): CreateSecretInput => ({ teamId: team.teamId, name: uniqueName('leak'), secretType: 'S3', ...extra }) as CreateSecretInput;
+    const input = (extra: Partial<CreateSecretInput>): CreateSecretInput => ({ teamId: team.teamId, name: uniqueName('leak'), secretType: 'S3', ...extra });
 
     // Every auth method, stored natively.
     const secrets = new Map<AuthMethod, string>();

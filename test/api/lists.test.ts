@@ -208,7 +208,7 @@ describe('ordering and walking every page', () => {
   });
 
   test('direction defaults to ASC; a page of exactly the remaining items says there is no next page', async () => {
-    const page = await secretsPage(team, { first: 100, orderBy: { field: 'NAME' } as ListOrder });
+    const page = await secretsPage(team, { first: 100, orderBy: { field: 'NAME' } });
     expect(names(page.edges)).toEqual(secretsInCreationOrder().sort(byNameInsensitive));
     expect(page.pageInfo.hasNextPage).toBe(false);
     const exact = await locationsPage(team, { first: CREATION_ORDER.length });

@@ -5,7 +5,7 @@
  * here as soon as it exists.
  */
 import { describe, expect, test } from 'vitest';
-import type { CreateSecretInput, AuthMethod as GqlAuthMethod, SecretCredentialsInput } from '../gql/graphql.ts';
+import type { CreateSecretInput, SecretCredentialsInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, NodeById } from '../helpers/documents.ts';
 import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
@@ -38,7 +38,7 @@ describe('every auth method of the catalogue round-trips through the API', () =>
   test.each(AUTH_METHODS)('%s: created with generated credentials, read back masked', async (method) => {
     const credentials = credentialsFor(method);
     const secretType = secretTypeOf(method);
-    const secret = await createSecret({ name: uniqueName(method.toLowerCase()), secretType, authMethod: method as GqlAuthMethod, credentials: credentials as SecretCredentialsInput });
+    const secret = await createSecret({ name: uniqueName(method.toLowerCase()), secretType, authMethod: method, credentials: credentials as SecretCredentialsInput });
 
     const expected = storedValues(method, credentials).map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
     expect(secret).toMatchObject({ secretType, authMethod: method, storage: 'NATIVE', version: 1 });
@@ -72,7 +72,7 @@ describe('every auth method of the catalogue round-trips through the API', () =>
     const secret = await createSecret({
       name: uniqueName(`vault-${method.toLowerCase()}`),
       secretType: secretTypeOf(method),
-      authMethod: method as GqlAuthMethod,
+      authMethod: method,
       vaultConnectionId: connection.createVaultConnection.vaultConnection.id,
       fieldMappings,
     });

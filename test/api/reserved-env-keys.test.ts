@@ -16,7 +16,7 @@ const EVERY_RESERVED_KEY = [...RESERVED_ENV_KEYS, ...RESERVED_ENV_KEY_PREFIXES.m
 const VALUE = 'value-long-enough-0001';
 
 async function create(input: Partial<CreateSecretInput>) {
-  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, ...input } as CreateSecretInput }, team.ownerToken)).createSecret;
+  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, ...input } }, team.ownerToken)).createSecret;
 }
 
 async function createEnv(pairs: Record<string, string>): Promise<string> {

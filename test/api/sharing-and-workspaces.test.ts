@@ -144,7 +144,7 @@ beforeAll(async () => {
 const LONG_VALUE = 'private-value-0123456789-XYZ';
 
 async function create(input: Partial<CreateSecretInput>, as: User) {
-  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name: uniqueName('secret'), ...input } as CreateSecretInput }, as.token)).createSecret;
+  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name: uniqueName('secret'), ...input } }, as.token)).createSecret;
 }
 
 async function createOk(input: Partial<CreateSecretInput>, as: User): Promise<string> {

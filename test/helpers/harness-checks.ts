@@ -1,6 +1,6 @@
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/database/database.ts';
 import { sql } from 'kysely';
@@ -82,7 +82,7 @@ function mutationFields(op: unknown): Map<string, string> | null {
   try {
     const operations = parse(query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const operation = operations.length === 1 ? operations[0] : operations.find((d) => d.name?.value === operationName);
-    if (!operation || operation.operation !== 'mutation') return null;
+    if (!operation || operation.operation !== OperationTypeNode.MUTATION) return null;
     const fields = new Map<string, string>();
     for (const selection of operation.selectionSet.selections) {
       if (selection.kind === Kind.FIELD) fields.set(selection.alias?.value ?? selection.name.value, selection.name.value);
@@ -213,7 +213,7 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
         // not JSON: nothing to collect
       }
     }
-    const response = await fetchImpl(input as never, init as never);
+    const response = await fetchImpl(input, init);
     const bytes = Buffer.from(await response.clone().arrayBuffer());
     const text = decodeBody(bytes, response.headers.get('content-encoding'));
     const requestId = response.headers.get('x-request-id');
@@ -247,7 +247,7 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
           mutation = field;
         }
         const action = ACTIONS[mutation];
-        if (!action) throw new Error(`harness: unknown success type ${typename}`);
+        if (!action) throw new Error(`harness: unknown success type ${String(typename)}`);
         notes.push({ mutation, action, requestId, ...targetOf(payload as Record<string, unknown>), replayable: REPLAYABLE.has(mutation), mayChangeNothing: MAY_CHANGE_NOTHING.has(mutation) });
       }
     });

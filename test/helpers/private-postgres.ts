@@ -60,7 +60,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const run = async (tool: string, args: string[]) => {
     const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(binDir, tool), ...args]] : [join(binDir, tool), args];
     try {
-      await execFileAsync(command as string, argv as string[], { encoding: 'utf8', timeout: 30_000 });
+      await execFileAsync(command, argv, { encoding: 'utf8', timeout: 30_000 });
     } catch (error) {
       const { stderr = '', stdout = '' } = error as { stderr?: string; stdout?: string };
       throw new Error(`${tool} ${args.join(' ')} failed: ${(error as Error).message}\n${stderr}${stdout}`);

@@ -197,7 +197,7 @@ describe('run --secret ID -- COMMAND', () => {
       expect((await executeOk(app, Viewer, {}, viewer!.token)).viewer).toMatchObject({ user: { id: viewer!.userId }, memberships: [{ role: 'VIEWER', team: { id: teamId } }] });
 
       const create = async (input: Partial<CreateSecretInput>) => {
-        const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-${randomUUID()}`, ...input } as CreateSecretInput }, token)).createSecret;
+        const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-${randomUUID()}`, ...input } }, token)).createSecret;
         if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
         return result.secret.id;
       };

@@ -113,7 +113,7 @@ describe('master key rotation: cli rewrap, then cli run on the new key alone', (
     await withApp(async ({ app, db }) => {
       const team = await createTeamWithOwner(db);
       const create = async (input: Partial<CreateSecretInput>) => {
-        const result = (await executeOk(app, CreateSecret, { input: { teamId: team.teamId, name: `rewrap-${randomUUID()}`, ...input } as CreateSecretInput }, team.ownerToken)).createSecret;
+        const result = (await executeOk(app, CreateSecret, { input: { teamId: team.teamId, name: `rewrap-${randomUUID()}`, ...input } }, team.ownerToken)).createSecret;
         if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
         return result.secret.id;
       };

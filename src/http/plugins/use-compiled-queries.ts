@@ -7,6 +7,7 @@ import {
   GraphQLError,
   isInputObjectType,
   Kind,
+  OperationTypeNode,
   typeFromAST,
   visit,
   type DocumentNode,
@@ -28,7 +29,7 @@ import type { Plugin } from 'graphql-yoga';
  */
 export function isCompilable(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null): boolean {
   const operation = getOperationAST(document, operationName);
-  if (operation?.operation !== 'query') return false;
+  if (operation?.operation !== OperationTypeNode.QUERY) return false;
   for (const definition of operation.variableDefinitions ?? []) {
     const type = typeFromAST(schema, definition.type);
     if (!type || isInputObjectType(getNamedType(type))) return false;

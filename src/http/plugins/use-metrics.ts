@@ -93,7 +93,8 @@ export function useMetrics({ registry, endpoint = '/metrics', db }: MetricsOptio
       for (const single of results) {
         const found = (single as { errors?: readonly GraphQLError[] } | null)?.errors ?? [];
         for (const error of found) {
-          const code = String(error.extensions?.['code'] ?? 'INTERNAL_SERVER_ERROR');
+          const extensionCode = error.extensions?.['code'];
+          const code = typeof extensionCode === 'string' ? extensionCode : 'INTERNAL_SERVER_ERROR';
           errors.inc({ code, operationName: operationNames.get(request) ?? '' });
           if (code === 'RATE_LIMITED') refusals.inc();
         }

@@ -1,4 +1,4 @@
-import { getOperationAST, GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError, OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { rootFieldsOf } from './root-fields.ts';
 
@@ -17,9 +17,9 @@ export function useMutationFieldLimit({ max = 10 }: MutationFieldLimitOptions = 
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
       // Queries pass at once: only a mutation's root fields are worth collecting.
-      if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') return;
+      if (getOperationAST(args.document, args.operationName)?.operation !== OperationTypeNode.MUTATION) return;
       const root = rootFieldsOf(args.schema, args.document, args.operationName, args.variableValues);
-      if (root?.operation !== 'mutation' || root.fields.length <= max) return;
+      if (root?.operation !== OperationTypeNode.MUTATION || root.fields.length <= max) return;
       setResultAndStopExecution({
         errors: [
           new GraphQLError(`Too many mutations in one operation: ${root.fields.length} root mutation fields, at most ${max}; send them in several requests`, {

@@ -23,5 +23,5 @@ export function usePersistedOperationsOnly({ manifest }: PersistedOperationsOnly
       persistedQueryOnly: { message: 'This server runs persisted operations only', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
       keyNotFound: { message: 'Send extensions.persistedQuery.sha256Hash', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
     },
-  }) as Plugin;
+  });
 }

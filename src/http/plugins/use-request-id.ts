@@ -33,7 +33,7 @@ function withRequestId<T>(result: T, requestId: string): T {
           extensions: { ...error.extensions, requestId },
         }),
     ),
-  } as T;
+  };
 }
 
 /**

@@ -128,7 +128,7 @@ function sanitize<T>(result: T): T {
   if (Array.isArray(result)) return result.map(sanitize) as T;
   const { errors } = (result ?? {}) as { errors?: readonly GraphQLError[] };
   if (!errors?.length) return result;
-  return { ...result, errors: errors.map((error) => (error instanceof GraphQLError ? withoutValue(error) : error)) } as T;
+  return { ...result, errors: errors.map((error) => (error instanceof GraphQLError ? withoutValue(error) : error)) };
 }
 
 /** Error messages without the values they refused: literals at validation, variables, syntax errors, argument values, broken JSON bodies. */

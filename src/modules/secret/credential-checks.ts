@@ -130,7 +130,7 @@ const checkServiceAccountJson: Check = (label, value) => {
     return { code: 'INVALID_JSON', message: `${label} must be a JSON object (a service-account key file)` };
   }
   const key = parsed as Record<string, unknown>;
-  const nonEmpty = (property: string) => typeof key[property] === 'string' && (key[property] as string).trim() !== '';
+  const nonEmpty = (property: string) => typeof key[property] === 'string' && (key[property]).trim() !== '';
   const problems: string[] = [];
   if (key.type !== 'service_account') problems.push('"type" must be "service_account"');
   if (!nonEmpty('client_email') || !EMAIL_LIKE.test(key.client_email as string)) problems.push('"client_email" must be an email address');

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError, type OperationTypeNode } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -186,7 +186,7 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       const { viewer, request } = context;
       if (!viewer || !request) return;
       const root = rootFieldsOf(args.schema, args.document, args.operationName, args.variableValues);
-      const kind: Kind = root?.operation === 'mutation' ? 'mutations' : 'queries';
+      const kind: Kind = root?.operation === OperationTypeNode.MUTATION ? 'mutations' : 'queries';
       const fields = root?.fields ?? [];
       // At least one point: `mutation { __typename }` is still a request.
       const cost = kind === 'mutations' ? Math.max(1, fields.length) : 1;
