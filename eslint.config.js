@@ -17,7 +17,9 @@ function exceptTypes(rule, names) {
     ...rule,
     create(context) {
       const visitor = rule.create(context);
-      return Object.fromEntries(Object.entries(visitor).map(([selector, visit]) => [selector, (node) => (concerns(node) ? undefined : visit(node))]));
+      return Object.fromEntries(
+        Object.entries(visitor).map(([selector, visit]) => [selector, (node) => (concerns(node) ? undefined : visit(node))]),
+      );
     },
   };
 }

@@ -9,7 +9,11 @@ if (output) {
   const session = new Session();
   session.connect();
   process.on('SIGUSR2', () => {
-    session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   });
   // On the main thread the session answers synchronously, so this completes inside 'exit'.
   process.on('exit', () => {

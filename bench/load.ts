@@ -19,7 +19,10 @@ export function requestBody(targets: SubjectTargets, operation: OperationName, i
     case 'node':
       return JSON.stringify({ query: PGB_NODE, variables: postgraphileVariables('node', { teamId: targets.teamId, secretId }) });
     case 'page':
-      return JSON.stringify({ query: PGB_PAGE, variables: postgraphileVariables('page', { teamId: targets.teamId, after: targets.page500Cursor }) });
+      return JSON.stringify({
+        query: PGB_PAGE,
+        variables: postgraphileVariables('page', { teamId: targets.teamId, after: targets.page500Cursor }),
+      });
     default:
       throw new Error(`PostGraphile has no ${single} in this benchmark`);
   }
@@ -43,7 +46,13 @@ export interface LoadResult {
 }
 
 /** Drives `url` with autocannon: `connections` keep-alive connections for `seconds`. */
-export async function drive(url: string, targets: SubjectTargets, operation: OperationName, connections: number, seconds: number): Promise<LoadResult> {
+export async function drive(
+  url: string,
+  targets: SubjectTargets,
+  operation: OperationName,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
   let index = 0;
   let failures = 0;
   const result = await autocannon({
@@ -71,7 +80,13 @@ export async function drive(url: string, targets: SubjectTargets, operation: Ope
 }
 
 /** Sends requests one at a time (the statement-counting pass); throws on the first bad answer. */
-export async function sendSequentially(url: string, targets: SubjectTargets, operation: OperationName, count: number, firstIndex = 0): Promise<string> {
+export async function sendSequentially(
+  url: string,
+  targets: SubjectTargets,
+  operation: OperationName,
+  count: number,
+  firstIndex = 0,
+): Promise<string> {
   let last = '';
   for (let index = firstIndex; index < firstIndex + count; index++) {
     const response = await fetch(url, {

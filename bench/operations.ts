@@ -143,7 +143,10 @@ export function graphqlBody(operation: Exclude<OperationName, 'mixed'>, targets:
     case 'update':
       return JSON.stringify({ query: UPDATE_MUTATION, variables: { input: { id: secretId, description: `bench ${index}` } } });
     case 'rotate':
-      return JSON.stringify({ query: ROTATE_MUTATION, variables: { input: { id: secretId, credentials: { accessKey: freshAccessKey() } } } });
+      return JSON.stringify({
+        query: ROTATE_MUTATION,
+        variables: { input: { id: secretId, credentials: { accessKey: freshAccessKey() } } },
+      });
   }
 }
 

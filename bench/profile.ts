@@ -37,7 +37,8 @@ const { values: options } = parseArgs({
   allowNegative: true,
 });
 const operation = options.operation as OperationName;
-if (!OPERATIONS.some((known) => known.name === operation)) throw new Error(`--operation must be one of ${OPERATIONS.map((known) => known.name).join(', ')}`);
+if (!OPERATIONS.some((known) => known.name === operation))
+  throw new Error(`--operation must be one of ${OPERATIONS.map((known) => known.name).join(', ')}`);
 const subject = options.subject as SubjectName;
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/cloakroom_bench_profile';
 
@@ -50,19 +51,30 @@ const seeded = await seed(db, createKeyring(masterKey), QUICK_SIZES, (message) =
 const pageOffset = 49 * 50 - 1;
 const bigTeamUuid = Buffer.from(seeded.bigTeam.id, 'base64').toString('utf8').split(':')[1]!;
 const before = await sql<{ sort_key: string; id: string }>`
-  select lower(name) as sort_key, id from secrets where team_id = ${bigTeamUuid} order by lower(name), id offset ${pageOffset} limit 1`.execute(db);
+  select lower(name) as sort_key, id from secrets where team_id = ${bigTeamUuid} order by lower(name), id offset ${pageOffset} limit 1`.execute(
+  db,
+);
 await db.destroy();
 
 const profileDirectory = mkdtempSync(join(tmpdir(), 'cloakroom-profile-'));
 const allocationProfile = join(profileDirectory, 'allocations.heapprofile');
-const profiling = options.allocations ? ['--import', './bench/allocation-sampler.ts'] : options['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [];
-const running = await startSubject(subject, databaseUrl, masterKey.toString('base64'), [...options['node-option'], ...profiling], { CLOAKROOM_ALLOCATION_PROFILE: allocationProfile });
+const profiling = options.allocations
+  ? ['--import', './bench/allocation-sampler.ts']
+  : options['cpu-prof']
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`]
+    : [];
+const running = await startSubject(subject, databaseUrl, masterKey.toString('base64'), [...options['node-option'], ...profiling], {
+  CLOAKROOM_ALLOCATION_PROFILE: allocationProfile,
+});
 const targets = {
   subject,
   teamId: seeded.bigTeam.id,
   token: seeded.bigTeam.token,
   secretIds: seeded.sampleSecretIds,
-  page500Cursor: subject === 'postgraphile' ? await postgraphileCursorAt(running.url, seeded.bigTeam.id, pageOffset) : encodeCursor([before.rows[0]!.sort_key, before.rows[0]!.id]),
+  page500Cursor:
+    subject === 'postgraphile'
+      ? await postgraphileCursorAt(running.url, seeded.bigTeam.id, pageOffset)
+      : encodeCursor([before.rows[0]!.sort_key, before.rows[0]!.id]),
 };
 await drive(running.url, targets, operation, 8, 2);
 if (options.allocations) process.kill(running.pid, 'SIGUSR2');
@@ -93,11 +105,17 @@ function packageOf({ url, functionName }: CallFrame): string {
 const describe = (callFrame: CallFrame) => `${callFrame.functionName || '(anonymous)'} ${packageOf(callFrame)}:${callFrame.lineNumber + 1}`;
 
 /** Prints the heaviest keys of `weights` (function or package), each as `format(weight)`. */
-function printTop(title: string, weights: { callFrame: CallFrame; weight: number }[], keyOf: (callFrame: CallFrame) => string, format: (weight: number) => string): void {
+function printTop(
+  title: string,
+  weights: { callFrame: CallFrame; weight: number }[],
+  keyOf: (callFrame: CallFrame) => string,
+  format: (weight: number) => string,
+): void {
   const totals = new Map<string, number>();
   for (const { callFrame, weight } of weights) totals.set(keyOf(callFrame), (totals.get(keyOf(callFrame)) ?? 0) + weight);
   console.log(`\n${title}`);
-  for (const [key, weight] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, Number(options.top))) console.log(`${format(weight)}  ${key}`);
+  for (const [key, weight] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, Number(options.top)))
+    console.log(`${format(weight)}  ${key}`);
 }
 
 if (options.allocations) {
@@ -134,7 +152,9 @@ if (!file) throw new Error(`no .cpuprofile written to ${profileDirectory}`);
 const profile = JSON.parse(readFileSync(join(profileDirectory, file), 'utf8')) as { nodes: ProfileNode[] };
 rmSync(profileDirectory, { recursive: true, force: true });
 
-const busy = profile.nodes.filter((node) => node.hitCount && node.callFrame.functionName !== '(idle)').map((node) => ({ callFrame: node.callFrame, weight: node.hitCount! }));
+const busy = profile.nodes
+  .filter((node) => node.hitCount && node.callFrame.functionName !== '(idle)')
+  .map((node) => ({ callFrame: node.callFrame, weight: node.hitCount! }));
 const totalHits = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
 const busyHits = busy.reduce((sum, { weight }) => sum + weight, 0);
 const share = (hits: number) => `${((100 * hits) / busyHits).toFixed(1).padStart(6)} %`;
@@ -150,7 +170,8 @@ if (options.callers) {
   for (const node of profile.nodes) {
     if (node.callFrame.functionName !== options.callers || !node.hitCount) continue;
     const frames: string[] = [];
-    for (let frame = parentOf.get(node.id); frame && frames.length < 16; frame = parentOf.get(frame.id)) frames.push(describe(byId.get(frame.id)!.callFrame));
+    for (let frame = parentOf.get(node.id); frame && frames.length < 16; frame = parentOf.get(frame.id))
+      frames.push(describe(byId.get(frame.id)!.callFrame));
     const stack = frames.join('\n      <- ');
     stacks.set(stack, (stacks.get(stack) ?? 0) + node.hitCount);
   }

@@ -61,13 +61,19 @@ interface PlanNode {
 
 function scansOf(node: PlanNode): string[] {
   const here = node['Relation Name']
-    ? [`${node['Node Type']} on ${node['Relation Name']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}: ${node['Actual Rows']} rows × ${node['Actual Loops']} loops`]
+    ? [
+        `${node['Node Type']} on ${node['Relation Name']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}: ${node['Actual Rows']} rows × ${node['Actual Loops']} loops`,
+      ]
     : [];
   return [...here, ...(node.Plans ?? []).flatMap(scansOf)];
 }
 
 /** EXPLAIN ANALYZE of cloakroom's list statement for page 1 and for the page after `pageKey`. */
-export async function explainPages(db: Kysely<Database>, teamId: string, pageKey: { sort_key: string; id: string }): Promise<PlanSummary[]> {
+export async function explainPages(
+  db: Kysely<Database>,
+  teamId: string,
+  pageKey: { sort_key: string; id: string },
+): Promise<PlanSummary[]> {
   const select = sql`select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count", lower("secrets"."name") as "sort_key" from "secrets"`;
   const order = sql`order by lower("secrets"."name") asc, "secrets"."id" asc limit 51`;
   const statements = [
@@ -110,33 +116,58 @@ function targets(data: ReportData): { target: string; measured: string; met: boo
   const rows: { target: string; measured: string; met: boolean }[] = [];
   const worst = (values: (number | undefined)[]) => Math.min(...values.filter((v): v is number => v !== undefined));
   for (const operation of READS) {
-    const vsRaw = data.connectionCounts.map((c) => ratio(find(data, 'cloakroom', operation, c)?.requestsPerSecond, find(data, 'raw', operation, c)?.requestsPerSecond));
-    const vsPg = data.connectionCounts.map((c) => ratio(find(data, 'cloakroom', operation, c)?.requestsPerSecond, find(data, 'postgraphile', operation, c)?.requestsPerSecond));
-    rows.push({ target: `${operation}: throughput ≥ 0.6× raw (every concurrency)`, measured: vsRaw.map((r) => fixed(r, 2)).join(' / '), met: worst(vsRaw) >= 0.6 });
-    rows.push({ target: `${operation}: throughput ≥ 1.2× PostGraphile (every concurrency)`, measured: vsPg.map((r) => fixed(r, 2)).join(' / '), met: worst(vsPg) >= 1.2 });
+    const vsRaw = data.connectionCounts.map((c) =>
+      ratio(find(data, 'cloakroom', operation, c)?.requestsPerSecond, find(data, 'raw', operation, c)?.requestsPerSecond),
+    );
+    const vsPg = data.connectionCounts.map((c) =>
+      ratio(find(data, 'cloakroom', operation, c)?.requestsPerSecond, find(data, 'postgraphile', operation, c)?.requestsPerSecond),
+    );
+    rows.push({
+      target: `${operation}: throughput ≥ 0.6× raw (every concurrency)`,
+      measured: vsRaw.map((r) => fixed(r, 2)).join(' / '),
+      met: worst(vsRaw) >= 0.6,
+    });
+    rows.push({
+      target: `${operation}: throughput ≥ 1.2× PostGraphile (every concurrency)`,
+      measured: vsPg.map((r) => fixed(r, 2)).join(' / '),
+      met: worst(vsPg) >= 1.2,
+    });
     const p99 = ratio(find(data, 'cloakroom', operation, 32)?.p99Ms, find(data, 'raw', operation, 32)?.p99Ms);
-    if (p99 !== undefined) rows.push({ target: `${operation}: p99 at 32 connections ≤ 2× raw`, measured: `${fixed(p99, 2)}×`, met: p99 <= 2 });
+    if (p99 !== undefined)
+      rows.push({ target: `${operation}: p99 at 32 connections ≤ 2× raw`, measured: `${fixed(p99, 2)}×`, met: p99 <= 2 });
   }
   for (const operation of WRITES) {
-    const vsRaw = data.connectionCounts.map((c) => ratio(find(data, 'cloakroom', operation, c)?.requestsPerSecond, find(data, 'raw', operation, c)?.requestsPerSecond));
-    rows.push({ target: `${operation}: throughput ≥ 0.5× raw (every concurrency)`, measured: vsRaw.map((r) => fixed(r, 2)).join(' / '), met: worst(vsRaw) >= 0.5 });
+    const vsRaw = data.connectionCounts.map((c) =>
+      ratio(find(data, 'cloakroom', operation, c)?.requestsPerSecond, find(data, 'raw', operation, c)?.requestsPerSecond),
+    );
+    rows.push({
+      target: `${operation}: throughput ≥ 0.5× raw (every concurrency)`,
+      measured: vsRaw.map((r) => fixed(r, 2)).join(' / '),
+      met: worst(vsRaw) >= 0.5,
+    });
   }
   const pageVsList = ratio(find(data, 'cloakroom', 'page', 1)?.p50Ms, find(data, 'cloakroom', 'list', 1)?.p50Ms);
-  rows.push({ target: `page ${data.pageNumber} by cursor within 1.3× of page 1 (p50, 1 connection)`, measured: `${fixed(pageVsList, 2)}×`, met: pageVsList !== undefined && pageVsList <= 1.3 });
+  rows.push({
+    target: `page ${data.pageNumber} by cursor within 1.3× of page 1 (p50, 1 connection)`,
+    measured: `${fixed(pageVsList, 2)}×`,
+    met: pageVsList !== undefined && pageVsList <= 1.3,
+  });
   const deepScan = data.explained.flatMap((plan) => plan.scans).filter((scan) => /on secrets/.test(scan));
   rows.push({
     target: 'no query plan scans a whole team’s secrets',
     measured: deepScan.join('; '),
     met: deepScan.every((scan) => !/^Seq Scan/.test(scan) && Number(/: (\d+) rows/.exec(scan)?.[1] ?? Infinity) <= 51),
   });
-  const statements = (operation: OperationName) => data.counts.find((c) => c.subject === 'cloakroom' && c.operation === operation)?.statementsPerRequest;
+  const statements = (operation: OperationName) =>
+    data.counts.find((c) => c.subject === 'cloakroom' && c.operation === operation)?.statementsPerRequest;
   rows.push({
     target: 'SQL statements per request independent of page size (50 secrets vs 1)',
     measured: `list of 50: ${fixed(statements('list'), 2)}, node: ${fixed(statements('node'), 2)}`,
     met: (statements('list') ?? Infinity) <= (statements('node') ?? 0) + 1,
   });
   const rss = Math.max(...data.measurements.filter((m) => m.subject === 'cloakroom' && m.connections === 64).map((m) => m.peakRssBytes));
-  if (Number.isFinite(rss)) rows.push({ target: 'peak RSS ≤ 200 MB at 64 connections', measured: `${mb(rss)} MB`, met: rss <= 200 * 2 ** 20 });
+  if (Number.isFinite(rss))
+    rows.push({ target: 'peak RSS ≤ 200 MB at 64 connections', measured: `${mb(rss)} MB`, met: rss <= 200 * 2 ** 20 });
   return rows;
 }
 
@@ -153,7 +184,9 @@ function chart(data: ReportData): string {
   ];
   SUBJECTS.forEach((subject, i) => {
     const x = margin + i * 180;
-    parts.push(`<rect x="${x}" y="30" width="12" height="12" fill="${COLORS[subject]}"/><text x="${x + 16}" y="40">${SUBJECT_TITLES[subject]}</text>`);
+    parts.push(
+      `<rect x="${x}" y="30" width="12" height="12" fill="${COLORS[subject]}"/><text x="${x + 16}" y="40">${SUBJECT_TITLES[subject]}</text>`,
+    );
   });
   operations.forEach((operation, index) => {
     const left = margin + (index % columns) * (panelWidth + margin);
@@ -174,7 +207,10 @@ function chart(data: ReportData): string {
       if (!line.length) continue;
       const path = line.map((m) => `${xOf(m.connections).toFixed(1)},${yOf(m.requestsPerSecond).toFixed(1)}`).join(' ');
       parts.push(`<polyline points="${path}" fill="none" stroke="${COLORS[subject]}" stroke-width="2"/>`);
-      for (const m of line) parts.push(`<circle cx="${xOf(m.connections).toFixed(1)}" cy="${yOf(m.requestsPerSecond).toFixed(1)}" r="3" fill="${COLORS[subject]}"/>`);
+      for (const m of line)
+        parts.push(
+          `<circle cx="${xOf(m.connections).toFixed(1)}" cy="${yOf(m.requestsPerSecond).toFixed(1)}" r="3" fill="${COLORS[subject]}"/>`,
+        );
     }
   });
   parts.push('</svg>');
@@ -184,7 +220,10 @@ function chart(data: ReportData): string {
 function markdown(data: ReportData, chartFile: string): string {
   const lines: string[] = [];
   lines.push(`# Benchmark results${data.quick ? ' (quick mode: small data, short runs — not the reference figures)' : ''}`, '');
-  lines.push(`Written by \`npm run bench${data.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${(data.durationSeconds / 60).toFixed(1)} min. How it works and how to read it: [bench/README.md](README.md).`, '');
+  lines.push(
+    `Written by \`npm run bench${data.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC in ${(data.durationSeconds / 60).toFixed(1)} min. How it works and how to read it: [bench/README.md](README.md).`,
+    '',
+  );
   lines.push('**Machine.**', '', ...data.machine.map((line) => `- ${line}`), '');
   lines.push(
     `**Data.** ${data.sizes.teams} teams, ${data.sizes.secrets.toLocaleString('en')} secrets (one team holds ${data.sizes.bigTeamSecrets.toLocaleString('en')}), ` +
@@ -198,23 +237,39 @@ function markdown(data: ReportData, chartFile: string): string {
 
   lines.push('## Throughput and latency', '', `![throughput vs concurrency](${chartFile})`, '');
   for (const operation of OPERATIONS.map((o) => o.name)) {
-    lines.push(`### ${titleOf(operation)}`, '', '| subject | conns | req/s | p50 ms | p99 ms | peak RSS MB | ÷ raw | ÷ PostGraphile | failed |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push(
+      `### ${titleOf(operation)}`,
+      '',
+      '| subject | conns | req/s | p50 ms | p99 ms | peak RSS MB | ÷ raw | ÷ PostGraphile | failed |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
     for (const subject of SUBJECTS) {
       for (const c of data.connectionCounts) {
         const m = find(data, subject, operation, c);
         if (!m) continue;
-        const vsRaw = subject === 'cloakroom' ? fixed(ratio(m.requestsPerSecond, find(data, 'raw', operation, c)?.requestsPerSecond), 2) : '';
-        const vsPg = subject === 'cloakroom' ? fixed(ratio(m.requestsPerSecond, find(data, 'postgraphile', operation, c)?.requestsPerSecond), 2) : '';
-        lines.push(`| ${SUBJECT_TITLES[subject]} | ${c} | ${fixed(m.requestsPerSecond)} | ${m.p50Ms} | ${m.p99Ms} | ${mb(m.peakRssBytes)} | ${vsRaw} | ${vsPg} | ${m.failures} |`);
+        const vsRaw =
+          subject === 'cloakroom' ? fixed(ratio(m.requestsPerSecond, find(data, 'raw', operation, c)?.requestsPerSecond), 2) : '';
+        const vsPg =
+          subject === 'cloakroom' ? fixed(ratio(m.requestsPerSecond, find(data, 'postgraphile', operation, c)?.requestsPerSecond), 2) : '';
+        lines.push(
+          `| ${SUBJECT_TITLES[subject]} | ${c} | ${fixed(m.requestsPerSecond)} | ${m.p50Ms} | ${m.p99Ms} | ${mb(m.peakRssBytes)} | ${vsRaw} | ${vsPg} | ${m.failures} |`,
+        );
       }
     }
     lines.push('');
   }
 
-  lines.push('## SQL statements per request', '', 'Counted at the PostgreSQL wire protocol (`bench/statement-counter.ts`), 20 sequential requests per operation after 3 warm-up requests; BEGIN and COMMIT count.', '');
+  lines.push(
+    '## SQL statements per request',
+    '',
+    'Counted at the PostgreSQL wire protocol (`bench/statement-counter.ts`), 20 sequential requests per operation after 3 warm-up requests; BEGIN and COMMIT count.',
+    '',
+  );
   lines.push(`| operation | ${SUBJECTS.map((s) => SUBJECT_TITLES[s]).join(' | ')} |`, `|---|${SUBJECTS.map(() => '---:').join('|')}|`);
   for (const operation of OPERATIONS.map((o) => o.name)) {
-    const cells = SUBJECTS.map((subject) => fixed(data.counts.find((c) => c.subject === subject && c.operation === operation)?.statementsPerRequest, 2));
+    const cells = SUBJECTS.map((subject) =>
+      fixed(data.counts.find((c) => c.subject === subject && c.operation === operation)?.statementsPerRequest, 2),
+    );
     lines.push(`| ${titleOf(operation)} | ${cells.join(' | ')} |`);
   }
   lines.push('', '## Query plans of the secrets list (EXPLAIN ANALYZE on the seeded data)', '');

@@ -41,10 +41,13 @@ const seconds = Number(options.seconds ?? (quick ? 2 : 5));
 const connectionCounts = (options.connections ?? (quick ? '1,32' : '1,8,32,64')).split(',').map(Number);
 const subjects = (options.subjects ?? 'cloakroom,raw,postgraphile').split(',') as SubjectName[];
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? `postgres://root@127.0.0.1:5432/cloakroom_bench${quick ? '_quick' : ''}`;
-const output = quick ? { report: 'bench/RESULTS-quick.md', chart: 'bench/throughput-quick.svg' } : { report: 'bench/RESULTS.md', chart: 'bench/throughput.svg' };
+const output = quick
+  ? { report: 'bench/RESULTS-quick.md', chart: 'bench/throughput-quick.svg' }
+  : { report: 'bench/RESULTS.md', chart: 'bench/throughput.svg' };
 
 /** PostGraphile has no equivalent of cloakroom's audited writes: it runs the reads only. */
-const operationsOf = (subject: SubjectName) => OPERATIONS.filter((operation) => subject !== 'postgraphile' || !operation.write).map((operation) => operation.name);
+const operationsOf = (subject: SubjectName) =>
+  OPERATIONS.filter((operation) => subject !== 'postgraphile' || !operation.write).map((operation) => operation.name);
 /** Requests per operation in the counting pass. */
 const COUNTED_REQUESTS = 20;
 const PAGE_SIZE = 50;
@@ -64,7 +67,9 @@ const pageNumber = Math.min(500, Math.floor(sizes.bigTeamSecrets / PAGE_SIZE));
 const pageOffset = (pageNumber - 1) * PAGE_SIZE - 1;
 const bigTeamUuid = Buffer.from(seeded.bigTeam.id, 'base64').toString('utf8').split(':')[1]!;
 const before = await sql<{ sort_key: string; id: string }>`
-  select lower(name) as sort_key, id from secrets where team_id = ${bigTeamUuid} order by lower(name), id offset ${pageOffset} limit 1`.execute(db);
+  select lower(name) as sort_key, id from secrets where team_id = ${bigTeamUuid} order by lower(name), id offset ${pageOffset} limit 1`.execute(
+  db,
+);
 const cloakroomCursor = encodeCursor([before.rows[0]!.sort_key, before.rows[0]!.id]);
 const explained = await explainPages(db, bigTeamUuid, before.rows[0]!);
 await db.destroy();

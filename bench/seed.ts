@@ -125,7 +125,10 @@ function randomString(alphabet: string, length: number): string {
   for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
   return out;
 }
-const randomHex = (length: number): string => randomBytes(Math.ceil(length / 2)).toString('hex').slice(0, length);
+const randomHex = (length: number): string =>
+  randomBytes(Math.ceil(length / 2))
+    .toString('hex')
+    .slice(0, length);
 
 // ---------------------------------------------------------------------------------------------
 // Secret types: credentials as each provider issues them, and where their buckets live
@@ -182,7 +185,14 @@ function azureSasUrl(team: TeamPlan): string {
 
 /** One profile per location type, in wheel order: a provider added to the catalogue does not compile here until it has one. */
 const PROFILES: Record<LocationType, Omit<StorageProfile, 'type'>> = {
-  S3: s3Style('S3', 's3', 40, () => [`AKIA${randomString('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`, randomString(BASE64_CHARS, 40)], ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'], () => null),
+  S3: s3Style(
+    'S3',
+    's3',
+    40,
+    () => [`AKIA${randomString('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`, randomString(BASE64_CHARS, 40)],
+    ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1'],
+    () => null,
+  ),
   GCS: {
     prefix: 'gcs',
     weight: 14,
@@ -202,36 +212,175 @@ const PROFILES: Record<LocationType, Omit<StorageProfile, 'type'>> = {
     regions: ['westeurope', 'northeurope', 'eastus', 'eastus2', 'westus3'],
     endpointUrl: () => null,
   },
-  R2: s3Style('R2', 'r2', 9, () => [randomHex(32), randomHex(64)], ['auto'], (_region, team) => `https://${team.cloudflareAccount}.r2.cloudflarestorage.com`),
+  R2: s3Style(
+    'R2',
+    'r2',
+    9,
+    () => [randomHex(32), randomHex(64)],
+    ['auto'],
+    (_region, team) => `https://${team.cloudflareAccount}.r2.cloudflarestorage.com`,
+  ),
   B2: {
     prefix: 'b2',
     weight: 5,
     authMethod: () => 'B2_APPLICATION_KEY',
-    credentials: () => ({ b2ApplicationKey: { applicationKeyId: `005${randomHex(22)}`, applicationKey: `K005${randomString(ALNUM, 27)}` } }),
+    credentials: () => ({
+      b2ApplicationKey: { applicationKeyId: `005${randomHex(22)}`, applicationKey: `K005${randomString(ALNUM, 27)}` },
+    }),
     regions: ['us-west-004', 'us-east-005', 'eu-central-003'],
     endpointUrl: (region) => endpointFor('B2', { region }),
   },
-  WASABI: s3Style('WASABI', 'wasabi', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['us-east-1', 'eu-central-1', 'ap-northeast-1'], (region) => endpointFor('WASABI', { region })),
-  DIGITALOCEAN_SPACES: s3Style('DIGITALOCEAN_SPACES', 'spaces', 3, () => [`DO00${randomString(UPPER_ALNUM, 16)}`, randomString(BASE64_CHARS, 43)], ['nyc3', 'ams3', 'fra1', 'sgp1'], (region) => endpointFor('DIGITALOCEAN_SPACES', { region })),
-  HETZNER: s3Style('HETZNER', 'hetzner', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['fsn1', 'nbg1', 'hel1'], (region) => endpointFor('HETZNER', { region })),
-  S3_COMPATIBLE: s3Style('S3_COMPATIBLE', 'minio', 3, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['us-east-1'], (_region, team) => `https://s3.${team.slug}.example.net`),
-  TIGRIS: s3Style('TIGRIS', 'tigris', 2, () => [`tid_${randomString(ALNUM, 26)}`, `tsec_${randomString(ALNUM, 43)}`], ['auto'], () => endpointFor('TIGRIS', {})),
-  ORACLE_OBJECT_STORAGE_S3: s3Style('ORACLE_OBJECT_STORAGE_S3', 'oci', 2, () => [randomHex(40), randomString(BASE64_CHARS, 44)], ['eu-frankfurt-1', 'us-ashburn-1', 'uk-london-1'], (region, team) => `https://${team.ociNamespace}.compat.objectstorage.${region}.oraclecloud.com`),
-  RAILWAY: s3Style('RAILWAY', 'railway', 2, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['auto'], () => endpointFor('RAILWAY', {})),
-  RABATA: s3Style('RABATA', 'rabata', 2, () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)], ['eu-west-1', 'us-east-1'], (region) => `https://s3.${region}.rabata.io`),
+  WASABI: s3Style(
+    'WASABI',
+    'wasabi',
+    3,
+    () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)],
+    ['us-east-1', 'eu-central-1', 'ap-northeast-1'],
+    (region) => endpointFor('WASABI', { region }),
+  ),
+  DIGITALOCEAN_SPACES: s3Style(
+    'DIGITALOCEAN_SPACES',
+    'spaces',
+    3,
+    () => [`DO00${randomString(UPPER_ALNUM, 16)}`, randomString(BASE64_CHARS, 43)],
+    ['nyc3', 'ams3', 'fra1', 'sgp1'],
+    (region) => endpointFor('DIGITALOCEAN_SPACES', { region }),
+  ),
+  HETZNER: s3Style(
+    'HETZNER',
+    'hetzner',
+    3,
+    () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)],
+    ['fsn1', 'nbg1', 'hel1'],
+    (region) => endpointFor('HETZNER', { region }),
+  ),
+  S3_COMPATIBLE: s3Style(
+    'S3_COMPATIBLE',
+    'minio',
+    3,
+    () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)],
+    ['us-east-1'],
+    (_region, team) => `https://s3.${team.slug}.example.net`,
+  ),
+  TIGRIS: s3Style(
+    'TIGRIS',
+    'tigris',
+    2,
+    () => [`tid_${randomString(ALNUM, 26)}`, `tsec_${randomString(ALNUM, 43)}`],
+    ['auto'],
+    () => endpointFor('TIGRIS', {}),
+  ),
+  ORACLE_OBJECT_STORAGE_S3: s3Style(
+    'ORACLE_OBJECT_STORAGE_S3',
+    'oci',
+    2,
+    () => [randomHex(40), randomString(BASE64_CHARS, 44)],
+    ['eu-frankfurt-1', 'us-ashburn-1', 'uk-london-1'],
+    (region, team) => `https://${team.ociNamespace}.compat.objectstorage.${region}.oraclecloud.com`,
+  ),
+  RAILWAY: s3Style(
+    'RAILWAY',
+    'railway',
+    2,
+    () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)],
+    ['auto'],
+    () => endpointFor('RAILWAY', {}),
+  ),
+  RABATA: s3Style(
+    'RABATA',
+    'rabata',
+    2,
+    () => [randomString(UPPER_ALNUM, 20), randomString(ALNUM, 40)],
+    ['eu-west-1', 'us-east-1'],
+    (region) => `https://s3.${region}.rabata.io`,
+  ),
 };
-const STORAGE_PROFILES: readonly StorageProfile[] = (Object.entries(PROFILES) as [LocationType, Omit<StorageProfile, 'type'>][]).map(([type, profile]) => ({ type, ...profile }));
+const STORAGE_PROFILES: readonly StorageProfile[] = (Object.entries(PROFILES) as [LocationType, Omit<StorageProfile, 'type'>][]).map(
+  ([type, profile]) => ({ type, ...profile }),
+);
 
-const PROFILE_WHEEL: readonly StorageProfile[] = STORAGE_PROFILES.flatMap((profile) => Array.from({ length: profile.weight }, () => profile));
+const PROFILE_WHEEL: readonly StorageProfile[] = STORAGE_PROFILES.flatMap((profile) =>
+  Array.from({ length: profile.weight }, () => profile),
+);
 
 const ENVIRONMENTS = ['prod', 'prod', 'prod', 'staging', 'staging', 'dev', 'analytics', 'backup', 'ml'] as const;
-const PURPOSES = ['raw-events', 'curated', 'exports', 'backups', 'logs', 'ml-features', 'warehouse-stage', 'media', 'reports', 'archive', 'ingest', 'snapshots'] as const;
-const SECRET_DESCRIPTIONS = ['Read/write access for the ingestion pipeline', 'Read-only key for the BI tools', 'Used by the nightly backup job', 'Service account of the data platform', 'Key of the ML training cluster'] as const;
+const PURPOSES = [
+  'raw-events',
+  'curated',
+  'exports',
+  'backups',
+  'logs',
+  'ml-features',
+  'warehouse-stage',
+  'media',
+  'reports',
+  'archive',
+  'ingest',
+  'snapshots',
+] as const;
+const SECRET_DESCRIPTIONS = [
+  'Read/write access for the ingestion pipeline',
+  'Read-only key for the BI tools',
+  'Used by the nightly backup job',
+  'Service account of the data platform',
+  'Key of the ML training cluster',
+] as const;
 
-const COMPANIES = ['Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Tyrell', 'Cyberdyne', 'Soylent', 'Vandelay', 'Wonka', 'Aperture', 'Massive Dynamic', 'Oscorp', 'Pied Piper', 'Gringotts', 'Monarch'] as const;
+const COMPANIES = [
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Stark',
+  'Wayne',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Vandelay',
+  'Wonka',
+  'Aperture',
+  'Massive Dynamic',
+  'Oscorp',
+  'Pied Piper',
+  'Gringotts',
+  'Monarch',
+] as const;
 const DEPARTMENTS = ['Data', 'Analytics', 'Platform', 'ML', 'Finance', 'Growth', 'Research', 'Infra'] as const;
-const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Barbara', 'Edsger', 'Frances', 'Ken', 'Margaret', 'Dennis', 'Radia', 'Linus', 'Katherine', 'Donald', 'Hedy', 'John', 'Sophie'] as const;
-const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Liskov', 'Dijkstra', 'Allen', 'Thompson', 'Hamilton', 'Ritchie', 'Perlman', 'Torvalds', 'Johnson', 'Knuth', 'Lamarr', 'McCarthy', 'Wilson'] as const;
+const FIRST_NAMES = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Barbara',
+  'Edsger',
+  'Frances',
+  'Ken',
+  'Margaret',
+  'Dennis',
+  'Radia',
+  'Linus',
+  'Katherine',
+  'Donald',
+  'Hedy',
+  'John',
+  'Sophie',
+] as const;
+const LAST_NAMES = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Liskov',
+  'Dijkstra',
+  'Allen',
+  'Thompson',
+  'Hamilton',
+  'Ritchie',
+  'Perlman',
+  'Torvalds',
+  'Johnson',
+  'Knuth',
+  'Lamarr',
+  'McCarthy',
+  'Wilson',
+] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Plans
@@ -345,7 +494,10 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 async function insertChunks<T extends keyof SeedDatabase>(db: Kysely<SeedDatabase>, table: T, rows: Row<T>[], size: number): Promise<void> {
   for (let i = 0; i < rows.length; i += size) {
     // Kysely's generic insert over a table union cannot be typed per call site; the rows are checked by Row<T>.
-    await db.insertInto(table).values(rows.slice(i, i + size)).execute();
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + size))
+      .execute();
   }
 }
 
@@ -398,7 +550,12 @@ function tenPercentReporter(label: string, total: number, report: (message: stri
  * Seeds `sizes` into an empty, migrated database. Team 0 is the big team. Shapes (counts,
  * names, types) are the same on every run; ids, timestamps' base and secret values are fresh.
  */
-export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: SeedSizes, progress: (message: string) => void): Promise<SeededData> {
+export async function seed(
+  db: Kysely<Database>,
+  keyring: MasterKeyring,
+  sizes: SeedSizes,
+  progress: (message: string) => void,
+): Promise<SeededData> {
   checkSizes(sizes);
   const started = performance.now();
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
@@ -418,7 +575,10 @@ export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: 
   const tokens: Row<'api_tokens'>[] = [];
   let firstSecret = 0;
   for (let t = 0; t < sizes.teams; t++) {
-    const name = t === 0 ? 'Globex Data Platform' : `${COMPANIES[t % COMPANIES.length]} ${DEPARTMENTS[Math.floor(t / COMPANIES.length) % DEPARTMENTS.length]} ${pad(t, 3)}`;
+    const name =
+      t === 0
+        ? 'Globex Data Platform'
+        : `${COMPANIES[t % COMPANIES.length]} ${DEPARTMENTS[Math.floor(t / COMPANIES.length) % DEPARTMENTS.length]} ${pad(t, 3)}`;
     const slug = slugify(name);
     // Teams join over the first 90 days; their secrets follow until an hour ago.
     const createdAt = epoch + Math.floor((t * 90 * DAY) / sizes.teams) + t;
@@ -452,10 +612,24 @@ export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: 
       const first = FIRST_NAMES[(t + m) % FIRST_NAMES.length]!;
       const last = LAST_NAMES[(t * 7 + m * 3) % LAST_NAMES.length]!;
       const joined = new Date(createdAt + m * (between(random, 1, 60) * DAY) - (m === 0 ? MINUTE : 0));
-      users.push({ id: userId, email: `${first}.${last}.${m}@${slug}.example.com`.toLowerCase(), name: `${first} ${last}`, created_at: joined });
+      users.push({
+        id: userId,
+        email: `${first}.${last}.${m}@${slug}.example.com`.toLowerCase(),
+        name: `${first} ${last}`,
+        created_at: joined,
+      });
       memberships.push({ team_id: team.id, user_id: userId, role, created_at: m === 0 ? new Date(createdAt) : joined });
     });
-    teamRows.push({ id: team.id, name, slug, version: 1, created_at: new Date(createdAt), created_by: ownerId, updated_at: new Date(createdAt), updated_by: ownerId });
+    teamRows.push({
+      id: team.id,
+      name,
+      slug,
+      version: 1,
+      created_at: new Date(createdAt),
+      created_by: ownerId,
+      updated_at: new Date(createdAt),
+      updated_by: ownerId,
+    });
     // As issueToken stores it: the lookup id and the SHA-256 of the secret part; unscoped, no expiry.
     tokens.push({
       user_id: ownerId,
@@ -472,7 +646,9 @@ export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: 
   await insertChunks(seedDb, 'teams', teamRows, SMALL_BATCH);
   await insertChunks(seedDb, 'memberships', memberships, SMALL_BATCH);
   await insertChunks(seedDb, 'api_tokens', tokens, SMALL_BATCH);
-  report(`seeded ${fmt(teams.length)} teams, ${fmt(users.length)} users, ${fmt(memberships.length)} memberships, ${fmt(tokens.length)} tokens`);
+  report(
+    `seeded ${fmt(teams.length)} teams, ${fmt(users.length)} users, ${fmt(memberships.length)} memberships, ${fmt(tokens.length)} tokens`,
+  );
 
   // Secrets, versions, locations ------------------------------------------------------------
   const locationCounts = locationsPerSecret(teams, sizes.secrets, sizes.locations, random);
@@ -519,7 +695,10 @@ export async function seed(db: Kysely<Database>, keyring: MasterKeyring, sizes: 
 
       const credentials = profile.credentials(authMethod, team);
       const problems = validateCredentials(authMethod, credentials);
-      if (problems.length > 0) throw new Error(`seed: generated ${authMethod} credentials fail the app's validation: ${problems.map((p) => `${p.path.join('.')} ${p.code}`).join(', ')}`);
+      if (problems.length > 0)
+        throw new Error(
+          `seed: generated ${authMethod} credentials fail the app's validation: ${problems.map((p) => `${p.path.join('.')} ${p.code}`).join(', ')}`,
+        );
       // Exactly the create path of secret.service.ts: values, masked previews, payload sealed under {team, secret, version 1}.
       const values = credentialValues(authMethod, credentials);
       const sealed = sealCredentials(keyring, values, { teamId: team.id, secretId: id, version: 1 });

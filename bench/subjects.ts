@@ -56,7 +56,13 @@ function residentBytes(pid: number): number {
  * in production (NODE_ENV=production, JSON access log at info, rate limits counted but never
  * reached, migrations already applied). `nodeOptions` go to its `node` (e.g. `--cpu-prof`), `extraEnv` to its environment.
  */
-export async function startSubject(name: SubjectName, databaseUrl: string, masterKey: string, nodeOptions: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningSubject> {
+export async function startSubject(
+  name: SubjectName,
+  databaseUrl: string,
+  masterKey: string,
+  nodeOptions: readonly string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<RunningSubject> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -72,7 +78,11 @@ export async function startSubject(name: SubjectName, databaseUrl: string, maste
     REDIS_URL: '',
     ...extraEnv,
   };
-  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, ENTRY[name]], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeOptions, ENTRY[name]], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

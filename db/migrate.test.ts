@@ -5,17 +5,27 @@ import { testDatabaseUrl } from '../test/helpers/database.ts';
 import { migrateToEmpty, migrateToLatest } from './migrate.ts';
 
 const tables = async (db: ReturnType<typeof createDatabase>) =>
-  (await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema() and table_name not like 'kysely_%' order by 1`.execute(db)).rows.map((r) => r.table_name);
+  (
+    await sql<{
+      table_name: string;
+    }>`select table_name from information_schema.tables where table_schema = current_schema() and table_name not like 'kysely_%' order by 1`.execute(
+      db,
+    )
+  ).rows.map((r) => r.table_name);
 
-test.skipIf(testDatabaseUrl)('every migration goes up and comes back down (PGlite)', async () => {
-  const db = createDatabase({});
-  await migrateToLatest(db);
-  expect(await tables(db)).toEqual(expect.arrayContaining(['teams', 'users', 'memberships', 'api_tokens', 'audit_events']));
-  await migrateToEmpty(db);
-  expect(await tables(db)).toEqual([]);
-  expect(await migrateToLatest(db)).not.toEqual([]);
-  await db.destroy();
-}, 120_000); // Whole migrations or a spawned server: slow on a loaded 2-core machine.
+test.skipIf(testDatabaseUrl)(
+  'every migration goes up and comes back down (PGlite)',
+  async () => {
+    const db = createDatabase({});
+    await migrateToLatest(db);
+    expect(await tables(db)).toEqual(expect.arrayContaining(['teams', 'users', 'memberships', 'api_tokens', 'audit_events']));
+    await migrateToEmpty(db);
+    expect(await tables(db)).toEqual([]);
+    expect(await migrateToLatest(db)).not.toEqual([]);
+    await db.destroy();
+  },
+  120_000,
+); // Whole migrations or a spawned server: slow on a loaded 2-core machine.
 
 test.runIf(testDatabaseUrl)('migrations run once when several processes start at once, and come back down (PostgreSQL)', async () => {
   // A database of its own, so the run's shared test database is left alone.

@@ -64,11 +64,18 @@ async function run(argv: string[]): Promise<unknown> {
   if (!command || command === 'help' || command === '--help') throw new UsageError('');
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { team: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, secret: { type: 'string' } },
+    options: {
+      team: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      secret: { type: 'string' },
+    },
     allowPositionals: command === 'run',
     strict: true,
   });
-  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify', 'rewrap', 'remask'].includes(command)) throw new UsageError(`Unknown command "${command}"`);
+  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify', 'rewrap', 'remask'].includes(command))
+    throw new UsageError(`Unknown command "${command}"`);
   if (command === 'run') {
     const secretId = fromGlobalId(required(z.string(), values.secret, 'secret'), 'Secret');
     if (!positionals.length) throw new UsageError('Give the command to run after "--"');
@@ -102,7 +109,11 @@ async function run(argv: string[]): Promise<unknown> {
         const teamGlobalId = required(z.string(), values.team, 'team');
         const verdict = await verifyAuditChain(db, fromGlobalId(teamGlobalId, 'Team'));
         if (!verdict.ok) process.exitCode = 1;
-        return { teamId: teamGlobalId, ...verdict, firstBrokenEventId: verdict.firstBrokenEventId && toGlobalId('AuditEvent', verdict.firstBrokenEventId) };
+        return {
+          teamId: teamGlobalId,
+          ...verdict,
+          firstBrokenEventId: verdict.firstBrokenEventId && toGlobalId('AuditEvent', verdict.firstBrokenEventId),
+        };
       }
       case 'rewrap':
         return await rewrapDataKeys(db, keyring!);
@@ -155,7 +166,9 @@ run(process.argv.slice(2)).then(
       console.error(`error: ${error.message}`);
       process.exitCode = 1;
     } else if (error instanceof DecryptionError && error.reason === 'UNKNOWN_MASTER_KEY') {
-      console.error(`error: ${error.message}. After a master key rotation, set CLOAKROOM_PREVIOUS_MASTER_KEYS to the old key until \`cli rewrap\` has run.`);
+      console.error(
+        `error: ${error.message}. After a master key rotation, set CLOAKROOM_PREVIOUS_MASTER_KEYS to the old key until \`cli rewrap\` has run.`,
+      );
       process.exitCode = 1;
     } else {
       console.error('error:', error);

@@ -11,12 +11,19 @@ describe('HTTP limits from the environment', () => {
 
   test('timeouts and the response limit: defaults, values, and garbage refusing to start', () => {
     expect(loadConfig({})).toMatchObject({ headersTimeoutMs: 10_000, bodyTimeoutMs: 30_000, maxResponseBytes: undefined });
-    expect(loadConfig({ CLOAKROOM_HEADERS_TIMEOUT_MS: '2000', CLOAKROOM_BODY_TIMEOUT_MS: '5000', CLOAKROOM_MAX_RESPONSE_BYTES: '1000000' })).toMatchObject({
+    expect(
+      loadConfig({ CLOAKROOM_HEADERS_TIMEOUT_MS: '2000', CLOAKROOM_BODY_TIMEOUT_MS: '5000', CLOAKROOM_MAX_RESPONSE_BYTES: '1000000' }),
+    ).toMatchObject({
       headersTimeoutMs: 2000,
       bodyTimeoutMs: 5000,
       maxResponseBytes: 1_000_000,
     });
-    for (const env of [{ CLOAKROOM_HEADERS_TIMEOUT_MS: '0' }, { CLOAKROOM_BODY_TIMEOUT_MS: 'soon' }, { CLOAKROOM_MAX_RESPONSE_BYTES: '-1' }, { CLOAKROOM_HEADERS_TIMEOUT_MS: '40000' }]) {
+    for (const env of [
+      { CLOAKROOM_HEADERS_TIMEOUT_MS: '0' },
+      { CLOAKROOM_BODY_TIMEOUT_MS: 'soon' },
+      { CLOAKROOM_MAX_RESPONSE_BYTES: '-1' },
+      { CLOAKROOM_HEADERS_TIMEOUT_MS: '40000' },
+    ]) {
       expect(() => loadConfig(env)).toThrow(ConfigError);
     }
   });
@@ -25,7 +32,11 @@ describe('HTTP limits from the environment', () => {
 describe('rate limits and proxies from the environment', () => {
   test('CLOAKROOM_TRUSTED_PROXIES takes addresses, ranges and names; anything else refuses to start', () => {
     expect(loadConfig({}).trustedProxies).toEqual([]);
-    expect(loadConfig({ CLOAKROOM_TRUSTED_PROXIES: ' 10.0.0.0/8, loopback ,2001:db8::1' }).trustedProxies).toEqual(['10.0.0.0/8', 'loopback', '2001:db8::1']);
+    expect(loadConfig({ CLOAKROOM_TRUSTED_PROXIES: ' 10.0.0.0/8, loopback ,2001:db8::1' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '2001:db8::1',
+    ]);
     for (const bad of ['10.0.0.0/99', 'proxy.internal', '*']) {
       expect(() => loadConfig({ CLOAKROOM_TRUSTED_PROXIES: bad })).toThrow(ConfigError);
     }

@@ -56,7 +56,9 @@ export class ConfigError extends Error {
 export function parseMasterKey(value: string, source: string): Buffer {
   const key = Buffer.from(value.trim(), 'base64');
   if (key.length !== 32) {
-    throw new ConfigError(`${source} must be base64 of exactly 32 bytes (got ${key.length} bytes). Generate one with: openssl rand -base64 32`);
+    throw new ConfigError(
+      `${source} must be base64 of exactly 32 bytes (got ${key.length} bytes). Generate one with: openssl rand -base64 32`,
+    );
   }
   return key;
 }
@@ -118,25 +120,32 @@ function parseRateLimit(env: NodeJS.ProcessEnv, name: string): number | undefine
 function parsePort(value: string | undefined): number {
   if (value === undefined || value === '') return 4000;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be an integer between 0 and 65535, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`PORT must be an integer between 0 and 65535, got "${value}"`);
   return port;
 }
 
 function parseMetricsPort(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`CLOAKROOM_METRICS_PORT must be an integer between 0 and 65535, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`CLOAKROOM_METRICS_PORT must be an integer between 0 and 65535, got "${value}"`);
   return port;
 }
 
 /** Comma-separated; each entry checked now, so a typo stops the start instead of trusting nothing (or too much). */
 function parseTrustedProxies(value: string | undefined): string[] {
-  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     try {
       clientAddressResolver([entry]);
     } catch {
-      throw new ConfigError(`CLOAKROOM_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range, or one of loopback, linklocal, uniquelocal`);
+      throw new ConfigError(
+        `CLOAKROOM_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range, or one of loopback, linklocal, uniquelocal`,
+      );
     }
   }
   return entries;
@@ -159,7 +168,9 @@ function parseHttpTimeouts(env: NodeJS.ProcessEnv): { headersTimeoutMs: number; 
   const headersTimeoutMs = parsePositive(env.CLOAKROOM_HEADERS_TIMEOUT_MS, 'CLOAKROOM_HEADERS_TIMEOUT_MS', 'milliseconds') ?? 10_000;
   const bodyTimeoutMs = parsePositive(env.CLOAKROOM_BODY_TIMEOUT_MS, 'CLOAKROOM_BODY_TIMEOUT_MS', 'milliseconds') ?? 30_000;
   if (headersTimeoutMs > bodyTimeoutMs) {
-    throw new ConfigError(`CLOAKROOM_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed CLOAKROOM_BODY_TIMEOUT_MS (${bodyTimeoutMs}): the body's time includes the headers'`);
+    throw new ConfigError(
+      `CLOAKROOM_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed CLOAKROOM_BODY_TIMEOUT_MS (${bodyTimeoutMs}): the body's time includes the headers'`,
+    );
   }
   return { headersTimeoutMs, bodyTimeoutMs };
 }
@@ -172,7 +183,12 @@ function loadPersistedOperations(path: string): Record<string, string> {
   } catch (error) {
     throw new ConfigError(`CLOAKROOM_PERSISTED_OPERATIONS: cannot read ${path} as JSON (${(error as Error).message})`);
   }
-  if (!manifest || typeof manifest !== 'object' || Array.isArray(manifest) || !Object.values(manifest).every((document) => typeof document === 'string')) {
+  if (
+    !manifest ||
+    typeof manifest !== 'object' ||
+    Array.isArray(manifest) ||
+    !Object.values(manifest).every((document) => typeof document === 'string')
+  ) {
     throw new ConfigError(`CLOAKROOM_PERSISTED_OPERATIONS: ${path} must map operation hashes to documents`);
   }
   return manifest as Record<string, string>;

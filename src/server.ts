@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     // Without migrations at start (CLOAKROOM_MIGRATE=false) the operator runs `cli remask`.
     const remask = await remaskPreviews(db, keyring);
     if (remask.remasked) logger.info(remask, 'masked previews derived anew');
-    if (remask.remaining) logger.warn(remask, 'some masked previews could not be derived (a master key missing from the keyring?): they show •••• until `cli remask` succeeds');
+    if (remask.remaining)
+      logger.warn(
+        remask,
+        'some masked previews could not be derived (a master key missing from the keyring?): they show •••• until `cli remask` succeeds',
+      );
   }
 
   // Without REDIS_URL the counters live in this process; with it, every instance shares them.
@@ -42,22 +46,39 @@ async function main(): Promise<void> {
   const metricsServer = registry && config.metricsPort !== undefined ? serveMetrics(registry, config.metricsPort, config.host) : undefined;
   metricsServer?.on('listening', () => logger.info({ address: metricsServer.address() }, 'metrics listening'));
   const metrics = registry && { registry, endpoint: metricsServer ? (false as const) : '/metrics' };
-  const app = createApp({ metrics, db, keyring, logger, corsOrigins: config.corsOrigins, production: config.production, rateLimit, persistedOperations: config.persistedOperations, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes, compileQueries: config.compileQueries, trustedProxies: config.trustedProxies, graphiql: graphiqlPageOptions(config) });
+  const app = createApp({
+    metrics,
+    db,
+    keyring,
+    logger,
+    corsOrigins: config.corsOrigins,
+    production: config.production,
+    rateLimit,
+    persistedOperations: config.persistedOperations,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    compileQueries: config.compileQueries,
+    trustedProxies: config.trustedProxies,
+    graphiql: graphiqlPageOptions(config),
+  });
   // While draining, every response says "Connection: close": a keep-alive client would otherwise
   // keep sending new requests on its open connections, and the drain would last until the timeout.
   let draining = false;
   const inFlight = new Set<ServerResponse>();
-  const server = createHttpServer((req, res) => {
-    if (draining) res.setHeader('Connection', 'close');
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-    // A connection whose last response had already started at SIGTERM goes idle afterwards: close it then.
-    res.once('finish', () => {
-      if (draining) setImmediate(() => server.closeIdleConnections());
-    });
-    // Yoga answers its own failures (a 500): its promise is not awaited.
-    void app(req, res);
-  }, { headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs });
+  const server = createHttpServer(
+    (req, res) => {
+      if (draining) res.setHeader('Connection', 'close');
+      inFlight.add(res);
+      res.once('close', () => inFlight.delete(res));
+      // A connection whose last response had already started at SIGTERM goes idle afterwards: close it then.
+      res.once('finish', () => {
+        if (draining) setImmediate(() => server.closeIdleConnections());
+      });
+      // Yoga answers its own failures (a 500): its promise is not awaited.
+      void app(req, res);
+    },
+    { headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs },
+  );
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -72,7 +93,10 @@ async function main(): Promise<void> {
     const dev = await ensureDevTeam(db, config.dataDir);
     if (dev.created) console.error(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
     else if (dev.tokenFile) console.error(`Dev API token: ${dev.tokenFile}`);
-    if (dev.tokenFile) console.error('GraphiQL opened on this machine (localhost) has it in its Headers tab; elsewhere, send "Authorization: Bearer <the token>"');
+    if (dev.tokenFile)
+      console.error(
+        'GraphiQL opened on this machine (localhost) has it in its Headers tab; elsewhere, send "Authorization: Bearer <the token>"',
+      );
   }
 
   let stopping = false;

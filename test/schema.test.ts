@@ -10,8 +10,18 @@ test('schema.graphql is the printed Pothos schema (run `npm run schema` after ch
 
 test('clients/possible-types.json is what codegen’s fragment-matcher makes of that schema (run `npm run codegen` after changing the API)', async () => {
   const written = readFileSync(new URL('../clients/possible-types.json', import.meta.url), 'utf8');
-  const expected = await fragmentMatcher(buildSchema(printSchemaSDL()), [], { apolloClientVersion: 3 }, { outputFile: 'clients/possible-types.json' });
+  const expected = await fragmentMatcher(
+    buildSchema(printSchemaSDL()),
+    [],
+    { apolloClientVersion: 3 },
+    { outputFile: 'clients/possible-types.json' },
+  );
   expect(written).toBe(expected);
   // What Apollo needs for `... on Error { code message }`: every error type under Error.
-  expect((JSON.parse(written) as { possibleTypes: Record<string, string[]> }).possibleTypes.Error).toEqual(['ConflictError', 'ForbiddenError', 'NotFoundError', 'ValidationError']);
+  expect((JSON.parse(written) as { possibleTypes: Record<string, string[]> }).possibleTypes.Error).toEqual([
+    'ConflictError',
+    'ForbiddenError',
+    'NotFoundError',
+    'ValidationError',
+  ]);
 });

@@ -63,9 +63,19 @@ const SECRET_FIELDS = /* GraphQL */ `
     createdAt
     locations: locationsBySecretId(first: 5, orderBy: PRIMARY_KEY_ASC) {
       totalCount
-      edges { node { id name bucketName } }
+      edges {
+        node {
+          id
+          name
+          bucketName
+        }
+      }
     }
-    createdBy: userByCreatedBy { id email name }
+    createdBy: userByCreatedBy {
+      id
+      email
+      name
+    }
   }
 `;
 
@@ -74,8 +84,15 @@ export const PGB_LIST: PostgraphileDocument<PgbListResult, { teamId: string }> =
   query PgbList($teamId: UUID!) {
     teamByRowId(rowId: $teamId) {
       secrets: secretsByTeamId(first: 50, orderBy: CREATED_AT_ASC) {
-        edges { node { ...PgbSecret } }
-        pageInfo { endCursor hasNextPage }
+        edges {
+          node {
+            ...PgbSecret
+          }
+        }
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
       }
     }
   }
@@ -85,7 +102,11 @@ export const PGB_LIST: PostgraphileDocument<PgbListResult, { teamId: string }> =
 /** NODE: one secret by its (PostGraphile) node id, through `node(id:)` as cloakroom's clients do. */
 export const PGB_NODE: PostgraphileDocument<{ node: PgbSecret | null }, { id: string }> = /* GraphQL */ `
   query PgbNode($id: ID!) {
-    node(id: $id) { ... on Secret { ...PgbSecret } }
+    node(id: $id) {
+      ... on Secret {
+        ...PgbSecret
+      }
+    }
   }
   ${SECRET_FIELDS}
 `;
@@ -95,8 +116,15 @@ export const PGB_PAGE: PostgraphileDocument<PgbListResult, { teamId: string; aft
   query PgbPage($teamId: UUID!, $after: Cursor!) {
     teamByRowId(rowId: $teamId) {
       secrets: secretsByTeamId(first: 50, after: $after, orderBy: CREATED_AT_ASC) {
-        edges { node { ...PgbSecret } }
-        pageInfo { endCursor hasNextPage }
+        edges {
+          node {
+            ...PgbSecret
+          }
+        }
+        pageInfo {
+          endCursor
+          hasNextPage
+        }
       }
     }
   }
@@ -137,7 +165,11 @@ function required(value: string | undefined, name: string): string {
 const CURSOR_AT = /* GraphQL */ `
   query PgbCursorAt($teamId: UUID!, $offset: Int!) {
     teamByRowId(rowId: $teamId) {
-      secretsByTeamId(first: 1, offset: $offset, orderBy: CREATED_AT_ASC) { edges { cursor } }
+      secretsByTeamId(first: 1, offset: $offset, orderBy: CREATED_AT_ASC) {
+        edges {
+          cursor
+        }
+      }
     }
   }
 `;

@@ -52,13 +52,15 @@ async function authenticate(header: string | undefined): Promise<TokenRow | null
     row = result.rows[0];
     if (row) liveTokens.set(parsed.lookupId, row);
   }
-  if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now()) || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
+  if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now()) || !tokenSecretMatches(parsed.secret, row.secret_hash))
+    return null;
   return row;
 }
 
 const placeholders = (from: number, count: number) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
 
-const SECRET_WITH_COUNT = 'select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count"';
+const SECRET_WITH_COUNT =
+  'select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count"';
 
 interface SecretRow {
   id: string;
@@ -172,7 +174,12 @@ interface ChangeRequest {
 }
 
 /** cloakroom's changeVersioned + changeSecret: authorise, lock, read, change, audit, read back, in one transaction. */
-async function changeSecret(request: ChangeRequest, action: string, changedFields: string[], change: (client: Queryable, current: SecretRow) => Promise<void>) {
+async function changeSecret(
+  request: ChangeRequest,
+  action: string,
+  changedFields: string[],
+  change: (client: Queryable, current: SecretRow) => Promise<void>,
+) {
   const { token, secretId, meta } = request;
   const visible = await visibleSecret(token.user_id, secretId);
   if (!visible || !(await viewerRole(token.user_id, visible.team_id))) return null;
@@ -183,7 +190,10 @@ async function changeSecret(request: ChangeRequest, action: string, changedField
     const current = (await client.query<SecretRow>(`${SECRET_WITH_COUNT} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
     await change(client, current);
     await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [current.team_id]);
-    const previous = await client.query<{ hash: Buffer }>('select "hash" from "audit_events" where "team_id" = $1 order by "seq" desc limit $2', [current.team_id, 1]);
+    const previous = await client.query<{ hash: Buffer }>(
+      'select "hash" from "audit_events" where "team_id" = $1 order by "seq" desc limit $2',
+      [current.team_id, 1],
+    );
     const prevHash = previous.rows[0]?.hash ?? null;
     const audit: HashedAuditFields = {
       id: randomUUID(),
@@ -218,16 +228,18 @@ async function changeSecret(request: ChangeRequest, action: string, changedField
 
 async function update(request: ChangeRequest, input: { description: string }) {
   const secret = await changeSecret(request, 'secret.updated', ['description'], async (client, current) => {
-    await client.query('update "secrets" set "updated_by" = $1, "description" = $2, "version" = "version" + $3, "updated_at" = $4 where "id" = $5', [
-      request.token.user_id,
-      input.description,
-      1,
-      new Date(),
-      current.id,
-    ]);
+    await client.query(
+      'update "secrets" set "updated_by" = $1, "description" = $2, "version" = "version" + $3, "updated_at" = $4 where "id" = $5',
+      [request.token.user_id, input.description, 1, new Date(), current.id],
+    );
   });
   if (!secret) return { updateSecret: { __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'No such secret' } };
-  return { updateSecret: { __typename: 'UpdateSecretSuccess', secret: { id: toGlobalId('Secret', secret.id), version: secret.version, description: secret.description } } };
+  return {
+    updateSecret: {
+      __typename: 'UpdateSecretSuccess',
+      secret: { id: toGlobalId('Secret', secret.id), version: secret.version, description: secret.description },
+    },
+  };
 }
 
 async function rotate(request: ChangeRequest, input: { credentials: CredentialsInput }) {
@@ -244,12 +256,27 @@ async function rotate(request: ChangeRequest, input: { credentials: CredentialsI
     );
     await client.query(
       'insert into "secret_versions" ("secret_id", "version", "reason", "ciphertext", "iv", "auth_tag", "wrapped_data_key", "master_key_id", "created_by") values ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [current.id, version, 'ROTATE', sealed.ciphertext, sealed.iv, sealed.auth_tag, sealed.wrapped_data_key, sealed.master_key_id, request.token.user_id],
+      [
+        current.id,
+        version,
+        'ROTATE',
+        sealed.ciphertext,
+        sealed.iv,
+        sealed.auth_tag,
+        sealed.wrapped_data_key,
+        sealed.master_key_id,
+        request.token.user_id,
+      ],
     );
   });
   if (!secret) return { rotateSecret: { __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'No such secret' } };
   const credentialFields = secret.credential_fields.map(({ name, maskedValue }) => ({ name, maskedValue }));
-  return { rotateSecret: { __typename: 'RotateSecretSuccess', secret: { id: toGlobalId('Secret', secret.id), version: secret.version, credentialFields } } };
+  return {
+    rotateSecret: {
+      __typename: 'RotateSecretSuccess',
+      secret: { id: toGlobalId('Secret', secret.id), version: secret.version, credentialFields },
+    },
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -33,8 +33,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', timestamp, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_by', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .execute();
-  await db.schema.createIndex('vault_connections_team_name_key').on('vault_connections').expression(sql`team_id, lower(name)`).unique().execute();
-  await db.schema.createIndex('vault_connections_team_name_order_idx').on('vault_connections').expression(sql`team_id, lower(name), id`).execute();
+  await db.schema
+    .createIndex('vault_connections_team_name_key')
+    .on('vault_connections')
+    .expression(sql`team_id, lower(name)`)
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('vault_connections_team_name_order_idx')
+    .on('vault_connections')
+    .expression(sql`team_id, lower(name), id`)
+    .execute();
 
   await db.schema
     .createTable('secrets')
@@ -59,10 +68,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_by', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addCheckConstraint('secrets_storage_vault', sql`(storage = 'EXTERNAL_VAULT') = (vault_connection_id is not null)`)
     .execute();
-  await db.schema.createIndex('secrets_team_name_key').on('secrets').expression(sql`team_id, lower(name)`).unique().execute();
-  await db.schema.createIndex('secrets_team_name_order_idx').on('secrets').expression(sql`team_id, lower(name), id`).execute();
+  await db.schema
+    .createIndex('secrets_team_name_key')
+    .on('secrets')
+    .expression(sql`team_id, lower(name)`)
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('secrets_team_name_order_idx')
+    .on('secrets')
+    .expression(sql`team_id, lower(name), id`)
+    .execute();
   await db.schema.createIndex('secrets_team_created_idx').on('secrets').columns(['team_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('secrets_team_type_name_idx').on('secrets').expression(sql`team_id, secret_type, lower(name), id`).execute();
+  await db.schema
+    .createIndex('secrets_team_type_name_idx')
+    .on('secrets')
+    .expression(sql`team_id, secret_type, lower(name), id`)
+    .execute();
   await db.schema.createIndex('secrets_vault_connection_idx').on('secrets').column('vault_connection_id').execute();
 
   await sealedColumns(
@@ -95,11 +117,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', timestamp, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_by', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .execute();
-  await db.schema.createIndex('locations_team_name_key').on('locations').expression(sql`team_id, lower(name)`).unique().execute();
-  await db.schema.createIndex('locations_team_name_order_idx').on('locations').expression(sql`team_id, lower(name), id`).execute();
+  await db.schema
+    .createIndex('locations_team_name_key')
+    .on('locations')
+    .expression(sql`team_id, lower(name)`)
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('locations_team_name_order_idx')
+    .on('locations')
+    .expression(sql`team_id, lower(name), id`)
+    .execute();
   await db.schema.createIndex('locations_team_created_idx').on('locations').columns(['team_id', 'created_at', 'id']).execute();
-  await db.schema.createIndex('locations_team_type_name_idx').on('locations').expression(sql`team_id, location_type, lower(name), id`).execute();
-  await db.schema.createIndex('locations_secret_name_idx').on('locations').expression(sql`secret_id, lower(name), id`).execute();
+  await db.schema
+    .createIndex('locations_team_type_name_idx')
+    .on('locations')
+    .expression(sql`team_id, location_type, lower(name), id`)
+    .execute();
+  await db.schema
+    .createIndex('locations_secret_name_idx')
+    .on('locations')
+    .expression(sql`secret_id, lower(name), id`)
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -5,13 +5,26 @@ const timestamp = sql`timestamptz(3)`;
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable('secrets')
-    .addColumn('visibility', 'text', (c) => c.notNull().defaultTo('TEAM').check(sql`visibility in ('TEAM', 'PRIVATE')`))
+    .addColumn('visibility', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('TEAM')
+        .check(sql`visibility in ('TEAM', 'PRIVATE')`),
+    )
     // The user a PRIVATE secret belongs to; null for TEAM secrets.
     .addColumn('owner_id', 'uuid', (c) => c.references('users.id').onDelete('cascade'))
     .addColumn('service_slug', 'text')
-    .addColumn('workspace_access', 'text', (c) => c.notNull().defaultTo('ALL').check(sql`workspace_access in ('ALL', 'SOME', 'NONE')`))
+    .addColumn('workspace_access', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('ALL')
+        .check(sql`workspace_access in ('ALL', 'SOME', 'NONE')`),
+    )
     .execute();
-  await db.schema.alterTable('secrets').addCheckConstraint('secrets_private_owner', sql`(visibility = 'PRIVATE') = (owner_id is not null)`).execute();
+  await db.schema
+    .alterTable('secrets')
+    .addCheckConstraint('secrets_private_owner', sql`(visibility = 'PRIVATE') = (owner_id is not null)`)
+    .execute();
   await db.schema.createIndex('secrets_team_service_slug_idx').on('secrets').columns(['team_id', 'service_slug']).execute();
   await db.schema.createIndex('secrets_owner_idx').on('secrets').column('owner_id').execute();
 
@@ -27,8 +40,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', timestamp, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_by', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .execute();
-  await db.schema.createIndex('workspaces_team_name_key').on('workspaces').expression(sql`team_id, lower(name)`).unique().execute();
-  await db.schema.createIndex('workspaces_team_name_order_idx').on('workspaces').expression(sql`team_id, lower(name), id`).execute();
+  await db.schema
+    .createIndex('workspaces_team_name_key')
+    .on('workspaces')
+    .expression(sql`team_id, lower(name)`)
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('workspaces_team_name_order_idx')
+    .on('workspaces')
+    .expression(sql`team_id, lower(name), id`)
+    .execute();
 
   // A secret with workspace_access SOME is available in exactly these workspaces.
   await db.schema

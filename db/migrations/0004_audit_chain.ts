@@ -6,11 +6,7 @@ import { auditEventHash, type HashedAuditFields } from '../../src/modules/audit/
  * its team, and a trigger refuses UPDATE and DELETE on the table.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .alterTable('audit_events')
-    .addColumn('prev_hash', 'bytea')
-    .addColumn('hash', 'bytea')
-    .execute();
+  await db.schema.alterTable('audit_events').addColumn('prev_hash', 'bytea').addColumn('hash', 'bytea').execute();
 
   // Chain the rows written before this migration, team by team, in order.
   const rows = await db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
@@ -21,7 +17,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     await db.updateTable('audit_events').set({ prev_hash: prev, hash }).where('id', '=', row.id).execute();
     last.set(row.team_id, hash);
   }
-  await db.schema.alterTable('audit_events').alterColumn('hash', (c) => c.setNotNull()).execute();
+  await db.schema
+    .alterTable('audit_events')
+    .alterColumn('hash', (c) => c.setNotNull())
+    .execute();
 
   await sql`
     create function audit_events_append_only() returns trigger language plpgsql as $$

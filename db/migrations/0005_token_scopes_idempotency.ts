@@ -2,7 +2,10 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // null: the token may do whatever its user's role allows; otherwise only these scopes.
-  await db.schema.alterTable('api_tokens').addColumn('scopes', sql`text[]`).execute();
+  await db.schema
+    .alterTable('api_tokens')
+    .addColumn('scopes', sql`text[]`)
+    .execute();
 
   await db.schema
     .createTable('idempotency_keys')

@@ -32,7 +32,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       taken.add(`${scope}/${key}`);
       await db.updateTable(table).set({ name_key: key }).where('id', '=', row.id).execute();
     }
-    await db.schema.alterTable(table).alterColumn('name_key', (c) => c.setNotNull()).execute();
+    await db.schema
+      .alterTable(table)
+      .alterColumn('name_key', (c) => c.setNotNull())
+      .execute();
   }
 
   await db.schema.dropIndex('secrets_team_name_key').execute();
@@ -50,6 +53,11 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const table of TABLES) {
     await db.schema.dropIndex(`${table}_team_name_key`).execute();
     await db.schema.alterTable(table).dropColumn('name_key').execute();
-    await db.schema.createIndex(`${table}_team_name_key`).on(table).expression(sql`team_id, lower(name)`).unique().execute();
+    await db.schema
+      .createIndex(`${table}_team_name_key`)
+      .on(table)
+      .expression(sql`team_id, lower(name)`)
+      .unique()
+      .execute();
   }
 }

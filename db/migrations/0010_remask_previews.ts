@@ -9,7 +9,10 @@ import { sql, type Kysely } from 'kysely';
  * the sealed payloads with the keyring and clear the mark (src/modules/secret/remask.service.ts).
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('secrets').addColumn('previews_stale', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+  await db.schema
+    .alterTable('secrets')
+    .addColumn('previews_stale', 'boolean', (c) => c.notNull().defaultTo(false))
+    .execute();
   await sql`
     update secrets
     set previews_stale = true,

@@ -13,17 +13,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     where secrets.secret_type <> locations.location_type
   `.execute(db);
   const mismatched = Number(rows[0]?.count ?? 0);
-  if (mismatched > 0) throw new Error(`${mismatched} location(s) point at a secret of another type: relink or delete them, then migrate again`);
+  if (mismatched > 0)
+    throw new Error(`${mismatched} location(s) point at a secret of another type: relink or delete them, then migrate again`);
   await db.schema.alterTable('secrets').addUniqueConstraint('secrets_id_type_key', ['id', 'secret_type']).execute();
   await db.schema
     .alterTable('locations')
-    .addForeignKeyConstraint('locations_secret_type_fkey', ['secret_id', 'location_type'], 'secrets', ['id', 'secret_type'], (c) => c.onDelete('restrict'))
+    .addForeignKeyConstraint('locations_secret_type_fkey', ['secret_id', 'location_type'], 'secrets', ['id', 'secret_type'], (c) =>
+      c.onDelete('restrict'),
+    )
     .execute();
   await db.schema.alterTable('locations').dropConstraint('locations_secret_id_fkey').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('locations').addForeignKeyConstraint('locations_secret_id_fkey', ['secret_id'], 'secrets', ['id'], (c) => c.onDelete('restrict')).execute();
+  await db.schema
+    .alterTable('locations')
+    .addForeignKeyConstraint('locations_secret_id_fkey', ['secret_id'], 'secrets', ['id'], (c) => c.onDelete('restrict'))
+    .execute();
   await db.schema.alterTable('locations').dropConstraint('locations_secret_type_fkey').execute();
   await db.schema.alterTable('secrets').dropConstraint('secrets_id_type_key').execute();
 }

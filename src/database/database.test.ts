@@ -21,7 +21,7 @@ describe.runIf(testDatabaseUrl)('prepared statements on PostgreSQL (one connecti
     const twice = sql<{ doubled: number }>`select ${21}::int * 2 as doubled`;
     expect((await twice.execute(db)).rows).toEqual([{ doubled: 42 }]);
     expect((await sql<{ doubled: number }>`select ${21}::int * 2 as doubled`.execute(db)).rows).toEqual([{ doubled: 42 }]);
-    expect((await db.selectNoFrom((eb) => eb.val('builder').as('made_by')).execute())).toEqual([{ made_by: 'builder' }]);
+    expect(await db.selectNoFrom((eb) => eb.val('builder').as('made_by')).execute()).toEqual([{ made_by: 'builder' }]);
     const prepared = (await PREPARED.execute(db)).rows;
     expect(prepared.filter((row) => row.statement.includes('* 2 as doubled'))).toHaveLength(1);
     expect(prepared.some((row) => row.statement.includes('as "made_by"'))).toBe(true);

@@ -23,7 +23,9 @@ export function lockEmbeddedDataDir(dataDir: string): () => void {
   } catch {
     const holder = Number(readFileSync(lockFile, 'utf8'));
     if (holder !== process.pid && processIsAlive(holder)) {
-      throw new ConfigError(`The embedded database in ${dataDir} is in use by process ${holder}; stop it first (PGlite allows one process at a time).`);
+      throw new ConfigError(
+        `The embedded database in ${dataDir} is in use by process ${holder}; stop it first (PGlite allows one process at a time).`,
+      );
     }
     writeFileSync(lockFile, String(process.pid)); // left by a process that died
   }

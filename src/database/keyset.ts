@@ -33,7 +33,9 @@ export type NamedTable = 'secrets' | 'locations' | 'vault_connections' | 'worksp
  * lower() is not JavaScript's toLowerCase() beyond ASCII), for the edge a create returns.
  */
 export async function defaultOrderCursorKey(db: Db, table: NamedTable, id: string): Promise<readonly [string, string]> {
-  const { rows } = await sql<{ sort_key: string }>`select ${sortKey(table, DEFAULT_ORDER)} as sort_key from ${sql.table(table)} where id = ${id}`.execute(db);
+  const { rows } = await sql<{
+    sort_key: string;
+  }>`select ${sortKey(table, DEFAULT_ORDER)} as sort_key from ${sql.table(table)} where id = ${id}`.execute(db);
   // Deleted by someone else since it was created: there is no edge to give.
   if (!rows[0]) throw new Error(`${table} row is gone`);
   return [rows[0].sort_key, id];
@@ -58,12 +60,16 @@ export function listKeyset(table: string, order: ListOrder): Keyset {
 /** Rows strictly past a cursor on one side, as a row comparison `(key, id) > (…)`: an index range, never an offset. */
 function beyond(keyset: Keyset, [value, id]: KeysetKey, side: 'after' | 'before'): RawBuilder<SqlBool> {
   const comparison = (keyset.direction === 'ASC') === (side === 'after') ? sql`>` : sql`<`;
-  return keyset.tiebreak ? sql<SqlBool>`(${keyset.key}, ${keyset.tiebreak}) ${comparison} (${value}, ${id})` : sql<SqlBool>`${keyset.key} ${comparison} ${value}`;
+  return keyset.tiebreak
+    ? sql<SqlBool>`(${keyset.key}, ${keyset.tiebreak}) ${comparison} (${value}, ${id})`
+    : sql<SqlBool>`${keyset.key} ${comparison} ${value}`;
 }
 
 /** The conditions that keep a page's rows between its cursors. */
 export function keysetBounds(keyset: Keyset, page: KeysetPage): RawBuilder<SqlBool>[] {
-  return [page.after && beyond(keyset, page.after, 'after'), page.before && beyond(keyset, page.before, 'before')].filter((bound) => bound !== null);
+  return [page.after && beyond(keyset, page.after, 'after'), page.before && beyond(keyset, page.before, 'before')].filter(
+    (bound) => bound !== null,
+  );
 }
 
 /** The ORDER BY items of a page: the list's order, reversed for a page read backward (from its end). */
@@ -83,7 +89,12 @@ export function paginate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<D
 }
 
 /** `paginate` in a client-chosen order, selecting the sort key as `sort_key` for `cursorKey`. */
-export function paginateInOrder<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, table: string, order: ListOrder, page: KeysetPage) {
+export function paginateInOrder<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  table: string,
+  order: ListOrder,
+  page: KeysetPage,
+) {
   return paginate(query.select(sql<string | Date>`${sortKey(table, order)}`.as('sort_key')), listKeyset(table, order), page);
 }
 

@@ -53,7 +53,10 @@ function prepareStatements(client: pg.PoolClient, names: ReturnType<typeof state
     const [callback] = rest;
     // pg-pool's `pool.query` passes a callback; Kysely awaits the promise.
     if (typeof callback !== 'function') return prepared(text, values);
-    prepared(text, values).then((result) => callback(null, result), (error: unknown) => callback(error));
+    prepared(text, values).then(
+      (result) => callback(null, result),
+      (error: unknown) => callback(error),
+    );
     return undefined;
   };
   Object.assign(client, { query: named });
@@ -64,7 +67,11 @@ function prepareStatements(client: pg.PoolClient, names: ReturnType<typeof state
  * clients contained, and (by default) named prepared statements. The benchmark's raw baseline
  * runs on it too, so that both run SQL the same way.
  */
-export function createPool({ databaseUrl, poolSize = 10, preparedStatements = true }: Pick<DatabaseOptions, 'poolSize' | 'preparedStatements'> & { databaseUrl: string }): pg.Pool {
+export function createPool({
+  databaseUrl,
+  poolSize = 10,
+  preparedStatements = true,
+}: Pick<DatabaseOptions, 'poolSize' | 'preparedStatements'> & { databaseUrl: string }): pg.Pool {
   // Bounded waits: a database that silently drops packets must not hold requests (or /readyz) for minutes.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, connectionTimeoutMillis: 5000, statement_timeout: 15_000 });
   // An idle client losing its server (a restart) must not crash the process; the pool replaces it.

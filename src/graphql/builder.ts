@@ -26,7 +26,16 @@ export const builder = new SchemaBuilder<{
   // `deadline` (src/graphql/deadline.ts) stops every resolver past the request's deadline, compiled queries included.
   // `nullableMutationResults` (src/graphql/nullable-mutation-results.ts): a nested error never hides a mutation that was made.
   // `globalIdArgs` (src/graphql/global-id-args.ts): a `globalID` argument of the wrong type is that type's NotFoundError, the id unquoted; after ErrorsPlugin, so mutations answer it in their union.
-  plugins: [RelayPlugin, ErrorsPlugin, 'nullableMutationResults', 'globalIdArgs', ValidationPlugin, 'nulCharacters', 'deadline', ComplexityPlugin],
+  plugins: [
+    RelayPlugin,
+    ErrorsPlugin,
+    'nullableMutationResults',
+    'globalIdArgs',
+    ValidationPlugin,
+    'nulCharacters',
+    'deadline',
+    ComplexityPlugin,
+  ],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -42,21 +51,28 @@ export const builder = new SchemaBuilder<{
     defaultEdgeTypeOptions: { description: 'One row of a page, with its cursor.' },
     edgesFieldOptions: { description: "The rows of this page, in the list's order." },
     nodeFieldOptions: { description: 'The row.' },
-    cursorFieldOptions: { description: 'Opaque; pass it as `after` to continue after this row, or as `before` to page back from it (with the same `orderBy`).' },
+    cursorFieldOptions: {
+      description: 'Opaque; pass it as `after` to continue after this row, or as `before` to page back from it (with the same `orderBy`).',
+    },
     pageInfoFieldOptions: { description: 'Whether more rows follow, and the cursors to continue from.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its list.' },
     hasNextPageFieldOptions: {
-      description: 'Whether rows follow this page (ask for them with `after: endCursor`): with `first`, whether more were found; with `before`, true without counting (the cursor’s row follows, unless deleted since).',
+      description:
+        'Whether rows follow this page (ask for them with `after: endCursor`): with `first`, whether more were found; with `before`, true without counting (the cursor’s row follows, unless deleted since).',
     },
     hasPreviousPageFieldOptions: {
-      description: 'Whether rows come before this page (ask for them with `before: startCursor`): with `last`, whether more were found; with `after`, true without counting (the cursor’s row precedes, unless deleted since).',
+      description:
+        'Whether rows come before this page (ask for them with `before: startCursor`): with `last`, whether more were found; with `after`, true without counting (the cursor’s row precedes, unless deleted since).',
     },
     startCursorFieldOptions: { description: 'The cursor of the first row of this page, to pass as `before`; null on an empty page.' },
     endCursorFieldOptions: { description: 'The cursor of the last row of this page, to pass as `after`; null on an empty page.' },
     firstArgOptions: {
       description: `Forward: the first rows (0 to ${MAX_PAGE_SIZE}; more is refused, BAD_USER_INPUT) in the list's order, after \`after\` if given. Not with \`last\`. With neither, ${DEFAULT_PAGE_SIZE} rows.`,
     },
-    afterArgOptions: { description: "A cursor of this list (`pageInfo.endCursor`, or an edge's `cursor`): only rows after it. Anything else is refused (BAD_USER_INPUT)." },
+    afterArgOptions: {
+      description:
+        "A cursor of this list (`pageInfo.endCursor`, or an edge's `cursor`): only rows after it. Anything else is refused (BAD_USER_INPUT).",
+    },
     lastArgOptions: {
       description: `Backward: the last rows (0 to ${MAX_PAGE_SIZE}; more is refused, BAD_USER_INPUT) in the list's order, before \`before\` if given; edges stay in the list's order. Not with \`first\` (BAD_USER_INPUT).`,
     },
@@ -77,7 +93,11 @@ export const builder = new SchemaBuilder<{
       nullable: { list: false, items: true },
       // Such an id is a null item with its own error (graphql-js reports an Error in a list at its index).
       resolve: async (_root, { ids }, ctx, info) => {
-        const found = await loadNodes(ctx, info, ids.map((id) => (isNodeType(info.schema, id.typename) ? id : null)));
+        const found = await loadNodes(
+          ctx,
+          info,
+          ids.map((id) => (isNodeType(info.schema, id.typename) ? id : null)),
+        );
         return found.map((node, index) => (isNodeType(info.schema, ids[index]!.typename) ? node : new NotFoundError(NO_OBJECT)));
       },
       description: `The objects of these ids, in their order; null for any you cannot see. At most ${MAX_PAGE_SIZE} ids.`,
@@ -91,7 +111,10 @@ export const builder = new SchemaBuilder<{
     // Input validation failures become ValidationError union members like any other rule.
     unsafelyHandleInputErrors: true,
     // `createTeam` → `CreateTeamResult = CreateTeamSuccess | ValidationError | …`
-    defaultResultOptions: { name: ({ fieldName }) => `${capitalize(fieldName)}Success`, description: 'The mutation was made: what it changed.' },
+    defaultResultOptions: {
+      name: ({ fieldName }) => `${capitalize(fieldName)}Success`,
+      description: 'The mutation was made: what it changed.',
+    },
     defaultUnionOptions: {
       name: ({ fieldName }) => `${capitalize(fieldName)}Result`,
       description:
@@ -115,9 +138,12 @@ export const builder = new SchemaBuilder<{
     },
     limit: { complexity: 10_000, depth: 15, breadth: 400 },
     complexityError: (kind, result) =>
-      new GraphQLError(`The query is too ${kind.toLowerCase() === 'complexity' ? 'costly' : kind.toLowerCase()}: ${JSON.stringify(result)}`, {
-        extensions: { code: 'QUERY_TOO_COMPLEX' },
-      }),
+      new GraphQLError(
+        `The query is too ${kind.toLowerCase() === 'complexity' ? 'costly' : kind.toLowerCase()}: ${JSON.stringify(result)}`,
+        {
+          extensions: { code: 'QUERY_TOO_COMPLEX' },
+        },
+      ),
   },
   validation: {
     validationError: (failure) => validationErrorFromIssues(failure.issues),
@@ -141,5 +167,6 @@ builder.addScalarType('DateTime', DateTimeResolver, {
 });
 builder.queryType({ description: 'Reads. Every request needs `Authorization: Bearer <token>`; you see only the teams you belong to.' });
 builder.mutationType({
-  description: 'Changes. Each takes one `input` and answers a union of its `…Success` and the errors that implement `Error`; each change is one transaction with its audit event.',
+  description:
+    'Changes. Each takes one `input` and answers a union of its `…Success` and the errors that implement `Error`; each change is one transaction with its audit event.',
 });

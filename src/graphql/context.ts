@@ -103,7 +103,12 @@ async function rowsById<T extends { id: string }>(ids: readonly string[], find: 
  * Rows keyed by two columns, by `compositeId` key, in key order, null for what is not found. A key
  * whose parts are not of the columns' types (`parse` answers null) names nothing and never reaches SQL.
  */
-async function rowsByCompositeId<K, T>(keys: readonly string[], parse: (first: string, second: string) => K | null, find: (parsed: K[]) => Promise<T[]>, keyOf: (row: T) => string): Promise<(T | null)[]> {
+async function rowsByCompositeId<K, T>(
+  keys: readonly string[],
+  parse: (first: string, second: string) => K | null,
+  find: (parsed: K[]) => Promise<T[]>,
+  keyOf: (row: T) => string,
+): Promise<(T | null)[]> {
   const parsed = keys.flatMap((key) => {
     const parts = splitCompositeId(key);
     const value = parts && parse(...parts);
@@ -128,7 +133,9 @@ function nothing<T>(): DataLoader<string, T | null> {
 export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
   const locationPages = new Map<string, DataLoader<string, (LocationRow & { sort_key: string })[]>>();
   const beforeScopes: ScopedLoaders = {
-    vaultConnection: new DataLoader((ids) => rowsById(ids, (uuids) => vaultConnectionRepository.findVaultConnectionsOfMember(db, viewer.userId, uuids))),
+    vaultConnection: new DataLoader((ids) =>
+      rowsById(ids, (uuids) => vaultConnectionRepository.findVaultConnectionsOfMember(db, viewer.userId, uuids)),
+    ),
     secret: new DataLoader((ids) => rowsById(ids, (uuids) => secretRepository.findSecretsOfMember(db, viewer.userId, uuids))),
     location: new DataLoader((ids) => rowsById(ids, (uuids) => locationRepository.findLocationsOfMember(db, viewer.userId, uuids))),
   };
@@ -146,7 +153,11 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
     apiToken: new DataLoader((ids) => rowsById(ids, (uuids) => authRepository.findApiTokensOfUser(db, viewer.userId, uuids))),
     auditEvent: scopesAllowReading(viewer.scopes, 'AuditEvent')
       ? new DataLoader((ids) =>
-          rowsById(ids, async (uuids) => (await auditRepository.findAuditEventsOfMember(db, viewer.userId, uuids)).filter((row) => roleMayPerform(row.viewer_role, READ_AUDIT))),
+          rowsById(ids, async (uuids) =>
+            (await auditRepository.findAuditEventsOfMember(db, viewer.userId, uuids)).filter((row) =>
+              roleMayPerform(row.viewer_role, READ_AUDIT),
+            ),
+          ),
         )
       : nothing(),
     membership: new DataLoader((keys) =>
@@ -160,11 +171,15 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
     secretVersion: new DataLoader((keys) =>
       rowsByCompositeId(
         keys,
-        (secretId, version) => (isUuid(secretId) && versionNumber(version) !== null ? { secretId, version: versionNumber(version)! } : null),
+        (secretId, version) =>
+          isUuid(secretId) && versionNumber(version) !== null ? { secretId, version: versionNumber(version)! } : null,
         // Only versions of secrets the viewer sees through `secret` (team, scopes, PRIVATE visibility) are looked up.
         async (pairs) => {
           const seen = await secret.loadMany(pairs.map((pair) => pair.secretId));
-          return secretRepository.findSecretVersions(db, pairs.filter((_pair, index) => seen[index] && !(seen[index] instanceof Error)));
+          return secretRepository.findSecretVersions(
+            db,
+            pairs.filter((_pair, index) => seen[index] && !(seen[index] instanceof Error)),
+          );
         },
         (row) => compositeId(row.secret_id, row.version),
       ),
@@ -208,7 +223,11 @@ const lookupLoaders = new WeakMap<Context, Loaders>();
  * no second time. A mutation looks through loaders of its own: rows cached before it ran would
  * otherwise be served, stale, in its answer (a secret's `locationCount` after `createLocation`).
  */
-export async function teamOfObject(ctx: Context, ref: { typename: string; id: string }, operation: 'query' | 'mutation' | 'subscription'): Promise<string | null> {
+export async function teamOfObject(
+  ctx: Context,
+  ref: { typename: string; id: string },
+  operation: 'query' | 'mutation' | 'subscription',
+): Promise<string | null> {
   let source = ctx.loaders;
   if (operation === 'mutation') {
     source = lookupLoaders.get(ctx) ?? createLoaders(ctx.db, ctx.viewer);

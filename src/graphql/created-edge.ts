@@ -22,7 +22,10 @@ interface CreatedEdgeOptions<Parent, Node> {
  * appears in, so that Relay's `@appendEdge`/`@prependEdge` can insert it. Its cursor is one of the
  * connection's default order, so paging on from it reads what follows it in that list.
  */
-export function createdEdgeField<Parent, Node>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, Parent>, options: CreatedEdgeOptions<Parent, Node>) {
+export function createdEdgeField<Parent, Node>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, Parent>,
+  options: CreatedEdgeOptions<Parent, Node>,
+) {
   return t.field({
     type: options.type,
     description: `The new object as an edge of \`${options.connection}\`, its cursor one of that list's default order (for Relay's \`@appendEdge\`).`,
@@ -37,10 +40,20 @@ export function createdEdgeField<Parent, Node>(t: PothosSchemaTypes.ObjectFieldB
  * The errors plugin's `result` option of a create whose object is listed by name (`table`'s
  * default order): its success payload gains `<field>` (`secretEdge`, …), the edge of `connection`.
  */
-export function nameOrderedEdgeResult<Node extends { id: string }>(field: string, type: ObjectRef<Types, { cursor: string; node: Node }>, connection: string, table: NamedTable) {
+export function nameOrderedEdgeResult<Node extends { id: string }>(
+  field: string,
+  type: ObjectRef<Types, { cursor: string; node: Node }>,
+  connection: string,
+  table: NamedTable,
+) {
   return {
     fields: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Node>) => ({
-      [field]: createdEdgeField(t, { type, connection, node: (node) => node, cursorKey: (node, ctx) => defaultOrderCursorKey(ctx.db, table, node.id) }),
+      [field]: createdEdgeField(t, {
+        type,
+        connection,
+        node: (node) => node,
+        cursorKey: (node, ctx) => defaultOrderCursorKey(ctx.db, table, node.id),
+      }),
     }),
   };
 }

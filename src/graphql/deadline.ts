@@ -46,7 +46,10 @@ export function watchDeadline(context: object, signal: AbortSignal): void {
  * end. One WeakMap lookup per resolver call.
  */
 export class DeadlinePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
-  override wrapResolve(resolver: GraphQLFieldResolver<unknown, Types['Context'], object>, _fieldConfig: PothosOutputFieldConfig<Types>): GraphQLFieldResolver<unknown, Types['Context'], object> {
+  override wrapResolve(
+    resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    _fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     return (parent, args, context, info) => {
       deadlines.get(context)?.throwIfAborted();
       return resolver(parent, args, context, info);

@@ -17,7 +17,10 @@ export function deleteMutationField(
 ): void {
   const input = builder.inputType(`Delete${type.name}Input`, {
     description: `The ${type.name} to delete.`,
-    fields: (t) => ({ id: t.globalID({ required: true, for: type, description: `The ${type.name}'s id.` }), expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }) }),
+    fields: (t) => ({
+      id: t.globalID({ required: true, for: type, description: `The ${type.name}'s id.` }),
+      expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
+    }),
   });
   builder.mutationField(`delete${type.name}`, (t) =>
     t.field({

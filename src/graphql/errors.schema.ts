@@ -12,9 +12,13 @@ const ErrorInterface = builder.interfaceRef<AppError>('Error').implement({
 const FieldErrorRef = builder.objectRef<FieldError>('FieldError').implement({
   description: 'One problem with one input field.',
   fields: (t) => ({
-    path: t.exposeStringList('path', { description: 'From the argument down, e.g. ["input", "credentials", "accessKey", "secretAccessKey"].' }),
+    path: t.exposeStringList('path', {
+      description: 'From the argument down, e.g. ["input", "credentials", "accessKey", "secretAccessKey"].',
+    }),
     message: t.exposeString('message', { description: 'What is wrong with this field, for people.' }),
-    code: t.exposeString('code', { description: 'Stable and machine-readable, e.g. INVALID_VALUE, INVALID_CHARACTERS, REQUIRED, TOO_LONG, or the error’s own code.' }),
+    code: t.exposeString('code', {
+      description: 'Stable and machine-readable, e.g. INVALID_VALUE, INVALID_CHARACTERS, REQUIRED, TOO_LONG, or the error’s own code.',
+    }),
   }),
 });
 
@@ -22,7 +26,9 @@ builder.objectType(ValidationError, {
   name: 'ValidationError',
   description: 'The input breaks a rule; `fieldErrors` lists each bad field. Nothing was changed.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ fieldErrors: t.field({ type: [FieldErrorRef], description: 'One entry per bad input field.', resolve: (error) => error.fieldErrors }) }),
+  fields: (t) => ({
+    fieldErrors: t.field({ type: [FieldErrorRef], description: 'One entry per bad input field.', resolve: (error) => error.fieldErrors }),
+  }),
 });
 
 builder.objectType(NotFoundError, {

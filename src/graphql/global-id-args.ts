@@ -1,4 +1,11 @@
-import SchemaBuilder, { BasePlugin, createInputValueMapper, mapInputFields, type InputTypeFieldsMapping, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
+import SchemaBuilder, {
+  BasePlugin,
+  createInputValueMapper,
+  mapInputFields,
+  type InputTypeFieldsMapping,
+  type PothosOutputFieldConfig,
+  type SchemaTypes,
+} from '@pothos/core';
 import { NotFoundError } from '../errors.ts';
 import { decodeNodeId, isUuid } from './global-id.ts';
 

@@ -72,7 +72,8 @@ function decodeCursor(argument: 'after' | 'before', cursor: string, kind: SortVa
 }
 
 function pageSize(argument: 'first' | 'last', size: number): number {
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) throw badInput(`Argument "${argument}" must be between 0 and ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
+    throw badInput(`Argument "${argument}" must be between 0 and ${MAX_PAGE_SIZE}`);
   return size;
 }
 
@@ -82,7 +83,8 @@ function pageSize(argument: 'first' | 'last', size: number): number {
  * before that cursor, as a client paging back expects), else forward.
  */
 export function parsePageArgs(args: PageArgs, sortValue: SortValueKind): KeysetPage {
-  if (args.first != null && args.last != null) throw badInput('Arguments "first" and "last" cannot be used together: "first" pages forward, "last" backward');
+  if (args.first != null && args.last != null)
+    throw badInput('Arguments "first" and "last" cannot be used together: "first" pages forward, "last" backward');
   const backward = args.last != null || (args.first == null && args.before != null && args.after == null);
   const size = args.first != null ? pageSize('first', args.first) : args.last != null ? pageSize('last', args.last) : DEFAULT_PAGE_SIZE;
   return {
@@ -102,7 +104,12 @@ export function parsePageArgs(args: PageArgs, sortValue: SortValueKind): KeysetP
  * hasPreviousPage, `before`: hasNextPage), where the cursor's own row lies, without a statement
  * to count what is there.
  */
-export function toConnection<Row, Node>(rows: readonly Row[], page: KeysetPage, keyOf: (row: Row) => KeysetKey, toNode: (row: Row) => Node) {
+export function toConnection<Row, Node>(
+  rows: readonly Row[],
+  page: KeysetPage,
+  keyOf: (row: Row) => KeysetKey,
+  toNode: (row: Row) => Node,
+) {
   const inPage = rows.slice(0, page.size);
   if (page.backward) inPage.reverse();
   const edges = inPage.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: toNode(row) }));

@@ -50,7 +50,11 @@ export class NulCharactersPlugin<Types extends SchemaTypes> extends BasePlugin<T
     if (Object.keys(fieldConfig.args).length === 0) return fieldConfig;
     const hasErrorUnion = (fieldConfig.pothosOptions as { errors?: unknown }).errors !== undefined;
     const refuseForbiddenCharacters = (args: Record<string, unknown>) => {
-      const fieldErrors: FieldError[] = pathsOfForbiddenCharacters(args).map(({ path, problem }) => ({ path, message: `${path.join('.')} ${problem}`, code: 'INVALID_CHARACTERS' }));
+      const fieldErrors: FieldError[] = pathsOfForbiddenCharacters(args).map(({ path, problem }) => ({
+        path,
+        message: `${path.join('.')} ${problem}`,
+        code: 'INVALID_CHARACTERS',
+      }));
       if (fieldErrors.length === 0) return args;
       const summary = fieldErrors.length > 1 ? `${fieldErrors[0]!.message} (and ${fieldErrors.length - 1} more)` : fieldErrors[0]!.message;
       if (!hasErrorUnion) throw new GraphQLError(summary, { extensions: { code: 'BAD_USER_INPUT' } });

@@ -85,7 +85,21 @@ function yogaLog(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error', arg
 }
 
 /** The whole HTTP application: GraphQL at /graphql (GraphiQL on GET from a browser), /healthz and /readyz. */
-export function createApp({ db, keyring, logger, corsOrigins = [], production = false, rateLimit = {}, persistedOperations, requestTimeoutMs, maxResponseBytes, compileQueries = true, trustedProxies = [], metrics, graphiql = {} }: AppOptions): App {
+export function createApp({
+  db,
+  keyring,
+  logger,
+  corsOrigins = [],
+  production = false,
+  rateLimit = {},
+  persistedOperations,
+  requestTimeoutMs,
+  maxResponseBytes,
+  compileQueries = true,
+  trustedProxies = [],
+  metrics,
+  graphiql = {},
+}: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
   // For requests refused before their context is built (parse and validation errors). The token
   // cache of `authenticate` makes a repeated check cheap.
@@ -122,7 +136,13 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
         // An expected failure outside a mutation's result union (a query field): keep its code and message.
         const original = error instanceof GraphQLError ? error.originalError : error;
         if (original instanceof AppError && error instanceof GraphQLError) {
-          return new GraphQLError(original.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code: original.code } });
+          return new GraphQLError(original.message, {
+            nodes: error.nodes,
+            source: error.source,
+            positions: error.positions,
+            path: error.path,
+            extensions: { code: original.code },
+          });
         }
         // The database is down or restarting: a typed, retryable 503 instead of a masked 500.
         if (isDatabaseUnavailable(original)) {
@@ -154,7 +174,13 @@ export function createApp({ db, keyring, logger, corsOrigins = [], production = 
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.
       useListArgumentLimit(),
       // Before useRequestDeadline, which wraps the executor this one chooses.
-      ...(compileQueries ? [useCompiledQueries({ onCompileError: (errors) => logger.warn({ errors: errors?.map(errorFields) }, 'graphql-jit could not compile a query') })] : []),
+      ...(compileQueries
+        ? [
+            useCompiledQueries({
+              onCompileError: (errors) => logger.warn({ errors: errors?.map(errorFields) }, 'graphql-jit could not compile a query'),
+            }),
+          ]
+        : []),
       useRequestDeadline({ timeoutMs: requestTimeoutMs }),
       useBodyLimit(),
       useResponseLimit({ maxBytes: maxResponseBytes }),

@@ -68,7 +68,8 @@ export const EXAMPLE_MUTATION = `mutation CreateSecret {
 
 const TOKEN_HINTS = {
   prefilled: 'The Headers tab holds the development token of team "Demo" (DATA_DIR/dev-token, default .data/dev-token).',
-  template: 'Put an API token in the Headers tab: `npm run --silent cli -- token --team <teamId> --email <you> --role ADMIN` prints one (development: DATA_DIR/dev-token).',
+  template:
+    'Put an API token in the Headers tab: `npm run --silent cli -- token --team <teamId> --email <you> --role ADMIN` prints one (development: DATA_DIR/dev-token).',
 };
 
 /** The editor's first document: the overview query, and the example mutation commented out. */

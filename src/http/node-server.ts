@@ -16,7 +16,10 @@ const LINGER_MAX_MS = 5_000;
  * request) let a slow client hold a connection for minutes before anything of ours runs: these
  * are tighter, and checked often enough that a short timeout is a short wait.
  */
-export function createHttpServer(handler: RequestListener, { headersTimeoutMs = 10_000, bodyTimeoutMs = 30_000 }: HttpServerOptions = {}): Server {
+export function createHttpServer(
+  handler: RequestListener,
+  { headersTimeoutMs = 10_000, bodyTimeoutMs = 30_000 }: HttpServerOptions = {},
+): Server {
   return createServer(
     {
       headersTimeout: headersTimeoutMs,

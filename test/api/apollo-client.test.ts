@@ -78,7 +78,10 @@ afterAll(async () => {
 function apolloClient(possibleTypes: PossibleTypesMap | undefined) {
   return new ApolloClient({
     link: new HttpLink({ uri: url, headers: { authorization: `Bearer ${team.ownerToken}` } }),
-    cache: new InMemoryCache({ possibleTypes, typePolicies: { Team: { fields: { secrets: relayStylePagination(['filter', 'orderBy']) } } } }),
+    cache: new InMemoryCache({
+      possibleTypes,
+      typePolicies: { Team: { fields: { secrets: relayStylePagination(['filter', 'orderBy']) } } },
+    }),
   });
 }
 
@@ -88,7 +91,8 @@ async function watch(client: ApolloClient, variables: { first?: number; last?: n
   const subscription = observable.subscribe(() => {});
   await firstValueFrom(from(observable).pipe(filter((result) => result.dataState === 'complete')));
   /** Resolves once the watching query shows `count` secrets (it is told after fetchMore resolves). */
-  const shows = (count: number) => firstValueFrom(from(observable).pipe(filter((result) => result.data?.team?.secrets?.edges?.length === count)));
+  const shows = (count: number) =>
+    firstValueFrom(from(observable).pipe(filter((result) => result.data?.team?.secrets?.edges?.length === count)));
   return { observable, subscription, shows };
 }
 
@@ -131,7 +135,9 @@ describe('Apollo Client 4 with relayStylePagination() on Team.secrets', () => {
 });
 
 describe('error results through possibleTypes', () => {
-  const taken = () => ({ input: { teamId: team.teamId, name: NAMES[0]!, secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() } } });
+  const taken = () => ({
+    input: { teamId: team.teamId, name: NAMES[0]!, secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() } },
+  });
 
   test('with clients/possible-types.json, `... on Error { code message }` of a ConflictError is read', async () => {
     const client = apolloClient(possibleTypesFile.possibleTypes);

@@ -50,7 +50,10 @@ describe('Team.auditEvents', () => {
     const res = await t.app.fetch('http://cloakroom.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${team.ownerToken}`, 'user-agent': 'audit-test/1.0' },
-      body: JSON.stringify({ query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { __typename } }', variables: { input: { id: team.teamId, name: 'Audited' } } }),
+      body: JSON.stringify({
+        query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { __typename } }',
+        variables: { input: { id: team.teamId, name: 'Audited' } },
+      }),
     });
     const requestId = res.headers.get('x-request-id');
     const data = await executeOk(t.app, AuditEvents, { teamId: team.teamId, first: 10 }, team.ownerToken);
@@ -76,10 +79,18 @@ describe('Team.auditEvents', () => {
     const res = await t.app.fetch('http://cloakroom.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${own.ownerToken}`, 'user-agent': userAgent },
-      body: JSON.stringify({ query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { __typename } }', variables: { input: { id: own.teamId, name: 'Long agent' } } }),
+      body: JSON.stringify({
+        query: 'mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { __typename } }',
+        variables: { input: { id: own.teamId, name: 'Long agent' } },
+      }),
     });
     expect(res.status).toBe(200);
-    const row = await t.db.selectFrom('audit_events').select('user_agent').where('team_id', '=', fromGlobalId(own.teamId, 'Team')).where('action', '=', 'team.updated').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('audit_events')
+      .select('user_agent')
+      .where('team_id', '=', fromGlobalId(own.teamId, 'Team'))
+      .where('action', '=', 'team.updated')
+      .executeTakeFirstOrThrow();
     expect(row.user_agent).toBe(userAgent.slice(0, 256));
     expect(await verifyAuditChain(t.db, fromGlobalId(own.teamId, 'Team'))).toMatchObject({ ok: true });
   });
@@ -87,11 +98,26 @@ describe('Team.auditEvents', () => {
   test('filters by action, actor, target and time, and pages by cursor', async () => {
     const own = await createTeamWithOwner(t.db);
     for (const name of ['a', 'b', 'c']) await executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name } }, own.ownerToken);
-    const updates = await executeOk(t.app, AuditEvents, { teamId: own.teamId, first: 2, filter: { action: 'team.updated', actorId: own.ownerId, targetId: own.teamId } }, own.ownerToken);
+    const updates = await executeOk(
+      t.app,
+      AuditEvents,
+      { teamId: own.teamId, first: 2, filter: { action: 'team.updated', actorId: own.ownerId, targetId: own.teamId } },
+      own.ownerToken,
+    );
     expect(updates.team!.auditEvents.edges.map((e) => e.node.targetVersion)).toEqual([4, 3]);
-    const rest = await executeOk(t.app, AuditEvents, { teamId: own.teamId, first: 2, after: updates.team!.auditEvents.pageInfo.endCursor, filter: { action: 'team.updated' } }, own.ownerToken);
+    const rest = await executeOk(
+      t.app,
+      AuditEvents,
+      { teamId: own.teamId, first: 2, after: updates.team!.auditEvents.pageInfo.endCursor, filter: { action: 'team.updated' } },
+      own.ownerToken,
+    );
     expect(rest.team!.auditEvents.edges.map((e) => e.node.targetVersion)).toEqual([2]);
-    const future = await executeOk(t.app, AuditEvents, { teamId: own.teamId, filter: { since: new Date(Date.now() + 60_000).toISOString() } }, own.ownerToken);
+    const future = await executeOk(
+      t.app,
+      AuditEvents,
+      { teamId: own.teamId, filter: { since: new Date(Date.now() + 60_000).toISOString() } },
+      own.ownerToken,
+    );
     expect(future.team!.auditEvents.edges).toEqual([]);
   });
 
@@ -111,7 +137,9 @@ describe('Team.auditEvents', () => {
 
 describe('append-only, hash-chained', () => {
   test('the table refuses UPDATE and DELETE', async () => {
-    await expect(sql`update audit_events set action = 'forged' where team_id = ${teamRowId()}`.execute(t.db)).rejects.toThrow(/append-only/);
+    await expect(sql`update audit_events set action = 'forged' where team_id = ${teamRowId()}`.execute(t.db)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql`delete from audit_events where team_id = ${teamRowId()}`.execute(t.db)).rejects.toThrow(/append-only/);
   });
 
@@ -122,7 +150,12 @@ describe('append-only, hash-chained', () => {
     expect(await verifyAuditChain(t.db, teamId)).toEqual({ events: 4, ok: true, firstBrokenEventId: null });
 
     // Tampering needs the trigger out of the way, as a database superuser could do.
-    const victim = await t.db.selectFrom('audit_events').select('id').where('team_id', '=', teamId).where('target_version', '=', 3).executeTakeFirstOrThrow();
+    const victim = await t.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('team_id', '=', teamId)
+      .where('target_version', '=', 3)
+      .executeTakeFirstOrThrow();
     await sql`alter table audit_events disable trigger audit_events_append_only`.execute(t.db);
     try {
       await sql`update audit_events set changed_fields = '{}' where id = ${victim.id}`.execute(t.db);
@@ -154,7 +187,9 @@ describe('append-only, hash-chained', () => {
 
   test('concurrent writes to one team still form a single unbroken chain', async () => {
     const own = await createTeamWithOwner(t.db);
-    await Promise.all(Array.from({ length: 15 }, (_, i) => executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name: `n${i}` } }, own.ownerToken)));
+    await Promise.all(
+      Array.from({ length: 15 }, (_, i) => executeOk(t.app, UpdateTeam, { input: { id: own.teamId, name: `n${i}` } }, own.ownerToken)),
+    );
     expect(await verifyAuditChain(t.db, fromGlobalId(own.teamId, 'Team'))).toEqual({ events: 16, ok: true, firstBrokenEventId: null });
   });
 });

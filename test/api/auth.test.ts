@@ -142,7 +142,10 @@ describe('personal API tokens', () => {
     const res = await executeOk(t.app, CreateApiToken, { input: { name: ' ', expiresAt: '2000-01-01T00:00:00Z' } }, team.ownerToken);
     expect(res.createApiToken.__typename).toBe('ValidationError');
     const past = await executeOk(t.app, CreateApiToken, { input: { name: 'x', expiresAt: '2000-01-01T00:00:00Z' } }, team.ownerToken);
-    expect(past.createApiToken).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'expiresAt'], code: 'EXPIRY_IN_PAST' }] });
+    expect(past.createApiToken).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ path: ['input', 'expiresAt'], code: 'EXPIRY_IN_PAST' }],
+    });
   });
 
   test('token list pages by cursor, newest first', async () => {
@@ -159,7 +162,12 @@ describe('personal API tokens', () => {
   });
 
   test('bad page arguments are BAD_USER_INPUT, not a server error', async () => {
-    for (const variables of [{ first: 101 }, { first: -1 }, { after: 'nonsense' }, { after: Buffer.from('["x","y"]').toString('base64url') }]) {
+    for (const variables of [
+      { first: 101 },
+      { first: -1 },
+      { after: 'nonsense' },
+      { after: Buffer.from('["x","y"]').toString('base64url') },
+    ]) {
       const res = await execute(t.app, ViewerTokens, variables, team.ownerToken);
       expect(res.status).toBe(200);
       expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

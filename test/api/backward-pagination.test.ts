@@ -77,7 +77,12 @@ const ids: Partial<Record<Parent, string>> = {};
 const ITEMS = 5;
 
 async function mutate(document: string, input: Record<string, unknown>, token: string): Promise<Record<string, unknown>> {
-  const { body } = await execute(t.app, parse(document) as TypedDocumentNode<Record<string, Record<string, unknown>>, { input: Record<string, unknown> }>, { input }, token);
+  const { body } = await execute(
+    t.app,
+    parse(document) as TypedDocumentNode<Record<string, Record<string, unknown>>, { input: Record<string, unknown> }>,
+    { input },
+    token,
+  );
   const result = Object.values(body.data ?? {})[0];
   if (body.errors || !result || !String(result.__typename).endsWith('Success')) throw new Error(`${document}: ${JSON.stringify(body)}`);
   return result;
@@ -110,27 +115,56 @@ beforeAll(async () => {
   const secretIds: string[] = [];
   for (let i = 0; i < ITEMS; i++) {
     const name = `${'edcba'[i]}-secret-${i}`;
-    const created = await mutate('mutation ($input: CreateSecretInput!) { createSecret(input: $input) { __typename ... on CreateSecretSuccess { secret { id } } } }', { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, team.ownerToken);
+    const created = await mutate(
+      'mutation ($input: CreateSecretInput!) { createSecret(input: $input) { __typename ... on CreateSecretSuccess { secret { id } } } }',
+      { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+      team.ownerToken,
+    );
     secretIds.push((created.secret as { id: string }).id);
   }
   ids.team = team.teamId;
   ids.secret = secretIds[0]!;
   for (let i = 1; i < ITEMS; i++) {
-    await mutate('mutation ($input: RotateSecretInput!) { rotateSecret(input: $input) { __typename } }', { id: ids.secret, credentials: { accessKey: fixtures.accessKey() } }, team.ownerToken);
-  }
-  for (let i = 0; i < ITEMS; i++) {
-    await mutate('mutation ($input: CreateLocationInput!) { createLocation(input: $input) { __typename } }', { teamId: team.teamId, name: `${'BaDcE'[i]}-location`, locationType: 'S3', secretId: ids.secret, bucketName: 'bucket' }, team.ownerToken);
     await mutate(
-      'mutation ($input: CreateVaultConnectionInput!) { createVaultConnection(input: $input) { __typename } }',
-      { teamId: team.teamId, name: `vault-${ITEMS - i}`, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } },
+      'mutation ($input: RotateSecretInput!) { rotateSecret(input: $input) { __typename } }',
+      { id: ids.secret, credentials: { accessKey: fixtures.accessKey() } },
       team.ownerToken,
     );
-    const workspace = await mutate('mutation ($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { __typename ... on CreateWorkspaceSuccess { workspace { id } } } }', { teamId: team.teamId, name: `workspace-${i}` }, team.ownerToken);
+  }
+  for (let i = 0; i < ITEMS; i++) {
+    await mutate(
+      'mutation ($input: CreateLocationInput!) { createLocation(input: $input) { __typename } }',
+      { teamId: team.teamId, name: `${'BaDcE'[i]}-location`, locationType: 'S3', secretId: ids.secret, bucketName: 'bucket' },
+      team.ownerToken,
+    );
+    await mutate(
+      'mutation ($input: CreateVaultConnectionInput!) { createVaultConnection(input: $input) { __typename } }',
+      {
+        teamId: team.teamId,
+        name: `vault-${ITEMS - i}`,
+        vaultType: 'ONEPASSWORD',
+        credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } },
+      },
+      team.ownerToken,
+    );
+    const workspace = await mutate(
+      'mutation ($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { __typename ... on CreateWorkspaceSuccess { workspace { id } } } }',
+      { teamId: team.teamId, name: `workspace-${i}` },
+      team.ownerToken,
+    );
     ids.workspace ??= (workspace.workspace as { id: string }).id;
-    await mutate('mutation ($input: AddTeamMemberInput!) { addTeamMember(input: $input) { __typename } }', { teamId: team.teamId, email: `invited-${randomUUID()}@example.test`, role: 'VIEWER' }, team.ownerToken);
+    await mutate(
+      'mutation ($input: AddTeamMemberInput!) { addTeamMember(input: $input) { __typename } }',
+      { teamId: team.teamId, email: `invited-${randomUUID()}@example.test`, role: 'VIEWER' },
+      team.ownerToken,
+    );
     if (i > 0) {
       await addMember(t.db, team, 'VIEWER');
-      await mutate('mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { __typename } }', { name: `token-${i}` }, team.ownerToken);
+      await mutate(
+        'mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { __typename } }',
+        { name: `token-${i}` },
+        team.ownerToken,
+      );
     }
   }
   const home = await createTeamWithOwner(t.db);
@@ -138,7 +172,11 @@ beforeAll(async () => {
   invitee = inviteeMember;
   for (let i = 0; i < ITEMS; i++) {
     const inviting = await createTeamWithOwner(t.db);
-    await mutate('mutation ($input: AddTeamMemberInput!) { addTeamMember(input: $input) { __typename } }', { teamId: inviting.teamId, email: inviteeMember.email, role: 'VIEWER' }, inviting.ownerToken);
+    await mutate(
+      'mutation ($input: AddTeamMemberInput!) { addTeamMember(input: $input) { __typename } }',
+      { teamId: inviting.teamId, email: inviteeMember.email, role: 'VIEWER' },
+      inviting.ownerToken,
+    );
   }
 }, 120_000);
 afterAll(() => t.close());
@@ -147,7 +185,11 @@ test('the table names every connection of the schema', () => {
   const schema = buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));
   const connections = Object.values(schema.getTypeMap())
     .filter(isObjectType)
-    .flatMap((type) => Object.values(type.getFields()).filter((field) => field.args.some((arg) => arg.name === 'last')).map((field) => `${type.name}.${field.name}`));
+    .flatMap((type) =>
+      Object.values(type.getFields())
+        .filter((field) => field.args.some((arg) => arg.name === 'last'))
+        .map((field) => `${type.name}.${field.name}`),
+    );
   expect(new Set(Object.values(CASES).map((list) => `${PARENT_TYPE[list.parent]}.${list.field}`))).toEqual(new Set(connections));
 });
 
@@ -201,13 +243,21 @@ describe.each(Object.entries(CASES))('%s', (_label, list) => {
       const { status, body } = await page(list, variables);
       const label = JSON.stringify(variables);
       expect(status, label).toBe(200);
-      expect(body.errors?.map((error) => error.extensions?.code), label).toEqual(['BAD_USER_INPUT']);
+      expect(
+        body.errors?.map((error) => error.extensions?.code),
+        label,
+      ).toEqual(['BAD_USER_INPUT']);
       expect(body.errors?.[0]?.message, label).toMatch(message);
       expect(JSON.stringify(body), label).not.toContain(forged);
       expect(JSON.stringify(body), label).not.toContain('garbage');
     }
     expect((await pageOk(list, { last: 100 })).edges.length).toBeGreaterThanOrEqual(ITEMS);
-    expect((await pageOk(list, { last: 0 })).pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false, startCursor: null, endCursor: null });
+    expect((await pageOk(list, { last: 0 })).pageInfo).toMatchObject({
+      hasPreviousPage: true,
+      hasNextPage: false,
+      startCursor: null,
+      endCursor: null,
+    });
   });
 });
 

@@ -177,7 +177,12 @@ beforeAll(async () => {
       const author = authors[i % 2]!;
       const secretType = i % 3 ? ('S3' as const) : ('R2' as const);
       const name = randomName();
-      const created = await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name, secretType, credentials: { accessKey: fixtures.accessKey() } } }, author.token);
+      const created = await executeOk(
+        t.app,
+        CreateSecret,
+        { input: { teamId: team.teamId, name, secretType, credentials: { accessKey: fixtures.accessKey() } } },
+        author.token,
+      );
       if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created.createSecret));
       const id = created.createSecret.secret.id;
       const locations: SeededSecret['locations'] = [];
@@ -209,7 +214,9 @@ describe('statements per request', () => {
     const counts: Record<number, string[]> = {};
     const timings: Record<number, number> = {};
     for (const first of [5, 50, 100]) {
-      const { data, auth, tables, ms } = await counted(() => executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first }, team.ownerToken));
+      const { data, auth, tables, ms } = await counted(() =>
+        executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first }, team.ownerToken),
+      );
       // Correctness first: the first N secrets by name, each with its author, count and first 5 locations by name.
       expect(data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(0, first).map(expectedNode));
       expect(data.team?.secrets.pageInfo.hasNextPage).toBe(first < 100);
@@ -243,8 +250,13 @@ describe('statements per request', () => {
     const timings: Record<string, number> = { node: one.ms };
     for (const size of [5, 50]) {
       // A spread of secrets, in an order unlike the list's, to prove each answer lands at its id.
-      const picked = seeded.filter((_, i) => i % 2 === 1).slice(0, size).toReversed();
-      const { data, auth, tables, ms } = await counted(() => executeOk(t.app, BatchingNodes, { ids: picked.map((secret) => secret.id) }, team.ownerToken));
+      const picked = seeded
+        .filter((_, i) => i % 2 === 1)
+        .slice(0, size)
+        .toReversed();
+      const { data, auth, tables, ms } = await counted(() =>
+        executeOk(t.app, BatchingNodes, { ids: picked.map((secret) => secret.id) }, team.ownerToken),
+      );
       expect(data.nodes).toEqual(picked.map(expectedNode));
       expect(auth.length).toBeLessThanOrEqual(1);
       many[size] = tables.toSorted();
@@ -292,18 +304,23 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
   async function plansOf(table: 'secrets' | 'locations', run: () => Promise<unknown>) {
     t.statementLog.reset();
     await run();
-    const queries = t.statementLog.statements.filter((query) => new RegExp(`from "${table}"`).test(query.sql) && /order by/.test(query.sql));
+    const queries = t.statementLog.statements.filter(
+      (query) => new RegExp(`from "${table}"`).test(query.sql) && /order by/.test(query.sql),
+    );
     expect(queries.length).toBeGreaterThan(0);
     return Promise.all(
       queries.map(async (query) => {
-        const result = await t.db.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]));
+        const result = await t.db.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+          CompiledQuery.raw(`explain (format json) ${query.sql}`, [...query.parameters]),
+        );
         const nodes = flatten(result.rows[0]!['QUERY PLAN'][0].Plan);
         return { sql: query.sql, nodes };
       }),
     );
   }
 
-  const describePlan = (nodes: PlanNode[]) => nodes.map((node) => [node['Node Type'], node['Relation Name'], node['Index Name']].filter(Boolean).join(' ')).join(' → ');
+  const describePlan = (nodes: PlanNode[]) =>
+    nodes.map((node) => [node['Node Type'], node['Relation Name'], node['Index Name']].filter(Boolean).join(' ')).join(' → ');
 
   async function secretsPlan(variables: { first?: number; after?: string | null; filter?: SecretFilter; orderBy?: ListOrder }) {
     const run = () => executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20, ...variables }, bulk.ownerToken);
@@ -321,13 +338,24 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
   ])('secrets by %s: an index scan in the list order, no seq scan, no sort', async (_label, variables, index) => {
     const { list, all } = await secretsPlan(variables);
     console.info(`${_label}: ${describePlan(list.nodes)}`);
-    expect(list.nodes.find((node) => node['Relation Name'] === 'secrets')).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/), 'Index Name': index });
+    expect(list.nodes.find((node) => node['Relation Name'] === 'secrets')).toMatchObject({
+      'Node Type': expect.stringMatching(/^Index (Only )?Scan$/),
+      'Index Name': index,
+    });
     expect(list.nodes.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
-    for (const plan of all) expect(plan.nodes.filter((node) => node['Node Type'] === 'Seq Scan'), describePlan(plan.nodes)).toEqual([]);
+    for (const plan of all)
+      expect(
+        plan.nodes.filter((node) => node['Node Type'] === 'Seq Scan'),
+        describePlan(plan.nodes),
+      ).toEqual([]);
   });
 
   test('secrets: the page after a cursor starts inside the index (row comparison as an index condition)', async () => {
-    for (const orderBy of [{ field: 'NAME', direction: 'ASC' }, { field: 'NAME', direction: 'DESC' }, { field: 'CREATED_AT', direction: 'DESC' }] as const) {
+    for (const orderBy of [
+      { field: 'NAME', direction: 'ASC' },
+      { field: 'NAME', direction: 'DESC' },
+      { field: 'CREATED_AT', direction: 'DESC' },
+    ] as const) {
       const firstPage = await executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20, orderBy }, bulk.ownerToken);
       const { list } = await secretsPlan({ orderBy, after: firstPage.team!.secrets.pageInfo.endCursor });
       console.info(`after cursor, ${orderBy.field} ${orderBy.direction}: ${describePlan(list.nodes)}`);
@@ -339,25 +367,38 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
   });
 
   test('secrets paged backward (last, before) read the same index backward: the same statements, no sort, no seq scan', async () => {
-    const forward = await plansOf('secrets', () => executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20 }, bulk.ownerToken));
-    for (const orderBy of [{ field: 'NAME', direction: 'ASC' }, { field: 'CREATED_AT', direction: 'DESC' }] as const) {
+    const forward = await plansOf('secrets', () =>
+      executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20 }, bulk.ownerToken),
+    );
+    for (const orderBy of [
+      { field: 'NAME', direction: 'ASC' },
+      { field: 'CREATED_AT', direction: 'DESC' },
+    ] as const) {
       const end = await executeOk(t.app, BatchingTeamSecretsBackward, { teamId: bulk.teamId, last: 20, orderBy }, bulk.ownerToken);
       expect(end.team!.secrets.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
       for (const before of [null, end.team!.secrets.pageInfo.startCursor]) {
-        const plans = await plansOf('secrets', () => executeOk(t.app, BatchingTeamSecretsBackward, { teamId: bulk.teamId, last: 20, before, orderBy }, bulk.ownerToken));
+        const plans = await plansOf('secrets', () =>
+          executeOk(t.app, BatchingTeamSecretsBackward, { teamId: bulk.teamId, last: 20, before, orderBy }, bulk.ownerToken),
+        );
         expect(plans).toHaveLength(forward.length);
         const list = plans.find((plan) => plan.sql.includes('"secrets"."team_id" ='))!;
         console.info(`backward ${orderBy.field} ${orderBy.direction}${before ? ' before a cursor' : ''}: ${describePlan(list.nodes)}`);
         const scan = list.nodes.find((node) => node['Relation Name'] === 'secrets') as PlanNode & { 'Index Cond'?: string };
         expect(scan).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/) });
         if (before) expect(scan['Index Cond']).toMatch(/ROW\(/i);
-        for (const plan of plans) expect(plan.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan'), describePlan(plan.nodes)).toEqual([]);
+        for (const plan of plans)
+          expect(
+            plan.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan'),
+            describePlan(plan.nodes),
+          ).toEqual([]);
       }
     }
   });
 
   test("a page of secrets' first 5 locations is one statement reading the (secret_id, lower(name), id) index", async () => {
-    const plans = await plansOf('locations', () => executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20 }, bulk.ownerToken));
+    const plans = await plansOf('locations', () =>
+      executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, first: 20 }, bulk.ownerToken),
+    );
     expect(plans).toHaveLength(1);
     console.info(`locations of secrets: ${describePlan(plans[0]!.nodes)}`);
     expect(plans[0]!.nodes.map((node) => node['Index Name'])).toContain('locations_secret_name_idx');
@@ -370,13 +411,17 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
     ['createdAt ASC', { orderBy: { field: 'CREATED_AT', direction: 'ASC' } }, 'locations_team_created_idx'],
     ['locationType filter', { filter: { locationType: 'R2' } }, 'locations_team_type_name_idx'],
   ])('team locations by %s (and the page after): an index scan, no seq scan, no sort', async (_label, variables, index) => {
-    const run = (after: string | null) => executeOk(t.app, BatchingTeamLocations, { teamId: bulk.teamId, first: 20, after, ...variables }, bulk.ownerToken);
+    const run = (after: string | null) =>
+      executeOk(t.app, BatchingTeamLocations, { teamId: bulk.teamId, first: 20, after, ...variables }, bulk.ownerToken);
     const firstPage = await run(null);
     for (const after of [null, firstPage.team!.locations.pageInfo.endCursor]) {
       const plans = await plansOf('locations', () => run(after));
       expect(plans).toHaveLength(1);
       console.info(`locations ${_label}${after ? ' after a cursor' : ''}: ${describePlan(plans[0]!.nodes)}`);
-      expect(plans[0]!.nodes.find((node) => node['Relation Name'] === 'locations')).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/), 'Index Name': index });
+      expect(plans[0]!.nodes.find((node) => node['Relation Name'] === 'locations')).toMatchObject({
+        'Node Type': expect.stringMatching(/^Index (Only )?Scan$/),
+        'Index Name': index,
+      });
       expect(plans[0]!.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan')).toEqual([]);
     }
   });

@@ -164,7 +164,12 @@ const NODES = /* GraphQL */ `
 /** Request ids differ from one request to the next; everything else must not. */
 function withoutRequestIds(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutRequestIds);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'requestId').map(([key, inner]) => [key, withoutRequestIds(inner)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'requestId')
+        .map(([key, inner]) => [key, withoutRequestIds(inner)]),
+    );
   return value;
 }
 
@@ -195,14 +200,28 @@ beforeAll(async () => {
   ];
   secretIds = [];
   for (const input of inputs) {
-    const created = (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, description: `${input.name} credentials`, ...input } }, team.ownerToken)).createSecret;
+    const created = (
+      await executeOk(
+        t.app,
+        CreateSecret,
+        { input: { teamId: team.teamId, description: `${input.name} credentials`, ...input } },
+        team.ownerToken,
+      )
+    ).createSecret;
     if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
     secretIds.push(created.secret.id);
   }
   await executeOk(t.app, RotateSecret, { input: { id: secretIds[0]!, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken);
   locationIds = [];
   for (const name of ['raw', 'Curated', 'exports']) {
-    const created = (await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name, locationType: 'S3', secretId: secretIds[0]!, bucketName: `bucket-${name}`.toLowerCase() } }, team.ownerToken)).createLocation;
+    const created = (
+      await executeOk(
+        t.app,
+        CreateLocation,
+        { input: { teamId: team.teamId, name, locationType: 'S3', secretId: secretIds[0]!, bucketName: `bucket-${name}`.toLowerCase() } },
+        team.ownerToken,
+      )
+    ).createLocation;
     if (created.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(created));
     locationIds.push(created.location.id);
   }
@@ -212,17 +231,38 @@ describe('compiled queries answer exactly what graphql-js answers', () => {
   const cases: [string, () => [query: string, variables: Record<string, unknown>, token: string]][] = [
     ['the benchmark list', () => [LIST_QUERY, { teamId: team.teamId }, team.ownerToken]],
     ['the benchmark node', () => [NODE_QUERY, { id: secretIds[0] }, team.ownerToken]],
-    ['every field, with @include and @skip', () => [EVERYTHING, { teamId: team.teamId, first: 10, withLocations: true, skipAudit: false }, team.ownerToken]],
-    ['a second page, fields skipped', () => [EVERYTHING, { teamId: team.teamId, first: 1, withLocations: false, skipAudit: true }, team.ownerToken]],
-    ['as a VIEWER', () => [EVERYTHING, { teamId: team.teamId, first: 10, withLocations: true, skipAudit: false }, team.members.VIEWER.token]],
-    ['another team (NotFound)', () => [EVERYTHING, { teamId: other.teamId, first: 10, withLocations: true, skipAudit: true }, team.ownerToken]],
-    ['first: 101 (BAD_USER_INPUT)', () => [EVERYTHING, { teamId: team.teamId, first: 101, withLocations: true, skipAudit: true }, team.ownerToken]],
-    ['a string for an Int (variable error, value not quoted)', () => [EVERYTHING, { teamId: team.teamId, first: 'ten-sk-proj-secret', withLocations: true, skipAudit: true }, team.ownerToken]],
+    [
+      'every field, with @include and @skip',
+      () => [EVERYTHING, { teamId: team.teamId, first: 10, withLocations: true, skipAudit: false }, team.ownerToken],
+    ],
+    [
+      'a second page, fields skipped',
+      () => [EVERYTHING, { teamId: team.teamId, first: 1, withLocations: false, skipAudit: true }, team.ownerToken],
+    ],
+    [
+      'as a VIEWER',
+      () => [EVERYTHING, { teamId: team.teamId, first: 10, withLocations: true, skipAudit: false }, team.members.VIEWER.token],
+    ],
+    [
+      'another team (NotFound)',
+      () => [EVERYTHING, { teamId: other.teamId, first: 10, withLocations: true, skipAudit: true }, team.ownerToken],
+    ],
+    [
+      'first: 101 (BAD_USER_INPUT)',
+      () => [EVERYTHING, { teamId: team.teamId, first: 101, withLocations: true, skipAudit: true }, team.ownerToken],
+    ],
+    [
+      'a string for an Int (variable error, value not quoted)',
+      () => [EVERYTHING, { teamId: team.teamId, first: 'ten-sk-proj-secret', withLocations: true, skipAudit: true }, team.ownerToken],
+    ],
     ['a missing non-null variable', () => [EVERYTHING, { teamId: team.teamId, first: 1 }, team.ownerToken]],
     ['an object for an ID', () => [NODE_QUERY, { id: { secret: 'sk-proj-secret' } }, team.ownerToken]],
     ['a number for an ID', () => [NODE_QUERY, { id: 42 }, team.ownerToken]],
     ['a malformed global id', () => [NODE_QUERY, { id: 'not-a-global-id' }, team.ownerToken]],
-    ['nodes of every kind, unknown and foreign ones', () => [NODES, { ids: [...secretIds, ...locationIds, team.teamId, other.teamId, 'bm9wZQ=='] }, team.ownerToken]],
+    [
+      'nodes of every kind, unknown and foreign ones',
+      () => [NODES, { ids: [...secretIds, ...locationIds, team.teamId, other.teamId, 'bm9wZQ=='] }, team.ownerToken],
+    ],
     ['a list variable given a single id', () => [NODES, { ids: secretIds[1] }, team.ownerToken]],
   ];
   test.each(cases)('%s', async (_, make) => {

@@ -3,7 +3,17 @@ import { sql } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execute, executeOk, type GraphQLResponse, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateLocation, CreateSecret, CreateVaultConnection, DeleteSecret, DeleteVaultConnection, NodeById, RotateSecret, UpdateLocation, UpdateSecret } from '../helpers/documents.ts';
+import {
+  CreateLocation,
+  CreateSecret,
+  CreateVaultConnection,
+  DeleteSecret,
+  DeleteVaultConnection,
+  NodeById,
+  RotateSecret,
+  UpdateLocation,
+  UpdateSecret,
+} from '../helpers/documents.ts';
 import { createS3Location, createS3Secret, fixtures, uniqueName, useTestApp } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
@@ -37,7 +47,9 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     const secret = await createS3Secret(t.app, team);
     const start = secret.version;
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => execute(t.app, UpdateSecret, { input: { id: secret.id, description: `writer ${i}`, expectedVersion: start } }, team.ownerToken)),
+      Array.from({ length: 20 }, (_, i) =>
+        execute(t.app, UpdateSecret, { input: { id: secret.id, description: `writer ${i}`, expectedVersion: start } }, team.ownerToken),
+      ),
     );
     const results = responses.map((response) => payload(response).updateSecret);
     const winners = results.filter((result) => result.__typename === 'UpdateSecretSuccess');
@@ -64,7 +76,9 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     const secret = await createS3Secret(t.app, team);
     const start = secret.version;
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => execute(t.app, RotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)),
+      Array.from({ length: 50 }, () =>
+        execute(t.app, RotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken),
+      ),
     );
     const results = responses.map((response) => payload(response).rotateSecret);
     const versions: number[] = [];
@@ -84,12 +98,23 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     expect(current.credentialFields).toEqual(last.secret.credentialFields);
 
     const rawId = fromGlobalId(secret.id, 'Secret');
-    const rows = await t.db.selectFrom('secret_versions').select(['version', 'reason']).where('secret_id', '=', rawId).where('reason', '=', 'ROTATE').orderBy('version').execute();
+    const rows = await t.db
+      .selectFrom('secret_versions')
+      .select(['version', 'reason'])
+      .where('secret_id', '=', rawId)
+      .where('reason', '=', 'ROTATE')
+      .orderBy('version')
+      .execute();
     expect(rows.map((row) => row.version)).toEqual(expected);
     const row = await t.db.selectFrom('secrets').select(['version', 'payload_version']).where('id', '=', rawId).executeTakeFirstOrThrow();
     expect(row).toEqual({ version: start + 50, payload_version: start + 50 });
 
-    const audit = await t.db.selectFrom('audit_events').select('target_version').where('target_id', '=', rawId).where('action', '=', 'secret.rotated').execute();
+    const audit = await t.db
+      .selectFrom('audit_events')
+      .select('target_version')
+      .where('target_id', '=', rawId)
+      .where('action', '=', 'secret.rotated')
+      .execute();
     expect(audit).toHaveLength(50);
     expect(audit.map((event) => event.target_version).toSorted((a, b) => a! - b!)).toEqual(expected);
   });
@@ -106,26 +131,48 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     );
 
     type Outcome = { kind: 'changeType' | 'createLocation' | 'relink'; typename: string; code?: string };
-    const SUCCESS = { changeType: 'UpdateSecretSuccess', createLocation: 'CreateLocationSuccess', relink: 'UpdateLocationSuccess' } as const;
+    const SUCCESS = {
+      changeType: 'UpdateSecretSuccess',
+      createLocation: 'CreateLocationSuccess',
+      relink: 'UpdateLocationSuccess',
+    } as const;
     const roundOutcomes: Outcome[][] = [];
     for (const [index, round] of rounds.entries()) {
       const changeType = async (): Promise<Outcome> => {
-        const input = { id: round.target, secretType: 'R2' as const, authMethod: 'R2_ACCESS_KEY' as const, credentials: { accessKey: fixtures.accessKey() } };
+        const input = {
+          id: round.target,
+          secretType: 'R2' as const,
+          authMethod: 'R2_ACCESS_KEY' as const,
+          credentials: { accessKey: fixtures.accessKey() },
+        };
         const result = payload(await execute(t.app, UpdateSecret, { input }, team.ownerToken)).updateSecret;
         return { kind: 'changeType', typename: result.__typename, ...('code' in result && { code: result.code }) };
       };
       const createLocation = async (): Promise<Outcome> => {
-        const input = { teamId: team.teamId, name: uniqueName('race-new'), locationType: 'S3' as const, secretId: round.target, bucketName: 'bucket' };
+        const input = {
+          teamId: team.teamId,
+          name: uniqueName('race-new'),
+          locationType: 'S3' as const,
+          secretId: round.target,
+          bucketName: 'bucket',
+        };
         const result = payload(await execute(t.app, CreateLocation, { input }, team.ownerToken)).createLocation;
         return { kind: 'createLocation', typename: result.__typename, ...('code' in result && { code: result.code }) };
       };
       const relink = (locationId: string) => async (): Promise<Outcome> => {
-        const result = payload(await execute(t.app, UpdateLocation, { input: { id: locationId, secretId: round.target } }, team.ownerToken)).updateLocation;
+        const result = payload(
+          await execute(t.app, UpdateLocation, { input: { id: locationId, secretId: round.target } }, team.ownerToken),
+        ).updateLocation;
         return { kind: 'relink', typename: result.__typename, ...('code' in result && { code: result.code }) };
       };
       // 4–6 requests started together; in every other round the links start a few milliseconds late, so
       // that the type change lands before, between and after them (both outcomes must occur below).
-      const links = [createLocation, ...round.relink.map(relink), ...(index % 2 ? [createLocation] : []), ...(index % 3 ? [] : [createLocation])];
+      const links = [
+        createLocation,
+        ...round.relink.map(relink),
+        ...(index % 2 ? [createLocation] : []),
+        ...(index % 3 ? [] : [createLocation]),
+      ];
       const linkDelay = () => (index % 2 ? 0 : Math.random() * 8);
       roundOutcomes.push(await Promise.all([changeType(), ...links.map(async (link) => (await sleep(linkDelay()), link()))]));
     }
@@ -141,7 +188,8 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     for (const [index, outcomes] of roundOutcomes.entries()) {
       // Every request either succeeded or got the typed rule error: never a 500 or another error.
       for (const outcome of outcomes) {
-        if (outcome.typename !== SUCCESS[outcome.kind]) expect(outcome).toMatchObject({ typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
+        if (outcome.typename !== SUCCESS[outcome.kind])
+          expect(outcome).toMatchObject({ typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
       }
       // Either the type change committed first (every link then refused) or some link did (the change then refused).
       const typeChanged = outcomes.some((outcome) => outcome.kind === 'changeType' && outcome.typename === SUCCESS.changeType);
@@ -162,7 +210,13 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     for (let round = 0; round < 20; round++) {
       const secret = await createS3Secret(t.app, team);
       const link = async () => {
-        const input = { teamId: team.teamId, name: uniqueName('race-del'), locationType: 'S3' as const, secretId: secret.id, bucketName: 'bucket' };
+        const input = {
+          teamId: team.teamId,
+          name: uniqueName('race-del'),
+          locationType: 'S3' as const,
+          secretId: secret.id,
+          bucketName: 'bucket',
+        };
         return payload(await execute(t.app, CreateLocation, { input }, team.ownerToken)).createLocation;
       };
       const remove = async () => payload(await execute(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret;
@@ -189,14 +243,26 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     ];
     for (let round = 0; round < 20; round++) {
       const credentials = { onePassword: { accessToken: 'ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ' } };
-      const { createVaultConnection } = await executeOk(t.app, CreateVaultConnection, { input: { teamId: team.teamId, name: uniqueName('race-vault'), vaultType: 'ONEPASSWORD', credentials } }, team.ownerToken);
+      const { createVaultConnection } = await executeOk(
+        t.app,
+        CreateVaultConnection,
+        { input: { teamId: team.teamId, name: uniqueName('race-vault'), vaultType: 'ONEPASSWORD', credentials } },
+        team.ownerToken,
+      );
       if (createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(createVaultConnection));
       const vaultConnectionId = createVaultConnection.vaultConnection.id;
       const use = async () => {
-        const input = { teamId: team.teamId, name: uniqueName('race-ext'), secretType: 'S3' as const, vaultConnectionId, fieldMappings: mappings };
+        const input = {
+          teamId: team.teamId,
+          name: uniqueName('race-ext'),
+          secretType: 'S3' as const,
+          vaultConnectionId,
+          fieldMappings: mappings,
+        };
         return payload(await execute(t.app, CreateSecret, { input }, team.ownerToken)).createSecret;
       };
-      const remove = async () => payload(await execute(t.app, DeleteVaultConnection, { input: { id: vaultConnectionId } }, team.ownerToken)).deleteVaultConnection;
+      const remove = async () =>
+        payload(await execute(t.app, DeleteVaultConnection, { input: { id: vaultConnectionId } }, team.ownerToken)).deleteVaultConnection;
       let used, deleted;
       if (round % 2) [used, deleted] = await Promise.all([use(), remove()]);
       else [deleted, used] = await Promise.all([remove(), use()]);

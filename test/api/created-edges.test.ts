@@ -27,7 +27,11 @@ interface Connection {
 
 /** The created object's edge from a create's success payload (named `field`). */
 async function created(mutation: string, inputType: string, input: Data, field: string, token = team.ownerToken): Promise<Edge> {
-  const data = await run(`mutation($input: ${inputType}!) { result: ${mutation}(input: $input) { __typename ... on Error { code message } ... on ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Success { ${field} { cursor node { id } } } } }`, { input }, token);
+  const data = await run(
+    `mutation($input: ${inputType}!) { result: ${mutation}(input: $input) { __typename ... on Error { code message } ... on ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Success { ${field} { cursor node { id } } } } }`,
+    { input },
+    token,
+  );
   const result = data.result as Data & { __typename: string };
   if (!result.__typename.endsWith('Success')) throw new Error(JSON.stringify(result));
   return result[field] as Edge;
@@ -37,7 +41,11 @@ async function created(mutation: string, inputType: string, input: Data, field: 
 async function list(path: string, token = team.ownerToken): Promise<Edge[]> {
   const [root, connection] = path.split('.') as ['team' | 'viewer', string];
   const selection = `${connection}(first: 100) { edges { cursor node { id } } }`;
-  const data = await run(root === 'team' ? `query($teamId: ID!) { owner: team(id: $teamId) { ${selection} } }` : `{ owner: viewer { ${selection} } }`, root === 'team' ? { teamId: team.teamId } : {}, token);
+  const data = await run(
+    root === 'team' ? `query($teamId: ID!) { owner: team(id: $teamId) { ${selection} } }` : `{ owner: viewer { ${selection} } }`,
+    root === 'team' ? { teamId: team.teamId } : {},
+    token,
+  );
   return ((data.owner as Data)[connection] as Connection).edges;
 }
 
@@ -46,7 +54,9 @@ async function after(path: string, cursor: string, token = team.ownerToken): Pro
   const [root, connection] = path.split('.') as ['team' | 'viewer', string];
   const selection = `${connection}(first: 100, after: $after) { edges { node { id } } }`;
   const data = await run(
-    root === 'team' ? `query($teamId: ID!, $after: String) { owner: team(id: $teamId) { ${selection} } }` : `query($after: String) { owner: viewer { ${selection} } }`,
+    root === 'team'
+      ? `query($teamId: ID!, $after: String) { owner: team(id: $teamId) { ${selection} } }`
+      : `query($after: String) { owner: viewer { ${selection} } }`,
     root === 'team' ? { teamId: team.teamId, after: cursor } : { after: cursor },
     token,
   );
@@ -65,29 +75,69 @@ async function expectEdgeOfList(edge: Edge, path: string, token = team.ownerToke
 describe('create mutations answer their edge', () => {
   test('createSecret: secretEdge of Team.secrets (by name, case-insensitively, accents included)', async () => {
     // Names around the new one, and one whose lower-casing is PostgreSQL's to decide.
-    for (const prefix of ['a', 'C', 'Éclair']) await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName(prefix), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
-    const edge = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName('B'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
+    for (const prefix of ['a', 'C', 'Éclair'])
+      await created(
+        'createSecret',
+        'CreateSecretInput',
+        { teamId: team.teamId, name: uniqueName(prefix), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+        'secretEdge',
+      );
+    const edge = await created(
+      'createSecret',
+      'CreateSecretInput',
+      { teamId: team.teamId, name: uniqueName('B'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+      'secretEdge',
+    );
     await expectEdgeOfList(edge, 'team.secrets');
-    const accented = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName('Ébène'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
+    const accented = await created(
+      'createSecret',
+      'CreateSecretInput',
+      { teamId: team.teamId, name: uniqueName('Ébène'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+      'secretEdge',
+    );
     await expectEdgeOfList(accented, 'team.secrets');
   });
 
   test('createLocation: locationEdge of Team.locations', async () => {
-    const secret = await created('createSecret', 'CreateSecretInput', { teamId: team.teamId, name: uniqueName('for-locations'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, 'secretEdge');
-    const input = (prefix: string) => ({ teamId: team.teamId, name: uniqueName(prefix), locationType: 'S3', secretId: secret.node.id, bucketName: 'bucket' });
+    const secret = await created(
+      'createSecret',
+      'CreateSecretInput',
+      { teamId: team.teamId, name: uniqueName('for-locations'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+      'secretEdge',
+    );
+    const input = (prefix: string) => ({
+      teamId: team.teamId,
+      name: uniqueName(prefix),
+      locationType: 'S3',
+      secretId: secret.node.id,
+      bucketName: 'bucket',
+    });
     for (const prefix of ['a', 'c']) await created('createLocation', 'CreateLocationInput', input(prefix), 'locationEdge');
     await expectEdgeOfList(await created('createLocation', 'CreateLocationInput', input('b'), 'locationEdge'), 'team.locations');
   });
 
   test('createVaultConnection: vaultConnectionEdge of Team.vaultConnections', async () => {
-    const input = (prefix: string) => ({ teamId: team.teamId, name: uniqueName(prefix), vaultType: 'DOPPLER', credentials: { doppler: { accessToken: `dp.st.${randomUUID()}`, project: 'p', config: 'c' } } });
-    for (const prefix of ['a', 'c']) await created('createVaultConnection', 'CreateVaultConnectionInput', input(prefix), 'vaultConnectionEdge');
-    await expectEdgeOfList(await created('createVaultConnection', 'CreateVaultConnectionInput', input('b'), 'vaultConnectionEdge'), 'team.vaultConnections');
+    const input = (prefix: string) => ({
+      teamId: team.teamId,
+      name: uniqueName(prefix),
+      vaultType: 'DOPPLER',
+      credentials: { doppler: { accessToken: `dp.st.${randomUUID()}`, project: 'p', config: 'c' } },
+    });
+    for (const prefix of ['a', 'c'])
+      await created('createVaultConnection', 'CreateVaultConnectionInput', input(prefix), 'vaultConnectionEdge');
+    await expectEdgeOfList(
+      await created('createVaultConnection', 'CreateVaultConnectionInput', input('b'), 'vaultConnectionEdge'),
+      'team.vaultConnections',
+    );
   });
 
   test('createWorkspace: workspaceEdge of Team.workspaces', async () => {
-    for (const prefix of ['a', 'c']) await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: uniqueName(prefix) }, 'workspaceEdge');
-    await expectEdgeOfList(await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: uniqueName('b') }, 'workspaceEdge'), 'team.workspaces');
+    for (const prefix of ['a', 'c'])
+      await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: uniqueName(prefix) }, 'workspaceEdge');
+    await expectEdgeOfList(
+      await created('createWorkspace', 'CreateWorkspaceInput', { teamId: team.teamId, name: uniqueName('b') }, 'workspaceEdge'),
+      'team.workspaces',
+    );
   });
 
   test('createApiToken: apiTokenEdge of Viewer.apiTokens (newest first)', async () => {
@@ -98,12 +148,33 @@ describe('create mutations answer their edge', () => {
   test('addTeamMember: invitationEdge of Team.invitations; acceptTeamInvitation: membershipEdge of Team.members', async () => {
     // An invitee who is a user already: a member of a team of their own, with a token.
     const invitee = await addMember(t.db, await createTeamWithOwner(t.db), 'VIEWER');
-    await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: `${uniqueName('first')}@example.test`, role: 'VIEWER' }, 'invitationEdge');
-    const invitation = await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: invitee.email, role: 'VIEWER' }, 'invitationEdge');
-    await created('addTeamMember', 'AddTeamMemberInput', { teamId: team.teamId, email: `${uniqueName('last')}@example.test`, role: 'VIEWER' }, 'invitationEdge');
+    await created(
+      'addTeamMember',
+      'AddTeamMemberInput',
+      { teamId: team.teamId, email: `${uniqueName('first')}@example.test`, role: 'VIEWER' },
+      'invitationEdge',
+    );
+    const invitation = await created(
+      'addTeamMember',
+      'AddTeamMemberInput',
+      { teamId: team.teamId, email: invitee.email, role: 'VIEWER' },
+      'invitationEdge',
+    );
+    await created(
+      'addTeamMember',
+      'AddTeamMemberInput',
+      { teamId: team.teamId, email: `${uniqueName('last')}@example.test`, role: 'VIEWER' },
+      'invitationEdge',
+    );
     await expectEdgeOfList(invitation, 'team.invitations');
 
-    const membership = await created('acceptTeamInvitation', 'AcceptTeamInvitationInput', { id: invitation.node.id }, 'membershipEdge', invitee.token);
+    const membership = await created(
+      'acceptTeamInvitation',
+      'AcceptTeamInvitationInput',
+      { id: invitation.node.id },
+      'membershipEdge',
+      invitee.token,
+    );
     await expectEdgeOfList(membership, 'team.members');
   });
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const page = (acceptEncoding?: string) =>
-  t.app.fetch('http://cloakroom.test/graphql', { headers: { accept: 'text/html', ...(acceptEncoding && { 'accept-encoding': acceptEncoding }) } });
+  t.app.fetch('http://cloakroom.test/graphql', {
+    headers: { accept: 'text/html', ...(acceptEncoding && { 'accept-encoding': acceptEncoding }) },
+  });
 
 test('GraphiQL (~9 MB, every asset inlined) is served gzipped to clients that accept it', async () => {
   const plain = await page();
@@ -41,7 +43,11 @@ test('GraphiQL (~9 MB, every asset inlined) is served gzipped to clients that ac
 });
 
 test('API responses are not compressed (and need no decompression of request bodies)', async () => {
-  const res = await t.app.fetch('http://cloakroom.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' }, body: '{"query":"{ __typename }"}' });
+  const res = await t.app.fetch('http://cloakroom.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+    body: '{"query":"{ __typename }"}',
+  });
   expect(res.headers.get('content-encoding')).toBeNull();
 });
 
@@ -56,7 +62,10 @@ describe('the default document', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${team.ownerToken}` },
       body: JSON.stringify({ query: defaultDocument(true), operationName: 'Overview' }),
     });
-    const body = (await response.json()) as { data?: { viewer: { memberships: { team: { id: string; secrets: { edges: unknown[] } } }[] } }; errors?: unknown };
+    const body = (await response.json()) as {
+      data?: { viewer: { memberships: { team: { id: string; secrets: { edges: unknown[] } } }[] } };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     expect(body.data!.viewer.memberships.map((membership) => membership.team.id)).toEqual([team.teamId]);
   });
@@ -88,7 +97,11 @@ describe('the dev token on the page', () => {
     token: html.includes(devToken),
     prefilled: html.includes(JSON.stringify(JSON.stringify({ Authorization: `Bearer ${devToken}` }, null, 2))),
     template: html.includes('Bearer <your API token>'),
-    tokenHint: html.includes('holds the development token') ? 'prefilled' : html.includes('npm run --silent cli -- token') ? 'template' : null,
+    tokenHint: html.includes('holds the development token')
+      ? 'prefilled'
+      : html.includes('npm run --silent cli -- token')
+        ? 'template'
+        : null,
   });
   const TEMPLATE = { graphiql: true, token: false, prefilled: false, template: true, tokenHint: 'template' };
 
@@ -101,7 +114,13 @@ describe('the dev token on the page', () => {
   /** An app configured from `env` (on the file's database: pages need none of their own), listening on `host`. */
   async function serve(env: Record<string, string>, host = '127.0.0.1'): Promise<number> {
     const config = loadConfig({ DATA_DIR: dataDir, ...env });
-    const app = createApp({ db: t.db, keyring: t.keyring, logger: createLogger('silent'), production: config.production, graphiql: graphiqlPageOptions(config) });
+    const app = createApp({
+      db: t.db,
+      keyring: t.keyring,
+      logger: createLogger('silent'),
+      production: config.production,
+      graphiql: graphiqlPageOptions(config),
+    });
     // Yoga answers its own failures (a 500): its promise is not awaited.
     const server = createHttpServer((req, res) => void app(req, res));
     servers.push(server);
@@ -113,7 +132,13 @@ describe('the dev token on the page', () => {
   test('embedded development mode, loopback peer, local Host: the token is pre-filled, with its hint', async () => {
     const port = await serve({});
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) {
-      expect(shown(await getPage('127.0.0.1', port, { host }))).toEqual({ graphiql: true, token: true, prefilled: true, template: false, tokenHint: 'prefilled' });
+      expect(shown(await getPage('127.0.0.1', port, { host }))).toEqual({
+        graphiql: true,
+        token: true,
+        prefilled: true,
+        template: false,
+        tokenHint: 'prefilled',
+      });
     }
   });
 
@@ -144,7 +169,13 @@ describe('the dev token on the page', () => {
 
   test('in production mode: no GraphiQL, no token', async () => {
     const port = await serve({ NODE_ENV: 'production' });
-    expect(shown(await getPage('127.0.0.1', port, { host: `localhost:${port}` }))).toEqual({ graphiql: false, token: false, prefilled: false, template: false, tokenHint: null });
+    expect(shown(await getPage('127.0.0.1', port, { host: `localhost:${port}` }))).toEqual({
+      graphiql: false,
+      token: false,
+      prefilled: false,
+      template: false,
+      tokenHint: null,
+    });
   });
 });
 

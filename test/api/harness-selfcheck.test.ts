@@ -8,7 +8,12 @@ test('the leak sweep at close finds a plaintext that reached a log line', async 
   const t = await startTestApp();
   const team = await createTeamWithOwner(t.db);
   const accessKey = fixtures.accessKey();
-  await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name: 'selfcheck', secretType: 'S3', credentials: { accessKey } } }, team.ownerToken);
+  await executeOk(
+    t.app,
+    CreateSecret,
+    { input: { teamId: team.teamId, name: 'selfcheck', secretType: 'S3', credentials: { accessKey } } },
+    team.ownerToken,
+  );
   t.logs.push(JSON.stringify({ msg: 'oops', value: accessKey.secretAccessKey }));
   await expect(t.close()).rejects.toThrow(/leak: .* in log line/);
 });

@@ -27,9 +27,25 @@ const secretId = (result: Awaited<ReturnType<typeof createSecret>>) => {
 };
 const createSecret = (input: CreateSecretInput, token = team.ownerToken) => executeOk(t.app, CreateSecret, { input }, token);
 const countSecretsNamed = async (name: string) =>
-  Number((await t.db.selectFrom('secrets').select((eb) => eb.fn.countAll<string>().as('n')).where('name', '=', name).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.db
+        .selectFrom('secrets')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const auditCount = async (id: string) =>
-  Number((await t.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<string>().as('n')).where('target_id', '=', fromGlobalId(id, 'Secret')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('target_id', '=', fromGlobalId(id, 'Secret'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('idempotencyKey on creates', () => {
   test('the same key and input returns the first result without a second write', async () => {
@@ -45,7 +61,12 @@ describe('idempotencyKey on creates', () => {
     const input = secretInput(`key-${counter}`);
     const first = secretId(await createSecret(input));
     // The server restarted with a new CLOAKROOM_MASTER_KEY, the old one in CLOAKROOM_PREVIOUS_MASTER_KEYS.
-    const rotated = createApp({ db: t.db, keyring: createKeyring(randomBytes(32), [t.keyring.current]), logger: createLogger('silent'), rateLimit: false });
+    const rotated = createApp({
+      db: t.db,
+      keyring: createKeyring(randomBytes(32), [t.keyring.current]),
+      logger: createLogger('silent'),
+      rateLimit: false,
+    });
     const again = await executeOk(rotated, CreateSecret, { input }, team.ownerToken);
     expect(secretId(again)).toBe(first);
     expect(await countSecretsNamed(input.name!)).toBe(1);
@@ -90,18 +111,43 @@ describe('idempotencyKey on creates', () => {
 
   test('teams, workspaces, vault connections and locations replay too', async () => {
     const teamInput = { name: `Idem ${counter}`, idempotencyKey: `team-${counter++}` };
-    const teams = [await executeOk(t.app, CreateTeam, { input: teamInput }, team.ownerToken), await executeOk(t.app, CreateTeam, { input: teamInput }, team.ownerToken)];
+    const teams = [
+      await executeOk(t.app, CreateTeam, { input: teamInput }, team.ownerToken),
+      await executeOk(t.app, CreateTeam, { input: teamInput }, team.ownerToken),
+    ];
     expect(teams[0]).toEqual(teams[1]);
     const workspaceInput = { teamId: team.teamId, name: `ws-${counter}`, idempotencyKey: `ws-${counter++}` };
-    const workspaces = [await executeOk(t.app, CreateWorkspace, { input: workspaceInput }, team.ownerToken), await executeOk(t.app, CreateWorkspace, { input: workspaceInput }, team.ownerToken)];
+    const workspaces = [
+      await executeOk(t.app, CreateWorkspace, { input: workspaceInput }, team.ownerToken),
+      await executeOk(t.app, CreateWorkspace, { input: workspaceInput }, team.ownerToken),
+    ];
     expect(workspaces[0]).toEqual(workspaces[1]);
     expect(workspaces[0]!.createWorkspace.__typename).toBe('CreateWorkspaceSuccess');
-    const vaultInput = { teamId: team.teamId, name: `v-${counter}`, vaultType: 'ONEPASSWORD' as const, credentials: { onePassword: { accessToken: 'ops_token_value_123456' } }, idempotencyKey: `v-${counter++}` };
-    const vaults = [await executeOk(t.app, CreateVaultConnection, { input: vaultInput }, team.ownerToken), await executeOk(t.app, CreateVaultConnection, { input: vaultInput }, team.ownerToken)];
+    const vaultInput = {
+      teamId: team.teamId,
+      name: `v-${counter}`,
+      vaultType: 'ONEPASSWORD' as const,
+      credentials: { onePassword: { accessToken: 'ops_token_value_123456' } },
+      idempotencyKey: `v-${counter++}`,
+    };
+    const vaults = [
+      await executeOk(t.app, CreateVaultConnection, { input: vaultInput }, team.ownerToken),
+      await executeOk(t.app, CreateVaultConnection, { input: vaultInput }, team.ownerToken),
+    ];
     expect(vaults[0]).toEqual(vaults[1]);
     const secret = secretId(await createSecret(secretInput(`for-location-${counter}`)));
-    const locationInput = { teamId: team.teamId, name: `loc-${counter}`, locationType: 'S3' as const, secretId: secret, bucketName: 'b', idempotencyKey: `loc-${counter++}` };
-    const locations = [await executeOk(t.app, CreateLocation, { input: locationInput }, team.ownerToken), await executeOk(t.app, CreateLocation, { input: locationInput }, team.ownerToken)];
+    const locationInput = {
+      teamId: team.teamId,
+      name: `loc-${counter}`,
+      locationType: 'S3' as const,
+      secretId: secret,
+      bucketName: 'b',
+      idempotencyKey: `loc-${counter++}`,
+    };
+    const locations = [
+      await executeOk(t.app, CreateLocation, { input: locationInput }, team.ownerToken),
+      await executeOk(t.app, CreateLocation, { input: locationInput }, team.ownerToken),
+    ];
     expect(locations[0]).toEqual(locations[1]);
     expect(locations[0]!.createLocation.__typename).toBe('CreateLocationSuccess');
   });

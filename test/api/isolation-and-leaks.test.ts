@@ -132,7 +132,11 @@ afterAll(() => t.close());
 /** Every response of this file, as the client received it (status line, headers and body text). */
 const responses: string[] = [];
 
-async function send<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token?: string): Promise<{ status: number; body: ExecutionResult<TResult> }> {
+async function send<TResult, TVariables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  token?: string,
+): Promise<{ status: number; body: ExecutionResult<TResult> }> {
   const response = await t.app.fetch('http://cloakroom.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
@@ -143,7 +147,11 @@ async function send<TResult, TVariables>(document: TypedDocumentNode<TResult, TV
   return { status: response.status, body: JSON.parse(text) as ExecutionResult<TResult> };
 }
 
-async function ok<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token: string): Promise<OkData<TResult>> {
+async function ok<TResult, TVariables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  token: string,
+): Promise<OkData<TResult>> {
   const { body } = await send(document, variables, token);
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
   return body.data as OkData<TResult>;
@@ -162,8 +170,14 @@ async function createSecretOk(token: string, input: CreateSecretInput) {
   return result.secret;
 }
 
-async function createVaultConnectionOk(token: string, teamId: string, vaultType: 'ONEPASSWORD' | 'DOPPLER' | 'INFISICAL', credentials: VaultCredentialsInput) {
-  const result = (await ok(CreateVaultConnection, { input: { teamId, name: uniqueName('vault'), vaultType, credentials } }, token)).createVaultConnection;
+async function createVaultConnectionOk(
+  token: string,
+  teamId: string,
+  vaultType: 'ONEPASSWORD' | 'DOPPLER' | 'INFISICAL',
+  credentials: VaultCredentialsInput,
+) {
+  const result = (await ok(CreateVaultConnection, { input: { teamId, name: uniqueName('vault'), vaultType, credentials } }, token))
+    .createVaultConnection;
   if (result.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(result));
   return result.vaultConnection.id;
 }
@@ -183,18 +197,54 @@ describe('team isolation: another team’s objects are indistinguishable from ob
   beforeAll(async () => {
     A = await createTeamWithOwner(t.db);
     B = await createTeamWithOwner(t.db);
-    a.vaultConnection = await createVaultConnectionOk(A.ownerToken, A.teamId, 'ONEPASSWORD', { onePassword: { accessToken: random('ops_') } });
-    a.native = (await createSecretOk(A.ownerToken, { teamId: A.teamId, name: uniqueName('a-native'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } })).id;
-    a.external = (await createSecretOk(A.ownerToken, { teamId: A.teamId, name: uniqueName('a-external'), secretType: 'S3', vaultConnectionId: a.vaultConnection, fieldMappings: S3_MAPPINGS })).id;
-    const location = (await ok(CreateLocation, { input: { teamId: A.teamId, name: uniqueName('a-loc'), locationType: 'S3', secretId: a.native, bucketName: 'a-bucket' } }, A.ownerToken)).createLocation;
+    a.vaultConnection = await createVaultConnectionOk(A.ownerToken, A.teamId, 'ONEPASSWORD', {
+      onePassword: { accessToken: random('ops_') },
+    });
+    a.native = (
+      await createSecretOk(A.ownerToken, {
+        teamId: A.teamId,
+        name: uniqueName('a-native'),
+        secretType: 'S3',
+        credentials: { accessKey: fixtures.accessKey() },
+      })
+    ).id;
+    a.external = (
+      await createSecretOk(A.ownerToken, {
+        teamId: A.teamId,
+        name: uniqueName('a-external'),
+        secretType: 'S3',
+        vaultConnectionId: a.vaultConnection,
+        fieldMappings: S3_MAPPINGS,
+      })
+    ).id;
+    const location = (
+      await ok(
+        CreateLocation,
+        { input: { teamId: A.teamId, name: uniqueName('a-loc'), locationType: 'S3', secretId: a.native, bucketName: 'a-bucket' } },
+        A.ownerToken,
+      )
+    ).createLocation;
     if (location.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
     a.location = location.location.id;
     const workspace = (await ok(CreateWorkspace, { input: { teamId: A.teamId, name: uniqueName('a-ws') } }, A.ownerToken)).createWorkspace;
     if (workspace.__typename !== 'CreateWorkspaceSuccess') throw new Error(JSON.stringify(workspace));
     a.workspace = workspace.workspace.id;
 
-    b.secret = (await createSecretOk(B.ownerToken, { teamId: B.teamId, name: uniqueName('b-native'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } })).id;
-    const bLocation = (await ok(CreateLocation, { input: { teamId: B.teamId, name: uniqueName('b-loc'), locationType: 'S3', secretId: b.secret, bucketName: 'b' } }, B.ownerToken)).createLocation;
+    b.secret = (
+      await createSecretOk(B.ownerToken, {
+        teamId: B.teamId,
+        name: uniqueName('b-native'),
+        secretType: 'S3',
+        credentials: { accessKey: fixtures.accessKey() },
+      })
+    ).id;
+    const bLocation = (
+      await ok(
+        CreateLocation,
+        { input: { teamId: B.teamId, name: uniqueName('b-loc'), locationType: 'S3', secretId: b.secret, bucketName: 'b' } },
+        B.ownerToken,
+      )
+    ).createLocation;
     if (bLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(bLocation));
     b.location = bLocation.location.id;
     aIds = [A.teamId, A.ownerId, a.vaultConnection, a.native, a.external, a.location, a.workspace];
@@ -208,7 +258,11 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     fieldErrors: result.fieldErrors,
   });
 
-  async function expectIndistinguishable<T extends { __typename: string }>(label: string, attempt: (id: (real: string, typename: string) => string) => Promise<T>, typename = 'NotFoundError') {
+  async function expectIndistinguishable<T extends { __typename: string }>(
+    label: string,
+    attempt: (id: (real: string, typename: string) => string) => Promise<T>,
+    typename = 'NotFoundError',
+  ) {
     const real = await attempt((realId) => realId);
     const fake = await attempt((_realId, type) => unknownId(type));
     expect(real.__typename, label).toBe(typename);
@@ -219,7 +273,11 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     const typenames = ['Team', 'User', 'VaultConnection', 'Secret', 'Secret', 'Location', 'Workspace'];
     for (const [index, id] of aIds.entries()) {
       const theirs = await ok(IsolationNodes, { id, ids: [id], teamId: A.teamId }, B.ownerToken);
-      const none = await ok(IsolationNodes, { id: unknownId(typenames[index]!), ids: [unknownId(typenames[index]!)], teamId: unknownId('Team') }, B.ownerToken);
+      const none = await ok(
+        IsolationNodes,
+        { id: unknownId(typenames[index]!), ids: [unknownId(typenames[index]!)], teamId: unknownId('Team') },
+        B.ownerToken,
+      );
       expect(theirs, id).toEqual({ node: null, nodes: [null], team: null });
       expect(theirs).toEqual(none);
     }
@@ -227,7 +285,15 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     expect(all.nodes).toEqual(aIds.map(() => null));
     // The same ids resolve for team A itself (the check above is not vacuous).
     const own = await ok(IsolationNodes, { id: a.native, ids: aIds, teamId: A.teamId }, A.ownerToken);
-    expect(own.nodes.map((node) => node?.__typename)).toEqual(['Team', 'User', 'VaultConnection', 'Secret', 'Secret', 'Location', 'Workspace']);
+    expect(own.nodes.map((node) => node?.__typename)).toEqual([
+      'Team',
+      'User',
+      'VaultConnection',
+      'Secret',
+      'Secret',
+      'Location',
+      'Workspace',
+    ]);
     expect(own.team).toMatchObject({ id: A.teamId });
   });
 
@@ -236,53 +302,204 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     const before = await ok(IsolationSnapshot, { ids: aIds }, A.ownerToken);
     const credentials: SecretCredentialsInput = { accessKey: fixtures.accessKey() };
 
-    await expectIndistinguishable('updateSecret', async (id) => (await ok(UpdateSecret, { input: { id: id(a.native, 'Secret'), name: 'hijacked' } }, token)).updateSecret);
-    await expectIndistinguishable('updateSecret external', async (id) => (await ok(UpdateSecret, { input: { id: id(a.external, 'Secret'), description: 'x', expectedVersion: 1 } }, token)).updateSecret);
-    await expectIndistinguishable('rotateSecret', async (id) => (await ok(RotateSecret, { input: { id: id(a.native, 'Secret'), credentials } }, token)).rotateSecret);
-    await expectIndistinguishable('deleteSecret', async (id) => (await ok(DeleteSecret, { input: { id: id(a.native, 'Secret') } }, token)).deleteSecret);
-    await expectIndistinguishable('deleteSecret external', async (id) => (await ok(DeleteSecret, { input: { id: id(a.external, 'Secret') } }, token)).deleteSecret);
-    await expectIndistinguishable('createSecret in team A', async (id) => (await ok(CreateSecret, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x'), secretType: 'S3', credentials } }, token)).createSecret);
+    await expectIndistinguishable(
+      'updateSecret',
+      async (id) => (await ok(UpdateSecret, { input: { id: id(a.native, 'Secret'), name: 'hijacked' } }, token)).updateSecret,
+    );
+    await expectIndistinguishable(
+      'updateSecret external',
+      async (id) =>
+        (await ok(UpdateSecret, { input: { id: id(a.external, 'Secret'), description: 'x', expectedVersion: 1 } }, token)).updateSecret,
+    );
+    await expectIndistinguishable(
+      'rotateSecret',
+      async (id) => (await ok(RotateSecret, { input: { id: id(a.native, 'Secret'), credentials } }, token)).rotateSecret,
+    );
+    await expectIndistinguishable(
+      'deleteSecret',
+      async (id) => (await ok(DeleteSecret, { input: { id: id(a.native, 'Secret') } }, token)).deleteSecret,
+    );
+    await expectIndistinguishable(
+      'deleteSecret external',
+      async (id) => (await ok(DeleteSecret, { input: { id: id(a.external, 'Secret') } }, token)).deleteSecret,
+    );
+    await expectIndistinguishable(
+      'createSecret in team A',
+      async (id) =>
+        (await ok(CreateSecret, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x'), secretType: 'S3', credentials } }, token))
+          .createSecret,
+    );
     await expectIndistinguishable(
       'createSecret in B reading A’s vault connection',
-      async (id) => (await ok(CreateSecret, { input: { teamId: B.teamId, name: uniqueName('x'), secretType: 'S3', vaultConnectionId: id(a.vaultConnection, 'VaultConnection'), fieldMappings: S3_MAPPINGS } }, token)).createSecret,
+      async (id) =>
+        (
+          await ok(
+            CreateSecret,
+            {
+              input: {
+                teamId: B.teamId,
+                name: uniqueName('x'),
+                secretType: 'S3',
+                vaultConnectionId: id(a.vaultConnection, 'VaultConnection'),
+                fieldMappings: S3_MAPPINGS,
+              },
+            },
+            token,
+          )
+        ).createSecret,
     );
     await expectIndistinguishable(
       'createSecret in B allowed in A’s workspace',
-      async (id) => (await ok(CreateSecret, { input: { teamId: B.teamId, name: uniqueName('x'), secretType: 'S3', credentials, workspaceAccess: 'SOME', allowedWorkspaces: [id(a.workspace, 'Workspace')] } }, token)).createSecret,
+      async (id) =>
+        (
+          await ok(
+            CreateSecret,
+            {
+              input: {
+                teamId: B.teamId,
+                name: uniqueName('x'),
+                secretType: 'S3',
+                credentials,
+                workspaceAccess: 'SOME',
+                allowedWorkspaces: [id(a.workspace, 'Workspace')],
+              },
+            },
+            token,
+          )
+        ).createSecret,
       'ValidationError',
     );
     await expectIndistinguishable(
       'createLocation in B on A’s secret',
-      async (id) => (await ok(CreateLocation, { input: { teamId: B.teamId, name: uniqueName('x'), locationType: 'S3', secretId: id(a.native, 'Secret'), bucketName: 'b' } }, token)).createLocation,
+      async (id) =>
+        (
+          await ok(
+            CreateLocation,
+            { input: { teamId: B.teamId, name: uniqueName('x'), locationType: 'S3', secretId: id(a.native, 'Secret'), bucketName: 'b' } },
+            token,
+          )
+        ).createLocation,
     );
     await expectIndistinguishable(
       'createLocation in A on A’s secret',
-      async (id) => (await ok(CreateLocation, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x'), locationType: 'S3', secretId: id(a.native, 'Secret'), bucketName: 'b' } }, token)).createLocation,
+      async (id) =>
+        (
+          await ok(
+            CreateLocation,
+            {
+              input: {
+                teamId: id(A.teamId, 'Team'),
+                name: uniqueName('x'),
+                locationType: 'S3',
+                secretId: id(a.native, 'Secret'),
+                bucketName: 'b',
+              },
+            },
+            token,
+          )
+        ).createLocation,
     );
-    await expectIndistinguishable('updateLocation', async (id) => (await ok(UpdateLocation, { input: { id: id(a.location, 'Location'), bucketName: 'hijacked' } }, token)).updateLocation);
-    await expectIndistinguishable('relink B’s location to A’s secret', async (id) => (await ok(UpdateLocation, { input: { id: b.location, secretId: id(a.native, 'Secret') } }, token)).updateLocation);
-    await expectIndistinguishable('deleteLocation', async (id) => (await ok(DeleteLocation, { input: { id: id(a.location, 'Location') } }, token)).deleteLocation);
+    await expectIndistinguishable(
+      'updateLocation',
+      async (id) => (await ok(UpdateLocation, { input: { id: id(a.location, 'Location'), bucketName: 'hijacked' } }, token)).updateLocation,
+    );
+    await expectIndistinguishable(
+      'relink B’s location to A’s secret',
+      async (id) => (await ok(UpdateLocation, { input: { id: b.location, secretId: id(a.native, 'Secret') } }, token)).updateLocation,
+    );
+    await expectIndistinguishable(
+      'deleteLocation',
+      async (id) => (await ok(DeleteLocation, { input: { id: id(a.location, 'Location') } }, token)).deleteLocation,
+    );
     await expectIndistinguishable(
       'createVaultConnection in team A',
-      async (id) => (await ok(CreateVaultConnection, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x'), vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: random('ops_') } } } }, token)).createVaultConnection,
+      async (id) =>
+        (
+          await ok(
+            CreateVaultConnection,
+            {
+              input: {
+                teamId: id(A.teamId, 'Team'),
+                name: uniqueName('x'),
+                vaultType: 'ONEPASSWORD',
+                credentials: { onePassword: { accessToken: random('ops_') } },
+              },
+            },
+            token,
+          )
+        ).createVaultConnection,
     );
-    await expectIndistinguishable('updateVaultConnection', async (id) => (await ok(UpdateVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection'), name: 'hijacked' } }, token)).updateVaultConnection);
+    await expectIndistinguishable(
+      'updateVaultConnection',
+      async (id) =>
+        (await ok(UpdateVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection'), name: 'hijacked' } }, token))
+          .updateVaultConnection,
+    );
     await expectIndistinguishable(
       'rotateVaultConnection',
-      async (id) => (await ok(RotateVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection'), credentials: { onePassword: { accessToken: random('ops_') } } } }, token)).rotateVaultConnection,
+      async (id) =>
+        (
+          await ok(
+            RotateVaultConnection,
+            { input: { id: id(a.vaultConnection, 'VaultConnection'), credentials: { onePassword: { accessToken: random('ops_') } } } },
+            token,
+          )
+        ).rotateVaultConnection,
     );
-    await expectIndistinguishable('deleteVaultConnection', async (id) => (await ok(DeleteVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection') } }, token)).deleteVaultConnection);
-    await expectIndistinguishable('updateWorkspace', async (id) => (await ok(UpdateWorkspace, { input: { id: id(a.workspace, 'Workspace'), name: 'hijacked' } }, token)).updateWorkspace);
-    await expectIndistinguishable('deleteWorkspace', async (id) => (await ok(DeleteWorkspace, { input: { id: id(a.workspace, 'Workspace') } }, token)).deleteWorkspace);
-    await expectIndistinguishable('createWorkspace in team A', async (id) => (await ok(CreateWorkspace, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x') } }, token)).createWorkspace);
-    await expectIndistinguishable('updateTeam', async (id) => (await ok(UpdateTeam, { input: { id: id(A.teamId, 'Team'), name: 'Hijacked' } }, token)).updateTeam);
-    await expectIndistinguishable('addTeamMember', async (id) => (await ok(AddTeamMember, { input: { teamId: id(A.teamId, 'Team'), email: `intruder-${randomUUID()}@example.test`, role: 'OWNER' } }, token)).addTeamMember);
-    await expectIndistinguishable('updateMemberRole', async (id) => (await ok(UpdateMemberRole, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId, role: 'VIEWER' } }, token)).updateMemberRole);
-    await expectIndistinguishable('removeTeamMember', async (id) => (await ok(RemoveTeamMember, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId } }, token)).removeTeamMember);
+    await expectIndistinguishable(
+      'deleteVaultConnection',
+      async (id) =>
+        (await ok(DeleteVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection') } }, token)).deleteVaultConnection,
+    );
+    await expectIndistinguishable(
+      'updateWorkspace',
+      async (id) => (await ok(UpdateWorkspace, { input: { id: id(a.workspace, 'Workspace'), name: 'hijacked' } }, token)).updateWorkspace,
+    );
+    await expectIndistinguishable(
+      'deleteWorkspace',
+      async (id) => (await ok(DeleteWorkspace, { input: { id: id(a.workspace, 'Workspace') } }, token)).deleteWorkspace,
+    );
+    await expectIndistinguishable(
+      'createWorkspace in team A',
+      async (id) => (await ok(CreateWorkspace, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x') } }, token)).createWorkspace,
+    );
+    await expectIndistinguishable(
+      'updateTeam',
+      async (id) => (await ok(UpdateTeam, { input: { id: id(A.teamId, 'Team'), name: 'Hijacked' } }, token)).updateTeam,
+    );
+    await expectIndistinguishable(
+      'addTeamMember',
+      async (id) =>
+        (
+          await ok(
+            AddTeamMember,
+            { input: { teamId: id(A.teamId, 'Team'), email: `intruder-${randomUUID()}@example.test`, role: 'OWNER' } },
+            token,
+          )
+        ).addTeamMember,
+    );
+    await expectIndistinguishable(
+      'updateMemberRole',
+      async (id) =>
+        (await ok(UpdateMemberRole, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId, role: 'VIEWER' } }, token))
+          .updateMemberRole,
+    );
+    await expectIndistinguishable(
+      'removeTeamMember',
+      async (id) => (await ok(RemoveTeamMember, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId } }, token)).removeTeamMember,
+    );
 
     const after = await ok(IsolationSnapshot, { ids: aIds }, A.ownerToken);
     expect(after).toEqual(before);
-    expect(before.nodes.map((node) => node?.__typename)).toEqual(['Team', 'User', 'VaultConnection', 'Secret', 'Secret', 'Location', 'Workspace']);
+    expect(before.nodes.map((node) => node?.__typename)).toEqual([
+      'Team',
+      'User',
+      'VaultConnection',
+      'Secret',
+      'Secret',
+      'Location',
+      'Workspace',
+    ]);
     expect(before.nodes).toContainEqual(expect.objectContaining({ __typename: 'Secret', version: 1, locationCount: 1 }));
     // B's own location was not relinked either.
     const bSnapshot = await ok(IsolationSnapshot, { ids: [b.location] }, B.ownerToken);
@@ -338,23 +555,36 @@ describe('masking: credentialFields[].maskedValue', () => {
     expect(mask('sixteen-chars!!!')).toBe('si••••!!');
   });
 
-  test.each(credentialsByMethod().map((entry) => [entry[1], ...entry] as const))('%s: masked on create, on every read, and again after a rotation', async (_label, secretType, authMethod, credentials, fields) => {
-    const name = uniqueName(`mask-${authMethod.toLowerCase()}`);
-    const created = await createSecretOk(team.ownerToken, { teamId: team.teamId, name, secretType, authMethod, credentials });
-    const expected = fields.map(([fieldName, envVar, value]) => ({ name: fieldName, envVar, maskedValue: mask(value) }));
-    expect(created.credentialFields).toEqual(expected);
-    const listed = await ok(MaskedSecret, { teamId: team.teamId, search: name }, team.ownerToken);
-    expect(listed.team!.secrets.edges.map((edge) => edge.node.credentialFields)).toEqual([expected]);
+  test.each(credentialsByMethod().map((entry) => [entry[1], ...entry] as const))(
+    '%s: masked on create, on every read, and again after a rotation',
+    async (_label, secretType, authMethod, credentials, fields) => {
+      const name = uniqueName(`mask-${authMethod.toLowerCase()}`);
+      const created = await createSecretOk(team.ownerToken, { teamId: team.teamId, name, secretType, authMethod, credentials });
+      const expected = fields.map(([fieldName, envVar, value]) => ({ name: fieldName, envVar, maskedValue: mask(value) }));
+      expect(created.credentialFields).toEqual(expected);
+      const listed = await ok(MaskedSecret, { teamId: team.teamId, search: name }, team.ownerToken);
+      expect(listed.team!.secrets.edges.map((edge) => edge.node.credentialFields)).toEqual([expected]);
 
-    const [fresh] = credentialsByMethod().filter((entry) => entry[1] === authMethod);
-    const rotated = success((await ok(RotateSecret, { input: { id: created.id, credentials: fresh![2] } }, team.ownerToken)).rotateSecret, 'RotateSecretSuccess');
-    if (rotated.__typename !== 'RotateSecretSuccess') throw new Error();
-    expect(rotated.secret.credentialFields).toEqual(fresh![3].map(([fieldName, envVar, value]) => ({ name: fieldName, envVar, maskedValue: mask(value) })));
-  });
+      const [fresh] = credentialsByMethod().filter((entry) => entry[1] === authMethod);
+      const rotated = success(
+        (await ok(RotateSecret, { input: { id: created.id, credentials: fresh![2] } }, team.ownerToken)).rotateSecret,
+        'RotateSecretSuccess',
+      );
+      if (rotated.__typename !== 'RotateSecretSuccess') throw new Error();
+      expect(rotated.secret.credentialFields).toEqual(
+        fresh![3].map(([fieldName, envVar, value]) => ({ name: fieldName, envVar, maskedValue: mask(value) })),
+      );
+    },
+  );
 
   test('boundaries on short-key providers: 15 characters → ••••, 16 → first 2 and last 2', async () => {
     const credentials = { accessKey: { accessKeyId: 'minio-admin-015', secretAccessKey: 'Secret1234567XYZ' } };
-    const secret = await createSecretOk(team.ownerToken, { teamId: team.teamId, name: uniqueName('minio'), secretType: 'S3_COMPATIBLE', credentials });
+    const secret = await createSecretOk(team.ownerToken, {
+      teamId: team.teamId,
+      name: uniqueName('minio'),
+      secretType: 'S3_COMPATIBLE',
+      credentials,
+    });
     expect(secret.credentialFields).toEqual([
       { name: 'access_key_id', envVar: 'AWS_ACCESS_KEY_ID', maskedValue: '••••' },
       { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: 'Se••••YZ' },
@@ -382,7 +612,12 @@ describe('secrets never leave: responses, logs and every table', () => {
       plaintexts.push(...plaintextValues(credentials));
       return credentials;
     };
-    const input = (extra: Partial<CreateSecretInput>): CreateSecretInput => ({ teamId: team.teamId, name: uniqueName('leak'), secretType: 'S3', ...extra });
+    const input = (extra: Partial<CreateSecretInput>): CreateSecretInput => ({
+      teamId: team.teamId,
+      name: uniqueName('leak'),
+      secretType: 'S3',
+      ...extra,
+    });
 
     // Every auth method, stored natively.
     const secrets = new Map<AuthMethod, string>();
@@ -394,7 +629,8 @@ describe('secrets never leave: responses, logs and every table', () => {
     plaintexts.push(gcsJson.private_key!, gcsJson.client_email!);
     const preset = random('sk-proj-');
     plaintexts.push(preset);
-    const presetResult = (await ok(CreateSecret, { input: { teamId: team.teamId, preset: 'openai', value: preset } }, team.ownerToken)).createSecret;
+    const presetResult = (await ok(CreateSecret, { input: { teamId: team.teamId, preset: 'openai', value: preset } }, team.ownerToken))
+      .createSecret;
     if (presetResult.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(presetResult));
     expect(presetResult.secret).toMatchObject({ name: 'OPENAI_API_KEY', secretType: 'ENV', envVarKeys: ['OPENAI_API_KEY'] });
 
@@ -402,14 +638,35 @@ describe('secrets never leave: responses, logs and every table', () => {
     const vaultCredentials: VaultCredentialsInput[] = [
       { onePassword: { accessToken: random('ops_eyJ') } },
       { doppler: { accessToken: random('dp.st.prd.'), project: random('project-'), config: random('config-') } },
-      { infisical: { clientId: random('client-'), clientSecret: random('client-secret-'), projectId: random('project-'), environment: random('env-'), secretPath: '/apps/api' } },
+      {
+        infisical: {
+          clientId: random('client-'),
+          clientSecret: random('client-secret-'),
+          projectId: random('project-'),
+          environment: random('env-'),
+          secretPath: '/apps/api',
+        },
+      },
     ];
     const vaultIds: string[] = [];
     for (const [index, vaultType] of (['ONEPASSWORD', 'DOPPLER', 'INFISICAL'] as const).entries()) {
       vaultIds.push(await createVaultConnectionOk(team.ownerToken, team.teamId, vaultType, remember(vaultCredentials[index]!)));
     }
-    await ok(RotateVaultConnection, { input: { id: vaultIds[0]!, credentials: remember({ onePassword: { accessToken: random('ops_rot_') } }) } }, team.ownerToken);
-    await ok(RotateVaultConnection, { input: { id: vaultIds[1]!, credentials: remember({ doppler: { accessToken: random('dp.st.rot.'), project: random('p-'), config: random('c-') } }) } }, team.ownerToken);
+    await ok(
+      RotateVaultConnection,
+      { input: { id: vaultIds[0]!, credentials: remember({ onePassword: { accessToken: random('ops_rot_') } }) } },
+      team.ownerToken,
+    );
+    await ok(
+      RotateVaultConnection,
+      {
+        input: {
+          id: vaultIds[1]!,
+          credentials: remember({ doppler: { accessToken: random('dp.st.rot.'), project: random('p-'), config: random('c-') } }),
+        },
+      },
+      team.ownerToken,
+    );
     const external = await createSecretOk(team.ownerToken, input({ vaultConnectionId: vaultIds[0]!, fieldMappings: S3_MAPPINGS }));
 
     // Rotations and updates.
@@ -417,22 +674,68 @@ describe('secrets never leave: responses, logs and every table', () => {
       const [, , credentials] = credentialsByMethod().find((entry) => entry[1] === method)!;
       await ok(RotateSecret, { input: { id: secrets.get(method)!, credentials: remember(credentials) } }, team.ownerToken);
     }
-    await ok(UpdateSecret, { input: { id: secrets.get('R2_ACCESS_KEY')!, description: 'new keys', credentials: remember({ accessKey: fixtures.accessKey() }) } }, team.ownerToken);
-    await ok(UpdateSecret, { input: { id: secrets.get('AZURE_ACCOUNT_KEY')!, authMethod: 'AZURE_SAS_URL', credentials: remember({ azureSasUrl: fixtures.azureSasUrl() }) } }, team.ownerToken);
+    await ok(
+      UpdateSecret,
+      { input: { id: secrets.get('R2_ACCESS_KEY')!, description: 'new keys', credentials: remember({ accessKey: fixtures.accessKey() }) } },
+      team.ownerToken,
+    );
+    await ok(
+      UpdateSecret,
+      {
+        input: {
+          id: secrets.get('AZURE_ACCOUNT_KEY')!,
+          authMethod: 'AZURE_SAS_URL',
+          credentials: remember({ azureSasUrl: fixtures.azureSasUrl() }),
+        },
+      },
+      team.ownerToken,
+    );
     const envId = secrets.get('ENV_VARS')!;
-    const replaced = [{ key: 'APP_DATABASE_URL', value: `postgres://app:${random('pw-')}@db.internal/app` }, { key: 'TOKEN', value: random('tok-') }];
+    const replaced = [
+      { key: 'APP_DATABASE_URL', value: `postgres://app:${random('pw-')}@db.internal/app` },
+      { key: 'TOKEN', value: random('tok-') },
+    ];
     await ok(UpdateSecret, { input: { id: envId, values: remember({ envVars: replaced }).envVars } }, team.ownerToken);
     const added = [{ key: 'ADDED_SECRET', value: random('added-') }];
-    await ok(UpdateSecret, { input: { id: envId, addValues: remember({ envVars: added }).envVars, renameKeys: [{ from: 'TOKEN', to: 'API_TOKEN' }] } }, team.ownerToken);
+    await ok(
+      UpdateSecret,
+      { input: { id: envId, addValues: remember({ envVars: added }).envVars, renameKeys: [{ from: 'TOKEN', to: 'API_TOKEN' }] } },
+      team.ownerToken,
+    );
     await ok(UpdateSecret, { input: { id: envId, removeKeys: ['APP_DATABASE_URL'] } }, team.ownerToken);
 
     // Refused requests that carry credentials: each answer must say what is wrong, never echo the value.
     const refused: [string, CreateSecretInput][] = [
-      ['bad format', input({ credentials: remember({ accessKey: { accessKeyId: random('AKIA'), secretAccessKey: `${random('has space ')} x` } }) })],
+      [
+        'bad format',
+        input({ credentials: remember({ accessKey: { accessKeyId: random('AKIA'), secretAccessKey: `${random('has space ')} x` } }) }),
+      ],
       ['wrong member', input({ credentials: remember({ b2ApplicationKey: fixtures.b2ApplicationKey() }) })],
-      ['bad base64', input({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_ACCOUNT_KEY', credentials: remember({ azureAccountKey: { accountName: 'acct1', accountKey: `${random('not!base64')}` } }) })],
-      ['http SAS', input({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_SAS_URL', credentials: remember({ azureSasUrl: { sasUrl: `http://acct.blob.core.windows.net/c?sig=${random('sig')}` } }) })],
-      ['not a service account', input({ secretType: 'GCS', credentials: remember({ gcsServiceAccount: { serviceAccountJson: JSON.stringify({ private_key: random('-----BEGIN PRIVATE KEY-----') }) } }) })],
+      [
+        'bad base64',
+        input({
+          secretType: 'AZURE_BLOB',
+          authMethod: 'AZURE_ACCOUNT_KEY',
+          credentials: remember({ azureAccountKey: { accountName: 'acct1', accountKey: `${random('not!base64')}` } }),
+        }),
+      ],
+      [
+        'http SAS',
+        input({
+          secretType: 'AZURE_BLOB',
+          authMethod: 'AZURE_SAS_URL',
+          credentials: remember({ azureSasUrl: { sasUrl: `http://acct.blob.core.windows.net/c?sig=${random('sig')}` } }),
+        }),
+      ],
+      [
+        'not a service account',
+        input({
+          secretType: 'GCS',
+          credentials: remember({
+            gcsServiceAccount: { serviceAccountJson: JSON.stringify({ private_key: random('-----BEGIN PRIVATE KEY-----') }) },
+          }),
+        }),
+      ],
       ['bad env key', input({ secretType: 'ENV', credentials: remember({ envVars: [{ key: 'bad-key', value: random('env-') }] }) })],
       ['name taken', input({ name: 'Taken', credentials: remember({ accessKey: fixtures.accessKey() }) })],
       ['name taken again', input({ name: 'TAKEN', credentials: remember({ accessKey: fixtures.accessKey() }) })],
@@ -442,14 +745,56 @@ describe('secrets never leave: responses, logs and every table', () => {
       const result = (await ok(CreateSecret, { input: attempt }, team.ownerToken)).createSecret;
       if (label !== 'name taken') expect(result.__typename, label).not.toBe('CreateSecretSuccess');
     }
-    expect((await ok(CreateSecret, { input: input({ credentials: remember({ accessKey: fixtures.accessKey() }) }) }, viewer.token)).createSecret.__typename).toBe('ForbiddenError');
-    expect((await ok(CreateSecret, { input: { ...input({ credentials: remember({ accessKey: fixtures.accessKey() }) }), teamId: outsider.teamId } }, team.ownerToken)).createSecret.__typename).toBe('NotFoundError');
-    expect((await ok(RotateSecret, { input: { id: external.id, credentials: remember({ accessKey: fixtures.accessKey() }) } }, team.ownerToken)).rotateSecret.__typename).toBe('ValidationError');
-    expect((await ok(RotateSecret, { input: { id: secrets.get('S3_ACCESS_KEY')!, credentials: remember({ gcsServiceAccount: fixtures.gcsServiceAccount() }) } }, team.ownerToken)).rotateSecret.__typename).toBe('ValidationError');
-    expect((await ok(UpdateSecret, { input: { id: envId, addValues: remember({ envVars: [{ key: 'API_TOKEN', value: random('dup-') }] }).envVars } }, team.ownerToken)).updateSecret.__typename).toBe('ValidationError');
     expect(
-      (await ok(CreateVaultConnection, { input: { teamId: team.teamId, name: uniqueName('v'), vaultType: 'DOPPLER', credentials: remember({ onePassword: { accessToken: random('ops_wrong_') } }) } }, team.ownerToken))
-        .createVaultConnection.__typename,
+      (await ok(CreateSecret, { input: input({ credentials: remember({ accessKey: fixtures.accessKey() }) }) }, viewer.token)).createSecret
+        .__typename,
+    ).toBe('ForbiddenError');
+    expect(
+      (
+        await ok(
+          CreateSecret,
+          { input: { ...input({ credentials: remember({ accessKey: fixtures.accessKey() }) }), teamId: outsider.teamId } },
+          team.ownerToken,
+        )
+      ).createSecret.__typename,
+    ).toBe('NotFoundError');
+    expect(
+      (await ok(RotateSecret, { input: { id: external.id, credentials: remember({ accessKey: fixtures.accessKey() }) } }, team.ownerToken))
+        .rotateSecret.__typename,
+    ).toBe('ValidationError');
+    expect(
+      (
+        await ok(
+          RotateSecret,
+          { input: { id: secrets.get('S3_ACCESS_KEY')!, credentials: remember({ gcsServiceAccount: fixtures.gcsServiceAccount() }) } },
+          team.ownerToken,
+        )
+      ).rotateSecret.__typename,
+    ).toBe('ValidationError');
+    expect(
+      (
+        await ok(
+          UpdateSecret,
+          { input: { id: envId, addValues: remember({ envVars: [{ key: 'API_TOKEN', value: random('dup-') }] }).envVars } },
+          team.ownerToken,
+        )
+      ).updateSecret.__typename,
+    ).toBe('ValidationError');
+    expect(
+      (
+        await ok(
+          CreateVaultConnection,
+          {
+            input: {
+              teamId: team.teamId,
+              name: uniqueName('v'),
+              vaultType: 'DOPPLER',
+              credentials: remember({ onePassword: { accessToken: random('ops_wrong_') } }),
+            },
+          },
+          team.ownerToken,
+        )
+      ).createVaultConnection.__typename,
     ).toBe('ValidationError');
 
     // Requests GraphQL itself refuses while coercing variables (400): two @oneOf members, a missing field, a non-string value.
@@ -460,21 +805,37 @@ describe('secrets never leave: responses, logs and every table', () => {
     const malformed: [string, unknown][] = [
       ['two members', twoMembers],
       ['missing field', missingField],
-      ['object for a string', { accessKey: { accessKeyId: remember({ accessKey: { id: random('AKIA') } }).accessKey.id, secretAccessKey: { nested } } }],
+      [
+        'object for a string',
+        { accessKey: { accessKeyId: remember({ accessKey: { id: random('AKIA') } }).accessKey.id, secretAccessKey: { nested } } },
+      ],
     ];
     for (const [label, credentials] of malformed) {
       const res = await send(CreateSecret, { input: input({ credentials: credentials as SecretCredentialsInput }) }, team.ownerToken);
       expect(res.status, label).toBe(400);
       expect(res.body.errors?.[0]?.message, label).toMatch(/input\.credentials/);
     }
-    const twoVaultMembers = remember({ onePassword: { accessToken: random('ops_two_') }, doppler: { accessToken: random('dp.two.'), project: random('p-'), config: random('c-') } });
-    expect((await send(RotateVaultConnection, { input: { id: vaultIds[0]!, credentials: twoVaultMembers as unknown as VaultCredentialsInput } }, team.ownerToken)).status).toBe(400);
+    const twoVaultMembers = remember({
+      onePassword: { accessToken: random('ops_two_') },
+      doppler: { accessToken: random('dp.two.'), project: random('p-'), config: random('c-') },
+    });
+    expect(
+      (
+        await send(
+          RotateVaultConnection,
+          { input: { id: vaultIds[0]!, credentials: twoVaultMembers as unknown as VaultCredentialsInput } },
+          team.ownerToken,
+        )
+      ).status,
+    ).toBe(400);
     // Without a token: 401 before anything else.
     expect((await send(CreateSecret, { input: input({ credentials: remember({ accessKey: fixtures.accessKey() }) }) })).status).toBe(401);
 
     // (a) responses, (b) log lines, (c) every table.
     const { tables, haystacks: rows } = await dumpDatabase(t.db);
-    expect(tables).toEqual(expect.arrayContaining(['secrets', 'secret_versions', 'vault_connections', 'audit_events', 'locations', 'api_tokens']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['secrets', 'secret_versions', 'vault_connections', 'audit_events', 'locations', 'api_tokens']),
+    );
     const haystacks = [
       ...responses.map((text, index) => ({ where: `response #${index}`, text })),
       ...t.logs.map((text, index) => ({ where: `log line #${index}`, text })),
@@ -486,7 +847,14 @@ describe('secrets never leave: responses, logs and every table', () => {
     expect(findLeaks(haystacks, unique)).toEqual([]);
 
     // The search sees what it should: the responses, the logs and the tables were really searched.
-    const ciphertext = (await t.db.selectFrom('secret_versions').select('ciphertext').where('secret_id', '=', rawId(envId)).orderBy('version', 'desc').executeTakeFirstOrThrow()).ciphertext!;
+    const ciphertext = (
+      await t.db
+        .selectFrom('secret_versions')
+        .select('ciphertext')
+        .where('secret_id', '=', rawId(envId))
+        .orderBy('version', 'desc')
+        .executeTakeFirstOrThrow()
+    ).ciphertext!;
     expect(findLeaks(rows, [Buffer.from(ciphertext).toString('latin1')])).not.toEqual([]);
     expect(findLeaks(haystacks, [team.ownerEmail])).not.toEqual([]);
     expect(t.logs.some((line) => line.includes('"status":400'))).toBe(true);
@@ -503,8 +871,18 @@ describe('secrets never leave: responses, logs and every table', () => {
     expect(findLeaks(rowHaystacks('audit_events', audit), unique)).toEqual([]);
     const actions = audit.map((row) => row.action);
     expect(actions.filter((action) => action === 'secret.created')).toHaveLength(credentialsByMethod().length + 3);
-    expect(audit.filter((row) => row.action === 'secret.rotated').map((row) => row.changed_fields)).toEqual([['credentials'], ['credentials'], ['credentials'], ['credentials']]);
-    expect(audit.filter((row) => row.action === 'vault_connection.rotated').map((row) => row.changed_fields)).toEqual([['credentials'], ['credentials']]);
-    expect(audit.filter((row) => row.action === 'secret.updated' && row.target_id === rawId(envId)).map((row) => row.changed_fields)).toEqual([['credentials'], ['credentials'], ['credentials']]);
+    expect(audit.filter((row) => row.action === 'secret.rotated').map((row) => row.changed_fields)).toEqual([
+      ['credentials'],
+      ['credentials'],
+      ['credentials'],
+      ['credentials'],
+    ]);
+    expect(audit.filter((row) => row.action === 'vault_connection.rotated').map((row) => row.changed_fields)).toEqual([
+      ['credentials'],
+      ['credentials'],
+    ]);
+    expect(
+      audit.filter((row) => row.action === 'secret.updated' && row.target_id === rawId(envId)).map((row) => row.changed_fields),
+    ).toEqual([['credentials'], ['credentials'], ['credentials']]);
   });
 });

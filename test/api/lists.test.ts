@@ -105,20 +105,38 @@ async function createSecret(team: TestTeam, name: string, secretType: SecretType
           { fieldName: 'secret_access_key', reference: 'op://Infra/item/secret_access_key' },
         ],
       }
-    : { teamId: team.teamId, name, secretType, authMethod: secretType === 'AZURE_BLOB' ? ('AZURE_SAS_URL' as const) : null, credentials: credentialsFor(secretType) };
+    : {
+        teamId: team.teamId,
+        name,
+        secretType,
+        authMethod: secretType === 'AZURE_BLOB' ? ('AZURE_SAS_URL' as const) : null,
+        credentials: credentialsFor(secretType),
+      };
   const result = (await executeOk(t.app, CreateSecret, { input }, team.ownerToken)).createSecret;
   if (result.__typename !== 'CreateSecretSuccess') throw new Error(`createSecret ${name}: ${JSON.stringify(result)}`);
   return result.secret.id;
 }
 
 async function createLocation(team: TestTeam, name: string, secretId: string, locationType: LocationType = 'S3') {
-  const result = (await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name, locationType, secretId, bucketName: 'bucket' } }, team.ownerToken)).createLocation;
+  const result = (
+    await executeOk(
+      t.app,
+      CreateLocation,
+      { input: { teamId: team.teamId, name, locationType, secretId, bucketName: 'bucket' } },
+      team.ownerToken,
+    )
+  ).createLocation;
   if (result.__typename !== 'CreateLocationSuccess') throw new Error(`createLocation ${name}: ${JSON.stringify(result)}`);
   return result.location.id;
 }
 
 async function createVaultConnection(team: TestTeam) {
-  const input = { teamId: team.teamId, name: `vault-${randomUUID()}`, vaultType: 'ONEPASSWORD' as const, credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } };
+  const input = {
+    teamId: team.teamId,
+    name: `vault-${randomUUID()}`,
+    vaultType: 'ONEPASSWORD' as const,
+    credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } },
+  };
   const result = (await executeOk(t.app, CreateVaultConnection, { input }, team.ownerToken)).createVaultConnection;
   if (result.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(result));
   return result.vaultConnection.id;
@@ -127,12 +145,18 @@ async function createVaultConnection(team: TestTeam) {
 type Edge = { cursor: string; node: { id: string; name: string } };
 type Page = { edges: Edge[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
 
-async function secretsPage(team: TestTeam, args: { first?: number; after?: string | null; filter?: SecretFilter; orderBy?: ListOrder }): Promise<Page> {
+async function secretsPage(
+  team: TestTeam,
+  args: { first?: number; after?: string | null; filter?: SecretFilter; orderBy?: ListOrder },
+): Promise<Page> {
   const data = await executeOk(t.app, ListSecrets, { teamId: team.teamId, ...args }, team.ownerToken);
   return data.team!.secrets;
 }
 
-async function locationsPage(team: TestTeam, args: { first?: number; after?: string | null; filter?: LocationFilter; orderBy?: ListOrder }): Promise<Page> {
+async function locationsPage(
+  team: TestTeam,
+  args: { first?: number; after?: string | null; filter?: LocationFilter; orderBy?: ListOrder },
+): Promise<Page> {
   const data = await executeOk(t.app, ListLocations, { teamId: team.teamId, ...args }, team.ownerToken);
   return data.team!.locations;
 }
@@ -162,7 +186,21 @@ const byNameInsensitive = (a: string, b: string) => (a.toLowerCase() < b.toLower
  * Letters only, so that every collation orders them alike; creation order differs from name
  * order, and a case-sensitive sort (uppercase first) would differ from the case-insensitive one.
  */
-const CREATION_ORDER = ['kiwi', 'Banana', 'mango', 'apple', 'HONEYDEW', 'Date', 'iris', 'cherry', 'Lime', 'Fig', 'Jujube', 'elder', 'grape'];
+const CREATION_ORDER = [
+  'kiwi',
+  'Banana',
+  'mango',
+  'apple',
+  'HONEYDEW',
+  'Date',
+  'iris',
+  'cherry',
+  'Lime',
+  'Fig',
+  'Jujube',
+  'elder',
+  'grape',
+];
 const NAME_ORDER = [...CREATION_ORDER].sort(byNameInsensitive);
 
 describe('ordering and walking every page', () => {
@@ -181,7 +219,21 @@ describe('ordering and walking every page', () => {
   const secretsInCreationOrder = () => ['location-owner', ...CREATION_ORDER];
 
   test('the case-insensitive name order is not the byte order (the fixture is meaningful)', () => {
-    expect(NAME_ORDER).toEqual(['apple', 'Banana', 'cherry', 'Date', 'elder', 'Fig', 'grape', 'HONEYDEW', 'iris', 'Jujube', 'kiwi', 'Lime', 'mango']);
+    expect(NAME_ORDER).toEqual([
+      'apple',
+      'Banana',
+      'cherry',
+      'Date',
+      'elder',
+      'Fig',
+      'grape',
+      'HONEYDEW',
+      'iris',
+      'Jujube',
+      'kiwi',
+      'Lime',
+      'mango',
+    ]);
     expect([...CREATION_ORDER].sort()).not.toEqual(NAME_ORDER);
   });
 
@@ -193,8 +245,7 @@ describe('ordering and walking every page', () => {
     ['CREATED_AT DESC', { field: 'CREATED_AT', direction: 'DESC' }],
   ] as const)('Team.secrets and Team.locations, %s: every item exactly once, in order, over pages of 4', async (_label, orderBy) => {
     const secretNames = secretsInCreationOrder();
-    const expectedSecrets =
-      orderBy?.field === 'CREATED_AT' ? secretNames : [...secretNames].sort(byNameInsensitive);
+    const expectedSecrets = orderBy?.field === 'CREATED_AT' ? secretNames : [...secretNames].sort(byNameInsensitive);
     const expectedLocations = orderBy?.field === 'CREATED_AT' ? CREATION_ORDER : NAME_ORDER;
     const reverse = orderBy?.direction === 'DESC';
 
@@ -255,7 +306,8 @@ describe('filters', () => {
       ['lime 1000', 'S3'],
       ['Mango', 'AZURE_BLOB'],
     ];
-    for (const [name, secretType, external] of secrets) await createSecret(team, name, secretType, external ? vaultConnectionId : undefined);
+    for (const [name, secretType, external] of secrets)
+      await createSecret(team, name, secretType, external ? vaultConnectionId : undefined);
     const s3 = await createSecret(team, 'backing-s3');
     const gcs = await createSecret(team, 'backing-gcs', 'GCS');
     const r2 = await createSecret(team, 'backing-r2', 'R2');
@@ -310,7 +362,10 @@ describe('filters', () => {
   test('filters and cursors combine: a filtered list pages through exactly the filtered items', async () => {
     const external = await walk((after) => secretsPage(team, { first: 1, after, filter: { storage: 'EXTERNAL_VAULT' } }), 1);
     expect(names(external)).toEqual(['elder%flower', 'HONEYDEW']);
-    const gcs = await walk((after) => locationsPage(team, { first: 1, after, filter: { locationType: 'GCS' }, orderBy: { field: 'NAME', direction: 'DESC' } }), 1);
+    const gcs = await walk(
+      (after) => locationsPage(team, { first: 1, after, filter: { locationType: 'GCS' }, orderBy: { field: 'NAME', direction: 'DESC' } }),
+      1,
+    );
     expect(names(gcs)).toEqual(['logs 1000', 'logs 100%']);
   });
 });
@@ -334,8 +389,14 @@ describe('cursors survive inserts', () => {
       await createSecret(team, name);
       await createLocation(team, name, secretId);
     }
-    const restSecrets = await walk((after) => secretsPage(team, { first: 2, after: after ?? firstSecrets.pageInfo.endCursor, filter: { search } }), 2);
-    const restLocations = await walk((after) => locationsPage(team, { first: 2, after: after ?? firstLocations.pageInfo.endCursor, filter: { search } }), 2);
+    const restSecrets = await walk(
+      (after) => secretsPage(team, { first: 2, after: after ?? firstSecrets.pageInfo.endCursor, filter: { search } }),
+      2,
+    );
+    const restLocations = await walk(
+      (after) => locationsPage(team, { first: 2, after: after ?? firstLocations.pageInfo.endCursor, filter: { search } }),
+      2,
+    );
     for (const rest of [names(restSecrets), names(restLocations)]) {
       expect(rest).toEqual(['m06', 'm07', 'm09', 'm10', 'm11', 'm99']);
       expect(rest.filter((name) => originals.includes(name))).toEqual(['m07', 'm09', 'm11']);
@@ -393,7 +454,12 @@ describe('forged cursors', () => {
     for (const after of GARBAGE) {
       const responses = [
         await execute(t.app, ListSecrets, { teamId: team.teamId, first: 5, after }, team.ownerToken),
-        await execute(t.app, ListSecrets, { teamId: team.teamId, first: 5, after, orderBy: { field: 'CREATED_AT', direction: 'DESC' } }, team.ownerToken),
+        await execute(
+          t.app,
+          ListSecrets,
+          { teamId: team.teamId, first: 5, after, orderBy: { field: 'CREATED_AT', direction: 'DESC' } },
+          team.ownerToken,
+        ),
         await execute(t.app, ListLocations, { teamId: team.teamId, first: 5, after }, team.ownerToken),
         await execute(t.app, ListSecretLocations, { id: secretId, first: 5, after }, team.ownerToken),
         await execute(t.app, ListVaultConnections, { teamId: team.teamId, first: 5, after }, team.ownerToken),
@@ -401,14 +467,22 @@ describe('forged cursors', () => {
       for (const [index, res] of responses.entries()) {
         const label = `list #${index}, after ${JSON.stringify(after.slice(0, 40))}`;
         expect(res.status, label).toBe(200);
-        expect(res.body.errors?.map((error) => error.extensions?.code), label).toEqual(['BAD_USER_INPUT']);
+        expect(
+          res.body.errors?.map((error) => error.extensions?.code),
+          label,
+        ).toEqual(['BAD_USER_INPUT']);
       }
     }
   });
 
   test('a cursor of another order is refused; a well-formed cursor with SQL in it is only data', async () => {
     const nameCursor = (await secretsPage(team, { first: 1 })).pageInfo.endCursor!;
-    const wrongOrder = await execute(t.app, ListSecrets, { teamId: team.teamId, first: 5, after: nameCursor, orderBy: { field: 'CREATED_AT', direction: 'ASC' } }, team.ownerToken);
+    const wrongOrder = await execute(
+      t.app,
+      ListSecrets,
+      { teamId: team.teamId, first: 5, after: nameCursor, orderBy: { field: 'CREATED_AT', direction: 'ASC' } },
+      team.ownerToken,
+    );
     expect(wrongOrder.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     const injection = encode(["a') or true --", uuid]);
@@ -417,7 +491,12 @@ describe('forged cursors', () => {
     expect(res.body.errors).toBeUndefined();
     // "apple" sorts after "a') or true --", so it is the one row after that cursor.
     expect(names(res.body.data!.team!.secrets.edges)).toEqual(['apple']);
-    const none = await execute(t.app, ListSecrets, { teamId: team.teamId, first: 5, after: encode(["zzz' or '1'='1", uuid]) }, team.ownerToken);
+    const none = await execute(
+      t.app,
+      ListSecrets,
+      { teamId: team.teamId, first: 5, after: encode(["zzz' or '1'='1", uuid]) },
+      team.ownerToken,
+    );
     expect(none.body.errors).toBeUndefined();
     expect(none.body.data!.team!.secrets.edges).toEqual([]);
   });

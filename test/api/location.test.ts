@@ -132,7 +132,13 @@ async function locationNamesInTeam(search: string) {
 describe('createLocation, updateLocation, deleteLocation', () => {
   test('the full life cycle: versions bump by one, expectedVersion is compare-and-set, audit rows name fields only', async () => {
     const secret = await createSecret('S3');
-    const values = { name: uniqueName('Data-Lake'), description: randomText('desc'), bucketName: randomText('bucket'), region: 'eu-west-1', endpointUrl: `https://${randomText('s3')}.example.com` };
+    const values = {
+      name: uniqueName('Data-Lake'),
+      description: randomText('desc'),
+      bucketName: randomText('bucket'),
+      region: 'eu-west-1',
+      endpointUrl: `https://${randomText('s3')}.example.com`,
+    };
     const created = await createOk({ ...values, secretId: secret.id });
     expect(created.locationType).toBe('S3');
 
@@ -150,7 +156,10 @@ describe('createLocation, updateLocation, deleteLocation', () => {
 
     const newBucket = randomText('bucket');
     const updated = await update({ id: created.id, bucketName: newBucket, description: null, expectedVersion: 1 });
-    expect(updated).toMatchObject({ __typename: 'UpdateLocationSuccess', location: { version: 2, bucketName: newBucket, description: null, name: values.name, region: 'eu-west-1' } });
+    expect(updated).toMatchObject({
+      __typename: 'UpdateLocationSuccess',
+      location: { version: 2, bucketName: newBucket, description: null, name: values.name, region: 'eu-west-1' },
+    });
 
     const stale = await update({ id: created.id, bucketName: 'stale-write', expectedVersion: 1 });
     expect(stale).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
@@ -174,9 +183,15 @@ describe('createLocation, updateLocation, deleteLocation', () => {
       ['location.deleted', 3, []],
     ]);
     for (const row of rows) {
-      expect(row).toMatchObject({ target_type: 'Location', outcome: 'SUCCESS', team_id: rawId(team.teamId), actor_user_id: rawId(team.ownerId) });
+      expect(row).toMatchObject({
+        target_type: 'Location',
+        outcome: 'SUCCESS',
+        team_id: rawId(team.teamId),
+        actor_user_id: rawId(team.ownerId),
+      });
       const text = JSON.stringify(row);
-      for (const value of [values.description, values.bucketName, values.endpointUrl, newBucket, 'eu-west-1', 'stale-write']) expect(text).not.toContain(value);
+      for (const value of [values.description, values.bucketName, values.endpointUrl, newBucket, 'eu-west-1', 'stale-write'])
+        expect(text).not.toContain(value);
     }
   });
 
@@ -195,14 +210,21 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
     const s3 = await createSecret('S3');
     const name = uniqueName('mismatch');
     const result = await create({ name, locationType: 'R2', secretId: s3.id });
-    expect(result).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH', fieldErrors: [{ path: ['input', 'secretId'], code: 'LOCATION_TYPE_MISMATCH' }] });
+    expect(result).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'LOCATION_TYPE_MISMATCH',
+      fieldErrors: [{ path: ['input', 'secretId'], code: 'LOCATION_TYPE_MISMATCH' }],
+    });
     expect(await locationNamesInTeam(name)).toEqual([]);
     expect((await secretNode(s3.id)).locationCount).toBe(0);
 
     for (const secretType of LOCATION_TYPES.filter((type) => type !== 'S3')) {
       const secret = await createSecret(secretType);
       expect(await create({ locationType: 'S3', secretId: secret.id })).toMatchObject({ code: 'LOCATION_TYPE_MISMATCH' });
-      expect(await create({ locationType: secretType, secretId: secret.id })).toMatchObject({ __typename: 'CreateLocationSuccess', location: { locationType: secretType } });
+      expect(await create({ locationType: secretType, secretId: secret.id })).toMatchObject({
+        __typename: 'CreateLocationSuccess',
+        location: { locationType: secretType },
+      });
     }
   });
 
@@ -211,15 +233,26 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
     const location = await createOk({ locationType: 'S3', secretId: first.id });
     const r2 = await createSecret('R2');
     const refused = await update({ id: location.id, secretId: r2.id, bucketName: 'moved' });
-    expect(refused).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH', fieldErrors: [{ path: ['input', 'secretId'] }] });
+    expect(refused).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'LOCATION_TYPE_MISMATCH',
+      fieldErrors: [{ path: ['input', 'secretId'] }],
+    });
     expect(await locationNode(location.id)).toMatchObject({ version: 1, bucketName: 'bucket', secret: { id: first.id } });
     expect((await secretNode(r2.id)).locationCount).toBe(0);
 
     const second = await createSecret('S3');
     const relinked = await update({ id: location.id, secretId: second.id, expectedVersion: 1 });
-    expect(relinked).toMatchObject({ __typename: 'UpdateLocationSuccess', location: { version: 2, secret: { id: second.id, locationCount: 1 } } });
+    expect(relinked).toMatchObject({
+      __typename: 'UpdateLocationSuccess',
+      location: { version: 2, secret: { id: second.id, locationCount: 1 } },
+    });
     expect((await secretNode(first.id)).locationCount).toBe(0);
-    expect((await auditRows(location.id)).at(-1)).toMatchObject({ action: 'location.updated', changed_fields: ['secretId'], target_version: 2 });
+    expect((await auditRows(location.id)).at(-1)).toMatchObject({
+      action: 'location.updated',
+      changed_fields: ['secretId'],
+      target_version: 2,
+    });
   });
 
   test('an ENV secret exists (createSecret accepts envVars) but can never back a location', async () => {
@@ -227,13 +260,21 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
     expect(env).toMatchObject({ secretType: 'ENV', authMethod: 'ENV_VARS', storage: 'NATIVE', envVarKeys: ['API_KEY'] });
 
     for (const locationType of LOCATION_TYPES) {
-      expect(await create({ locationType, secretId: env.id })).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
+      expect(await create({ locationType, secretId: env.id })).toMatchObject({
+        __typename: 'ValidationError',
+        code: 'LOCATION_TYPE_MISMATCH',
+      });
     }
     const location = await createOk({ locationType: 'S3', secretId: (await createSecret('S3')).id });
     expect(await update({ id: location.id, secretId: env.id })).toMatchObject({ code: 'LOCATION_TYPE_MISMATCH' });
 
     // ENV is not a LocationType at all: the request is refused before anything runs.
-    const envLocation = await execute(t.app, CreateLocation, { input: { teamId: team.teamId, name: uniqueName('env'), locationType: 'ENV' as 'S3', secretId: env.id, bucketName: 'b' } }, team.ownerToken);
+    const envLocation = await execute(
+      t.app,
+      CreateLocation,
+      { input: { teamId: team.teamId, name: uniqueName('env'), locationType: 'ENV' as 'S3', secretId: env.id, bucketName: 'b' } },
+      team.ownerToken,
+    );
     expect(envLocation.status).toBe(400);
     expect(envLocation.body.errors?.[0]?.message).toMatch(/LocationType/);
     expect((await secretNode(env.id)).locationCount).toBe(0);
@@ -249,7 +290,12 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
     expect(getNamedType(create.getFields().locationType!.type).name).toBe('LocationType');
 
     const location = await createOk({ locationType: 'S3', secretId: (await createSecret('S3')).id });
-    const sneaky = await execute(t.app, UpdateLocation, { input: { id: location.id, locationType: 'R2' } as UpdateLocationInput }, team.ownerToken);
+    const sneaky = await execute(
+      t.app,
+      UpdateLocation,
+      { input: { id: location.id, locationType: 'R2' } as UpdateLocationInput },
+      team.ownerToken,
+    );
     expect(sneaky.status).toBe(400);
     expect(sneaky.body.errors?.[0]?.message).toMatch(/"locationType" is not defined by type "UpdateLocationInput"/);
     expect(await locationNode(location.id)).toMatchObject({ locationType: 'S3', version: 1 });
@@ -260,13 +306,24 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
     const location = await createOk({ locationType: 'S3', secretId: secret.id });
     const other = await createSecret('R2');
     const refusedBy = async (write: Promise<unknown>) => {
-      const error = await write.then(() => null, (caught: unknown) => caught as { code?: string; constraint?: string });
+      const error = await write.then(
+        () => null,
+        (caught: unknown) => caught as { code?: string; constraint?: string },
+      );
       expect(error).toMatchObject({ code: '23503', constraint: 'locations_secret_type_fkey' });
     };
     // A location changing type under its secret, a secret changing type under its location, a link to a secret of another type.
     await refusedBy(t.db.updateTable('locations').set({ location_type: 'R2' }).where('id', '=', rawId(location.id)).execute());
-    await refusedBy(t.db.updateTable('secrets').set({ secret_type: 'R2', auth_method: 'R2_ACCESS_KEY' }).where('id', '=', rawId(secret.id)).execute());
-    await refusedBy(t.db.updateTable('locations').set({ secret_id: rawId(other.id) }).where('id', '=', rawId(location.id)).execute());
+    await refusedBy(
+      t.db.updateTable('secrets').set({ secret_type: 'R2', auth_method: 'R2_ACCESS_KEY' }).where('id', '=', rawId(secret.id)).execute(),
+    );
+    await refusedBy(
+      t.db
+        .updateTable('locations')
+        .set({ secret_id: rawId(other.id) })
+        .where('id', '=', rawId(location.id))
+        .execute(),
+    );
     expect(await locationNode(location.id)).toMatchObject({ locationType: 'S3', version: 1, secret: { id: secret.id } });
   });
 });
@@ -274,24 +331,42 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
 describe('VALIDATION_FAILED: bucketName and endpointUrl', () => {
   test('bucketName is 1–255 characters, on create and on update', async () => {
     const secret = await createSecret('S3');
-    expect(await create({ bucketName: '', secretId: secret.id })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'bucketName'] }] });
-    expect(await create({ bucketName: 'b'.repeat(256), secretId: secret.id })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'bucketName'] }] });
+    expect(await create({ bucketName: '', secretId: secret.id })).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ path: ['input', 'bucketName'] }],
+    });
+    expect(await create({ bucketName: 'b'.repeat(256), secretId: secret.id })).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ path: ['input', 'bucketName'] }],
+    });
     const longest = await createOk({ bucketName: 'b'.repeat(255), secretId: secret.id });
     expect(await locationNode(longest.id)).toMatchObject({ bucketName: 'b'.repeat(255) });
     const shortest = await createOk({ bucketName: 'b', secretId: secret.id });
-    expect(await update({ id: shortest.id, bucketName: '' })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'bucketName'] }] });
-    expect(await update({ id: shortest.id, bucketName: 'c'.repeat(256) })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'bucketName'] }] });
+    expect(await update({ id: shortest.id, bucketName: '' })).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ path: ['input', 'bucketName'] }],
+    });
+    expect(await update({ id: shortest.id, bucketName: 'c'.repeat(256) })).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ path: ['input', 'bucketName'] }],
+    });
     expect(await locationNode(shortest.id)).toMatchObject({ bucketName: 'b', version: 1 });
   });
 
   test('endpointUrl must be https: http and non-URLs are a ValidationError at ["input", "endpointUrl"]', async () => {
     const secret = await createSecret('S3');
     for (const endpointUrl of ['http://minio.internal:9000', 'ftp://files.example.com', 'not a url', 'minio.example.com']) {
-      expect(await create({ endpointUrl, secretId: secret.id })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'endpointUrl'] }] });
+      expect(await create({ endpointUrl, secretId: secret.id })).toMatchObject({
+        __typename: 'ValidationError',
+        fieldErrors: [{ path: ['input', 'endpointUrl'] }],
+      });
     }
     const location = await createOk({ endpointUrl: 'https://minio.example.com:9000', secretId: secret.id });
     expect(await locationNode(location.id)).toMatchObject({ endpointUrl: 'https://minio.example.com:9000' });
-    expect(await update({ id: location.id, endpointUrl: 'http://minio.example.com' })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'endpointUrl'] }] });
+    expect(await update({ id: location.id, endpointUrl: 'http://minio.example.com' })).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ path: ['input', 'endpointUrl'] }],
+    });
     expect(await locationNode(location.id)).toMatchObject({ endpointUrl: 'https://minio.example.com:9000', version: 1 });
   });
 });
@@ -301,15 +376,26 @@ describe('names, teams and roles', () => {
     const secret = await createSecret('S3');
     const name = uniqueName('Raw-Events');
     await createOk({ name, secretId: secret.id });
-    expect(await create({ name: name.toUpperCase(), secretId: secret.id })).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
-    expect(await create({ name: name.toLowerCase(), secretId: secret.id })).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
+    expect(await create({ name: name.toUpperCase(), secretId: secret.id })).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'NAME_TAKEN',
+    });
+    expect(await create({ name: name.toLowerCase(), secretId: secret.id })).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'NAME_TAKEN',
+    });
     const other = await createOk({ secretId: secret.id });
     expect(await update({ id: other.id, name: name.toUpperCase() })).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
     expect(await locationNode(other.id)).toMatchObject({ version: 1 });
 
     const otherTeam = await createTeamWithOwner(t.db);
     const theirSecret = await createSecret('S3', otherTeam);
-    const elsewhere = await executeOk(t.app, CreateLocation, { input: { teamId: otherTeam.teamId, name, locationType: 'S3', secretId: theirSecret.id, bucketName: 'b' } }, otherTeam.ownerToken);
+    const elsewhere = await executeOk(
+      t.app,
+      CreateLocation,
+      { input: { teamId: otherTeam.teamId, name, locationType: 'S3', secretId: theirSecret.id, bucketName: 'b' } },
+      otherTeam.ownerToken,
+    );
     expect(elsewhere.createLocation.__typename).toBe('CreateLocationSuccess');
   });
 
@@ -341,7 +427,9 @@ describe('names, teams and roles', () => {
     }
     expect(await locationNode(location.id)).toMatchObject({ version: 1, bucketName: 'bucket' });
     const admin = await addMember(t.db, team, 'ADMIN');
-    expect(await update({ id: location.id, bucketName: 'by-admin' }, admin.token)).toMatchObject({ location: { version: 2, updatedBy: { email: admin.email } } });
+    expect(await update({ id: location.id, bucketName: 'by-admin' }, admin.token)).toMatchObject({
+      location: { version: 2, updatedBy: { email: admin.email } },
+    });
   });
 });
 
@@ -366,14 +454,23 @@ describe('Location.secret, Secret.locations and node(id)', () => {
     expect(first!.locations.edges.map((edge) => edge.node.name)).toEqual(ordered);
     expect(first!.locations.edges.map((edge) => edge.node.id)).toEqual(ordered.map((name) => oneLocations.get(name)));
     for (const edge of first!.locations.edges) expect(edge.node.secret).toEqual({ id: one.id, locationCount: 4 });
-    expect(second).toMatchObject({ id: two.id, locationCount: 1, locations: { edges: [{ node: { id: twoLocation.id, secret: { id: two.id } } }], pageInfo: { hasNextPage: false } } });
+    expect(second).toMatchObject({
+      id: two.id,
+      locationCount: 1,
+      locations: { edges: [{ node: { id: twoLocation.id, secret: { id: two.id } } }], pageInfo: { hasNextPage: false } },
+    });
 
     const page1 = await executeOk(t.app, SecretsWithLocations, { ids: [one.id], first: 2 }, team.ownerToken);
     const p1 = page1.nodes[0];
     if (p1?.__typename !== 'Secret') throw new Error('expected a secret');
     expect(p1.locations.edges.map((edge) => edge.node.name)).toEqual([`A-${stem}`, `b-${stem}`]);
     expect(p1.locations.pageInfo.hasNextPage).toBe(true);
-    const page2 = await executeOk(t.app, SecretsWithLocations, { ids: [one.id], first: 2, after: p1.locations.pageInfo.endCursor }, team.ownerToken);
+    const page2 = await executeOk(
+      t.app,
+      SecretsWithLocations,
+      { ids: [one.id], first: 2, after: p1.locations.pageInfo.endCursor },
+      team.ownerToken,
+    );
     const p2 = page2.nodes[0];
     if (p2?.__typename !== 'Secret') throw new Error('expected a secret');
     expect(p2.locations.edges.map((edge) => edge.node.name)).toEqual([`c-${stem}`, `D-${stem}`]);
@@ -382,7 +479,9 @@ describe('Location.secret, Secret.locations and node(id)', () => {
     // Moving one location over keeps both sides consistent.
     await update({ id: oneLocations.get(`b-${stem}`)!, secretId: two.id });
     const moved = await executeOk(t.app, SecretsWithLocations, { ids: [one.id, two.id], first: 10 }, team.ownerToken);
-    const counts = moved.nodes.map((node) => (node?.__typename === 'Secret' ? [node.locationCount, node.locations.edges.map((edge) => edge.node.name)] : null));
+    const counts = moved.nodes.map((node) =>
+      node?.__typename === 'Secret' ? [node.locationCount, node.locations.edges.map((edge) => edge.node.name)] : null,
+    );
     expect(counts).toEqual([
       [3, [`A-${stem}`, `c-${stem}`, `D-${stem}`]],
       [2, [`b-${stem}`, `z-${stem}`]],
@@ -392,7 +491,12 @@ describe('Location.secret, Secret.locations and node(id)', () => {
   test('node(id) and nodes(ids) resolve a location; a well-formed unknown Location id is null', async () => {
     const secret = await createSecret('S3');
     const location = await createOk({ locationType: 'S3', secretId: secret.id });
-    expect(await locationNode(location.id)).toMatchObject({ __typename: 'Location', id: location.id, locationType: 'S3', secret: { id: secret.id } });
+    expect(await locationNode(location.id)).toMatchObject({
+      __typename: 'Location',
+      id: location.id,
+      locationType: 'S3',
+      secret: { id: secret.id },
+    });
     const missing = unknownId('Location');
     const data = await executeOk(t.app, LocationNodes, { ids: [location.id, secret.id, missing] }, team.ownerToken);
     expect(data.nodes).toEqual([

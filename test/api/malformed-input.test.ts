@@ -171,14 +171,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 function typedErrorProblem(value: unknown): string | null {
   if (!isRecord(value)) return 'not an object';
   const { __typename: typename, code, message, fieldErrors } = value;
-  if (typeof typename !== 'string' || !typename.endsWith('Error') || !ERROR_TYPES.has(typename)) return `__typename ${String(typename)} is not an Error type`;
+  if (typeof typename !== 'string' || !typename.endsWith('Error') || !ERROR_TYPES.has(typename))
+    return `__typename ${String(typename)} is not an Error type`;
   if (typeof code !== 'string' || !CODE.test(code)) return `${typename}.code ${JSON.stringify(code)} is not a code`;
   if (typeof message !== 'string' || message === '') return `${typename}.message is empty`;
   if (typename === 'ValidationError') {
     const valid =
       Array.isArray(fieldErrors) &&
       fieldErrors.every(
-        (fe) => isRecord(fe) && Array.isArray(fe.path) && fe.path.every((segment) => typeof segment === 'string') && typeof fe.message === 'string' && typeof fe.code === 'string',
+        (fe) =>
+          isRecord(fe) &&
+          Array.isArray(fe.path) &&
+          fe.path.every((segment) => typeof segment === 'string') &&
+          typeof fe.message === 'string' &&
+          typeof fe.code === 'string',
       );
     if (!valid) return 'ValidationError.fieldErrors is malformed';
   }
@@ -198,7 +204,8 @@ function resultProblems(body: unknown): string[] {
       for (const error of body.errors) {
         if (!isRecord(error) || typeof error.message !== 'string' || error.message === '') problems.push('an error without a message');
         const code = isRecord(error) && isRecord(error.extensions) ? error.extensions.code : undefined;
-        if (code !== undefined && (typeof code !== 'string' || !CODE.test(code) || code === 'INTERNAL_SERVER_ERROR')) problems.push(`extensions.code ${JSON.stringify(code)}`);
+        if (code !== undefined && (typeof code !== 'string' || !CODE.test(code) || code === 'INTERNAL_SERVER_ERROR'))
+          problems.push(`extensions.code ${JSON.stringify(code)}`);
       }
   }
   if ('data' in body && body.data !== null && !isRecord(body.data)) problems.push('`data` is neither an object nor null');
@@ -258,7 +265,8 @@ function judge(probe: Probe, reply: Reply): string | null {
   if (outcome === 'typed' && probe.fieldPath) {
     const roots = Object.values((body as { data: Record<string, { fieldErrors?: { path: string[] }[] }> }).data);
     const expected = JSON.stringify(probe.fieldPath);
-    if (!roots.every((root) => root.fieldErrors?.some((fieldError) => JSON.stringify(fieldError.path) === expected))) return `no fieldError at ${expected}`;
+    if (!roots.every((root) => root.fieldErrors?.some((fieldError) => JSON.stringify(fieldError.path) === expected)))
+      return `no fieldError at ${expected}`;
   }
   if (outcome === 'errors' && probe.code) {
     const code = (body as { errors?: { extensions?: { code?: string } }[] } | undefined)?.errors?.[0]?.extensions?.code;
@@ -281,12 +289,17 @@ function send(probe: Probe): Promise<Reply> {
     for (const [name, value] of Object.entries(probe.headers ?? {})) if (value !== undefined) headers[name] = value;
     const body = probe.body === undefined ? undefined : Buffer.isBuffer(probe.body) ? probe.body : Buffer.from(probe.body, 'utf8');
     if (body && !probe.chunked) headers['content-length'] = String(body.length);
-    const request = httpRequest({ host: '127.0.0.1', port, method: probe.method ?? 'POST', path: probe.path ?? '/graphql', headers, agent }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
+    const request = httpRequest(
+      { host: '127.0.0.1', port, method: probe.method ?? 'POST', path: probe.path ?? '/graphql', headers, agent },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.setTimeout(20_000, () => request.destroy(new Error('no reply within 20 s')));
     if (body && probe.chunked) {
@@ -372,7 +385,10 @@ function literal(value: unknown): string {
   if (value instanceof EnumValue) return value.name;
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
-  if (typeof value === 'object') return `{ ${Object.entries(value).map(([key, item]) => `${key}: ${literal(item)}`).join(', ')} }`;
+  if (typeof value === 'object')
+    return `{ ${Object.entries(value)
+      .map(([key, item]) => `${key}: ${literal(item)}`)
+      .join(', ')} }`;
   return JSON.stringify(value);
 }
 
@@ -390,7 +406,8 @@ function setAt(target: Record<string, unknown>, path: Path, value: unknown): Rec
   node[path.at(-1)!] = value;
   return copy;
 }
-const getAt = (target: unknown, path: Path): unknown => path.reduce<unknown>((node, segment) => (node as Record<string | number, unknown>)[segment], target);
+const getAt = (target: unknown, path: Path): unknown =>
+  path.reduce<unknown>((node, segment) => (node as Record<string | number, unknown>)[segment], target);
 
 /** structuredClone drops the EnumValue class: clone by hand instead. */
 function clone<T>(value: T): T {
@@ -424,11 +441,18 @@ interface Fixture {
 /** Sends one operation that must succeed and returns its `data`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- setup data: its shape is the query's, read by the fixture code below
 async function must(query: string, variables: Record<string, unknown>, token: string): Promise<Record<string, any>> {
-  const reply = await send({ category: 'auth', label: 'setup', expect: ['success'], headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const reply = await send({
+    category: 'auth',
+    label: 'setup',
+    expect: ['success'],
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
   const body = JSON.parse(reply.text) as { data?: Record<string, any>; errors?: unknown };
   if (reply.status !== 200 || body.errors || !body.data) throw new Error(`setup failed: ${reply.status} ${reply.text.slice(0, 500)}`);
-  for (const value of Object.values(body.data)) if (isRecord(value) && String(value.__typename).endsWith('Error')) throw new Error(`setup failed: ${JSON.stringify(value)}`);
+  for (const value of Object.values(body.data))
+    if (isRecord(value) && String(value.__typename).endsWith('Error')) throw new Error(`setup failed: ${JSON.stringify(value)}`);
   return body.data;
 }
 
@@ -437,18 +461,71 @@ async function createFixture(t: TestApp, team: TestTeam, other: TestTeam): Promi
   const viewer = await addMember(t.db, team, 'VIEWER');
   const ownerRawId = rawId(team.ownerId);
   const [expired, revoked] = await Promise.all([issueToken(t.db, ownerRawId, 'expired'), issueToken(t.db, ownerRawId, 'revoked')]);
-  await t.db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 60_000) }).where('id', '=', expired.apiToken.id).execute();
+  await t.db
+    .updateTable('api_tokens')
+    .set({ expires_at: new Date(Date.now() - 60_000) })
+    .where('id', '=', expired.apiToken.id)
+    .execute();
   await t.db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', revoked.apiToken.id).execute();
-  const created = (field: string, member: string) => `mutation($input: ${capitalize(field)}Input!) { ${field}(input: $input) { __typename ... on ${capitalize(field)}Success { ${member} { id } } ... on Error { code message } } }`;
-  const s3 = await must(created('createSecret', 'secret'), { input: { teamId: team.teamId, name: 'fx-s3', secretType: 'S3', authMethod: 'S3_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } } }, token);
-  const env = await must(
+  const created = (field: string, member: string) =>
+    `mutation($input: ${capitalize(field)}Input!) { ${field}(input: $input) { __typename ... on ${capitalize(field)}Success { ${member} { id } } ... on Error { code message } } }`;
+  const s3 = await must(
     created('createSecret', 'secret'),
-    { input: { teamId: team.teamId, name: 'fx-env', secretType: 'ENV', credentials: { envVars: [{ key: 'ALPHA', value: 'one' }, { key: 'BETA', value: 'two' }] } } },
+    {
+      input: {
+        teamId: team.teamId,
+        name: 'fx-s3',
+        secretType: 'S3',
+        authMethod: 'S3_ACCESS_KEY',
+        credentials: { accessKey: fixtures.accessKey() },
+      },
+    },
     token,
   );
-  const vault = await must(created('createVaultConnection', 'vaultConnection'), { input: { teamId: team.teamId, name: 'fx-vault', vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: 'ops_fixture_token_0123456789' } } } }, token);
+  const env = await must(
+    created('createSecret', 'secret'),
+    {
+      input: {
+        teamId: team.teamId,
+        name: 'fx-env',
+        secretType: 'ENV',
+        credentials: {
+          envVars: [
+            { key: 'ALPHA', value: 'one' },
+            { key: 'BETA', value: 'two' },
+          ],
+        },
+      },
+    },
+    token,
+  );
+  const vault = await must(
+    created('createVaultConnection', 'vaultConnection'),
+    {
+      input: {
+        teamId: team.teamId,
+        name: 'fx-vault',
+        vaultType: 'ONEPASSWORD',
+        credentials: { onePassword: { accessToken: 'ops_fixture_token_0123456789' } },
+      },
+    },
+    token,
+  );
   const s3SecretId = s3.createSecret.secret.id as string;
-  const location = await must(created('createLocation', 'location'), { input: { teamId: team.teamId, name: 'fx-loc', locationType: 'S3', secretId: s3SecretId, bucketName: 'fx-bucket', region: 'eu-west-1' } }, token);
+  const location = await must(
+    created('createLocation', 'location'),
+    {
+      input: {
+        teamId: team.teamId,
+        name: 'fx-loc',
+        locationType: 'S3',
+        secretId: s3SecretId,
+        bucketName: 'fx-bucket',
+        region: 'eu-west-1',
+      },
+    },
+    token,
+  );
   const workspace = await must(created('createWorkspace', 'workspace'), { input: { teamId: team.teamId, name: 'fx-ws' } }, token);
   return {
     teamId: team.teamId,
@@ -493,13 +570,37 @@ function targetsFor(rng: Rng, fx: Fixture): Target[] {
       client_email: `svc-${rng.string(6)}@mf-project.iam.gserviceaccount.com`,
       private_key: `-----BEGIN PRIVATE KEY-----\n${rng.bytes(48).toString('base64')}\n-----END PRIVATE KEY-----\n`,
     });
-  const secret = (extra: () => Record<string, unknown>) => () => ({ teamId: fx.teamId, name: name(), description: 'malformed-input probe', ...extra() });
-  const T = (field: string, label: string, input: () => Record<string, unknown>, strings: Path[], ids: Path[], control = true): Target => ({ field, label, input, strings, ids, control });
+  const secret = (extra: () => Record<string, unknown>) => () => ({
+    teamId: fx.teamId,
+    name: name(),
+    description: 'malformed-input probe',
+    ...extra(),
+  });
+  const T = (field: string, label: string, input: () => Record<string, unknown>, strings: Path[], ids: Path[], control = true): Target => ({
+    field,
+    label,
+    input,
+    strings,
+    ids,
+    control,
+  });
   return [
     T('createTeam', 'createTeam', () => ({ name: name(), slug: slug() }), [['name'], ['slug']], []),
     T('updateTeam', 'updateTeam', () => ({ id: fx.teamId, name: name(), slug: slug() }), [['name'], ['slug']], [['id']]),
-    T('addTeamMember', 'addTeamMember', () => ({ teamId: fx.teamId, email: `${rng.string(10)}@example.test`, role: E('VIEWER') }), [['email']], [['teamId']]),
-    T('updateMemberRole', 'updateMemberRole', () => ({ teamId: fx.teamId, userId: fx.viewerUserId, role: E('VIEWER') }), [], [['teamId'], ['userId']]),
+    T(
+      'addTeamMember',
+      'addTeamMember',
+      () => ({ teamId: fx.teamId, email: `${rng.string(10)}@example.test`, role: E('VIEWER') }),
+      [['email']],
+      [['teamId']],
+    ),
+    T(
+      'updateMemberRole',
+      'updateMemberRole',
+      () => ({ teamId: fx.teamId, userId: fx.viewerUserId, role: E('VIEWER') }),
+      [],
+      [['teamId'], ['userId']],
+    ),
     T('removeTeamMember', 'removeTeamMember', () => ({ teamId: fx.teamId, userId: fx.viewerUserId }), [], [['teamId'], ['userId']], false),
     T('createApiToken', 'createApiToken', () => ({ name: name() }), [['name']], []),
     T('revokeApiToken', 'revokeApiToken', () => ({ id: fx.teamId }), [], [['id']], false),
@@ -507,45 +608,84 @@ function targetsFor(rng: Rng, fx: Fixture): Target[] {
       'createSecret',
       'createSecret S3',
       secret(() => ({ secretType: E('S3'), authMethod: E('S3_ACCESS_KEY'), credentials: { accessKey: accessKey() }, serviceSlug: 'aws' })),
-      [['name'], ['description'], ['serviceSlug'], ['credentials', 'accessKey', 'accessKeyId'], ['credentials', 'accessKey', 'secretAccessKey']],
+      [
+        ['name'],
+        ['description'],
+        ['serviceSlug'],
+        ['credentials', 'accessKey', 'accessKeyId'],
+        ['credentials', 'accessKey', 'secretAccessKey'],
+      ],
       [['teamId']],
     ),
     T(
       'createSecret',
       'createSecret AZURE_ACCOUNT_KEY',
-      secret(() => ({ secretType: E('AZURE_BLOB'), authMethod: E('AZURE_ACCOUNT_KEY'), credentials: { azureAccountKey: { accountName: `acct${rng.string(8)}`, accountKey: rng.bytes(64).toString('base64') } } })),
-      [['credentials', 'azureAccountKey', 'accountName'], ['credentials', 'azureAccountKey', 'accountKey']],
+      secret(() => ({
+        secretType: E('AZURE_BLOB'),
+        authMethod: E('AZURE_ACCOUNT_KEY'),
+        credentials: { azureAccountKey: { accountName: `acct${rng.string(8)}`, accountKey: rng.bytes(64).toString('base64') } },
+      })),
+      [
+        ['credentials', 'azureAccountKey', 'accountName'],
+        ['credentials', 'azureAccountKey', 'accountKey'],
+      ],
       [],
     ),
     T(
       'createSecret',
       'createSecret AZURE_SAS_URL',
-      secret(() => ({ secretType: E('AZURE_BLOB'), authMethod: E('AZURE_SAS_URL'), credentials: { azureSasUrl: { sasUrl: `https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=${rng.string(43, ALNUM)}` } } })),
+      secret(() => ({
+        secretType: E('AZURE_BLOB'),
+        authMethod: E('AZURE_SAS_URL'),
+        credentials: { azureSasUrl: { sasUrl: `https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=${rng.string(43, ALNUM)}` } },
+      })),
       [['credentials', 'azureSasUrl', 'sasUrl']],
       [],
     ),
     T(
       'createSecret',
       'createSecret GCS',
-      secret(() => ({ secretType: E('GCS'), authMethod: E('GCS_SERVICE_ACCOUNT'), credentials: { gcsServiceAccount: { serviceAccountJson: serviceAccountJson() } } })),
+      secret(() => ({
+        secretType: E('GCS'),
+        authMethod: E('GCS_SERVICE_ACCOUNT'),
+        credentials: { gcsServiceAccount: { serviceAccountJson: serviceAccountJson() } },
+      })),
       [['credentials', 'gcsServiceAccount', 'serviceAccountJson']],
       [],
     ),
     T(
       'createSecret',
       'createSecret B2',
-      secret(() => ({ secretType: E('B2'), authMethod: E('B2_APPLICATION_KEY'), credentials: { b2ApplicationKey: { applicationKeyId: rng.string(24, UPPER_HEX), applicationKey: rng.string(32, ALNUM) } } })),
-      [['credentials', 'b2ApplicationKey', 'applicationKeyId'], ['credentials', 'b2ApplicationKey', 'applicationKey']],
+      secret(() => ({
+        secretType: E('B2'),
+        authMethod: E('B2_APPLICATION_KEY'),
+        credentials: { b2ApplicationKey: { applicationKeyId: rng.string(24, UPPER_HEX), applicationKey: rng.string(32, ALNUM) } },
+      })),
+      [
+        ['credentials', 'b2ApplicationKey', 'applicationKeyId'],
+        ['credentials', 'b2ApplicationKey', 'applicationKey'],
+      ],
       [],
     ),
     T(
       'createSecret',
       'createSecret ENV',
-      secret(() => ({ secretType: E('ENV'), credentials: { envVars: [{ key: envKey(), value: rng.string(30, ALNUM) }] }, workspaceAccess: E('SOME'), allowedWorkspaces: [fx.workspaceId] })),
+      secret(() => ({
+        secretType: E('ENV'),
+        credentials: { envVars: [{ key: envKey(), value: rng.string(30, ALNUM) }] },
+        workspaceAccess: E('SOME'),
+        allowedWorkspaces: [fx.workspaceId],
+      })),
       [['name'], ['description'], ['credentials', 'envVars', 0, 'key'], ['credentials', 'envVars', 0, 'value']],
       [['teamId'], ['allowedWorkspaces', 0]],
     ),
-    T('createSecret', 'createSecret preset', () => ({ teamId: fx.teamId, preset: 'openai', name: name(), value: `sk-${rng.string(40, ALNUM)}` }), [['preset'], ['value']], []),
+    T(
+      'createSecret',
+      'createSecret preset',
+      () => ({ teamId: fx.teamId, preset: 'openai', name: name(), value: `sk-${rng.string(40, ALNUM)}` }),
+      [['preset'], ['value']],
+      [],
+    ),
     T(
       'createSecret',
       'createSecret EXTERNAL_VAULT',
@@ -558,28 +698,107 @@ function targetsFor(rng: Rng, fx: Fixture): Target[] {
           { fieldName: 'secret_access_key', reference: 'op://vault/item/secret-access-key' },
         ],
       })),
-      [['fieldMappings', 0, 'fieldName'], ['fieldMappings', 0, 'reference'], ['fieldMappings', 1, 'reference']],
+      [
+        ['fieldMappings', 0, 'fieldName'],
+        ['fieldMappings', 0, 'reference'],
+        ['fieldMappings', 1, 'reference'],
+      ],
       [['vaultConnectionId']],
     ),
-    T('updateSecret', 'updateSecret metadata', () => ({ id: fx.s3SecretId, name: name(), description: 'probe', serviceSlug: 'aws' }), [['name'], ['description'], ['serviceSlug']], [['id']]),
-    T('updateSecret', 'updateSecret credentials', () => ({ id: fx.s3SecretId, credentials: { accessKey: accessKey() } }), [['credentials', 'accessKey', 'accessKeyId'], ['credentials', 'accessKey', 'secretAccessKey']], []),
-    T('updateSecret', 'updateSecret values', () => ({ id: fx.envSecretId, values: [{ key: 'ALPHA', value: rng.string(20) }, { key: 'BETA', value: rng.string(20) }] }), [['values', 0, 'key'], ['values', 1, 'value']], []),
-    T('updateSecret', 'updateSecret renameKeys', () => ({ id: fx.envSecretId, renameKeys: [{ from: 'ALPHA', to: 'ALPHA' }] }), [['renameKeys', 0, 'from'], ['renameKeys', 0, 'to']], [], false),
+    T(
+      'updateSecret',
+      'updateSecret metadata',
+      () => ({ id: fx.s3SecretId, name: name(), description: 'probe', serviceSlug: 'aws' }),
+      [['name'], ['description'], ['serviceSlug']],
+      [['id']],
+    ),
+    T(
+      'updateSecret',
+      'updateSecret credentials',
+      () => ({ id: fx.s3SecretId, credentials: { accessKey: accessKey() } }),
+      [
+        ['credentials', 'accessKey', 'accessKeyId'],
+        ['credentials', 'accessKey', 'secretAccessKey'],
+      ],
+      [],
+    ),
+    T(
+      'updateSecret',
+      'updateSecret values',
+      () => ({
+        id: fx.envSecretId,
+        values: [
+          { key: 'ALPHA', value: rng.string(20) },
+          { key: 'BETA', value: rng.string(20) },
+        ],
+      }),
+      [
+        ['values', 0, 'key'],
+        ['values', 1, 'value'],
+      ],
+      [],
+    ),
+    T(
+      'updateSecret',
+      'updateSecret renameKeys',
+      () => ({ id: fx.envSecretId, renameKeys: [{ from: 'ALPHA', to: 'ALPHA' }] }),
+      [
+        ['renameKeys', 0, 'from'],
+        ['renameKeys', 0, 'to'],
+      ],
+      [],
+      false,
+    ),
     T('updateSecret', 'updateSecret removeKeys', () => ({ id: fx.envSecretId, removeKeys: ['ALPHA'] }), [['removeKeys', 0]], [], false),
-    T('updateSecret', 'updateSecret addValues', () => ({ id: fx.envSecretId, addValues: [{ key: envKey(), value: rng.string(20) }] }), [['addValues', 0, 'key'], ['addValues', 0, 'value']], []),
-    T('rotateSecret', 'rotateSecret', () => ({ id: fx.s3SecretId, credentials: { accessKey: accessKey() } }), [['credentials', 'accessKey', 'accessKeyId'], ['credentials', 'accessKey', 'secretAccessKey']], [['id']]),
+    T(
+      'updateSecret',
+      'updateSecret addValues',
+      () => ({ id: fx.envSecretId, addValues: [{ key: envKey(), value: rng.string(20) }] }),
+      [
+        ['addValues', 0, 'key'],
+        ['addValues', 0, 'value'],
+      ],
+      [],
+    ),
+    T(
+      'rotateSecret',
+      'rotateSecret',
+      () => ({ id: fx.s3SecretId, credentials: { accessKey: accessKey() } }),
+      [
+        ['credentials', 'accessKey', 'accessKeyId'],
+        ['credentials', 'accessKey', 'secretAccessKey'],
+      ],
+      [['id']],
+    ),
     T('deleteSecret', 'deleteSecret', () => ({ id: fx.s3SecretId }), [], [['id']], false),
     T(
       'createLocation',
       'createLocation',
-      () => ({ teamId: fx.teamId, name: name(), description: 'probe', locationType: E('S3'), secretId: fx.s3SecretId, bucketName: `mf-${rng.string(8)}`, region: 'eu-west-1', endpointUrl: 'https://s3.eu-west-1.amazonaws.com' }),
+      () => ({
+        teamId: fx.teamId,
+        name: name(),
+        description: 'probe',
+        locationType: E('S3'),
+        secretId: fx.s3SecretId,
+        bucketName: `mf-${rng.string(8)}`,
+        region: 'eu-west-1',
+        endpointUrl: 'https://s3.eu-west-1.amazonaws.com',
+      }),
       [['name'], ['description'], ['bucketName'], ['region'], ['endpointUrl']],
       [['teamId'], ['secretId']],
     ),
     T(
       'updateLocation',
       'updateLocation',
-      () => ({ id: fx.locationId, name: name(), description: 'probe', secretId: fx.s3SecretId, bucketName: `mf-${rng.string(8)}`, region: 'eu-west-2', endpointUrl: 'https://s3.eu-west-2.amazonaws.com' }),
+      () => ({
+        id: fx.locationId,
+        name: name(),
+        description: 'probe',
+        secretId: fx.s3SecretId,
+        bucketName: `mf-${rng.string(8)}`,
+        region: 'eu-west-2',
+        endpointUrl: 'https://s3.eu-west-2.amazonaws.com',
+      }),
       [['name'], ['description'], ['bucketName'], ['region'], ['endpointUrl']],
       [['id'], ['secretId']],
     ),
@@ -587,15 +806,30 @@ function targetsFor(rng: Rng, fx: Fixture): Target[] {
     T(
       'createVaultConnection',
       'createVaultConnection 1Password',
-      () => ({ teamId: fx.teamId, name: name(), description: 'probe', vaultType: E('ONEPASSWORD'), credentials: { onePassword: { accessToken: `ops_${rng.string(40, ALNUM)}` } } }),
+      () => ({
+        teamId: fx.teamId,
+        name: name(),
+        description: 'probe',
+        vaultType: E('ONEPASSWORD'),
+        credentials: { onePassword: { accessToken: `ops_${rng.string(40, ALNUM)}` } },
+      }),
       [['name'], ['description'], ['credentials', 'onePassword', 'accessToken']],
       [['teamId']],
     ),
     T(
       'createVaultConnection',
       'createVaultConnection Doppler',
-      () => ({ teamId: fx.teamId, name: name(), vaultType: E('DOPPLER'), credentials: { doppler: { accessToken: `dp.st.${rng.string(40, ALNUM)}`, project: 'backend', config: 'prd' } } }),
-      [['credentials', 'doppler', 'accessToken'], ['credentials', 'doppler', 'project'], ['credentials', 'doppler', 'config']],
+      () => ({
+        teamId: fx.teamId,
+        name: name(),
+        vaultType: E('DOPPLER'),
+        credentials: { doppler: { accessToken: `dp.st.${rng.string(40, ALNUM)}`, project: 'backend', config: 'prd' } },
+      }),
+      [
+        ['credentials', 'doppler', 'accessToken'],
+        ['credentials', 'doppler', 'project'],
+        ['credentials', 'doppler', 'config'],
+      ],
       [],
     ),
     T(
@@ -605,16 +839,54 @@ function targetsFor(rng: Rng, fx: Fixture): Target[] {
         teamId: fx.teamId,
         name: name(),
         vaultType: E('INFISICAL'),
-        credentials: { infisical: { clientId: rng.uuid(), clientSecret: rng.string(64, UPPER_HEX), projectId: rng.uuid(), environment: 'prod', secretPath: '/apps/api' } },
+        credentials: {
+          infisical: {
+            clientId: rng.uuid(),
+            clientSecret: rng.string(64, UPPER_HEX),
+            projectId: rng.uuid(),
+            environment: 'prod',
+            secretPath: '/apps/api',
+          },
+        },
       }),
-      [['credentials', 'infisical', 'clientId'], ['credentials', 'infisical', 'clientSecret'], ['credentials', 'infisical', 'projectId'], ['credentials', 'infisical', 'environment'], ['credentials', 'infisical', 'secretPath']],
+      [
+        ['credentials', 'infisical', 'clientId'],
+        ['credentials', 'infisical', 'clientSecret'],
+        ['credentials', 'infisical', 'projectId'],
+        ['credentials', 'infisical', 'environment'],
+        ['credentials', 'infisical', 'secretPath'],
+      ],
       [],
     ),
-    T('updateVaultConnection', 'updateVaultConnection', () => ({ id: fx.vaultId, name: name(), description: 'probe' }), [['name'], ['description']], [['id']]),
-    T('rotateVaultConnection', 'rotateVaultConnection', () => ({ id: fx.vaultId, credentials: { onePassword: { accessToken: `ops_${rng.string(40, ALNUM)}` } } }), [['credentials', 'onePassword', 'accessToken']], [['id']]),
+    T(
+      'updateVaultConnection',
+      'updateVaultConnection',
+      () => ({ id: fx.vaultId, name: name(), description: 'probe' }),
+      [['name'], ['description']],
+      [['id']],
+    ),
+    T(
+      'rotateVaultConnection',
+      'rotateVaultConnection',
+      () => ({ id: fx.vaultId, credentials: { onePassword: { accessToken: `ops_${rng.string(40, ALNUM)}` } } }),
+      [['credentials', 'onePassword', 'accessToken']],
+      [['id']],
+    ),
     T('deleteVaultConnection', 'deleteVaultConnection', () => ({ id: fx.vaultId }), [], [['id']], false),
-    T('createWorkspace', 'createWorkspace', () => ({ teamId: fx.teamId, name: name(), description: 'probe' }), [['name'], ['description']], [['teamId']]),
-    T('updateWorkspace', 'updateWorkspace', () => ({ id: fx.workspaceId, name: name(), description: 'probe' }), [['name'], ['description']], [['id']]),
+    T(
+      'createWorkspace',
+      'createWorkspace',
+      () => ({ teamId: fx.teamId, name: name(), description: 'probe' }),
+      [['name'], ['description']],
+      [['teamId']],
+    ),
+    T(
+      'updateWorkspace',
+      'updateWorkspace',
+      () => ({ id: fx.workspaceId, name: name(), description: 'probe' }),
+      [['name'], ['description']],
+      [['id']],
+    ),
     T('deleteWorkspace', 'deleteWorkspace', () => ({ id: fx.workspaceId }), [], [['id']], false),
   ];
 }
@@ -635,7 +907,8 @@ function typenameOfIdPath(target: Target, path: Path): string {
 function oversizedLength(path: Path): number {
   const last = String(path.at(-1));
   if (last === 'description') return 100_000;
-  if (last === 'value' && (path[0] === 'credentials' || path[0] === 'values' || path[0] === 'addValues' || path.length === 1)) return 50_000;
+  if (last === 'value' && (path[0] === 'credentials' || path[0] === 'values' || path[0] === 'addValues' || path.length === 1))
+    return 50_000;
   if (path[0] === 'credentials' || last === 'reference') return 900_000;
   return 10_000;
 }
@@ -649,29 +922,84 @@ function listsFor(fx: Fixture) {
   const vars = '($id: ID!, $first: Int, $after: String)';
   const edges = '{ edges { cursor } pageInfo { hasNextPage } }';
   return [
-    { label: 'viewer.apiTokens', kind: 'timestamp', id: fx.teamId, query: `query${vars} { viewer { apiTokens${page} ${edges} } team(id: $id) { id } }` },
+    {
+      label: 'viewer.apiTokens',
+      kind: 'timestamp',
+      id: fx.teamId,
+      query: `query${vars} { viewer { apiTokens${page} ${edges} } team(id: $id) { id } }`,
+    },
     { label: 'team.secrets', kind: 'text', id: fx.teamId, query: `query${vars} { team(id: $id) { secrets${page} ${edges} } }` },
-    { label: 'team.secrets by CREATED_AT', kind: 'timestamp', id: fx.teamId, query: `query${vars} { team(id: $id) { secrets(first: $first, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) ${edges} } }` },
+    {
+      label: 'team.secrets by CREATED_AT',
+      kind: 'timestamp',
+      id: fx.teamId,
+      query: `query${vars} { team(id: $id) { secrets(first: $first, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) ${edges} } }`,
+    },
     { label: 'team.locations', kind: 'text', id: fx.teamId, query: `query${vars} { team(id: $id) { locations${page} ${edges} } }` },
-    { label: 'team.locations by CREATED_AT', kind: 'timestamp', id: fx.teamId, query: `query${vars} { team(id: $id) { locations(first: $first, after: $after, orderBy: { field: CREATED_AT }) ${edges} } }` },
+    {
+      label: 'team.locations by CREATED_AT',
+      kind: 'timestamp',
+      id: fx.teamId,
+      query: `query${vars} { team(id: $id) { locations(first: $first, after: $after, orderBy: { field: CREATED_AT }) ${edges} } }`,
+    },
     { label: 'team.members', kind: 'timestamp', id: fx.teamId, query: `query${vars} { team(id: $id) { members${page} ${edges} } }` },
     { label: 'team.auditEvents', kind: 'bigint', id: fx.teamId, query: `query${vars} { team(id: $id) { auditEvents${page} ${edges} } }` },
-    { label: 'team.vaultConnections', kind: 'text', id: fx.teamId, query: `query${vars} { team(id: $id) { vaultConnections${page} ${edges} } }` },
+    {
+      label: 'team.vaultConnections',
+      kind: 'text',
+      id: fx.teamId,
+      query: `query${vars} { team(id: $id) { vaultConnections${page} ${edges} } }`,
+    },
     { label: 'team.workspaces', kind: 'text', id: fx.teamId, query: `query${vars} { team(id: $id) { workspaces${page} ${edges} } }` },
-    { label: 'secret.versions', kind: 'integer', id: fx.s3SecretId, query: `query${vars} { node(id: $id) { ... on Secret { versions${page} ${edges} } } }` },
-    { label: 'secret.locations', kind: 'text', id: fx.s3SecretId, query: `query${vars} { node(id: $id) { ... on Secret { locations${page} ${edges} } } }` },
-    { label: 'workspace.availableSecrets', kind: 'text', id: fx.workspaceId, query: `query${vars} { node(id: $id) { ... on Workspace { availableSecrets${page} ${edges} } } }` },
+    {
+      label: 'secret.versions',
+      kind: 'integer',
+      id: fx.s3SecretId,
+      query: `query${vars} { node(id: $id) { ... on Secret { versions${page} ${edges} } } }`,
+    },
+    {
+      label: 'secret.locations',
+      kind: 'text',
+      id: fx.s3SecretId,
+      query: `query${vars} { node(id: $id) { ... on Secret { locations${page} ${edges} } } }`,
+    },
+    {
+      label: 'workspace.availableSecrets',
+      kind: 'text',
+      id: fx.workspaceId,
+      query: `query${vars} { node(id: $id) { ... on Workspace { availableSecrets${page} ${edges} } } }`,
+    },
   ] as const;
 }
 
 function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   const probes: Probe[] = [];
-  const accepts = ['application/json', 'application/graphql-response+json', '*/*', undefined, 'application/graphql-response+json, application/json;q=0.9'];
-  const baseHeaders = (): Record<string, string | undefined> => ({ 'content-type': 'application/json', authorization: `Bearer ${fx.token}`, accept: rng.pick(accepts) });
-  const add = (category: Category, label: string, expectOutcome: readonly Outcome[], init: Omit<Probe, 'category' | 'label' | 'expect'> = {}) =>
-    probes.push({ ...init, category, label, expect: expectOutcome, headers: { ...baseHeaders(), ...init.headers } });
-  const gql = (category: Category, label: string, expectOutcome: readonly Outcome[], query: string, variables?: unknown, init: Omit<Probe, 'category' | 'label' | 'expect'> = {}) =>
-    add(category, label, expectOutcome, { body: JSON.stringify(variables === undefined ? { query } : { query, variables }), ...init });
+  const accepts = [
+    'application/json',
+    'application/graphql-response+json',
+    '*/*',
+    undefined,
+    'application/graphql-response+json, application/json;q=0.9',
+  ];
+  const baseHeaders = (): Record<string, string | undefined> => ({
+    'content-type': 'application/json',
+    authorization: `Bearer ${fx.token}`,
+    accept: rng.pick(accepts),
+  });
+  const add = (
+    category: Category,
+    label: string,
+    expectOutcome: readonly Outcome[],
+    init: Omit<Probe, 'category' | 'label' | 'expect'> = {},
+  ) => probes.push({ ...init, category, label, expect: expectOutcome, headers: { ...baseHeaders(), ...init.headers } });
+  const gql = (
+    category: Category,
+    label: string,
+    expectOutcome: readonly Outcome[],
+    query: string,
+    variables?: unknown,
+    init: Omit<Probe, 'category' | 'label' | 'expect'> = {},
+  ) => add(category, label, expectOutcome, { body: JSON.stringify(variables === undefined ? { query } : { query, variables }), ...init });
   const ERR = ['errors'] as const;
   const TYPED = ['typed'] as const;
   const viewerQuery = '{ viewer { id } }';
@@ -679,13 +1007,45 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   const targets = targetsFor(rng, fx);
   const lists = listsFor(fx);
   type Expectation = Pick<Probe, 'typename' | 'fieldPath'>;
-  const mutate = (category: Category, label: string, target: Target, input: unknown, expectOutcome: readonly Outcome[] = TYPED, expectation: string | Expectation = {}) =>
-    gql(category, `${target.label}: ${label}`, expectOutcome, mutationDocument(target.field), { input }, typeof expectation === 'string' ? { typename: expectation } : expectation);
-  const mutateLiteral = (category: Category, label: string, target: Target, input: unknown, expectOutcome: readonly Outcome[] = TYPED, expectation: string | Expectation = {}) =>
-    gql(category, `${target.label} (literal): ${label}`, expectOutcome, `mutation { ${target.field}(input: ${literal(input)}) ${RESULT} }`, undefined, typeof expectation === 'string' ? { typename: expectation } : expectation);
+  const mutate = (
+    category: Category,
+    label: string,
+    target: Target,
+    input: unknown,
+    expectOutcome: readonly Outcome[] = TYPED,
+    expectation: string | Expectation = {},
+  ) =>
+    gql(
+      category,
+      `${target.label}: ${label}`,
+      expectOutcome,
+      mutationDocument(target.field),
+      { input },
+      typeof expectation === 'string' ? { typename: expectation } : expectation,
+    );
+  const mutateLiteral = (
+    category: Category,
+    label: string,
+    target: Target,
+    input: unknown,
+    expectOutcome: readonly Outcome[] = TYPED,
+    expectation: string | Expectation = {},
+  ) =>
+    gql(
+      category,
+      `${target.label} (literal): ${label}`,
+      expectOutcome,
+      `mutation { ${target.field}(input: ${literal(input)}) ${RESULT} }`,
+      undefined,
+      typeof expectation === 'string' ? { typename: expectation } : expectation,
+    );
 
   // --- broken JSON bodies -------------------------------------------------------------------
-  const mutationBody = JSON.stringify({ query: mutationDocument('createTeam'), variables: { input: { name: 'x', slug: 'x' } }, operationName: 'Probe' });
+  const mutationBody = JSON.stringify({
+    query: mutationDocument('createTeam'),
+    variables: { input: { name: 'x', slug: 'x' } },
+    operationName: 'Probe',
+  });
   for (let i = 0; i < 30; i++) {
     const source = rng.pick([validBody, mutationBody]);
     const cut = rng.int(0, source.length - 1);
@@ -693,7 +1053,9 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   }
   for (let i = 0; i < 15; i++) {
     const garbage = rng.pick(['}', ',', ']', 'x', '{}', ' null', '\u0000', '🙂', rng.string(rng.int(1, 40), MIXED)]);
-    add('broken-json', `trailing garbage ${JSON.stringify(garbage).slice(0, 20)}`, ERR, { body: rng.pick([validBody, mutationBody]) + garbage });
+    add('broken-json', `trailing garbage ${JSON.stringify(garbage).slice(0, 20)}`, ERR, {
+      body: rng.pick([validBody, mutationBody]) + garbage,
+    });
   }
   const wrongTypes: [string, unknown][] = [
     ['query: number', { query: 42 }],
@@ -731,7 +1093,19 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   ];
   for (const [label, body] of wrongTypes) add('broken-json', label, ERR, { body: JSON.stringify(body) });
   const firstQuery = 'query($n: Int) { viewer { apiTokens(first: $n) { edges { cursor } } } }';
-  for (const number of ['1e999', '-1e999', '2147483648', '-2147483649', '1e20', '123456789012345678901234567890', '0.5', '1.0000000001', '9007199254740993', '-0.5', '1e-400e3']) {
+  for (const number of [
+    '1e999',
+    '-1e999',
+    '2147483648',
+    '-2147483649',
+    '1e20',
+    '123456789012345678901234567890',
+    '0.5',
+    '1.0000000001',
+    '9007199254740993',
+    '-0.5',
+    '1e-400e3',
+  ]) {
     add('broken-json', `huge number ${number}`, ERR, { body: `{"query":${JSON.stringify(firstQuery)},"variables":{"n":${number}}}` });
   }
   add('broken-json', 'query: 1e999', ERR, { body: '{"query":1e999}' });
@@ -742,7 +1116,9 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   add('broken-json', 'a comment', ERR, { body: `// hi\n${validBody}` });
   add('broken-json', 'a trailing comma', ERR, { body: `{"query":"${viewerQuery}",}` });
   add('broken-json', 'an invalid escape', ERR, { body: '{"query":"{ viewer { \\x69d } }"}' });
-  add('broken-json', 'a raw newline in a string', ERR, { body: '{"query":"query($a: ID!) { team(id: $a) { id } }","variables":{"a":"x\ny"}}' });
+  add('broken-json', 'a raw newline in a string', ERR, {
+    body: '{"query":"query($a: ID!) { team(id: $a) { id } }","variables":{"a":"x\ny"}}',
+  });
   add('broken-json', 'BOM then garbage', ERR, { body: `\uFEFF{"query":` });
   add('broken-json', 'empty body', ERR, { body: '' });
   add('broken-json', 'whitespace only', ERR, { body: ' \r\n\t ' });
@@ -784,21 +1160,39 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     ['form fields without a query', 'variables=%7B%7D&operationName=x'],
     ['garbage bytes', Buffer.from([0x00, 0xff, 0x10, 0x80, 0x7b, 0x22])],
     ['a multipart body with no parts', '--xyz--\r\n'],
-    ['a multipart body whose operations are broken', '--xyz\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":\r\n--xyz--\r\n'],
+    [
+      'a multipart body whose operations are broken',
+      '--xyz\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":\r\n--xyz--\r\n',
+    ],
     ['a GraphQL document with a syntax error', '{ viewer { id '],
   ];
   for (const contentType of contentTypes) {
-    for (const [label, body] of rng.sample(contentBodies, 3)) add('content-type', `${String(contentType).slice(0, 40)}: ${label}`, ERR, { headers: { 'content-type': contentType }, body });
+    for (const [label, body] of rng.sample(contentBodies, 3))
+      add('content-type', `${String(contentType).slice(0, 40)}: ${label}`, ERR, { headers: { 'content-type': contentType }, body });
   }
-  add('content-type', 'form-urlencoded with broken variables', ERR, { code: 'BAD_REQUEST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(viewerQuery)}&variables=%7B` });
-  add('content-type', 'form-urlencoded with broken extensions', ERR, { code: 'BAD_REQUEST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(viewerQuery)}&extensions=%5B` });
+  add('content-type', 'form-urlencoded with broken variables', ERR, {
+    code: 'BAD_REQUEST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `query=${encodeURIComponent(viewerQuery)}&variables=%7B`,
+  });
+  add('content-type', 'form-urlencoded with broken extensions', ERR, {
+    code: 'BAD_REQUEST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `query=${encodeURIComponent(viewerQuery)}&extensions=%5B`,
+  });
   // A JSON body under a type it is not, and a correct type with a body for another one.
   add('content-type', 'text/plain with a valid JSON body', ERR, { headers: { 'content-type': 'text/plain' }, body: validBody });
   add('content-type', 'no content-type with a valid JSON body', ERR, { headers: { 'content-type': undefined }, body: validBody });
   add('content-type', 'application/xml with a valid JSON body', ERR, { headers: { 'content-type': 'application/xml' }, body: validBody });
-  add('content-type', 'form-urlencoded with a JSON body', ERR, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: validBody });
+  add('content-type', 'form-urlencoded with a JSON body', ERR, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: validBody,
+  });
   add('content-type', 'application/graphql with a JSON body', ERR, { headers: { 'content-type': 'application/graphql' }, body: validBody });
-  add('content-type', 'multipart with a JSON body', ERR, { headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: validBody });
+  add('content-type', 'multipart with a JSON body', ERR, {
+    headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+    body: validBody,
+  });
   add('content-type', 'JSON with a form body', ERR, { body: `query=${encodeURIComponent(viewerQuery)}` });
 
   // --- wrong methods ------------------------------------------------------------------------
@@ -817,7 +1211,9 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   }
   for (const method of ['PROPFIND', 'MKCOL', 'PURGE', 'TRACE', 'LINK', 'SEARCH']) add('method', method, ERR, { method, body: validBody });
   for (const method of ['BREW', 'GET\u00ff']) {
-    add('method', `raw method ${JSON.stringify(method)}`, ERR, { raw: Buffer.from(`${method} /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, 'latin1') });
+    add('method', `raw method ${JSON.stringify(method)}`, ERR, {
+      raw: Buffer.from(`${method} /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, 'latin1'),
+    });
   }
 
   // --- huge and deeply nested queries -------------------------------------------------------
@@ -826,17 +1222,41 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     for (let i = 0; i < depth; i++) selection = `team { members(first: 1) { edges { node { ${selection} } } } }`;
     gql('huge-query', `selection ${depth * 4} deep`, ERR, `{ viewer { memberships { ${selection} } } }`);
   }
-  for (const depth of [500, 1_400, 5_000, 20_000]) gql('huge-query', `unknown fields ${depth} deep`, ERR, `${'{ a '.repeat(depth)}${'}'.repeat(depth)}`);
+  for (const depth of [500, 1_400, 5_000, 20_000])
+    gql('huge-query', `unknown fields ${depth} deep`, ERR, `${'{ a '.repeat(depth)}${'}'.repeat(depth)}`);
   // Deeper than ~1,500 is over the token limit, or deeper than the recursive parser's stack: a syntax error either way.
   for (const depth of [300, 1_400, 2_000, 2_900, 2_999, 3_500, 5_000, 50_000]) {
-    gql('huge-query', `a list literal ${depth} deep`, ERR, `{ nodes(ids: ${'['.repeat(depth)}"x"${']'.repeat(depth)}) { id } }`, undefined, depth >= 2_000 ? { code: 'GRAPHQL_PARSE_FAILED' } : {});
+    gql(
+      'huge-query',
+      `a list literal ${depth} deep`,
+      ERR,
+      `{ nodes(ids: ${'['.repeat(depth)}"x"${']'.repeat(depth)}) { id } }`,
+      undefined,
+      depth >= 2_000 ? { code: 'GRAPHQL_PARSE_FAILED' } : {},
+    );
   }
-  for (const depth of [300, 1_400, 5_000]) gql('huge-query', `an object literal ${depth} deep`, ERR, `mutation { createTeam(input: ${'{ name: '.repeat(depth)}"x"${' }'.repeat(depth)}) { __typename } }`);
+  for (const depth of [300, 1_400, 5_000])
+    gql(
+      'huge-query',
+      `an object literal ${depth} deep`,
+      ERR,
+      `mutation { createTeam(input: ${'{ name: '.repeat(depth)}"x"${' }'.repeat(depth)}) { __typename } }`,
+    );
   for (const count of [3_001, 10_000, 100_000]) gql('huge-query', `${count} repeated fields`, ERR, `{ viewer { ${'id '.repeat(count)}} }`);
   for (const count of [600, 2_000]) {
-    gql('huge-query', `${count} operations in one document`, ERR, Array.from({ length: count }, (_, i) => `query Q${i} { viewer { id } }`).join('\n'), undefined, {
-      body: JSON.stringify({ query: Array.from({ length: count }, (_, i) => `query Q${i} { viewer { id } }`).join('\n'), operationName: `Q${count - 1}` }),
-    });
+    gql(
+      'huge-query',
+      `${count} operations in one document`,
+      ERR,
+      Array.from({ length: count }, (_, i) => `query Q${i} { viewer { id } }`).join('\n'),
+      undefined,
+      {
+        body: JSON.stringify({
+          query: Array.from({ length: count }, (_, i) => `query Q${i} { viewer { id } }`).join('\n'),
+          operationName: `Q${count - 1}`,
+        }),
+      },
+    );
   }
   gql('huge-query', 'a 900 kB comment before a syntax error', ERR, `# ${rng.string(900_000, ALNUM)}\n{ viewer { id }`);
   gql('huge-query', 'a 900 kB field name', ERR, `{ viewer { a${rng.string(900_000, ALNUM)} } }`);
@@ -844,9 +1264,20 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   gql('huge-query', 'a 900 kB variable name', ERR, `query($${rng.string(900_000, 'abc')}: ID) { viewer { id } }`);
   for (let i = 0; i < 10; i++) {
     const width = rng.int(401, 3_000);
-    gql('huge-query', `${width} distinct aliased scalar fields`, ERR, `{ viewer { ${Array.from({ length: width }, (_, j) => `f${j}: id`).join(' ')} } }`);
+    gql(
+      'huge-query',
+      `${width} distinct aliased scalar fields`,
+      ERR,
+      `{ viewer { ${Array.from({ length: width }, (_, j) => `f${j}: id`).join(' ')} } }`,
+    );
   }
-  gql('huge-query', 'page sizes that multiply', ERR, `query($id: ID!) { team(id: $id) { secrets(first: 100) { edges { node { locations(first: 100) { edges { node { secret { versions(first: 100) { edges { cursor } } } } } } } } } } }`, { id: fx.teamId });
+  gql(
+    'huge-query',
+    'page sizes that multiply',
+    ERR,
+    `query($id: ID!) { team(id: $id) { secrets(first: 100) { edges { node { locations(first: 100) { edges { node { secret { versions(first: 100) { edges { cursor } } } } } } } } } } }`,
+    { id: fx.teamId },
+  );
   for (let i = 0; i < 8; i++) {
     const count = rng.int(3_001, 20_000);
     gql('huge-query', `${count} arguments`, ERR, `{ viewer(${Array.from({ length: count }, (_, j) => `a${j}: ${j}`).join(', ')}) { id } }`);
@@ -856,14 +1287,30 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   for (let i = 0; i < 20; i++) {
     const count = rng.pick([21, 25, 50, 100, 500, 1_000, rng.int(21, 2_500)]);
     const field = rng.pick(['viewer { id }', 'secretPresets { slug }', `team(id: "${fx.teamId}") { id }`]);
-    gql('alias-bomb', `${count} aliases of ${field.split(' ')[0]}`, ERR, `{ ${Array.from({ length: count }, (_, j) => `a${j}: ${field}`).join(' ')} }`);
+    gql(
+      'alias-bomb',
+      `${count} aliases of ${field.split(' ')[0]}`,
+      ERR,
+      `{ ${Array.from({ length: count }, (_, j) => `a${j}: ${field}`).join(' ')} }`,
+    );
   }
   // graphql-armor does not count aliases of __typename (they cost nothing); the token limit bounds them.
-  for (const count of [1_001, 1_500, 5_000]) gql('alias-bomb', `${count} aliases of __typename`, ERR, `{ ${Array.from({ length: count }, (_, j) => `a${j}: __typename`).join(' ')} }`);
+  for (const count of [1_001, 1_500, 5_000])
+    gql(
+      'alias-bomb',
+      `${count} aliases of __typename`,
+      ERR,
+      `{ ${Array.from({ length: count }, (_, j) => `a${j}: __typename`).join(' ')} }`,
+    );
   for (let i = 0; i < 6; i++) {
     const outer = rng.int(5, 40);
     const inner = rng.int(5, 40);
-    gql('alias-bomb', `${outer}×${inner} nested aliases`, ERR, `{ ${Array.from({ length: outer }, (_, j) => `o${j}: viewer { ${Array.from({ length: inner }, (_, k) => `i${k}: id`).join(' ')} }`).join(' ')} }`);
+    gql(
+      'alias-bomb',
+      `${outer}×${inner} nested aliases`,
+      ERR,
+      `{ ${Array.from({ length: outer }, (_, j) => `o${j}: viewer { ${Array.from({ length: inner }, (_, k) => `i${k}: id`).join(' ')} }`).join(' ')} }`,
+    );
   }
   for (let i = 0; i < 6; i++) {
     const count = rng.int(21, 200);
@@ -872,11 +1319,21 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   }
   for (let i = 0; i < 4; i++) {
     const count = rng.int(25, 400);
-    gql('alias-bomb', `${count} aliases through a fragment`, ERR, `{ viewer { ...F } } fragment F on Viewer { ${Array.from({ length: count }, (_, j) => `a${j}: email`).join(' ')} }`);
+    gql(
+      'alias-bomb',
+      `${count} aliases through a fragment`,
+      ERR,
+      `{ viewer { ...F } } fragment F on Viewer { ${Array.from({ length: count }, (_, j) => `a${j}: email`).join(' ')} }`,
+    );
   }
   for (let i = 0; i < 4; i++) {
     const count = rng.int(25, 400);
-    gql('alias-bomb', `${count} aliases of one name (conflicting fields)`, ERR, `{ viewer { ${Array.from({ length: count }, (_, j) => (j % 2 ? 'same: id' : 'same: email')).join(' ')} } }`);
+    gql(
+      'alias-bomb',
+      `${count} aliases of one name (conflicting fields)`,
+      ERR,
+      `{ viewer { ${Array.from({ length: count }, (_, j) => (j % 2 ? 'same: id' : 'same: email')).join(' ')} } }`,
+    );
   }
 
   // --- fragment cycles and deeply nested fragments ------------------------------------------
@@ -886,21 +1343,42 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     const fragments = Array.from({ length }, (_, j) => `fragment F${j} on Viewer { id ...F${(j + 1) % length} }`).join('\n');
     gql('fragments', `a cycle of ${length} fragments`, ERR, `{ viewer { ...F0 } }\n${fragments}`);
   }
-  gql('fragments', 'a cycle through inline fragments', ERR, '{ viewer { ...A } } fragment A on Viewer { ... on Viewer { ... on Viewer { ...B } } } fragment B on Viewer { ...A }');
-  gql('fragments', 'a cycle through a nested selection', ERR, '{ viewer { ...A } } fragment A on Viewer { memberships { team { members { edges { node { user { id } } } } } } memberships { user { ...B } } } fragment B on User { id ... on Viewer { ...A } }');
+  gql(
+    'fragments',
+    'a cycle through inline fragments',
+    ERR,
+    '{ viewer { ...A } } fragment A on Viewer { ... on Viewer { ... on Viewer { ...B } } } fragment B on Viewer { ...A }',
+  );
+  gql(
+    'fragments',
+    'a cycle through a nested selection',
+    ERR,
+    '{ viewer { ...A } } fragment A on Viewer { memberships { team { members { edges { node { user { id } } } } } } memberships { user { ...B } } } fragment B on User { id ... on Viewer { ...A } }',
+  );
   for (let i = 0; i < 10; i++) {
     const length = rng.int(4, 150);
     const fragments = Array.from({ length }, (_, j) =>
-      j === length - 1 ? `fragment F${j} on Membership { role }` : `fragment F${j} on Membership { team { members(first: 1) { edges { node { ...F${j + 1} } } } } }`,
+      j === length - 1
+        ? `fragment F${j} on Membership { role }`
+        : `fragment F${j} on Membership { team { members(first: 1) { edges { node { ...F${j + 1} } } } } }`,
     ).join('\n');
     gql('fragments', `${length} fragments nested 4 levels each`, ERR, `{ viewer { memberships { ...F0 } } }\n${fragments}`);
   }
   for (const levels of [10, 16, 20, 24, 30]) {
-    const fragments = Array.from({ length: levels }, (_, j) => (j === 0 ? 'fragment F0 on Viewer { id email }' : `fragment F${j} on Viewer { ...F${j - 1} ...F${j - 1} }`)).join('\n');
-    gql('fragments', `fragments doubling ${levels} times (2^${levels} spreads)`, ['errors', 'success'], `{ viewer { ...F${levels - 1} } }\n${fragments}`);
+    const fragments = Array.from({ length: levels }, (_, j) =>
+      j === 0 ? 'fragment F0 on Viewer { id email }' : `fragment F${j} on Viewer { ...F${j - 1} ...F${j - 1} }`,
+    ).join('\n');
+    gql(
+      'fragments',
+      `fragments doubling ${levels} times (2^${levels} spreads)`,
+      ['errors', 'success'],
+      `{ viewer { ...F${levels - 1} } }\n${fragments}`,
+    );
   }
   for (const levels of [10, 20]) {
-    const fragments = Array.from({ length: levels }, (_, j) => (j === 0 ? 'fragment F0 on Viewer { a: id }' : `fragment F${j} on Viewer { ...F${j - 1} a: email ...F${j - 1} }`)).join('\n');
+    const fragments = Array.from({ length: levels }, (_, j) =>
+      j === 0 ? 'fragment F0 on Viewer { a: id }' : `fragment F${j} on Viewer { ...F${j - 1} a: email ...F${j - 1} }`,
+    ).join('\n');
     gql('fragments', `conflicting doubling fragments ×${levels}`, ERR, `{ viewer { ...F${levels - 1} } }\n${fragments}`);
   }
   gql('fragments', 'an unknown fragment', ERR, '{ viewer { ...Nope } }');
@@ -913,11 +1391,21 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   gql('fragments', 'an inline fragment on an impossible type', ERR, '{ viewer { ... on Secret { id } } }');
   for (let i = 0; i < 6; i++) {
     const depth = rng.int(13, 300);
-    gql('fragments', `inline fragments ${depth} deep around a deep selection`, ERR, `{ viewer { ${'... on Viewer { '.repeat(depth)}memberships { team { members { edges { node { team { members { edges { node { team { members { edges { node { role } } } } } } } } } } } } } ${'} '.repeat(depth)}} }`);
+    gql(
+      'fragments',
+      `inline fragments ${depth} deep around a deep selection`,
+      ERR,
+      `{ viewer { ${'... on Viewer { '.repeat(depth)}memberships { team { members { edges { node { team { members { edges { node { team { members { edges { node { role } } } } } } } } } } } } } ${'} '.repeat(depth)}} }`,
+    );
   }
   for (let i = 0; i < 6; i++) {
     const count = rng.int(200, 3_000);
-    gql('fragments', `${count} fragment definitions`, ERR, `{ viewer { ...F0 } }\n${Array.from({ length: count }, (_, j) => `fragment F${j} on Viewer { id }`).join('\n')}`);
+    gql(
+      'fragments',
+      `${count} fragment definitions`,
+      ERR,
+      `{ viewer { ...F0 } }\n${Array.from({ length: count }, (_, j) => `fragment F${j} on Viewer { id }`).join('\n')}`,
+    );
   }
 
   // --- directive floods ---------------------------------------------------------------------
@@ -928,11 +1416,26 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   }
   for (let i = 0; i < 4; i++) {
     const count = rng.int(21, 400);
-    gql('directives', `${count} directives spread over fields`, ERR, `{ viewer { ${Array.from({ length: count }, () => 'id @include(if: true)').join(' ')} } }`);
+    gql(
+      'directives',
+      `${count} directives spread over fields`,
+      ERR,
+      `{ viewer { ${Array.from({ length: count }, () => 'id @include(if: true)').join(' ')} } }`,
+    );
   }
   gql('directives', 'directives on the operation', ERR, `query ${'@include(if: true) '.repeat(25)}{ viewer { id } }`);
-  gql('directives', 'directives on a fragment spread', ERR, `{ viewer { ...A ${'@skip(if: false) '.repeat(25)}} } fragment A on Viewer { id }`);
-  gql('directives', 'directives on a fragment definition', ERR, `{ viewer { ...A } } fragment A on Viewer ${'@skip(if: false) '.repeat(25)}{ id }`);
+  gql(
+    'directives',
+    'directives on a fragment spread',
+    ERR,
+    `{ viewer { ...A ${'@skip(if: false) '.repeat(25)}} } fragment A on Viewer { id }`,
+  );
+  gql(
+    'directives',
+    'directives on a fragment definition',
+    ERR,
+    `{ viewer { ...A } } fragment A on Viewer ${'@skip(if: false) '.repeat(25)}{ id }`,
+  );
   gql('directives', 'two @include on one field', ERR, '{ viewer { id @include(if: true) @include(if: true) } }');
   gql('directives', '@include without if', ERR, '{ viewer { id @include } }');
   gql('directives', '@include(if: "yes")', ERR, '{ viewer { id @include(if: "yes") } }');
@@ -942,16 +1445,28 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   gql('directives', '@deprecated on a query field', ERR, '{ viewer { id @deprecated(reason: "x") } }');
   gql('directives', 'an unknown directive', ERR, '{ viewer { id @defer } }');
   gql('directives', '@stream on a list', ERR, '{ viewer { memberships @stream(initialCount: 1) { role } } }');
-  gql('directives', 'a directive on a variable definition', ERR, 'query($id: ID! @include(if: true)) { team(id: $id) { id } }', { id: fx.teamId });
+  gql('directives', 'a directive on a variable definition', ERR, 'query($id: ID! @include(if: true)) { team(id: $id) { id } }', {
+    id: fx.teamId,
+  });
   for (let i = 0; i < 4; i++) {
     const count = rng.int(21, 300);
-    gql('directives', `${count} directives in a mutation`, ERR, `mutation { createTeam(input: { name: "d" }) ${'@include(if: true) '.repeat(count)}{ __typename } }`);
+    gql(
+      'directives',
+      `${count} directives in a mutation`,
+      ERR,
+      `mutation { createTeam(input: { name: "d" }) ${'@include(if: true) '.repeat(count)}{ __typename } }`,
+    );
   }
 
   // --- unknown fields, types and enum values ------------------------------------------------
   for (let i = 0; i < 10; i++) {
     const fieldName = `${rng.pick(['secret', 'password', 'admin', 'users', 'allTeams', 'node_', 'x'])}${rng.string(rng.int(0, 6))}`;
-    const where = rng.pick([`{ ${fieldName} }`, `{ viewer { ${fieldName} } }`, `query($id: ID!) { team(id: $id) { ${fieldName} } }`, `mutation { ${fieldName}(input: {}) { __typename } }`]);
+    const where = rng.pick([
+      `{ ${fieldName} }`,
+      `{ viewer { ${fieldName} } }`,
+      `query($id: ID!) { team(id: $id) { ${fieldName} } }`,
+      `mutation { ${fieldName}(input: {}) { __typename } }`,
+    ]);
     gql('unknown-schema', `unknown field ${fieldName}`, ERR, where, where.includes('$id') ? { id: fx.teamId } : undefined);
   }
   for (const [label, query, variables] of [
@@ -985,10 +1500,20 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     ['a lowercase SecretType literal', `{ team(id: "${fx.teamId}") { secrets(filter: { secretType: s3 }) { edges { cursor } } } }`],
     ['a string for an enum literal', `{ team(id: "${fx.teamId}") { secrets(filter: { secretType: "S3" }) { edges { cursor } } } }`],
     ['an unknown OrderField', `{ team(id: "${fx.teamId}") { secrets(orderBy: { field: SIZE }) { edges { cursor } } } }`],
-    ['an unknown OrderDirection', `{ team(id: "${fx.teamId}") { locations(orderBy: { field: NAME, direction: UP }) { edges { cursor } } } }`],
-    ['an unknown LocationType in a filter', `{ team(id: "${fx.teamId}") { locations(filter: { locationType: FTP }) { edges { cursor } } } }`],
+    [
+      'an unknown OrderDirection',
+      `{ team(id: "${fx.teamId}") { locations(orderBy: { field: NAME, direction: UP }) { edges { cursor } } } }`,
+    ],
+    [
+      'an unknown LocationType in a filter',
+      `{ team(id: "${fx.teamId}") { locations(filter: { locationType: FTP }) { edges { cursor } } } }`,
+    ],
     ['an unknown enum value in a variable', 'query($t: SecretType) { viewer { id } }', { t: 'NOPE' }],
-    ['a number for an enum variable', `query($id: ID!, $t: SecretType) { team(id: $id) { secrets(filter: { secretType: $t }) { edges { cursor } } } }`, { id: fx.teamId, t: 3 }],
+    [
+      'a number for an enum variable',
+      `query($id: ID!, $t: SecretType) { team(id: $id) { secrets(filter: { secretType: $t }) { edges { cursor } } } }`,
+      { id: fx.teamId, t: 3 },
+    ],
     ['true for an enum literal', `{ team(id: "${fx.teamId}") { secrets(filter: { storage: true }) { edges { cursor } } } }`],
     ['null for a non-null enum', `{ team(id: "${fx.teamId}") { secrets(orderBy: { field: null }) { edges { cursor } } } }`],
     ['an unknown filter field', `{ team(id: "${fx.teamId}") { secrets(filter: { owner: "x" }) { edges { cursor } } } }`],
@@ -999,7 +1524,14 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     const input = target.input();
     mutate('unknown-schema', 'an unknown input field', target, { ...input, [`evil${rng.string(4)}`]: 1 }, ERR);
     const enumPath = Object.keys(input).find((key) => input[key] instanceof EnumValue);
-    if (enumPath) mutate('unknown-schema', `an unknown ${enumPath}`, target, { ...input, [enumPath]: rng.pick(['NOPE', 's3', '', 'S3 ', 'ENV\u0000']) }, ERR);
+    if (enumPath)
+      mutate(
+        'unknown-schema',
+        `an unknown ${enumPath}`,
+        target,
+        { ...input, [enumPath]: rng.pick(['NOPE', 's3', '', 'S3 ', 'ENV\u0000']) },
+        ERR,
+      );
   }
 
   // --- wrong variable types -----------------------------------------------------------------
@@ -1013,7 +1545,13 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   gql('variable-types', 'ids: [null]', ERR, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [null] });
   gql('variable-types', 'ids: {}', ERR, 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: {} });
   gql('variable-types', 'a String variable in an ID position', ERR, 'query($id: String!) { team(id: $id) { id } }', { id: fx.teamId });
-  gql('variable-types', 'an Int variable in a String position', ERR, 'query($after: Int) { viewer { apiTokens(after: $after) { edges { cursor } } } }', { after: 1 });
+  gql(
+    'variable-types',
+    'an Int variable in a String position',
+    ERR,
+    'query($after: Int) { viewer { apiTokens(after: $after) { edges { cursor } } } }',
+    { after: 1 },
+  );
   gql('variable-types', 'a nullable variable in a non-null position', ERR, 'query($id: ID) { team(id: $id) { id } }', { id: fx.teamId });
   gql('variable-types', 'a list variable in a scalar position', ERR, 'query($id: [ID!]) { team(id: $id) { id } }', { id: [fx.teamId] });
   const [s3Target, , , , , envTarget] = targets.filter((target) => target.field === 'createSecret');
@@ -1031,7 +1569,18 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   const variableCases: [label: string, target: Target, input: unknown, outcomes?: readonly Outcome[]][] = [
     ['a list for a @oneOf', s3Target!, { ...s3, credentials: [credentials] }],
     ['two @oneOf members', s3Target!, { ...s3, credentials: { ...credentials, envVars: [{ key: 'A', value: 'b' }] } }],
-    ['three @oneOf members', s3Target!, { ...s3, credentials: { ...credentials, azureSasUrl: { sasUrl: 'https://x/?sig=1' }, b2ApplicationKey: { applicationKeyId: 'a', applicationKey: 'b' } } }],
+    [
+      'three @oneOf members',
+      s3Target!,
+      {
+        ...s3,
+        credentials: {
+          ...credentials,
+          azureSasUrl: { sasUrl: 'https://x/?sig=1' },
+          b2ApplicationKey: { applicationKeyId: 'a', applicationKey: 'b' },
+        },
+      },
+    ],
     ['a null @oneOf member', s3Target!, { ...s3, credentials: { accessKey: null } }],
     ['an empty @oneOf', s3Target!, { ...s3, credentials: {} }],
     ['a string for a @oneOf', s3Target!, { ...s3, credentials: 'accessKey' }],
@@ -1056,7 +1605,14 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     ['a null allowedWorkspaces item', envTarget!, { ...env, allowedWorkspaces: [null] }],
     ['a string for fieldMappings', s3Target!, { ...s3, fieldMappings: 'x' }],
     ['an empty fieldMapping', s3Target!, { ...s3, credentials: undefined, fieldMappings: [{}] }],
-    ['two vault @oneOf members', vaultTarget, { ...vaultTarget.input(), credentials: { onePassword: { accessToken: 'ops_x' }, doppler: { accessToken: 'dp', project: 'p', config: 'c' } } }],
+    [
+      'two vault @oneOf members',
+      vaultTarget,
+      {
+        ...vaultTarget.input(),
+        credentials: { onePassword: { accessToken: 'ops_x' }, doppler: { accessToken: 'dp', project: 'p', config: 'c' } },
+      },
+    ],
     ['a list for the vault @oneOf', vaultTarget, { ...vaultTarget.input(), credentials: [{ onePassword: { accessToken: 'ops_x' } }] }],
     ['an object for removeKeys', removeTarget, { ...removeTarget.input(), removeKeys: { ALPHA: true } }],
     ['strings for renameKeys', renameTarget, { ...renameTarget.input(), renameKeys: ['ALPHA:GAMMA'] }],
@@ -1084,7 +1640,14 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   for (const [label, target, input, outcomes] of variableCases) mutate('variable-types', label, target, input, outcomes ?? ERR);
   gql('variable-types', 'no variables for a required input', ERR, mutationDocument('createTeam'), {});
   gql('variable-types', 'variables for another operation', ERR, mutationDocument('createTeam'), { id: fx.teamId });
-  for (const since of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', 'yesterday', '2020-02-30T00:00:00Z', '-000001-01-01T00:00:00Z', '+275760-09-13T00:00:00Z']) {
+  for (const since of [
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    'yesterday',
+    '2020-02-30T00:00:00Z',
+    '-000001-01-01T00:00:00Z',
+    '+275760-09-13T00:00:00Z',
+  ]) {
     gql(
       'variable-types',
       `auditEvents since ${since}`,
@@ -1100,64 +1663,189 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
       const length = oversizedLength(path);
       const input = setAt(clone(target.input()), path, rng.string(length, length > 100_000 ? ALNUM : MIXED));
       mutate('oversized-strings', `${path.join('.')} of ${length} characters`, target, input, TYPED, 'ValidationError');
-      if (length <= 100_000 && rng.chance(0.3)) mutateLiteral('oversized-strings', `${path.join('.')} of ${length} characters`, target, input, TYPED, 'ValidationError');
+      if (length <= 100_000 && rng.chance(0.3))
+        mutateLiteral('oversized-strings', `${path.join('.')} of ${length} characters`, target, input, TYPED, 'ValidationError');
     }
   }
-  for (const target of rng.sample(targets.filter((t) => t.strings.some((path) => path[0] === 'credentials')), 4)) {
+  for (const target of rng.sample(
+    targets.filter((t) => t.strings.some((path) => path[0] === 'credentials')),
+    4,
+  )) {
     const path = target.strings.find((p) => p[0] === 'credentials')!;
-    gql('oversized-strings', `${target.label}: ${path.join('.')} of 1.1 MB (over the body limit)`, ERR, mutationDocument(target.field), { input: setAt(clone(target.input()), path, rng.string(1_100_000, ALNUM)) }, { code: 'PAYLOAD_TOO_LARGE' });
+    gql(
+      'oversized-strings',
+      `${target.label}: ${path.join('.')} of 1.1 MB (over the body limit)`,
+      ERR,
+      mutationDocument(target.field),
+      { input: setAt(clone(target.input()), path, rng.string(1_100_000, ALNUM)) },
+      { code: 'PAYLOAD_TOO_LARGE' },
+    );
   }
   add('oversized-strings', 'a 2 MB body sent chunked (no Content-Length)', ERR, {
     code: 'PAYLOAD_TOO_LARGE',
     chunked: true,
     body: JSON.stringify({ query: mutationDocument('createTeam'), variables: { input: { name: rng.string(2_000_000, ALNUM) } } }),
   });
-  add('oversized-strings', 'a 500 kB name sent chunked', TYPED, { chunked: true, body: JSON.stringify({ query: mutationDocument('createTeam'), variables: { input: { name: rng.string(500_000, ALNUM) } } }) });
+  add('oversized-strings', 'a 500 kB name sent chunked', TYPED, {
+    chunked: true,
+    body: JSON.stringify({ query: mutationDocument('createTeam'), variables: { input: { name: rng.string(500_000, ALNUM) } } }),
+  });
   add('oversized-strings', 'a lying Content-Length over the limit', ERR, {
     code: 'PAYLOAD_TOO_LARGE',
-    raw: Buffer.from(`POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${fx.token}\r\nContent-Type: application/json\r\nContent-Length: ${BODY_LIMIT * 5}\r\n\r\n${validBody}`),
+    raw: Buffer.from(
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${fx.token}\r\nContent-Type: application/json\r\nContent-Length: ${BODY_LIMIT * 5}\r\n\r\n${validBody}`,
+    ),
   });
-  add('oversized-strings', 'an 8 MB variables object of many keys, chunked', ERR, { code: 'PAYLOAD_TOO_LARGE', chunked: true, body: JSON.stringify({ query: viewerQuery, variables: Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i])) }) });
-  add('oversized-strings', 'a 20 kB URL', ERR, { method: 'GET', path: `/graphql?query=${'%20'.repeat(7_000)}${encodeURIComponent(viewerQuery)}` });
+  add('oversized-strings', 'an 8 MB variables object of many keys, chunked', ERR, {
+    code: 'PAYLOAD_TOO_LARGE',
+    chunked: true,
+    body: JSON.stringify({ query: viewerQuery, variables: Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i])) }),
+  });
+  add('oversized-strings', 'a 20 kB URL', ERR, {
+    method: 'GET',
+    path: `/graphql?query=${'%20'.repeat(7_000)}${encodeURIComponent(viewerQuery)}`,
+  });
   add('oversized-strings', 'a 40 kB header', ERR, { headers: { 'x-padding': rng.string(40_000, ALNUM) }, body: validBody });
-  add('oversized-strings', 'a 900 kB operationName', ERR, { body: JSON.stringify({ query: viewerQuery, operationName: rng.string(900_000, ALNUM) }) });
-  add('oversized-strings', 'a 10k-item ids list', ERR, { body: JSON.stringify({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: Array.from({ length: 10_000 }, () => rng.uuid()) } }) });
+  add('oversized-strings', 'a 900 kB operationName', ERR, {
+    body: JSON.stringify({ query: viewerQuery, operationName: rng.string(900_000, ALNUM) }),
+  });
+  add('oversized-strings', 'a 10k-item ids list', ERR, {
+    body: JSON.stringify({
+      query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+      variables: { ids: Array.from({ length: 10_000 }, () => rng.uuid()) },
+    }),
+  });
   // 100,000 KEY_NOT_FOUND field errors would be an answer of more than 10 MB: refused whole (RESPONSE_TOO_LARGE).
-  add('oversized-strings', 'a 100k-item removeKeys list', ['typed', 'errors'], { body: JSON.stringify({ query: mutationDocument('updateSecret'), variables: { input: { id: fx.envSecretId, removeKeys: Array.from({ length: 100_000 }, (_, i) => `K${i}`) } } }) });
+  add('oversized-strings', 'a 100k-item removeKeys list', ['typed', 'errors'], {
+    body: JSON.stringify({
+      query: mutationDocument('updateSecret'),
+      variables: { input: { id: fx.envSecretId, removeKeys: Array.from({ length: 100_000 }, (_, i) => `K${i}`) } },
+    }),
+  });
   add('oversized-strings', '201 envVars', TYPED, {
-    body: JSON.stringify({ query: mutationDocument('createSecret'), variables: { input: { ...env, secretType: 'ENV', credentials: { envVars: Array.from({ length: 201 }, (_, i) => ({ key: `K${i}`, value: 'v' })) } } } }),
+    body: JSON.stringify({
+      query: mutationDocument('createSecret'),
+      variables: {
+        input: {
+          ...env,
+          secretType: 'ENV',
+          credentials: { envVars: Array.from({ length: 201 }, (_, i) => ({ key: `K${i}`, value: 'v' })) },
+        },
+      },
+    }),
   });
   add('oversized-strings', '20 envVars of 45,001 characters', TYPED, {
-    body: JSON.stringify({ query: mutationDocument('createSecret'), variables: { input: { ...env, secretType: 'ENV', credentials: { envVars: Array.from({ length: 20 }, (_, i) => ({ key: `K${i}`, value: 'v'.repeat(45_001) })) } } } }),
+    body: JSON.stringify({
+      query: mutationDocument('createSecret'),
+      variables: {
+        input: {
+          ...env,
+          secretType: 'ENV',
+          credentials: { envVars: Array.from({ length: 20 }, (_, i) => ({ key: `K${i}`, value: 'v'.repeat(45_001) })) },
+        },
+      },
+    }),
   });
-  add('oversized-strings', 'a 50k-character search', ['errors', 'success'], { body: JSON.stringify({ query: `query($id: ID!, $s: String) { team(id: $id) { secrets(filter: { search: $s }) { edges { cursor } } } }`, variables: { id: fx.teamId, s: rng.string(50_000, MIXED) } }) });
+  add('oversized-strings', 'a 50k-character search', ['errors', 'success'], {
+    body: JSON.stringify({
+      query: `query($id: ID!, $s: String) { team(id: $id) { secrets(filter: { search: $s }) { edges { cursor } } } }`,
+      variables: { id: fx.teamId, s: rng.string(50_000, MIXED) },
+    }),
+  });
   // No secret has such a name: { team: { secretByName: null } }.
-  add('oversized-strings', 'a 50k-character secretByName', ['errors', 'success'], { body: JSON.stringify({ query: `query($id: ID!, $s: String!) { team(id: $id) { secretByName(name: $s) { id } } }`, variables: { id: fx.teamId, s: rng.string(50_000, MIXED) } }) });
+  add('oversized-strings', 'a 50k-character secretByName', ['errors', 'success'], {
+    body: JSON.stringify({
+      query: `query($id: ID!, $s: String!) { team(id: $id) { secretByName(name: $s) { id } } }`,
+      variables: { id: fx.teamId, s: rng.string(50_000, MIXED) },
+    }),
+  });
 
   // --- invalid UTF-8 in bodies and headers --------------------------------------------------
-  const invalidSequences = [[0xff], [0xfe], [0xc3, 0x28], [0xa0, 0xa1], [0xe2, 0x28, 0xa1], [0xe2, 0x82, 0x28], [0xf0, 0x28, 0x8c, 0xbc], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]];
-  const withBytes = (before: string, bytes: number[], after: string) => Buffer.concat([Buffer.from(before, 'utf8'), Buffer.from(bytes), Buffer.from(after, 'utf8')]);
+  const invalidSequences = [
+    [0xff],
+    [0xfe],
+    [0xc3, 0x28],
+    [0xa0, 0xa1],
+    [0xe2, 0x28, 0xa1],
+    [0xe2, 0x82, 0x28],
+    [0xf0, 0x28, 0x8c, 0xbc],
+    [0xc0, 0xaf],
+    [0xe0, 0x80, 0xaf],
+    [0xed, 0xa0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+    [0xe2, 0x82],
+  ];
+  const withBytes = (before: string, bytes: number[], after: string) =>
+    Buffer.concat([Buffer.from(before, 'utf8'), Buffer.from(bytes), Buffer.from(after, 'utf8')]);
   for (const bytes of invalidSequences) {
     const hex = Buffer.from(bytes).toString('hex');
     const placement = rng.int(0, 5);
-    if (placement === 0) add('invalid-utf8', `${hex} between JSON tokens`, ERR, { body: withBytes('{"query":', bytes, `"${viewerQuery}"}`) });
-    if (placement === 1) add('invalid-utf8', `${hex} in a field name`, ERR, { body: withBytes('{"query":"{ viewer { i', bytes, 'd } }"}') });
-    if (placement === 2) add('invalid-utf8', `${hex} in a slug`, TYPED, { body: withBytes(`{"query":${JSON.stringify(mutationDocument('createTeam'))},"variables":{"input":{"name":"utf8","slug":"s`, bytes, 'x"}}}') });
-    if (placement === 3) add('invalid-utf8', `${hex} in an env key`, TYPED, { body: withBytes(`{"query":${JSON.stringify(mutationDocument('updateSecret'))},"variables":{"input":{"id":"${fx.envSecretId}","addValues":[{"key":"K`, bytes, '","value":"v"}]}}}') });
-    if (placement === 4) add('invalid-utf8', `${hex} in a global id`, TYPED, { body: withBytes(`{"query":${JSON.stringify(mutationDocument('deleteLocation'))},"variables":{"input":{"id":"`, bytes, `${fx.locationId}"}}}`) });
+    if (placement === 0)
+      add('invalid-utf8', `${hex} between JSON tokens`, ERR, { body: withBytes('{"query":', bytes, `"${viewerQuery}"}`) });
+    if (placement === 1)
+      add('invalid-utf8', `${hex} in a field name`, ERR, { body: withBytes('{"query":"{ viewer { i', bytes, 'd } }"}') });
+    if (placement === 2)
+      add('invalid-utf8', `${hex} in a slug`, TYPED, {
+        body: withBytes(
+          `{"query":${JSON.stringify(mutationDocument('createTeam'))},"variables":{"input":{"name":"utf8","slug":"s`,
+          bytes,
+          'x"}}}',
+        ),
+      });
+    if (placement === 3)
+      add('invalid-utf8', `${hex} in an env key`, TYPED, {
+        body: withBytes(
+          `{"query":${JSON.stringify(mutationDocument('updateSecret'))},"variables":{"input":{"id":"${fx.envSecretId}","addValues":[{"key":"K`,
+          bytes,
+          '","value":"v"}]}}}',
+        ),
+      });
+    if (placement === 4)
+      add('invalid-utf8', `${hex} in a global id`, TYPED, {
+        body: withBytes(
+          `{"query":${JSON.stringify(mutationDocument('deleteLocation'))},"variables":{"input":{"id":"`,
+          bytes,
+          `${fx.locationId}"}}}`,
+        ),
+      });
     if (placement === 5) add('invalid-utf8', `${hex} at the end`, ERR, { body: withBytes(validBody.slice(0, -2), bytes, '') });
-    add('invalid-utf8', `${hex} in an email`, TYPED, { body: withBytes(`{"query":${JSON.stringify(mutationDocument('addTeamMember'))},"variables":{"input":{"teamId":"${fx.teamId}","role":"VIEWER","email":"a`, bytes, '@@example.test"}}}') });
-    add('invalid-utf8', `${hex} in a GraphQL string literal`, TYPED, { body: withBytes('{"query":"mutation { createTeam(input: { name: \\"u\\", slug: \\"', bytes, '\\" }) { __typename ... on Error { code message } ... on ValidationError { fieldErrors { path message code } } } }"}') });
+    add('invalid-utf8', `${hex} in an email`, TYPED, {
+      body: withBytes(
+        `{"query":${JSON.stringify(mutationDocument('addTeamMember'))},"variables":{"input":{"teamId":"${fx.teamId}","role":"VIEWER","email":"a`,
+        bytes,
+        '@@example.test"}}}',
+      ),
+    });
+    add('invalid-utf8', `${hex} in a GraphQL string literal`, TYPED, {
+      body: withBytes(
+        '{"query":"mutation { createTeam(input: { name: \\"u\\", slug: \\"',
+        bytes,
+        '\\" }) { __typename ... on Error { code message } ... on ValidationError { fieldErrors { path message code } } } }"}',
+      ),
+    });
   }
   const latin1 = (length: number) => Array.from({ length }, () => String.fromCharCode(rng.int(0x80, 0xff))).join('');
-  add('invalid-utf8', 'authorization with 8-bit bytes', ERR, { headers: { authorization: `Bearer crm_${latin1(16)}_${latin1(43)}` }, body: validBody });
-  add('invalid-utf8', 'authorization scheme with 8-bit bytes', ERR, { headers: { authorization: `B\u00e9arer ${fx.token}` }, body: validBody });
-  add('invalid-utf8', 'a token with one 8-bit byte', ERR, { headers: { authorization: `Bearer ${fx.token.slice(0, -1)}\u00ff` }, body: validBody });
+  add('invalid-utf8', 'authorization with 8-bit bytes', ERR, {
+    headers: { authorization: `Bearer crm_${latin1(16)}_${latin1(43)}` },
+    body: validBody,
+  });
+  add('invalid-utf8', 'authorization scheme with 8-bit bytes', ERR, {
+    headers: { authorization: `B\u00e9arer ${fx.token}` },
+    body: validBody,
+  });
+  add('invalid-utf8', 'a token with one 8-bit byte', ERR, {
+    headers: { authorization: `Bearer ${fx.token.slice(0, -1)}\u00ff` },
+    body: validBody,
+  });
   for (const header of ['user-agent', 'origin', 'x-forwarded-for', 'accept', 'x-request-id', 'accept-language', 'referer']) {
     // An Accept of nothing Yoga can produce is a 406.
     add('invalid-utf8', `${header} with 8-bit bytes on a refused mutation`, header === 'accept' ? ['typed', 'errors'] : TYPED, {
       headers: { [header]: latin1(rng.int(1, 200)), authorization: `Bearer ${fx.viewerToken}` },
-      body: JSON.stringify({ query: mutationDocument('createLocation'), variables: { input: targets.find((t) => t.field === 'createLocation')!.input() } }),
+      body: JSON.stringify({
+        query: mutationDocument('createLocation'),
+        variables: { input: targets.find((t) => t.field === 'createLocation')!.input() },
+      }),
     });
   }
   add('invalid-utf8', 'a content-type of 8-bit bytes', ERR, { headers: { 'content-type': latin1(30) }, body: validBody });
@@ -1166,15 +1854,31 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     body: JSON.stringify({ query: mutationDocument('createWorkspace'), variables: { input: { teamId: fx.teamId, name: 'ua' } } }),
   });
   const rawRequest = (headerLines: string[], body = validBody) =>
-    Buffer.concat([Buffer.from(`POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n`), ...headerLines.map((line) => Buffer.from(`${line}\r\n`, 'latin1')), Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)]);
+    Buffer.concat([
+      Buffer.from(`POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n`),
+      ...headerLines.map((line) => Buffer.from(`${line}\r\n`, 'latin1')),
+      Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
+    ]);
   add('invalid-utf8', 'raw: a NUL in the authorization header', ERR, { raw: rawRequest([`Authorization: Bearer ${fx.token}\u0000`]) });
   add('invalid-utf8', 'raw: a NUL in a header name', ERR, { raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'X-A\u0000b: 1']) });
   add('invalid-utf8', 'raw: a bare CR in a header', ERR, { raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'User-Agent: a\rb']) });
   add('invalid-utf8', 'raw: an obsolete folded header', ERR, { raw: rawRequest([`Authorization: Bearer`, ` ${fx.token}`]) });
-  add('invalid-utf8', 'raw: UTF-8 bytes in a header name', ERR, { raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'X-\u00c3\u00a9: 1']) });
-  add('invalid-utf8', 'raw: invalid UTF-8 in the path', ERR, { raw: Buffer.concat([Buffer.from('GET /graphql?query='), Buffer.from([0xff, 0xfe]), Buffer.from(` HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${fx.token}\r\n\r\n`)]) });
-  add('invalid-utf8', 'raw: two Content-Length headers', ERR, { raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'Content-Length: 3']) });
-  add('invalid-utf8', 'raw: Content-Length and chunked', ERR, { raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'Transfer-Encoding: chunked']) });
+  add('invalid-utf8', 'raw: UTF-8 bytes in a header name', ERR, {
+    raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'X-\u00c3\u00a9: 1']),
+  });
+  add('invalid-utf8', 'raw: invalid UTF-8 in the path', ERR, {
+    raw: Buffer.concat([
+      Buffer.from('GET /graphql?query='),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(` HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${fx.token}\r\n\r\n`),
+    ]),
+  });
+  add('invalid-utf8', 'raw: two Content-Length headers', ERR, {
+    raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'Content-Length: 3']),
+  });
+  add('invalid-utf8', 'raw: Content-Length and chunked', ERR, {
+    raw: rawRequest([`Authorization: Bearer ${fx.token}`, 'Transfer-Encoding: chunked']),
+  });
 
   // --- NUL characters in every string, id and key -------------------------------------------
   const withNul = (value: string) => {
@@ -1185,14 +1889,29 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     for (const path of target.strings) {
       for (const send of [mutate, mutateLiteral]) {
         const input = target.input();
-        send('null-bytes', `NUL in ${path.join('.')}`, target, setAt(input, path, withNul(String(getAt(input, path)))), TYPED, { typename: 'ValidationError', fieldPath: ['input', ...path.map(String)] });
+        send('null-bytes', `NUL in ${path.join('.')}`, target, setAt(input, path, withNul(String(getAt(input, path)))), TYPED, {
+          typename: 'ValidationError',
+          fieldPath: ['input', ...path.map(String)],
+        });
       }
     }
     for (const path of target.ids) {
       const input = target.input();
-      mutate('null-bytes', `NUL in the id ${path.join('.')}`, target, setAt(clone(input), path, withNul(String(getAt(input, path)))), TYPED);
+      mutate(
+        'null-bytes',
+        `NUL in the id ${path.join('.')}`,
+        target,
+        setAt(clone(input), path, withNul(String(getAt(input, path)))),
+        TYPED,
+      );
       const typename = typenameOfIdPath(target, path);
-      mutate('null-bytes', `NUL inside the decoded id ${path.join('.')}`, target, setAt(clone(input), path, b64(`${typename}:${rng.uuid()}\u0000`)), TYPED);
+      mutate(
+        'null-bytes',
+        `NUL inside the decoded id ${path.join('.')}`,
+        target,
+        setAt(clone(input), path, b64(`${typename}:${rng.uuid()}\u0000`)),
+        TYPED,
+      );
     }
   }
   const gcs = targets.find((target) => target.label === 'createSecret GCS')!;
@@ -1201,42 +1920,111 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     const json = JSON.parse(getAt(input, ['credentials', 'gcsServiceAccount', 'serviceAccountJson']) as string) as Record<string, string>;
     json[key] = key === 'client_email' ? `a\u0000b@mf-project.iam.gserviceaccount.com` : withNul(json[key]!);
     // The argument holds the six characters \u0000, not a NUL: the key file is only ever stored encrypted.
-    mutate('null-bytes', `an escaped NUL in the service account's ${key}`, gcs, setAt(input, ['credentials', 'gcsServiceAccount', 'serviceAccountJson'], JSON.stringify(json)), ['typed', 'success']);
+    mutate(
+      'null-bytes',
+      `an escaped NUL in the service account's ${key}`,
+      gcs,
+      setAt(input, ['credentials', 'gcsServiceAccount', 'serviceAccountJson'], JSON.stringify(json)),
+      ['typed', 'success'],
+    );
   }
   const nulQueries: [string, string, Record<string, unknown>][] = [
     ['team(id) with a NUL', 'query($id: ID!) { team(id: $id) { id } }', { id: `${fx.teamId}\u0000` }],
     ['node(id) with a NUL', 'query($id: ID!) { node(id: $id) { id } }', { id: `\u0000${fx.s3SecretId}` }],
-    ['nodes(ids) with a NUL', 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [fx.s3SecretId.slice(0, 4) + '\u0000' + fx.s3SecretId.slice(4)] }],
+    [
+      'nodes(ids) with a NUL',
+      'query($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+      { ids: [fx.s3SecretId.slice(0, 4) + '\u0000' + fx.s3SecretId.slice(4)] },
+    ],
     ['node(id) decoding to a NUL', 'query($id: ID!) { node(id: $id) { id } }', { id: b64(`Secret:\u0000${rng.uuid()}`) }],
     ['node(id) of a NUL type', 'query($id: ID!) { node(id: $id) { id } }', { id: b64(`Sec\u0000ret:${rng.uuid()}`) }],
   ];
   for (const [label, query, variables] of nulQueries) gql('null-bytes', label, ['null', 'errors'], query, variables);
   const nulFilters: [string, string, Record<string, unknown>][] = [
     ['secretByName with a NUL', 'query($id: ID!, $s: String!) { team(id: $id) { secretByName(name: $s) { id } } }', { s: 'fx-\u0000s3' }],
-    ['secrets search with a NUL', 'query($id: ID!, $s: String) { team(id: $id) { secrets(filter: { search: $s }) { edges { cursor } } } }', { s: 'a\u0000' }],
-    ['secrets serviceSlug filter with a NUL', 'query($id: ID!, $s: String) { team(id: $id) { secrets(filter: { serviceSlug: $s }) { edges { cursor } } } }', { s: '\u0000' }],
-    ['locations search with a NUL', 'query($id: ID!, $s: String) { team(id: $id) { locations(filter: { search: $s }) { edges { cursor } } } }', { s: 'fx\u0000' }],
-    ['audit action filter with a NUL', 'query($id: ID!, $s: String) { team(id: $id) { auditEvents(filter: { action: $s }) { edges { cursor } } } }', { s: 'secret.\u0000created' }],
-    ['audit actorId filter with a NUL', 'query($id: ID!, $s: ID) { team(id: $id) { auditEvents(filter: { actorId: $s }) { edges { cursor } } } }', { s: `${fx.ownerId}\u0000` }],
-    ['audit targetId filter with a NUL', 'query($id: ID!, $s: ID) { team(id: $id) { auditEvents(filter: { targetId: $s }) { edges { cursor } } } }', { s: `${fx.s3SecretId}\u0000` }],
-    ['availableSecrets search with a NUL', 'query($id: ID!, $s: String) { node(id: $id) { ... on Workspace { availableSecrets(filter: { search: $s }) { edges { cursor } } } } }', { s: '\u0000\u0000' }],
+    [
+      'secrets search with a NUL',
+      'query($id: ID!, $s: String) { team(id: $id) { secrets(filter: { search: $s }) { edges { cursor } } } }',
+      { s: 'a\u0000' },
+    ],
+    [
+      'secrets serviceSlug filter with a NUL',
+      'query($id: ID!, $s: String) { team(id: $id) { secrets(filter: { serviceSlug: $s }) { edges { cursor } } } }',
+      { s: '\u0000' },
+    ],
+    [
+      'locations search with a NUL',
+      'query($id: ID!, $s: String) { team(id: $id) { locations(filter: { search: $s }) { edges { cursor } } } }',
+      { s: 'fx\u0000' },
+    ],
+    [
+      'audit action filter with a NUL',
+      'query($id: ID!, $s: String) { team(id: $id) { auditEvents(filter: { action: $s }) { edges { cursor } } } }',
+      { s: 'secret.\u0000created' },
+    ],
+    [
+      'audit actorId filter with a NUL',
+      'query($id: ID!, $s: ID) { team(id: $id) { auditEvents(filter: { actorId: $s }) { edges { cursor } } } }',
+      { s: `${fx.ownerId}\u0000` },
+    ],
+    [
+      'audit targetId filter with a NUL',
+      'query($id: ID!, $s: ID) { team(id: $id) { auditEvents(filter: { targetId: $s }) { edges { cursor } } } }',
+      { s: `${fx.s3SecretId}\u0000` },
+    ],
+    [
+      'availableSecrets search with a NUL',
+      'query($id: ID!, $s: String) { node(id: $id) { ... on Workspace { availableSecrets(filter: { search: $s }) { edges { cursor } } } } }',
+      { s: '\u0000\u0000' },
+    ],
   ];
   for (const [label, query, variables] of nulFilters) {
     const id = label.startsWith('availableSecrets') ? fx.workspaceId : fx.teamId;
     gql('null-bytes', label, ERR, query, { id, ...variables }, { code: 'BAD_USER_INPUT' });
-    gql('null-bytes', `${label} (literal)`, ERR, query.replace(/^query\([^)]*\)/, '').replaceAll('$id', JSON.stringify(id)).replaceAll('$s', literal(variables.s)), undefined, { code: 'BAD_USER_INPUT' });
+    gql(
+      'null-bytes',
+      `${label} (literal)`,
+      ERR,
+      query
+        .replace(/^query\([^)]*\)/, '')
+        .replaceAll('$id', JSON.stringify(id))
+        .replaceAll('$s', literal(variables.s)),
+      undefined,
+      { code: 'BAD_USER_INPUT' },
+    );
   }
-  gql('null-bytes', 'a NUL in operationName', ERR, 'query A { viewer { id } }', undefined, { body: JSON.stringify({ query: 'query A { viewer { id } }', operationName: 'A\u0000' }) });
+  gql('null-bytes', 'a NUL in operationName', ERR, 'query A { viewer { id } }', undefined, {
+    body: JSON.stringify({ query: 'query A { viewer { id } }', operationName: 'A\u0000' }),
+  });
   gql('null-bytes', 'a NUL in a variable name key', ERR, mutationDocument('createTeam'), { 'in\u0000put': { name: 'x' } });
   gql('null-bytes', 'a NUL in an input field name', ERR, mutationDocument('createTeam'), { input: { name: 'x', 'sl\u0000ug': 'x' } });
   gql('null-bytes', 'a raw NUL in the document', ERR, '{ viewer { id \u0000 } }');
   // graphql-js takes a raw NUL inside a string literal: the argument check refuses it.
-  gql('null-bytes', 'a raw NUL in a string literal', TYPED, `mutation { createTeam(input: { name: "a\u0000b" }) ${RESULT} }`, undefined, { typename: 'ValidationError' });
-  gql('null-bytes', 'a NUL in an enum variable', ERR, mutationDocument('addTeamMember'), { input: { teamId: fx.teamId, email: 'n@example.test', role: 'VIEWER\u0000' } });
-  gql('null-bytes', 'a NUL in a DateTime', ERR, mutationDocument('createApiToken'), { input: { name: 'n', expiresAt: '2030-01-01T00:00:00Z\u0000' } });
+  gql('null-bytes', 'a raw NUL in a string literal', TYPED, `mutation { createTeam(input: { name: "a\u0000b" }) ${RESULT} }`, undefined, {
+    typename: 'ValidationError',
+  });
+  gql('null-bytes', 'a NUL in an enum variable', ERR, mutationDocument('addTeamMember'), {
+    input: { teamId: fx.teamId, email: 'n@example.test', role: 'VIEWER\u0000' },
+  });
+  gql('null-bytes', 'a NUL in a DateTime', ERR, mutationDocument('createApiToken'), {
+    input: { name: 'n', expiresAt: '2030-01-01T00:00:00Z\u0000' },
+  });
 
   // --- invalid global ids -------------------------------------------------------------------
-  const otherTypes = ['Team', 'User', 'Secret', 'Location', 'VaultConnection', 'Workspace', 'ApiToken', 'AuditEvent', 'Membership', 'Nope', 'team', ''];
+  const otherTypes = [
+    'Team',
+    'User',
+    'Secret',
+    'Location',
+    'VaultConnection',
+    'Workspace',
+    'ApiToken',
+    'AuditEvent',
+    'Membership',
+    'Nope',
+    'team',
+    '',
+  ];
   const badId = (typename: string): [string, string] => {
     const kind = rng.int(0, 15);
     switch (kind) {
@@ -1288,9 +2076,16 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     const typename = rng.pick(['Team', 'Secret', 'Location', 'VaultConnection', 'Workspace', 'User']);
     const [label, id] = badId(typename);
     const which = rng.int(0, 3);
-    if (which === 0) gql('global-ids', `node(id): ${label}`, ['null', 'errors'], 'query($id: ID!) { node(id: $id) { id __typename } }', { id });
-    if (which === 1) gql('global-ids', `nodes(ids): ${label}`, ['null', 'errors'], 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [id, badId(typename)[1]] });
-    if (which === 2) gql('global-ids', `team(id): ${label}`, ['null', 'errors'], 'query($id: ID!) { team(id: $id) { id } }', { id: typename === 'Team' ? id : badId('Team')[1] });
+    if (which === 0)
+      gql('global-ids', `node(id): ${label}`, ['null', 'errors'], 'query($id: ID!) { node(id: $id) { id __typename } }', { id });
+    if (which === 1)
+      gql('global-ids', `nodes(ids): ${label}`, ['null', 'errors'], 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
+        ids: [id, badId(typename)[1]],
+      });
+    if (which === 2)
+      gql('global-ids', `team(id): ${label}`, ['null', 'errors'], 'query($id: ID!) { team(id: $id) { id } }', {
+        id: typename === 'Team' ? id : badId('Team')[1],
+      });
     if (which === 3) gql('global-ids', `node(id) literal: ${label}`, ['null', 'errors'], `{ node(id: ${JSON.stringify(id)}) { id } }`);
   }
 
@@ -1347,30 +2142,65 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     }
     // A `before` cursor is decoded exactly like `after`: the same dangerous values, paging backward.
     for (const [label, cursor, outcomes] of dangerous[list.kind]) {
-      gql('cursors', `${list.label}: ${label} (before)`, outcomes ?? ERR, list.query.replace('first: $first, after: $after', 'last: $first, before: $after'), { id: list.id, first: 2, after: cursor });
+      gql(
+        'cursors',
+        `${list.label}: ${label} (before)`,
+        outcomes ?? ERR,
+        list.query.replace('first: $first, after: $after', 'last: $first, before: $after'),
+        { id: list.id, first: 2, after: cursor },
+      );
     }
   }
 
   // --- first: negative, huge, float; with last ---------------------------------------------------
   for (const list of lists) {
-    for (const first of rng.sample([-1, -100, 101, 1_000, 2 ** 31 - 1, -(2 ** 31)], 3)) gql('first', `${list.label}: first ${first}`, ERR, list.query, { id: list.id, first });
+    for (const first of rng.sample([-1, -100, 101, 1_000, 2 ** 31 - 1, -(2 ** 31)], 3))
+      gql('first', `${list.label}: first ${first}`, ERR, list.query, { id: list.id, first });
     const literalFirst = rng.pick(['1.5', '1e3', '"10"', 'true', '-0.0', '[1]', '{}', 'FIRST', '99999999999']);
-    gql('first', `${list.label}: first ${literalFirst} (literal)`, ERR, list.query.replace('first: $first', `first: ${literalFirst}`).replace(', $first: Int', ''), { id: list.id });
-    gql('first', `${list.label}: first with last`, ERR, list.query.replace('first: $first', 'first: $first, last: $first'), { id: list.id, first: 2 });
+    gql(
+      'first',
+      `${list.label}: first ${literalFirst} (literal)`,
+      ERR,
+      list.query.replace('first: $first', `first: ${literalFirst}`).replace(', $first: Int', ''),
+      { id: list.id },
+    );
+    gql('first', `${list.label}: first with last`, ERR, list.query.replace('first: $first', 'first: $first, last: $first'), {
+      id: list.id,
+      first: 2,
+    });
   }
-  gql('first', 'a garbage before without last', ERR, `query($id: ID!) { team(id: $id) { secrets(before: "x") { edges { cursor } } } }`, { id: fx.teamId });
+  gql('first', 'a garbage before without last', ERR, `query($id: ID!) { team(id: $id) { secrets(before: "x") { edges { cursor } } } }`, {
+    id: fx.teamId,
+  });
 
   // --- GET with a mutation, and broken GET requests -------------------------------------------
   const get = (label: string, params: string, init: Omit<Probe, 'category' | 'label' | 'expect'> = {}) =>
-    add('get-mutation', label, ERR, { method: 'GET', path: `/graphql?${params}`, ...init, headers: { 'content-type': undefined, ...init.headers } });
+    add('get-mutation', label, ERR, {
+      method: 'GET',
+      path: `/graphql?${params}`,
+      ...init,
+      headers: { 'content-type': undefined, ...init.headers },
+    });
   for (const target of rng.sample(targets, 12)) {
     const document = `mutation { ${target.field}(input: ${literal(target.input())}) ${RESULT} }`;
     get(`GET ${target.label}`, `query=${encodeURIComponent(document)}`);
   }
-  get('GET a mutation chosen by operationName', `query=${encodeURIComponent('query A { viewer { id } } mutation B { createTeam(input: { name: "get" }) { __typename } }')}&operationName=B`);
-  get('GET a mutation with variables', `query=${encodeURIComponent(mutationDocument('createTeam'))}&variables=${encodeURIComponent(JSON.stringify({ input: { name: 'get' } }))}`);
-  get('GET a mutation without a token', `query=${encodeURIComponent('mutation { createTeam(input: { name: "get" }) { __typename } }')}`, { headers: { authorization: undefined } });
-  get('GET a mutation with the CSRF header only', `query=${encodeURIComponent('mutation { createTeam(input: { name: "get" }) { __typename } }')}`, { headers: { authorization: undefined, 'x-graphql-yoga-csrf': '1' } });
+  get(
+    'GET a mutation chosen by operationName',
+    `query=${encodeURIComponent('query A { viewer { id } } mutation B { createTeam(input: { name: "get" }) { __typename } }')}&operationName=B`,
+  );
+  get(
+    'GET a mutation with variables',
+    `query=${encodeURIComponent(mutationDocument('createTeam'))}&variables=${encodeURIComponent(JSON.stringify({ input: { name: 'get' } }))}`,
+  );
+  get('GET a mutation without a token', `query=${encodeURIComponent('mutation { createTeam(input: { name: "get" }) { __typename } }')}`, {
+    headers: { authorization: undefined },
+  });
+  get(
+    'GET a mutation with the CSRF header only',
+    `query=${encodeURIComponent('mutation { createTeam(input: { name: "get" }) { __typename } }')}`,
+    { headers: { authorization: undefined, 'x-graphql-yoga-csrf': '1' } },
+  );
   get('GET with broken variables', `query=${encodeURIComponent(viewerQuery)}&variables=%7B`, { code: 'BAD_REQUEST' });
   get('GET with variables that are a list', `query=${encodeURIComponent(viewerQuery)}&variables=%5B1%5D`);
   get('GET with broken extensions', `query=${encodeURIComponent(viewerQuery)}&extensions=%7Bx`, { code: 'BAD_REQUEST' });
@@ -1383,7 +2213,10 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   get('GET a subscription', `query=${encodeURIComponent('subscription { viewer { id } }')}`);
   get('GET with an unknown operationName', `query=${encodeURIComponent(viewerQuery)}&operationName=Nope`);
   get('GET with the JSON body of a POST', '', { body: validBody });
-  add('get-mutation', 'HEAD with a mutation', ERR, { method: 'HEAD', path: `/graphql?query=${encodeURIComponent('mutation { createTeam(input: { name: "head" }) { __typename } }')}` });
+  add('get-mutation', 'HEAD with a mutation', ERR, {
+    method: 'HEAD',
+    path: `/graphql?query=${encodeURIComponent('mutation { createTeam(input: { name: "head" }) { __typename } }')}`,
+  });
 
   // --- batched arrays of operations ---------------------------------------------------------
   const batch = (label: string, items: unknown[]) => add('batched', label, ERR, { body: JSON.stringify(items) });
@@ -1396,17 +2229,44 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
     { query: mutationDocument('createTeam'), variables: { input: { name: 'batch a' } } },
     { query: mutationDocument('createTeam'), variables: { input: { name: 'batch b' } } },
   ]);
-  for (const size of [10, 100, 1_000, 10_000]) batch(`${size} queries`, Array.from({ length: size }, () => ({ query: viewerQuery })));
+  for (const size of [10, 100, 1_000, 10_000])
+    batch(
+      `${size} queries`,
+      Array.from({ length: size }, () => ({ query: viewerQuery })),
+    );
   for (let i = 0; i < 8; i++) {
     const size = rng.int(2, 50);
-    batch(`${size} mixed operations`, Array.from({ length: size }, () => rng.pick<unknown>([{ query: viewerQuery }, { query: '{ nope }' }, { query: mutationDocument('createTeam'), variables: { input: { name: '' } } }, 'x', 1, {}])));
+    batch(
+      `${size} mixed operations`,
+      Array.from({ length: size }, () =>
+        rng.pick<unknown>([
+          { query: viewerQuery },
+          { query: '{ nope }' },
+          { query: mutationDocument('createTeam'), variables: { input: { name: '' } } },
+          'x',
+          1,
+          {},
+        ]),
+      ),
+    );
   }
-  add('batched', 'a batch under application/graphql-response+json', ERR, { headers: { accept: 'application/graphql-response+json' }, body: JSON.stringify([{ query: viewerQuery }, { query: viewerQuery }]) });
-  add('batched', 'a batch in a GET', ERR, { method: 'GET', path: `/graphql?query=${encodeURIComponent(JSON.stringify([{ query: viewerQuery }]))}`, headers: { 'content-type': undefined } });
+  add('batched', 'a batch under application/graphql-response+json', ERR, {
+    headers: { accept: 'application/graphql-response+json' },
+    body: JSON.stringify([{ query: viewerQuery }, { query: viewerQuery }]),
+  });
+  add('batched', 'a batch in a GET', ERR, {
+    method: 'GET',
+    path: `/graphql?query=${encodeURIComponent(JSON.stringify([{ query: viewerQuery }]))}`,
+    headers: { 'content-type': undefined },
+  });
 
   // --- missing, invalid and expired tokens; Authorization variants ----------------------------
-  const withAuth = (label: string, authorization: string | string[] | undefined, expectOutcome: readonly Outcome[] = ERR, body = validBody) =>
-    add('auth', label, expectOutcome, { headers: { authorization }, body });
+  const withAuth = (
+    label: string,
+    authorization: string | string[] | undefined,
+    expectOutcome: readonly Outcome[] = ERR,
+    body = validBody,
+  ) => add('auth', label, expectOutcome, { headers: { authorization }, body });
   const [lookupPart, secretPart] = [fx.token.slice(4, 20), fx.token.slice(21)];
   const authVariants: [string, string | string[] | undefined][] = [
     ['no Authorization', undefined],
@@ -1442,15 +2302,39 @@ function buildCorpus(rng: Rng, fx: Fixture): Probe[] {
   }
   for (const [label, authorization] of rng.sample(authVariants, 8)) {
     const target = rng.pick(targets.filter((t) => t.control));
-    withAuth(`${label} on ${target.label}`, authorization, ERR, JSON.stringify({ query: mutationDocument(target.field), variables: { input: target.input() } }));
+    withAuth(
+      `${label} on ${target.label}`,
+      authorization,
+      ERR,
+      JSON.stringify({ query: mutationDocument(target.field), variables: { input: target.input() } }),
+    );
   }
-  for (const target of rng.sample(targets.filter((t) => t.control && !['createTeam', 'createApiToken', 'updateSecret'].includes(t.field) && t.ids.length), 8)) {
-    withAuth(`a VIEWER on ${target.label}`, `Bearer ${fx.viewerToken}`, TYPED, JSON.stringify({ query: mutationDocument(target.field), variables: { input: target.input() } }));
+  for (const target of rng.sample(
+    targets.filter((t) => t.control && !['createTeam', 'createApiToken', 'updateSecret'].includes(t.field) && t.ids.length),
+    8,
+  )) {
+    withAuth(
+      `a VIEWER on ${target.label}`,
+      `Bearer ${fx.viewerToken}`,
+      TYPED,
+      JSON.stringify({ query: mutationDocument(target.field), variables: { input: target.input() } }),
+    );
   }
-  add('auth', 'a token in the query string instead', ERR, { path: `/graphql?access_token=${fx.token}`, headers: { authorization: undefined }, body: validBody });
+  add('auth', 'a token in the query string instead', ERR, {
+    path: `/graphql?access_token=${fx.token}`,
+    headers: { authorization: undefined },
+    body: validBody,
+  });
   add('auth', 'a token in a cookie instead', ERR, { headers: { authorization: undefined, cookie: `token=${fx.token}` }, body: validBody });
-  add('auth', 'the CSRF header without a token', ERR, { headers: { authorization: undefined, 'x-graphql-yoga-csrf': '1' }, body: validBody });
-  add('auth', 'a cross-site GET without a token', ERR, { method: 'GET', path: `/graphql?query=${encodeURIComponent(viewerQuery)}`, headers: { authorization: undefined, 'content-type': undefined, origin: 'https://evil.example' } });
+  add('auth', 'the CSRF header without a token', ERR, {
+    headers: { authorization: undefined, 'x-graphql-yoga-csrf': '1' },
+    body: validBody,
+  });
+  add('auth', 'a cross-site GET without a token', ERR, {
+    method: 'GET',
+    path: `/graphql?query=${encodeURIComponent(viewerQuery)}`,
+    headers: { authorization: undefined, 'content-type': undefined, origin: 'https://evil.example' },
+  });
 
   return probes;
 }
@@ -1485,55 +2369,74 @@ describe('malformed input never gets a 500', () => {
     const rng = new Rng(SEED ^ 0xc0ffee);
     const refused: string[] = [];
     for (const target of targetsFor(rng, fx).filter((target) => target.control)) {
-      const reply = await send({ category: 'auth', label: 'control', expect: ['success'], headers: { 'content-type': 'application/json', authorization: `Bearer ${fx.token}` }, body: JSON.stringify({ query: mutationDocument(target.field), variables: { input: target.input() } }) });
+      const reply = await send({
+        category: 'auth',
+        label: 'control',
+        expect: ['success'],
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${fx.token}` },
+        body: JSON.stringify({ query: mutationDocument(target.field), variables: { input: target.input() } }),
+      });
       const result = (JSON.parse(reply.text) as { data?: Record<string, { __typename?: string }> }).data?.[target.field];
       if (!result?.__typename?.endsWith('Success')) refused.push(`${target.label}: ${reply.text.slice(0, 300)}`);
     }
     expect(refused).toEqual([]);
   });
 
-  test('a generated corpus of malformed requests over a real socket is refused, never answered with a 5xx', { timeout: 60_000 }, async () => {
-    const rng = new Rng(SEED);
-    const probes = rng.shuffle(buildCorpus(rng, fx));
-    const logsBefore = t.logs.length;
-    const started = performance.now();
-    const replies = await runAll(probes, CONCURRENCY);
-    const elapsed = Math.round(performance.now() - started);
+  test(
+    'a generated corpus of malformed requests over a real socket is refused, never answered with a 5xx',
+    { timeout: 60_000 },
+    async () => {
+      const rng = new Rng(SEED);
+      const probes = rng.shuffle(buildCorpus(rng, fx));
+      const logsBefore = t.logs.length;
+      const started = performance.now();
+      const replies = await runAll(probes, CONCURRENCY);
+      const elapsed = Math.round(performance.now() - started);
 
-    const perCategory = new Map<Category, { sent: number; failed: number }>(CATEGORIES.map((category) => [category, { sent: 0, failed: 0 }]));
-    const failures: string[] = [];
-    probes.forEach((probe, index) => {
-      const reply = replies[index]!;
-      const counts = perCategory.get(probe.category)!;
-      counts.sent++;
-      const problem = reply instanceof Error ? `transport: ${reply.message}` : judge(probe, reply);
-      if (problem) {
-        counts.failed++;
-        const detail = reply instanceof Error ? '' : ` <- HTTP ${reply.status} ${reply.text.slice(0, 240)}`;
-        failures.push(`[${probe.category}] ${probe.label}: ${problem}${detail}`);
-      }
-    });
-    // What app.ts's maskError logs for an error it masks. (Yoga also logs, at level error, every
-    // AppError a query field throws, since maskError rewrites those: expected errors, not counted.)
-    const unexpected = t.logs.slice(logsBefore).filter((line) => line.includes('"unexpected error"') || /"level":60/.test(line));
-
-    if (failures.length > 0 || unexpected.length > 0 || process.env.MALFORMED_SUMMARY) {
-      const table = [...perCategory].map(([category, { sent, failed }]) => `  ${category.padEnd(18)} ${String(sent).padStart(5)} sent ${String(failed).padStart(5)} failed`).join('\n');
-      console.error(
-        [
-          `malformed-input corpus (MALFORMED_SEED=${SEED}): ${probes.length} requests in ${elapsed} ms, ${failures.length} failed`,
-          table,
-          ...failures.slice(0, SHOW_FAILURES).map((failure) => `  ${failure}`),
-          ...(failures.length > SHOW_FAILURES ? [`  … and ${failures.length - SHOW_FAILURES} more (MALFORMED_SHOW=n shows n)`] : []),
-          ...(unexpected.length ? [`${unexpected.length} error log lines, the first:`, ...unexpected.slice(0, 5).map((line) => `  ${line.slice(0, 600)}`)] : []),
-        ].join('\n'),
+      const perCategory = new Map<Category, { sent: number; failed: number }>(
+        CATEGORIES.map((category) => [category, { sent: 0, failed: 0 }]),
       );
-    }
-    expect(probes.length).toBeGreaterThanOrEqual(1_000);
-    for (const [category, { sent }] of perCategory) expect(sent, category).toBeGreaterThan(0);
-    expect(failures, `${failures.length} of ${probes.length} requests were not refused properly (summary above)`).toEqual([]);
-    expect(unexpected, 'error log lines').toEqual([]);
-  });
+      const failures: string[] = [];
+      probes.forEach((probe, index) => {
+        const reply = replies[index]!;
+        const counts = perCategory.get(probe.category)!;
+        counts.sent++;
+        const problem = reply instanceof Error ? `transport: ${reply.message}` : judge(probe, reply);
+        if (problem) {
+          counts.failed++;
+          const detail = reply instanceof Error ? '' : ` <- HTTP ${reply.status} ${reply.text.slice(0, 240)}`;
+          failures.push(`[${probe.category}] ${probe.label}: ${problem}${detail}`);
+        }
+      });
+      // What app.ts's maskError logs for an error it masks. (Yoga also logs, at level error, every
+      // AppError a query field throws, since maskError rewrites those: expected errors, not counted.)
+      const unexpected = t.logs.slice(logsBefore).filter((line) => line.includes('"unexpected error"') || /"level":60/.test(line));
+
+      if (failures.length > 0 || unexpected.length > 0 || process.env.MALFORMED_SUMMARY) {
+        const table = [...perCategory]
+          .map(
+            ([category, { sent, failed }]) =>
+              `  ${category.padEnd(18)} ${String(sent).padStart(5)} sent ${String(failed).padStart(5)} failed`,
+          )
+          .join('\n');
+        console.error(
+          [
+            `malformed-input corpus (MALFORMED_SEED=${SEED}): ${probes.length} requests in ${elapsed} ms, ${failures.length} failed`,
+            table,
+            ...failures.slice(0, SHOW_FAILURES).map((failure) => `  ${failure}`),
+            ...(failures.length > SHOW_FAILURES ? [`  … and ${failures.length - SHOW_FAILURES} more (MALFORMED_SHOW=n shows n)`] : []),
+            ...(unexpected.length
+              ? [`${unexpected.length} error log lines, the first:`, ...unexpected.slice(0, 5).map((line) => `  ${line.slice(0, 600)}`)]
+              : []),
+          ].join('\n'),
+        );
+      }
+      expect(probes.length).toBeGreaterThanOrEqual(1_000);
+      for (const [category, { sent }] of perCategory) expect(sent, category).toBeGreaterThan(0);
+      expect(failures, `${failures.length} of ${probes.length} requests were not refused properly (summary above)`).toEqual([]);
+      expect(unexpected, 'error log lines').toEqual([]);
+    },
+  );
 
   test('afterwards the server still answers: viewer and /readyz', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -1544,7 +2447,14 @@ describe('malformed input never gets a 500', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { viewer: { user: { id: fx.ownerId } } } });
     // A body without Content-Length under the limit still goes through the limit's streaming path.
-    const chunked = await send({ category: 'oversized-strings', label: 'chunked', expect: ['success'], chunked: true, headers: { 'content-type': 'application/json', authorization: `Bearer ${fx.token}` }, body: JSON.stringify({ query: '{ viewer { user { id } } }' }) });
+    const chunked = await send({
+      category: 'oversized-strings',
+      label: 'chunked',
+      expect: ['success'],
+      chunked: true,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${fx.token}` },
+      body: JSON.stringify({ query: '{ viewer { user { id } } }' }),
+    });
     expect(JSON.parse(chunked.text)).toEqual({ data: { viewer: { user: { id: fx.ownerId } } } });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);

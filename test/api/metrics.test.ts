@@ -26,7 +26,8 @@ const scrape = async (app = t.app) => {
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }
@@ -34,7 +35,12 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe('GET /metrics', () => {
   test('counts operations by name, their latency, errors by code and rate-limit refusals; holds no value that was sent', async () => {
     const accessKey = fixtures.accessKey();
-    const created = await execute(t.app, CreateSecret, { input: { teamId: team.teamId, name: 'metered', secretType: 'S3', credentials: { accessKey } } }, team.ownerToken);
+    const created = await execute(
+      t.app,
+      CreateSecret,
+      { input: { teamId: team.teamId, name: 'metered', secretType: 'S3', credentials: { accessKey } } },
+      team.ownerToken,
+    );
     expect(created.status).toBe(200);
     const viewer = parse('query MeteredViewer { viewer { id } }');
     for (let i = 0; i < 3; i++) await execute(t.app, viewer, {}, team.ownerToken);

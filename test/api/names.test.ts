@@ -28,11 +28,24 @@ async function post(query: string, variables: Record<string, unknown>, token = t
 async function createSecret(input: Partial<CreateSecretInput>, token = team.ownerToken) {
   return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, ...input } }, token)).createSecret;
 }
-const envSecret = (name: string, shared = true): Partial<CreateSecretInput> => ({ name, shared, secretType: 'ENV', credentials: { envVars: [{ key: 'API_TOKEN', value: `value-${randomUUID()}` }] } });
-const s3Secret = (name: string): Partial<CreateSecretInput> => ({ name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } });
+const envSecret = (name: string, shared = true): Partial<CreateSecretInput> => ({
+  name,
+  shared,
+  secretType: 'ENV',
+  credentials: { envVars: [{ key: 'API_TOKEN', value: `value-${randomUUID()}` }] },
+});
+const s3Secret = (name: string): Partial<CreateSecretInput> => ({
+  name,
+  secretType: 'S3',
+  credentials: { accessKey: fixtures.accessKey() },
+});
 
 async function secretByName(name: string, token: string): Promise<string | null> {
-  const body = await post('query($teamId: ID!, $name: String!) { team(id: $teamId) { secretByName(name: $name) { id } } }', { teamId: team.teamId, name }, token);
+  const body = await post(
+    'query($teamId: ID!, $name: String!) { team(id: $teamId) { secretByName(name: $name) { id } } }',
+    { teamId: team.teamId, name },
+    token,
+  );
   return body.data?.team?.secretByName?.id ?? null;
 }
 
@@ -50,11 +63,23 @@ describe('no existence oracle: PRIVATE names are unique per owner, TEAM names am
     // A TEAM secret of that name too (OWNER and ADMIN see that PRIVATE ones exist, but they never block a TEAM name).
     const shared = await createSecret(envSecret(name), team.ownerToken);
     expect(shared).toMatchObject({ __typename: 'CreateSecretSuccess' });
-    if (mine.__typename !== 'CreateSecretSuccess' || his.__typename !== 'CreateSecretSuccess' || shared.__typename !== 'CreateSecretSuccess') throw new Error('unreachable');
+    if (
+      mine.__typename !== 'CreateSecretSuccess' ||
+      his.__typename !== 'CreateSecretSuccess' ||
+      shared.__typename !== 'CreateSecretSuccess'
+    )
+      throw new Error('unreachable');
 
     // Within one scope, a name is still one name (case and compatibility forms included).
-    expect(await createSecret(envSecret(name.toUpperCase(), false), alice.token)).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN', message: expect.stringContaining('You already have a PRIVATE secret') });
-    expect(await createSecret(envSecret(name.toUpperCase()), team.ownerToken)).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
+    expect(await createSecret(envSecret(name.toUpperCase(), false), alice.token)).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'NAME_TAKEN',
+      message: expect.stringContaining('You already have a PRIVATE secret'),
+    });
+    expect(await createSecret(envSecret(name.toUpperCase()), team.ownerToken)).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'NAME_TAKEN',
+    });
 
     expect(await secretByName(name, alice.token)).toBe(mine.secret.id);
     expect(await secretByName(name.toUpperCase(), bob.token)).toBe(his.secret.id);
@@ -66,8 +91,12 @@ describe('no existence oracle: PRIVATE names are unique per owner, TEAM names am
     expect(ownerPrivate).toMatchObject({ __typename: 'CreateSecretSuccess' });
     const teamTwin = await createSecret(envSecret(`owner-${name}`), team.ownerToken);
     if (teamTwin.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(teamTwin));
-    expect((await executeOk(t.app, UpdateSecret, { input: { id: teamTwin.secret.id, shared: false } }, team.ownerToken)).updateSecret).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
-    expect((await executeOk(t.app, UpdateSecret, { input: { id: mine.secret.id, shared: true } }, team.ownerToken)).updateSecret).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(
+      (await executeOk(t.app, UpdateSecret, { input: { id: teamTwin.secret.id, shared: false } }, team.ownerToken)).updateSecret,
+    ).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
+    expect(
+      (await executeOk(t.app, UpdateSecret, { input: { id: mine.secret.id, shared: true } }, team.ownerToken)).updateSecret,
+    ).toMatchObject({ __typename: 'ForbiddenError' });
   });
 });
 
@@ -82,7 +111,10 @@ describe('lookalikes are one name: NFKC normalisation and case folding', () => {
   for (const [what, first, second] of pairs) {
     test(`secrets: ${what}`, async () => {
       const suffix = unique();
-      expect(await createSecret(s3Secret(`${first}-${suffix}`))).toMatchObject({ __typename: 'CreateSecretSuccess', secret: { name: `${first}-${suffix}` } });
+      expect(await createSecret(s3Secret(`${first}-${suffix}`))).toMatchObject({
+        __typename: 'CreateSecretSuccess',
+        secret: { name: `${first}-${suffix}` },
+      });
       expect(await createSecret(s3Secret(`${second}-${suffix}`))).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
       // Stored as given; found by either spelling.
       expect(await secretByName(`${second}-${suffix}`, team.ownerToken)).not.toBeNull();
@@ -94,7 +126,9 @@ describe('lookalikes are one name: NFKC normalisation and case folding', () => {
     await createSecret(s3Secret(`ﬁle-${suffix}`));
     const other = await createSecret(s3Secret(`other-${suffix}`));
     if (other.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(other));
-    expect((await executeOk(t.app, UpdateSecret, { input: { id: other.secret.id, name: `FILE-${suffix}` } }, team.ownerToken)).updateSecret).toMatchObject({ code: 'NAME_TAKEN' });
+    expect(
+      (await executeOk(t.app, UpdateSecret, { input: { id: other.secret.id, name: `FILE-${suffix}` } }, team.ownerToken)).updateSecret,
+    ).toMatchObject({ code: 'NAME_TAKEN' });
   });
 
   test('locations, vault connections and workspaces follow the same rule', async () => {
@@ -102,16 +136,36 @@ describe('lookalikes are one name: NFKC normalisation and case folding', () => {
     const secret = await createSecret(s3Secret(`for-locations-${suffix}`));
     if (secret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(secret));
     const location = (name: string) =>
-      executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name, locationType: 'S3', secretId: secret.secret.id, bucketName: 'bucket', region: 'us-east-1' } }, team.ownerToken);
+      executeOk(
+        t.app,
+        CreateLocation,
+        { input: { teamId: team.teamId, name, locationType: 'S3', secretId: secret.secret.id, bucketName: 'bucket', region: 'us-east-1' } },
+        team.ownerToken,
+      );
     expect((await location(`ﬁle-${suffix}`)).createLocation).toMatchObject({ __typename: 'CreateLocationSuccess' });
     expect((await location(`FILE-${suffix}`)).createLocation).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
 
     const vault = (name: string) =>
-      executeOk(t.app, CreateVaultConnection, { input: { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } } }, team.ownerToken);
+      executeOk(
+        t.app,
+        CreateVaultConnection,
+        {
+          input: {
+            teamId: team.teamId,
+            name,
+            vaultType: 'ONEPASSWORD',
+            credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } },
+          },
+        },
+        team.ownerToken,
+      );
     expect((await vault(`cafe\u0301-${suffix}`)).createVaultConnection).toMatchObject({ __typename: 'CreateVaultConnectionSuccess' });
     expect((await vault(`CAF\u00c9-${suffix}`)).createVaultConnection).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
 
-    const workspace = (name: string) => post(`mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { ${ERROR_FIELDS} } }`, { input: { teamId: team.teamId, name } });
+    const workspace = (name: string) =>
+      post(`mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { ${ERROR_FIELDS} } }`, {
+        input: { teamId: team.teamId, name },
+      });
     expect((await workspace(`Straße-${suffix}`)).data?.createWorkspace).toMatchObject({ __typename: 'CreateWorkspaceSuccess' });
     expect((await workspace(`strasse-${suffix}`)).data?.createWorkspace).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
   });
@@ -132,22 +186,33 @@ describe('invisible and control characters are refused in names', () => {
   for (const [what, character] of invisible) {
     test(`${what}: ValidationError INVALID_CHARACTERS at input.name, for every named thing; nothing stored`, async () => {
       const name = `pro${character}d-${unique()}`;
-      expect(await createSecret(s3Secret(name))).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'name'], code: 'INVALID_CHARACTERS' }] });
-      const secret = await createSecret(s3Secret(`plain-${unique()}`));
-      if (secret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(secret));
-      expect((await executeOk(t.app, UpdateSecret, { input: { id: secret.secret.id, name } }, team.ownerToken)).updateSecret).toMatchObject({
+      expect(await createSecret(s3Secret(name))).toMatchObject({
         __typename: 'ValidationError',
         fieldErrors: [{ path: ['input', 'name'], code: 'INVALID_CHARACTERS' }],
       });
+      const secret = await createSecret(s3Secret(`plain-${unique()}`));
+      if (secret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(secret));
+      expect((await executeOk(t.app, UpdateSecret, { input: { id: secret.secret.id, name } }, team.ownerToken)).updateSecret).toMatchObject(
+        {
+          __typename: 'ValidationError',
+          fieldErrors: [{ path: ['input', 'name'], code: 'INVALID_CHARACTERS' }],
+        },
+      );
       for (const [mutation, input] of [
         ['createWorkspace', { teamId: team.teamId, name }],
         ['createTeam', { name }],
         ['createApiToken', { name }],
-        ['createVaultConnection', { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } }],
+        [
+          'createVaultConnection',
+          { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } },
+        ],
       ] as const) {
         const type = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input`;
         const body = await post(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${ERROR_FIELDS} } }`, { input });
-        expect(body.data?.[mutation], mutation).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'name'], code: 'INVALID_CHARACTERS' }] });
+        expect(body.data?.[mutation], mutation).toMatchObject({
+          __typename: 'ValidationError',
+          fieldErrors: [{ path: ['input', 'name'], code: 'INVALID_CHARACTERS' }],
+        });
       }
       const stored = await t.db.selectFrom('secrets').select('id').where('name', '=', name).execute();
       expect(stored).toEqual([]);
@@ -170,11 +235,18 @@ describe('surrounding whitespace: one behaviour for every name', () => {
       ['createWorkspace', { teamId: team.teamId, name }],
       ['createTeam', { name }],
       ['createApiToken', { name }],
-      ['createVaultConnection', { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } }],
+      [
+        'createVaultConnection',
+        { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } },
+      ],
     ] as const) {
       const type = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input`;
       const body = await post(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${ERROR_FIELDS} } }`, { input });
-      expect(body.data?.[mutation], mutation).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', fieldErrors: [{ path: ['input', 'name'] }] });
+      expect(body.data?.[mutation], mutation).toMatchObject({
+        __typename: 'ValidationError',
+        code: 'VALIDATION_FAILED',
+        fieldErrors: [{ path: ['input', 'name'] }],
+      });
     }
     for (const table of ['secrets', 'locations', 'workspaces', 'teams', 'api_tokens', 'vault_connections'] as const) {
       expect(await t.db.selectFrom(table).select('id').where('name', 'in', [name, name.trim()]).execute(), table).toEqual([]);
@@ -188,16 +260,32 @@ describe('lone UTF-16 surrogates are refused, in names and in values', () => {
   test('names and values sent as JSON "\\ud800": ValidationError INVALID_CHARACTERS at the path; nothing stored', async () => {
     for (const half of lone) {
       const value = `value-${randomUUID()}${half}`;
-      const create = (input: Record<string, unknown>) => post(`mutation($input: CreateSecretInput!) { createSecret(input: $input) { ${ERROR_FIELDS} } }`, { input: { teamId: team.teamId, ...input } });
+      const create = (input: Record<string, unknown>) =>
+        post(`mutation($input: CreateSecretInput!) { createSecret(input: $input) { ${ERROR_FIELDS} } }`, {
+          input: { teamId: team.teamId, ...input },
+        });
       const cases: [Record<string, unknown>, string[]][] = [
         [{ name: `name-${half}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }, ['input', 'name']],
-        [{ name: `env-${unique()}`, secretType: 'ENV', credentials: { envVars: [{ key: 'API_TOKEN', value }] } }, ['input', 'credentials', 'envVars', '0', 'value']],
-        [{ name: `s3-${unique()}`, secretType: 'S3', credentials: { accessKey: { ...fixtures.accessKey(), secretAccessKey: `${fixtures.accessKey().secretAccessKey}${half}` } } }, ['input', 'credentials', 'accessKey', 'secretAccessKey']],
+        [
+          { name: `env-${unique()}`, secretType: 'ENV', credentials: { envVars: [{ key: 'API_TOKEN', value }] } },
+          ['input', 'credentials', 'envVars', '0', 'value'],
+        ],
+        [
+          {
+            name: `s3-${unique()}`,
+            secretType: 'S3',
+            credentials: { accessKey: { ...fixtures.accessKey(), secretAccessKey: `${fixtures.accessKey().secretAccessKey}${half}` } },
+          },
+          ['input', 'credentials', 'accessKey', 'secretAccessKey'],
+        ],
         [{ preset: 'openai', value, name: `preset-${unique()}` }, ['input', 'value']],
       ];
       for (const [input, path] of cases) {
         const body = await create(input);
-        expect(body.data?.createSecret, path.join('.')).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path, code: 'INVALID_CHARACTERS' }] });
+        expect(body.data?.createSecret, path.join('.')).toMatchObject({
+          __typename: 'ValidationError',
+          fieldErrors: [{ path, code: 'INVALID_CHARACTERS' }],
+        });
         const stored = await t.db.selectFrom('secrets').select('id').where('name', '=', String(input.name)).execute();
         expect(stored).toEqual([]);
       }
@@ -208,21 +296,36 @@ describe('lone UTF-16 surrogates are refused, in names and in values', () => {
     const secret = await createSecret(envSecret(`env-${unique()}`));
     if (secret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(secret));
     const before = await t.db.selectFrom('secrets').select('version').where('id', '=', rawId(secret.secret.id)).executeTakeFirstOrThrow();
-    const update = (input: Record<string, unknown>) => post(`mutation($input: UpdateSecretInput!) { updateSecret(input: $input) { ${ERROR_FIELDS} } }`, { input: { id: secret.secret.id, ...input } });
+    const update = (input: Record<string, unknown>) =>
+      post(`mutation($input: UpdateSecretInput!) { updateSecret(input: $input) { ${ERROR_FIELDS} } }`, {
+        input: { id: secret.secret.id, ...input },
+      });
     expect((await update({ addValues: [{ key: 'OTHER', value: 'half-\ud83d' }] })).data?.updateSecret).toMatchObject({
       fieldErrors: [{ path: ['input', 'addValues', '0', 'value'], code: 'INVALID_CHARACTERS' }],
     });
     expect((await update({ values: [{ key: 'API_TOKEN', value: '\ude00-half' }] })).data?.updateSecret).toMatchObject({
       fieldErrors: [{ path: ['input', 'values', '0', 'value'], code: 'INVALID_CHARACTERS' }],
     });
-    expect(await t.db.selectFrom('secrets').select('version').where('id', '=', rawId(secret.secret.id)).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await t.db.selectFrom('secrets').select('version').where('id', '=', rawId(secret.secret.id)).executeTakeFirstOrThrow()).toEqual(
+      before,
+    );
 
     const vault = await post(`mutation($input: CreateVaultConnectionInput!) { createVaultConnection(input: $input) { ${ERROR_FIELDS} } }`, {
-      input: { teamId: team.teamId, name: `vault-${unique()}`, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: 'ops_\ud800' } } },
+      input: {
+        teamId: team.teamId,
+        name: `vault-${unique()}`,
+        vaultType: 'ONEPASSWORD',
+        credentials: { onePassword: { accessToken: 'ops_\ud800' } },
+      },
     });
-    expect(vault.data?.createVaultConnection).toMatchObject({ fieldErrors: [{ path: ['input', 'credentials', 'onePassword', 'accessToken'], code: 'INVALID_CHARACTERS' }] });
+    expect(vault.data?.createVaultConnection).toMatchObject({
+      fieldErrors: [{ path: ['input', 'credentials', 'onePassword', 'accessToken'], code: 'INVALID_CHARACTERS' }],
+    });
 
-    const query = await post('query($teamId: ID!, $name: String!) { team(id: $teamId) { secretByName(name: $name) { id } } }', { teamId: team.teamId, name: 'x\ud800' });
+    const query = await post('query($teamId: ID!, $name: String!) { team(id: $teamId) { secretByName(name: $name) { id } } }', {
+      teamId: team.teamId,
+      name: 'x\ud800',
+    });
     expect(query.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 

@@ -15,11 +15,16 @@ const send = async (body: unknown) => {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${team.ownerToken}` },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] },
+  };
 };
 
 const hashOf = (operationName: string) => {
-  const entry = Object.entries(manifest).find(([, document]) => document.includes(`query ${operationName}(`) || document.includes(`query ${operationName} `));
+  const entry = Object.entries(manifest).find(
+    ([, document]) => document.includes(`query ${operationName}(`) || document.includes(`query ${operationName} `),
+  );
   if (!entry) throw new Error(`${operationName} is not in the manifest`);
   return entry[0];
 };

@@ -10,12 +10,22 @@ import { executeOk } from '../helpers/app.ts';
 import { CreateLocation, CreateSecret, CreateVaultConnection, NodeById } from '../helpers/documents.ts';
 import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { maskValue } from '../../src/modules/secret/credential-masking.ts';
-import { AUTH_METHODS, credentialFieldsFor, credentialsMemberFor, secretTypeOf, supportsExternalVault, type AuthMethod } from '../../src/modules/secret/provider-catalogue.ts';
+import {
+  AUTH_METHODS,
+  credentialFieldsFor,
+  credentialsMemberFor,
+  secretTypeOf,
+  supportsExternalVault,
+  type AuthMethod,
+} from '../../src/modules/secret/provider-catalogue.ts';
 
 const { t, team } = useTestApp();
 
 /** The stored values of a generated input, in the catalogue's field order (ENV_VARS: its pairs). */
-function storedValues(method: AuthMethod, credentials: ReturnType<typeof credentialsFor>): { name: string; envVar: string; value: string }[] {
+function storedValues(
+  method: AuthMethod,
+  credentials: ReturnType<typeof credentialsFor>,
+): { name: string; envVar: string; value: string }[] {
   const member = credentialsMemberFor(method);
   if (member === 'envVars') return credentials.envVars!.map(({ key, value }) => ({ name: key, envVar: key, value }));
   const values = credentials[member] as Record<string, string>;
@@ -38,7 +48,12 @@ describe('every auth method of the catalogue round-trips through the API', () =>
   test.each(AUTH_METHODS)('%s: created with generated credentials, read back masked', async (method) => {
     const credentials = credentialsFor(method);
     const secretType = secretTypeOf(method);
-    const secret = await createSecret({ name: uniqueName(method.toLowerCase()), secretType, authMethod: method, credentials: credentials as SecretCredentialsInput });
+    const secret = await createSecret({
+      name: uniqueName(method.toLowerCase()),
+      secretType,
+      authMethod: method,
+      credentials: credentials as SecretCredentialsInput,
+    });
 
     const expected = storedValues(method, credentials).map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
     expect(secret).toMatchObject({ secretType, authMethod: method, storage: 'NATIVE', version: 1 });
@@ -53,30 +68,52 @@ describe('every auth method of the catalogue round-trips through the API', () =>
     const location = await executeOk(
       t.app,
       CreateLocation,
-      { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: secretType, secretId: secret.id, bucketName: 'bucket', region: 'r1', endpointUrl: 'https://storage.example.test' } },
+      {
+        input: {
+          teamId: team.teamId,
+          name: uniqueName('loc'),
+          locationType: secretType,
+          secretId: secret.id,
+          bucketName: 'bucket',
+          region: 'r1',
+          endpointUrl: 'https://storage.example.test',
+        },
+      },
       team.ownerToken,
     );
     expect(location.createLocation).toMatchObject({ __typename: 'CreateLocationSuccess', location: { locationType: secretType } });
     expect((await readSecret(secret.id)).locationCount).toBe(1);
   });
 
-  test.each(AUTH_METHODS.filter((method) => supportsExternalVault(secretTypeOf(method))))('%s: EXTERNAL_VAULT with one mapping per catalogue field', async (method) => {
-    const connection = await executeOk(
-      t.app,
-      CreateVaultConnection,
-      { input: { teamId: team.teamId, name: uniqueName('doppler'), vaultType: 'DOPPLER', credentials: { doppler: { accessToken: 'dp.st.prd.abcdefghijklmnop', project: 'storage', config: 'prd' } } } },
-      team.ownerToken,
-    );
-    if (connection.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(connection));
-    const fieldMappings = credentialFieldsFor(method).map((field) => ({ fieldName: field.name, reference: field.envVar }));
-    const secret = await createSecret({
-      name: uniqueName(`vault-${method.toLowerCase()}`),
-      secretType: secretTypeOf(method),
-      authMethod: method,
-      vaultConnectionId: connection.createVaultConnection.vaultConnection.id,
-      fieldMappings,
-    });
-    expect(secret).toMatchObject({ storage: 'EXTERNAL_VAULT', fieldMappings });
-    expect(secret.credentialFields).toEqual(credentialFieldsFor(method).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })));
-  });
+  test.each(AUTH_METHODS.filter((method) => supportsExternalVault(secretTypeOf(method))))(
+    '%s: EXTERNAL_VAULT with one mapping per catalogue field',
+    async (method) => {
+      const connection = await executeOk(
+        t.app,
+        CreateVaultConnection,
+        {
+          input: {
+            teamId: team.teamId,
+            name: uniqueName('doppler'),
+            vaultType: 'DOPPLER',
+            credentials: { doppler: { accessToken: 'dp.st.prd.abcdefghijklmnop', project: 'storage', config: 'prd' } },
+          },
+        },
+        team.ownerToken,
+      );
+      if (connection.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(connection));
+      const fieldMappings = credentialFieldsFor(method).map((field) => ({ fieldName: field.name, reference: field.envVar }));
+      const secret = await createSecret({
+        name: uniqueName(`vault-${method.toLowerCase()}`),
+        secretType: secretTypeOf(method),
+        authMethod: method,
+        vaultConnectionId: connection.createVaultConnection.vaultConnection.id,
+        fieldMappings,
+      });
+      expect(secret).toMatchObject({ storage: 'EXTERNAL_VAULT', fieldMappings });
+      expect(secret.credentialFields).toEqual(
+        credentialFieldsFor(method).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
+      );
+    },
+  );
 });

@@ -8,7 +8,11 @@ async function post(app: TestApp['app'], token: string | undefined, body: unknow
     headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] },
+  };
 }
 
 let dev: TestApp;
@@ -25,7 +29,10 @@ afterAll(async () => {
 
 describe('graphql-armor rejects abusive documents before anything runs', () => {
   test.each([
-    ['too deep', `{ viewer { memberships { team { members { edges { node { team { members { edges { node { team { members { edges { node { role } } } } } } } } } } } } } } }`],
+    [
+      'too deep',
+      `{ viewer { memberships { team { members { edges { node { team { members { edges { node { team { members { edges { node { role } } } } } } } } } } } } } } }`,
+    ],
     ['an alias bomb', `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`],
     ['too many directives', `{ viewer { id ${'@include(if: true) '.repeat(25)} } }`],
     ['too many tokens', `{ viewer { ${'id '.repeat(3100)} } }`],
@@ -50,7 +57,8 @@ describe('list-aware complexity (Pothos complexity plugin)', () => {
 });
 
 describe('nodes(ids) is bounded like a page', () => {
-  const aliases = (count: number, selection: string) => `query($ids: [ID!]!) { ${Array.from({ length: count }, (_, i) => `a${i}: nodes(ids: $ids) { ${selection} }`).join(' ')} }`;
+  const aliases = (count: number, selection: string) =>
+    `query($ids: [ID!]!) { ${Array.from({ length: count }, (_, i) => `a${i}: nodes(ids: $ids) { ${selection} }`).join(' ')} }`;
 
   test('at most 100 ids: 100 are answered, 101 is BAD_USER_INPUT', async () => {
     const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }';
@@ -61,9 +69,14 @@ describe('nodes(ids) is bounded like a page', () => {
     expect(tooMany.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(tooMany.body.errors?.[0]?.message).toMatch(/"ids" of "nodes" must hold at most 100 items \(got 101\)/);
     // Inside a fragment, or as a literal list, the same.
-    const inFragment = await post(dev.app, team.ownerToken, { query: 'query($ids: [ID!]!) { ...F } fragment F on Query { nodes(ids: $ids) { id } }', variables: { ids: Array(101).fill(team.teamId) } });
+    const inFragment = await post(dev.app, team.ownerToken, {
+      query: 'query($ids: [ID!]!) { ...F } fragment F on Query { nodes(ids: $ids) { id } }',
+      variables: { ids: Array(101).fill(team.teamId) },
+    });
     expect(inFragment.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const literal = await post(dev.app, team.ownerToken, { query: `{ nodes(ids: [${Array(101).fill(JSON.stringify(team.teamId)).join(',')}]) { id } }` });
+    const literal = await post(dev.app, team.ownerToken, {
+      query: `{ nodes(ids: [${Array(101).fill(JSON.stringify(team.teamId)).join(',')}]) { id } }`,
+    });
     expect(literal.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
@@ -86,9 +99,14 @@ describe('nodes(ids) is bounded like a page', () => {
 
 describe('request size', () => {
   test('a body over 1 MB is refused with 413 before it is parsed', async () => {
-    const res = await post(dev.app, team.ownerToken, JSON.stringify({ query: '{ viewer { id } }', variables: { pad: 'x'.repeat(1_100_000) } }), {
-      'content-length': String(1_100_100),
-    });
+    const res = await post(
+      dev.app,
+      team.ownerToken,
+      JSON.stringify({ query: '{ viewer { id } }', variables: { pad: 'x'.repeat(1_100_000) } }),
+      {
+        'content-length': String(1_100_100),
+      },
+    );
     expect(res.status).toBe(413);
     expect(res.body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
     // The rest of the body is never read: the connection must not carry another request.
@@ -102,7 +120,11 @@ describe('request size', () => {
       pull(controller) {
         // Endless: the limit, not the end of the body, has to stop the reading.
         sent += chunk.byteLength;
-        controller.enqueue(sent === chunk.byteLength ? new TextEncoder().encode(`{"query":"{ viewer { id } }","variables":{"pad":"${'x'.repeat(1000)}`) : chunk);
+        controller.enqueue(
+          sent === chunk.byteLength
+            ? new TextEncoder().encode(`{"query":"{ viewer { id } }","variables":{"pad":"${'x'.repeat(1000)}`)
+            : chunk,
+        );
       },
     });
     const response = await dev.app.fetch('http://cloakroom.test/graphql', {
@@ -112,7 +134,9 @@ describe('request size', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
     expect(response.headers.get('connection')).toBe('close');
     expect(sent).toBeLessThan(2_000_000);
   });

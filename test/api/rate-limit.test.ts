@@ -60,7 +60,12 @@ async function send<TResult, TVariables>(
 const query = (app: App, team: TestTeam, token = team.ownerToken, ip?: string) => send(app, NodeById, { id: team.teamId }, { token, ip });
 
 function createSecret(app: App, team: TestTeam, token = team.ownerToken, name = `rl-${randomUUID()}`) {
-  return send(app, CreateSecret, { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } }, { token });
+  return send(
+    app,
+    CreateSecret,
+    { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } },
+    { token },
+  );
 }
 
 function rateHeaders(headers: Headers) {
@@ -86,13 +91,20 @@ function expectRateLimited(response: Sent<unknown>, scope: RegExp): number {
 }
 
 async function secretsNamed(name: string): Promise<number> {
-  const row = await t.db.selectFrom('secrets').select((eb) => eb.fn.countAll<string>().as('n')).where('name', '=', name).executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom('secrets')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** `n` aliased rotations of one secret in one operation. */
 function rotations(n: number): TypedDocumentNode<Record<string, { __typename: string }>, { id: string; key: unknown }> {
-  const fields = Array.from({ length: n }, (_, i) => `r${i}: rotateSecret(input: { id: $id, credentials: { accessKey: $key } }) { __typename }`);
+  const fields = Array.from(
+    { length: n },
+    (_, i) => `r${i}: rotateSecret(input: { id: $id, credentials: { accessKey: $key } }) { __typename }`,
+  );
   return parse(`mutation Rotations($id: ID!, $key: AccessKeyCredentialsInput!) { ${fields.join(' ')} }`);
 }
 
@@ -103,7 +115,11 @@ function secretIdOf(response: Sent<{ createSecret: { __typename: string } | null
 }
 
 async function secretVersion(secretId: string): Promise<number> {
-  const row = await t.db.selectFrom('secrets').select('version').where('id', '=', fromGlobalId(secretId, 'Secret')).executeTakeFirstOrThrow();
+  const row = await t.db
+    .selectFrom('secrets')
+    .select('version')
+    .where('id', '=', fromGlobalId(secretId, 'Secret'))
+    .executeTakeFirstOrThrow();
   return row.version;
 }
 
@@ -233,7 +249,10 @@ describe('in memory', () => {
     expect(await secretVersion(secretId)).toBe(5);
 
     // Two more do not fit in the one unit left: refused whole, nothing rotated, nothing spent.
-    expectRateLimited(await send(app, rotations(2), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken }), /at most 6 mutations per 60 s for this API token \(this operation costs 2\)/);
+    expectRateLimited(
+      await send(app, rotations(2), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken }),
+      /at most 6 mutations per 60 s for this API token \(this operation costs 2\)/,
+    );
     expect(await secretVersion(secretId)).toBe(5);
     const one = await send(app, rotations(1), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
     expect(one.status).toBe(200);
@@ -255,7 +274,10 @@ describe('in memory', () => {
     expect(eleven.status).toBe(400);
     expect(eleven.body.data ?? undefined).toBeUndefined();
     expect(eleven.body.errors).toHaveLength(1);
-    expect(eleven.body.errors![0]).toMatchObject({ message: expect.stringMatching(/11 root mutation fields, at most 10/), extensions: { code: 'TOO_MANY_MUTATIONS' } });
+    expect(eleven.body.errors![0]).toMatchObject({
+      message: expect.stringMatching(/11 root mutation fields, at most 10/),
+      extensions: { code: 'TOO_MANY_MUTATIONS' },
+    });
     expect(await secretVersion(secretId)).toBe(11);
     const next = await createSecret(app, team);
     expect(rateHeaders(next.headers)).toMatchObject({ remaining: 88 });
@@ -297,11 +319,15 @@ describe('in memory', () => {
     const secretId = secretIdOf(await createSecret(app, team));
     const linked = await send(
       app,
-      parse(`mutation Link($input: CreateLocationInput!) { createLocation(input: $input) { __typename ... on CreateLocationSuccess { location { secret { id locationCount } } } } }`),
+      parse(
+        `mutation Link($input: CreateLocationInput!) { createLocation(input: $input) { __typename ... on CreateLocationSuccess { location { secret { id locationCount } } } } }`,
+      ),
       { input: { teamId: team.teamId, name: `loc-${randomUUID()}`, locationType: 'S3', secretId, bucketName: 'bucket' } },
       { token: team.ownerToken },
     );
-    expect(linked.body).toEqual({ data: { createLocation: { __typename: 'CreateLocationSuccess', location: { secret: { id: secretId, locationCount: 1 } } } } });
+    expect(linked.body).toEqual({
+      data: { createLocation: { __typename: 'CreateLocationSuccess', location: { secret: { id: secretId, locationCount: 1 } } } },
+    });
     // It was charged to the team (its id and the secret's both name it: one field, one point).
     expect(rateHeaders(linked.headers)).toMatchObject({ limit: 10, remaining: 8 });
   });
@@ -335,7 +361,11 @@ describe('in memory', () => {
     /** Raw text a typed client cannot send: a syntax error, an unknown field, graphql-armor's alias limit. */
     const raw = async (body: string, token: string | undefined, ip: string) => {
       const serverContext = { req: { socket: { remoteAddress: ip } } } as unknown as Parameters<App['fetch']>[2];
-      const response = await app.fetch('http://cloakroom.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) }, body }, serverContext);
+      const response = await app.fetch(
+        'http://cloakroom.test/graphql',
+        { method: 'POST', headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) }, body },
+        serverContext,
+      );
       return { status: response.status, headers: response.headers, body: (await response.json()) as ExecutionResult };
     };
     const probes = [
@@ -416,7 +446,8 @@ describe('behind a proxy (a real socket from 127.0.0.1)', () => {
   }
   const post = (url: string, body: object, headers: Record<string, string>) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const guess = (url: string, forwardedFor: string) => post(url, { query: '{ viewer { id } }' }, { authorization: `Bearer cr_${randomUUID()}`, 'x-forwarded-for': forwardedFor });
+  const guess = (url: string, forwardedFor: string) =>
+    post(url, { query: '{ viewer { id } }' }, { authorization: `Bearer cr_${randomUUID()}`, 'x-forwarded-for': forwardedFor });
 
   test('a trusted proxy’s X-Forwarded-For names the client: each client has its own budget and its own audit address', async () => {
     const app = createApp({ db: t.db, keyring: t.keyring, logger, rateLimit: { unauthenticatedPerIp: 1 }, trustedProxies: ['loopback'] });
@@ -429,9 +460,21 @@ describe('behind a proxy (a real socket from 127.0.0.1)', () => {
       expect((await guess(url, '198.51.100.99, 203.0.113.2')).status).toBe(429);
 
       const name = `proxied-${randomUUID()}`;
-      const created = await post(url, { query: print(CreateSecret), variables: { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } } }, { authorization: `Bearer ${team.ownerToken}`, 'x-forwarded-for': '203.0.113.3' });
+      const created = await post(
+        url,
+        {
+          query: print(CreateSecret),
+          variables: { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } },
+        },
+        { authorization: `Bearer ${team.ownerToken}`, 'x-forwarded-for': '203.0.113.3' },
+      );
       expect(created.status).toBe(200);
-      const audit = await t.db.selectFrom('audit_events').select('client_ip').where('team_id', '=', fromGlobalId(team.teamId, 'Team')).where('action', '=', 'secret.created').executeTakeFirstOrThrow();
+      const audit = await t.db
+        .selectFrom('audit_events')
+        .select('client_ip')
+        .where('team_id', '=', fromGlobalId(team.teamId, 'Team'))
+        .where('action', '=', 'secret.created')
+        .executeTakeFirstOrThrow();
       expect(audit.client_ip).toBe('203.0.113.3');
     });
   });

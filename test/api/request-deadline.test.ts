@@ -84,7 +84,12 @@ describe.runIf(testDatabaseUrl)('request deadline (PostgreSQL)', () => {
       row = await t.db.selectFrom('secrets').select(['version', 'description']).where('id', '=', secretId).executeTakeFirstOrThrow();
     }
     expect(row).toEqual({ version: secret.version + 1, description: 'after the lock' });
-    const audit = await t.db.selectFrom('audit_events').select('target_version').where('target_id', '=', secretId).where('action', '=', 'secret.updated').execute();
+    const audit = await t.db
+      .selectFrom('audit_events')
+      .select('target_version')
+      .where('target_id', '=', secretId)
+      .where('action', '=', 'secret.updated')
+      .execute();
     expect(audit).toEqual([{ target_version: secret.version + 1 }]);
   });
 
@@ -105,7 +110,12 @@ describe('request deadline', () => {
     // The app alone: the test harness keeps every response for its leak sweep.
     const db = await openTestDatabase();
     try {
-      const app = createApp({ db, keyring: createKeyring(randomBytes(32)), logger: createLogger('silent'), rateLimit: GENEROUS_RATE_LIMIT });
+      const app = createApp({
+        db,
+        keyring: createKeyring(randomBytes(32)),
+        logger: createLogger('silent'),
+        rateLimit: GENEROUS_RATE_LIMIT,
+      });
       const owner = await createTeamWithOwner(db);
       const send = async (count: number) => {
         for (let i = 0; i < count; i++) expect((await execute(app, DeadlineViewer, {}, owner.ownerToken)).status).toBe(200);
@@ -124,7 +134,7 @@ describe('request deadline', () => {
   }, 120_000); // Thousands of requests and forced collections: slow on a loaded 2-core machine.
 });
 
-describe('request deadline without a timer\'s turn', () => {
+describe("request deadline without a timer's turn", () => {
   /**
    * The body arrives 60 ms after the request (a slow client), so a 20 ms deadline has passed before
    * execution starts, yet no timer has had its turn since: only a deadline checked by the executor

@@ -41,7 +41,10 @@ async function graphqlOverSocket(token: string, body: unknown) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] },
+  };
 }
 
 /** Polls /healthz until `stop()`, keeping the slowest answer. */
@@ -102,7 +105,8 @@ describe('the nodes(ids) attack', () => {
 
 describe('response size', () => {
   test(`an answer over the limit is refused with 422 RESPONSE_TOO_LARGE and no data; one under it is sent whole`, async () => {
-    const query = (count: number) => `query($i: [ID!]!) { ${Array.from({ length: count }, (_, k) => `a${k}: nodes(ids: $i) { id ... on Secret { name } }`).join(' ')} }`;
+    const query = (count: number) =>
+      `query($i: [ID!]!) { ${Array.from({ length: count }, (_, k) => `a${k}: nodes(ids: $i) { id ... on Secret { name } }`).join(' ')} }`;
     // About 80 bytes a secret: 20 × 100 of them (well within the complexity limit) is over 50,000 bytes.
     const big = await graphqlOverSocket(team.members.VIEWER.token, { query: query(20), variables: { i: Array(100).fill(secretId) } });
     expect(big.status).toBe(422);
@@ -166,7 +170,17 @@ describe('a body over the limit', () => {
     return new Promise((resolve) => {
       const outcome: { status?: number; code?: string; error?: string } = {};
       const chunk = Buffer.alloc(64 * 1024, 'x');
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${team.members.VIEWER.token}`, 'content-length': String(size) } });
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/graphql',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${team.members.VIEWER.token}`,
+          'content-length': String(size),
+        },
+      });
       const responded = new Promise<void>((done) => {
         req.on('response', (response) => {
           outcome.status = response.statusCode;
@@ -198,9 +212,12 @@ describe('a body over the limit', () => {
     });
   }
 
-  test.each([2_000_000, 4_000_000, 8_000_000])('%i bytes still being sent: the client receives the 413, not a broken pipe or a reset', async (size) => {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      expect(await sendLargeBody(size)).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
-    }
-  });
+  test.each([2_000_000, 4_000_000, 8_000_000])(
+    '%i bytes still being sent: the client receives the 413, not a broken pipe or a reset',
+    async (size) => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        expect(await sendLargeBody(size)).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+      }
+    },
+  );
 });

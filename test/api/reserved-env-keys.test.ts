@@ -12,7 +12,10 @@ import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
 const { t, team } = useTestApp();
 
 /** Every reserved name, and one member of each reserved family. */
-const EVERY_RESERVED_KEY = [...RESERVED_ENV_KEYS, ...RESERVED_ENV_KEY_PREFIXES.map((prefix) => `${prefix}${prefix.endsWith('_') ? '' : '_'}X`)];
+const EVERY_RESERVED_KEY = [
+  ...RESERVED_ENV_KEYS,
+  ...RESERVED_ENV_KEY_PREFIXES.map((prefix) => `${prefix}${prefix.endsWith('_') ? '' : '_'}X`),
+];
 const VALUE = 'value-long-enough-0001';
 
 async function create(input: Partial<CreateSecretInput>) {
@@ -20,7 +23,11 @@ async function create(input: Partial<CreateSecretInput>) {
 }
 
 async function createEnv(pairs: Record<string, string>): Promise<string> {
-  const result = await create({ name: uniqueName('env'), secretType: 'ENV', credentials: { envVars: Object.entries(pairs).map(([key, value]) => ({ key, value })) } });
+  const result = await create({
+    name: uniqueName('env'),
+    secretType: 'ENV',
+    credentials: { envVars: Object.entries(pairs).map(([key, value]) => ({ key, value })) },
+  });
   if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
   return result.secret.id;
 }
@@ -39,14 +46,20 @@ async function snapshot(id: string) {
   return { ...rows[0], env: await injectableEnv(t.db, t.keyring, rawId(id)).catch((error: Error) => error.message) };
 }
 
-const reservedError = (paths: string[][]) => ({ __typename: 'ValidationError', code: 'RESERVED_ENV_KEY', fieldErrors: paths.map((path) => ({ path, code: 'RESERVED_ENV_KEY' })) });
+const reservedError = (paths: string[][]) => ({
+  __typename: 'ValidationError',
+  code: 'RESERVED_ENV_KEY',
+  fieldErrors: paths.map((path) => ({ path, code: 'RESERVED_ENV_KEY' })),
+});
 
 describe('RESERVED_ENV_KEY on every write path', () => {
   test('createSecret: every reserved key is refused, one fieldError per key at its path; nothing is stored', async () => {
     const name = uniqueName('reserved');
     const envVars = [{ key: 'FINE_KEY', value: VALUE }, ...EVERY_RESERVED_KEY.map((key) => ({ key, value: VALUE }))];
     const result = await create({ name, secretType: 'ENV', credentials: { envVars } });
-    expect(result).toMatchObject(reservedError(EVERY_RESERVED_KEY.map((_, index) => ['input', 'credentials', 'envVars', String(index + 1), 'key'])));
+    expect(result).toMatchObject(
+      reservedError(EVERY_RESERVED_KEY.map((_, index) => ['input', 'credentials', 'envVars', String(index + 1), 'key'])),
+    );
     if (result.__typename !== 'ValidationError') throw new Error('unreachable');
     expect(result.message).toContain('PATH');
     expect(result.message).not.toContain(VALUE);
@@ -56,14 +69,26 @@ describe('RESERVED_ENV_KEY on every write path', () => {
 
   test('createSecret: the keys from the issue, one at a time', async () => {
     for (const key of ['PATH', 'BASH_ENV', 'NODE_OPTIONS', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES', 'DATABASE_URL', 'CLOAKROOM_MASTER_KEY']) {
-      expect(await create({ name: uniqueName('reserved'), secretType: 'ENV', credentials: { envVars: [{ key, value: VALUE }] } }), key).toMatchObject(
-        reservedError([['input', 'credentials', 'envVars', '0', 'key']]),
-      );
+      expect(
+        await create({ name: uniqueName('reserved'), secretType: 'ENV', credentials: { envVars: [{ key, value: VALUE }] } }),
+        key,
+      ).toMatchObject(reservedError([['input', 'credentials', 'envVars', '0', 'key']]));
     }
   });
 
   test('names that only look like reserved ones are ordinary keys', async () => {
-    const keys = ['PATHS', 'MY_PATH', 'LDAP_URL', 'NODE_ENV', 'PORT', 'HOST', 'LOG_LEVEL', 'DATABASE_PASSWORD', 'GITHUB_TOKEN', 'CLOAKROOM'];
+    const keys = [
+      'PATHS',
+      'MY_PATH',
+      'LDAP_URL',
+      'NODE_ENV',
+      'PORT',
+      'HOST',
+      'LOG_LEVEL',
+      'DATABASE_PASSWORD',
+      'GITHUB_TOKEN',
+      'CLOAKROOM',
+    ];
     const id = await createEnv(Object.fromEntries(keys.map((key) => [key, VALUE])));
     expect(Object.keys(await injectableEnv(t.db, t.keyring, rawId(id)))).toEqual(keys);
   });
@@ -71,15 +96,34 @@ describe('RESERVED_ENV_KEY on every write path', () => {
   test('updateSecret values, addValues and renameKeys: refused at the key’s path; nothing changes', async () => {
     const id = await createEnv({ API_TOKEN: VALUE, OTHER: VALUE });
     const before = await snapshot(id);
-    expect(await update({ id, values: [{ key: 'API_TOKEN', value: VALUE }, { key: 'LD_PRELOAD', value: '/tmp/evil.so' }] })).toMatchObject(
-      reservedError([['input', 'values', '1', 'key']]),
+    expect(
+      await update({
+        id,
+        values: [
+          { key: 'API_TOKEN', value: VALUE },
+          { key: 'LD_PRELOAD', value: '/tmp/evil.so' },
+        ],
+      }),
+    ).toMatchObject(reservedError([['input', 'values', '1', 'key']]));
+    expect(
+      await update({
+        id,
+        addValues: [
+          { key: 'FINE', value: VALUE },
+          { key: 'NODE_OPTIONS', value: '--require /tmp/evil.js' },
+        ],
+      }),
+    ).toMatchObject(reservedError([['input', 'addValues', '1', 'key']]));
+    expect(await update({ id, renameKeys: [{ from: 'OTHER', to: 'BASH_ENV' }] })).toMatchObject(
+      reservedError([['input', 'renameKeys', '0', 'to']]),
     );
-    expect(await update({ id, addValues: [{ key: 'FINE', value: VALUE }, { key: 'NODE_OPTIONS', value: '--require /tmp/evil.js' }] })).toMatchObject(
-      reservedError([['input', 'addValues', '1', 'key']]),
-    );
-    expect(await update({ id, renameKeys: [{ from: 'OTHER', to: 'BASH_ENV' }] })).toMatchObject(reservedError([['input', 'renameKeys', '0', 'to']]));
-    expect(await update({ id, renameKeys: [{ from: 'OTHER', to: 'PATH' }], addValues: [{ key: 'CLOAKROOM_MASTER_KEY', value: VALUE }] })).toMatchObject(
-      reservedError([['input', 'renameKeys', '0', 'to'], ['input', 'addValues', '0', 'key']]),
+    expect(
+      await update({ id, renameKeys: [{ from: 'OTHER', to: 'PATH' }], addValues: [{ key: 'CLOAKROOM_MASTER_KEY', value: VALUE }] }),
+    ).toMatchObject(
+      reservedError([
+        ['input', 'renameKeys', '0', 'to'],
+        ['input', 'addValues', '0', 'key'],
+      ]),
     );
     expect(await snapshot(id)).toEqual(before);
   });
@@ -87,7 +131,24 @@ describe('RESERVED_ENV_KEY on every write path', () => {
   test('rotateSecret: refused at the key’s path; nothing changes', async () => {
     const id = await createEnv({ API_TOKEN: VALUE });
     const before = await snapshot(id);
-    const rotated = (await executeOk(t.app, RotateSecret, { input: { id, credentials: { envVars: [{ key: 'API_TOKEN', value: VALUE }, { key: 'PYTHONPATH', value: '/tmp' }] } } }, team.ownerToken)).rotateSecret;
+    const rotated = (
+      await executeOk(
+        t.app,
+        RotateSecret,
+        {
+          input: {
+            id,
+            credentials: {
+              envVars: [
+                { key: 'API_TOKEN', value: VALUE },
+                { key: 'PYTHONPATH', value: '/tmp' },
+              ],
+            },
+          },
+        },
+        team.ownerToken,
+      )
+    ).rotateSecret;
     expect(rotated).toMatchObject(reservedError([['input', 'credentials', 'envVars', '1', 'key']]));
     expect(await snapshot(id)).toEqual(before);
   });
@@ -100,10 +161,19 @@ describe('RESERVED_ENV_KEY on every write path', () => {
 
 describe('a secret stored before the rule', () => {
   test('a change that would carry its reserved key into a new version is refused; removing or renaming the key is how it heals', async () => {
-    const id = await storePreRuleEnvSecret(t.db, t.keyring, rawId(team.teamId), { API_TOKEN: VALUE, PATH: '/tmp/evil-bin', LD_PRELOAD: '/tmp/evil.so' });
+    const id = await storePreRuleEnvSecret(t.db, t.keyring, rawId(team.teamId), {
+      API_TOKEN: VALUE,
+      PATH: '/tmp/evil-bin',
+      LD_PRELOAD: '/tmp/evil.so',
+    });
     const before = await snapshot(id);
     expect(before.env).toMatch(/reserved env keys .*: PATH, LD_PRELOAD/);
-    expect(await update({ id, addValues: [{ key: 'FINE', value: VALUE }] })).toMatchObject(reservedError([['input', 'removeKeys'], ['input', 'removeKeys']]));
+    expect(await update({ id, addValues: [{ key: 'FINE', value: VALUE }] })).toMatchObject(
+      reservedError([
+        ['input', 'removeKeys'],
+        ['input', 'removeKeys'],
+      ]),
+    );
     expect(await update({ id, removeKeys: ['PATH'] })).toMatchObject(reservedError([['input', 'removeKeys']]));
     expect(await snapshot(id)).toEqual(before);
 
@@ -117,9 +187,19 @@ describe('a secret stored before the rule', () => {
   });
 
   test('injectableEnv (cli run) refuses it before decrypting, naming the keys only, and records a DENIED secret.injected', async () => {
-    const id = await storePreRuleEnvSecret(t.db, t.keyring, rawId(team.teamId), { API_TOKEN: VALUE, NODE_OPTIONS: '--require /tmp/evil.js' });
-    await expect(injectableEnv(t.db, t.keyring, rawId(id))).rejects.toMatchObject({ code: 'RESERVED_ENV_KEY', message: expect.stringContaining('NODE_OPTIONS') });
-    const events = await t.db.selectFrom('audit_events').select(['action', 'outcome', 'changed_fields']).where('target_id', '=', rawId(id)).execute();
+    const id = await storePreRuleEnvSecret(t.db, t.keyring, rawId(team.teamId), {
+      API_TOKEN: VALUE,
+      NODE_OPTIONS: '--require /tmp/evil.js',
+    });
+    await expect(injectableEnv(t.db, t.keyring, rawId(id))).rejects.toMatchObject({
+      code: 'RESERVED_ENV_KEY',
+      message: expect.stringContaining('NODE_OPTIONS'),
+    });
+    const events = await t.db
+      .selectFrom('audit_events')
+      .select(['action', 'outcome', 'changed_fields'])
+      .where('target_id', '=', rawId(id))
+      .execute();
     expect(events).toEqual([{ action: 'secret.injected', outcome: 'DENIED', changed_fields: ['NODE_OPTIONS'] }]);
     // Still visible as metadata, as before.
     expect((await executeOk(t.app, NodeById, { id }, team.ownerToken)).node).toMatchObject({ id });

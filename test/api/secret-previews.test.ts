@@ -46,12 +46,26 @@ describe('masked previews: at most a quarter of a value, nothing under 16 charac
     const data = await executeOk(
       t.app,
       CreateSecret,
-      { input: { teamId: team.teamId, name: `previews-${randomUUID()}`, secretType: 'ENV', credentials: { envVars: Object.entries(values).map(([key, value]) => ({ key, value })) } } },
+      {
+        input: {
+          teamId: team.teamId,
+          name: `previews-${randomUUID()}`,
+          secretType: 'ENV',
+          credentials: { envVars: Object.entries(values).map(([key, value]) => ({ key, value })) },
+        },
+      },
       team.ownerToken,
     );
     if (data.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(data));
     const previews = await viewerPreviews(t.app, data.createSecret.secret.id, team.members.VIEWER.token);
-    expect(previews).toEqual({ LEN_8: '••••', LEN_12: '••••', LEN_15: '••••', LEN_16: 'ab••••yz', LEN_20: 'AKI••••LE', LEN_40: 'AKIA••••XYZ' });
+    expect(previews).toEqual({
+      LEN_8: '••••',
+      LEN_12: '••••',
+      LEN_15: '••••',
+      LEN_16: 'ab••••yz',
+      LEN_20: 'AKI••••LE',
+      LEN_40: 'AKIA••••XYZ',
+    });
     for (const [key, value] of Object.entries(values)) expect(revealed(previews[key]!)).toBeLessThanOrEqual(Math.floor(value.length / 4));
   });
 
@@ -59,14 +73,29 @@ describe('masked previews: at most a quarter of a value, nothing under 16 charac
     const isolated = await createIsolatedPostgresDatabase();
     const db = createDatabase({ databaseUrl: isolated?.databaseUrl });
     try {
-      const migrator = new Migrator({ db, provider: new FileMigrationProvider({ fs, path, migrationFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../../db/migrations') }) });
+      const migrator = new Migrator({
+        db,
+        provider: new FileMigrationProvider({
+          fs,
+          path,
+          migrationFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), '../../db/migrations'),
+        }),
+      });
       const before = await migrator.migrateTo('0009_team_invitations');
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- Kysely hands back whatever the migration threw (`unknown`); rethrown as is
       if (before.error) throw before.error;
 
       const keyring = createKeyring(randomBytes(32));
-      const { team: oldTeam, token: ownerToken } = await bootstrapTeam(db, { teamName: 'Old previews', email: `old-${randomUUID()}@example.test` });
-      const { token: oldViewerToken } = await issueMemberToken(db, { teamId: oldTeam.id, email: `viewer-${randomUUID()}@example.test`, role: 'VIEWER', tokenName: 'test' });
+      const { team: oldTeam, token: ownerToken } = await bootstrapTeam(db, {
+        teamName: 'Old previews',
+        email: `old-${randomUUID()}@example.test`,
+      });
+      const { token: oldViewerToken } = await issueMemberToken(db, {
+        teamId: oldTeam.id,
+        email: `viewer-${randomUUID()}@example.test`,
+        role: 'VIEWER',
+        tokenName: 'test',
+      });
       /** A secret row exactly as the code before the rule wrote it: previews of 4 + 3 from 12 characters on. */
       const storeOld = async (pairs: Record<string, string>, sealWith = keyring) => {
         const id = randomUUID();
@@ -75,10 +104,32 @@ describe('masked previews: at most a quarter of a value, nothing under 16 charac
         const previews = Object.entries(pairs).map(([key, value]) => ({ name: key, envVar: key, maskedValue: oldMask(value) }));
         await db
           .insertInto('secrets')
-          .values({ id, team_id: oldTeam.id, name, name_key: nameKey(name), description: null, secret_type: 'ENV', auth_method: 'ENV_VARS', storage: 'NATIVE', credential_fields: JSON.stringify(previews), payload_version: 1, field_mappings: null, vault_connection_id: null, created_by: null, updated_by: null })
+          .values({
+            id,
+            team_id: oldTeam.id,
+            name,
+            name_key: nameKey(name),
+            description: null,
+            secret_type: 'ENV',
+            auth_method: 'ENV_VARS',
+            storage: 'NATIVE',
+            credential_fields: JSON.stringify(previews),
+            payload_version: 1,
+            field_mappings: null,
+            vault_connection_id: null,
+            created_by: null,
+            updated_by: null,
+          })
           .execute();
-        const sealed = sealCredentials(sealWith, Object.entries(pairs).map(([key, value]) => ({ name: key, value })), { teamId: oldTeam.id, secretId: id, version: 1 });
-        await db.insertInto('secret_versions').values({ secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: null }).execute();
+        const sealed = sealCredentials(
+          sealWith,
+          Object.entries(pairs).map(([key, value]) => ({ name: key, value })),
+          { teamId: oldTeam.id, secretId: id, version: 1 },
+        );
+        await db
+          .insertInto('secret_versions')
+          .values({ secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: null })
+          .execute();
         return toGlobalId('Secret', id);
       };
       const readable = await storeOld({ PASSWORD: values.LEN_12, ACCESS_KEY: values.LEN_20, LONG: values.LEN_40 });
@@ -86,7 +137,11 @@ describe('masked previews: at most a quarter of a value, nothing under 16 charac
       const otherKey = randomBytes(32);
       const foreign = await storeOld({ TOKEN: values.LEN_40 }, createKeyring(otherKey));
       const app = createApp({ db, keyring, logger: createLogger('silent'), rateLimit: false });
-      expect(await viewerPreviews(app, readable, oldViewerToken)).toEqual({ PASSWORD: 'Pw0r••••Qz7', ACCESS_KEY: 'AKIA••••PLE', LONG: 'AKIA••••XYZ' });
+      expect(await viewerPreviews(app, readable, oldViewerToken)).toEqual({
+        PASSWORD: 'Pw0r••••Qz7',
+        ACCESS_KEY: 'AKIA••••PLE',
+        LONG: 'AKIA••••XYZ',
+      });
 
       await migrateToLatest(db);
       // Right after the migration, before any key was at hand: only the fixed mask is served.
@@ -95,7 +150,11 @@ describe('masked previews: at most a quarter of a value, nothing under 16 charac
 
       // What the server runs at start (and `cli remask`): derived anew where the keyring opens the payload.
       expect(await remaskPreviews(db, keyring, { batchSize: 1 })).toEqual({ remasked: 1, remaining: 1 });
-      expect(await viewerPreviews(app, readable, oldViewerToken)).toEqual({ PASSWORD: '••••', ACCESS_KEY: 'AKI••••LE', LONG: 'AKIA••••XYZ' });
+      expect(await viewerPreviews(app, readable, oldViewerToken)).toEqual({
+        PASSWORD: '••••',
+        ACCESS_KEY: 'AKI••••LE',
+        LONG: 'AKIA••••XYZ',
+      });
       expect(await viewerPreviews(app, foreign, ownerToken)).toEqual({ TOKEN: '••••' });
       // Not a change of the secrets: versions and timestamps stay; and a second run has nothing to do.
       expect(await db.selectFrom('secrets').select(['version', 'updated_at']).orderBy('id').execute()).toEqual(versionBefore);

@@ -28,7 +28,13 @@ const SecretVersions = graphql(`
 const { t, team } = useTestApp();
 
 async function create(input: Partial<CreateSecretInput>, token = team.ownerToken) {
-  const full = { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() }, ...input } as CreateSecretInput;
+  const full = {
+    teamId: team.teamId,
+    name: uniqueName('secret'),
+    secretType: 'S3' as const,
+    credentials: { accessKey: fixtures.accessKey() },
+    ...input,
+  } as CreateSecretInput;
   return (await executeOk(t.app, CreateSecret, { input: full }, token)).createSecret;
 }
 
@@ -49,7 +55,12 @@ async function vaultConnection(vaultType: 'ONEPASSWORD' | 'DOPPLER' | 'INFISICAL
       : vaultType === 'DOPPLER'
         ? { doppler: { accessToken: 'dp.st.prd.abcdefghijklmnop', project: 'web', config: 'prd' } }
         : { infisical: { clientId: 'client-id', clientSecret: 'client-secret-value', projectId: 'proj', environment: 'prod' } };
-  const data = await executeOk(t.app, CreateVaultConnection, { input: { teamId: team.teamId, name: uniqueName('vault'), vaultType, credentials } }, team.ownerToken);
+  const data = await executeOk(
+    t.app,
+    CreateVaultConnection,
+    { input: { teamId: team.teamId, name: uniqueName('vault'), vaultType, credentials } },
+    team.ownerToken,
+  );
   if (data.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(data));
   return data.createVaultConnection.vaultConnection.id;
 }
@@ -65,11 +76,22 @@ describe('createSecret', () => {
     ['R2', { accessKey: fixtures.accessKey() }, 'R2_ACCESS_KEY', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']],
     ['GCS', { gcsServiceAccount: fixtures.gcsServiceAccount() }, 'GCS_SERVICE_ACCOUNT', ['GOOGLE_APPLICATION_CREDENTIALS_JSON']],
     ['B2', { b2ApplicationKey: fixtures.b2ApplicationKey() }, 'B2_APPLICATION_KEY', ['B2_APPLICATION_KEY_ID', 'B2_APPLICATION_KEY']],
-  ] as const)('%s: the auth method defaults to the only one; previews are masked', async (secretType, credentials, authMethod, envVarKeys) => {
-    const secret = await createOk({ secretType, credentials });
-    expect(secret).toMatchObject({ secretType, authMethod, storage: 'NATIVE', version: 1, locationCount: 0, envVarKeys, createdBy: { email: team.ownerEmail } });
-    for (const field of secret.credentialFields ?? []) expect(field.maskedValue).toMatch(/^(.{1,4}••••.{0,3}|••••)$/u);
-  });
+  ] as const)(
+    '%s: the auth method defaults to the only one; previews are masked',
+    async (secretType, credentials, authMethod, envVarKeys) => {
+      const secret = await createOk({ secretType, credentials });
+      expect(secret).toMatchObject({
+        secretType,
+        authMethod,
+        storage: 'NATIVE',
+        version: 1,
+        locationCount: 0,
+        envVarKeys,
+        createdBy: { email: team.ownerEmail },
+      });
+      for (const field of secret.credentialFields ?? []) expect(field.maskedValue).toMatch(/^(.{1,4}••••.{0,3}|••••)$/u);
+    },
+  );
 
   test('masks values of 16 characters or more to at most a quarter of them, shorter ones as ••••', async () => {
     const secret = await createOk({
@@ -84,14 +106,24 @@ describe('createSecret', () => {
   });
 
   test('Azure needs an explicit auth method (AUTH_METHOD_INVALID_FOR_TYPE)', async () => {
-    expect(await create({ secretType: 'AZURE_BLOB', credentials: { azureSasUrl: fixtures.azureSasUrl() } })).toMatchObject({ code: 'AUTH_METHOD_INVALID_FOR_TYPE' });
-    const ok = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: fixtures.azureSasUrl() } });
+    expect(await create({ secretType: 'AZURE_BLOB', credentials: { azureSasUrl: fixtures.azureSasUrl() } })).toMatchObject({
+      code: 'AUTH_METHOD_INVALID_FOR_TYPE',
+    });
+    const ok = await createOk({
+      secretType: 'AZURE_BLOB',
+      authMethod: 'AZURE_SAS_URL',
+      credentials: { azureSasUrl: fixtures.azureSasUrl() },
+    });
     expect(ok.envVarKeys).toEqual(['AZURE_STORAGE_SAS_URL']);
   });
 
   test('AUTH_METHOD_INVALID_FOR_TYPE: an auth method of another type', async () => {
     const result = await create({ secretType: 'S3', authMethod: 'R2_ACCESS_KEY' });
-    expect(result).toMatchObject({ __typename: 'ValidationError', code: 'AUTH_METHOD_INVALID_FOR_TYPE', fieldErrors: [{ path: ['input', 'authMethod'] }] });
+    expect(result).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'AUTH_METHOD_INVALID_FOR_TYPE',
+      fieldErrors: [{ path: ['input', 'authMethod'] }],
+    });
   });
 
   test('INVALID_CREDENTIALS: bad credentials give a fieldError per bad field, with full paths', async () => {
@@ -103,7 +135,10 @@ describe('createSecret', () => {
       ['input', 'credentials', 'accessKey', 'secretAccessKey'],
     ]);
     const wrongMember = await create({ credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } });
-    expect(wrongMember).toMatchObject({ code: 'INVALID_CREDENTIALS', fieldErrors: [{ path: ['input', 'credentials', 'b2ApplicationKey'], code: 'CREDENTIALS_MISMATCH_AUTH_METHOD' }] });
+    expect(wrongMember).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      fieldErrors: [{ path: ['input', 'credentials', 'b2ApplicationKey'], code: 'CREDENTIALS_MISMATCH_AUTH_METHOD' }],
+    });
   });
 
   test('NATIVE without credentials is CREDENTIALS_REQUIRED', async () => {
@@ -112,7 +147,9 @@ describe('createSecret', () => {
 
   test('CREDENTIALS_NOT_ALLOWED: EXTERNAL_VAULT secrets cannot take credentials', async () => {
     const vaultConnectionId = await vaultConnection();
-    expect(await create({ vaultConnectionId, credentials: { accessKey: fixtures.accessKey() }, fieldMappings: null })).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
+    expect(await create({ vaultConnectionId, credentials: { accessKey: fixtures.accessKey() }, fieldMappings: null })).toMatchObject({
+      code: 'CREDENTIALS_NOT_ALLOWED',
+    });
   });
 
   test('FIELD_MAPPINGS_NOT_ALLOWED: NATIVE secrets cannot take fieldMappings', async () => {
@@ -121,7 +158,9 @@ describe('createSecret', () => {
 
   test('CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE: credentials and fieldMappings together are exclusive', async () => {
     const vaultConnectionId = await vaultConnection();
-    expect(await create({ vaultConnectionId, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE' });
+    expect(await create({ vaultConnectionId, fieldMappings: S3_MAPPINGS })).toMatchObject({
+      code: 'CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE',
+    });
   });
 
   test('EXTERNAL_VAULT: mappings must cover every field once with valid references (INVALID_FIELD_MAPPINGS)', async () => {
@@ -134,9 +173,20 @@ describe('createSecret', () => {
     ]);
     const missing = await create({ vaultConnectionId, credentials: null, fieldMappings: S3_MAPPINGS.slice(0, 1) });
     expect(missing).toMatchObject({ code: 'INVALID_FIELD_MAPPINGS', fieldErrors: [{ code: 'FIELD_NOT_MAPPED' }] });
-    const badRef = await create({ vaultConnectionId, credentials: null, fieldMappings: [S3_MAPPINGS[0]!, { fieldName: 'secret_access_key', reference: 'NOT_1PASSWORD' }] });
-    expect(badRef).toMatchObject({ code: 'INVALID_FIELD_MAPPINGS', fieldErrors: [{ path: ['input', 'fieldMappings', '1', 'reference'], code: 'INVALID_REFERENCE' }] });
-    const unknownField = await create({ vaultConnectionId, credentials: null, fieldMappings: [...S3_MAPPINGS, { fieldName: 'nope', reference: 'op://a/b/c' }] });
+    const badRef = await create({
+      vaultConnectionId,
+      credentials: null,
+      fieldMappings: [S3_MAPPINGS[0]!, { fieldName: 'secret_access_key', reference: 'NOT_1PASSWORD' }],
+    });
+    expect(badRef).toMatchObject({
+      code: 'INVALID_FIELD_MAPPINGS',
+      fieldErrors: [{ path: ['input', 'fieldMappings', '1', 'reference'], code: 'INVALID_REFERENCE' }],
+    });
+    const unknownField = await create({
+      vaultConnectionId,
+      credentials: null,
+      fieldMappings: [...S3_MAPPINGS, { fieldName: 'nope', reference: 'op://a/b/c' }],
+    });
     expect(unknownField).toMatchObject({ code: 'INVALID_FIELD_MAPPINGS', fieldErrors: [{ code: 'UNKNOWN_FIELD' }] });
     const noMappings = await create({ vaultConnectionId, credentials: null, fieldMappings: null });
     expect(noMappings).toMatchObject({ code: 'FIELD_MAPPINGS_REQUIRED' });
@@ -148,9 +198,17 @@ describe('createSecret', () => {
     expect(await create({ name: name.toUpperCase() })).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
     expect(await create({ name: '' })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'name'] }] });
     expect(await create({ name: 'x'.repeat(256) })).toMatchObject({ __typename: 'ValidationError' });
-    expect(await create({ description: 'x'.repeat(2001) })).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: ['input', 'description'] }] });
+    expect(await create({ description: 'x'.repeat(2001) })).toMatchObject({
+      __typename: 'ValidationError',
+      fieldErrors: [{ path: ['input', 'description'] }],
+    });
     const other = await createTeamWithOwner(t.db);
-    const sameNameElsewhere = await executeOk(t.app, CreateSecret, { input: { teamId: other.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } }, other.ownerToken);
+    const sameNameElsewhere = await executeOk(
+      t.app,
+      CreateSecret,
+      { input: { teamId: other.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } },
+      other.ownerToken,
+    );
     expect(sameNameElsewhere.createSecret.__typename).toBe('CreateSecretSuccess');
   });
 
@@ -164,8 +222,16 @@ describe('createSecret', () => {
   });
 
   test('a two-member @oneOf credentials input is refused before anything runs', async () => {
-    const twoMembers = { accessKey: fixtures.accessKey(), b2ApplicationKey: fixtures.b2ApplicationKey() } as unknown as CreateSecretInput['credentials'];
-    const res = await execute(t.app, CreateSecret, { input: { teamId: team.teamId, name: uniqueName('x'), secretType: 'S3', credentials: twoMembers } }, team.ownerToken);
+    const twoMembers = {
+      accessKey: fixtures.accessKey(),
+      b2ApplicationKey: fixtures.b2ApplicationKey(),
+    } as unknown as CreateSecretInput['credentials'];
+    const res = await execute(
+      t.app,
+      CreateSecret,
+      { input: { teamId: team.teamId, name: uniqueName('x'), secretType: 'S3', credentials: twoMembers } },
+      team.ownerToken,
+    );
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.message).toMatch(/exactly one key/i);
   });
@@ -176,20 +242,41 @@ describe('updateSecret', () => {
     const secret = await createOk();
     const renamed = await update({ id: secret.id, description: 'prod data lake', expectedVersion: 1 });
     expect(renamed).toMatchObject({ secret: { version: 2, description: 'prod data lake' } });
-    expect(await update({ id: secret.id, description: 'stale', expectedVersion: 1 })).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
+    expect(await update({ id: secret.id, description: 'stale', expectedVersion: 1 })).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'VERSION_MISMATCH',
+    });
   });
 
   test('an update that changes nothing answers the secret as it is: no new version, no version row, no audit event', async () => {
     const credentials = { accessKey: fixtures.accessKey() };
     const secret = await createOk({ credentials, description: 'same' });
-    const envValues = [{ key: 'API_TOKEN', value: 'token-value-0123456789' }, { key: 'REGION', value: 'eu-west-1' }];
+    const envValues = [
+      { key: 'API_TOKEN', value: 'token-value-0123456789' },
+      { key: 'REGION', value: 'eu-west-1' },
+    ];
     const env = await createOk({ secretType: 'ENV', credentials: { envVars: envValues }, workspaceAccess: 'ALL' });
-    const auditRows = async (id: string) => (await sql<{ n: number }>`select count(*)::int as n from audit_events where target_id = ${rawId(id)}`.execute(t.db)).rows[0]!.n;
-    const before = { secret: await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken), audit: await auditRows(secret.id), envAudit: await auditRows(env.id) };
+    const auditRows = async (id: string) =>
+      (await sql<{ n: number }>`select count(*)::int as n from audit_events where target_id = ${rawId(id)}`.execute(t.db)).rows[0]!.n;
+    const before = {
+      secret: await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken),
+      audit: await auditRows(secret.id),
+      envAudit: await auditRows(env.id),
+    };
 
     const noOps = [
       { id: secret.id },
-      { id: secret.id, name: secret.name, description: 'same', secretType: 'S3' as const, authMethod: 'S3_ACCESS_KEY' as const, credentials, shared: true, workspaceAccess: 'ALL' as const, expectedVersion: 1 },
+      {
+        id: secret.id,
+        name: secret.name,
+        description: 'same',
+        secretType: 'S3' as const,
+        authMethod: 'S3_ACCESS_KEY' as const,
+        credentials,
+        shared: true,
+        workspaceAccess: 'ALL' as const,
+        expectedVersion: 1,
+      },
       { id: env.id, values: envValues },
       { id: env.id, credentials: { envVars: envValues }, serviceSlug: null },
       { id: env.id, removeKeys: ['REGION'], addValues: [{ key: 'REGION', value: 'eu-west-1' }] },
@@ -204,17 +291,34 @@ describe('updateSecret', () => {
 
     // Anything that differs is still a change.
     expect(await update({ id: secret.id, description: 'other', credentials })).toMatchObject({ secret: { version: 2 } });
-    expect(await update({ id: env.id, values: [envValues[0]!, { key: 'REGION', value: 'eu-west-2' }] })).toMatchObject({ secret: { version: 2 } });
+    expect(await update({ id: env.id, values: [envValues[0]!, { key: 'REGION', value: 'eu-west-2' }] })).toMatchObject({
+      secret: { version: 2 },
+    });
     expect(await auditRows(env.id)).toBe(before.envAudit + 1);
   });
 
   test('LOCATION_TYPE_MISMATCH: changing the type needs every linked location to have that type', async () => {
     const secret = await createOk();
-    await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } }, team.ownerToken);
-    const result = await update({ id: secret.id, secretType: 'R2', authMethod: 'R2_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } });
+    await executeOk(
+      t.app,
+      CreateLocation,
+      { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } },
+      team.ownerToken,
+    );
+    const result = await update({
+      id: secret.id,
+      secretType: 'R2',
+      authMethod: 'R2_ACCESS_KEY',
+      credentials: { accessKey: fixtures.accessKey() },
+    });
     expect(result).toMatchObject({ code: 'LOCATION_TYPE_MISMATCH', fieldErrors: [{ path: ['input', 'secretType'] }] });
     const unlinked = await createOk();
-    const changed = await update({ id: unlinked.id, secretType: 'R2', authMethod: 'R2_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } });
+    const changed = await update({
+      id: unlinked.id,
+      secretType: 'R2',
+      authMethod: 'R2_ACCESS_KEY',
+      credentials: { accessKey: fixtures.accessKey() },
+    });
     expect(changed).toMatchObject({ secret: { secretType: 'R2', authMethod: 'R2_ACCESS_KEY', version: 2 } });
   });
 
@@ -225,9 +329,19 @@ describe('updateSecret', () => {
   });
 
   test('CREDENTIALS_REQUIRED: a new auth method needs new credentials, validated against it', async () => {
-    const secret = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_ACCOUNT_KEY', credentials: { azureAccountKey: fixtures.azureAccountKey() } });
+    const secret = await createOk({
+      secretType: 'AZURE_BLOB',
+      authMethod: 'AZURE_ACCOUNT_KEY',
+      credentials: { azureAccountKey: fixtures.azureAccountKey() },
+    });
     expect(await update({ id: secret.id, authMethod: 'AZURE_SAS_URL' })).toMatchObject({ code: 'CREDENTIALS_REQUIRED' });
-    expect(await update({ id: secret.id, authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: { sasUrl: 'http://x.blob.core.windows.net/?sig=a' } } })).toMatchObject({
+    expect(
+      await update({
+        id: secret.id,
+        authMethod: 'AZURE_SAS_URL',
+        credentials: { azureSasUrl: { sasUrl: 'http://x.blob.core.windows.net/?sig=a' } },
+      }),
+    ).toMatchObject({
       code: 'INVALID_CREDENTIALS',
       fieldErrors: [{ path: ['input', 'credentials', 'azureSasUrl', 'sasUrl'], code: 'NOT_HTTPS' }],
     });
@@ -237,8 +351,16 @@ describe('updateSecret', () => {
 
   test('CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE on update, and an EXTERNAL_VAULT method change needs new fieldMappings', async () => {
     const vaultConnectionId = await vaultConnection();
-    const external = await createOk({ secretType: 'AZURE_BLOB', authMethod: 'AZURE_SAS_URL', vaultConnectionId, credentials: null, fieldMappings: [{ fieldName: 'sas_url', reference: 'op://Infra/azure/sas' }] });
-    expect(await update({ id: external.id, credentials: { azureSasUrl: fixtures.azureSasUrl() } })).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
+    const external = await createOk({
+      secretType: 'AZURE_BLOB',
+      authMethod: 'AZURE_SAS_URL',
+      vaultConnectionId,
+      credentials: null,
+      fieldMappings: [{ fieldName: 'sas_url', reference: 'op://Infra/azure/sas' }],
+    });
+    expect(await update({ id: external.id, credentials: { azureSasUrl: fixtures.azureSasUrl() } })).toMatchObject({
+      code: 'CREDENTIALS_NOT_ALLOWED',
+    });
     expect(await update({ id: external.id, authMethod: 'AZURE_ACCOUNT_KEY' })).toMatchObject({ code: 'FIELD_MAPPINGS_REQUIRED' });
     const remapped = await update({
       id: external.id,
@@ -251,7 +373,9 @@ describe('updateSecret', () => {
     expect(remapped).toMatchObject({ secret: { authMethod: 'AZURE_ACCOUNT_KEY', version: 2 } });
     const native = await createOk();
     expect(await update({ id: native.id, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'FIELD_MAPPINGS_NOT_ALLOWED' });
-    expect(await update({ id: native.id, credentials: { accessKey: fixtures.accessKey() }, fieldMappings: S3_MAPPINGS })).toMatchObject({ code: 'CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE' });
+    expect(await update({ id: native.id, credentials: { accessKey: fixtures.accessKey() }, fieldMappings: S3_MAPPINGS })).toMatchObject({
+      code: 'CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE',
+    });
   });
 
   test('a failed update changes nothing', async () => {
@@ -266,19 +390,38 @@ describe('rotateSecret and versions', () => {
   test('rotation writes a new version row and sets lastRotatedAt; versions list newest first', async () => {
     const secret = await createOk();
     await update({ id: secret.id, description: 'metadata only: no version row' });
-    const rotated = (await executeOk(t.app, RotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)).rotateSecret;
+    const rotated = (
+      await executeOk(t.app, RotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)
+    ).rotateSecret;
     expect(rotated).toMatchObject({ __typename: 'RotateSecretSuccess', secret: { version: 3, lastRotatedAt: expect.any(String) } });
     const versions = await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken);
-    expect(versions.node).toEqual({ version: 3, versions: { edges: [{ node: { version: 3, reason: 'ROTATE' } }, { node: { version: 1, reason: 'CREATE' } }] } });
+    expect(versions.node).toEqual({
+      version: 3,
+      versions: { edges: [{ node: { version: 3, reason: 'ROTATE' } }, { node: { version: 1, reason: 'CREATE' } }] },
+    });
   });
 
   test('rotation validates against the current method and refuses EXTERNAL_VAULT secrets', async () => {
     const secret = await createOk();
-    const bad = (await executeOk(t.app, RotateSecret, { input: { id: secret.id, credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } } }, team.ownerToken)).rotateSecret;
+    const bad = (
+      await executeOk(
+        t.app,
+        RotateSecret,
+        { input: { id: secret.id, credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } } },
+        team.ownerToken,
+      )
+    ).rotateSecret;
     expect(bad).toMatchObject({ code: 'INVALID_CREDENTIALS' });
     const vaultConnectionId = await vaultConnection();
     const external = await createOk({ vaultConnectionId, credentials: null, fieldMappings: S3_MAPPINGS });
-    const refused = (await executeOk(t.app, RotateSecret, { input: { id: external.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)).rotateSecret;
+    const refused = (
+      await executeOk(
+        t.app,
+        RotateSecret,
+        { input: { id: external.id, credentials: { accessKey: fixtures.accessKey() } } },
+        team.ownerToken,
+      )
+    ).rotateSecret;
     expect(refused).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
   });
 });
@@ -286,10 +429,23 @@ describe('rotateSecret and versions', () => {
 describe('deleteSecret', () => {
   test('SECRET_IN_USE: a secret with linked locations cannot be deleted', async () => {
     const secret = await createOk();
-    await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } }, team.ownerToken);
-    expect((await executeOk(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret).toMatchObject({ __typename: 'ConflictError', code: 'SECRET_IN_USE' });
+    await executeOk(
+      t.app,
+      CreateLocation,
+      { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } },
+      team.ownerToken,
+    );
+    expect((await executeOk(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'SECRET_IN_USE',
+    });
     const free = await createOk();
-    expect((await executeOk(t.app, DeleteSecret, { input: { id: free.id } }, team.ownerToken)).deleteSecret).toEqual({ __typename: 'DeleteSecretSuccess', deletedSecretId: free.id });
-    expect((await executeOk(t.app, DeleteSecret, { input: { id: free.id } }, team.ownerToken)).deleteSecret).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id: free.id } }, team.ownerToken)).deleteSecret).toEqual({
+      __typename: 'DeleteSecretSuccess',
+      deletedSecretId: free.id,
+    });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id: free.id } }, team.ownerToken)).deleteSecret).toMatchObject({
+      __typename: 'NotFoundError',
+    });
   });
 });

@@ -144,7 +144,8 @@ beforeAll(async () => {
 const LONG_VALUE = 'private-value-0123456789-XYZ';
 
 async function create(input: Partial<CreateSecretInput>, as: User) {
-  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name: uniqueName('secret'), ...input } }, as.token)).createSecret;
+  return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name: uniqueName('secret'), ...input } }, as.token))
+    .createSecret;
 }
 
 async function createOk(input: Partial<CreateSecretInput>, as: User): Promise<string> {
@@ -153,7 +154,10 @@ async function createOk(input: Partial<CreateSecretInput>, as: User): Promise<st
   return result.secret.id;
 }
 
-const envInput = (key = 'TOKEN', value = LONG_VALUE): Partial<CreateSecretInput> => ({ secretType: 'ENV', credentials: { envVars: [{ key, value }] } });
+const envInput = (key = 'TOKEN', value = LONG_VALUE): Partial<CreateSecretInput> => ({
+  secretType: 'ENV',
+  credentials: { envVars: [{ key, value }] },
+});
 
 async function update(input: UpdateSecretInput, as: User) {
   return (await executeOk(t.app, UpdateSecret, { input }, as.token)).updateSecret;
@@ -211,7 +215,12 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
 
   test('its owner sees everything: visibility, owner, keys and previews, in lists, by name, filtered by visibility', async () => {
     const { node, nodes } = await read(secretId, operator);
-    expect(node).toMatchObject({ visibility: 'PRIVATE', owner: { id: operator.userId }, envVarKeys: ['MY_TOKEN'], credentialFields: [{ name: 'MY_TOKEN', maskedValue: 'priv••••XYZ' }] });
+    expect(node).toMatchObject({
+      visibility: 'PRIVATE',
+      owner: { id: operator.userId },
+      envVarKeys: ['MY_TOKEN'],
+      credentialFields: [{ name: 'MY_TOKEN', maskedValue: 'priv••••XYZ' }],
+    });
     expect(nodes).toEqual([{ id: secretId }]);
     expect((await list(operator)).map((secret) => secret.id)).toContain(secretId);
     expect((await list(operator, { visibility: 'PRIVATE' })).map((secret) => secret.id)).toEqual([secretId]);
@@ -222,11 +231,20 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
   test('OWNER and ADMIN see that it exists (node, list, by name) but never its keys', async () => {
     for (const as of [owner, admin]) {
       const { node, nodes } = await read(secretId, as);
-      expect(node, as.name).toMatchObject({ id: secretId, visibility: 'PRIVATE', owner: { id: operator.userId }, envVarKeys: null, credentialFields: null });
+      expect(node, as.name).toMatchObject({
+        id: secretId,
+        visibility: 'PRIVATE',
+        owner: { id: operator.userId },
+        envVarKeys: null,
+        credentialFields: null,
+      });
       expect(nodes, as.name).toEqual([{ id: secretId }]);
       const listed = (await list(as)).find((secret) => secret.id === secretId);
       expect(listed, as.name).toMatchObject({ envVarKeys: null, credentialFields: null });
-      expect((await list(as, { visibility: 'PRIVATE' })).map((secret) => secret.id), as.name).toContain(secretId);
+      expect(
+        (await list(as, { visibility: 'PRIVATE' })).map((secret) => secret.id),
+        as.name,
+      ).toContain(secretId);
       expect(await byName(secretName, as), as.name).toMatchObject({ id: secretId, envVarKeys: null, credentialFields: null });
     }
   });
@@ -236,7 +254,10 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
       expect(await read(secretId, as), as.name).toEqual({ node: null, nodes: [null] });
     }
     for (const as of [otherOperator, viewer]) {
-      expect((await list(as)).map((secret) => secret.id), as.name).not.toContain(secretId);
+      expect(
+        (await list(as)).map((secret) => secret.id),
+        as.name,
+      ).not.toContain(secretId);
       expect(await list(as, { visibility: 'PRIVATE' }), as.name).toEqual([]);
       expect(await byName(secretName, as), as.name).toBeNull();
     }
@@ -246,8 +267,15 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
     const version = await versionOf(secretId);
     for (const as of [owner, admin]) {
       expect(await update({ id: secretId, name: uniqueName('taken-over') }, as), as.name).toMatchObject({ __typename: 'ForbiddenError' });
-      expect(await update({ id: secretId, addValues: [{ key: 'INJECTED', value: 'x-value-123' }] }, as), as.name).toMatchObject({ __typename: 'ForbiddenError' });
-      const rotate = await executeOk(t.app, RotateSecret, { input: { id: secretId, credentials: { envVars: [{ key: 'X', value: 'y-value' }] } } }, as.token);
+      expect(await update({ id: secretId, addValues: [{ key: 'INJECTED', value: 'x-value-123' }] }, as), as.name).toMatchObject({
+        __typename: 'ForbiddenError',
+      });
+      const rotate = await executeOk(
+        t.app,
+        RotateSecret,
+        { input: { id: secretId, credentials: { envVars: [{ key: 'X', value: 'y-value' }] } } },
+        as.token,
+      );
       expect(rotate.rotateSecret, as.name).toMatchObject({ __typename: 'ForbiddenError' });
       const del = await executeOk(t.app, DeleteSecret, { input: { id: secretId } }, as.token);
       expect(del.deleteSecret, as.name).toMatchObject({ __typename: 'ForbiddenError' });
@@ -263,9 +291,26 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
 
   test('its owner edits it: name, key operations, serviceSlug', async () => {
     const version = await versionOf(secretId);
-    const result = await update({ id: secretId, renameKeys: [{ from: 'MY_TOKEN', to: 'MY_API_TOKEN' }], addValues: [{ key: 'MY_URL', value: 'https://example.test/api' }], serviceSlug: 'example' }, operator);
-    expect(result).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: version + 1, envVarKeys: ['MY_API_TOKEN', 'MY_URL'] } });
-    expect((await read(secretId, operator)).node).toMatchObject({ visibility: 'PRIVATE', credentialFields: [{ name: 'MY_API_TOKEN', maskedValue: 'priv••••XYZ' }, { name: 'MY_URL', maskedValue: 'htt••••api' }] });
+    const result = await update(
+      {
+        id: secretId,
+        renameKeys: [{ from: 'MY_TOKEN', to: 'MY_API_TOKEN' }],
+        addValues: [{ key: 'MY_URL', value: 'https://example.test/api' }],
+        serviceSlug: 'example',
+      },
+      operator,
+    );
+    expect(result).toMatchObject({
+      __typename: 'UpdateSecretSuccess',
+      secret: { version: version + 1, envVarKeys: ['MY_API_TOKEN', 'MY_URL'] },
+    });
+    expect((await read(secretId, operator)).node).toMatchObject({
+      visibility: 'PRIVATE',
+      credentialFields: [
+        { name: 'MY_API_TOKEN', maskedValue: 'priv••••XYZ' },
+        { name: 'MY_URL', maskedValue: 'htt••••api' },
+      ],
+    });
   });
 
   test('sharing it needs ADMIN, and ADMIN cannot take over another member’s PRIVATE secret', async () => {
@@ -275,21 +320,33 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
     expect(await versionOf(secretId)).toBe(version);
     expect((await read(secretId, viewer)).node).toBeNull();
     // Restating the current visibility is no change, so it needs no ADMIN.
-    expect(await update({ id: secretId, shared: false, description: 'mine' }, operator)).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: version + 1 } });
+    expect(await update({ id: secretId, shared: false, description: 'mine' }, operator)).toMatchObject({
+      __typename: 'UpdateSecretSuccess',
+      secret: { version: version + 1 },
+    });
   });
 
   test('its OPERATOR owner cannot turn it into a storage secret (they could not create one): ForbiddenError, nothing changes', async () => {
     const id = await createOk({ ...envInput(), shared: false }, operator);
-    const result = await update({ id, secretType: 'S3', authMethod: 'S3_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } }, operator);
+    const result = await update(
+      { id, secretType: 'S3', authMethod: 'S3_ACCESS_KEY', credentials: { accessKey: fixtures.accessKey() } },
+      operator,
+    );
     expect(result).toMatchObject({ __typename: 'ForbiddenError' });
     expect((await read(id, operator)).node).toMatchObject({ version: 1, envVarKeys: ['TOKEN'] });
     // Naming its current type is no change of type.
-    expect(await update({ id, secretType: 'ENV', description: 'still env' }, operator)).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: 2, secretType: 'ENV' } });
+    expect(await update({ id, secretType: 'ENV', description: 'still env' }, operator)).toMatchObject({
+      __typename: 'UpdateSecretSuccess',
+      secret: { version: 2, secretType: 'ENV' },
+    });
   });
 
   test('its owner may delete it', async () => {
     const id = await createOk({ ...envInput(), shared: false }, operator);
-    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, operator.token)).deleteSecret).toMatchObject({ __typename: 'DeleteSecretSuccess', deletedSecretId: id });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, operator.token)).deleteSecret).toMatchObject({
+      __typename: 'DeleteSecretSuccess',
+      deletedSecretId: id,
+    });
     expect((await read(id, owner)).node).toBeNull();
   });
 });
@@ -300,22 +357,45 @@ describe('a removed member’s PRIVATE secrets', () => {
     const name = uniqueName('left-behind');
     const id = await createOk({ ...envInput('LEFT_TOKEN'), name, shared: false }, leaver);
     // While its owner is a member, it is theirs alone.
-    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({ __typename: 'ForbiddenError' });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({
+      __typename: 'ForbiddenError',
+    });
 
     const removed = await executeOk(t.app, RemoveTeamMember, { input: { teamId: team.teamId, userId: leaver.userId } }, owner.token);
     expect(removed.removeTeamMember.__typename).toBe('RemoveTeamMemberSuccess');
 
     // Its values were its owner's alone: nobody changes or rotates it.
     expect(await update({ id, description: 'taken over' }, admin)).toMatchObject({ __typename: 'ForbiddenError' });
-    expect((await executeOk(t.app, RotateSecret, { input: { id, credentials: { envVars: [{ key: 'LEFT_TOKEN', value: LONG_VALUE }] } } }, admin.token)).rotateSecret).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(
+      (
+        await executeOk(
+          t.app,
+          RotateSecret,
+          { input: { id, credentials: { envVars: [{ key: 'LEFT_TOKEN', value: LONG_VALUE }] } } },
+          admin.token,
+        )
+      ).rotateSecret,
+    ).toMatchObject({ __typename: 'ForbiddenError' });
     // Deleting it takes the role that manages the team's secrets; the others do not even see it.
     for (const who of [viewer, operator]) {
-      expect((await executeOk(t.app, DeleteSecret, { input: { id } }, who.token)).deleteSecret).toMatchObject({ __typename: 'NotFoundError' });
+      expect((await executeOk(t.app, DeleteSecret, { input: { id } }, who.token)).deleteSecret).toMatchObject({
+        __typename: 'NotFoundError',
+      });
     }
-    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, outsider.token)).deleteSecret).toMatchObject({ __typename: 'NotFoundError' });
-    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({ __typename: 'DeleteSecretSuccess', deletedSecretId: id });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, outsider.token)).deleteSecret).toMatchObject({
+      __typename: 'NotFoundError',
+    });
+    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({
+      __typename: 'DeleteSecretSuccess',
+      deletedSecretId: id,
+    });
     expect((await read(id, owner)).node).toBeNull();
-    const audit = await t.db.selectFrom('audit_events').select(['actor_user_id', 'outcome']).where('action', '=', 'secret.deleted').where('target_id', '=', fromGlobalId(id, 'Secret')).execute();
+    const audit = await t.db
+      .selectFrom('audit_events')
+      .select(['actor_user_id', 'outcome'])
+      .where('action', '=', 'secret.deleted')
+      .where('target_id', '=', fromGlobalId(id, 'Secret'))
+      .execute();
     expect(audit).toEqual([{ actor_user_id: fromGlobalId(admin.userId, 'User'), outcome: 'SUCCESS' }]);
     // The name is free again.
     expect(await create({ ...envInput(), name }, admin)).toMatchObject({ __typename: 'CreateSecretSuccess' });
@@ -326,9 +406,14 @@ describe('who may create what', () => {
   test('OPERATOR: PRIVATE ENV secrets only (TEAM ones and PRIVATE storage ones are ForbiddenError)', async () => {
     expect(await create(envInput(), operator)).toMatchObject({ __typename: 'ForbiddenError' });
     expect(await create({ ...envInput(), shared: true }, operator)).toMatchObject({ __typename: 'ForbiddenError' });
-    expect(await create({ secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, shared: false }, operator)).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(await create({ secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, shared: false }, operator)).toMatchObject({
+      __typename: 'ForbiddenError',
+    });
     expect(await create({ preset: 'openai', value: 'sk-proj-0123456789abcdef' }, operator)).toMatchObject({ __typename: 'ForbiddenError' });
-    const preset = await create({ preset: 'openai', value: 'sk-proj-0123456789abcdef', name: uniqueName('my-openai'), shared: false }, operator);
+    const preset = await create(
+      { preset: 'openai', value: 'sk-proj-0123456789abcdef', name: uniqueName('my-openai'), shared: false },
+      operator,
+    );
     expect(preset).toMatchObject({ __typename: 'CreateSecretSuccess', secret: { envVarKeys: ['OPENAI_API_KEY'] } });
   });
 
@@ -348,7 +433,9 @@ describe('who may create what', () => {
   test('OPERATOR cannot edit a TEAM secret (ForbiddenError), VIEWER neither', async () => {
     const id = await createOk(envInput('TEAM_KEY'), admin);
     for (const as of [operator, viewer]) {
-      expect(await update({ id, addValues: [{ key: 'MORE', value: 'more-value-123' }] }, as), as.name).toMatchObject({ __typename: 'ForbiddenError' });
+      expect(await update({ id, addValues: [{ key: 'MORE', value: 'more-value-123' }] }, as), as.name).toMatchObject({
+        __typename: 'ForbiddenError',
+      });
     }
     expect(await versionOf(id)).toBe(1);
   });
@@ -390,11 +477,15 @@ describe('workspaces', () => {
     expect(created).toMatchObject({ __typename: 'CreateWorkspaceSuccess', workspace: { name, version: 1, description: null } });
     if (created.__typename !== 'CreateWorkspaceSuccess') throw new Error('unreachable');
     const id = created.workspace.id;
-    for (const as of [operator, viewer]) expect(await createWorkspace(uniqueName('nope'), as), as.name).toMatchObject({ __typename: 'ForbiddenError' });
+    for (const as of [operator, viewer])
+      expect(await createWorkspace(uniqueName('nope'), as), as.name).toMatchObject({ __typename: 'ForbiddenError' });
     expect(await createWorkspace(uniqueName('nope'), outsider)).toMatchObject({ __typename: 'NotFoundError' });
     expect(await createWorkspace(name)).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
 
-    const workspaces = async (as: User) => ((await executeOk(t.app, SharingTeamWorkspaces, { teamId: team.teamId }, as.token)).team?.workspaces.edges ?? []).map((edge) => edge.node);
+    const workspaces = async (as: User) =>
+      ((await executeOk(t.app, SharingTeamWorkspaces, { teamId: team.teamId }, as.token)).team?.workspaces.edges ?? []).map(
+        (edge) => edge.node,
+      );
     expect(await workspaces(viewer)).toContainEqual({ id, name });
     expect((await executeOk(t.app, SharingAvailableSecrets, { id }, outsider.token)).node).toBeNull();
 
@@ -428,8 +519,13 @@ describe('workspaces', () => {
       code: 'WORKSPACES_REQUIRED',
       fieldErrors: [{ path: ['input', 'allowedWorkspaces'], code: 'WORKSPACES_REQUIRED' }],
     });
-    expect(await create({ ...envInput(), workspaceAccess: 'SOME', allowedWorkspaces: [] }, admin)).toMatchObject({ code: 'WORKSPACES_REQUIRED' });
-    const unknown = await create({ ...envInput(), workspaceAccess: 'SOME', allowedWorkspaces: [mine, theirs, unknownId('Workspace'), 'not-an-id'] }, admin);
+    expect(await create({ ...envInput(), workspaceAccess: 'SOME', allowedWorkspaces: [] }, admin)).toMatchObject({
+      code: 'WORKSPACES_REQUIRED',
+    });
+    const unknown = await create(
+      { ...envInput(), workspaceAccess: 'SOME', allowedWorkspaces: [mine, theirs, unknownId('Workspace'), 'not-an-id'] },
+      admin,
+    );
     expect(unknown).toMatchObject({ __typename: 'ValidationError', code: 'UNKNOWN_WORKSPACE' });
     if (unknown.__typename !== 'ValidationError') throw new Error('unreachable');
     expect(unknown.fieldErrors).toEqual([
@@ -472,8 +568,12 @@ describe('workspaces', () => {
     expect(inW2).not.toContain(someW1);
     expect(inW2).not.toContain(none);
     // Every ALL secret of the team is available, and nothing else of the list is NONE.
-    const node = (await executeOk(t.app, SharingTeamSecrets, { teamId: team.teamId }, admin.token)).team!.secrets.edges.map((edge) => edge.node);
-    const expected = node.filter((secret) => secret.workspaceAccess === 'ALL' || secret.allowedWorkspaces.some((w) => w.id === w1)).map((secret) => secret.id);
+    const node = (await executeOk(t.app, SharingTeamSecrets, { teamId: team.teamId }, admin.token)).team!.secrets.edges.map(
+      (edge) => edge.node,
+    );
+    const expected = node
+      .filter((secret) => secret.workspaceAccess === 'ALL' || secret.allowedWorkspaces.some((w) => w.id === w1))
+      .map((secret) => secret.id);
     expect([...inW1].sort()).toEqual([...expected].sort());
   });
 
@@ -481,7 +581,10 @@ describe('workspaces', () => {
     const w = await createWorkspaceOk();
     // A slug of its own, so that the other tests' ALL secrets (available everywhere) stay out of the lists.
     const serviceSlug = uniqueName('private-svc');
-    const privateId = await createOk({ ...envInput(), serviceSlug, shared: false, workspaceAccess: 'SOME', allowedWorkspaces: [w] }, operator);
+    const privateId = await createOk(
+      { ...envInput(), serviceSlug, shared: false, workspaceAccess: 'SOME', allowedWorkspaces: [w] },
+      operator,
+    );
     expect(await available(w, operator, { serviceSlug })).toEqual([privateId]);
     expect(await available(w, operator)).toContain(privateId);
     for (const as of [owner, admin]) expect(await available(w, as, { serviceSlug }), as.name).toEqual([privateId]);
@@ -499,11 +602,17 @@ describe('workspaces', () => {
     const theirs = await createWorkspaceOk(uniqueName('theirs'), outsider, other.teamId);
     const id = await createOk(envInput(), admin);
 
-    expect(await update({ id, workspaceAccess: 'SOME', allowedWorkspaces: [w2, w1] }, admin)).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: 2 } });
+    expect(await update({ id, workspaceAccess: 'SOME', allowedWorkspaces: [w2, w1] }, admin)).toMatchObject({
+      __typename: 'UpdateSecretSuccess',
+      secret: { version: 2 },
+    });
     expect((await allowedOf(id)).allowed.sort()).toEqual([w1, w2].sort());
     expect(await available(w1)).toContain(id);
 
-    expect(await update({ id, workspaceAccess: 'SOME' }, admin)).toMatchObject({ code: 'WORKSPACES_REQUIRED', fieldErrors: [{ path: ['input', 'allowedWorkspaces'] }] });
+    expect(await update({ id, workspaceAccess: 'SOME' }, admin)).toMatchObject({
+      code: 'WORKSPACES_REQUIRED',
+      fieldErrors: [{ path: ['input', 'allowedWorkspaces'] }],
+    });
     expect(await update({ id, workspaceAccess: 'SOME', allowedWorkspaces: [w1, theirs] }, admin)).toMatchObject({
       code: 'UNKNOWN_WORKSPACE',
       fieldErrors: [{ path: ['input', 'allowedWorkspaces', '1'], code: 'UNKNOWN_WORKSPACE' }],
@@ -545,15 +654,33 @@ describe('PRIVATE secrets and locations', () => {
     try {
       const own = await createTeamWithOwner(t2.db);
       const create = (shared: boolean) =>
-        executeOk(t2.app, CreateSecret, { input: { teamId: own.teamId, name: `s3-${shared}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, shared } }, own.ownerToken);
+        executeOk(
+          t2.app,
+          CreateSecret,
+          {
+            input: { teamId: own.teamId, name: `s3-${shared}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, shared },
+          },
+          own.ownerToken,
+        );
       const privateSecret = await create(false);
       const teamSecret = await create(true);
-      if (privateSecret.createSecret.__typename !== 'CreateSecretSuccess' || teamSecret.createSecret.__typename !== 'CreateSecretSuccess') throw new Error('setup');
+      if (privateSecret.createSecret.__typename !== 'CreateSecretSuccess' || teamSecret.createSecret.__typename !== 'CreateSecretSuccess')
+        throw new Error('setup');
       const link = (secretId: string, name: string) =>
-        executeOk(t2.app, CreateLocation, { input: { teamId: own.teamId, name, locationType: 'S3', secretId, bucketName: 'b' } }, own.ownerToken);
+        executeOk(
+          t2.app,
+          CreateLocation,
+          { input: { teamId: own.teamId, name, locationType: 'S3', secretId, bucketName: 'b' } },
+          own.ownerToken,
+        );
       expect((await link(privateSecret.createSecret.secret.id, 'to-private')).createLocation).toMatchObject({ code: 'SECRET_NOT_SHARED' });
       expect((await link(teamSecret.createSecret.secret.id, 'to-team')).createLocation.__typename).toBe('CreateLocationSuccess');
-      const unshare = await executeOk(t2.app, UpdateSecret, { input: { id: teamSecret.createSecret.secret.id, shared: false } }, own.ownerToken);
+      const unshare = await executeOk(
+        t2.app,
+        UpdateSecret,
+        { input: { id: teamSecret.createSecret.secret.id, shared: false } },
+        own.ownerToken,
+      );
       expect(unshare.updateSecret).toMatchObject({ code: 'SECRET_NOT_SHARED', fieldErrors: [{ path: ['input', 'shared'] }] });
     } finally {
       await t2.close();

@@ -104,19 +104,32 @@ async function tokenOf(email: string): Promise<string> {
 
 async function issueScopedToken(userId: string): Promise<string> {
   const { token } = await issueToken(t.db, fromGlobalId(userId, 'User'), 'scoped');
-  await t.db.updateTable('api_tokens').set({ scopes: ['team:admin'] }).where('name', '=', 'scoped').where('user_id', '=', fromGlobalId(userId, 'User')).execute();
+  await t.db
+    .updateTable('api_tokens')
+    .set({ scopes: ['team:admin'] })
+    .where('name', '=', 'scoped')
+    .where('user_id', '=', fromGlobalId(userId, 'User'))
+    .execute();
   return token;
 }
 
 const auditActions = async (teamId: string) =>
-  (await t.db.selectFrom('audit_events').select(['action']).where('team_id', '=', fromGlobalId(teamId, 'Team')).orderBy('seq').execute()).map((e) => e.action);
+  (
+    await t.db.selectFrom('audit_events').select(['action']).where('team_id', '=', fromGlobalId(teamId, 'Team')).orderBy('seq').execute()
+  ).map((e) => e.action);
 
 describe('createTeam', () => {
   test('the creator becomes OWNER; the slug derives from the name and stays unique', async () => {
     const first = await executeOk(t.app, CreateTeam, { input: { name: 'Data Platform' } }, team.ownerToken);
     const second = await executeOk(t.app, CreateTeam, { input: { name: 'Data Platform' } }, team.ownerToken);
-    if (first.createTeam.__typename !== 'CreateTeamSuccess' || second.createTeam.__typename !== 'CreateTeamSuccess') throw new Error('expected success');
-    expect(first.createTeam.team).toMatchObject({ name: 'Data Platform', version: 1, viewerRole: 'OWNER', createdBy: { email: team.ownerEmail } });
+    if (first.createTeam.__typename !== 'CreateTeamSuccess' || second.createTeam.__typename !== 'CreateTeamSuccess')
+      throw new Error('expected success');
+    expect(first.createTeam.team).toMatchObject({
+      name: 'Data Platform',
+      version: 1,
+      viewerRole: 'OWNER',
+      createdBy: { email: team.ownerEmail },
+    });
     expect(first.createTeam.team.slug).toMatch(/^data-platform/);
     expect(second.createTeam.team.slug).not.toBe(first.createTeam.team.slug);
     expect(await auditActions(first.createTeam.team.id)).toEqual(['team.created']);
@@ -133,7 +146,10 @@ describe('createTeam', () => {
       [{ name: 'ok', slug: '-Bad-' }, 'input.slug'],
     ] as const) {
       const bad = await executeOk(t.app, CreateTeam, { input }, team.ownerToken);
-      expect(bad.createTeam).toMatchObject({ __typename: 'ValidationError', fieldErrors: [{ path: path.split('.'), code: 'INVALID_VALUE' }] });
+      expect(bad.createTeam).toMatchObject({
+        __typename: 'ValidationError',
+        fieldErrors: [{ path: path.split('.'), code: 'INVALID_VALUE' }],
+      });
     }
   });
 });
@@ -171,19 +187,34 @@ describe('updateTeam', () => {
 describe('members', () => {
   test('OWNER adds, re-roles and removes members; members page by cursor', async () => {
     const own = await createTeamWithOwner(t.db);
-    const added = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'New.Person@Example.test', role: 'ADMIN' } }, own.ownerToken);
+    const added = await executeOk(
+      t.app,
+      AddTeamMember,
+      { input: { teamId: own.teamId, email: 'New.Person@Example.test', role: 'ADMIN' } },
+      own.ownerToken,
+    );
     if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
     // A new user too joins by accepting (once they have a token).
     const invitee = await tokenOf('new.person@example.test');
     const accepted = await executeOk(t.app, AcceptTeamInvitation, { input: { id: added.addTeamMember.invitation.id } }, invitee);
     if (accepted.acceptTeamInvitation.__typename !== 'AcceptTeamInvitationSuccess') throw new Error(JSON.stringify(accepted));
     const userId = accepted.acceptTeamInvitation.membership.user.id;
-    const again = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'new.person@example.test', role: 'VIEWER' } }, own.ownerToken);
+    const again = await executeOk(
+      t.app,
+      AddTeamMember,
+      { input: { teamId: own.teamId, email: 'new.person@example.test', role: 'VIEWER' } },
+      own.ownerToken,
+    );
     expect(again.addTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_MEMBER' });
 
     const page1 = await executeOk(t.app, TeamQuery, { id: own.teamId, first: 1 }, own.ownerToken);
     expect(page1.team?.members.edges.map((e) => e.node.role)).toEqual(['OWNER']);
-    const page2 = await executeOk(t.app, TeamQuery, { id: own.teamId, first: 1, after: page1.team?.members.pageInfo.endCursor }, own.ownerToken);
+    const page2 = await executeOk(
+      t.app,
+      TeamQuery,
+      { id: own.teamId, first: 1, after: page1.team?.members.pageInfo.endCursor },
+      own.ownerToken,
+    );
     expect(page2.team?.members.edges.map((e) => e.node.user.id)).toEqual([userId]);
     expect(page2.team?.members.pageInfo.hasNextPage).toBe(false);
 
@@ -191,44 +222,84 @@ describe('members', () => {
     expect(demoted.updateMemberRole).toMatchObject({ membership: { role: 'VIEWER' } });
     const removed = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId } }, own.ownerToken);
     expect(removed.removeTeamMember).toEqual({ __typename: 'RemoveTeamMemberSuccess', removedUserId: userId });
-    expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.invited', 'member.added', 'member.role_changed', 'member.removed']);
+    expect(await auditActions(own.teamId)).toEqual([
+      'team.created',
+      'member.invited',
+      'member.added',
+      'member.role_changed',
+      'member.removed',
+    ]);
   });
 
   test('adding an existing user of another team needs their consent: an invitation they accept', async () => {
     const own = await createTeamWithOwner(t.db);
     const victim = await createTeamWithOwner(t.db);
-    const added = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'VIEWER' } }, own.ownerToken);
+    const added = await executeOk(
+      t.app,
+      AddTeamMember,
+      { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'VIEWER' } },
+      own.ownerToken,
+    );
     if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
     const { invitation } = added.addTeamMember;
-    expect(invitation).toMatchObject({ email: victim.ownerEmail, role: 'VIEWER', invitedByEmail: own.ownerEmail, team: { id: own.teamId } });
+    expect(invitation).toMatchObject({
+      email: victim.ownerEmail,
+      role: 'VIEWER',
+      invitedByEmail: own.ownerEmail,
+      team: { id: own.teamId },
+    });
 
     // Not enrolled: the team stays invisible to them until they accept.
     expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, victim.ownerToken)).team).toBeNull();
     const pending = await executeOk(t.app, Invitations, { teamId: victim.teamId }, victim.ownerToken);
     expect(pending.viewer.invitations.edges.map((e) => e.node)).toEqual([
-      { id: invitation.id, teamName: invitation.teamName, role: 'VIEWER', email: victim.ownerEmail, invitedByEmail: own.ownerEmail, team: null },
+      {
+        id: invitation.id,
+        teamName: invitation.teamName,
+        role: 'VIEWER',
+        email: victim.ownerEmail,
+        invitedByEmail: own.ownerEmail,
+        team: null,
+      },
     ]);
     expect(pending.viewer.memberships.map((m) => m.team.id)).toEqual([victim.teamId]);
     const ownersView = await executeOk(t.app, Invitations, { teamId: own.teamId }, own.ownerToken);
     expect(ownersView.team?.invitations.edges.map((e) => e.node)).toEqual([{ id: invitation.id, email: victim.ownerEmail }]);
-    const twice = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'ADMIN' } }, own.ownerToken);
+    const twice = await executeOk(
+      t.app,
+      AddTeamMember,
+      { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'ADMIN' } },
+      own.ownerToken,
+    );
     expect(twice.addTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_INVITED' });
 
     // Only the invitee accepts, and only with an unscoped token.
     const stranger = await createTeamWithOwner(t.db);
     const theirs = await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, stranger.ownerToken);
-    const unknown = await executeOk(t.app, AcceptTeamInvitation, { input: { id: Buffer.from('TeamInvitation:00000000-0000-4000-8000-000000000000').toString('base64') } }, stranger.ownerToken);
+    const unknown = await executeOk(
+      t.app,
+      AcceptTeamInvitation,
+      { input: { id: Buffer.from('TeamInvitation:00000000-0000-4000-8000-000000000000').toString('base64') } },
+      stranger.ownerToken,
+    );
     expect(theirs.acceptTeamInvitation).toEqual(unknown.acceptTeamInvitation);
     expect(theirs.acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
     const scoped = await issueScopedToken(victim.ownerId);
-    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, scoped)).acceptTeamInvitation).toMatchObject({ __typename: 'ForbiddenError' });
+    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, scoped)).acceptTeamInvitation).toMatchObject({
+      __typename: 'ForbiddenError',
+    });
 
     const accepted = await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, victim.ownerToken);
-    expect(accepted.acceptTeamInvitation).toMatchObject({ __typename: 'AcceptTeamInvitationSuccess', membership: { role: 'VIEWER', team: { id: own.teamId }, user: { id: victim.ownerId } } });
+    expect(accepted.acceptTeamInvitation).toMatchObject({
+      __typename: 'AcceptTeamInvitationSuccess',
+      membership: { role: 'VIEWER', team: { id: own.teamId }, user: { id: victim.ownerId } },
+    });
     expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, victim.ownerToken)).team?.viewerRole).toBe('VIEWER');
     const after = await executeOk(t.app, Invitations, { teamId: victim.teamId }, victim.ownerToken);
     expect(after.viewer.invitations.edges).toEqual([]);
-    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, victim.ownerToken)).acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect(
+      (await executeOk(t.app, AcceptTeamInvitation, { input: { id: invitation.id } }, victim.ownerToken)).acceptTeamInvitation,
+    ).toMatchObject({ __typename: 'NotFoundError' });
     expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.invited', 'member.added']);
   });
 
@@ -237,7 +308,12 @@ describe('members', () => {
     const admin = await addMember(t.db, own, 'ADMIN');
     const invitee = await createTeamWithOwner(t.db);
     const invite = async () => {
-      const added = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: invitee.ownerEmail, role: 'OPERATOR' } }, own.ownerToken);
+      const added = await executeOk(
+        t.app,
+        AddTeamMember,
+        { input: { teamId: own.teamId, email: invitee.ownerEmail, role: 'OPERATOR' } },
+        own.ownerToken,
+      );
       if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
       return added.addTeamMember.invitation.id;
     };
@@ -245,35 +321,68 @@ describe('members', () => {
     const first = await invite();
     const declined = await executeOk(t.app, DeclineTeamInvitation, { input: { id: first } }, invitee.ownerToken);
     expect(declined.declineTeamInvitation).toEqual({ __typename: 'DeclineTeamInvitationSuccess', declinedInvitationId: first });
-    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: first } }, invitee.ownerToken)).acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: first } }, invitee.ownerToken)).acceptTeamInvitation).toMatchObject(
+      { __typename: 'NotFoundError' },
+    );
     expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, invitee.ownerToken)).team).toBeNull();
 
     const second = await invite();
     // Another team's OWNER: not found; an ADMIN of the team: forbidden; the OWNER: revoked.
     const outsider = await createTeamWithOwner(t.db);
-    expect((await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, outsider.ownerToken)).revokeTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
-    expect((await executeOk(t.app, DeclineTeamInvitation, { input: { id: second } }, outsider.ownerToken)).declineTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
-    expect((await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, admin.token)).revokeTeamInvitation).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(
+      (await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, outsider.ownerToken)).revokeTeamInvitation,
+    ).toMatchObject({ __typename: 'NotFoundError' });
+    expect(
+      (await executeOk(t.app, DeclineTeamInvitation, { input: { id: second } }, outsider.ownerToken)).declineTeamInvitation,
+    ).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, admin.token)).revokeTeamInvitation).toMatchObject({
+      __typename: 'ForbiddenError',
+    });
     const revoked = await executeOk(t.app, RevokeTeamInvitation, { input: { id: second } }, own.ownerToken);
     expect(revoked.revokeTeamInvitation).toEqual({ __typename: 'RevokeTeamInvitationSuccess', revokedInvitationId: second });
-    expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: second } }, invitee.ownerToken)).acceptTeamInvitation).toMatchObject({ __typename: 'NotFoundError' });
+    expect(
+      (await executeOk(t.app, AcceptTeamInvitation, { input: { id: second } }, invitee.ownerToken)).acceptTeamInvitation,
+    ).toMatchObject({ __typename: 'NotFoundError' });
     expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, invitee.ownerToken)).team).toBeNull();
     // The CLI's member.added (the ADMIN), and the ADMIN's refused revocation, recorded as DENIED.
-    expect(await auditActions(own.teamId)).toEqual(['team.created', 'member.added', 'member.invited', 'invitation.declined', 'member.invited', 'team:manage-members', 'invitation.revoked']);
+    expect(await auditActions(own.teamId)).toEqual([
+      'team.created',
+      'member.added',
+      'member.invited',
+      'invitation.declined',
+      'member.invited',
+      'team:manage-members',
+      'invitation.revoked',
+    ]);
   });
 
   test('only an OWNER manages members', async () => {
     const own = await createTeamWithOwner(t.db);
     const admin = await addMember(t.db, own, 'ADMIN');
-    const res = await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email: 'x@example.test', role: 'VIEWER' } }, admin.token);
+    const res = await executeOk(
+      t.app,
+      AddTeamMember,
+      { input: { teamId: own.teamId, email: 'x@example.test', role: 'VIEWER' } },
+      admin.token,
+    );
     expect(res.addTeamMember).toMatchObject({ __typename: 'ForbiddenError' });
-    const promote = await executeOk(t.app, UpdateMemberRole, { input: { teamId: own.teamId, userId: admin.userId, role: 'OWNER' } }, admin.token);
+    const promote = await executeOk(
+      t.app,
+      UpdateMemberRole,
+      { input: { teamId: own.teamId, userId: admin.userId, role: 'OWNER' } },
+      admin.token,
+    );
     expect(promote.updateMemberRole).toMatchObject({ __typename: 'ForbiddenError' });
   });
 
   test('the last OWNER can be neither demoted nor removed; with two OWNERs one can go', async () => {
     const own = await createTeamWithOwner(t.db);
-    const demote = await executeOk(t.app, UpdateMemberRole, { input: { teamId: own.teamId, userId: own.ownerId, role: 'ADMIN' } }, own.ownerToken);
+    const demote = await executeOk(
+      t.app,
+      UpdateMemberRole,
+      { input: { teamId: own.teamId, userId: own.ownerId, role: 'ADMIN' } },
+      own.ownerToken,
+    );
     expect(demote.updateMemberRole).toMatchObject({ __typename: 'ConflictError', code: 'LAST_OWNER' });
     const remove = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId: own.ownerId } }, own.ownerToken);
     expect(remove.removeTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'LAST_OWNER' });
@@ -289,7 +398,10 @@ describe('members', () => {
 describe('reading teams', () => {
   test('team(id), node and nodes see only teams the viewer belongs to', async () => {
     const outsider = await createTeamWithOwner(t.db);
-    expect((await executeOk(t.app, TeamQuery, { id: team.teamId }, team.ownerToken)).team).toMatchObject({ name: 'Acme Data', viewerRole: 'OWNER' });
+    expect((await executeOk(t.app, TeamQuery, { id: team.teamId }, team.ownerToken)).team).toMatchObject({
+      name: 'Acme Data',
+      viewerRole: 'OWNER',
+    });
     expect((await executeOk(t.app, TeamQuery, { id: team.teamId }, outsider.ownerToken)).team).toBeNull();
     expect((await executeOk(t.app, TeamQuery, { id: 'garbage' }, outsider.ownerToken)).team).toBeNull();
 
@@ -303,7 +415,10 @@ describe('reading teams', () => {
   test('the same node asked for twice in one request resolves both times', async () => {
     const twice = await executeOk(t.app, NodeQuery, { id: team.teamId, ids: [team.teamId, team.teamId] }, team.ownerToken);
     expect(twice.node).toMatchObject({ __typename: 'Team', id: team.teamId });
-    expect(twice.nodes).toEqual([{ __typename: 'Team', id: team.teamId }, { __typename: 'Team', id: team.teamId }]);
+    expect(twice.nodes).toEqual([
+      { __typename: 'Team', id: team.teamId },
+      { __typename: 'Team', id: team.teamId },
+    ]);
   });
 
   test('a VIEWER reads the team and its members', async () => {

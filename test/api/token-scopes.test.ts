@@ -1,5 +1,15 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { getNamedType, isAbstractType, isEnumType, isObjectType, parse, type ExecutionResult, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isEnumType,
+  isObjectType,
+  parse,
+  type ExecutionResult,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+} from 'graphql';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { TOKEN_SCOPES } from '../../src/modules/auth/permissions.ts';
@@ -34,7 +44,12 @@ async function scopedToken(scopes: TokenScope[] | null, userToken = team.ownerTo
 }
 
 const newSecret = (token: string, name: string) =>
-  executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } }, token);
+  executeOk(
+    t.app,
+    CreateSecret,
+    { input: { teamId: team.teamId, name, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } },
+    token,
+  );
 
 describe('scoped tokens', () => {
   test('a token shows its scopes; an unscoped one shows null', async () => {
@@ -46,7 +61,9 @@ describe('scoped tokens', () => {
     const { token } = await scopedToken(['SECRETS_READ']);
     expect((await execute(t.app, ListSecrets, { teamId: team.teamId }, token)).body.errors).toBeUndefined();
     expect((await newSecret(token, 'scoped-read')).createSecret).toMatchObject({ __typename: 'ForbiddenError' });
-    expect((await executeOk(t.app, UpdateTeam, { input: { id: team.teamId, name: 'x' } }, token)).updateTeam).toMatchObject({ __typename: 'ForbiddenError' });
+    expect((await executeOk(t.app, UpdateTeam, { input: { id: team.teamId, name: 'x' } }, token)).updateTeam).toMatchObject({
+      __typename: 'ForbiddenError',
+    });
   });
 
   test('secrets:write includes secrets:read; locations need their own scope', async () => {
@@ -71,9 +88,17 @@ describe('scoped tokens', () => {
 
   test('a scoped token cannot mint tokens or create teams (it could widen itself)', async () => {
     const { token } = await scopedToken(['TEAM_ADMIN', 'SECRETS_WRITE']);
-    expect((await executeOk(t.app, CreateApiToken, { input: { name: 'wider' } }, token)).createApiToken).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN', message: expect.any(String) });
-    expect((await executeOk(t.app, CreateTeam, { input: { name: 'Escape' } }, token)).createTeam).toMatchObject({ __typename: 'ForbiddenError' });
-    expect((await executeOk(t.app, UpdateTeam, { input: { id: team.teamId, name: 'Renamed by team:admin' } }, token)).updateTeam).toMatchObject({ __typename: 'UpdateTeamSuccess' });
+    expect((await executeOk(t.app, CreateApiToken, { input: { name: 'wider' } }, token)).createApiToken).toEqual({
+      __typename: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      message: expect.any(String),
+    });
+    expect((await executeOk(t.app, CreateTeam, { input: { name: 'Escape' } }, token)).createTeam).toMatchObject({
+      __typename: 'ForbiddenError',
+    });
+    expect(
+      (await executeOk(t.app, UpdateTeam, { input: { id: team.teamId, name: 'Renamed by team:admin' } }, token)).updateTeam,
+    ).toMatchObject({ __typename: 'UpdateTeamSuccess' });
   });
 });
 
@@ -96,20 +121,29 @@ describe('objects of a type the token does not cover', () => {
     const created = await newSecret(team.ownerToken, 'behind-a-location');
     if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
     const secretId = created.createSecret.secret.id;
-    const location = await executeOk(t.app, CreateLocation, { input: { teamId: team.teamId, name: 'scoped-bucket', locationType: 'S3', secretId, bucketName: 'b' } }, team.ownerToken);
+    const location = await executeOk(
+      t.app,
+      CreateLocation,
+      { input: { teamId: team.teamId, name: 'scoped-bucket', locationType: 'S3', secretId, bucketName: 'b' } },
+      team.ownerToken,
+    );
     if (location.createLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
     const { token } = await scopedToken(['LOCATIONS_READ']);
     const read = await executeOk(t.app, LocationWithSecret, { id: location.createLocation.location.id }, token);
     expect(read.node).toEqual({ name: 'scoped-bucket', secretId, secret: null });
     const both = await scopedToken(['LOCATIONS_READ', 'SECRETS_READ']);
-    expect((await executeOk(t.app, LocationWithSecret, { id: location.createLocation.location.id }, both.token)).node).toMatchObject({ secret: { name: 'behind-a-location' } });
+    expect((await executeOk(t.app, LocationWithSecret, { id: location.createLocation.location.id }, both.token)).node).toMatchObject({
+      secret: { name: 'behind-a-location' },
+    });
   });
 
   test('changing one is still FORBIDDEN (not NOT_FOUND), and the refusal is recorded as DENIED', async () => {
     const created = await newSecret(team.ownerToken, 'not-for-locations');
     if (created.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
     const { token } = await scopedToken(['LOCATIONS_WRITE']);
-    const denials = async () => (await t.db.selectFrom('audit_events').select('id').where('outcome', '=', 'DENIED').where('action', '=', 'secret:write').execute()).length;
+    const denials = async () =>
+      (await t.db.selectFrom('audit_events').select('id').where('outcome', '=', 'DENIED').where('action', '=', 'secret:write').execute())
+        .length;
     const before = await denials();
     const res = await executeOk(t.app, UpdateSecret, { input: { id: created.createSecret.secret.id, description: 'x' } }, token);
     expect(res.updateSecret).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
@@ -151,22 +185,47 @@ describe('a mutation that succeeded never looks failed', () => {
   test('a refused nested field nulls only its own mutation: the rest of the operation stays visible, and the change is made', async () => {
     // secrets:write creates secrets, but the audit trail needs team:admin: `first`'s nested field is refused.
     const { token } = await scopedToken(['SECRETS_WRITE']);
-    const input = (name: string) => ({ teamId: team.teamId, name, secretType: 'S3' as const, credentials: { accessKey: fixtures.accessKey() } });
-    const { status, body } = await execute(t.app, TwoSecretsWithAuditTrail, { first: input('nested-refusal-first'), second: input('nested-refusal-second') }, token);
+    const input = (name: string) => ({
+      teamId: team.teamId,
+      name,
+      secretType: 'S3' as const,
+      credentials: { accessKey: fixtures.accessKey() },
+    });
+    const { status, body } = await execute(
+      t.app,
+      TwoSecretsWithAuditTrail,
+      { first: input('nested-refusal-first'), second: input('nested-refusal-second') },
+      token,
+    );
     expect(status).toBe(200);
     expect(body.errors).toMatchObject([{ extensions: { code: 'FORBIDDEN' }, path: ['first', 'secret', 'team', 'auditEvents'] }]);
     expect(body.data).toEqual({ first: null, second: { __typename: 'CreateSecretSuccess', secret: { name: 'nested-refusal-second' } } });
-    const stored = await t.db.selectFrom('secrets').select('name').where('name', 'in', ['nested-refusal-first', 'nested-refusal-second']).execute();
+    const stored = await t.db
+      .selectFrom('secrets')
+      .select('name')
+      .where('name', 'in', ['nested-refusal-first', 'nested-refusal-second'])
+      .execute();
     expect(stored.map((row) => row.name).sort()).toEqual(['nested-refusal-first', 'nested-refusal-second']);
   });
 });
 
 describe('an empty scope list', () => {
   test('is refused at createApiToken (SCOPES_EMPTY), and no token is made', async () => {
-    const before = await t.db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('api_tokens')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     const res = await executeOk(t.app, CreateApiToken, { input: { name: 'empty', scopes: [] } }, team.ownerToken);
-    expect(res.createApiToken).toEqual({ __typename: 'ValidationError', code: 'SCOPES_EMPTY', message: expect.any(String), fieldErrors: expect.any(Array) });
-    const after = await t.db.selectFrom('api_tokens').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    expect(res.createApiToken).toEqual({
+      __typename: 'ValidationError',
+      code: 'SCOPES_EMPTY',
+      message: expect.any(String),
+      fieldErrors: expect.any(Array),
+    });
+    const after = await t.db
+      .selectFrom('api_tokens')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 
@@ -224,13 +283,21 @@ function isStructural(type: GraphQLObjectType): boolean {
   if (('edges' in fields && 'pageInfo' in fields) || ('node' in fields && 'cursor' in fields)) return true;
   if (type.getInterfaces().some((i) => i.name === 'Error')) return true;
   // Mutation payloads: `<Name>Success`, a member of a `<Name>Result` union.
-  return type.name.endsWith('Success') && Object.values(schema.getTypeMap()).some((other) => isAbstractType(other) && other.name.endsWith('Result') && schema.isSubType(other, type));
+  return (
+    type.name.endsWith('Success') &&
+    Object.values(schema.getTypeMap()).some(
+      (other) => isAbstractType(other) && other.name.endsWith('Result') && schema.isSubType(other, type),
+    )
+  );
 }
 
-const dataTypes = Object.values(schema.getTypeMap()).filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__') && !isStructural(type));
+const dataTypes = Object.values(schema.getTypeMap()).filter(
+  (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__') && !isStructural(type),
+);
 
 function allowedTypes(scopes: readonly string[] | null): string[] {
-  const covers = (scope: string) => scopes === null || scopes.includes(scope) || (scope.endsWith(':read') && scopes.includes(scope.replace(/:read$/, ':write')));
+  const covers = (scope: string) =>
+    scopes === null || scopes.includes(scope) || (scope.endsWith(':read') && scopes.includes(scope.replace(/:read$/, ':write')));
   return Object.entries(SCOPE_OF_TYPE)
     .filter(([, scope]) => scope === 'any' || covers(scope))
     .map(([type]) => type)
@@ -251,14 +318,22 @@ function argumentsOf(owner: GraphQLNamedType, field: GraphQLField<unknown, unkno
   for (const arg of field.args) {
     // Pages of 3 at the entry, 1 further down: the walk team has one of each link, and the query stays under the complexity limit.
     if (arg.name === 'first') args.push(`first: ${depth <= 1 ? 3 : 1}`);
-    else if (owner.name === 'Team' && field.name === 'secretByName' && arg.name === 'name') args.push(`name: ${JSON.stringify(walk.secretName)}`);
-    else if (arg.type.toString().endsWith('!')) throw new Error(`the scope walk cannot fill ${owner.name}.${field.name}(${arg.name}): teach argumentsOf`);
+    else if (owner.name === 'Team' && field.name === 'secretByName' && arg.name === 'name')
+      args.push(`name: ${JSON.stringify(walk.secretName)}`);
+    else if (arg.type.toString().endsWith('!'))
+      throw new Error(`the scope walk cannot fill ${owner.name}.${field.name}(${arg.name}): teach argumentsOf`);
   }
   return args.length ? `(${args.join(', ')})` : '';
 }
 
 /** A selection of every object-typed field (and every ID, to walk `node()` with later), recursively, with `__typename` on every object. */
-function selectionOf(type: GraphQLNamedType, path: readonly string[], walk: WalkContext, onlyField?: string, maxDepth = MAX_DATA_DEPTH): string {
+function selectionOf(
+  type: GraphQLNamedType,
+  path: readonly string[],
+  walk: WalkContext,
+  onlyField?: string,
+  maxDepth = MAX_DATA_DEPTH,
+): string {
   if (isAbstractType(type)) {
     return `{ __typename ${schema
       .getPossibleTypes(type)
@@ -277,7 +352,9 @@ function selectionOf(type: GraphQLNamedType, path: readonly string[], walk: Walk
     if (!isObjectType(named) && !isAbstractType(named)) continue;
     const structural = isObjectType(named) && isStructural(named);
     if (!structural && (path.length >= maxDepth || (isObjectType(named) && path.includes(named.name)))) continue;
-    parts.push(`${field.name}${argumentsOf(type, field, walk, path.length)} ${selectionOf(named, structural || !isObjectType(named) ? path : [...path, named.name], walk, undefined, maxDepth)}`);
+    parts.push(
+      `${field.name}${argumentsOf(type, field, walk, path.length)} ${selectionOf(named, structural || !isObjectType(named) ? path : [...path, named.name], walk, undefined, maxDepth)}`,
+    );
   }
   return `{ ${parts.join(' ')} }`;
 }
@@ -304,7 +381,8 @@ function entryQueries(walk: WalkContext): string[] {
     if (['team', 'viewer', 'node', 'nodes'].includes(field.name)) continue;
     // Any other root field must be walkable without arguments (secretPresets); teach this walk otherwise.
     const named = getNamedType(field.type);
-    if (isObjectType(named) || isAbstractType(named)) queries.push(`{ ${field.name}${argumentsOf(schema.getQueryType()!, field, walk, 0)} ${selectionOf(named, [named.name], walk)} }`);
+    if (isObjectType(named) || isAbstractType(named))
+      queries.push(`{ ${field.name}${argumentsOf(schema.getQueryType()!, field, walk, 0)} ${selectionOf(named, [named.name], walk)} }`);
   }
   return queries;
 }
@@ -316,13 +394,17 @@ const typeOfId = (id: string) => Buffer.from(id, 'base64').toString('utf8').spli
 
 /** What to select on `nodes()` for ids of `type`: all of that type, less deep than `node()` (it weighs ten times). */
 function nodeSelection(type: string, walk: WalkContext, maxDepth: number): string {
-  return nodeTypes.includes(type) ? `{ __typename ... on ${type} ${selectionOf(schema.getType(type)!, [type], walk, undefined, maxDepth)} }` : '{ __typename }';
+  return nodeTypes.includes(type)
+    ? `{ __typename ... on ${type} ${selectionOf(schema.getType(type)!, [type], walk, undefined, maxDepth)} }`
+    : '{ __typename }';
 }
 
 /** What to select on `node()` for an id of `type`: the whole walk depth, one object field per query (all at once exceeds the breadth limit). */
 function nodeSelectionsByField(type: string, walk: WalkContext): string[] {
   const objectType = schema.getType(type) as GraphQLObjectType;
-  const fields = Object.values(objectType.getFields()).filter((field) => isObjectType(getNamedType(field.type)) || isAbstractType(getNamedType(field.type)));
+  const fields = Object.values(objectType.getFields()).filter(
+    (field) => isObjectType(getNamedType(field.type)) || isAbstractType(getNamedType(field.type)),
+  );
   return [
     `{ __typename ... on ${type} { __typename id } }`,
     ...fields.map((field) => `{ __typename ... on ${type} ${selectionOf(objectType, [type], walk, field.name)} }`),
@@ -347,7 +429,13 @@ function collect(value: unknown, into: Walked, idFields: Set<string>): void {
 }
 
 const ID_FIELDS = new Set(
-  Object.values(schema.getTypeMap()).flatMap((type) => (isObjectType(type) ? Object.values(type.getFields()).filter((f) => getNamedType(f.type).name === 'ID').map((f) => f.name) : [])),
+  Object.values(schema.getTypeMap()).flatMap((type) =>
+    isObjectType(type)
+      ? Object.values(type.getFields())
+          .filter((f) => getNamedType(f.type).name === 'ID')
+          .map((f) => f.name)
+      : [],
+  ),
 );
 
 /** Every entry point with `token`, then `node(id)` for each id in `ids` and `nodes(ids)` for all of them. */
@@ -362,8 +450,10 @@ async function walkAll(token: string, walk: WalkContext, ids: readonly string[])
     walked.errors.push(...((body as ExecutionResult).errors ?? []));
   };
   for (const query of entryQueries(walk)) await send(query, { teamId: walk.team.teamId });
-  for (const id of nodeIds) for (const selection of nodeSelectionsByField(typeOfId(id), walk)) await send(`query($id: ID!) { node(id: $id) ${selection} }`, { id });
-  for (const [type, group] of Map.groupBy(nodeIds, typeOfId)) await send(`query($ids: [ID!]!) { nodes(ids: $ids) ${nodeSelection(type, walk, 2)} }`, { ids: group });
+  for (const id of nodeIds)
+    for (const selection of nodeSelectionsByField(typeOfId(id), walk)) await send(`query($id: ID!) { node(id: $id) ${selection} }`, { id });
+  for (const [type, group] of Map.groupBy(nodeIds, typeOfId))
+    await send(`query($ids: [ID!]!) { nodes(ids: $ids) ${nodeSelection(type, walk, 2)} }`, { ids: group });
   await send('query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }', { ids: nodeIds });
   return walked;
 }
@@ -391,48 +481,79 @@ describe('scopes hold on every path (the walk)', () => {
     registerPlaintext(accessToken);
     const vault = await ok(
       'mutation($input: CreateVaultConnectionInput!) { createVaultConnection(input: $input) { __typename ... on CreateVaultConnectionSuccess { vaultConnection { id } } } }',
-      { input: { teamId: walk.team.teamId, name: 'walk-vault', vaultType: 'DOPPLER', credentials: { doppler: { accessToken, project: 'p', config: 'c' } } } },
+      {
+        input: {
+          teamId: walk.team.teamId,
+          name: 'walk-vault',
+          vaultType: 'DOPPLER',
+          credentials: { doppler: { accessToken, project: 'p', config: 'c' } },
+        },
+      },
       owner,
     );
     const vaultId = (vault.vaultConnection as { id: string }).id;
-    await ok('mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename } }', {
-      input: {
-        teamId: walk.team.teamId,
-        name: 'walk-vaulted',
-        secretType: 'S3',
-        vaultConnectionId: vaultId,
-        fieldMappings: [
-          { fieldName: 'access_key_id', reference: 'AWS_ACCESS_KEY_ID' },
-          { fieldName: 'secret_access_key', reference: 'AWS_SECRET_ACCESS_KEY' },
-        ],
+    await ok(
+      'mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename } }',
+      {
+        input: {
+          teamId: walk.team.teamId,
+          name: 'walk-vaulted',
+          secretType: 'S3',
+          vaultConnectionId: vaultId,
+          fieldMappings: [
+            { fieldName: 'access_key_id', reference: 'AWS_ACCESS_KEY_ID' },
+            { fieldName: 'secret_access_key', reference: 'AWS_SECRET_ACCESS_KEY' },
+          ],
+        },
       },
-    }, owner);
-    const secret = await ok('mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename ... on CreateSecretSuccess { secret { id } } } }', {
-      input: { teamId: walk.team.teamId, name: walk.secretName, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
-    }, owner);
+      owner,
+    );
+    const secret = await ok(
+      'mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename ... on CreateSecretSuccess { secret { id } } } }',
+      {
+        input: { teamId: walk.team.teamId, name: walk.secretName, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+      },
+      owner,
+    );
     const secretId = (secret.secret as { id: string }).id;
-    await ok('mutation($input: CreateLocationInput!) { createLocation(input: $input) { __typename } }', {
-      input: { teamId: walk.team.teamId, name: 'walk-location', locationType: 'S3', secretId, bucketName: 'walk-bucket' },
-    }, owner);
-    const workspace = await ok('mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { __typename ... on CreateWorkspaceSuccess { workspace { id } } } }', {
-      input: { teamId: walk.team.teamId, name: 'walk-workspace' },
-    }, owner);
+    await ok(
+      'mutation($input: CreateLocationInput!) { createLocation(input: $input) { __typename } }',
+      {
+        input: { teamId: walk.team.teamId, name: 'walk-location', locationType: 'S3', secretId, bucketName: 'walk-bucket' },
+      },
+      owner,
+    );
+    const workspace = await ok(
+      'mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { __typename ... on CreateWorkspaceSuccess { workspace { id } } } }',
+      {
+        input: { teamId: walk.team.teamId, name: 'walk-workspace' },
+      },
+      owner,
+    );
     const value = `sk-${randomHex()}`;
     registerPlaintext(value);
-    await ok('mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename } }', {
-      input: {
-        teamId: walk.team.teamId,
-        name: 'walk-env',
-        secretType: 'ENV',
-        credentials: { envVars: [{ key: 'API_KEY', value }] },
-        workspaceAccess: 'SOME',
-        allowedWorkspaces: [(workspace.workspace as { id: string }).id],
+    await ok(
+      'mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename } }',
+      {
+        input: {
+          teamId: walk.team.teamId,
+          name: 'walk-env',
+          secretType: 'ENV',
+          credentials: { envVars: [{ key: 'API_KEY', value }] },
+          workspaceAccess: 'SOME',
+          allowedWorkspaces: [(workspace.workspace as { id: string }).id],
+        },
       },
-    }, owner);
+      owner,
+    );
 
-    await ok('mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { __typename } }', {
-      input: { teamId: walk.team.teamId, email: `walk-invitee-${randomHex()}@example.com`, role: 'VIEWER' },
-    }, owner);
+    await ok(
+      'mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { __typename } }',
+      {
+        input: { teamId: walk.team.teamId, email: `walk-invitee-${randomHex()}@example.com`, role: 'VIEWER' },
+      },
+      owner,
+    );
 
     const seen = await walkAll(owner, walk, []);
     expect(seen.errors).toEqual([]);
@@ -459,7 +580,10 @@ describe('scopes hold on every path (the walk)', () => {
   ];
 
   test.each(tokens)('a %s token gets back objects of its scopes’ types and no others, on every path', async (_label, scopes) => {
-    const token = scopes === 'stored-empty' ? await storedEmptyScopedToken(walk.team.ownerToken) : (await scopedToken(scopes, walk.team.ownerToken)).token;
+    const token =
+      scopes === 'stored-empty'
+        ? await storedEmptyScopedToken(walk.team.ownerToken)
+        : (await scopedToken(scopes, walk.team.ownerToken)).token;
     const values = scopes === 'stored-empty' ? [] : scopes.map(scopeValue);
     const seen = await walkAll(token, walk, everyId);
     // Refusals are typed: the team's own lists answer FORBIDDEN for a type the token lacks; links answer null or empty.
@@ -506,7 +630,8 @@ describe('node(id) of each Node type answers only who may see the object', () =>
       SecretVersion: ids.node.versions.edges[0]!.node.id,
     };
     // The owner (unscoped) sees every one of them, each as its own type.
-    for (const [type, id] of Object.entries(byType)) expect((await nodeOf(id, team.ownerToken)).data, type).toEqual({ node: { __typename: type, id } });
+    for (const [type, id] of Object.entries(byType))
+      expect((await nodeOf(id, team.ownerToken)).data, type).toEqual({ node: { __typename: type, id } });
 
     const member = await addMember(t.db, team, 'VIEWER');
     const outsider = await createTeamWithOwner(t.db);
@@ -526,7 +651,9 @@ describe('node(id) of each Node type answers only who may see the object', () =>
     }
     // The same member sees what a VIEWER of the team may: its memberships and versions.
     expect((await nodeOf(byType.Membership, member.token)).data).toEqual({ node: { __typename: 'Membership', id: byType.Membership } });
-    expect((await nodeOf(byType.SecretVersion, member.token)).data).toEqual({ node: { __typename: 'SecretVersion', id: byType.SecretVersion } });
+    expect((await nodeOf(byType.SecretVersion, member.token)).data).toEqual({
+      node: { __typename: 'SecretVersion', id: byType.SecretVersion },
+    });
   });
 });
 

@@ -58,7 +58,11 @@ const { t, team } = useTestApp();
 const bodies: string[] = [];
 const sentCredentials: string[] = [];
 
-async function call<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token = team.ownerToken): Promise<OkData<TResult>> {
+async function call<TResult, TVariables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  token = team.ownerToken,
+): Promise<OkData<TResult>> {
   const { body } = await execute(t.app, document, variables, token);
   bodies.push(JSON.stringify(body));
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
@@ -73,15 +77,35 @@ function credentialsFor(vaultType: VaultType, options: { secretPath?: string | n
       ? { onePassword: { accessToken: random('ops_') } }
       : vaultType === 'DOPPLER'
         ? { doppler: { accessToken: random('dp.st.prd.'), project: random('project-'), config: random('prd-') } }
-        : { infisical: { clientId: random('client-id-'), clientSecret: random('client-secret-'), projectId: random('project-id-'), environment: random('env-'), secretPath: options.secretPath } };
+        : {
+            infisical: {
+              clientId: random('client-id-'),
+              clientSecret: random('client-secret-'),
+              projectId: random('project-id-'),
+              environment: random('env-'),
+              secretPath: options.secretPath,
+            },
+          };
   for (const member of Object.values(credentials)) {
-    for (const value of Object.values(member as Record<string, string | null | undefined>)) if (value && value.length > 12) sentCredentials.push(value);
+    for (const value of Object.values(member as Record<string, string | null | undefined>))
+      if (value && value.length > 12) sentCredentials.push(value);
   }
   return credentials;
 }
 
-async function create(vaultType: VaultType, credentials: VaultCredentialsInput = credentialsFor(vaultType), token = team.ownerToken, name = uniqueName(`vault-${vaultType.toLowerCase()}`)) {
-  return (await call(CreateVaultConnection, { input: { teamId: team.teamId, name, description: `${vaultType} connection`, vaultType, credentials } }, token)).createVaultConnection;
+async function create(
+  vaultType: VaultType,
+  credentials: VaultCredentialsInput = credentialsFor(vaultType),
+  token = team.ownerToken,
+  name = uniqueName(`vault-${vaultType.toLowerCase()}`),
+) {
+  return (
+    await call(
+      CreateVaultConnection,
+      { input: { teamId: team.teamId, name, description: `${vaultType} connection`, vaultType, credentials } },
+      token,
+    )
+  ).createVaultConnection;
 }
 
 async function createOk(vaultType: VaultType, credentials?: VaultCredentialsInput, name?: string) {
@@ -103,8 +127,18 @@ async function storedRow(id: string) {
 /** What the row's sealed columns hold (opened with the app's keyring, bound as the service binds them). */
 async function openStored(id: string): Promise<unknown> {
   const row = await storedRow(id);
-  const sealed = { ciphertext: Buffer.from(row.ciphertext), iv: Buffer.from(row.iv), authTag: Buffer.from(row.auth_tag), wrappedDataKey: Buffer.from(row.wrapped_data_key), masterKeyId: row.master_key_id };
-  return JSON.parse(openPayload(t.keyring, sealed, { teamId: row.team_id, secretId: `vault-connection:${row.id}`, version: row.payload_version }).toString('utf8'));
+  const sealed = {
+    ciphertext: Buffer.from(row.ciphertext),
+    iv: Buffer.from(row.iv),
+    authTag: Buffer.from(row.auth_tag),
+    wrappedDataKey: Buffer.from(row.wrapped_data_key),
+    masterKeyId: row.master_key_id,
+  };
+  return JSON.parse(
+    openPayload(t.keyring, sealed, { teamId: row.team_id, secretId: `vault-connection:${row.id}`, version: row.payload_version }).toString(
+      'utf8',
+    ),
+  );
 }
 
 async function auditRows(id: string) {
@@ -112,7 +146,12 @@ async function auditRows(id: string) {
 }
 
 async function countNamed(name: string) {
-  const rows = await t.db.selectFrom('vault_connections').select('id').where('team_id', '=', rawId(team.teamId)).where('name', '=', name).execute();
+  const rows = await t.db
+    .selectFrom('vault_connections')
+    .select('id')
+    .where('team_id', '=', rawId(team.teamId))
+    .where('name', '=', name)
+    .execute();
   return rows.length;
 }
 
@@ -128,7 +167,11 @@ async function externalSecret(vaultConnectionId: string, vaultType: VaultType = 
           { fieldName: 'access_key_id', reference: 'AWS_ACCESS_KEY_ID' },
           { fieldName: 'secret_access_key', reference: 'AWS_SECRET_ACCESS_KEY' },
         ];
-  const result = (await call(CreateSecret, { input: { teamId: team.teamId, name: uniqueName('external'), secretType: 'S3', vaultConnectionId, fieldMappings } })).createSecret;
+  const result = (
+    await call(CreateSecret, {
+      input: { teamId: team.teamId, name: uniqueName('external'), secretType: 'S3', vaultConnectionId, fieldMappings },
+    })
+  ).createSecret;
   if (result.__typename !== 'CreateSecretSuccess') throw new Error(`createSecret failed: ${JSON.stringify(result)}`);
   return result.secret;
 }
@@ -178,18 +221,33 @@ describe('createVaultConnection', () => {
     for (const [vaultType, credentialsOf] of mismatches) {
       const name = uniqueName('mismatch');
       const result = await create(vaultType, credentialsFor(credentialsOf), team.ownerToken, name);
-      expect(result).toMatchObject({ __typename: 'ValidationError', code: 'INVALID_CREDENTIALS', fieldErrors: [{ path: ['input', 'credentials'], code: 'INVALID_CREDENTIALS' }] });
+      expect(result).toMatchObject({
+        __typename: 'ValidationError',
+        code: 'INVALID_CREDENTIALS',
+        fieldErrors: [{ path: ['input', 'credentials'], code: 'INVALID_CREDENTIALS' }],
+      });
       expect(await countNamed(name)).toBe(0);
     }
   });
 
   test('the member’s own fields are validated too (INVALID_CREDENTIALS with a path per bad field)', async () => {
     const emptyToken = await create('ONEPASSWORD', { onePassword: { accessToken: '' } });
-    expect(emptyToken).toMatchObject({ code: 'INVALID_CREDENTIALS', fieldErrors: [{ path: ['input', 'credentials', 'onePassword', 'accessToken'] }] });
-    const relativePath = await create('INFISICAL', { infisical: { clientId: random('id-'), clientSecret: random('cs-'), projectId: 'p', environment: 'prod', secretPath: 'apps/api' } });
-    expect(relativePath).toMatchObject({ code: 'INVALID_CREDENTIALS', fieldErrors: [{ path: ['input', 'credentials', 'infisical', 'secretPath'] }] });
+    expect(emptyToken).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      fieldErrors: [{ path: ['input', 'credentials', 'onePassword', 'accessToken'] }],
+    });
+    const relativePath = await create('INFISICAL', {
+      infisical: { clientId: random('id-'), clientSecret: random('cs-'), projectId: 'p', environment: 'prod', secretPath: 'apps/api' },
+    });
+    expect(relativePath).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      fieldErrors: [{ path: ['input', 'credentials', 'infisical', 'secretPath'] }],
+    });
     const padded = await create('DOPPLER', { doppler: { accessToken: ` ${random('dp.')} `, project: 'web', config: 'prd' } });
-    expect(padded).toMatchObject({ code: 'INVALID_CREDENTIALS', fieldErrors: [{ path: ['input', 'credentials', 'doppler', 'accessToken'] }] });
+    expect(padded).toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+      fieldErrors: [{ path: ['input', 'credentials', 'doppler', 'accessToken'] }],
+    });
   });
 
   test('VIEWER and OPERATOR cannot create, update, rotate or delete connections; VIEWER can read them', async () => {
@@ -197,9 +255,15 @@ describe('createVaultConnection', () => {
     for (const role of ['VIEWER', 'OPERATOR'] as const) {
       const member = await addMember(t.db, team, role);
       expect(await create('DOPPLER', credentialsFor('DOPPLER'), member.token)).toMatchObject({ __typename: 'ForbiddenError' });
-      expect((await call(UpdateVaultConnection, { input: { id, name: uniqueName('mine') } }, member.token)).updateVaultConnection).toMatchObject({ __typename: 'ForbiddenError' });
-      expect((await call(RotateVaultConnection, { input: { id, credentials: credentialsFor('DOPPLER') } }, member.token)).rotateVaultConnection).toMatchObject({ __typename: 'ForbiddenError' });
-      expect((await call(DeleteVaultConnection, { input: { id } }, member.token)).deleteVaultConnection).toMatchObject({ __typename: 'ForbiddenError' });
+      expect(
+        (await call(UpdateVaultConnection, { input: { id, name: uniqueName('mine') } }, member.token)).updateVaultConnection,
+      ).toMatchObject({ __typename: 'ForbiddenError' });
+      expect(
+        (await call(RotateVaultConnection, { input: { id, credentials: credentialsFor('DOPPLER') } }, member.token)).rotateVaultConnection,
+      ).toMatchObject({ __typename: 'ForbiddenError' });
+      expect((await call(DeleteVaultConnection, { input: { id } }, member.token)).deleteVaultConnection).toMatchObject({
+        __typename: 'ForbiddenError',
+      });
       expect(await connectionNode(id, member.token)).toMatchObject({ id, version: 1 });
     }
   });
@@ -210,9 +274,14 @@ describe('updateVaultConnection and rotateVaultConnection', () => {
     const id = await createOk('ONEPASSWORD');
     const before = await storedRow(id);
     const name = uniqueName('Renamed');
-    const renamed = (await call(UpdateVaultConnection, { input: { id, name, description: 'prod 1Password', expectedVersion: 1 } })).updateVaultConnection;
-    expect(renamed).toMatchObject({ __typename: 'UpdateVaultConnectionSuccess', vaultConnection: { id, name, description: 'prod 1Password', version: 2, lastRotatedAt: null } });
-    const stale = (await call(UpdateVaultConnection, { input: { id, name: uniqueName('stale'), expectedVersion: 1 } })).updateVaultConnection;
+    const renamed = (await call(UpdateVaultConnection, { input: { id, name, description: 'prod 1Password', expectedVersion: 1 } }))
+      .updateVaultConnection;
+    expect(renamed).toMatchObject({
+      __typename: 'UpdateVaultConnectionSuccess',
+      vaultConnection: { id, name, description: 'prod 1Password', version: 2, lastRotatedAt: null },
+    });
+    const stale = (await call(UpdateVaultConnection, { input: { id, name: uniqueName('stale'), expectedVersion: 1 } }))
+      .updateVaultConnection;
     expect(stale).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
     const cleared = (await call(UpdateVaultConnection, { input: { id, description: null } })).updateVaultConnection;
     expect(cleared).toMatchObject({ vaultConnection: { name, description: null, version: 3 } });
@@ -220,10 +289,21 @@ describe('updateVaultConnection and rotateVaultConnection', () => {
     const other = await createOk('ONEPASSWORD');
     const taken = (await call(UpdateVaultConnection, { input: { id: other, name: name.toUpperCase() } })).updateVaultConnection;
     expect(taken).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
-    expect(await create('DOPPLER', credentialsFor('DOPPLER'), team.ownerToken, name.toLowerCase())).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
+    expect(await create('DOPPLER', credentialsFor('DOPPLER'), team.ownerToken, name.toLowerCase())).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'NAME_TAKEN',
+    });
 
     const after = await storedRow(id);
-    expect({ ...after, version: 0, name: '', name_key: '', description: null, updated_at: null, updated_by: null }).toEqual({ ...before, version: 0, name: '', name_key: '', description: null, updated_at: null, updated_by: null });
+    expect({ ...after, version: 0, name: '', name_key: '', description: null, updated_at: null, updated_by: null }).toEqual({
+      ...before,
+      version: 0,
+      name: '',
+      name_key: '',
+      description: null,
+      updated_at: null,
+      updated_by: null,
+    });
     expect((await auditRows(id)).map((row) => [row.action, row.target_version, [...row.changed_fields].sort()])).toEqual([
       ['vault_connection.created', 1, ['credentials', 'description', 'name', 'vaultType']],
       ['vault_connection.updated', 2, ['description', 'name']],
@@ -236,7 +316,10 @@ describe('updateVaultConnection and rotateVaultConnection', () => {
     const before = await storedRow(id);
     const fresh = credentialsFor('DOPPLER');
     const rotated = (await call(RotateVaultConnection, { input: { id, credentials: fresh, expectedVersion: 1 } })).rotateVaultConnection;
-    expect(rotated).toMatchObject({ __typename: 'RotateVaultConnectionSuccess', vaultConnection: { id, vaultType: 'DOPPLER', version: 2, lastRotatedAt: expect.any(String) } });
+    expect(rotated).toMatchObject({
+      __typename: 'RotateVaultConnectionSuccess',
+      vaultConnection: { id, vaultType: 'DOPPLER', version: 2, lastRotatedAt: expect.any(String) },
+    });
     if (rotated.__typename !== 'RotateVaultConnectionSuccess') throw new Error();
     expect(Date.parse(rotated.vaultConnection.lastRotatedAt!)).toBeGreaterThanOrEqual(Date.parse(rotated.vaultConnection.createdAt));
     expect(await connectionNode(id)).toMatchObject({ version: 2, lastRotatedAt: rotated.vaultConnection.lastRotatedAt });
@@ -248,13 +331,23 @@ describe('updateVaultConnection and rotateVaultConnection', () => {
     expect(after.payload_version).toBe(2);
     expect(await openStored(id)).toEqual(fresh.doppler);
 
-    const wrongMember = (await call(RotateVaultConnection, { input: { id, credentials: credentialsFor('ONEPASSWORD') } })).rotateVaultConnection;
-    expect(wrongMember).toMatchObject({ __typename: 'ValidationError', code: 'INVALID_CREDENTIALS', fieldErrors: [{ path: ['input', 'credentials'] }] });
-    const stale = (await call(RotateVaultConnection, { input: { id, credentials: credentialsFor('DOPPLER'), expectedVersion: 1 } })).rotateVaultConnection;
+    const wrongMember = (await call(RotateVaultConnection, { input: { id, credentials: credentialsFor('ONEPASSWORD') } }))
+      .rotateVaultConnection;
+    expect(wrongMember).toMatchObject({
+      __typename: 'ValidationError',
+      code: 'INVALID_CREDENTIALS',
+      fieldErrors: [{ path: ['input', 'credentials'] }],
+    });
+    const stale = (await call(RotateVaultConnection, { input: { id, credentials: credentialsFor('DOPPLER'), expectedVersion: 1 } }))
+      .rotateVaultConnection;
     expect(stale).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
     expect(await connectionNode(id)).toMatchObject({ version: 2 });
     expect(Buffer.from((await storedRow(id)).ciphertext).equals(Buffer.from(after.ciphertext))).toBe(true);
-    expect((await auditRows(id)).at(-1)).toMatchObject({ action: 'vault_connection.rotated', changed_fields: ['credentials'], target_version: 2 });
+    expect((await auditRows(id)).at(-1)).toMatchObject({
+      action: 'vault_connection.rotated',
+      changed_fields: ['credentials'],
+      target_version: 2,
+    });
   });
 });
 
@@ -263,7 +356,8 @@ describe('deleteVaultConnection and the secrets using it', () => {
     const id = await createOk('ONEPASSWORD');
     const first = await externalSecret(id);
     const second = await externalSecret(id);
-    const remove = async (expectedVersion?: number) => (await call(DeleteVaultConnection, { input: { id, expectedVersion } })).deleteVaultConnection;
+    const remove = async (expectedVersion?: number) =>
+      (await call(DeleteVaultConnection, { input: { id, expectedVersion } })).deleteVaultConnection;
 
     expect(await remove()).toMatchObject({ __typename: 'ConflictError', code: 'VAULT_CONNECTION_IN_USE' });
     expect((await call(DeleteSecret, { input: { id: first.id } })).deleteSecret).toMatchObject({ __typename: 'DeleteSecretSuccess' });
@@ -286,7 +380,11 @@ describe('deleteVaultConnection and the secrets using it', () => {
       const { node } = await call(SecretVaultConnection, { id: secret.id });
       expect(node).toMatchObject({ storage: 'EXTERNAL_VAULT', vaultConnection: { id, vaultType, version: 1, team: { id: team.teamId } } });
     }
-    const native = (await call(CreateSecret, { input: { teamId: team.teamId, name: uniqueName('native'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } })).createSecret;
+    const native = (
+      await call(CreateSecret, {
+        input: { teamId: team.teamId, name: uniqueName('native'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+      })
+    ).createSecret;
     if (native.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(native));
     expect((await call(SecretVaultConnection, { id: native.secret.id })).node).toEqual({ storage: 'NATIVE', vaultConnection: null });
   });
@@ -299,7 +397,13 @@ describe('Team.vaultConnections', () => {
     const ids = new Map<string, string>();
     for (const [index, name] of names.entries()) {
       const vaultType = (['ONEPASSWORD', 'DOPPLER', 'INFISICAL'] as const)[index % 3]!;
-      const result = (await call(CreateVaultConnection, { input: { teamId: own.teamId, name, vaultType, credentials: credentialsFor(vaultType) } }, own.ownerToken)).createVaultConnection;
+      const result = (
+        await call(
+          CreateVaultConnection,
+          { input: { teamId: own.teamId, name, vaultType, credentials: credentialsFor(vaultType) } },
+          own.ownerToken,
+        )
+      ).createVaultConnection;
       if (result.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(result));
       ids.set(name, result.vaultConnection.id);
     }

@@ -27,9 +27,18 @@ afterEach(() => {
 
 /** Each fixture as a JavaScript module of `graphql` tags, one definition per tag (Relay's rule), named after its file (Relay's naming rule). */
 function modulesOf(extra: Record<string, string>): Record<string, string> {
-  const sources = Object.fromEntries(readdirSync(documentsDir).filter((file) => file.endsWith('.graphql')).map((file) => [file.replace(/\.graphql$/, ''), readFileSync(join(documentsDir, file), 'utf8')]));
+  const sources = Object.fromEntries(
+    readdirSync(documentsDir)
+      .filter((file) => file.endsWith('.graphql'))
+      .map((file) => [file.replace(/\.graphql$/, ''), readFileSync(join(documentsDir, file), 'utf8')]),
+  );
   return Object.fromEntries(
-    Object.entries({ ...sources, ...extra }).map(([module, source]) => [module, parse(source).definitions.map((definition) => `graphql\`${print(definition)}\`;`).join('\n')]),
+    Object.entries({ ...sources, ...extra }).map(([module, source]) => [
+      module,
+      parse(source)
+        .definitions.map((definition) => `graphql\`${print(definition)}\`;`)
+        .join('\n'),
+    ]),
   );
 }
 
@@ -80,7 +89,9 @@ describe('relay-compiler 21 against schema.graphql', () => {
   });
 
   test('fails on @refetchable over a type that is not a Node', async () => {
-    const { code, output } = await compile({ NotNode: 'fragment NotNode_field on CredentialField @refetchable(queryName: "NotNodeRefetchQuery") { name }' });
+    const { code, output } = await compile({
+      NotNode: 'fragment NotNode_field on CredentialField @refetchable(queryName: "NotNodeRefetchQuery") { name }',
+    });
     expect(code).not.toBe(0);
     expect(output).toContain('NotNode_field');
   });

@@ -33,7 +33,17 @@ export const GENEROUS_RATE_LIMIT: RateLimitOptions = {
 };
 
 /** The application options a test may set; the rest are the test harness's. */
-export type TestAppOptions = Pick<AppOptions, 'corsOrigins' | 'production' | 'rateLimit' | 'persistedOperations' | 'requestTimeoutMs' | 'maxResponseBytes' | 'compileQueries' | 'metrics'>;
+export type TestAppOptions = Pick<
+  AppOptions,
+  | 'corsOrigins'
+  | 'production'
+  | 'rateLimit'
+  | 'persistedOperations'
+  | 'requestTimeoutMs'
+  | 'maxResponseBytes'
+  | 'compileQueries'
+  | 'metrics'
+>;
 
 /** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -88,15 +98,25 @@ export async function execute<TResult, TVariables>(
  * beside an error, and `executeOk` has none. A mutation result is a union with a `…Success` member.
  */
 export type OkData<TResult> = {
-  [K in keyof TResult]: [Extract<NonNullable<TResult[K]>, { __typename: `${string}Success` }>] extends [never] ? TResult[K] : NonNullable<TResult[K]>;
+  [K in keyof TResult]: [Extract<NonNullable<TResult[K]>, { __typename: `${string}Success` }>] extends [never]
+    ? TResult[K]
+    : NonNullable<TResult[K]>;
 };
 
 /** `execute` that fails the test on any top-level error (or a null mutation result) and returns `data`. */
-export async function executeOk<TResult, TVariables>(app: App, document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, token: string): Promise<OkData<TResult>> {
+export async function executeOk<TResult, TVariables>(
+  app: App,
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  token: string,
+): Promise<OkData<TResult>> {
   const { body } = await execute(app, document, variables, token);
   if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  const isMutation = document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.MUTATION);
-  if (isMutation && Object.values(body.data).some((result) => result === null)) throw new Error(`A null mutation result without an error: ${JSON.stringify(body.data)}`);
+  const isMutation = document.definitions.some(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === OperationTypeNode.MUTATION,
+  );
+  if (isMutation && Object.values(body.data).some((result) => result === null))
+    throw new Error(`A null mutation result without an error: ${JSON.stringify(body.data)}`);
   return body.data as OkData<TResult>;
 }
 
@@ -115,7 +135,11 @@ export async function createTeamWithOwner(db: Kysely<Database>, name = `Team ${r
 }
 
 /** Another user in `team` with `role`, and their token (as `cli token` makes one). */
-export async function addMember(db: Kysely<Database>, team: TestTeam, role: Role): Promise<{ userId: string; token: string; email: string }> {
+export async function addMember(
+  db: Kysely<Database>,
+  team: TestTeam,
+  role: Role,
+): Promise<{ userId: string; token: string; email: string }> {
   const email = `${role.toLowerCase()}-${randomUUID()}@example.test`;
   const { decodeGlobalID } = await import('@pothos/plugin-relay');
   const { user, token } = await issueMemberToken(db, { teamId: decodeGlobalID(team.teamId).id, email, role, tokenName: 'test' });

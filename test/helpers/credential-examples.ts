@@ -13,7 +13,8 @@ export const ORACLE = { accessKeyId: randomBytes(20).toString('hex'), secretAcce
 export const MINIO = { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' };
 export const AZURE_KEY = { accountName: 'mystorageacct01', accountKey: randomBytes(64).toString('base64') };
 export const SAS_URL = 'https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=abc%3D';
-export const FAKE_PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----\n';
+export const FAKE_PEM =
+  '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----\n';
 export const serviceAccount = (overrides: Record<string, unknown> = {}) =>
   JSON.stringify(
     {

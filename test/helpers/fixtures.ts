@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { credentialFieldsFor, credentialsMemberFor, type AuthMethod, type CredentialFieldName, type CredentialsInput } from '../../src/modules/secret/provider-catalogue.ts';
+import {
+  credentialFieldsFor,
+  credentialsMemberFor,
+  type AuthMethod,
+  type CredentialFieldName,
+  type CredentialsInput,
+} from '../../src/modules/secret/provider-catalogue.ts';
 import type { App } from '../../src/http/app.ts';
 import type { Role } from '../../src/modules/team/team.tables.ts';
 import type { CreateLocationInput, CreateSecretInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, startTestApp, type TestApp, type TestAppOptions, type TestTeam } from './app.ts';
 import { CreateLocation, CreateSecret } from './documents.ts';
 import { registerPlaintext } from './harness-checks.ts';
-
 
 /**
  * A realistic, valid value for every fixed credential field, whichever provider uses it (random
@@ -42,7 +47,9 @@ export function credentialsFor(method: AuthMethod): CredentialsInput {
     for (const { value } of envVars) registerPlaintext(value);
     return { envVars };
   }
-  const values = Object.fromEntries(credentialFieldsFor(method).map((field) => [field.inputField, FIELD_VALUES[field.name as CredentialFieldName]()]));
+  const values = Object.fromEntries(
+    credentialFieldsFor(method).map((field) => [field.inputField, FIELD_VALUES[field.name as CredentialFieldName]()]),
+  );
   for (const value of Object.values(values)) registerPlaintext(value);
   return { [member]: values };
 }
@@ -115,15 +122,34 @@ export function useTestApp<WithMembers extends boolean = false>(
 
 /** An S3 secret (unique name, fresh access key) made through the API; anything but success fails the test. */
 export async function createS3Secret(app: App, team: TestTeam, input: Partial<CreateSecretInput> = {}, token = team.ownerToken) {
-  const full = { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, ...input } as CreateSecretInput;
+  const full = {
+    teamId: team.teamId,
+    name: uniqueName('secret'),
+    secretType: 'S3',
+    credentials: { accessKey: fixtures.accessKey() },
+    ...input,
+  } as CreateSecretInput;
   const result = (await executeOk(app, CreateSecret, { input: full }, token)).createSecret;
   if (result.__typename !== 'CreateSecretSuccess') throw new Error(`createSecret failed: ${JSON.stringify(result)}`);
   return result.secret;
 }
 
 /** An S3 location on `secretId` (unique name, bucket `bucket`) made through the API; anything but success fails the test. */
-export async function createS3Location(app: App, team: TestTeam, secretId: string, input: Partial<CreateLocationInput> = {}, token = team.ownerToken) {
-  const full: CreateLocationInput = { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', bucketName: 'bucket', secretId, ...input };
+export async function createS3Location(
+  app: App,
+  team: TestTeam,
+  secretId: string,
+  input: Partial<CreateLocationInput> = {},
+  token = team.ownerToken,
+) {
+  const full: CreateLocationInput = {
+    teamId: team.teamId,
+    name: uniqueName('loc'),
+    locationType: 'S3',
+    bucketName: 'bucket',
+    secretId,
+    ...input,
+  };
   const result = (await executeOk(app, CreateLocation, { input: full }, token)).createLocation;
   if (result.__typename !== 'CreateLocationSuccess') throw new Error(`createLocation failed: ${JSON.stringify(result)}`);
   return result.location;

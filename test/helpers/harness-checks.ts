@@ -6,7 +6,6 @@ import type { Database } from '../../src/database/database.ts';
 import { sql } from 'kysely';
 import { cellTexts, findLeaks, rowHaystacks, type Haystack } from './leaks.ts';
 
-
 /** Every plaintext this file's fixtures made or its requests sent: the leak sweep at `close()` looks for each. */
 const plaintextRegistry = new Set<string>();
 
@@ -73,7 +72,8 @@ const SECRET_KEYS = new Set([
 const MIN_SECRET_LENGTH = 8;
 
 /** Fields only success payloads have (errors have code, message, path…). */
-const SUCCESS_FIELDS = /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
+const SUCCESS_FIELDS =
+  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
 
 /** For each operation sent: response key → mutation field name (aliases resolved); null for non-mutations. */
 function mutationFields(op: unknown): Map<string, string> | null {
@@ -127,8 +127,10 @@ function targetOf(payload: Record<string, unknown>): { targetId: string | null; 
     if (key === '__typename' || !value || typeof value !== 'object' || Array.isArray(value)) continue;
     const object = value as Record<string, unknown>;
     // Membership: the target is the user.
-    const holder = 'id' in object ? object : object.user && typeof object.user === 'object' ? (object.user as Record<string, unknown>) : null;
-    if (holder && 'id' in holder) return { targetId: rowId(holder.id), version: typeof object.version === 'number' ? object.version : null };
+    const holder =
+      'id' in object ? object : object.user && typeof object.user === 'object' ? (object.user as Record<string, unknown>) : null;
+    if (holder && 'id' in holder)
+      return { targetId: rowId(holder.id), version: typeof object.version === 'number' ? object.version : null };
   }
   return { targetId: null, version: null };
 }
@@ -248,7 +250,14 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
         }
         const action = ACTIONS[mutation];
         if (!action) throw new Error(`harness: unknown success type ${String(typename)}`);
-        notes.push({ mutation, action, requestId, ...targetOf(payload as Record<string, unknown>), replayable: REPLAYABLE.has(mutation), mayChangeNothing: MAY_CHANGE_NOTHING.has(mutation) });
+        notes.push({
+          mutation,
+          action,
+          requestId,
+          ...targetOf(payload as Record<string, unknown>),
+          replayable: REPLAYABLE.has(mutation),
+          mayChangeNothing: MAY_CHANGE_NOTHING.has(mutation),
+        });
       }
     });
     return response;
@@ -260,10 +269,20 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
     const requestIds = [...new Set(notes.map((n) => n.requestId).filter((id): id is string => id !== null))];
     const targetIds = [...new Set(notes.map((n) => n.targetId).filter((id): id is string => id !== null))];
     const byRequest = requestIds.length
-      ? await db.selectFrom('audit_events').select(['request_id', 'action', 'target_id', 'target_version']).where('outcome', '=', 'SUCCESS').where('request_id', 'in', requestIds).execute()
+      ? await db
+          .selectFrom('audit_events')
+          .select(['request_id', 'action', 'target_id', 'target_version'])
+          .where('outcome', '=', 'SUCCESS')
+          .where('request_id', 'in', requestIds)
+          .execute()
       : [];
     const byTarget = targetIds.length
-      ? await db.selectFrom('audit_events').select(['request_id', 'action', 'target_id', 'target_version']).where('outcome', '=', 'SUCCESS').where('target_id', 'in', targetIds).execute()
+      ? await db
+          .selectFrom('audit_events')
+          .select(['request_id', 'action', 'target_id', 'target_version'])
+          .where('outcome', '=', 'SUCCESS')
+          .where('target_id', 'in', targetIds)
+          .execute()
       : [];
 
     // 1. Per request: each success root field has exactly one event of its action for its target, by that request.
@@ -275,7 +294,9 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
       expected.set(key, entry);
     }
     for (const [key, { note, count }] of expected) {
-      const written = byRequest.filter((e) => e.request_id === note.requestId && e.action === note.action && (note.targetId === null || e.target_id === note.targetId)).length;
+      const written = byRequest.filter(
+        (e) => e.request_id === note.requestId && e.action === note.action && (note.targetId === null || e.target_id === note.targetId),
+      ).length;
       if (written === count) continue;
       // The null results' own events come on top of the visible successes'.
       if (written > count && note.requestId && requestsWithNullResults.has(note.requestId)) continue;
@@ -288,7 +309,9 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
       }
       if (written === 0 && note.mayChangeNothing && note.targetId !== null && note.version !== null) {
         // An update that changed nothing writes nothing: the version it answers was audited when it was made.
-        const made = byTarget.filter((e) => e.target_id === note.targetId && e.target_version === note.version && /\.(created|updated|rotated)$/.test(e.action)).length;
+        const made = byTarget.filter(
+          (e) => e.target_id === note.targetId && e.target_version === note.version && /\.(created|updated|rotated)$/.test(e.action),
+        ).length;
         if (made === 1) continue;
         problems.push(`${note.mutation} ${note.targetId}@${note.version}: unchanged, but ${made} events made that version`);
         continue;
@@ -300,8 +323,13 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
     const versions = new Map<string, SuccessNote>();
     for (const note of notes) if (note.targetId !== null && note.version !== null) versions.set(`${note.targetId}@${note.version}`, note);
     for (const [key, note] of versions) {
-      const events = byTarget.filter((e) => e.target_id === note.targetId && e.target_version === note.version && /\.(created|updated|rotated)$/.test(e.action));
-      if (events.length !== 1) problems.push(`${note.mutation} ${key}: ${events.length} audit events for this version (${events.map((e) => e.action).join(', ')})`);
+      const events = byTarget.filter(
+        (e) => e.target_id === note.targetId && e.target_version === note.version && /\.(created|updated|rotated)$/.test(e.action),
+      );
+      if (events.length !== 1)
+        problems.push(
+          `${note.mutation} ${key}: ${events.length} audit events for this version (${events.map((e) => e.action).join(', ')})`,
+        );
     }
     // 3. Deletions and one-off actions on a target: exactly one event per target.
     for (const note of notes) {
@@ -326,9 +354,15 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
       leaks.push(...dump.leaks);
       harnessStats.valuesSearched += plaintexts.length;
       harnessStats.responses += responses.length;
-      if (process.env.HARNESS_STATS) console.log(`[harness] ${notes.length} mutations checked (${harnessStats.mutationFieldsSeen} mutation fields answered, ${harnessStats.mutationFieldsUnknown} undecidable), ${notes.filter((n) => n.targetId).length} with a target, ${plaintexts.length} values searched, ${responses.length} responses, ${logs.length} log lines, ${dump.cells} table cell texts, ${Math.round(performance.now() - started)} ms`);
+      if (process.env.HARNESS_STATS)
+        console.log(
+          `[harness] ${notes.length} mutations checked (${harnessStats.mutationFieldsSeen} mutation fields answered, ${harnessStats.mutationFieldsUnknown} undecidable), ${notes.filter((n) => n.targetId).length} with a target, ${plaintexts.length} values searched, ${responses.length} responses, ${logs.length} log lines, ${dump.cells} table cell texts, ${Math.round(performance.now() - started)} ms`,
+        );
       const failures = [...auditProblems.map((p) => `audit: ${p}`), ...[...new Set(leaks)].map((l) => `leak: ${l}`)];
-      if (failures.length) throw new Error(`Test harness checks failed:\n  ${failures.slice(0, 50).join('\n  ')}${failures.length > 50 ? `\n  … ${failures.length - 50} more` : ''}`);
+      if (failures.length)
+        throw new Error(
+          `Test harness checks failed:\n  ${failures.slice(0, 50).join('\n  ')}${failures.length > 50 ? `\n  … ${failures.length - 50} more` : ''}`,
+        );
     },
   };
 }

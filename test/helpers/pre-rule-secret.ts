@@ -12,7 +12,13 @@ import { maskValue } from '../../src/modules/secret/credential-masking.ts';
  * the repository, past the service's rules (the rows are what they would have been). For
  * proving that what was stored before a rule is still refused where it matters. Returns its global id.
  */
-export async function storePreRuleEnvSecret(db: Kysely<Database>, keyring: MasterKeyring, teamId: string, pairs: Record<string, string>, name = `pre-rule-${randomUUID()}`): Promise<string> {
+export async function storePreRuleEnvSecret(
+  db: Kysely<Database>,
+  keyring: MasterKeyring,
+  teamId: string,
+  pairs: Record<string, string>,
+  name = `pre-rule-${randomUUID()}`,
+): Promise<string> {
   const id = randomUUID();
   const values = Object.entries(pairs).map(([key, value]) => ({ name: key, value }));
   await db.transaction().execute(async (trx) => {
@@ -31,7 +37,13 @@ export async function storePreRuleEnvSecret(db: Kysely<Database>, keyring: Maste
       created_by: null,
       updated_by: null,
     });
-    await insertSecretVersion(trx, { secret_id: id, version: 1, reason: 'CREATE', ...sealCredentials(keyring, values, { teamId, secretId: id, version: 1 }), created_by: null });
+    await insertSecretVersion(trx, {
+      secret_id: id,
+      version: 1,
+      reason: 'CREATE',
+      ...sealCredentials(keyring, values, { teamId, secretId: id, version: 1 }),
+      created_by: null,
+    });
   });
   return toGlobalId('Secret', id);
 }

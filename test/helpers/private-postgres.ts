@@ -32,7 +32,10 @@ function findBinDir(): string {
   }
   const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
   // Loud on purpose: CI has the binaries, and a fault test that silently skips proves nothing.
-  if (!found) throw new Error(`PostgreSQL server binaries (initdb, pg_ctl) not found; looked in: ${candidates.join(', ') || '(nothing)'}. Set PG_BINDIR.`);
+  if (!found)
+    throw new Error(
+      `PostgreSQL server binaries (initdb, pg_ctl) not found; looked in: ${candidates.join(', ') || '(nothing)'}. Set PG_BINDIR.`,
+    );
   return found;
 }
 
@@ -55,7 +58,12 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const root = mkdtempSync(join(tmpdir(), 'cloakroom-pg-'));
   // PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user, who owns the dir.
   const asRoot = userInfo().uid === 0;
-  if (asRoot) chownSync(root, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
+  if (asRoot)
+    chownSync(
+      root,
+      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+    );
   // Asynchronous: the test's own event loop keeps reading responses while pg_ctl waits.
   const run = async (tool: string, args: string[]) => {
     const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(binDir, tool), ...args]] : [join(binDir, tool), args];
@@ -70,7 +78,13 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   // The superuser is "root", like the shared server's, so URLs look alike.
   await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'root', '-E', 'UTF8', '--no-sync', '--no-instructions']);
-  const options = [`-p ${port}`, '-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${root}`, '-c fsync=off', '-c max_connections=50'].join(' ');
+  const options = [
+    `-p ${port}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${root}`,
+    '-c fsync=off',
+    '-c max_connections=50',
+  ].join(' ');
   let running = false;
   const pg: PrivatePostgres = {
     url: `postgres://root@127.0.0.1:${port}/postgres`,

@@ -32,7 +32,9 @@ function tableOf(query: CompiledQuery): string {
  * `createDatabase` (PostgreSQL pool of 10 when the run has a database, else in-memory PGlite),
  * so a test can count the round trips one request makes.
  */
-export async function startCountingTestApp(options: Pick<AppOptions, 'requestTimeoutMs' | 'compileQueries'> = {}): Promise<TestApp & { statementLog: StatementLog }> {
+export async function startCountingTestApp(
+  options: Pick<AppOptions, 'requestTimeoutMs' | 'compileQueries'> = {},
+): Promise<TestApp & { statementLog: StatementLog }> {
   const statements: CompiledQuery[] = [];
   let dialect;
   if (testDatabaseUrl) {

@@ -34,7 +34,9 @@ const SLOW = 120_000;
 const masterKey = randomBytes(32);
 const dataDir = mkdtempSync(join(tmpdir(), 'cloakroom-cli-test-'));
 /** Where the CLI finds the database and the master key: DATA_DIR (key in DATA_DIR/master.key), or DATABASE_URL + CLOAKROOM_MASTER_KEY. */
-const cliEnv: Record<string, string> = testDatabaseUrl ? { DATABASE_URL: testDatabaseUrl, CLOAKROOM_MASTER_KEY: masterKey.toString('base64') } : { DATA_DIR: dataDir };
+const cliEnv: Record<string, string> = testDatabaseUrl
+  ? { DATABASE_URL: testDatabaseUrl, CLOAKROOM_MASTER_KEY: masterKey.toString('base64') }
+  : { DATA_DIR: dataDir };
 
 beforeAll(() => {
   if (!testDatabaseUrl) writePrivateFile(join(dataDir, 'master.key'), `${masterKey.toString('base64')}\n`);
@@ -194,19 +196,33 @@ describe('run --secret ID -- COMMAND', () => {
         email: ownerEmail,
         memberships: [{ role: 'OWNER', team: { id: teamId, name: teamName } }],
       });
-      expect((await executeOk(app, Viewer, {}, viewer!.token)).viewer).toMatchObject({ user: { id: viewer!.userId }, memberships: [{ role: 'VIEWER', team: { id: teamId } }] });
+      expect((await executeOk(app, Viewer, {}, viewer!.token)).viewer).toMatchObject({
+        user: { id: viewer!.userId },
+        memberships: [{ role: 'VIEWER', team: { id: teamId } }],
+      });
 
       const create = async (input: Partial<CreateSecretInput>) => {
-        const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-${randomUUID()}`, ...input } }, token)).createSecret;
+        const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-${randomUUID()}`, ...input } }, token))
+          .createSecret;
         if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
         return result.secret.id;
       };
-      envSecretId = await create({ secretType: 'ENV', credentials: { envVars: Object.entries(envValues).map(([key, value]) => ({ key, value })) } });
+      envSecretId = await create({
+        secretType: 'ENV',
+        credentials: { envVars: Object.entries(envValues).map(([key, value]) => ({ key, value })) },
+      });
       s3SecretId = await create({ secretType: 'S3', credentials: { accessKey } });
       const vault = await executeOk(
         app,
         CreateVaultConnection,
-        { input: { teamId, name: `vault-${randomUUID()}`, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: 'ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ' } } } },
+        {
+          input: {
+            teamId,
+            name: `vault-${randomUUID()}`,
+            vaultType: 'ONEPASSWORD',
+            credentials: { onePassword: { accessToken: 'ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ' } },
+          },
+        },
         token,
       );
       if (vault.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
@@ -238,7 +254,12 @@ describe('run --secret ID -- COMMAND', () => {
       const result = await runHash(s3SecretId, 0, ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'access_key_id', 'CLOAKROOM_MASTER_KEY'], {
         CLOAKROOM_MASTER_KEY: masterKey.toString('base64'),
       });
-      const expected = expectedHash({ AWS_ACCESS_KEY_ID: accessKey.accessKeyId, AWS_SECRET_ACCESS_KEY: accessKey.secretAccessKey, access_key_id: null, CLOAKROOM_MASTER_KEY: null });
+      const expected = expectedHash({
+        AWS_ACCESS_KEY_ID: accessKey.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: accessKey.secretAccessKey,
+        access_key_id: null,
+        CLOAKROOM_MASTER_KEY: null,
+      });
       expect(result).toEqual({ code: 0, signal: null, stdout: expected, stderr: '' });
       expectNoValues(result, [...allValues, masterKey.toString('base64')]);
     },
@@ -262,7 +283,9 @@ describe('run --secret ID -- COMMAND', () => {
     async () => {
       // Only the well-formed unknown id reaches the database; the others are refused before.
       const ids = [unknownId('Secret'), 'not-a-global-id', bootstrapped().teamId];
-      const results = await Promise.all(ids.map((id) => cli(['run', '--secret', id, '--', process.execPath, '-e', "console.log('COMMAND RAN')"])));
+      const results = await Promise.all(
+        ids.map((id) => cli(['run', '--secret', id, '--', process.execPath, '-e', "console.log('COMMAND RAN')"])),
+      );
       results.forEach((result, index) => {
         expect(result.code, ids[index]).toBe(1);
         expect(result.stdout, ids[index]).toBe('');
@@ -285,13 +308,26 @@ describe('run --secret ID -- COMMAND', () => {
           .execute();
         const byTarget = (id: string) => events.filter((event) => event.target_id === rawId(id));
         expect(byTarget(envSecretId)).toMatchObject([
-          { team_id: rawId(teamId), target_type: 'Secret', changed_fields: Object.keys(envValues), target_version: 1, actor_user_id: null, actor_token_id: null, outcome: 'SUCCESS' },
+          {
+            team_id: rawId(teamId),
+            target_type: 'Secret',
+            changed_fields: Object.keys(envValues),
+            target_version: 1,
+            actor_user_id: null,
+            actor_token_id: null,
+            outcome: 'SUCCESS',
+          },
         ]);
         expect(byTarget(s3SecretId)).toMatchObject([{ changed_fields: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }]);
         expect(byTarget(vaultSecretId)).toEqual([]);
         expect(findLeaks(rowHaystacks('audit_events', events), allValues)).toEqual([]);
 
-        const renamed = await executeOk(app, UpdateSecret, { input: { id: envSecretId, renameKeys: [{ from: 'API_TOKEN', to: 'SERVICE_TOKEN' }] } }, token);
+        const renamed = await executeOk(
+          app,
+          UpdateSecret,
+          { input: { id: envSecretId, renameKeys: [{ from: 'API_TOKEN', to: 'SERVICE_TOKEN' }] } },
+          token,
+        );
         expect(renamed.updateSecret).toMatchObject({ __typename: 'UpdateSecretSuccess', secret: { version: 2 } });
       });
 
@@ -299,7 +335,12 @@ describe('run --secret ID -- COMMAND', () => {
       expect(result).toEqual({
         code: 0,
         signal: null,
-        stdout: expectedHash({ SERVICE_TOKEN: envValues.API_TOKEN, API_TOKEN: null, MULTI_LINE: envValues.MULTI_LINE, WITH_SPACES: envValues.WITH_SPACES }),
+        stdout: expectedHash({
+          SERVICE_TOKEN: envValues.API_TOKEN,
+          API_TOKEN: null,
+          MULTI_LINE: envValues.MULTI_LINE,
+          WITH_SPACES: envValues.WITH_SPACES,
+        }),
         stderr: '',
       });
       expectNoValues(result, allValues);
@@ -351,7 +392,8 @@ describe('run refuses reserved keys; the child inherits none of cloakroom’s co
     const teamId = rawId(bootstrapped().teamId);
     await withApp(async ({ db }) => {
       const keyring = createKeyring(masterKey);
-      for (const [key, value] of Object.entries(attacks)) secretOf[key] = await storePreRuleEnvSecret(db, keyring, teamId, { API_TOKEN: `tok-${randomUUID()}`, [key]: value });
+      for (const [key, value] of Object.entries(attacks))
+        secretOf[key] = await storePreRuleEnvSecret(db, keyring, teamId, { API_TOKEN: `tok-${randomUUID()}`, [key]: value });
       everyKeySecretId = await storePreRuleEnvSecret(db, keyring, teamId, Object.fromEntries(everyKey.map((key) => [key, 'x'])));
       controlSecretId = await storePreRuleEnvSecret(db, keyring, teamId, { API_TOKEN: `tok-${randomUUID()}` });
     });
@@ -406,12 +448,21 @@ describe('run refuses reserved keys; the child inherits none of cloakroom’s co
     async () => {
       await withApp(async ({ db }) => {
         const ids = [...Object.values(secretOf), everyKeySecretId].map(rawId);
-        const events = await db.selectFrom('audit_events').select(['target_id', 'action', 'outcome', 'changed_fields']).where('target_id', 'in', ids).execute();
+        const events = await db
+          .selectFrom('audit_events')
+          .select(['target_id', 'action', 'outcome', 'changed_fields'])
+          .where('target_id', 'in', ids)
+          .execute();
         expect(events).toHaveLength(ids.length);
         for (const [key, id] of Object.entries(secretOf)) {
-          expect(events.filter((event) => event.target_id === rawId(id))).toEqual([{ target_id: rawId(id), action: 'secret.injected', outcome: 'DENIED', changed_fields: [key] }]);
+          expect(events.filter((event) => event.target_id === rawId(id))).toEqual([
+            { target_id: rawId(id), action: 'secret.injected', outcome: 'DENIED', changed_fields: [key] },
+          ]);
         }
-        expect(events.find((event) => event.target_id === rawId(everyKeySecretId))).toMatchObject({ outcome: 'DENIED', changed_fields: everyKey });
+        expect(events.find((event) => event.target_id === rawId(everyKeySecretId))).toMatchObject({
+          outcome: 'DENIED',
+          changed_fields: everyKey,
+        });
         expect(findLeaks(rowHaystacks('audit_events', events), Object.values(attacks))).toEqual([]);
       });
     },
@@ -429,7 +480,15 @@ describe('run refuses reserved keys; the child inherits none of cloakroom’s co
         // Read by the CLI only on PostgreSQL; there it names the same server.
         ...(testDatabaseUrl && { DATABASE_REPLICA_URL: testDatabaseUrl }),
       };
-      const keys = ['CLOAKROOM_MASTER_KEY', 'CLOAKROOM_CORS_ORIGINS', 'REDIS_URL', 'DATABASE_URL', 'DATABASE_REPLICA_URL', 'DATA_DIR', 'KEEP_ME'];
+      const keys = [
+        'CLOAKROOM_MASTER_KEY',
+        'CLOAKROOM_CORS_ORIGINS',
+        'REDIS_URL',
+        'DATABASE_URL',
+        'DATABASE_REPLICA_URL',
+        'DATA_DIR',
+        'KEEP_ME',
+      ];
       const result = await runHash(controlSecretId, 0, keys, operatorEnv);
       const expected = Object.fromEntries(keys.map((key) => [key, key === 'KEEP_ME' ? 'kept' : null]));
       expect(result).toEqual({ code: 0, signal: null, stdout: expectedHash(expected), stderr: '' });
@@ -453,14 +512,23 @@ describe('remask', () => {
       };
       await withApp(async ({ app, db }) => {
         for (const which of ['readable', 'damaged'] as const) {
-          const input = { teamId, name: `remask-${randomUUID()}`, secretType: 'ENV' as const, credentials: { envVars: [{ key: 'TOKEN', value }] } };
+          const input = {
+            teamId,
+            name: `remask-${randomUUID()}`,
+            secretType: 'ENV' as const,
+            credentials: { envVars: [{ key: 'TOKEN', value }] },
+          };
           const result = (await executeOk(app, CreateSecret, { input }, token)).createSecret;
           if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
           ids[which] = result.secret.id;
         }
         // What the migration leaves: the fixed mask, marked stale; and one payload that is gone.
         const raw = Object.values(ids).map(rawId);
-        await db.updateTable('secrets').set({ previews_stale: true, credential_fields: JSON.stringify([{ name: 'TOKEN', envVar: 'TOKEN', maskedValue: '••••' }]) }).where('id', 'in', raw).execute();
+        await db
+          .updateTable('secrets')
+          .set({ previews_stale: true, credential_fields: JSON.stringify([{ name: 'TOKEN', envVar: 'TOKEN', maskedValue: '••••' }]) })
+          .where('id', 'in', raw)
+          .execute();
         await db.deleteFrom('secret_versions').where('secret_id', '=', rawId(ids.damaged)).execute();
       });
 

@@ -31,6 +31,8 @@ test('every GraphQL-over-HTTP audit of graphql-http passes over a real socket', 
   };
   const results = await auditServer({ url, fetchFn });
   expect(results.length).toBeGreaterThan(50);
-  const failures = results.flatMap((result) => (result.status === 'ok' ? [] : [`${result.status} ${result.id} ${result.name}: ${result.reason}`]));
+  const failures = results.flatMap((result) =>
+    result.status === 'ok' ? [] : [`${result.status} ${result.id} ${result.name}: ${result.reason}`],
+  );
   expect(failures).toEqual([]);
 });

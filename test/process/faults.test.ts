@@ -25,12 +25,16 @@ const masterKey = randomBytes(32).toString('base64');
 beforeAll(async () => {
   postgres = await startPrivatePostgres();
   // The CLI migrates, then creates the team, its owner and a token: the same path an operator takes.
-  const result = spawnSync(process.execPath, ['src/cli.ts', 'bootstrap', '--team', `Faults ${randomUUID().slice(0, 8)}`, '--email', `faults-${randomUUID()}@example.test`], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: postgres.url },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['src/cli.ts', 'bootstrap', '--team', `Faults ${randomUUID().slice(0, 8)}`, '--email', `faults-${randomUUID()}@example.test`],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: postgres.url },
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   if (result.status !== 0) throw new Error(`bootstrap failed (${result.status}): ${result.stderr}`);
   team = JSON.parse(result.stdout) as typeof team;
 }, 60_000);
@@ -69,7 +73,17 @@ type Outcome =
 let nameCounter = 0;
 function mutation(op: Op, secretIds: string[]): { document: string; variables: unknown } {
   if (op === 'create') {
-    return { document: print(CreateSecret), variables: { input: { teamId: team.teamId, name: `fault-${Date.now()}-${nameCounter++}-${randomUUID().slice(0, 6)}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } } } };
+    return {
+      document: print(CreateSecret),
+      variables: {
+        input: {
+          teamId: team.teamId,
+          name: `fault-${Date.now()}-${nameCounter++}-${randomUUID().slice(0, 6)}`,
+          secretType: 'S3',
+          credentials: { accessKey: fixtures.accessKey() },
+        },
+      },
+    };
   }
   const id = secretIds[Math.floor(Math.random() * secretIds.length)]!;
   if (op === 'update') return { document: print(UpdateSecret), variables: { input: { id, description: `d-${randomUUID()}` } } };
@@ -202,7 +216,11 @@ describe('faults on a private PostgreSQL cluster', () => {
     const exit = await server.stop();
 
     const counts = tally(outcomes);
-    console.info('outage load:', JSON.stringify(counts), `recovered ${recoveredAt === undefined ? 'never' : `${recoveredAt - restartedAt} ms`} after restart`);
+    console.info(
+      'outage load:',
+      JSON.stringify(counts),
+      `recovered ${recoveredAt === undefined ? 'never' : `${recoveredAt - restartedAt} ms`} after restart`,
+    );
     expect(exit, server.stderr.join('\n')).toEqual({ code: 0, signal: null });
     expect(readyDuringOutage.length).toBeGreaterThan(0);
     expect(new Set(readyDuringOutage), `readyz during outage: ${readyDuringOutage.join(',')}`).toEqual(new Set([503]));
@@ -212,7 +230,13 @@ describe('faults on a private PostgreSQL cluster', () => {
     // Every request either succeeded or failed cleanly: a typed 503 SERVICE_UNAVAILABLE with Retry-After.
     const failures = outcomes.filter((outcome) => !acknowledged(outcome));
     for (const failure of failures) {
-      expect(failure.kind === 'response' && failure.status === 503 && failure.retryAfter !== null && failure.body.errors?.every((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE'), describeFailure(failure)).toBe(true);
+      expect(
+        failure.kind === 'response' &&
+          failure.status === 503 &&
+          failure.retryAfter !== null &&
+          failure.body.errors?.every((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE'),
+        describeFailure(failure),
+      ).toBe(true);
     }
     // The outage was actually hit, and the load succeeded before and after it.
     expect(failures.length, JSON.stringify(counts)).toBeGreaterThan(0);
@@ -221,8 +245,18 @@ describe('faults on a private PostgreSQL cluster', () => {
 
     await withClient(async (client) => {
       const teamId = rawId(team.teamId);
-      const secrets = (await client.query<{ id: string; version: number; payload_version: number | null }>('select id, version, payload_version from secrets where team_id = $1', [teamId])).rows;
-      const versions = (await client.query<{ secret_id: string; version: number; reason: string }>('select v.secret_id, v.version, v.reason from secret_versions v join secrets s on s.id = v.secret_id where s.team_id = $1', [teamId])).rows;
+      const secrets = (
+        await client.query<{ id: string; version: number; payload_version: number | null }>(
+          'select id, version, payload_version from secrets where team_id = $1',
+          [teamId],
+        )
+      ).rows;
+      const versions = (
+        await client.query<{ secret_id: string; version: number; reason: string }>(
+          'select v.secret_id, v.version, v.reason from secret_versions v join secrets s on s.id = v.secret_id where s.team_id = $1',
+          [teamId],
+        )
+      ).rows;
       const audits = (
         await client.query<{ target_id: string; target_version: number; action: string }>(
           "select target_id, target_version, action from audit_events where team_id = $1 and target_type = 'Secret' and outcome = 'SUCCESS'",
@@ -234,11 +268,21 @@ describe('faults on a private PostgreSQL cluster', () => {
       // No half-applied change: each secret's versions, payload and audit trail agree with its version.
       for (const secret of secrets) {
         const own = versions.filter((row) => row.secret_id === secret.id);
-        expect(own.some((row) => row.version === 1 && row.reason === 'CREATE'), `secret ${secret.id} has no CREATE version`).toBe(true);
+        expect(
+          own.some((row) => row.version === 1 && row.reason === 'CREATE'),
+          `secret ${secret.id} has no CREATE version`,
+        ).toBe(true);
         expect(Math.max(...own.map((row) => row.version))).toBeLessThanOrEqual(secret.version);
-        if (secret.payload_version !== null) expect(own.some((row) => row.version === secret.payload_version), `secret ${secret.id}: payload_version without its row`).toBe(true);
+        if (secret.payload_version !== null)
+          expect(
+            own.some((row) => row.version === secret.payload_version),
+            `secret ${secret.id}: payload_version without its row`,
+          ).toBe(true);
         // Every version from 1 to the current one was announced exactly once, by the change that made it.
-        const trail = audits.filter((row) => row.target_id === secret.id).map((row) => row.target_version).sort((a, b) => a - b);
+        const trail = audits
+          .filter((row) => row.target_id === secret.id)
+          .map((row) => row.target_version)
+          .sort((a, b) => a - b);
         expect(trail, `audit trail of secret ${secret.id}`).toEqual(Array.from({ length: secret.version }, (_, index) => index + 1));
       }
       // No audit row for a change that is not there.
@@ -246,7 +290,10 @@ describe('faults on a private PostgreSQL cluster', () => {
         const secret = secretById.get(audit.target_id);
         expect(secret, `audit ${audit.action} for a missing secret ${audit.target_id}`).toBeDefined();
         expect(audit.target_version).toBeLessThanOrEqual(secret!.version);
-        if (audit.action === 'secret.rotated') expect(versions.some((row) => row.secret_id === audit.target_id && row.version === audit.target_version && row.reason === 'ROTATE')).toBe(true);
+        if (audit.action === 'secret.rotated')
+          expect(
+            versions.some((row) => row.secret_id === audit.target_id && row.version === audit.target_version && row.reason === 'ROTATE'),
+          ).toBe(true);
       }
       // Every acknowledged change is there, with exactly one matching audit row.
       const acks = [...seedOutcomes, ...outcomes].flatMap((outcome) => {
@@ -257,7 +304,9 @@ describe('faults on a private PostgreSQL cluster', () => {
       for (const ack of acks) {
         const id = rawId(ack.id);
         expect(secretById.get(id)?.version ?? -1, `acknowledged ${ack.op} of ${id}`).toBeGreaterThanOrEqual(ack.version);
-        const matching = audits.filter((row) => row.target_id === id && row.target_version === ack.version && row.action === actionOf[ack.op]);
+        const matching = audits.filter(
+          (row) => row.target_id === id && row.target_version === ack.version && row.action === actionOf[ack.op],
+        );
         expect(matching, `audit of acknowledged ${ack.op} ${id} v${ack.version}`).toHaveLength(1);
       }
     });
@@ -286,18 +335,27 @@ describe('faults on a private PostgreSQL cluster', () => {
 
     const counts = tally(outcomes);
     const inFlightAtSigterm = outcomes.filter((outcome) => outcome.at < sigtermAt && outcome.doneAt > sigtermAt).length;
-    console.info('sigterm load:', JSON.stringify(counts), `${inFlightAtSigterm} in flight at SIGTERM, exited ${exitedAt - sigtermAt} ms after it`);
+    console.info(
+      'sigterm load:',
+      JSON.stringify(counts),
+      `${inFlightAtSigterm} in flight at SIGTERM, exited ${exitedAt - sigtermAt} ms after it`,
+    );
     expect(exit).toEqual({ code: 0, signal: null });
     expect(server.stdout.join('\n')).toContain('"msg":"stopped"');
     expect(outcomes.every((outcome) => outcome.at < deadline)).toBe(true);
     expect(outcomes.filter((outcome) => outcome.at < sigtermAt && acknowledged(outcome)).length).toBeGreaterThan(5);
     // SIGTERM landed in the middle of the load: requests in flight at that moment were still answered.
-    expect(outcomes.filter((outcome) => outcome.at < sigtermAt && outcome.doneAt > sigtermAt && acknowledged(outcome)).length).toBeGreaterThan(0);
+    expect(
+      outcomes.filter((outcome) => outcome.at < sigtermAt && outcome.doneAt > sigtermAt && acknowledged(outcome)).length,
+    ).toBeGreaterThan(0);
 
     // Not acknowledged: refused or reset before an answer, or a clean error (never a 500).
     for (const outcome of outcomes) {
       if (acknowledged(outcome)) continue;
-      const clean = outcome.kind === 'connection' || (outcome.status < 500 && Boolean(outcome.body.errors?.length || Object.values(outcome.body.data ?? {})[0]?.code)) || (outcome.status === 503 && outcome.body.errors?.every((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE'));
+      const clean =
+        outcome.kind === 'connection' ||
+        (outcome.status < 500 && Boolean(outcome.body.errors?.length || Object.values(outcome.body.data ?? {})[0]?.code)) ||
+        (outcome.status === 503 && outcome.body.errors?.every((error) => error.extensions?.code === 'SERVICE_UNAVAILABLE'));
       expect(clean, describeFailure(outcome)).toBe(true);
     }
 
@@ -306,7 +364,9 @@ describe('faults on a private PostgreSQL cluster', () => {
       return ack ? [rawId(ack.id)] : [];
     });
     await withClient(async (client) => {
-      const found = (await client.query<{ id: string }>('select id from secrets where id = any($1::uuid[])', [acked])).rows.map((row) => row.id);
+      const found = (await client.query<{ id: string }>('select id from secrets where id = any($1::uuid[])', [acked])).rows.map(
+        (row) => row.id,
+      );
       expect(new Set(found).size).toBe(new Set(acked).size);
       expect(acked.filter((id) => !found.includes(id))).toEqual([]);
     });

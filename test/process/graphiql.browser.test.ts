@@ -30,7 +30,9 @@ const GraphiqlTeam = graphql(`
   }
 `);
 
-const secretDescription = (buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8')).getType('Secret') as GraphQLObjectType).description!;
+const secretDescription = (
+  buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8')).getType('Secret') as GraphQLObjectType
+).description!;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cloakroom-graphiql-test-'));
 let browser: Browser;
@@ -48,12 +50,24 @@ beforeAll(async () => {
   // One secret for the default document to show, masked.
   const team = await request(GraphiqlTeam, {});
   accessKey = fixtures.accessKey();
-  const created = await request(CreateSecret, { input: { teamId: team.viewer.memberships[0]!.team.id, name: 'warehouse', secretType: 'S3', credentials: { accessKey } } });
+  const created = await request(CreateSecret, {
+    input: { teamId: team.viewer.memberships[0]!.team.id, name: 'warehouse', secretType: 'S3', credentials: { accessKey } },
+  });
   if (created.createSecret?.__typename !== 'CreateSecretSuccess') throw new Error(`createSecret: ${JSON.stringify(created)}`);
   secretMask = created.createSecret.secret.credentialFields!.find((field) => field.name === 'access_key_id')!.maskedValue!;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--host-resolver-rules=MAP ${FOREIGN_HOST} 127.0.0.1`],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--host-resolver-rules=MAP ${FOREIGN_HOST} 127.0.0.1`,
+    ],
   });
 });
 afterAll(async () => {
@@ -113,7 +127,12 @@ test('opened under another name: a header template; a good token replacing a bad
 });
 
 /** A page of GraphiQL that may reach nothing but the server (`elsewhere`: what it tried), and the introspection requests it sends. */
-async function openGraphiQL(url: string): Promise<{ context: BrowserContext; page: Page; introspections: { status: number; authorization: string | undefined }[]; elsewhere: string[] }> {
+async function openGraphiQL(url: string): Promise<{
+  context: BrowserContext;
+  page: Page;
+  introspections: { status: number; authorization: string | undefined }[];
+  elsewhere: string[];
+}> {
   const origin = new URL(url).origin;
   // data: URLs have no origin; blob: URLs (Monaco's workers) carry the page's.
   const isLocal = (address: string) => address.startsWith('data:') || new URL(address).origin === origin;
@@ -128,7 +147,8 @@ async function openGraphiQL(url: string): Promise<{ context: BrowserContext; pag
   const page = await context.newPage();
   const introspections: { status: number; authorization: string | undefined }[] = [];
   page.on('response', (response) => {
-    if (response.request().postData()?.includes('__schema')) introspections.push({ status: response.status(), authorization: response.request().headers().authorization });
+    if (response.request().postData()?.includes('__schema'))
+      introspections.push({ status: response.status(), authorization: response.request().headers().authorization });
   });
   expect((await page.goto(url))?.status()).toBe(200);
   return { context, page, introspections, elsewhere };
@@ -139,9 +159,14 @@ async function showSecretDocs(page: Page): Promise<void> {
   const docs = page.locator('.graphiql-doc-explorer');
   if (!(await docs.isVisible())) await page.locator('[aria-label="Show Documentation Explorer"]').click();
   await page.locator('.graphiql-doc-explorer-search-input input').fill('Secret');
-  await page.locator('.graphiql-doc-explorer-search-type', { hasText: /^Secret$/ }).first().click();
+  await page
+    .locator('.graphiql-doc-explorer-search-type', { hasText: /^Secret$/ })
+    .first()
+    .click();
   await expect.poll(() => docs.locator('.graphiql-doc-explorer-title').textContent(), POLL).toBe('Secret');
-  expect(normalise((await docs.locator('.graphiql-doc-explorer-content > .graphiql-markdown-description').first().textContent()) ?? '').trim()).toBe(secretDescription);
+  expect(
+    normalise((await docs.locator('.graphiql-doc-explorer-content > .graphiql-markdown-description').first().textContent()) ?? '').trim(),
+  ).toBe(secretDescription);
 }
 
 const queryEditor = (page: Page) => page.locator('.graphiql-query-editor');

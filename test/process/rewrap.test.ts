@@ -60,7 +60,8 @@ afterAll(async () => {
 async function cli(args: string[], env: Record<string, string>) {
   const result = await runCli(args, { ...cliEnv, ...env }, SLOW - 5_000);
   for (const spelling of keySpellings) {
-    if (result.stdout.includes(spelling) || result.stderr.includes(spelling)) throw new Error(`a master key appeared in the output of cli ${args[0]}`);
+    if (result.stdout.includes(spelling) || result.stderr.includes(spelling))
+      throw new Error(`a master key appeared in the output of cli ${args[0]}`);
   }
   return { code: result.code, stdout: result.stdout, stderr: result.stderr };
 }
@@ -92,10 +93,13 @@ const HASH_SCRIPT = [
 ].join('\n');
 
 function expectedHash(env: Record<string, string | null>): string {
-  return `${createHash('sha256').update(JSON.stringify(Object.entries(env))).digest('hex')}\n`;
+  return `${createHash('sha256')
+    .update(JSON.stringify(Object.entries(env)))
+    .digest('hex')}\n`;
 }
 
-const runHash = (secretId: string, names: string[], env: Record<string, string>) => cli(['run', '--secret', secretId, '--', process.execPath, '-e', HASH_SCRIPT, ...names], env);
+const runHash = (secretId: string, names: string[], env: Record<string, string>) =>
+  cli(['run', '--secret', secretId, '--', process.execPath, '-e', HASH_SCRIPT, ...names], env);
 
 const masterKeyIds = (db: Kysely<Database>) =>
   Promise.all([
@@ -113,16 +117,28 @@ describe('master key rotation: cli rewrap, then cli run on the new key alone', (
     await withApp(async ({ app, db }) => {
       const team = await createTeamWithOwner(db);
       const create = async (input: Partial<CreateSecretInput>) => {
-        const result = (await executeOk(app, CreateSecret, { input: { teamId: team.teamId, name: `rewrap-${randomUUID()}`, ...input } }, team.ownerToken)).createSecret;
+        const result = (
+          await executeOk(app, CreateSecret, { input: { teamId: team.teamId, name: `rewrap-${randomUUID()}`, ...input } }, team.ownerToken)
+        ).createSecret;
         if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
         return result.secret.id;
       };
-      envSecretId = await create({ secretType: 'ENV', credentials: { envVars: Object.entries(envValues).map(([key, value]) => ({ key, value })) } });
+      envSecretId = await create({
+        secretType: 'ENV',
+        credentials: { envVars: Object.entries(envValues).map(([key, value]) => ({ key, value })) },
+      });
       await create({ secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } });
       const vault = await executeOk(
         app,
         CreateVaultConnection,
-        { input: { teamId: team.teamId, name: `vault-${randomUUID()}`, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomBytes(16).toString('hex')}` } } } },
+        {
+          input: {
+            teamId: team.teamId,
+            name: `vault-${randomUUID()}`,
+            vaultType: 'ONEPASSWORD',
+            credentials: { onePassword: { accessToken: `ops_${randomBytes(16).toString('hex')}` } },
+          },
+        },
         team.ownerToken,
       );
       if (vault.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
@@ -151,7 +167,12 @@ describe('master key rotation: cli rewrap, then cli run on the new key alone', (
     async () => {
       const bad = randomBytes(20).toString('base64');
       const result = await cli(['rewrap'], { ...keys(keyB), CLOAKROOM_PREVIOUS_MASTER_KEYS: `${b64(keyA)},${bad}` });
-      expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: CLOAKROOM_PREVIOUS_MASTER_KEYS (entry 2) must be base64 of exactly 32 bytes (got 20 bytes). Generate one with: openssl rand -base64 32\n' });
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr:
+          'error: CLOAKROOM_PREVIOUS_MASTER_KEYS (entry 2) must be base64 of exactly 32 bytes (got 20 bytes). Generate one with: openssl rand -base64 32\n',
+      });
       expect(result.stderr).not.toContain(bad);
     },
     SLOW,
@@ -174,10 +195,18 @@ describe('master key rotation: cli rewrap, then cli run on the new key alone', (
     'step 2: `cli rewrap` with B and previous A prints {"rewrapped":3,"remaining":0,"currentKeyId"}; a second run has nothing to do',
     async () => {
       const result = await cli(['rewrap'], keys(keyB, [keyA]));
-      expect(result).toEqual({ code: 0, stdout: `${JSON.stringify({ rewrapped: 3, remaining: 0, currentKeyId: keyId(keyB) })}\n`, stderr: '' });
+      expect(result).toEqual({
+        code: 0,
+        stdout: `${JSON.stringify({ rewrapped: 3, remaining: 0, currentKeyId: keyId(keyB) })}\n`,
+        stderr: '',
+      });
 
       const again = await cli(['rewrap'], keys(keyB, [keyA]));
-      expect(again).toEqual({ code: 0, stdout: `${JSON.stringify({ rewrapped: 0, remaining: 0, currentKeyId: keyId(keyB) })}\n`, stderr: '' });
+      expect(again).toEqual({
+        code: 0,
+        stdout: `${JSON.stringify({ rewrapped: 0, remaining: 0, currentKeyId: keyId(keyB) })}\n`,
+        stderr: '',
+      });
       await withApp(async ({ db }) => expect(await masterKeyIds(db)).toEqual([keyId(keyB), keyId(keyB), keyId(keyB)]));
     },
     SLOW,

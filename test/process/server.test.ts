@@ -51,7 +51,11 @@ afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function post<TResult, TVariables>(baseUrl: string, document: TypedDocumentNode<TResult, TVariables>, token: string): Promise<{ status: number; body: ExecutionResult<TResult> }> {
+async function post<TResult, TVariables>(
+  baseUrl: string,
+  document: TypedDocumentNode<TResult, TVariables>,
+  token: string,
+): Promise<{ status: number; body: ExecutionResult<TResult> }> {
   const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -144,7 +148,12 @@ describe('embedded database in DATA_DIR', () => {
     const req = request(`${url}/graphql`, {
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}`, expect: '100-continue' },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        authorization: `Bearer ${token}`,
+        expect: '100-continue',
+      },
     });
     const response = new Promise<{ status: number | undefined; text: string }>((resolve, reject) => {
       req.on('error', reject);
@@ -173,11 +182,17 @@ describe('embedded database in DATA_DIR', () => {
     const { server, url } = await start();
     // One request of each outcome: success, a GraphQL error, a rejected token, the GraphiQL page.
     expect((await post(url, ProcessViewer, token)).status).toBe(200);
-    const syntaxError = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ viewer {"}' });
+    const syntaxError = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{"query":"{ viewer {"}',
+    });
     expect(await syntaxError.json()).toMatchObject({ errors: [{ extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
     expect((await post(url, ProcessViewer, `${token}x`)).status).toBe(401);
     // Read to the end: an unread response keeps its connection busy, and SIGTERM would wait for it.
-    expect(await (await fetch(`${url}/graphql`, { headers: { accept: 'text/html', authorization: `Bearer ${token}` } })).text()).toContain('<html');
+    expect(await (await fetch(`${url}/graphql`, { headers: { accept: 'text/html', authorization: `Bearer ${token}` } })).text()).toContain(
+      '<html',
+    );
     expect(await server.stop()).toEqual({ code: 0, signal: null });
 
     const statuses = server.stdout.filter(Boolean).flatMap((line) => {
@@ -211,7 +226,11 @@ test('with DATABASE_URL and no CLOAKROOM_MASTER_KEY it refuses to start, and say
 });
 
 test('while PostgreSQL is unreachable, /healthz answers 200 and /readyz 503', async () => {
-  const server = spawnServer({ DATABASE_URL: UNREACHABLE_DATABASE_URL, CLOAKROOM_MIGRATE: 'false', CLOAKROOM_MASTER_KEY: randomBytes(32).toString('base64') });
+  const server = spawnServer({
+    DATABASE_URL: UNREACHABLE_DATABASE_URL,
+    CLOAKROOM_MIGRATE: 'false',
+    CLOAKROOM_MASTER_KEY: randomBytes(32).toString('base64'),
+  });
   const url = await server.listening();
   expect(await statusOf(`${url}/healthz`)).toBe(200);
   expect(await statusOf(`${url}/readyz`)).toBe(503);
@@ -249,12 +268,21 @@ test('at start, after migrations, it derives the previews a migration masked ane
       await migrateToLatest(db);
       team = await createTeamWithOwner(db);
       const app = createApp({ db, keyring: createKeyring(masterKey), logger: createLogger('silent'), rateLimit: false });
-      const input = { teamId: team.teamId, name: `start-${randomUUID()}`, secretType: 'ENV' as const, credentials: { envVars: [{ key: 'TOKEN', value }] } };
+      const input = {
+        teamId: team.teamId,
+        name: `start-${randomUUID()}`,
+        secretType: 'ENV' as const,
+        credentials: { envVars: [{ key: 'TOKEN', value }] },
+      };
       const created = (await executeOk(app, CreateSecret, { input }, team.ownerToken)).createSecret;
       if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
       secretId = created.secret.id;
       // What migration 0010 leaves behind: the fixed mask, marked stale.
-      await db.updateTable('secrets').set({ previews_stale: true, credential_fields: JSON.stringify([{ name: 'TOKEN', envVar: 'TOKEN', maskedValue: '••••' }]) }).where('id', '=', rawId(secretId)).execute();
+      await db
+        .updateTable('secrets')
+        .set({ previews_stale: true, credential_fields: JSON.stringify([{ name: 'TOKEN', envVar: 'TOKEN', maskedValue: '••••' }]) })
+        .where('id', '=', rawId(secretId))
+        .execute();
     } finally {
       await close();
     }
@@ -264,9 +292,14 @@ test('at start, after migrations, it derives the previews a migration masked ane
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${team.ownerToken}` },
-      body: JSON.stringify({ query: 'query ($id: ID!) { node(id: $id) { ... on Secret { credentialFields { maskedValue } } } }', variables: { id: secretId } }),
+      body: JSON.stringify({
+        query: 'query ($id: ID!) { node(id: $id) { ... on Secret { credentialFields { maskedValue } } } }',
+        variables: { id: secretId },
+      }),
     });
-    expect(await response.json()).toEqual({ data: { node: { credentialFields: [{ maskedValue: `${value.slice(0, 4)}••••${value.slice(-3)}` }] } } });
+    expect(await response.json()).toEqual({
+      data: { node: { credentialFields: [{ maskedValue: `${value.slice(0, 4)}••••${value.slice(-3)}` }] } },
+    });
     expect(server.stdout.join('\n')).toContain('masked previews derived anew');
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   } finally {

@@ -64,12 +64,18 @@ function collectIds(type: GraphQLInputType, value: unknown, into: GlobalRef[]): 
  * `__typename` left out) and the global ids each one's arguments name. Read before execution, on
  * a valid document; null when there is no such operation.
  */
-export function rootFieldsOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): RootFields | null {
+export function rootFieldsOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): RootFields | null {
   const operation = getOperationAST(document, operationName);
   const rootType = operation && schema.getRootType(operation.operation);
   if (!operation || !rootType) return null;
   const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const fields: RootField[] = [];
   for (const [responseKey, nodes] of collectFields(schema, fragments, variables ?? {}, rootType, operation.selectionSet)) {
     const node = nodes[0]!;

@@ -27,8 +27,14 @@ export function useAccessLog({ logger }: AccessLogOptions): Plugin<{ request: Re
         if (name) operationNames.set(context.request, [...(operationNames.get(context.request) ?? []), name]);
       },
     onResultProcess: ({ request, result }) => {
-      const answered = (Array.isArray(result) ? result : [result]).flatMap((one) => ((one ?? {}) as { errors?: readonly GraphQLError[] }).errors ?? []);
-      if (answered.length) errors.set(request, answered.map((error) => ({ code: error.extensions?.code, path: error.path })));
+      const answered = (Array.isArray(result) ? result : [result]).flatMap(
+        (one) => ((one ?? {}) as { errors?: readonly GraphQLError[] }).errors ?? [],
+      );
+      if (answered.length)
+        errors.set(
+          request,
+          answered.map((error) => ({ code: error.extensions?.code, path: error.path })),
+        );
     },
     onResponse: ({ request, response }) => {
       const started = startedAt.get(request) ?? performance.now();

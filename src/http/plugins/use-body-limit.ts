@@ -21,7 +21,9 @@ export function useBodyLimit({ maxBytes = 1_000_000 }: BodyLimitOptions = {}): P
       const length = Number(request.headers.get('content-length') ?? 0);
       if (length > maxBytes) {
         const body = { errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] };
-        endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json', ...CLOSE } }));
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(body), { status: 413, headers: { 'content-type': 'application/json', ...CLOSE } }),
+        );
       }
     },
     // Runs after Yoga has chosen the parser for the request: it gets the body read up to the limit.
@@ -35,10 +37,13 @@ export function useBodyLimit({ maxBytes = 1_000_000 }: BodyLimitOptions = {}): P
         for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
           size += chunk.value.byteLength;
           // Stop reading; Node discards the rest of the body once the response is sent.
-          if (size > maxBytes) throw new GraphQLError(message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413, headers: CLOSE } } });
+          if (size > maxBytes)
+            throw new GraphQLError(message, { extensions: { code: 'PAYLOAD_TOO_LARGE', http: { status: 413, headers: CLOSE } } });
           chunks.push(chunk.value);
         }
-        return requestParser(new fetchAPI.Request(streamed.url, { method: streamed.method, headers: streamed.headers, body: Buffer.concat(chunks) }));
+        return requestParser(
+          new fetchAPI.Request(streamed.url, { method: streamed.method, headers: streamed.headers, body: Buffer.concat(chunks) }),
+        );
       });
     },
   };

@@ -5,7 +5,10 @@ import { isCompilable } from './use-compiled-queries.ts';
 
 describe('isCompilable: queries without input objects only', () => {
   const cases: [string, boolean][] = [
-    ['query ($id: ID!, $first: Int, $after: String, $with: Boolean!) { node(id: $id) { id } team(id: $id) { secrets(first: $first, after: $after) @include(if: $with) { edges { cursor } } } }', true],
+    [
+      'query ($id: ID!, $first: Int, $after: String, $with: Boolean!) { node(id: $id) { id } team(id: $id) { secrets(first: $first, after: $after) @include(if: $with) { edges { cursor } } } }',
+      true,
+    ],
     ['query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', true],
     ['{ viewer { id } }', true],
     ['query ($teamId: ID!, $orderBy: ListOrder) { team(id: $teamId) { secrets(orderBy: $orderBy) { edges { cursor } } } }', false],
@@ -22,7 +25,11 @@ describe('isCompilable: queries without input objects only', () => {
   test('the chosen operation of a multi-operation document decides', () => {
     const document = parse('query A($id: ID!) { node(id: $id) { id } } mutation B { createTeam(input: { name: "x" }) { __typename } }');
     expect(isCompilable(schema, document, 'A')).toBe(false); // the document has an object literal
-    expect(isCompilable(schema, parse('query A($id: ID!) { node(id: $id) { id } } query B($f: SecretFilter) { viewer { id } }'), 'A')).toBe(true);
-    expect(isCompilable(schema, parse('query A($id: ID!) { node(id: $id) { id } } query B($f: SecretFilter) { viewer { id } }'), 'B')).toBe(false);
+    expect(isCompilable(schema, parse('query A($id: ID!) { node(id: $id) { id } } query B($f: SecretFilter) { viewer { id } }'), 'A')).toBe(
+      true,
+    );
+    expect(isCompilable(schema, parse('query A($id: ID!) { node(id: $id) { id } } query B($f: SecretFilter) { viewer { id } }'), 'B')).toBe(
+      false,
+    );
   });
 });

@@ -71,7 +71,7 @@ export function useCompiledQueries(options: CompiledQueriesOptions = {}): Plugin
     if (!byName) eligibleDocuments.set(args.document, (byName = new Map()));
     let eligible = byName.get(name);
     if (eligible === undefined) byName.set(name, (eligible = isCompilable(args.schema, args.document, args.operationName)));
-    const variables = eligible ? getOperationAST(args.document, args.operationName)!.variableDefinitions ?? [] : [];
+    const variables = eligible ? (getOperationAST(args.document, args.operationName)!.variableDefinitions ?? []) : [];
     decision = eligible && !getVariableValues(args.schema, variables, args.variableValues ?? {}).errors;
     decisions.set(args, decision);
     return decision;
@@ -104,7 +104,13 @@ function withPositions(result: ExecutionResult, source: Source): ExecutionResult
   const errors = result.errors.map((error) =>
     error.nodes || !error.locations?.length
       ? error
-      : new GraphQLError(error.message, { source, positions: error.locations.map(positionOf), path: error.path, originalError: error.originalError, extensions: error.extensions }),
+      : new GraphQLError(error.message, {
+          source,
+          positions: error.locations.map(positionOf),
+          path: error.path,
+          originalError: error.originalError,
+          extensions: error.extensions,
+        }),
   );
   return { ...result, errors };
 }

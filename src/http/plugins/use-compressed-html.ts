@@ -11,7 +11,12 @@ export function useCompressedHtml(): Plugin {
   return {
     onResponse: async ({ request, response, setResponse, fetchAPI }) => {
       const accepts = request.headers.get('accept-encoding') ?? '';
-      if (!response.headers.get('content-type')?.startsWith('text/html') || !/\bgzip\b/.test(accepts) || response.headers.has('content-encoding')) return;
+      if (
+        !response.headers.get('content-type')?.startsWith('text/html') ||
+        !/\bgzip\b/.test(accepts) ||
+        response.headers.has('content-encoding')
+      )
+        return;
       const html = await response.text();
       let gzipped = cache.get(html);
       if (!gzipped) {

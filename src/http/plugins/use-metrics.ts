@@ -41,7 +41,11 @@ export function useMetrics({ registry, endpoint = '/metrics', db }: MetricsOptio
     labelNames: ['code', 'operationName'],
     registers: [registry],
   });
-  const refusals = new Counter({ name: 'cloakroom_rate_limit_refusals_total', help: 'Requests refused by a rate limit (HTTP 429 RATE_LIMITED)', registers: [registry] });
+  const refusals = new Counter({
+    name: 'cloakroom_rate_limit_refusals_total',
+    help: 'Requests refused by a rate limit (HTTP 429 RATE_LIMITED)',
+    registers: [registry],
+  });
   if (db && poolStatsOf(db)) {
     new Gauge({
       name: 'cloakroom_db_pool_connections',

@@ -22,9 +22,12 @@ export function useMutationFieldLimit({ max = 10 }: MutationFieldLimitOptions = 
       if (root?.operation !== OperationTypeNode.MUTATION || root.fields.length <= max) return;
       setResultAndStopExecution({
         errors: [
-          new GraphQLError(`Too many mutations in one operation: ${root.fields.length} root mutation fields, at most ${max}; send them in several requests`, {
-            extensions: { code: 'TOO_MANY_MUTATIONS', http: { status: 400 } },
-          }),
+          new GraphQLError(
+            `Too many mutations in one operation: ${root.fields.length} root mutation fields, at most ${max}; send them in several requests`,
+            {
+              extensions: { code: 'TOO_MANY_MUTATIONS', http: { status: 400 } },
+            },
+          ),
         ],
       });
     },

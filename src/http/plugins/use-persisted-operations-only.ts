@@ -19,9 +19,18 @@ export function usePersistedOperationsOnly({ manifest }: PersistedOperationsOnly
     getPersistedOperation: (hash) => manifest[hash] ?? manifest[`sha256:${hash}`] ?? null,
     allowArbitraryOperations: false,
     customErrors: {
-      notFound: { message: 'No persisted operation has this hash', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } } },
-      persistedQueryOnly: { message: 'This server runs persisted operations only', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
-      keyNotFound: { message: 'Send extensions.persistedQuery.sha256Hash', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
+      notFound: {
+        message: 'No persisted operation has this hash',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 400 } },
+      },
+      persistedQueryOnly: {
+        message: 'This server runs persisted operations only',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      },
+      keyNotFound: {
+        message: 'Send extensions.persistedQuery.sha256Hash',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      },
     },
   });
 }

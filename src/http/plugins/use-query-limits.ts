@@ -67,7 +67,14 @@ function useSuggestionsHiddenWhen(hide: (request: Request) => Promise<boolean>):
         ...result,
         errors: result.errors.map((error) =>
           error instanceof GraphQLError
-            ? new GraphQLError(error.message.replace(SUGGESTIONS, ''), { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: error.extensions })
+            ? new GraphQLError(error.message.replace(SUGGESTIONS, ''), {
+                nodes: error.nodes,
+                source: error.source,
+                positions: error.positions,
+                path: error.path,
+                originalError: error.originalError,
+                extensions: error.extensions,
+              })
             : error,
         ),
       });
@@ -96,20 +103,34 @@ export function useListArgumentLimit({ max = MAX_PAGE_SIZE }: ListArgumentLimitO
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       let refusal: GraphQLError | undefined;
       // The operation and every fragment it may spread: a field inside a fragment counts the same.
-      const definitions = [operation, ...(args.document as DocumentNode).definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)];
-      visit({ kind: Kind.DOCUMENT, definitions }, {
-        [Kind.FIELD]: (field) => {
-          for (const argument of field.arguments ?? []) {
-            const { value } = argument;
-            const length = value.kind === Kind.LIST ? value.values.length : value.kind === Kind.VARIABLE && Array.isArray(variables[value.name.value]) ? (variables[value.name.value] as unknown[]).length : 0;
-            if (length > max) {
-              refusal = new GraphQLError(`Argument "${argument.name.value}" of "${field.name.value}" must hold at most ${max} items (got ${length})`, { nodes: [argument], extensions: { code: 'BAD_USER_INPUT' } });
-              return BREAK;
+      const definitions = [
+        operation,
+        ...(args.document as DocumentNode).definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION),
+      ];
+      visit(
+        { kind: Kind.DOCUMENT, definitions },
+        {
+          [Kind.FIELD]: (field) => {
+            for (const argument of field.arguments ?? []) {
+              const { value } = argument;
+              const length =
+                value.kind === Kind.LIST
+                  ? value.values.length
+                  : value.kind === Kind.VARIABLE && Array.isArray(variables[value.name.value])
+                    ? (variables[value.name.value] as unknown[]).length
+                    : 0;
+              if (length > max) {
+                refusal = new GraphQLError(
+                  `Argument "${argument.name.value}" of "${field.name.value}" must hold at most ${max} items (got ${length})`,
+                  { nodes: [argument], extensions: { code: 'BAD_USER_INPUT' } },
+                );
+                return BREAK;
+              }
             }
-          }
-          return undefined;
+            return undefined;
+          },
         },
-      });
+      );
       if (refusal) setResultAndStopExecution({ errors: [refusal] });
     },
   };

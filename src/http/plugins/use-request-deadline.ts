@@ -44,7 +44,9 @@ export function useRequestDeadline({ timeoutMs = 10_000 }: RequestDeadlineOption
       // Rejects when the deadline passes or the client goes away; the race answers at once even
       // while a resolver is still waiting (graphql-tools does not race the signal for serial mutations).
       // The reason is timedOut()'s GraphQLError or the client's abort reason (a DOMException, an Error).
-      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+      const aborted = new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+      );
       aborted.catch(() => {});
       setExecuteFn(async (executeArgs) => {
         try {

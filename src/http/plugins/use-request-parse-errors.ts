@@ -16,7 +16,9 @@ export function useRequestParseErrors(): Plugin {
           return await requestParser(request);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
-          throw new GraphQLError('A request parameter ("variables" or "extensions") is not valid JSON', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          throw new GraphQLError('A request parameter ("variables" or "extensions") is not valid JSON', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
         }
       });
     },

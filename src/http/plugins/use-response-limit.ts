@@ -47,7 +47,10 @@ export function useResponseLimit({ maxBytes = 10_000_000 }: ResponseLimitOptions
 }
 
 function tooLarge(maxBytes: number): GraphQLError {
-  return new GraphQLError(`The response would be larger than ${maxBytes} bytes and was not sent: ask for less (smaller pages, fewer fields or aliases).`, {
-    extensions: { code: 'RESPONSE_TOO_LARGE', http: { status: 422 } },
-  });
+  return new GraphQLError(
+    `The response would be larger than ${maxBytes} bytes and was not sent: ask for less (smaller pages, fewer fields or aliases).`,
+    {
+      extensions: { code: 'RESPONSE_TOO_LARGE', http: { status: 422 } },
+    },
+  );
 }

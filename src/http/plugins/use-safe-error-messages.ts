@@ -111,9 +111,13 @@ const SafeValuesOfCorrectTypeRule: ValidationRule = (context) => {
           const path = node && paths.get(node);
           const owner = context.getDirective()?.name ?? context.getFieldDef()?.name;
           const where = path ? ` at "${path}"${owner ? ` of "${owner}"` : ''}` : '';
-          const found = /^Expected value of type "[^"]+", found [\s\S]*?; ([\s\S]*)$/.exec(error.message)?.[1] ?? (error.message.startsWith('Expected value of type') ? '' : error.message);
+          const found =
+            /^Expected value of type "[^"]+", found [\s\S]*?; ([\s\S]*)$/.exec(error.message)?.[1] ??
+            (error.message.startsWith('Expected value of type') ? '' : error.message);
           const reason = found ? `: ${reasonWithoutValue(found)}` : '';
-          context.reportError(new GraphQLError(`Expected a value of type "${String(context.getInputType())}"${where}${reason}`, { nodes: error.nodes }));
+          context.reportError(
+            new GraphQLError(`Expected a value of type "${String(context.getInputType())}"${where}${reason}`, { nodes: error.nodes }),
+          );
         },
       },
     }) as typeof context,
@@ -136,7 +140,12 @@ export function useSafeErrorMessages(): Plugin {
   return {
     onValidate: ({ validateFn, setValidationFn }) => {
       setValidationFn((schema, document, rules, ...rest) =>
-        validateFn(schema, document, (rules ?? specifiedRules).map((rule: ValidationRule) => (rule === ValuesOfCorrectTypeRule ? SafeValuesOfCorrectTypeRule : rule)), ...rest),
+        validateFn(
+          schema,
+          document,
+          (rules ?? specifiedRules).map((rule: ValidationRule) => (rule === ValuesOfCorrectTypeRule ? SafeValuesOfCorrectTypeRule : rule)),
+          ...rest,
+        ),
       );
     },
     onResultProcess: ({ result, setResult }) => {

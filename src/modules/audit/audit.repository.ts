@@ -33,7 +33,11 @@ export async function insertAuditEvent(db: Db, event: Insertable<AuditEventTable
 }
 
 /** Events among `ids` of the user's teams, each with the user's role there (who may read them is permissions.ts's to say). */
-export async function findAuditEventsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<(AuditEventRow & { viewer_role: Role })[]> {
+export async function findAuditEventsOfMember(
+  db: Db,
+  userId: string,
+  ids: readonly string[],
+): Promise<(AuditEventRow & { viewer_role: Role })[]> {
   if (!ids.length) return [];
   return db
     .selectFrom('audit_events')

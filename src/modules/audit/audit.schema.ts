@@ -13,20 +13,50 @@ const OutcomeEnum = builder.enumType('AuditOutcome', {
 
 const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
 builder.node(AuditEventRef, {
-  description: 'One entry of the append-only, hash-chained audit trail. Field names only, never values. Visible to those who may read the team’s trail (ADMIN and OWNER, with a TEAM_ADMIN scope if the token is scoped).',
+  description:
+    'One entry of the append-only, hash-chained audit trail. Field names only, never values. Visible to those who may read the team’s trail (ADMIN and OWNER, with a TEAM_ADMIN scope if the token is scoped).',
   id: { resolve: (event) => event.id, description: 'Global id of the event.' },
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadAuditEvent(ctx, id))),
   fields: (t) => ({
-    action: t.exposeString('action', { description: '`secret.created`, `location.updated`, … or, for DENIED, the permission refused (`secret:write`).' }),
-    outcome: t.field({ type: OutcomeEnum, description: 'SUCCESS, or DENIED when the actor’s role or token refused it.', resolve: (event) => event.outcome }),
-    actor: t.field({ type: UserRef, nullable: true, description: 'Null for operator actions at the CLI.', resolve: (event, _args, ctx) => (event.actor_user_id ? loadUser(ctx, event.actor_user_id) : null) }),
-    actorTokenId: t.field({ type: 'ID', nullable: true, description: 'The ApiToken id the request carried; null when no token was used (operator actions at the CLI).', resolve: (event) => (event.actor_token_id ? toGlobalId('ApiToken', event.actor_token_id) : null) }),
+    action: t.exposeString('action', {
+      description: '`secret.created`, `location.updated`, … or, for DENIED, the permission refused (`secret:write`).',
+    }),
+    outcome: t.field({
+      type: OutcomeEnum,
+      description: 'SUCCESS, or DENIED when the actor’s role or token refused it.',
+      resolve: (event) => event.outcome,
+    }),
+    actor: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Null for operator actions at the CLI.',
+      resolve: (event, _args, ctx) => (event.actor_user_id ? loadUser(ctx, event.actor_user_id) : null),
+    }),
+    actorTokenId: t.field({
+      type: 'ID',
+      nullable: true,
+      description: 'The ApiToken id the request carried; null when no token was used (operator actions at the CLI).',
+      resolve: (event) => (event.actor_token_id ? toGlobalId('ApiToken', event.actor_token_id) : null),
+    }),
     targetType: t.exposeString('target_type', { description: 'The type of the object acted on, e.g. `Secret`.' }),
-    targetId: t.field({ type: 'ID', nullable: true, description: 'The global id of the object acted on (it may since be deleted).', resolve: (event) => (event.target_id ? toGlobalId(event.target_type, event.target_id) : null) }),
-    changedFields: t.exposeStringList('changed_fields', { description: 'The names of the fields the action changed (never their values).' }),
-    targetVersion: t.exposeInt('target_version', { nullable: true, description: 'The object’s `version` after the action (for a delete, the version deleted); null when none applies.' }),
-    requestId: t.exposeString('request_id', { nullable: true, description: 'The request’s id (`extensions.requestId`, the logs’ `requestId`).' }),
+    targetId: t.field({
+      type: 'ID',
+      nullable: true,
+      description: 'The global id of the object acted on (it may since be deleted).',
+      resolve: (event) => (event.target_id ? toGlobalId(event.target_type, event.target_id) : null),
+    }),
+    changedFields: t.exposeStringList('changed_fields', {
+      description: 'The names of the fields the action changed (never their values).',
+    }),
+    targetVersion: t.exposeInt('target_version', {
+      nullable: true,
+      description: 'The object’s `version` after the action (for a delete, the version deleted); null when none applies.',
+    }),
+    requestId: t.exposeString('request_id', {
+      nullable: true,
+      description: 'The request’s id (`extensions.requestId`, the logs’ `requestId`).',
+    }),
     clientIp: t.exposeString('client_ip', { nullable: true, description: 'The client’s address (see CLOAKROOM_TRUSTED_PROXIES).' }),
     userAgent: t.exposeString('user_agent', { nullable: true, description: 'The client’s User-Agent header.' }),
     createdAt: t.expose('created_at', { type: 'DateTime', description: 'When it happened.' }),

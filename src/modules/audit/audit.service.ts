@@ -69,7 +69,9 @@ export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEn
 
 /** Records a refused attempt in its own transaction (the refused change never opened one). */
 export async function recordDenial(ctx: Context, teamId: string, action: string): Promise<void> {
-  await ctx.db.transaction().execute((trx) => recordAuditEvent(trx, ctx, { teamId, action, targetType: 'Team', targetId: teamId, outcome: 'DENIED' }));
+  await ctx.db
+    .transaction()
+    .execute((trx) => recordAuditEvent(trx, ctx, { teamId, action, targetType: 'Team', targetId: teamId, outcome: 'DENIED' }));
 }
 
 /** The team's trail, newest first (ADMIN and OWNER). */
@@ -77,7 +79,12 @@ export async function listTeamAuditEvents(ctx: Context, teamId: string, args: Pa
   await authorize(ctx, teamId, 'audit:read');
   const page = parsePageArgs(args, 'bigint');
   const rows = await auditRepository.listAuditEvents(ctx.db, teamId, args.filter ?? {}, page);
-  return toConnection(rows, page, (row) => [String(row.seq), row.id], (row) => row);
+  return toConnection(
+    rows,
+    page,
+    (row) => [String(row.seq), row.id],
+    (row) => row,
+  );
 }
 
 /** One event, if the viewer may read its team's trail (as `Team.auditEvents`); null otherwise, as for unknown ids. */

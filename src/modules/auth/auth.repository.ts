@@ -43,7 +43,11 @@ export async function findApiTokensOfUser(db: Db, userId: string, ids: readonly 
 
 /** A page of the user's tokens, newest first, keyset on (created_at, id). */
 export async function listApiTokensOfUser(db: Db, userId: string, page: KeysetPage): Promise<ApiTokenRow[]> {
-  return paginate(db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId), { key: sql.ref('created_at'), tiebreak: sql.ref('id'), direction: 'DESC' }, page).execute();
+  return paginate(
+    db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId),
+    { key: sql.ref('created_at'), tiebreak: sql.ref('id'), direction: 'DESC' },
+    page,
+  ).execute();
 }
 
 /** Users among `ids` who are the viewer or share a team with them; others stay invisible. */
@@ -69,7 +73,11 @@ export async function findUsersVisibleTo(db: Db, viewerId: string, ids: readonly
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
 }
 
 /** Finds the user with this email (case-insensitively) or creates it; safe against a concurrent insert. */

@@ -29,7 +29,8 @@ export const TokenScopeEnum = builder.enumType('TokenScope', {
 
 export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken');
 builder.node(ApiTokenRef, {
-  description: 'A personal token: acts as its user. The token itself is shown once, at creation. Visible to its own user only (`node(id)` answers null to anyone else).',
+  description:
+    'A personal token: acts as its user. The token itself is shown once, at creation. Visible to its own user only (`node(id)` answers null to anyone else).',
   id: { resolve: (token) => token.id, description: 'Global id, for `revokeApiToken`, `AuditEvent.actorTokenId` and `node(id)`.' },
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadApiToken(ctx, id))),
@@ -58,12 +59,20 @@ const apiTokenCursorKey = (token: ApiToken) => [token.createdAt.toISOString(), t
  */
 export const ViewerRef = builder.objectRef<User>('Viewer');
 builder.node(ViewerRef, {
-  description: 'You: the user your token acts as. Its `id` is a Viewer id (not your User id: that is `user.id`); `node(id)` answers it to you alone.',
-  id: { resolve: (user) => user.id, description: 'A Viewer id of its own, never your User id (that is `user.id`): Relay keeps one type per id.' },
+  description:
+    'You: the user your token acts as. Its `id` is a Viewer id (not your User id: that is `user.id`); `node(id)` answers it to you alone.',
+  id: {
+    resolve: (user) => user.id,
+    description: 'A Viewer id of its own, never your User id (that is `user.id`): Relay keeps one type per id.',
+  },
   // Only the caller's own Viewer id names an object; another user's is null, as an unknown id.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => (id === ctx.viewer.userId ? loadUser(ctx, id) : null))),
   fields: (t) => ({
-    user: t.field({ type: UserRef, description: 'You as a User: the id that `createdBy`, `owner` and `actor` fields name.', resolve: async (user, _args, ctx) => (await loadUser(ctx, user.id))! }),
+    user: t.field({
+      type: UserRef,
+      description: 'You as a User: the id that `createdBy`, `owner` and `actor` fields name.',
+      resolve: async (user, _args, ctx) => (await loadUser(ctx, user.id))!,
+    }),
     email: t.exposeString('email', { description: 'Your email address.' }),
     name: t.exposeString('name', { nullable: true, description: 'Your display name, if you gave one.' }),
     apiTokens: t.connection(
@@ -89,9 +98,17 @@ builder.queryField('viewer', (t) =>
 const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
   description: 'A new personal token.',
   fields: (t) => ({
-    name: t.string({ required: true, validate: tokenName, description: 'A name to tell it apart: 1–100 characters, no control or invisible characters.' }),
+    name: t.string({
+      required: true,
+      validate: tokenName,
+      description: 'A name to tell it apart: 1–100 characters, no control or invisible characters.',
+    }),
     expiresAt: t.field({ type: 'DateTime', description: 'When the token stops working; never when omitted.' }),
-    scopes: t.field({ type: [TokenScopeEnum], description: 'Limit the token to these scopes (at least one: an empty list is SCOPES_EMPTY); omitted: unscoped. Only an unscoped token can create tokens.' }),
+    scopes: t.field({
+      type: [TokenScopeEnum],
+      description:
+        'Limit the token to these scopes (at least one: an empty list is SCOPES_EMPTY); omitted: unscoped. Only an unscoped token can create tokens.',
+    }),
   }),
 });
 
@@ -100,7 +117,12 @@ const CreateApiTokenSuccess = builder.objectRef<{ token: string; apiToken: ApiTo
   fields: (t) => ({
     token: t.exposeString('token', { description: 'The token. Store it now: it is never shown again.' }),
     apiToken: t.field({ type: ApiTokenRef, description: 'What is kept of it: its metadata.', resolve: (success) => success.apiToken }),
-    apiTokenEdge: createdEdgeField(t, { type: ViewerApiTokensEdge, connection: 'Viewer.apiTokens', node: (success) => success.apiToken, cursorKey: apiTokenCursorKey }),
+    apiTokenEdge: createdEdgeField(t, {
+      type: ViewerApiTokensEdge,
+      connection: 'Viewer.apiTokens',
+      node: (success) => success.apiToken,
+      cursorKey: apiTokenCursorKey,
+    }),
   }),
 });
 
@@ -123,7 +145,8 @@ const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
 builder.mutationField('revokeApiToken', (t) =>
   t.field({
     type: ApiTokenRef,
-    description: 'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
+    description:
+      'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
     errors: { dataField: { name: 'apiToken', description: 'The token, now revoked.' } },
     args: { input: t.arg({ type: RevokeApiTokenInput, required: true, description: 'The token to revoke.' }) },
     resolve: (_root, { input }, ctx) => revokeApiToken(ctx, input.id.id),
@@ -145,8 +168,18 @@ export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.Object
   const userOrNull = (id: string | null, ctx: Types['Context']) => (id ? loadUser(ctx, id) : null);
   return {
     createdAt: t.field({ type: 'DateTime', description: 'When it was created.', resolve: (o) => o.createdAt }),
-    createdBy: t.field({ type: UserRef, nullable: true, description: 'Null once the user is no longer visible to you.', resolve: (o, _args, ctx) => userOrNull(o.createdBy, ctx) }),
+    createdBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Null once the user is no longer visible to you.',
+      resolve: (o, _args, ctx) => userOrNull(o.createdBy, ctx),
+    }),
     updatedAt: t.field({ type: 'DateTime', description: 'When it last changed (its creation, if never).', resolve: (o) => o.updatedAt }),
-    updatedBy: t.field({ type: UserRef, nullable: true, description: 'Who changed it last; null once the user is no longer visible to you.', resolve: (o, _args, ctx) => userOrNull(o.updatedBy, ctx) }),
+    updatedBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'Who changed it last; null once the user is no longer visible to you.',
+      resolve: (o, _args, ctx) => userOrNull(o.updatedBy, ctx),
+    }),
   };
 }

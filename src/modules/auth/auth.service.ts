@@ -64,7 +64,8 @@ export async function authenticate(db: Db, authorization: string | null): Promis
     row = await authRepository.findActiveTokenByLookupId(db, parsed.lookupId);
     if (row) liveTokens.set(parsed.lookupId, row);
   }
-  if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now()) || !tokenSecretMatches(parsed.secret, row.secret_hash)) return null;
+  if (!row || (row.expires_at && row.expires_at.getTime() <= Date.now()) || !tokenSecretMatches(parsed.secret, row.secret_hash))
+    return null;
   return { userId: row.user_id, tokenId: row.id, scopes: row.scopes };
 }
 
@@ -121,7 +122,11 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
   }
   // An empty list would read as "unscoped" to a careless reader and as "nothing" to the checks: refuse the ambiguity.
   if (input.scopes && input.scopes.length === 0) {
-    throw ValidationError.forField(['input', 'scopes'], 'scopes must name at least one scope; omit it for an unscoped token', 'SCOPES_EMPTY');
+    throw ValidationError.forField(
+      ['input', 'scopes'],
+      'scopes must name at least one scope; omit it for an unscoped token',
+      'SCOPES_EMPTY',
+    );
   }
   return ctx.db.transaction().execute(async (trx) => {
     const fresh = generateToken();
@@ -133,7 +138,13 @@ export async function createApiToken(ctx: Context, input: CreateApiTokenInput): 
       expires_at: input.expiresAt ?? null,
       scopes: input.scopes ? [...new Set(input.scopes)] : null,
     });
-    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.created', targetType: 'ApiToken', targetId: row.id, changedFields: ['name', 'expiresAt', 'scopes'] });
+    await recordAuditEvent(trx, ctx, {
+      teamId: null,
+      action: 'api_token.created',
+      targetType: 'ApiToken',
+      targetId: row.id,
+      changedFields: ['name', 'expiresAt', 'scopes'],
+    });
     return { token: fresh.token, apiToken: toApiToken(row) };
   });
 }
@@ -148,7 +159,13 @@ export async function revokeApiToken(ctx: Context, tokenId: string): Promise<Api
   const row = await ctx.db.transaction().execute(async (trx) => {
     const revoked = await authRepository.revokeApiToken(trx, ctx.viewer.userId, tokenId);
     if (!revoked) throw new NotFoundError('No live token of yours has this id');
-    await recordAuditEvent(trx, ctx, { teamId: null, action: 'api_token.revoked', targetType: 'ApiToken', targetId: revoked.id, changedFields: ['revokedAt'] });
+    await recordAuditEvent(trx, ctx, {
+      teamId: null,
+      action: 'api_token.revoked',
+      targetType: 'ApiToken',
+      targetId: revoked.id,
+      changedFields: ['revokedAt'],
+    });
     return revoked;
   });
   // After the commit: a request between the two could otherwise cache the token as live again.

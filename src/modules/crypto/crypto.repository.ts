@@ -17,7 +17,9 @@ interface WrappedKey {
 }
 
 /** One wrapped data key awaiting re-wrapping, and the row (table and primary key) it belongs to. */
-export type WrappedKeyRow = (WrappedKey & { table: 'secret_versions'; key: SecretVersionKey }) | (WrappedKey & { table: 'vault_connections'; key: VaultConnectionKey });
+export type WrappedKeyRow =
+  | (WrappedKey & { table: 'secret_versions'; key: SecretVersionKey })
+  | (WrappedKey & { table: 'vault_connections'; key: VaultConnectionKey });
 
 /** What to lock: rows after `after` (primary key order) wrapped by one of `keyIds`, at most `limit`. */
 export interface LockBatch<K> {
@@ -37,7 +39,10 @@ function toBuffer(bytes: Uint8Array): Buffer {
  * inserts are not blocked) SKIP LOCKED (rows a server transaction holds are left for a later
  * pass, never waited for: no lock waits, no deadlocks).
  */
-export async function lockSecretVersionKeys(db: Db, batch: LockBatch<SecretVersionKey>): Promise<Extract<WrappedKeyRow, { table: 'secret_versions' }>[]> {
+export async function lockSecretVersionKeys(
+  db: Db,
+  batch: LockBatch<SecretVersionKey>,
+): Promise<Extract<WrappedKeyRow, { table: 'secret_versions' }>[]> {
   if (!batch.keyIds.length) return [];
   let query = db
     .selectFrom('secret_versions')
@@ -58,19 +63,34 @@ export async function lockSecretVersionKeys(db: Db, batch: LockBatch<SecretVersi
 }
 
 /** As lockSecretVersionKeys, for vault_connections. */
-export async function lockVaultConnectionKeys(db: Db, batch: LockBatch<VaultConnectionKey>): Promise<Extract<WrappedKeyRow, { table: 'vault_connections' }>[]> {
+export async function lockVaultConnectionKeys(
+  db: Db,
+  batch: LockBatch<VaultConnectionKey>,
+): Promise<Extract<WrappedKeyRow, { table: 'vault_connections' }>[]> {
   if (!batch.keyIds.length) return [];
-  let query = db.selectFrom('vault_connections').select(['id', 'wrapped_data_key', 'master_key_id']).where('master_key_id', 'in', batch.keyIds);
+  let query = db
+    .selectFrom('vault_connections')
+    .select(['id', 'wrapped_data_key', 'master_key_id'])
+    .where('master_key_id', 'in', batch.keyIds);
   if (batch.after) query = query.where('id', '>', batch.after[0]);
   const rows = await query.orderBy('id').limit(batch.limit).forNoKeyUpdate().skipLocked().execute();
-  return rows.map((row) => ({ table: 'vault_connections' as const, key: [row.id] as const, wrappedDataKey: toBuffer(row.wrapped_data_key), masterKeyId: row.master_key_id }));
+  return rows.map((row) => ({
+    table: 'vault_connections' as const,
+    key: [row.id] as const,
+    wrappedDataKey: toBuffer(row.wrapped_data_key),
+    masterKeyId: row.master_key_id,
+  }));
 }
 
 /**
  * Stores a re-wrapped data key, only if the row is still wrapped by `fromKeyId` (so a row that
  * changed meanwhile is left alone). Returns whether the row was updated.
  */
-export async function updateWrappedKey(db: Db, row: WrappedKeyRow, update: { wrappedDataKey: Buffer; masterKeyId: string }): Promise<boolean> {
+export async function updateWrappedKey(
+  db: Db,
+  row: WrappedKeyRow,
+  update: { wrappedDataKey: Buffer; masterKeyId: string },
+): Promise<boolean> {
   const set = { wrapped_data_key: update.wrappedDataKey, master_key_id: update.masterKeyId };
   if (row.table === 'secret_versions') {
     const [secretId, version] = row.key;
@@ -84,12 +104,20 @@ export async function updateWrappedKey(db: Db, row: WrappedKeyRow, update: { wra
     return result.numUpdatedRows > 0n;
   }
   const [id] = row.key;
-  const result = await db.updateTable('vault_connections').set(set).where('id', '=', id).where('master_key_id', '=', row.masterKeyId).executeTakeFirst();
+  const result = await db
+    .updateTable('vault_connections')
+    .set(set)
+    .where('id', '=', id)
+    .where('master_key_id', '=', row.masterKeyId)
+    .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
 /** How many rows of each table are wrapped by each master key other than `currentKeyId`. */
-export async function countKeysNotWrappedBy(db: Db, currentKeyId: string): Promise<{ table: SealedTable; masterKeyId: string; rows: number }[]> {
+export async function countKeysNotWrappedBy(
+  db: Db,
+  currentKeyId: string,
+): Promise<{ table: SealedTable; masterKeyId: string; rows: number }[]> {
   const [versions, connections] = await Promise.all(
     (['secret_versions', 'vault_connections'] as const).map((table) =>
       db
@@ -102,6 +130,7 @@ export async function countKeysNotWrappedBy(db: Db, currentKeyId: string): Promi
         .execute(),
     ),
   );
-  const counts = (table: SealedTable, rows: { master_key_id: string | null; rows: string }[]) => rows.map((row) => ({ table, masterKeyId: row.master_key_id!, rows: Number(row.rows) }));
+  const counts = (table: SealedTable, rows: { master_key_id: string | null; rows: string }[]) =>
+    rows.map((row) => ({ table, masterKeyId: row.master_key_id!, rows: Number(row.rows) }));
   return [...counts('secret_versions', versions!), ...counts('vault_connections', connections!)];
 }

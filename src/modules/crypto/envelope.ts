@@ -126,9 +126,13 @@ export function openPayload(keyring: MasterKeyring, sealed: SealedPayload, bindi
     partial = decipher.update(sealed.ciphertext);
     return Buffer.concat([partial, decipher.final()]);
   } catch (error) {
-    throw new DecryptionError('PAYLOAD_AUTH_FAILED', 'Sealed payload failed authentication (tampered, or bound to another team, secret or version)', {
-      cause: error,
-    });
+    throw new DecryptionError(
+      'PAYLOAD_AUTH_FAILED',
+      'Sealed payload failed authentication (tampered, or bound to another team, secret or version)',
+      {
+        cause: error,
+      },
+    );
   } finally {
     dataKey.fill(0);
     // Unauthenticated plaintext must not linger; on success `partial` was copied by concat.
@@ -141,7 +145,10 @@ export function openPayload(keyring: MasterKeyring, sealed: SealedPayload, bindi
  * iv and tag untouched (`cli rewrap`). Returns the stored values unchanged when the data key
  * is already wrapped by the current key.
  */
-export function rewrapDataKey(keyring: MasterKeyring, sealed: Pick<SealedPayload, 'wrappedDataKey' | 'masterKeyId'>): {
+export function rewrapDataKey(
+  keyring: MasterKeyring,
+  sealed: Pick<SealedPayload, 'wrappedDataKey' | 'masterKeyId'>,
+): {
   wrappedDataKey: Buffer;
   masterKeyId: string;
 } {

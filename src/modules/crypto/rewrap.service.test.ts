@@ -18,7 +18,15 @@ import { openCredentials } from '../secret/secret-payload.ts';
 import type { CreateSecretInput, VaultCredentialsInput } from '../../../test/gql/graphql.ts';
 import { createTeamWithOwner, executeOk, type TestTeam } from '../../../test/helpers/app.ts';
 import { testDatabaseUrl } from '../../../test/helpers/database.ts';
-import { CreateSecret, CreateVaultConnection, DeleteSecret, RotateSecret, RotateVaultConnection, UpdateSecret, UpdateVaultConnection } from '../../../test/helpers/documents.ts';
+import {
+  CreateSecret,
+  CreateVaultConnection,
+  DeleteSecret,
+  RotateSecret,
+  RotateVaultConnection,
+  UpdateSecret,
+  UpdateVaultConnection,
+} from '../../../test/helpers/documents.ts';
 import { fixtures } from '../../../test/helpers/fixtures.ts';
 import { openIsolatedDatabase } from '../../../test/helpers/isolated-database.ts';
 import { createKeyring, keyId, openPayload, type MasterKeyring } from './envelope.ts';
@@ -46,14 +54,26 @@ beforeAll(async () => {
 afterAll(() => closeDb());
 
 async function createSecret(app: App, input: Omit<CreateSecretInput, 'teamId' | 'name'>): Promise<string> {
-  const result = (await executeOk(app, CreateSecret, { input: { teamId: team.teamId, name: `rewrap-${randomUUID()}`, ...input } }, team.ownerToken)).createSecret;
+  const result = (
+    await executeOk(app, CreateSecret, { input: { teamId: team.teamId, name: `rewrap-${randomUUID()}`, ...input } }, team.ownerToken)
+  ).createSecret;
   if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
   return result.secret.id;
 }
 
-async function createVault(app: App, vaultType: 'ONEPASSWORD' | 'DOPPLER' | 'INFISICAL', credentials: VaultCredentialsInput): Promise<string> {
-  const result = (await executeOk(app, CreateVaultConnection, { input: { teamId: team.teamId, name: `vault-${randomUUID()}`, vaultType, credentials } }, team.ownerToken))
-    .createVaultConnection;
+async function createVault(
+  app: App,
+  vaultType: 'ONEPASSWORD' | 'DOPPLER' | 'INFISICAL',
+  credentials: VaultCredentialsInput,
+): Promise<string> {
+  const result = (
+    await executeOk(
+      app,
+      CreateVaultConnection,
+      { input: { teamId: team.teamId, name: `vault-${randomUUID()}`, vaultType, credentials } },
+      team.ownerToken,
+    )
+  ).createVaultConnection;
   if (result.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(result));
   return result.vaultConnection.id;
 }
@@ -82,7 +102,16 @@ async function sealedRows(): Promise<SealedRow[]> {
   const versions = await db
     .selectFrom('secret_versions')
     .innerJoin('secrets', 'secrets.id', 'secret_versions.secret_id')
-    .select(['secrets.team_id', 'secret_versions.secret_id', 'secret_versions.version', 'ciphertext', 'iv', 'auth_tag', 'wrapped_data_key', 'master_key_id'])
+    .select([
+      'secrets.team_id',
+      'secret_versions.secret_id',
+      'secret_versions.version',
+      'ciphertext',
+      'iv',
+      'auth_tag',
+      'wrapped_data_key',
+      'master_key_id',
+    ])
     .where('ciphertext', 'is not', null)
     .orderBy('secret_versions.secret_id')
     .orderBy('secret_versions.version')
@@ -116,7 +145,13 @@ async function sealedRows(): Promise<SealedRow[]> {
 /** A row's plaintext: secrets through openCredentials (as the services read them), vault connections through openPayload. */
 function openRow(keyring: MasterKeyring, row: SealedRow): string {
   if (row.kind === 'secret') {
-    const columns = { ciphertext: row.ciphertext, iv: row.iv, auth_tag: row.authTag, wrapped_data_key: row.wrappedDataKey, master_key_id: row.masterKeyId };
+    const columns = {
+      ciphertext: row.ciphertext,
+      iv: row.iv,
+      auth_tag: row.authTag,
+      wrapped_data_key: row.wrappedDataKey,
+      master_key_id: row.masterKeyId,
+    };
     return JSON.stringify(openCredentials(keyring, columns, row.binding));
   }
   return openPayload(keyring, row, row.binding).toString('utf8');
@@ -129,7 +164,10 @@ describe('CLOAKROOM_PREVIOUS_MASTER_KEYS', () => {
     const [a, b] = [randomBytes(32), randomBytes(32)];
     expect(loadPreviousMasterKeys({})).toEqual([]);
     expect(loadPreviousMasterKeys({ CLOAKROOM_PREVIOUS_MASTER_KEYS: ' ' })).toEqual([]);
-    expect(loadPreviousMasterKeys({ CLOAKROOM_PREVIOUS_MASTER_KEYS: ` ${a.toString('base64')} ,, ${b.toString('base64')},` })).toEqual([a, b]);
+    expect(loadPreviousMasterKeys({ CLOAKROOM_PREVIOUS_MASTER_KEYS: ` ${a.toString('base64')} ,, ${b.toString('base64')},` })).toEqual([
+      a,
+      b,
+    ]);
   });
 
   test('a bad entry is a ConfigError naming its position, never its value', () => {
@@ -166,19 +204,56 @@ describe('rewrap after a master key rotation', () => {
     s3Id = await createSecret(app, { secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } });
     await mutateOk(executeOk(app, RotateSecret, { input: { id: s3Id, credentials: { accessKey: s3Rotated } } }, team.ownerToken));
     await createSecret(app, { secretType: 'R2', credentials: { accessKey: fixtures.accessKey() } });
-    await createSecret(app, { secretType: 'AZURE_BLOB', authMethod: 'AZURE_ACCOUNT_KEY', credentials: { azureAccountKey: fixtures.azureAccountKey() } });
-    await createSecret(app, { secretType: 'AZURE_BLOB', authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: fixtures.azureSasUrl() } });
+    await createSecret(app, {
+      secretType: 'AZURE_BLOB',
+      authMethod: 'AZURE_ACCOUNT_KEY',
+      credentials: { azureAccountKey: fixtures.azureAccountKey() },
+    });
+    await createSecret(app, {
+      secretType: 'AZURE_BLOB',
+      authMethod: 'AZURE_SAS_URL',
+      credentials: { azureSasUrl: fixtures.azureSasUrl() },
+    });
     await createSecret(app, { secretType: 'GCS', credentials: { gcsServiceAccount: fixtures.gcsServiceAccount() } });
     await createSecret(app, { secretType: 'B2', credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } });
     envId = await createSecret(app, { secretType: 'ENV', credentials: { envVars: [{ key: 'OLD_NAME', value: 'x' }] } });
-    await mutateOk(executeOk(app, UpdateSecret, { input: { id: envId, values: Object.entries(envValues).map(([key, value]) => ({ key, value })) } }, team.ownerToken));
+    await mutateOk(
+      executeOk(
+        app,
+        UpdateSecret,
+        { input: { id: envId, values: Object.entries(envValues).map(([key, value]) => ({ key, value })) } },
+        team.ownerToken,
+      ),
+    );
     // Vault connections of each type: one renamed (version 2, payload still bound to 1), one rotated (payload bound to 2).
     onePasswordId = await createVault(app, 'ONEPASSWORD', { onePassword: { accessToken: `ops_${randomBytes(12).toString('hex')}` } });
-    const dopplerId = await createVault(app, 'DOPPLER', { doppler: { accessToken: `dp.st.${randomBytes(8).toString('hex')}`, project: 'web', config: 'prd' } });
-    await createVault(app, 'INFISICAL', { infisical: { clientId: 'client', clientSecret: randomBytes(12).toString('hex'), projectId: 'p', environment: 'prod', secretPath: '/apps/api' } });
-    await mutateOk(executeOk(app, UpdateVaultConnection, { input: { id: onePasswordId, name: `renamed-${randomUUID()}` } }, team.ownerToken));
+    const dopplerId = await createVault(app, 'DOPPLER', {
+      doppler: { accessToken: `dp.st.${randomBytes(8).toString('hex')}`, project: 'web', config: 'prd' },
+    });
+    await createVault(app, 'INFISICAL', {
+      infisical: {
+        clientId: 'client',
+        clientSecret: randomBytes(12).toString('hex'),
+        projectId: 'p',
+        environment: 'prod',
+        secretPath: '/apps/api',
+      },
+    });
     await mutateOk(
-      executeOk(app, RotateVaultConnection, { input: { id: dopplerId, credentials: { doppler: { accessToken: `dp.st.${randomBytes(8).toString('hex')}`, project: 'web', config: 'dev' } } } }, team.ownerToken),
+      executeOk(app, UpdateVaultConnection, { input: { id: onePasswordId, name: `renamed-${randomUUID()}` } }, team.ownerToken),
+    );
+    await mutateOk(
+      executeOk(
+        app,
+        RotateVaultConnection,
+        {
+          input: {
+            id: dopplerId,
+            credentials: { doppler: { accessToken: `dp.st.${randomBytes(8).toString('hex')}`, project: 'web', config: 'dev' } },
+          },
+        },
+        team.ownerToken,
+      ),
     );
     // An EXTERNAL_VAULT secret: a version row without a payload, which rewrap must leave alone.
     await createSecret(app, {
@@ -197,14 +272,30 @@ describe('rewrap after a master key rotation', () => {
     expect(new Set(rows.map((row) => row.masterKeyId))).toEqual(new Set([idA]));
 
     // Reading an A payload with the rotated keyring: `cli run` and a key-level edit (decrypt, re-seal).
-    expect(await injectableEnv(db, rotated, fromGlobalId(s3Id, 'Secret'))).toEqual({ AWS_ACCESS_KEY_ID: s3Rotated.accessKeyId, AWS_SECRET_ACCESS_KEY: s3Rotated.secretAccessKey });
-    await mutateOk(executeOk(appOn(rotated), UpdateSecret, { input: { id: envId, addValues: [{ key: 'ADDED_AFTER_ROTATION', value: 'added' }] } }, team.ownerToken));
+    expect(await injectableEnv(db, rotated, fromGlobalId(s3Id, 'Secret'))).toEqual({
+      AWS_ACCESS_KEY_ID: s3Rotated.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Rotated.secretAccessKey,
+    });
+    await mutateOk(
+      executeOk(
+        appOn(rotated),
+        UpdateSecret,
+        { input: { id: envId, addValues: [{ key: 'ADDED_AFTER_ROTATION', value: 'added' }] } },
+        team.ownerToken,
+      ),
+    );
     const after = await sealedRows();
-    expect(after.filter((row) => row.masterKeyId === idB).map((row) => row.binding)).toEqual([{ teamId: expect.any(String), secretId: fromGlobalId(envId, 'Secret'), version: 3 }]);
+    expect(after.filter((row) => row.masterKeyId === idB).map((row) => row.binding)).toEqual([
+      { teamId: expect.any(String), secretId: fromGlobalId(envId, 'Secret'), version: 3 },
+    ]);
 
     before = new Map(after.map((row) => [row.where, { ...row, plaintext: openRow(rotated, row) }]));
     secretsBefore = await db.selectFrom('secrets').selectAll().orderBy('id').execute();
-    vaultsBefore = await db.selectFrom('vault_connections').select(['id', 'name', 'version', 'payload_version', 'updated_at', 'updated_by', 'last_rotated_at']).orderBy('id').execute();
+    vaultsBefore = await db
+      .selectFrom('vault_connections')
+      .select(['id', 'name', 'version', 'payload_version', 'updated_at', 'updated_by', 'last_rotated_at'])
+      .orderBy('id')
+      .execute();
     auditEventsBefore = (await db.selectFrom('audit_events').select('id').execute()).length;
   });
 
@@ -239,9 +330,19 @@ describe('rewrap after a master key rotation', () => {
     }
     // Not a change anyone made: versions, timestamps and the audit trail are as they were.
     expect(await db.selectFrom('secrets').selectAll().orderBy('id').execute()).toEqual(secretsBefore);
-    expect(await db.selectFrom('vault_connections').select(['id', 'name', 'version', 'payload_version', 'updated_at', 'updated_by', 'last_rotated_at']).orderBy('id').execute()).toEqual(vaultsBefore);
+    expect(
+      await db
+        .selectFrom('vault_connections')
+        .select(['id', 'name', 'version', 'payload_version', 'updated_at', 'updated_by', 'last_rotated_at'])
+        .orderBy('id')
+        .execute(),
+    ).toEqual(vaultsBefore);
     expect((await db.selectFrom('audit_events').select('id').execute()).length).toBe(auditEventsBefore);
-    const externalVersions = await db.selectFrom('secret_versions').select(['master_key_id', 'wrapped_data_key']).where('ciphertext', 'is', null).execute();
+    const externalVersions = await db
+      .selectFrom('secret_versions')
+      .select(['master_key_id', 'wrapped_data_key'])
+      .where('ciphertext', 'is', null)
+      .execute();
     expect(externalVersions).toEqual([{ master_key_id: null, wrapped_data_key: null }]);
   });
 
@@ -252,8 +353,18 @@ describe('rewrap after a master key rotation', () => {
   });
 
   test('with key A gone, the API and `cli run` work on B alone', async () => {
-    expect(await injectableEnv(db, onlyB, fromGlobalId(s3Id, 'Secret'))).toEqual({ AWS_ACCESS_KEY_ID: s3Rotated.accessKeyId, AWS_SECRET_ACCESS_KEY: s3Rotated.secretAccessKey });
-    await mutateOk(executeOk(appOn(onlyB), UpdateSecret, { input: { id: envId, renameKeys: [{ from: 'API_TOKEN', to: 'SERVICE_TOKEN' }] } }, team.ownerToken));
+    expect(await injectableEnv(db, onlyB, fromGlobalId(s3Id, 'Secret'))).toEqual({
+      AWS_ACCESS_KEY_ID: s3Rotated.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Rotated.secretAccessKey,
+    });
+    await mutateOk(
+      executeOk(
+        appOn(onlyB),
+        UpdateSecret,
+        { input: { id: envId, renameKeys: [{ from: 'API_TOKEN', to: 'SERVICE_TOKEN' }] } },
+        team.ownerToken,
+      ),
+    );
     expect(await injectableEnv(db, onlyB, fromGlobalId(envId, 'Secret'))).toEqual({
       SERVICE_TOKEN: envValues.API_TOKEN,
       MULTI_LINE: envValues.MULTI_LINE,
@@ -271,8 +382,15 @@ describe('rewrap after a master key rotation', () => {
     await createVault(appX, 'ONEPASSWORD', { onePassword: { accessToken: `ops_${randomBytes(12).toString('hex')}` } });
     const s3C = await createSecret(appOn(createKeyring(keyC)), { secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } });
     // And one row under C whose wrapped data key was damaged: it does not unwrap although C is known.
-    const damagedId = fromGlobalId(await createSecret(appOn(createKeyring(keyC)), { secretType: 'ENV', credentials: { envVars: [{ key: 'K', value: 'v' }] } }), 'Secret');
-    const damaged = await db.selectFrom('secret_versions').select('wrapped_data_key').where('secret_id', '=', damagedId).executeTakeFirstOrThrow();
+    const damagedId = fromGlobalId(
+      await createSecret(appOn(createKeyring(keyC)), { secretType: 'ENV', credentials: { envVars: [{ key: 'K', value: 'v' }] } }),
+      'Secret',
+    );
+    const damaged = await db
+      .selectFrom('secret_versions')
+      .select('wrapped_data_key')
+      .where('secret_id', '=', damagedId)
+      .executeTakeFirstOrThrow();
     const flipped = Buffer.from(buf(damaged.wrapped_data_key!));
     flipped.writeUInt8(flipped.readUInt8(flipped.length - 1) ^ 0xff, flipped.length - 1);
     await db.updateTable('secret_versions').set({ wrapped_data_key: flipped }).where('secret_id', '=', damagedId).execute();
@@ -305,10 +423,16 @@ describe('rewrap after a master key rotation', () => {
         expect(openRow(onlyB, row), row.where).toBe(old.masterKeyId === idB ? openRow(onlyB, old) : openRow(createKeyring(keyC), old));
       }
     }
-    expect(rowsAfter.some((row) => row.where.startsWith(`secret_versions(${fromGlobalId(s3C, 'Secret')},`) && row.masterKeyId === idB)).toBe(true);
+    expect(
+      rowsAfter.some((row) => row.where.startsWith(`secret_versions(${fromGlobalId(s3C, 'Secret')},`) && row.masterKeyId === idB),
+    ).toBe(true);
 
     // The lost key found again: X rows move; the damaged row is still reported until it is gone.
-    await expect(rewrapDataKeys(db, createKeyring(keyB, [keyC, keyX]))).rejects.toMatchObject({ result: { rewrapped: 3, remaining: 1 }, unknownKeys: [], damagedRows: [{ key: [damagedId, 1] }] });
+    await expect(rewrapDataKeys(db, createKeyring(keyB, [keyC, keyX]))).rejects.toMatchObject({
+      result: { rewrapped: 3, remaining: 1 },
+      unknownKeys: [],
+      damagedRows: [{ key: [damagedId, 1] }],
+    });
     await mutateOk(executeOk(appOn(onlyB), DeleteSecret, { input: { id: toGlobalId('Secret', damagedId) } }, team.ownerToken));
     expect(await rewrapDataKeys(db, createKeyring(keyB, [keyC, keyX]))).toEqual({ rewrapped: 0, remaining: 0, currentKeyId: idB });
   });
@@ -317,7 +441,10 @@ describe('rewrap after a master key rotation', () => {
 describe.runIf(testDatabaseUrl)('rewrap beside a running server (PostgreSQL)', () => {
   test('a row a server transaction holds is skipped, not waited for; the next run picks it up', async () => {
     const keyC = randomBytes(32);
-    const secretId = fromGlobalId(await createSecret(appOn(onlyB), { secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }), 'Secret');
+    const secretId = fromGlobalId(
+      await createSecret(appOn(onlyB), { secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } }),
+      'Secret',
+    );
     const toC = createKeyring(keyC, [keyB]);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
@@ -347,18 +474,22 @@ describe.runIf(testDatabaseUrl)('rewrap beside a running server (PostgreSQL)', (
     const fromB = createKeyring(keyD, [keyB]);
     const appB = appOn(onlyB);
     const ids: string[] = [];
-    for (let i = 0; i < 12; i++) ids.push(await createSecret(appB, { secretType: 'ENV', credentials: { envVars: [{ key: 'N', value: String(i) }] } }));
+    for (let i = 0; i < 12; i++)
+      ids.push(await createSecret(appB, { secretType: 'ENV', credentials: { envVars: [{ key: 'N', value: String(i) }] } }));
     const onB = (await sealedRows()).filter((row) => row.masterKeyId === idB).length;
     const appD = appOn(fromB); // the server restarted on the new key, editing secrets while the runs go
     const [first, second] = await Promise.all([
       rewrapDataKeys(db, fromB, { batchSize: 1 }),
       rewrapDataKeys(db, fromB, { batchSize: 3 }),
-      ...ids.map((id, i) => mutateOk(executeOk(appD, UpdateSecret, { input: { id, addValues: [{ key: 'M', value: `m${i}` }] } }, team.ownerToken))),
+      ...ids.map((id, i) =>
+        mutateOk(executeOk(appD, UpdateSecret, { input: { id, addValues: [{ key: 'M', value: `m${i}` }] } }, team.ownerToken)),
+      ),
     ]);
     expect((first as { rewrapped: number }).rewrapped + (second as { rewrapped: number }).rewrapped).toBe(onB);
     const rows = await sealedRows();
     expect(rows.every((row) => row.masterKeyId === keyId(keyD))).toBe(true);
     for (const row of rows) expect(() => openRow(createKeyring(keyD), row), row.where).not.toThrow();
-    for (const [i, id] of ids.entries()) expect(await injectableEnv(db, createKeyring(keyD), fromGlobalId(id, 'Secret'))).toEqual({ N: String(i), M: `m${i}` });
+    for (const [i, id] of ids.entries())
+      expect(await injectableEnv(db, createKeyring(keyD), fromGlobalId(id, 'Secret'))).toEqual({ N: String(i), M: `m${i}` });
   });
 });

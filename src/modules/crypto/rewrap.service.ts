@@ -65,7 +65,9 @@ export class RewrapIncompleteError extends ConfigError {
     }
     if (damagedRows.length) {
       const rows = damagedRows.map((row) => `${row.table}(${row.key.join(', ')}) under ${row.masterKeyId}`).join('; ');
-      problems.push(`${damagedRows.length} wrapped data ${damagedRows.length === 1 ? 'key does' : 'keys do'} not open with a key of the keyring (damaged or tampered), left as they are: ${rows}.`);
+      problems.push(
+        `${damagedRows.length} wrapped data ${damagedRows.length === 1 ? 'key does' : 'keys do'} not open with a key of the keyring (damaged or tampered), left as they are: ${rows}.`,
+      );
     }
     super(`rewrap incomplete: re-wrapped ${result.rewrapped} data keys, ${result.remaining} rows remain. ${problems.join(' ')}`);
     this.result = result;
@@ -126,7 +128,8 @@ export async function rewrapDataKeys(db: Db, keyring: MasterKeyring, options: Re
 
   let rewrapped = 0;
   for (let pass = 0; pass < MAX_PASSES && budgetLeft(); pass++) {
-    const done = (await rewrapTable(cryptoRepository.lockSecretVersionKeys)) + (await rewrapTable(cryptoRepository.lockVaultConnectionKeys));
+    const done =
+      (await rewrapTable(cryptoRepository.lockSecretVersionKeys)) + (await rewrapTable(cryptoRepository.lockVaultConnectionKeys));
     rewrapped += done;
     if (done === 0) break;
   }
@@ -134,9 +137,14 @@ export async function rewrapDataKeys(db: Db, keyring: MasterKeyring, options: Re
   const left = await cryptoRepository.countKeysNotWrappedBy(db, currentKeyId);
   const result = { rewrapped, remaining: left.reduce((sum, row) => sum + row.rows, 0), currentKeyId };
   const unknown = new Map<string, number>();
-  for (const row of left) if (!oldKeyIds.includes(row.masterKeyId)) unknown.set(row.masterKeyId, (unknown.get(row.masterKeyId) ?? 0) + row.rows);
+  for (const row of left)
+    if (!oldKeyIds.includes(row.masterKeyId)) unknown.set(row.masterKeyId, (unknown.get(row.masterKeyId) ?? 0) + row.rows);
   if (unknown.size || damaged.size) {
-    throw new RewrapIncompleteError(result, [...unknown].map(([masterKeyId, rows]) => ({ masterKeyId, rows })), [...damaged.values()]);
+    throw new RewrapIncompleteError(
+      result,
+      [...unknown].map(([masterKeyId, rows]) => ({ masterKeyId, rows })),
+      [...damaged.values()],
+    );
   }
   return result;
 }

@@ -17,7 +17,13 @@ export interface IdempotencyClaim {
 export async function claimKey(db: Db, claim: IdempotencyClaim): Promise<boolean> {
   const row = await db
     .insertInto('idempotency_keys')
-    .values({ user_id: claim.userId, operation: claim.operation, key: claim.key, request_hash: claim.requestHash, result_id: claim.resultId })
+    .values({
+      user_id: claim.userId,
+      operation: claim.operation,
+      key: claim.key,
+      request_hash: claim.requestHash,
+      result_id: claim.resultId,
+    })
     .onConflict((oc) =>
       oc
         .columns(['user_id', 'operation', 'key'])

@@ -69,7 +69,13 @@ async function replayedResult(ctx: Context, trx: Db, create: IdempotentCreate): 
  * A create made idempotent: runs `create` unless the key replays an earlier request, in which
  * case it answers with what that request created (read by `load`), writing nothing.
  */
-export async function createOnce<T>(ctx: Context, trx: Db, spec: IdempotentCreate, load: (id: string) => Promise<T | null | undefined>, create: () => Promise<T>): Promise<T> {
+export async function createOnce<T>(
+  ctx: Context,
+  trx: Db,
+  spec: IdempotentCreate,
+  load: (id: string) => Promise<T | null | undefined>,
+  create: () => Promise<T>,
+): Promise<T> {
   const replayOf = await replayedResult(ctx, trx, spec);
   if (replayOf === null) return create();
   const first = await load(replayOf);

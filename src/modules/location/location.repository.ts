@@ -3,7 +3,15 @@ import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { LocationTable } from './location.tables.ts';
 import { nameKey } from '../shared/names.ts';
-import { containsPattern, DEFAULT_ORDER, keysetBounds, keysetOrder, listKeyset, paginateInOrder, type ListOrder } from '../../database/keyset.ts';
+import {
+  containsPattern,
+  DEFAULT_ORDER,
+  keysetBounds,
+  keysetOrder,
+  listKeyset,
+  paginateInOrder,
+  type ListOrder,
+} from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
 export type LocationRow = Selectable<LocationTable>;
@@ -22,7 +30,11 @@ export async function findLocationsOfMember(db: Db, userId: string, ids: readonl
 
 export async function insertLocation(db: Db, row: Omit<Insertable<LocationTable>, 'name_key'>): Promise<LocationRow> {
   try {
-    return await db.insertInto('locations').values({ ...row, name_key: nameKey(row.name) }).returningAll().executeTakeFirstOrThrow();
+    return await db
+      .insertInto('locations')
+      .values({ ...row, name_key: nameKey(row.name) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (error) {
     return rethrowNameTaken(error, 'location', row.name);
   }
@@ -37,7 +49,12 @@ export async function updateLocation(db: Db, id: string, patch: Omit<Updateable<
   try {
     return await db
       .updateTable('locations')
-      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({
+        ...patch,
+        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -9,13 +9,32 @@ import { loadSecret } from '../secret/secret.service.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
-import { createLocation, deleteLocation, listLocationsOfSecret, listTeamLocations, loadLocation, updateLocation, type Location } from './location.service.ts';
-import { DESCRIPTION_DESCRIPTION, EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import {
+  createLocation,
+  deleteLocation,
+  listLocationsOfSecret,
+  listTeamLocations,
+  loadLocation,
+  updateLocation,
+  type Location,
+} from './location.service.ts';
+import {
+  DESCRIPTION_DESCRIPTION,
+  EXPECTED_VERSION_DESCRIPTION,
+  IDEMPOTENCY_KEY_DESCRIPTION,
+  TEAM_UNIQUE_NAME_DESCRIPTION,
+  description,
+  idempotencyKey,
+} from '../shared/rules.ts';
 import { PROVIDERS } from '../secret/provider-catalogue.ts';
 
 export const LocationTypeEnum = builder.enumType('LocationType', {
-  description: 'The storage provider of a location: every `SecretType` but ENV. Its secret must be of the same type (LOCATION_TYPE_MISMATCH).',
-  values: Object.fromEntries(LOCATION_TYPES.map((type) => [type, { description: PROVIDERS[type].description }])) as Record<(typeof LOCATION_TYPES)[number], { description: string }>,
+  description:
+    'The storage provider of a location: every `SecretType` but ENV. Its secret must be of the same type (LOCATION_TYPE_MISMATCH).',
+  values: Object.fromEntries(LOCATION_TYPES.map((type) => [type, { description: PROVIDERS[type].description }])) as Record<
+    (typeof LOCATION_TYPES)[number],
+    { description: string }
+  >,
 });
 
 export const LocationRef = builder.objectRef<Location>('Location');
@@ -25,27 +44,44 @@ builder.node(LocationRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadLocation(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, description: 'The team the location belongs to.', resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))! }),
+    team: t.field({
+      type: TeamRef,
+      description: 'The team the location belongs to.',
+      resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))!,
+    }),
     name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
     locationType: t.field({ type: LocationTypeEnum, description: 'The provider; fixed at creation.', resolve: (l) => l.locationType }),
     bucketName: t.exposeString('bucketName', { description: 'The bucket or container.' }),
     region: t.exposeString('region', { nullable: true, description: 'The provider’s region, if it has regions.' }),
-    endpointUrl: t.exposeString('endpointUrl', { nullable: true, description: 'The https endpoint of an S3-compatible server; null for the provider’s default.' }),
+    endpointUrl: t.exposeString('endpointUrl', {
+      nullable: true,
+      description: 'The https endpoint of an S3-compatible server; null for the provider’s default.',
+    }),
     secret: t.field({
       type: SecretRef,
       nullable: true,
-      description: 'The secret whose credentials reach the bucket. Null when your token’s scopes do not cover secrets (a LOCATIONS_* token without SECRETS_READ); `secretId` still names it.',
+      description:
+        'The secret whose credentials reach the bucket. Null when your token’s scopes do not cover secrets (a LOCATIONS_* token without SECRETS_READ); `secretId` still names it.',
       resolve: (l, _args, ctx) => loadSecret(ctx, l.secretId),
     }),
-    secretId: t.field({ type: 'ID', description: 'The id of `secret`, also for tokens that may not read it (to relink with `updateLocation`).', resolve: (l) => toGlobalId('Secret', l.secretId) }),
+    secretId: t.field({
+      type: 'ID',
+      description: 'The id of `secret`, also for tokens that may not read it (to relink with `updateLocation`).',
+      resolve: (l) => toGlobalId('Secret', l.secretId),
+    }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     ...authorshipFields(t),
   }),
 });
 
 builder.objectField(SecretRef, 'locations', (t) =>
-  t.connection({ type: LocationRef, description: 'The locations using this secret, by name; empty when your token’s scopes do not cover locations (`locationCount` still counts them).', resolve: (secret, args, ctx) => listLocationsOfSecret(ctx, secret.id, args) }),
+  t.connection({
+    type: LocationRef,
+    description:
+      'The locations using this secret, by name; empty when your token’s scopes do not cover locations (`locationCount` still counts them).',
+    resolve: (secret, args, ctx) => listLocationsOfSecret(ctx, secret.id, args),
+  }),
 );
 
 const LocationFilterInput = builder.inputType('LocationFilter', {
@@ -64,7 +100,10 @@ builder.objectField(TeamRef, 'locations', (t) =>
     {
       type: LocationRef,
       description: 'The team’s locations (a token needs LOCATIONS_READ).',
-      args: { filter: t.arg({ type: LocationFilterInput, description: 'Only locations that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+      args: {
+        filter: t.arg({ type: LocationFilterInput, description: 'Only locations that match.' }),
+        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
+      },
       resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
     },
     {},
@@ -79,7 +118,11 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
     name: t.string({ required: true, validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
-    secretId: t.globalID({ required: true, for: SecretRef, description: 'A TEAM secret of the team, of type `locationType` (LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED).' }),
+    secretId: t.globalID({
+      required: true,
+      for: SecretRef,
+      description: 'A TEAM secret of the team, of type `locationType` (LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED).',
+    }),
     bucketName: t.string({ required: true, validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: '1–64 characters.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
@@ -90,14 +133,14 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
 builder.mutationField('createLocation', (t) =>
   t.field({
     type: LocationRef,
-    description: 'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
+    description:
+      'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
     errors: {
       dataField: { name: 'location', description: 'The location created.' },
       result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
     },
     args: { input: t.arg({ type: CreateLocationInput, required: true, description: 'The location to create.' }) },
-    resolve: (_root, { input }, ctx) =>
-      createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
+    resolve: (_root, { input }, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
   }),
 );
 
@@ -118,11 +161,11 @@ const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
 builder.mutationField('updateLocation', (t) =>
   t.field({
     type: LocationRef,
-    description: 'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
+    description:
+      'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
     errors: { dataField: { name: 'location', description: 'The location as it is now.' } },
     args: { input: t.arg({ type: UpdateLocationInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) =>
-      updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
+    resolve: (_root, { input }, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
   }),
 );
 

@@ -83,25 +83,38 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
     return row && toLocation(row);
   };
   return ctx.db.transaction().execute((trx) =>
-    createOnce(ctx, trx, once, (locationId) => load(trx, locationId), async () => {
-      await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
-      const row = await locationRepository.insertLocation(trx, {
-        id,
-        team_id: input.teamId,
-        secret_id: input.secretId,
-        name: input.name,
-        description: input.description ?? null,
-        location_type: input.locationType,
-        bucket_name: input.bucketName,
-        region: input.region ?? null,
-        endpoint_url: input.endpointUrl ?? null,
-        created_by: ctx.viewer.userId,
-        updated_by: ctx.viewer.userId,
-      });
-      const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
-      await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'location.created', targetType: 'Location', targetId: row.id, changedFields, targetVersion: row.version });
-      return toLocation(row);
-    }),
+    createOnce(
+      ctx,
+      trx,
+      once,
+      (locationId) => load(trx, locationId),
+      async () => {
+        await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
+        const row = await locationRepository.insertLocation(trx, {
+          id,
+          team_id: input.teamId,
+          secret_id: input.secretId,
+          name: input.name,
+          description: input.description ?? null,
+          location_type: input.locationType,
+          bucket_name: input.bucketName,
+          region: input.region ?? null,
+          endpoint_url: input.endpointUrl ?? null,
+          created_by: ctx.viewer.userId,
+          updated_by: ctx.viewer.userId,
+        });
+        const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
+        await recordAuditEvent(trx, ctx, {
+          teamId: input.teamId,
+          action: 'location.created',
+          targetType: 'Location',
+          targetId: row.id,
+          changedFields,
+          targetVersion: row.version,
+        });
+        return toLocation(row);
+      },
+    ),
   );
 }
 
@@ -138,8 +151,17 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
       region: input.region,
       endpoint_url: input.endpointUrl,
     };
-    const apiNames = { name: 'name', description: 'description', secret_id: 'secretId', bucket_name: 'bucketName', region: 'region', endpoint_url: 'endpointUrl' } as const;
-    const changed = (Object.keys(changes) as (keyof typeof changes)[]).filter((column) => changes[column] !== undefined && changes[column] !== current[column]);
+    const apiNames = {
+      name: 'name',
+      description: 'description',
+      secret_id: 'secretId',
+      bucket_name: 'bucketName',
+      region: 'region',
+      endpoint_url: 'endpointUrl',
+    } as const;
+    const changed = (Object.keys(changes) as (keyof typeof changes)[]).filter(
+      (column) => changes[column] !== undefined && changes[column] !== current[column],
+    );
     const patch = Object.fromEntries(changed.map((column) => [column, changes[column]]));
     const row = await locationRepository.updateLocation(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
     await recordAuditEvent(trx, ctx, {
@@ -157,7 +179,13 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
 export async function deleteLocation(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   await changeLocation(ctx, input.id, input.expectedVersion, async (trx, current) => {
     await locationRepository.deleteLocation(trx, current.id);
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'location.deleted', targetType: 'Location', targetId: current.id, targetVersion: current.version });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'location.deleted',
+      targetType: 'Location',
+      targetId: current.id,
+      targetVersion: current.version,
+    });
   });
 }
 
@@ -166,7 +194,11 @@ export async function loadLocation(ctx: Context, id: string): Promise<Location |
   return row ? toLocation(row) : null;
 }
 
-export async function listTeamLocations(ctx: Context, teamId: string, args: PageArgs & { filter?: LocationFilter | null; orderBy?: ListOrder | null }) {
+export async function listTeamLocations(
+  ctx: Context,
+  teamId: string,
+  args: PageArgs & { filter?: LocationFilter | null; orderBy?: ListOrder | null },
+) {
   await authorize(ctx, teamId, 'location:read');
   const order = args.orderBy ?? DEFAULT_ORDER;
   const page = parsePageArgs(args, sortValueKind(order));

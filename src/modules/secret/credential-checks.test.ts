@@ -1,8 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { FieldError } from '../../errors.ts';
-import { AWS, AZURE_KEY, B2, DO_SPACES, ENV_PAIRS, only, R2, SAS_URL, serviceAccount, VALID } from '../../../test/helpers/credential-examples.ts';
-import { checkEnvKey, credentialValues, CredentialErrorCode, ENV_VALUE_MAX_LENGTH, ENV_VARS_MAX_COUNT, validateCredentials } from './credential-checks.ts';
+import {
+  AWS,
+  AZURE_KEY,
+  B2,
+  DO_SPACES,
+  ENV_PAIRS,
+  only,
+  R2,
+  SAS_URL,
+  serviceAccount,
+  VALID,
+} from '../../../test/helpers/credential-examples.ts';
+import {
+  checkEnvKey,
+  credentialValues,
+  CredentialErrorCode,
+  ENV_VALUE_MAX_LENGTH,
+  ENV_VARS_MAX_COUNT,
+  validateCredentials,
+} from './credential-checks.ts';
 import { AUTH_METHODS, credentialFieldsFor, type AuthMethod, type CredentialsInput } from './provider-catalogue.ts';
 
 const codes = (errors: FieldError[]) => errors.map((error) => error.code);
@@ -15,7 +33,9 @@ describe('validateCredentials: valid realistic credentials', () => {
   it('accepts more provider shapes', () => {
     expect(validateCredentials('R2_ACCESS_KEY', { accessKey: R2 })).toEqual([]);
     expect(validateCredentials('DIGITALOCEAN_SPACES_ACCESS_KEY', { accessKey: DO_SPACES })).toEqual([]);
-    expect(validateCredentials('AZURE_ACCOUNT_KEY', { azureAccountKey: { accountName: 'abc', accountKey: randomBytes(32).toString('base64') } })).toEqual([]);
+    expect(
+      validateCredentials('AZURE_ACCOUNT_KEY', { azureAccountKey: { accountName: 'abc', accountKey: randomBytes(32).toString('base64') } }),
+    ).toEqual([]);
     // A key file pasted with its trailing newline.
     expect(validateCredentials('GCS_SERVICE_ACCOUNT', { gcsServiceAccount: { serviceAccountJson: `${serviceAccount()}\n` } })).toEqual([]);
     // B2 master key id (12 hex chars).
@@ -40,20 +60,29 @@ describe('validateCredentials: the @oneOf member', () => {
       path: ['azureAccountKey'],
       code: 'CREDENTIALS_MISMATCH_AUTH_METHOD',
     });
-    expect(only(validateCredentials('ENV_VARS', { accessKey: AWS }))).toMatchObject({ path: ['accessKey'], code: 'CREDENTIALS_MISMATCH_AUTH_METHOD' });
+    expect(only(validateCredentials('ENV_VARS', { accessKey: AWS }))).toMatchObject({
+      path: ['accessKey'],
+      code: 'CREDENTIALS_MISMATCH_AUTH_METHOD',
+    });
     expect(only(validateCredentials('GCS_SERVICE_ACCOUNT', { envVars: ENV_PAIRS })).message).toContain('gcsServiceAccount');
   });
 });
 
 type Case = [label: string, method: AuthMethod, input: CredentialsInput, path: string[], code: CredentialErrorCode];
-const ak = (accessKeyId: string, secretAccessKey = AWS.secretAccessKey): CredentialsInput => ({ accessKey: { accessKeyId, secretAccessKey } });
+const ak = (accessKeyId: string, secretAccessKey = AWS.secretAccessKey): CredentialsInput => ({
+  accessKey: { accessKeyId, secretAccessKey },
+});
 const sk = (secretAccessKey: string): CredentialsInput => ({ accessKey: { accessKeyId: AWS.accessKeyId, secretAccessKey } });
 const az = (accountName: string, accountKey = AZURE_KEY.accountKey): CredentialsInput => ({ azureAccountKey: { accountName, accountKey } });
 const azKey = (accountKey: string): CredentialsInput => ({ azureAccountKey: { accountName: AZURE_KEY.accountName, accountKey } });
 const sas = (sasUrl: string): CredentialsInput => ({ azureSasUrl: { sasUrl } });
 const gcs = (serviceAccountJson: string): CredentialsInput => ({ gcsServiceAccount: { serviceAccountJson } });
-const b2 = (applicationKeyId: string, applicationKey = B2.applicationKey): CredentialsInput => ({ b2ApplicationKey: { applicationKeyId, applicationKey } });
-const b2Key = (applicationKey: string): CredentialsInput => ({ b2ApplicationKey: { applicationKeyId: B2.applicationKeyId, applicationKey } });
+const b2 = (applicationKeyId: string, applicationKey = B2.applicationKey): CredentialsInput => ({
+  b2ApplicationKey: { applicationKeyId, applicationKey },
+});
+const b2Key = (applicationKey: string): CredentialsInput => ({
+  b2ApplicationKey: { applicationKeyId: B2.applicationKeyId, applicationKey },
+});
 const AKID = ['accessKey', 'accessKeyId'];
 const SAK = ['accessKey', 'secretAccessKey'];
 const SAS = ['azureSasUrl', 'sasUrl'];
@@ -74,8 +103,20 @@ const FIELD_CASES: Case[] = [
   ['long secret access key', 'S3_ACCESS_KEY', sk('x'.repeat(129)), SAK, 'TOO_LONG'],
   ['secret access key with a space', 'S3_ACCESS_KEY', sk('wJalrXUtnFEMI K7MDENG/bPxRfiCYEXAMPLEKEY'), SAK, 'INVALID_FORMAT'],
   ['secret access key with non-ASCII', 'S3_ACCESS_KEY', sk('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEé'), SAK, 'INVALID_FORMAT'],
-  ['S3-compatible access key id under 3', 'S3_COMPATIBLE_ACCESS_KEY', { accessKey: { accessKeyId: 'ab', secretAccessKey: 'minioadmin' } }, AKID, 'TOO_SHORT'],
-  ['S3-compatible secret under 8', 'S3_COMPATIBLE_ACCESS_KEY', { accessKey: { accessKeyId: 'minio', secretAccessKey: 'short' } }, SAK, 'TOO_SHORT'],
+  [
+    'S3-compatible access key id under 3',
+    'S3_COMPATIBLE_ACCESS_KEY',
+    { accessKey: { accessKeyId: 'ab', secretAccessKey: 'minioadmin' } },
+    AKID,
+    'TOO_SHORT',
+  ],
+  [
+    'S3-compatible secret under 8',
+    'S3_COMPATIBLE_ACCESS_KEY',
+    { accessKey: { accessKeyId: 'minio', secretAccessKey: 'short' } },
+    SAK,
+    'TOO_SHORT',
+  ],
   ['empty account name', 'AZURE_ACCOUNT_KEY', az(''), ['azureAccountKey', 'accountName'], 'REQUIRED'],
   ['account name too short', 'AZURE_ACCOUNT_KEY', az('ab'), ['azureAccountKey', 'accountName'], 'TOO_SHORT'],
   ['account name too long', 'AZURE_ACCOUNT_KEY', az('a'.repeat(25)), ['azureAccountKey', 'accountName'], 'TOO_LONG'],
@@ -83,8 +124,20 @@ const FIELD_CASES: Case[] = [
   ['account name with a dash', 'AZURE_ACCOUNT_KEY', az('my-storage'), ['azureAccountKey', 'accountName'], 'INVALID_FORMAT'],
   ['account key not base64', 'AZURE_ACCOUNT_KEY', azKey('not base64 at all!'), ['azureAccountKey', 'accountKey'], 'INVALID_BASE64'],
   ['account key with bad characters', 'AZURE_ACCOUNT_KEY', azKey('abc$def%ghi^jkl&'), ['azureAccountKey', 'accountKey'], 'INVALID_BASE64'],
-  ['account key with bad padding', 'AZURE_ACCOUNT_KEY', azKey(`${AZURE_KEY.accountKey}=`), ['azureAccountKey', 'accountKey'], 'INVALID_BASE64'],
-  ['account key of 16 bytes', 'AZURE_ACCOUNT_KEY', azKey(randomBytes(16).toString('base64')), ['azureAccountKey', 'accountKey'], 'TOO_SHORT'],
+  [
+    'account key with bad padding',
+    'AZURE_ACCOUNT_KEY',
+    azKey(`${AZURE_KEY.accountKey}=`),
+    ['azureAccountKey', 'accountKey'],
+    'INVALID_BASE64',
+  ],
+  [
+    'account key of 16 bytes',
+    'AZURE_ACCOUNT_KEY',
+    azKey(randomBytes(16).toString('base64')),
+    ['azureAccountKey', 'accountKey'],
+    'TOO_SHORT',
+  ],
   ['account key too long', 'AZURE_ACCOUNT_KEY', azKey('A'.repeat(516)), ['azureAccountKey', 'accountKey'], 'TOO_LONG'],
   ['empty SAS URL', 'AZURE_SAS_URL', sas(''), SAS, 'REQUIRED'],
   ['SAS URL that does not parse', 'AZURE_SAS_URL', sas('acct.blob.core.windows.net/c?sig=abc'), SAS, 'INVALID_URL'],
@@ -96,11 +149,41 @@ const FIELD_CASES: Case[] = [
   ['service account JSON that does not parse', 'GCS_SERVICE_ACCOUNT', gcs('{"type": "service_account",'), SA_JSON, 'INVALID_JSON'],
   ['service account JSON that is an array', 'GCS_SERVICE_ACCOUNT', gcs('[1, 2]'), SA_JSON, 'INVALID_JSON'],
   ['service account JSON that is a string', 'GCS_SERVICE_ACCOUNT', gcs('"service_account"'), SA_JSON, 'INVALID_JSON'],
-  ['service account of another type', 'GCS_SERVICE_ACCOUNT', gcs(serviceAccount({ type: 'authorized_user' })), SA_JSON, 'INVALID_SERVICE_ACCOUNT'],
-  ['service account without client_email', 'GCS_SERVICE_ACCOUNT', gcs(serviceAccount({ client_email: undefined })), SA_JSON, 'INVALID_SERVICE_ACCOUNT'],
-  ['service account with a bad client_email', 'GCS_SERVICE_ACCOUNT', gcs(serviceAccount({ client_email: 'loader' })), SA_JSON, 'INVALID_SERVICE_ACCOUNT'],
-  ['service account without a PEM key', 'GCS_SERVICE_ACCOUNT', gcs(serviceAccount({ private_key: 'MIIEvQIBADANBg' })), SA_JSON, 'INVALID_SERVICE_ACCOUNT'],
-  ['service account with a numeric project_id', 'GCS_SERVICE_ACCOUNT', gcs(serviceAccount({ project_id: 42 })), SA_JSON, 'INVALID_SERVICE_ACCOUNT'],
+  [
+    'service account of another type',
+    'GCS_SERVICE_ACCOUNT',
+    gcs(serviceAccount({ type: 'authorized_user' })),
+    SA_JSON,
+    'INVALID_SERVICE_ACCOUNT',
+  ],
+  [
+    'service account without client_email',
+    'GCS_SERVICE_ACCOUNT',
+    gcs(serviceAccount({ client_email: undefined })),
+    SA_JSON,
+    'INVALID_SERVICE_ACCOUNT',
+  ],
+  [
+    'service account with a bad client_email',
+    'GCS_SERVICE_ACCOUNT',
+    gcs(serviceAccount({ client_email: 'loader' })),
+    SA_JSON,
+    'INVALID_SERVICE_ACCOUNT',
+  ],
+  [
+    'service account without a PEM key',
+    'GCS_SERVICE_ACCOUNT',
+    gcs(serviceAccount({ private_key: 'MIIEvQIBADANBg' })),
+    SA_JSON,
+    'INVALID_SERVICE_ACCOUNT',
+  ],
+  [
+    'service account with a numeric project_id',
+    'GCS_SERVICE_ACCOUNT',
+    gcs(serviceAccount({ project_id: 42 })),
+    SA_JSON,
+    'INVALID_SERVICE_ACCOUNT',
+  ],
   ['service account JSON too long', 'GCS_SERVICE_ACCOUNT', gcs(serviceAccount({ padding: 'x'.repeat(40_000) })), SA_JSON, 'TOO_LONG'],
   ['empty B2 key id', 'B2_APPLICATION_KEY', b2(''), ['b2ApplicationKey', 'applicationKeyId'], 'REQUIRED'],
   ['short B2 key id', 'B2_APPLICATION_KEY', b2('0012ab34'), ['b2ApplicationKey', 'applicationKeyId'], 'TOO_SHORT'],
@@ -108,7 +191,13 @@ const FIELD_CASES: Case[] = [
   ['B2 key id with a dash', 'B2_APPLICATION_KEY', b2('0012ab34-cd56ef00'), ['b2ApplicationKey', 'applicationKeyId'], 'INVALID_FORMAT'],
   ['short B2 key', 'B2_APPLICATION_KEY', b2Key('K001abc'), ['b2ApplicationKey', 'applicationKey'], 'TOO_SHORT'],
   ['long B2 key', 'B2_APPLICATION_KEY', b2Key('K'.repeat(129)), ['b2ApplicationKey', 'applicationKey'], 'TOO_LONG'],
-  ['B2 key with a tab inside', 'B2_APPLICATION_KEY', b2Key('K001abcdefg\thijklmnopqrstu'), ['b2ApplicationKey', 'applicationKey'], 'INVALID_FORMAT'],
+  [
+    'B2 key with a tab inside',
+    'B2_APPLICATION_KEY',
+    b2Key('K001abcdefg\thijklmnopqrstu'),
+    ['b2ApplicationKey', 'applicationKey'],
+    'INVALID_FORMAT',
+  ],
 ];
 
 describe('validateCredentials: field rules', () => {
@@ -155,16 +244,33 @@ describe('validateCredentials: ENV_VARS', () => {
     ['surrounding space', ' MY_KEY', 'INVALID_FORMAT'],
     ['129 chars', `A${'B'.repeat(128)}`, 'TOO_LONG'],
   ])('refuses a key that is %s', (_label, key, code) => {
-    expect(only(env([{ key: 'OK', value: 'v' }, { key, value: 'v' }]))).toMatchObject({ path: ['envVars', '1', 'key'], code });
+    expect(
+      only(
+        env([
+          { key: 'OK', value: 'v' },
+          { key, value: 'v' },
+        ]),
+      ),
+    ).toMatchObject({ path: ['envVars', '1', 'key'], code });
   });
 
   it('accepts keys of 1 and 128 chars and a leading underscore', () => {
-    expect(env([{ key: 'A', value: 'v' }, { key: `_${'B'.repeat(127)}`, value: 'v' }])).toEqual([]);
+    expect(
+      env([
+        { key: 'A', value: 'v' },
+        { key: `_${'B'.repeat(127)}`, value: 'v' },
+      ]),
+    ).toEqual([]);
     expect(checkEnvKey('_')).toBeNull();
   });
 
   it('refuses a repeated key at the repeat, pointing at the first', () => {
-    const errors = env([{ key: 'A', value: '1' }, { key: 'B', value: '2' }, { key: 'A', value: '3' }, { key: 'A', value: '4' }]);
+    const errors = env([
+      { key: 'A', value: '1' },
+      { key: 'B', value: '2' },
+      { key: 'A', value: '3' },
+      { key: 'A', value: '4' },
+    ]);
     expect(errors.map((error) => [error.path.join('.'), error.code])).toEqual([
       ['envVars.2.key', 'DUPLICATE_KEY'],
       ['envVars.3.key', 'DUPLICATE_KEY'],
@@ -175,7 +281,10 @@ describe('validateCredentials: ENV_VARS', () => {
   it('refuses empty, blank and too long values; keeps other whitespace verbatim', () => {
     expect(only(env([{ key: 'A', value: '' }]))).toMatchObject({ path: ['envVars', '0', 'value'], code: 'REQUIRED' });
     expect(only(env([{ key: 'A', value: ' \n ' }]))).toMatchObject({ path: ['envVars', '0', 'value'], code: 'REQUIRED' });
-    expect(only(env([{ key: 'A', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH + 1) }]))).toMatchObject({ path: ['envVars', '0', 'value'], code: 'TOO_LONG' });
+    expect(only(env([{ key: 'A', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH + 1) }]))).toMatchObject({
+      path: ['envVars', '0', 'value'],
+      code: 'TOO_LONG',
+    });
     expect(env([{ key: 'A', value: ' padded value\n' }])).toEqual([]);
   });
 
@@ -213,8 +322,25 @@ describe('validateCredentials: messages never contain the value', () => {
       ['GCS_SERVICE_ACCOUNT', gcs(JSON.stringify([m]))],
       ['B2_APPLICATION_KEY', b2(`${m}-x`, `${m} ${m}`)],
       ['B2_APPLICATION_KEY', b2(m.repeat(10), m.repeat(20))],
-      ['ENV_VARS', { envVars: [{ key: m, value: 'v' }, { key: `${M}-X`, value: m.repeat(5000) }, { key: 'OK', value: `${m}` }] }],
-      ['ENV_VARS', { envVars: [{ key: M, value: `${m}` }, { key: M, value: 'x' }] }],
+      [
+        'ENV_VARS',
+        {
+          envVars: [
+            { key: m, value: 'v' },
+            { key: `${M}-X`, value: m.repeat(5000) },
+            { key: 'OK', value: `${m}` },
+          ],
+        },
+      ],
+      [
+        'ENV_VARS',
+        {
+          envVars: [
+            { key: M, value: `${m}` },
+            { key: M, value: 'x' },
+          ],
+        },
+      ],
       ['ENV_VARS', { envVars: [{ key: `${M}${'X'.repeat(130)}`, value: '' }] }],
     ];
   }
@@ -242,8 +368,13 @@ describe('credentialValues', () => {
       { name: 'access_key_id', envVar: 'AWS_ACCESS_KEY_ID', value: AWS.accessKeyId },
       { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', value: AWS.secretAccessKey },
     ]);
-    expect(credentialValues('AZURE_SAS_URL', VALID.AZURE_SAS_URL)).toEqual([{ name: 'sas_url', envVar: 'AZURE_STORAGE_SAS_URL', value: SAS_URL }]);
-    expect(credentialValues('B2_APPLICATION_KEY', VALID.B2_APPLICATION_KEY).map((v) => v.envVar)).toEqual(['B2_APPLICATION_KEY_ID', 'B2_APPLICATION_KEY']);
+    expect(credentialValues('AZURE_SAS_URL', VALID.AZURE_SAS_URL)).toEqual([
+      { name: 'sas_url', envVar: 'AZURE_STORAGE_SAS_URL', value: SAS_URL },
+    ]);
+    expect(credentialValues('B2_APPLICATION_KEY', VALID.B2_APPLICATION_KEY).map((v) => v.envVar)).toEqual([
+      'B2_APPLICATION_KEY_ID',
+      'B2_APPLICATION_KEY',
+    ]);
   });
 
   it('trims a pasted service-account file', () => {

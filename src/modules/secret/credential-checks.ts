@@ -100,7 +100,8 @@ const checkAzureAccountName = textRule({ min: 3, max: 24, pattern: /^[a-z0-9]+$/
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const checkAzureAccountKey: Check = (label, value) => {
   if (value.length > 512) return { code: 'TOO_LONG', message: `${label} must be at most 512 characters` };
-  if (!BASE64.test(value) || value.length % 4 !== 0) return { code: 'INVALID_BASE64', message: `${label} must be base64 (an Azure storage account key)` };
+  if (!BASE64.test(value) || value.length % 4 !== 0)
+    return { code: 'INVALID_BASE64', message: `${label} must be base64 (an Azure storage account key)` };
   if (Buffer.from(value, 'base64').length < 32) return { code: 'TOO_SHORT', message: `${label} must decode to at least 32 bytes` };
   return null;
 };
@@ -110,7 +111,8 @@ const checkSasUrl: Check = (label, value) => {
   const url = URL.parse(value);
   if (!url || !url.hostname) return { code: 'INVALID_URL', message: `${label} must be an absolute URL` };
   if (url.protocol !== 'https:') return { code: 'NOT_HTTPS', message: `${label} must use https` };
-  if (!url.searchParams.get('sig')) return { code: 'MISSING_SIGNATURE', message: `${label} must carry a SAS signature (the "sig" query parameter)` };
+  if (!url.searchParams.get('sig'))
+    return { code: 'MISSING_SIGNATURE', message: `${label} must carry a SAS signature (the "sig" query parameter)` };
   return null;
 };
 
@@ -130,11 +132,12 @@ const checkServiceAccountJson: Check = (label, value) => {
     return { code: 'INVALID_JSON', message: `${label} must be a JSON object (a service-account key file)` };
   }
   const key = parsed as Record<string, unknown>;
-  const nonEmpty = (property: string) => typeof key[property] === 'string' && (key[property]).trim() !== '';
+  const nonEmpty = (property: string) => typeof key[property] === 'string' && key[property].trim() !== '';
   const problems: string[] = [];
   if (key.type !== 'service_account') problems.push('"type" must be "service_account"');
   if (!nonEmpty('client_email') || !EMAIL_LIKE.test(key.client_email as string)) problems.push('"client_email" must be an email address');
-  if (!nonEmpty('private_key') || !(key.private_key as string).includes('PRIVATE KEY')) problems.push('"private_key" must be a PEM private key');
+  if (!nonEmpty('private_key') || !(key.private_key as string).includes('PRIVATE KEY'))
+    problems.push('"private_key" must be a PEM private key');
   if (!nonEmpty('project_id')) problems.push('"project_id" must be a non-empty string');
   if (problems.length > 0) {
     return { code: 'INVALID_SERVICE_ACCOUNT', message: `${label} is not a service-account key: ${problems.join('; ')}` };

@@ -29,6 +29,9 @@ export function maskValue(value: string): string {
 }
 
 /** `credentialValues` with each value replaced by its mask: what is stored for reads. */
-export function maskedCredentialFields(method: AuthMethod, input: CredentialsInput): { name: string; envVar: string; maskedValue: string }[] {
+export function maskedCredentialFields(
+  method: AuthMethod,
+  input: CredentialsInput,
+): { name: string; envVar: string; maskedValue: string }[] {
   return credentialValues(method, input).map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
 }

@@ -62,37 +62,78 @@ describe('applyKeyOperations: each operation alone', () => {
 
   test('the input pairs are never mutated', () => {
     const current = CURRENT.map((pair) => ({ ...pair }));
-    applyKeyOperations(current, { renameKeys: [{ from: 'API_KEY', to: 'X' }], removeKeys: ['REGION'], addValues: [{ key: 'Y', value: 'y-value' }] });
+    applyKeyOperations(current, {
+      renameKeys: [{ from: 'API_KEY', to: 'X' }],
+      removeKeys: ['REGION'],
+      addValues: [{ key: 'Y', value: 'y-value' }],
+    });
     expect(current).toEqual(CURRENT);
   });
 });
 
 describe('applyKeyOperations: order is renames, then removals, then additions', () => {
   test('removeKeys sees the renamed key, not the old one', () => {
-    expect(asRecord(applyOk({ renameKeys: [{ from: 'API_KEY', to: 'TOKEN' }], removeKeys: ['TOKEN'] }))).toEqual({ API_URL: 'https://api.example.test', REGION: 'eu-west-1' });
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'TOKEN' }], removeKeys: ['API_KEY'] })).toEqual([[['input', 'removeKeys', '0'], 'KEY_NOT_FOUND']]);
+    expect(asRecord(applyOk({ renameKeys: [{ from: 'API_KEY', to: 'TOKEN' }], removeKeys: ['TOKEN'] }))).toEqual({
+      API_URL: 'https://api.example.test',
+      REGION: 'eu-west-1',
+    });
+    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'TOKEN' }], removeKeys: ['API_KEY'] })).toEqual([
+      [['input', 'removeKeys', '0'], 'KEY_NOT_FOUND'],
+    ]);
   });
 
   test('addValues may re-add a key that was renamed away or removed in the same update', () => {
-    const pairs = applyOk({ renameKeys: [{ from: 'API_KEY', to: 'OLD_API_KEY' }], removeKeys: ['REGION'], addValues: [{ key: 'API_KEY', value: 'fresh' }, { key: 'REGION', value: 'us-east-1' }] });
-    expect(asRecord(pairs)).toEqual({ OLD_API_KEY: 'value-of-api-key', API_URL: 'https://api.example.test', API_KEY: 'fresh', REGION: 'us-east-1' });
+    const pairs = applyOk({
+      renameKeys: [{ from: 'API_KEY', to: 'OLD_API_KEY' }],
+      removeKeys: ['REGION'],
+      addValues: [
+        { key: 'API_KEY', value: 'fresh' },
+        { key: 'REGION', value: 'us-east-1' },
+      ],
+    });
+    expect(asRecord(pairs)).toEqual({
+      OLD_API_KEY: 'value-of-api-key',
+      API_URL: 'https://api.example.test',
+      API_KEY: 'fresh',
+      REGION: 'us-east-1',
+    });
   });
 
   test('addValues of a key that a rename just created is KEY_ALREADY_EXISTS', () => {
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'TOKEN' }], addValues: [{ key: 'TOKEN', value: 'x-value' }] })).toEqual([[['input', 'addValues', '0', 'key'], 'KEY_ALREADY_EXISTS']]);
+    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'TOKEN' }], addValues: [{ key: 'TOKEN', value: 'x-value' }] })).toEqual([
+      [['input', 'addValues', '0', 'key'], 'KEY_ALREADY_EXISTS'],
+    ]);
   });
 
   test('renames apply one after the other: a chain moves the value along', () => {
-    const pairs = applyOk({ renameKeys: [{ from: 'API_KEY', to: 'B' }, { from: 'B', to: 'C' }] });
+    const pairs = applyOk({
+      renameKeys: [
+        { from: 'API_KEY', to: 'B' },
+        { from: 'B', to: 'C' },
+      ],
+    });
     expect(asRecord(pairs)).toMatchObject({ C: 'value-of-api-key' });
     expect(pairs.map((pair) => pair.key)).not.toContain('B');
     expect(pairs.map((pair) => pair.key)).not.toContain('API_KEY');
   });
 
   test('renaming into a key freed by an earlier rename works; swapping two keys directly does not', () => {
-    const rotated = applyOk({ renameKeys: [{ from: 'API_KEY', to: 'TMP' }, { from: 'API_URL', to: 'API_KEY' }, { from: 'TMP', to: 'API_URL' }] });
+    const rotated = applyOk({
+      renameKeys: [
+        { from: 'API_KEY', to: 'TMP' },
+        { from: 'API_URL', to: 'API_KEY' },
+        { from: 'TMP', to: 'API_URL' },
+      ],
+    });
     expect(asRecord(rotated)).toEqual({ API_KEY: 'https://api.example.test', API_URL: 'value-of-api-key', REGION: 'eu-west-1' });
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'API_URL' }, { from: 'API_URL', to: 'API_KEY' }] })).toEqual([
+    expect(
+      applyFailing({
+        renameKeys: [
+          { from: 'API_KEY', to: 'API_URL' },
+          { from: 'API_URL', to: 'API_KEY' },
+        ],
+      }),
+    ).toEqual([
       [['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS'],
       [['input', 'renameKeys', '1', 'to'], 'KEY_ALREADY_EXISTS'],
     ]);
@@ -105,19 +146,36 @@ describe('applyKeyOperations: order is renames, then removals, then additions', 
 
 describe('applyKeyOperations: every error code, with its path from `input`', () => {
   test('KEY_NOT_FOUND: rename from a missing key → renameKeys.N.from', () => {
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'A' }, { from: 'MISSING', to: 'B' }] })).toEqual([[['input', 'renameKeys', '1', 'from'], 'KEY_NOT_FOUND']]);
+    expect(
+      applyFailing({
+        renameKeys: [
+          { from: 'API_KEY', to: 'A' },
+          { from: 'MISSING', to: 'B' },
+        ],
+      }),
+    ).toEqual([[['input', 'renameKeys', '1', 'from'], 'KEY_NOT_FOUND']]);
   });
 
   test('KEY_ALREADY_EXISTS: rename onto an existing key (itself included) → renameKeys.N.to', () => {
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'REGION' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS']]);
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'API_KEY' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS']]);
+    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'REGION' }] })).toEqual([
+      [['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS'],
+    ]);
+    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'API_KEY' }] })).toEqual([
+      [['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS'],
+    ]);
   });
 
   test('a rename target must be a valid env key (INVALID_FORMAT, REQUIRED, TOO_LONG) → renameKeys.N.to', () => {
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'lower_case' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT']]);
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: '9STARTS_WITH_DIGIT' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT']]);
+    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'lower_case' }] })).toEqual([
+      [['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT'],
+    ]);
+    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: '9STARTS_WITH_DIGIT' }] })).toEqual([
+      [['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT'],
+    ]);
     expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: '' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'REQUIRED']]);
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'K'.repeat(ENV_KEY_MAX_LENGTH + 1) }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'TOO_LONG']]);
+    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'K'.repeat(ENV_KEY_MAX_LENGTH + 1) }] })).toEqual([
+      [['input', 'renameKeys', '0', 'to'], 'TOO_LONG'],
+    ]);
     expect(applyOk({ renameKeys: [{ from: 'API_KEY', to: 'K'.repeat(ENV_KEY_MAX_LENGTH) }] })).toHaveLength(3);
   });
 
@@ -137,18 +195,38 @@ describe('applyKeyOperations: every error code, with its path from `input`', () 
   });
 
   test('KEY_ALREADY_EXISTS: adding an existing key → addValues.N.key', () => {
-    expect(applyFailing({ addValues: [{ key: 'FRESH', value: 'fresh-value' }, { key: 'API_URL', value: 'other' }] })).toEqual([[['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS']]);
+    expect(
+      applyFailing({
+        addValues: [
+          { key: 'FRESH', value: 'fresh-value' },
+          { key: 'API_URL', value: 'other' },
+        ],
+      }),
+    ).toEqual([[['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS']]);
   });
 
   test('adding the same new key twice: the second one is KEY_ALREADY_EXISTS', () => {
-    expect(applyFailing({ addValues: [{ key: 'FRESH', value: 'one' }, { key: 'FRESH', value: 'two' }] })).toEqual([[['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS']]);
+    expect(
+      applyFailing({
+        addValues: [
+          { key: 'FRESH', value: 'one' },
+          { key: 'FRESH', value: 'two' },
+        ],
+      }),
+    ).toEqual([[['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS']]);
   });
 
   test('added keys and values follow the env key and value limits → addValues.N.key / addValues.N.value', () => {
-    expect(applyFailing({ addValues: [{ key: 'bad-key', value: 'v-value' }] })).toEqual([[['input', 'addValues', '0', 'key'], 'INVALID_FORMAT']]);
+    expect(applyFailing({ addValues: [{ key: 'bad-key', value: 'v-value' }] })).toEqual([
+      [['input', 'addValues', '0', 'key'], 'INVALID_FORMAT'],
+    ]);
     expect(applyFailing({ addValues: [{ key: 'BLANK', value: '   ' }] })).toEqual([[['input', 'addValues', '0', 'value'], 'REQUIRED']]);
-    expect(applyFailing({ addValues: [{ key: 'HUGE', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH + 1) }] })).toEqual([[['input', 'addValues', '0', 'value'], 'TOO_LONG']]);
-    expect(asRecord(applyOk({ addValues: [{ key: 'MAX', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH) }] })).MAX).toHaveLength(ENV_VALUE_MAX_LENGTH);
+    expect(applyFailing({ addValues: [{ key: 'HUGE', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH + 1) }] })).toEqual([
+      [['input', 'addValues', '0', 'value'], 'TOO_LONG'],
+    ]);
+    expect(asRecord(applyOk({ addValues: [{ key: 'MAX', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH) }] })).MAX).toHaveLength(
+      ENV_VALUE_MAX_LENGTH,
+    );
   });
 
   test('NO_KEYS_LEFT: removing every key → removeKeys', () => {
@@ -156,20 +234,31 @@ describe('applyKeyOperations: every error code, with its path from `input`', () 
   });
 
   test('removing every key and adding one back is fine (additions come last)', () => {
-    expect(applyOk({ removeKeys: ['API_KEY', 'API_URL', 'REGION'], addValues: [{ key: 'ONLY', value: 'only-value' }] })).toEqual([{ key: 'ONLY', value: 'only-value' }]);
+    expect(applyOk({ removeKeys: ['API_KEY', 'API_URL', 'REGION'], addValues: [{ key: 'ONLY', value: 'only-value' }] })).toEqual([
+      { key: 'ONLY', value: 'only-value' },
+    ]);
   });
 
   test('TOO_MANY_KEYS: more than the maximum after additions → addValues', () => {
-    const many = Array.from({ length: ENV_VARS_MAX_COUNT - CURRENT.length + 1 }, (_, index) => ({ key: `K_${index}`, value: `value-${index}` }));
+    const many = Array.from({ length: ENV_VARS_MAX_COUNT - CURRENT.length + 1 }, (_, index) => ({
+      key: `K_${index}`,
+      value: `value-${index}`,
+    }));
     expect(applyFailing({ addValues: many })).toEqual([[['input', 'addValues'], KeyOperationCode.TOO_MANY_KEYS]]);
     expect(applyOk({ addValues: many.slice(1) })).toHaveLength(ENV_VARS_MAX_COUNT);
   });
 
   test('every problem of one call is reported, each at its own path, in operation order', () => {
     const errors = applyFailing({
-      renameKeys: [{ from: 'MISSING', to: 'X' }, { from: 'API_KEY', to: 'REGION' }],
+      renameKeys: [
+        { from: 'MISSING', to: 'X' },
+        { from: 'API_KEY', to: 'REGION' },
+      ],
       removeKeys: ['GONE'],
-      addValues: [{ key: 'API_URL', value: 'dup' }, { key: 'lower', value: 'v' }],
+      addValues: [
+        { key: 'API_URL', value: 'dup' },
+        { key: 'lower', value: 'v' },
+      ],
     });
     expect(errors).toEqual([
       [['input', 'renameKeys', '0', 'from'], 'KEY_NOT_FOUND'],
@@ -181,7 +270,12 @@ describe('applyKeyOperations: every error code, with its path from `input`', () 
   });
 
   test('the codes are the exported constants', () => {
-    expect(KeyOperationCode).toMatchObject({ KEY_NOT_FOUND: 'KEY_NOT_FOUND', KEY_ALREADY_EXISTS: 'KEY_ALREADY_EXISTS', EMPTY_KEY_LIST: 'EMPTY_KEY_LIST', NO_KEYS_LEFT: 'NO_KEYS_LEFT' });
+    expect(KeyOperationCode).toMatchObject({
+      KEY_NOT_FOUND: 'KEY_NOT_FOUND',
+      KEY_ALREADY_EXISTS: 'KEY_ALREADY_EXISTS',
+      EMPTY_KEY_LIST: 'EMPTY_KEY_LIST',
+      NO_KEYS_LEFT: 'NO_KEYS_LEFT',
+    });
   });
 });
 
@@ -199,15 +293,23 @@ describe('applyKeyOperations: all or nothing', () => {
   });
 
   test('NO_KEYS_LEFT is not added on top of other errors (the partial result is meaningless)', () => {
-    expect(applyFailing({ removeKeys: ['API_KEY', 'API_URL', 'REGION', 'MISSING'] })).toEqual([[['input', 'removeKeys', '3'], 'KEY_NOT_FOUND']]);
+    expect(applyFailing({ removeKeys: ['API_KEY', 'API_URL', 'REGION', 'MISSING'] })).toEqual([
+      [['input', 'removeKeys', '3'], 'KEY_NOT_FOUND'],
+    ]);
   });
 
   test('messages name keys, never values', () => {
     const secretValue = 'value-of-api-key';
     const { errors } = applyKeyOperations(CURRENT, {
-      renameKeys: [{ from: 'API_KEY', to: 'API_URL' }, { from: 'NOPE', to: 'X' }],
+      renameKeys: [
+        { from: 'API_KEY', to: 'API_URL' },
+        { from: 'NOPE', to: 'X' },
+      ],
       removeKeys: ['ALSO_NOPE'],
-      addValues: [{ key: 'REGION', value: 'another-secret-value' }, { key: 'bad', value: 'third-secret-value' }],
+      addValues: [
+        { key: 'REGION', value: 'another-secret-value' },
+        { key: 'bad', value: 'third-secret-value' },
+      ],
     });
     expect(errors).toHaveLength(5);
     for (const error of errors) {

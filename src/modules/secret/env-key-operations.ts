@@ -32,7 +32,8 @@ export function hasKeyOperations(ops: KeyOperations): boolean {
  */
 export function applyKeyOperations(current: readonly EnvPair[], ops: KeyOperations): { pairs: EnvPair[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const fail = (path: (string | number)[], code: string, message: string) => errors.push({ path: ['input', ...path.map(String)], code, message });
+  const fail = (path: (string | number)[], code: string, message: string) =>
+    errors.push({ path: ['input', ...path.map(String)], code, message });
   const values = new Map(current.map((pair) => [pair.key, pair.value]));
 
   ops.renameKeys?.forEach(({ from, to }, index) => {
@@ -56,13 +57,16 @@ export function applyKeyOperations(current: readonly EnvPair[], ops: KeyOperatio
   ops.addValues?.forEach(({ key, value }, index) => {
     const problem = checkEnvKey(key);
     if (problem) fail(['addValues', index, 'key'], problem.code, problem.message);
-    else if (values.has(key)) fail(['addValues', index, 'key'], KeyOperationCode.KEY_ALREADY_EXISTS, `Key ${key} already exists: rename or remove it first`);
+    else if (values.has(key))
+      fail(['addValues', index, 'key'], KeyOperationCode.KEY_ALREADY_EXISTS, `Key ${key} already exists: rename or remove it first`);
     else if (value.trim() === '') fail(['addValues', index, 'value'], 'REQUIRED', 'value is required');
-    else if (value.length > ENV_VALUE_MAX_LENGTH) fail(['addValues', index, 'value'], 'TOO_LONG', `value must be at most ${ENV_VALUE_MAX_LENGTH} characters`);
+    else if (value.length > ENV_VALUE_MAX_LENGTH)
+      fail(['addValues', index, 'value'], 'TOO_LONG', `value must be at most ${ENV_VALUE_MAX_LENGTH} characters`);
     else values.set(key, value);
   });
 
   if (!errors.length && values.size === 0) fail(['removeKeys'], KeyOperationCode.NO_KEYS_LEFT, 'An ENV secret keeps at least one key');
-  if (values.size > ENV_VARS_MAX_COUNT) fail(['addValues'], KeyOperationCode.TOO_MANY_KEYS, `An ENV secret holds at most ${ENV_VARS_MAX_COUNT} keys`);
+  if (values.size > ENV_VARS_MAX_COUNT)
+    fail(['addValues'], KeyOperationCode.TOO_MANY_KEYS, `An ENV secret holds at most ${ENV_VARS_MAX_COUNT} keys`);
   return { pairs: [...values].map(([key, value]) => ({ key, value })), errors };
 }

@@ -42,11 +42,15 @@ describe('validateFieldMappings', () => {
 
   it('accepts a complete mapping for every vault type and every non-ENV method', () => {
     expect(validateFieldMappings('S3_ACCESS_KEY', 'ONEPASSWORD', s3Mappings)).toEqual([]);
-    expect(validateFieldMappings('B2_APPLICATION_KEY', 'DOPPLER', [
-      { fieldName: 'application_key', reference: 'B2_APPLICATION_KEY' },
-      { fieldName: 'application_key_id', reference: 'B2_APPLICATION_KEY_ID' },
-    ])).toEqual([]);
-    expect(validateFieldMappings('AZURE_SAS_URL', 'INFISICAL', [{ fieldName: 'sas_url', reference: '/storage/AZURE_SAS_URL' }])).toEqual([]);
+    expect(
+      validateFieldMappings('B2_APPLICATION_KEY', 'DOPPLER', [
+        { fieldName: 'application_key', reference: 'B2_APPLICATION_KEY' },
+        { fieldName: 'application_key_id', reference: 'B2_APPLICATION_KEY_ID' },
+      ]),
+    ).toEqual([]);
+    expect(validateFieldMappings('AZURE_SAS_URL', 'INFISICAL', [{ fieldName: 'sas_url', reference: '/storage/AZURE_SAS_URL' }])).toEqual(
+      [],
+    );
     for (const method of AUTH_METHODS.filter((m) => m !== 'ENV_VARS')) {
       const mappings = credentialFieldsFor(method).map((field) => ({ fieldName: field.name, reference: field.envVar }));
       expect(validateFieldMappings(method, 'DOPPLER', mappings)).toEqual([]);
@@ -69,13 +73,20 @@ describe('validateFieldMappings', () => {
     expect(error).toMatchObject({ path: ['fieldMappings', '2', 'fieldName'], code: 'DUPLICATE_FIELD' });
   });
 
-  it('refuses unknown field names, including camelCase spellings and other methods\' fields', () => {
+  it("refuses unknown field names, including camelCase spellings and other methods' fields", () => {
     for (const fieldName of ['accessKeyId', 'account_key', 'AWS_ACCESS_KEY_ID']) {
       const errors = validateFieldMappings('S3_ACCESS_KEY', 'ONEPASSWORD', [...s3Mappings, { fieldName, reference: 'op://a/b/c' }]);
       expect(only(errors)).toMatchObject({ path: ['fieldMappings', '2', 'fieldName'], code: 'UNKNOWN_FIELD' });
       expect(errors[0]!.message).not.toContain(fieldName);
     }
-    expect(only(validateFieldMappings('AZURE_SAS_URL', 'DOPPLER', [{ fieldName: 'sas_url', reference: 'X' }, { fieldName: '', reference: 'Y' }]))).toMatchObject({
+    expect(
+      only(
+        validateFieldMappings('AZURE_SAS_URL', 'DOPPLER', [
+          { fieldName: 'sas_url', reference: 'X' },
+          { fieldName: '', reference: 'Y' },
+        ]),
+      ),
+    ).toMatchObject({
       path: ['fieldMappings', '1', 'fieldName'],
       code: 'REQUIRED',
     });
@@ -90,10 +101,14 @@ describe('validateFieldMappings', () => {
       [['fieldMappings', '0', 'reference'], 'INVALID_REFERENCE'],
       [['fieldMappings', '1', 'reference'], 'REQUIRED'],
     ]);
-    expect(only(validateFieldMappings('AZURE_SAS_URL', 'INFISICAL', [{ fieldName: 'sas_url', reference: `/${'a'.repeat(1100)}/X` }]))).toMatchObject({
+    expect(
+      only(validateFieldMappings('AZURE_SAS_URL', 'INFISICAL', [{ fieldName: 'sas_url', reference: `/${'a'.repeat(1100)}/X` }])),
+    ).toMatchObject({
       code: 'TOO_LONG',
     });
-    expect(only(validateFieldMappings('AZURE_SAS_URL', 'ONEPASSWORD', [{ fieldName: 'sas_url', reference: 'SAS_URL' }])).message).toContain('op://');
+    expect(only(validateFieldMappings('AZURE_SAS_URL', 'ONEPASSWORD', [{ fieldName: 'sas_url', reference: 'SAS_URL' }])).message).toContain(
+      'op://',
+    );
   });
 
   it('never echoes a reference', () => {

@@ -63,7 +63,13 @@ export function isValidVaultReference(vaultType: VaultType, reference: string): 
  */
 export function validateFieldMappings(method: AuthMethod, vaultType: VaultType, mappings: readonly FieldMappingInput[]): FieldError[] {
   if (!supportsExternalVault(secretTypeOf(method))) {
-    return [fieldError(['fieldMappings'], 'ENV_SECRETS_ARE_NATIVE', 'ENV secrets are stored natively; they cannot map fields to an external vault')];
+    return [
+      fieldError(
+        ['fieldMappings'],
+        'ENV_SECRETS_ARE_NATIVE',
+        'ENV secrets are stored natively; they cannot map fields to an external vault',
+      ),
+    ];
   }
   const expected = credentialFieldsFor(method).map((field) => field.name);
   const errors: FieldError[] = [];
@@ -75,9 +81,17 @@ export function validateFieldMappings(method: AuthMethod, vaultType: VaultType, 
     if (typeof fieldName !== 'string' || fieldName === '') {
       errors.push(fieldError([...path, 'fieldName'], 'REQUIRED', 'fieldName is required'));
     } else if (!expected.includes(fieldName)) {
-      errors.push(fieldError([...path, 'fieldName'], 'UNKNOWN_FIELD', `fieldName is not a field of ${method}; expected one of: ${expected.join(', ')}`));
+      errors.push(
+        fieldError(
+          [...path, 'fieldName'],
+          'UNKNOWN_FIELD',
+          `fieldName is not a field of ${method}; expected one of: ${expected.join(', ')}`,
+        ),
+      );
     } else if (mapped.has(fieldName)) {
-      errors.push(fieldError([...path, 'fieldName'], 'DUPLICATE_FIELD', `${fieldName} is already mapped by fieldMappings[${mapped.get(fieldName)}]`));
+      errors.push(
+        fieldError([...path, 'fieldName'], 'DUPLICATE_FIELD', `${fieldName} is already mapped by fieldMappings[${mapped.get(fieldName)}]`),
+      );
     } else {
       mapped.set(fieldName, index);
     }
@@ -90,7 +104,10 @@ export function validateFieldMappings(method: AuthMethod, vaultType: VaultType, 
     }
   });
   for (const name of expected) {
-    if (!mapped.has(name)) errors.push(fieldError(['fieldMappings'], 'FIELD_NOT_MAPPED', `${name} is not mapped; ${method} needs every one of: ${expected.join(', ')}`));
+    if (!mapped.has(name))
+      errors.push(
+        fieldError(['fieldMappings'], 'FIELD_NOT_MAPPED', `${name} is not mapped; ${method} needs every one of: ${expected.join(', ')}`),
+      );
   }
   return errors;
 }

@@ -40,7 +40,12 @@ interface CredentialShape {
 }
 
 /** A field taken verbatim: surrounding whitespace is refused, not trimmed. */
-function fixedField<const N extends string, const I extends string, const E extends string>(name: N, inputField: I, envVar: E, description: string) {
+function fixedField<const N extends string, const I extends string, const E extends string>(
+  name: N,
+  inputField: I,
+  envVar: E,
+  description: string,
+) {
   return { name, inputField, envVar, description, trimmed: false } as const;
 }
 
@@ -163,7 +168,10 @@ function accessKeyProvider<const T extends string>(
   const method = `${type}_ACCESS_KEY` as const;
   return {
     description,
-    authMethods: { [method]: { member: 'accessKey', description: 'An access key id and its secret access key.' } } as Record<`${T}_ACCESS_KEY`, AuthMethodEntry & { member: 'accessKey' }>,
+    authMethods: { [method]: { member: 'accessKey', description: 'An access key id and its secret access key.' } } as Record<
+      `${T}_ACCESS_KEY`,
+      AuthMethodEntry & { member: 'accessKey' }
+    >,
     shortKeys: options.shortKeys ?? false,
     endpoint,
   };
@@ -173,15 +181,27 @@ function accessKeyProvider<const T extends string>(
 export const PROVIDERS = {
   S3: accessKeyProvider('S3', 'Amazon S3.', { from: 'region', template: 'https://s3.{region}.amazonaws.com', defaultRegion: 'us-east-1' }),
   R2: accessKeyProvider('R2', 'Cloudflare R2.', { from: 'endpointUrl', example: 'https://<account id>.r2.cloudflarestorage.com' }),
-  WASABI: accessKeyProvider('WASABI', 'Wasabi.', { from: 'region', template: 'https://s3.{region}.wasabisys.com', defaultRegion: 'us-east-1' }),
+  WASABI: accessKeyProvider('WASABI', 'Wasabi.', {
+    from: 'region',
+    template: 'https://s3.{region}.wasabisys.com',
+    defaultRegion: 'us-east-1',
+  }),
   RAILWAY: accessKeyProvider('RAILWAY', 'Railway storage buckets.', { from: 'fixed', url: 'https://storage.railway.app' }),
   ORACLE_OBJECT_STORAGE_S3: accessKeyProvider('ORACLE_OBJECT_STORAGE_S3', 'Oracle Cloud Object Storage through its S3 compatibility API.', {
     from: 'endpointUrl',
     example: 'https://<namespace>.compat.objectstorage.<region>.oraclecloud.com',
   }),
-  S3_COMPATIBLE: accessKeyProvider('S3_COMPATIBLE', 'Any other S3-compatible server (MinIO, Ceph, Garage …).', { from: 'endpointUrl', example: 'https://minio.example.com' }, { shortKeys: true }),
+  S3_COMPATIBLE: accessKeyProvider(
+    'S3_COMPATIBLE',
+    'Any other S3-compatible server (MinIO, Ceph, Garage …).',
+    { from: 'endpointUrl', example: 'https://minio.example.com' },
+    { shortKeys: true },
+  ),
   TIGRIS: accessKeyProvider('TIGRIS', 'Tigris.', { from: 'fixed', url: 'https://fly.storage.tigris.dev' }),
-  DIGITALOCEAN_SPACES: accessKeyProvider('DIGITALOCEAN_SPACES', 'DigitalOcean Spaces.', { from: 'region', template: 'https://{region}.digitaloceanspaces.com' }),
+  DIGITALOCEAN_SPACES: accessKeyProvider('DIGITALOCEAN_SPACES', 'DigitalOcean Spaces.', {
+    from: 'region',
+    template: 'https://{region}.digitaloceanspaces.com',
+  }),
   HETZNER: accessKeyProvider('HETZNER', 'Hetzner Object Storage.', { from: 'region', template: 'https://{region}.your-objectstorage.com' }),
   RABATA: accessKeyProvider('RABATA', 'Rabata.', { from: 'endpointUrl', example: 'https://s3.<region>.rabata.io' }),
   AZURE_BLOB: {
@@ -223,7 +243,12 @@ export const SECRET_TYPES = Object.keys(PROVIDERS) as readonly SecretType[];
 export const AUTH_METHODS = SECRET_TYPES.flatMap((type) => Object.keys(PROVIDERS[type].authMethods)) as readonly AuthMethod[];
 
 const METHOD_ENTRIES = new Map<AuthMethod, AuthMethodEntry & { secretType: SecretType }>(
-  SECRET_TYPES.flatMap((secretType) => Object.entries(PROVIDERS[secretType].authMethods as Record<AuthMethod, AuthMethodEntry>).map(([method, entry]) => [method as AuthMethod, { ...entry, secretType }])),
+  SECRET_TYPES.flatMap((secretType) =>
+    Object.entries(PROVIDERS[secretType].authMethods as Record<AuthMethod, AuthMethodEntry>).map(([method, entry]) => [
+      method as AuthMethod,
+      { ...entry, secretType },
+    ]),
+  ),
 );
 
 /** An auth method's catalogue entry, with the secret type it belongs to. */
@@ -234,12 +259,18 @@ export function authMethodEntry(method: AuthMethod): Readonly<AuthMethodEntry & 
 }
 
 /** The secret types authenticated by an S3-style access key pair (one `<TYPE>_ACCESS_KEY` method each). */
-export const S3_STYLE_SECRET_TYPES = SECRET_TYPES.filter((type) => authMethodsFor(type).every((method) => credentialsMemberFor(method) === 'accessKey'));
+export const S3_STYLE_SECRET_TYPES = SECRET_TYPES.filter((type) =>
+  authMethodsFor(type).every((method) => credentialsMemberFor(method) === 'accessKey'),
+);
 
 const PUBLIC_FIELDS: ReadonlyMap<CredentialsInputMember, readonly CredentialField[]> = new Map(
   CREDENTIALS_INPUT_MEMBERS.map((member) => [
     member,
-    Object.freeze(CREDENTIAL_SHAPES[member].fields.map(({ name, inputField, envVar, description }) => Object.freeze({ name, inputField, envVar, description }))),
+    Object.freeze(
+      CREDENTIAL_SHAPES[member].fields.map(({ name, inputField, envVar, description }) =>
+        Object.freeze({ name, inputField, envVar, description }),
+      ),
+    ),
   ]),
 );
 

@@ -81,5 +81,7 @@ export function isReservedEnvKey(key: string): boolean {
  * master keys, Redis URL, data directory): `cli run` never passes it on to the child.
  */
 export function isCloakroomConfigKey(key: string): boolean {
-  return key.startsWith('CLOAKROOM_') || key === 'DATABASE_URL' || key === 'DATABASE_REPLICA_URL' || key === 'REDIS_URL' || key === 'DATA_DIR';
+  return (
+    key.startsWith('CLOAKROOM_') || key === 'DATABASE_URL' || key === 'DATABASE_REPLICA_URL' || key === 'REDIS_URL' || key === 'DATA_DIR'
+  );
 }

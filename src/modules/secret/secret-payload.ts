@@ -57,8 +57,13 @@ export function sealWithPreviews(keyring: MasterKeyring, values: CredentialValue
  * detection, `cli run`, remasking). ConflictError PAYLOAD_MISSING when that version's row or
  * its payload is gone, rather than an unexpected failure on the missing bytes.
  */
-export async function currentCredentials(db: Db, keyring: MasterKeyring, secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>): Promise<CredentialPlaintext[]> {
-  const payload = secret.payload_version === null ? undefined : await secretRepository.findSecretPayload(db, secret.id, secret.payload_version);
+export async function currentCredentials(
+  db: Db,
+  keyring: MasterKeyring,
+  secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>,
+): Promise<CredentialPlaintext[]> {
+  const payload =
+    secret.payload_version === null ? undefined : await secretRepository.findSecretPayload(db, secret.id, secret.payload_version);
   const { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id } = payload ?? {};
   if (secret.payload_version === null || !ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
     throw new ConflictError(
@@ -71,7 +76,12 @@ export async function currentCredentials(db: Db, keyring: MasterKeyring, secret:
 }
 
 /** Whether the secret's current version holds exactly `values`, in that order; a missing payload holds nothing. */
-export async function holdsCredentials(db: Db, keyring: MasterKeyring, secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>, values: readonly CredentialPlaintext[]): Promise<boolean> {
+export async function holdsCredentials(
+  db: Db,
+  keyring: MasterKeyring,
+  secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>,
+  values: readonly CredentialPlaintext[],
+): Promise<boolean> {
   let stored: CredentialPlaintext[];
   try {
     stored = await currentCredentials(db, keyring, secret);
@@ -79,5 +89,8 @@ export async function holdsCredentials(db: Db, keyring: MasterKeyring, secret: P
     if (error instanceof ConflictError && error.code === ErrorCode.PAYLOAD_MISSING) return false;
     throw error;
   }
-  return stored.length === values.length && stored.every((pair, index) => pair.name === values[index]!.name && pair.value === values[index]!.value);
+  return (
+    stored.length === values.length &&
+    stored.every((pair, index) => pair.name === values[index]!.name && pair.value === values[index]!.value)
+  );
 }

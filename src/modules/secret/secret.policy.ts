@@ -4,7 +4,13 @@ import { credentialValues, validateCredentials, type CredentialValue } from './c
 import { applyKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { validateFieldMappings, type FieldMappingInput, type VaultType } from './field-mapping-references.ts';
 import { findPreset } from './presets.ts';
-import { isAuthMethodValidFor, supportsExternalVault, type AuthMethod, type CredentialsInput, type SecretType } from './provider-catalogue.ts';
+import {
+  isAuthMethodValidFor,
+  supportsExternalVault,
+  type AuthMethod,
+  type CredentialsInput,
+  type SecretType,
+} from './provider-catalogue.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
 
 /**
@@ -29,13 +35,22 @@ function ruleError(code: ErrorCode, path: string[], message: string): Validation
 export function requireLocationTypeMatch(pair: { locationType: string; secretType: string }, changing: 'secretId' | 'secretType'): void {
   if (pair.locationType === pair.secretType) return;
   throw changing === 'secretId'
-    ? ruleError(ErrorCode.LOCATION_TYPE_MISMATCH, ['secretId'], `A ${pair.locationType} location needs a ${pair.locationType} secret, not ${pair.secretType}`)
-    : ruleError(ErrorCode.LOCATION_TYPE_MISMATCH, ['secretType'], `Linked locations are of type ${pair.locationType}, not ${pair.secretType}: relink or delete them first`);
+    ? ruleError(
+        ErrorCode.LOCATION_TYPE_MISMATCH,
+        ['secretId'],
+        `A ${pair.locationType} location needs a ${pair.locationType} secret, not ${pair.secretType}`,
+      )
+    : ruleError(
+        ErrorCode.LOCATION_TYPE_MISMATCH,
+        ['secretType'],
+        `Linked locations are of type ${pair.locationType}, not ${pair.secretType}: relink or delete them first`,
+      );
 }
 
 /** SECRET_IN_USE: a secret that locations use cannot be deleted. */
 export function requireNotInUse(locationCount: number): void {
-  if (locationCount > 0) throw new ConflictError(`${locationCount} location(s) use this secret: relink or delete them first`, ErrorCode.SECRET_IN_USE);
+  if (locationCount > 0)
+    throw new ConflictError(`${locationCount} location(s) use this secret: relink or delete them first`, ErrorCode.SECRET_IN_USE);
 }
 
 /**
@@ -68,15 +83,26 @@ export function requireVaultableType(storage: Storage, type: SecretType, changin
  * CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED:
  * which of credentials / fieldMappings a secret of this storage may take.
  */
-export function requireCredentialSource(storage: Storage, input: { credentials?: CredentialsInput | null; fieldMappings?: readonly FieldMappingInput[] | null }): void {
+export function requireCredentialSource(
+  storage: Storage,
+  input: { credentials?: CredentialsInput | null; fieldMappings?: readonly FieldMappingInput[] | null },
+): void {
   if (input.credentials && input.fieldMappings) {
     throw ruleError(ErrorCode.CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, ['fieldMappings'], 'Give credentials or fieldMappings, not both');
   }
   if (storage === 'EXTERNAL_VAULT' && input.credentials) {
-    throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret reads its credentials from the vault: give fieldMappings instead');
+    throw ruleError(
+      ErrorCode.CREDENTIALS_NOT_ALLOWED,
+      ['credentials'],
+      'An EXTERNAL_VAULT secret reads its credentials from the vault: give fieldMappings instead',
+    );
   }
   if (storage === 'NATIVE' && input.fieldMappings) {
-    throw ruleError(ErrorCode.FIELD_MAPPINGS_NOT_ALLOWED, ['fieldMappings'], 'A NATIVE secret stores its credentials here: give credentials instead');
+    throw ruleError(
+      ErrorCode.FIELD_MAPPINGS_NOT_ALLOWED,
+      ['fieldMappings'],
+      'A NATIVE secret stores its credentials here: give credentials instead',
+    );
   }
 }
 
@@ -86,13 +112,24 @@ export function requireCredentialSource(storage: Storage, input: { credentials?:
  */
 export function requireCredentials(credentials: CredentialsInput | null | undefined, changedTo?: AuthMethod): CredentialsInput {
   if (credentials) return credentials;
-  throw ruleError(ErrorCode.CREDENTIALS_REQUIRED, ['credentials'], changedTo ? `Changing the auth method to ${changedTo} needs new credentials` : 'A NATIVE secret needs credentials');
+  throw ruleError(
+    ErrorCode.CREDENTIALS_REQUIRED,
+    ['credentials'],
+    changedTo ? `Changing the auth method to ${changedTo} needs new credentials` : 'A NATIVE secret needs credentials',
+  );
 }
 
 /** FIELD_MAPPINGS_REQUIRED: the same for an EXTERNAL_VAULT secret and its fieldMappings. */
-export function requireFieldMappings(mappings: readonly FieldMappingInput[] | null | undefined, changedTo?: AuthMethod): readonly FieldMappingInput[] {
+export function requireFieldMappings(
+  mappings: readonly FieldMappingInput[] | null | undefined,
+  changedTo?: AuthMethod,
+): readonly FieldMappingInput[] {
   if (mappings) return mappings;
-  throw ruleError(ErrorCode.FIELD_MAPPINGS_REQUIRED, ['fieldMappings'], changedTo ? `Changing the auth method to ${changedTo} needs new fieldMappings` : 'An EXTERNAL_VAULT secret needs fieldMappings');
+  throw ruleError(
+    ErrorCode.FIELD_MAPPINGS_REQUIRED,
+    ['fieldMappings'],
+    changedTo ? `Changing the auth method to ${changedTo} needs new fieldMappings` : 'An EXTERNAL_VAULT secret needs fieldMappings',
+  );
 }
 
 /**
@@ -112,21 +149,26 @@ export function requireValidCredentials(
   }
   const values = credentialValues(method, credentials);
   // Only ENV keys are chosen by the caller; the storage methods' env var names are fixed (and none is reserved).
-  if (method === 'ENV_VARS') refuseReservedKeys(values.map(({ envVar }, index) => ({ key: envVar, path: toInputPath(['envVars', String(index), 'key']) })));
+  if (method === 'ENV_VARS')
+    refuseReservedKeys(values.map(({ envVar }, index) => ({ key: envVar, path: toInputPath(['envVars', String(index), 'key']) })));
   return values;
 }
 
 /** CREDENTIALS_NOT_ALLOWED: an EXTERNAL_VAULT secret is rotated in its vault; no credentials are stored here. */
 export function requireRotatableHere(storage: Storage): void {
-  if (storage !== 'NATIVE') throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret is rotated in its vault, not here');
+  if (storage !== 'NATIVE')
+    throw ruleError(ErrorCode.CREDENTIALS_NOT_ALLOWED, ['credentials'], 'An EXTERNAL_VAULT secret is rotated in its vault, not here');
 }
 
 /** CREDENTIALS_NOT_ALLOWED, for `cli run`: only a secret whose values are stored here can be injected. */
 export function requireInjectable(secret: { storage: Storage; payload_version: number | null }): void {
   if (secret.storage === 'NATIVE' && secret.payload_version !== null) return;
-  throw new ValidationError('This secret reads its credentials from an external vault: they must be fetched from the vault, cloakroom holds no value to inject', {
-    code: ErrorCode.CREDENTIALS_NOT_ALLOWED,
-  });
+  throw new ValidationError(
+    'This secret reads its credentials from an external vault: they must be fetched from the vault, cloakroom holds no value to inject',
+    {
+      code: ErrorCode.CREDENTIALS_NOT_ALLOWED,
+    },
+  );
 }
 
 /**
@@ -151,8 +193,22 @@ export function requireWorkspaceList<Id extends string | null>(allowed: readonly
  * input order (null: not a workspace id), `known` those of them the team has. Returns them once each.
  */
 export function requireTeamWorkspaces(ids: readonly (string | null)[], known: ReadonlySet<string>): string[] {
-  const errors = ids.flatMap((id, index) => (id && known.has(id) ? [] : [{ path: ['input', 'allowedWorkspaces', String(index)], message: 'Not a workspace of this team', code: ErrorCode.UNKNOWN_WORKSPACE }]));
-  if (errors.length) throw new ValidationError('allowedWorkspaces must be workspaces of the team', { code: ErrorCode.UNKNOWN_WORKSPACE, fieldErrors: errors });
+  const errors = ids.flatMap((id, index) =>
+    id && known.has(id)
+      ? []
+      : [
+          {
+            path: ['input', 'allowedWorkspaces', String(index)],
+            message: 'Not a workspace of this team',
+            code: ErrorCode.UNKNOWN_WORKSPACE,
+          },
+        ],
+  );
+  if (errors.length)
+    throw new ValidationError('allowedWorkspaces must be workspaces of the team', {
+      code: ErrorCode.UNKNOWN_WORKSPACE,
+      fieldErrors: errors,
+    });
   return [...new Set(ids.filter((id) => id !== null))];
 }
 
@@ -177,10 +233,18 @@ export function expandPreset<I extends PresetInput>(input: I): I {
   const preset = input.preset == null ? undefined : findPreset(input.preset);
   if (!preset) throw ruleError(ErrorCode.UNKNOWN_PRESET, ['preset'], 'Give a preset listed by secretPresets together with value');
   if (preset.envVars.length !== 1 || input.value == null) {
-    throw ruleError(ErrorCode.PRESET_CONFLICT, ['value'], `The ${preset.slug} preset takes ${preset.envVars.length === 1 ? 'a value' : 'credentials, not a single value'}`);
+    throw ruleError(
+      ErrorCode.PRESET_CONFLICT,
+      ['value'],
+      `The ${preset.slug} preset takes ${preset.envVars.length === 1 ? 'a value' : 'credentials, not a single value'}`,
+    );
   }
   if (input.credentials || input.vaultConnectionId || (input.secretType && input.secretType !== 'ENV')) {
-    throw ruleError(ErrorCode.PRESET_CONFLICT, ['preset'], 'A preset with a value makes an ENV secret: leave out credentials, vaultConnectionId and other secret types');
+    throw ruleError(
+      ErrorCode.PRESET_CONFLICT,
+      ['preset'],
+      'A preset with a value makes an ENV secret: leave out credentials, vaultConnectionId and other secret types',
+    );
   }
   const key = preset.envVars[0]!;
   return {
@@ -196,7 +260,8 @@ export function expandPreset<I extends PresetInput>(input: I): I {
 export function requireNameAndType<I extends PresetInput>(input: I): I & { name: string; secretType: SecretType } {
   const { name, secretType } = input;
   if (!name) throw ruleError(ErrorCode.VALIDATION_FAILED, ['name'], 'A name is required (it may be omitted only with a preset)');
-  if (!secretType) throw ruleError(ErrorCode.VALIDATION_FAILED, ['secretType'], 'A secretType is required (it may be omitted only with a preset)');
+  if (!secretType)
+    throw ruleError(ErrorCode.VALIDATION_FAILED, ['secretType'], 'A secretType is required (it may be omitted only with a preset)');
   return { ...input, name, secretType };
 }
 
@@ -218,13 +283,25 @@ export interface EnvEdits {
  */
 export function requireEnvEditsAlone(secret: { secretType: SecretType; storage: Storage }, edits: EnvEdits): void {
   if ((edits.values || edits.keyEdits) && (secret.secretType !== 'ENV' || secret.storage !== 'NATIVE')) {
-    throw ruleError(ErrorCode.ENV_ONLY, [edits.values ? 'values' : edits.keyOpsField], 'values and key operations apply to ENV secrets only');
+    throw ruleError(
+      ErrorCode.ENV_ONLY,
+      [edits.values ? 'values' : edits.keyOpsField],
+      'values and key operations apply to ENV secrets only',
+    );
   }
   if (edits.values && (edits.keyEdits || edits.credentials)) {
-    throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, ['values'], 'values replaces every key: give it alone, without credentials or key operations');
+    throw ruleError(
+      ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE,
+      ['values'],
+      'values replaces every key: give it alone, without credentials or key operations',
+    );
   }
   if (edits.keyEdits && (edits.credentials || edits.typeChanged || edits.methodChanged)) {
-    throw ruleError(ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, [edits.keyOpsField], 'Key operations edit the current keys: give them without credentials or a type change');
+    throw ruleError(
+      ErrorCode.VALUES_AND_KEY_OPERATIONS_EXCLUSIVE,
+      [edits.keyOpsField],
+      'Key operations edit the current keys: give them without credentials or a type change',
+    );
   }
 }
 
@@ -243,17 +320,34 @@ export function refuseReservedKeyEdits(ops: KeyOperations): void {
  */
 export function requireApplicableKeyOperations(pairs: readonly EnvPair[], ops: KeyOperations): EnvPair[] {
   const { pairs: edited, errors } = applyKeyOperations(pairs, ops);
-  if (errors.length) throw new ValidationError('The key operations cannot be applied; nothing was changed', { code: ErrorCode.INVALID_KEY_OPERATIONS, fieldErrors: errors });
-  refuseReservedKeys(edited.map(({ key }) => ({ key, path: ['input', 'removeKeys'], message: `The stored key ${key} is reserved: remove it or rename it in this update` })));
+  if (errors.length)
+    throw new ValidationError('The key operations cannot be applied; nothing was changed', {
+      code: ErrorCode.INVALID_KEY_OPERATIONS,
+      fieldErrors: errors,
+    });
+  refuseReservedKeys(
+    edited.map(({ key }) => ({
+      key,
+      path: ['input', 'removeKeys'],
+      message: `The stored key ${key} is reserved: remove it or rename it in this update`,
+    })),
+  );
   return edited;
 }
 
 /** INVALID_FIELD_MAPPINGS: every field of the method mapped once, to a reference valid for the vault. */
-export function requireValidFieldMappings(method: AuthMethod, vaultType: VaultType, mappings: readonly FieldMappingInput[]): FieldMapping[] {
+export function requireValidFieldMappings(
+  method: AuthMethod,
+  vaultType: VaultType,
+  mappings: readonly FieldMappingInput[],
+): FieldMapping[] {
   const errors = validateFieldMappings(method, vaultType, mappings);
   if (errors.length) {
     const fieldErrors: FieldError[] = errors.map((error) => ({ ...error, path: ['input', ...error.path] }));
-    throw new ValidationError(`The field mappings do not fit ${method} on a ${vaultType} vault`, { code: ErrorCode.INVALID_FIELD_MAPPINGS, fieldErrors });
+    throw new ValidationError(`The field mappings do not fit ${method} on a ${vaultType} vault`, {
+      code: ErrorCode.INVALID_FIELD_MAPPINGS,
+      fieldErrors,
+    });
   }
   return mappings.map(({ fieldName, reference }) => ({ fieldName, reference }));
 }
@@ -265,10 +359,17 @@ export function requireValidFieldMappings(method: AuthMethod, vaultType: VaultTy
 function refuseReservedKeys(keys: readonly { key: string; path: string[]; message?: string }[]): void {
   const fieldErrors = keys
     .filter(({ key }) => isReservedEnvKey(key))
-    .map(({ key, path, message }) => ({ path, code: ErrorCode.RESERVED_ENV_KEY, message: message ?? `${key} is reserved: it changes how programs are loaded or run, or configures cloakroom` }));
+    .map(({ key, path, message }) => ({
+      path,
+      code: ErrorCode.RESERVED_ENV_KEY,
+      message: message ?? `${key} is reserved: it changes how programs are loaded or run, or configures cloakroom`,
+    }));
   if (!fieldErrors.length) return;
   const names = [...new Set(keys.filter(({ key }) => isReservedEnvKey(key)).map(({ key }) => key))].join(', ');
-  throw new ValidationError(`Reserved env keys cannot be stored (cli run would not inject them): ${names}`, { code: ErrorCode.RESERVED_ENV_KEY, fieldErrors });
+  throw new ValidationError(`Reserved env keys cannot be stored (cli run would not inject them): ${names}`, {
+    code: ErrorCode.RESERVED_ENV_KEY,
+    fieldErrors,
+  });
 }
 
 /** RESERVED_ENV_KEY, for `cli run`: a secret stored before the write rule with these reserved keys is not injected. */

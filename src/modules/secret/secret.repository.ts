@@ -32,7 +32,13 @@ export async function findSecretsOfMember(db: Db, userId: string, ids: readonly 
     .innerJoin('memberships', 'memberships.team_id', 'secrets.team_id')
     .where('memberships.user_id', '=', userId)
     .where('secrets.id', 'in', ids)
-    .where((eb) => eb.or([eb('secrets.visibility', '=', 'TEAM'), eb('secrets.owner_id', '=', userId), eb('memberships.role', 'in', ROLES_SEEING_PRIVATE_SECRETS)]))
+    .where((eb) =>
+      eb.or([
+        eb('secrets.visibility', '=', 'TEAM'),
+        eb('secrets.owner_id', '=', userId),
+        eb('memberships.role', 'in', ROLES_SEEING_PRIVATE_SECRETS),
+      ]),
+    )
     .execute();
 }
 
@@ -91,10 +97,14 @@ function rethrowSecretNameTaken(error: unknown, name: string | undefined): never
 
 export async function insertSecret(db: Db, row: Omit<Insertable<SecretTable>, 'name_key'>): Promise<void> {
   try {
-    await db.insertInto('secrets').values({ ...row, name_key: nameKey(row.name) }).execute();
+    await db
+      .insertInto('secrets')
+      .values({ ...row, name_key: nameKey(row.name) })
+      .execute();
   } catch (error) {
     // The vault connection was deleted since the service read it (a concurrent deleteVaultConnection).
-    if ((error as { constraint?: unknown }).constraint === 'secrets_vault_connection_id_fkey') throw new NotFoundError('Vault connection not found in this team');
+    if ((error as { constraint?: unknown }).constraint === 'secrets_vault_connection_id_fkey')
+      throw new NotFoundError('Vault connection not found in this team');
     rethrowSecretNameTaken(error, row.name);
   }
 }
@@ -131,7 +141,13 @@ export async function insertSecretVersion(db: Db, row: Insertable<SecretVersionT
 
 /** The type of a linked location whose type is not `secretType`, if any (LOCATION_TYPE_MISMATCH on a type change). */
 export async function findLocationTypeOtherThan(db: Db, secretId: string, secretType: string): Promise<string | null> {
-  const row = await db.selectFrom('locations').select('location_type').where('secret_id', '=', secretId).where('location_type', '<>', secretType).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('locations')
+    .select('location_type')
+    .where('secret_id', '=', secretId)
+    .where('location_type', '<>', secretType)
+    .limit(1)
+    .executeTakeFirst();
   return row?.location_type ?? null;
 }
 
@@ -160,7 +176,13 @@ export async function listSecrets(db: Db, teamId: string, reader: SecretReader, 
         eb('secrets.workspace_access', '=', 'ALL'),
         eb.and([
           eb('secrets.workspace_access', '=', 'SOME'),
-          eb.exists(eb.selectFrom('secret_workspaces').select('secret_id').whereRef('secret_workspaces.secret_id', '=', 'secrets.id').where('secret_workspaces.workspace_id', '=', workspaceId)),
+          eb.exists(
+            eb
+              .selectFrom('secret_workspaces')
+              .select('secret_id')
+              .whereRef('secret_workspaces.secret_id', '=', 'secrets.id')
+              .where('secret_workspaces.workspace_id', '=', workspaceId),
+          ),
         ]),
       ]),
     );
@@ -193,12 +215,21 @@ export async function lockStalePreviews(db: Db, after: string | undefined, limit
 
 /** Stores previews derived anew from the payload: not a change of the secret, so neither its version nor updated_at moves. */
 export async function storeRemaskedPreviews(db: Db, id: string, previews: string): Promise<void> {
-  await db.updateTable('secrets').set({ credential_fields: previews, previews_stale: false }).where('id', '=', id).where('previews_stale', '=', true).execute();
+  await db
+    .updateTable('secrets')
+    .set({ credential_fields: previews, previews_stale: false })
+    .where('id', '=', id)
+    .where('previews_stale', '=', true)
+    .execute();
 }
 
 /** How many secrets still have stale previews. */
 export async function countStalePreviews(db: Db): Promise<number> {
-  const { count } = await db.selectFrom('secrets').select((eb) => eb.fn.countAll<string>().as('count')).where('previews_stale', '=', true).executeTakeFirstOrThrow();
+  const { count } = await db
+    .selectFrom('secrets')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('previews_stale', '=', true)
+    .executeTakeFirstOrThrow();
   return Number(count);
 }
 
@@ -211,16 +242,19 @@ export async function findSecretVersions(db: Db, keys: readonly { secretId: stri
   return db
     .selectFrom('secret_versions')
     .select(VERSION_METADATA)
-    .where((eb) => eb(eb.refTuple('secret_id', 'version'), 'in', keys.map((key) => eb.tuple(key.secretId, key.version))))
+    .where((eb) =>
+      eb(
+        eb.refTuple('secret_id', 'version'),
+        'in',
+        keys.map((key) => eb.tuple(key.secretId, key.version)),
+      ),
+    )
     .execute();
 }
 
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */
 export async function listSecretVersions(db: Db, secretId: string, page: KeysetPage): Promise<SecretVersionRow[]> {
-  const query = db
-    .selectFrom('secret_versions')
-    .select(VERSION_METADATA)
-    .where('secret_id', '=', secretId);
+  const query = db.selectFrom('secret_versions').select(VERSION_METADATA).where('secret_id', '=', secretId);
   // The version number is unique within the secret: the cursor's id (the secret's) is not compared.
   return paginate(query, { key: sql.ref('version'), tiebreak: null, direction: 'DESC' }, page).execute();
 }

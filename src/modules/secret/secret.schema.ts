@@ -43,10 +43,14 @@ import {
 
 export const SecretTypeEnum = builder.enumType('SecretType', {
   description: 'What the credentials are for: a storage provider, or ENV for free env vars. Decides the valid `AuthMethod`s.',
-  values: Object.fromEntries(SECRET_TYPES.map((type) => [type, { description: PROVIDERS[type].description }])) as Record<SecretType, { description: string }>,
+  values: Object.fromEntries(SECRET_TYPES.map((type) => [type, { description: PROVIDERS[type].description }])) as Record<
+    SecretType,
+    { description: string }
+  >,
 });
 export const AuthMethodEnum = builder.enumType('AuthMethod', {
-  description: 'The kind of credentials a secret holds: its credential fields, and the `credentials` member that sets them. Each belongs to one `SecretType`.',
+  description:
+    'The kind of credentials a secret holds: its credential fields, and the `credentials` member that sets them. Each belongs to one `SecretType`.',
   values: Object.fromEntries(
     AUTH_METHODS.map((method) => {
       const { secretType, member, description } = authMethodEntry(method);
@@ -56,11 +60,17 @@ export const AuthMethodEnum = builder.enumType('AuthMethod', {
 });
 export const StorageEnum = builder.enumType('SecretStorage', {
   description: 'Where a secret’s values live. Fixed at creation.',
-  values: { NATIVE: { description: 'Stored here, encrypted.' }, EXTERNAL_VAULT: { description: 'Read from a vault connection through fieldMappings; nothing secret is stored here.' } },
+  values: {
+    NATIVE: { description: 'Stored here, encrypted.' },
+    EXTERNAL_VAULT: { description: 'Read from a vault connection through fieldMappings; nothing secret is stored here.' },
+  },
 });
 export const VisibilityEnum = builder.enumType('SecretVisibility', {
   description: 'Who sees a secret’s keys and may change it.',
-  values: { TEAM: { description: 'Shared with the team.' }, PRIVATE: { description: 'Its owner’s alone: others never see its keys; only OWNER and ADMIN see that it exists.' } },
+  values: {
+    TEAM: { description: 'Shared with the team.' },
+    PRIVATE: { description: 'Its owner’s alone: others never see its keys; only OWNER and ADMIN see that it exists.' },
+  },
 });
 export const WorkspaceAccessEnum = builder.enumType('WorkspaceAccess', {
   description: 'Which workspaces may use a secret.',
@@ -76,7 +86,8 @@ const SECRET_NAME_DESCRIPTION =
   '1–255 characters, no control or invisible characters. Unique among the team’s TEAM secrets (shared) or among your own PRIVATE secrets, compared after Unicode NFKC normalisation and case folding (`ﬁle` is `file`).';
 
 /** Who may change, rotate or delete a secret (authorizeSecretWrite in secret.service.ts). */
-const SECRET_WRITE_ROLES = 'TEAM secrets: ADMIN or OWNER; a PRIVATE secret: its owner alone (at least OPERATOR for ENV secrets, at least ADMIN for the others).';
+const SECRET_WRITE_ROLES =
+  'TEAM secrets: ADMIN or OWNER; a PRIVATE secret: its owner alone (at least OPERATOR for ENV secrets, at least ADMIN for the others).';
 
 const VersionReasonEnum = builder.enumType('SecretVersionReason', {
   description: 'Which mutation stored a version.',
@@ -92,7 +103,11 @@ const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialFie
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The field, e.g. `access_key_id`, or the key of an ENV secret.' }),
     envVar: t.exposeString('envVar', { description: 'The conventional environment variable for this field.' }),
-    maskedValue: t.exposeString('maskedValue', { nullable: true, description: 'At most a quarter of the value around `••••` (at most the first 4 and last 3 characters: `AKIA••••XYZ`); `••••` alone under 16 characters; null for EXTERNAL_VAULT secrets.' }),
+    maskedValue: t.exposeString('maskedValue', {
+      nullable: true,
+      description:
+        'At most a quarter of the value around `••••` (at most the first 4 and last 3 characters: `AKIA••••XYZ`); `••••` alone under 16 characters; null for EXTERNAL_VAULT secrets.',
+    }),
   }),
 });
 
@@ -100,7 +115,9 @@ const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string
   description: 'Where an EXTERNAL_VAULT secret reads one credential field from.',
   fields: (t) => ({
     fieldName: t.exposeString('fieldName', { description: 'A credential field of the auth method, e.g. `access_key_id`.' }),
-    reference: t.exposeString('reference', { description: 'The vault’s name for the value: 1Password `op://…`, a Doppler or Infisical secret name.' }),
+    reference: t.exposeString('reference', {
+      description: 'The vault’s name for the value: 1Password `op://…`, a Doppler or Infisical secret name.',
+    }),
   }),
 });
 
@@ -130,14 +147,36 @@ builder.node(SecretRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecret(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, description: 'The team the secret belongs to.', resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))! }),
+    team: t.field({
+      type: TeamRef,
+      description: 'The team the secret belongs to.',
+      resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))!,
+    }),
     name: t.exposeString('name', { description: SECRET_NAME_DESCRIPTION }),
     description: t.exposeString('description', { nullable: true, description: 'Free text, at most 2000 characters.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'What the credentials are for.', resolve: (s) => s.secretType }),
-    authMethod: t.field({ type: AuthMethodEnum, description: 'The kind of credentials; valid for `secretType`.', resolve: (s) => s.authMethod }),
-    storage: t.field({ type: StorageEnum, description: 'Stored here (NATIVE) or read from a vault (EXTERNAL_VAULT).', resolve: (s) => s.storage }),
-    vaultConnection: t.field({ type: VaultConnectionRef, nullable: true, description: 'EXTERNAL_VAULT secrets: the vault the values are read from; null for NATIVE ones.', resolve: (s, _args, ctx) => (s.vaultConnectionId ? loadVaultConnection(ctx, s.vaultConnectionId) : null) }),
-    fieldMappings: t.field({ type: [FieldMappingRef], nullable: true, description: 'EXTERNAL_VAULT secrets: one vault reference per credential field; null for NATIVE ones.', resolve: (s) => s.fieldMappings }),
+    authMethod: t.field({
+      type: AuthMethodEnum,
+      description: 'The kind of credentials; valid for `secretType`.',
+      resolve: (s) => s.authMethod,
+    }),
+    storage: t.field({
+      type: StorageEnum,
+      description: 'Stored here (NATIVE) or read from a vault (EXTERNAL_VAULT).',
+      resolve: (s) => s.storage,
+    }),
+    vaultConnection: t.field({
+      type: VaultConnectionRef,
+      nullable: true,
+      description: 'EXTERNAL_VAULT secrets: the vault the values are read from; null for NATIVE ones.',
+      resolve: (s, _args, ctx) => (s.vaultConnectionId ? loadVaultConnection(ctx, s.vaultConnectionId) : null),
+    }),
+    fieldMappings: t.field({
+      type: [FieldMappingRef],
+      nullable: true,
+      description: 'EXTERNAL_VAULT secrets: one vault reference per credential field; null for NATIVE ones.',
+      resolve: (s) => s.fieldMappings,
+    }),
     credentialFields: t.field({
       type: [CredentialFieldRef],
       nullable: true,
@@ -150,13 +189,28 @@ builder.node(SecretRef, {
       resolve: (s, _args, ctx) => (viewerSeesKeys(ctx, s) ? s.credentialFields.map((field) => field.envVar) : null),
     }),
     visibility: t.field({ type: VisibilityEnum, description: 'Shared with the team, or its owner’s alone.', resolve: (s) => s.visibility }),
-    owner: t.field({ type: UserRef, nullable: true, description: 'The user a PRIVATE secret belongs to.', resolve: (s, _args, ctx) => (s.ownerId ? loadUser(ctx, s.ownerId) : null) }),
+    owner: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The user a PRIVATE secret belongs to.',
+      resolve: (s, _args, ctx) => (s.ownerId ? loadUser(ctx, s.ownerId) : null),
+    }),
     serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Which workspaces may use it.', resolve: (s) => s.workspaceAccess }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
-    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true, description: 'When `rotateSecret` last stored new credentials; null if never.' }),
-    locationCount: t.exposeInt('locationCount', { description: 'How many locations use it; while any do, it cannot be deleted (SECRET_IN_USE).' }),
-    versions: t.connection({ type: SecretVersionRef, description: 'Credentials changes, newest first.', resolve: (s, args, ctx) => listVersionsOfSecret(ctx, s, args) }),
+    lastRotatedAt: t.expose('lastRotatedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When `rotateSecret` last stored new credentials; null if never.',
+    }),
+    locationCount: t.exposeInt('locationCount', {
+      description: 'How many locations use it; while any do, it cannot be deleted (SECRET_IN_USE).',
+    }),
+    versions: t.connection({
+      type: SecretVersionRef,
+      description: 'Credentials changes, newest first.',
+      resolve: (s, args, ctx) => listVersionsOfSecret(ctx, s, args),
+    }),
     ...authorshipFields(t),
   }),
 });
@@ -180,7 +234,10 @@ builder.objectField(TeamRef, 'secrets', (t) =>
     {
       type: SecretRef,
       description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
-      args: { filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+      args: {
+        filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }),
+        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
+      },
       resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
     },
     {},
@@ -202,20 +259,34 @@ builder.objectField(TeamRef, 'secretByName', (t) =>
 const SecretPresetRef = builder.objectRef<SecretPreset>('SecretPreset').implement({
   description: 'A provider with conventional env var names; `createSecret(preset, value)` names the key from it.',
   fields: (t) => ({
-    slug: t.exposeString('slug', { description: 'Stable id, for `createSecret(preset)`; also the default `serviceSlug` of secrets made from it.' }),
+    slug: t.exposeString('slug', {
+      description: 'Stable id, for `createSecret(preset)`; also the default `serviceSlug` of secrets made from it.',
+    }),
     label: t.exposeString('label', { description: 'A name to show.' }),
     envVars: t.exposeStringList('envVars', { description: 'The conventional env var names, in the order the provider documents them.' }),
-    secretType: t.field({ type: SecretTypeEnum, nullable: true, description: 'The storage type these are credentials of; null for plain API keys.', resolve: (p) => p.secretType }),
+    secretType: t.field({
+      type: SecretTypeEnum,
+      nullable: true,
+      description: 'The storage type these are credentials of; null for plain API keys.',
+      resolve: (p) => p.secretType,
+    }),
   }),
 });
 
 builder.queryField('secretPresets', (t) =>
-  t.field({ type: [SecretPresetRef], description: 'Providers with conventional env var names: API keys and every storage auth method.', resolve: () => SECRET_PRESETS }),
+  t.field({
+    type: [SecretPresetRef],
+    description: 'Providers with conventional env var names: API keys and every storage auth method.',
+    resolve: () => SECRET_PRESETS,
+  }),
 );
 
 const EnvVarInput = builder.inputType(CREDENTIAL_SHAPES.envVars.inputType, {
   description: 'One env var of an ENV secret.',
-  fields: (t) => ({ key: t.string({ required: true, description: '`^[A-Z_][A-Z0-9_]*$`, 1–128 characters.' }), value: t.string({ required: true, description: 'At most 45,000 characters.' }) }),
+  fields: (t) => ({
+    key: t.string({ required: true, description: '`^[A-Z_][A-Z0-9_]*$`, 1–128 characters.' }),
+    value: t.string({ required: true, description: 'At most 45,000 characters.' }),
+  }),
 });
 
 /** What `implement` takes as the fields of an input object of shape T. */
@@ -230,7 +301,9 @@ function credentialsMemberInput<M extends FixedCredentialsMember>(member: M) {
   return builder.inputRef<CredentialsMemberValues<M>>(shape.inputType).implement({
     description: shape.description,
     fields: (t) =>
-      Object.fromEntries(shape.fields.map((field) => [field.inputField, t.string({ required: true, description: field.description })])) as unknown as InputFields<CredentialsMemberValues<M>>,
+      Object.fromEntries(
+        shape.fields.map((field) => [field.inputField, t.string({ required: true, description: field.description })]),
+      ) as unknown as InputFields<CredentialsMemberValues<M>>,
   });
 }
 
@@ -240,7 +313,12 @@ export const SecretCredentialsInput = builder.inputRef<CredentialsInput>('Secret
   description: 'Exactly one member: the one of the secret’s auth method. Stored encrypted, never returned.',
   isOneOf: true,
   fields: (t) => ({
-    ...Object.fromEntries(FIXED_MEMBERS.map((member) => [member, t.field({ type: credentialsMemberInput(member), description: CREDENTIAL_SHAPES[member].description })])),
+    ...Object.fromEntries(
+      FIXED_MEMBERS.map((member) => [
+        member,
+        t.field({ type: credentialsMemberInput(member), description: CREDENTIAL_SHAPES[member].description }),
+      ]),
+    ),
     envVars: t.field({ type: [EnvVarInput], description: CREDENTIAL_SHAPES.envVars.description }),
   }),
 });
@@ -257,7 +335,10 @@ const FieldMappingInput = builder.inputType('FieldMappingInput', {
   description: 'Where an EXTERNAL_VAULT secret reads one credential field from.',
   fields: (t) => ({
     fieldName: t.string({ required: true, description: 'A credential field of the auth method, e.g. `access_key_id`.' }),
-    reference: t.string({ required: true, description: '1Password `op://vault/item[/section]/field`; Doppler `NAME`; Infisical `NAME` or `/path/NAME`.' }),
+    reference: t.string({
+      required: true,
+      description: '1Password `op://vault/item[/section]/field`; Doppler `NAME`; Infisical `NAME` or `/path/NAME`.',
+    }),
   }),
 });
 
@@ -266,11 +347,15 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 /** Sharing, tagging and workspace fields, alike on create and update. */
 function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) {
   return {
-    shared: t.boolean({ description: 'false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create.' }),
+    shared: t.boolean({
+      description: 'false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create.',
+    }),
     serviceSlug: t.string({ validate: serviceSlug, description: '1–64 characters; null clears it.' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Default ALL on create.' }),
     // Decoded without a type: an id of anything else is an UNKNOWN_WORKSPACE field error at its index, not a NotFoundError.
-    allowedWorkspaces: t.globalIDList({ description: 'Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise.' }),
+    allowedWorkspaces: t.globalIDList({
+      description: 'Workspace ids. Required and non-empty with workspaceAccess SOME; ignored otherwise.',
+    }),
   };
 }
 
@@ -280,7 +365,8 @@ function workspaceIds(ids: readonly { typename: string; id: string }[] | null | 
 }
 
 const CreateSecretInput = builder.inputType('CreateSecretInput', {
-  description: 'A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`.',
+  description:
+    'A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`.',
   fields: (t) => ({
     teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION + ' With a preset, defaults to its env var.' }),
@@ -288,7 +374,10 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
     secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),
     authMethod: t.field({ type: AuthMethodEnum, description: 'May be omitted when the type has exactly one.' }),
     credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets.' }),
-    vaultConnectionId: t.globalID({ for: VaultConnectionRef, description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).' }),
+    vaultConnectionId: t.globalID({
+      for: VaultConnectionRef,
+      description: 'EXTERNAL_VAULT secrets: the connection to read from (cannot change later).',
+    }),
     fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: one reference per credential field.' }),
     ...sharingInputFields(t),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
@@ -308,7 +397,12 @@ builder.mutationField('createSecret', (t) =>
     },
     args: { input: t.arg({ type: CreateSecretInput, required: true, description: 'The secret to create.' }) },
     resolve: (_root, { input }, ctx) =>
-      createSecret(ctx, { ...input, teamId: input.teamId.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces), vaultConnectionId: input.vaultConnectionId?.id ?? null }),
+      createSecret(ctx, {
+        ...input,
+        teamId: input.teamId.id,
+        allowedWorkspaces: workspaceIds(input.allowedWorkspaces),
+        vaultConnectionId: input.vaultConnectionId?.id ?? null,
+      }),
   }),
 );
 
@@ -319,9 +413,18 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Every linked location must already be of the new type.' }),
-    authMethod: t.field({ type: AuthMethodEnum, description: 'A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT).' }),
-    credentials: t.field({ type: SecretCredentialsInput, description: 'NATIVE secrets: new credentials, for the new or current auth method (a new version).' }),
-    fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: new references, one per credential field (a new version).' }),
+    authMethod: t.field({
+      type: AuthMethodEnum,
+      description: 'A change needs new credentials (NATIVE) or fieldMappings (EXTERNAL_VAULT).',
+    }),
+    credentials: t.field({
+      type: SecretCredentialsInput,
+      description: 'NATIVE secrets: new credentials, for the new or current auth method (a new version).',
+    }),
+    fieldMappings: t.field({
+      type: [FieldMappingInput],
+      description: 'EXTERNAL_VAULT secrets: new references, one per credential field (a new version).',
+    }),
     values: t.field({ type: [EnvVarInput], description: 'ENV secrets: replaces every key and value.' }),
     renameKeys: t.field({ type: [RenameKeyInput], description: 'ENV secrets: renames keys, keeping their values. Applied first.' }),
     removeKeys: t.stringList({ description: 'ENV secrets: removes keys (at least one). Applied second.' }),
@@ -337,7 +440,8 @@ builder.mutationField('updateSecret', (t) =>
     description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
     errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
     args: { input: t.arg({ type: UpdateSecretInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
+    resolve: (_root, { input }, ctx) =>
+      updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
   }),
 );
 
@@ -345,7 +449,11 @@ const RotateSecretInput = builder.inputType('RotateSecretInput', {
   description: 'New credentials for a NATIVE secret.',
   fields: (t) => ({
     id: t.globalID({ required: true, for: SecretRef, description: 'The Secret id.' }),
-    credentials: t.field({ type: SecretCredentialsInput, required: true, description: 'The new credentials, for the secret’s current auth method.' }),
+    credentials: t.field({
+      type: SecretCredentialsInput,
+      required: true,
+      description: 'The new credentials, for the secret’s current auth method.',
+    }),
     expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });

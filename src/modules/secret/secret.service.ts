@@ -83,7 +83,9 @@ function toSecret(row: SecretRow): Secret {
     vaultConnectionId: row.vault_connection_id,
     fieldMappings: row.field_mappings,
     credentialFields:
-      row.storage === 'NATIVE' ? row.credential_fields : credentialFieldsFor(authMethod).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
+      row.storage === 'NATIVE'
+        ? row.credential_fields
+        : credentialFieldsFor(authMethod).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
     visibility: row.visibility,
     ownerId: row.owner_id,
     serviceSlug: row.service_slug,
@@ -107,7 +109,13 @@ const toSecretVersion = (row: SecretVersionRow): SecretVersion => ({
 });
 
 /** INVALID_CREDENTIALS, RESERVED_ENV_KEY, then sealed for the version `binding` names. */
-function prepareCredentials(ctx: Context, method: AuthMethod, credentials: CredentialsInput, binding: PayloadBinding, toInputPath?: (path: string[]) => string[]): SealedCredentials {
+function prepareCredentials(
+  ctx: Context,
+  method: AuthMethod,
+  credentials: CredentialsInput,
+  binding: PayloadBinding,
+  toInputPath?: (path: string[]) => string[],
+): SealedCredentials {
   return sealWithPreviews(ctx.keyring, secretPolicy.requireValidCredentials(method, credentials, toInputPath), binding);
 }
 
@@ -121,20 +129,34 @@ export function viewerSeesKeys(ctx: Context, secret: Secret): boolean {
  * their owner alone, who needs `secret:write-own-private` (OPERATOR) for ENV secrets and
  * `secret:write` for the others.
  */
-async function authorizeSecretWrite(ctx: Context, teamId: string, secret: { visibility: Visibility; ownerId: string | null; secretType: SecretType }): Promise<void> {
+async function authorizeSecretWrite(
+  ctx: Context,
+  teamId: string,
+  secret: { visibility: Visibility; ownerId: string | null; secretType: SecretType },
+): Promise<void> {
   if (secret.visibility === 'TEAM') {
     await authorize(ctx, teamId, 'secret:write');
     return;
   }
   await authorize(ctx, teamId, secret.secretType === 'ENV' ? 'secret:write-own-private' : 'secret:write');
-  if (secret.ownerId !== null && secret.ownerId !== ctx.viewer.userId) throw new ForbiddenError('Only its owner can change a PRIVATE secret');
+  if (secret.ownerId !== null && secret.ownerId !== ctx.viewer.userId)
+    throw new ForbiddenError('Only its owner can change a PRIVATE secret');
 }
 
 /** The workspaces a secret with this `workspaceAccess` is allowed in (WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE); null ids name no workspace. */
-async function checkWorkspaces(ctx: Context, teamId: string, access: WorkspaceAccess, allowed: readonly (string | null)[] | null | undefined): Promise<string[]> {
+async function checkWorkspaces(
+  ctx: Context,
+  teamId: string,
+  access: WorkspaceAccess,
+  allowed: readonly (string | null)[] | null | undefined,
+): Promise<string[]> {
   if (access !== 'SOME') return [];
   const ids = secretPolicy.requireWorkspaceList(allowed);
-  const known = await workspaceRepository.findTeamWorkspaceIds(ctx.db, teamId, ids.filter((id) => id !== null));
+  const known = await workspaceRepository.findTeamWorkspaceIds(
+    ctx.db,
+    teamId,
+    ids.filter((id) => id !== null),
+  );
   return secretPolicy.requireTeamWorkspaces(ids, known);
 }
 
@@ -164,7 +186,12 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   const workspaceIds = await checkWorkspaces(ctx, input.teamId, workspaceAccess, input.allowedWorkspaces);
   const id = randomUUID();
 
-  let stored: { credential_fields: string; payload_version: number | null; field_mappings: string | null; vault_connection_id: string | null };
+  let stored: {
+    credential_fields: string;
+    payload_version: number | null;
+    field_mappings: string | null;
+    vault_connection_id: string | null;
+  };
   let sealed: SealedColumns | null = null;
   if (storage === 'NATIVE') {
     const credentials = secretPolicy.requireCredentials(input.credentials);
@@ -175,8 +202,17 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
     const connection = await ctx.loaders.vaultConnection.load(input.vaultConnectionId!);
     if (!connection || connection.team_id !== input.teamId) throw new NotFoundError('Vault connection not found in this team');
     secretPolicy.requireVaultableType(storage, secretType, 'vaultConnectionId');
-    const mappings = secretPolicy.requireValidFieldMappings(authMethod, connection.vault_type as VaultType, secretPolicy.requireFieldMappings(input.fieldMappings));
-    stored = { credential_fields: '[]', payload_version: null, field_mappings: JSON.stringify(mappings), vault_connection_id: connection.id };
+    const mappings = secretPolicy.requireValidFieldMappings(
+      authMethod,
+      connection.vault_type as VaultType,
+      secretPolicy.requireFieldMappings(input.fieldMappings),
+    );
+    stored = {
+      credential_fields: '[]',
+      payload_version: null,
+      field_mappings: JSON.stringify(mappings),
+      vault_connection_id: connection.id,
+    };
   }
 
   const once = { operation: 'createSecret', key: rawInput.idempotencyKey, input: rawInput, resultId: id };
@@ -185,29 +221,57 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
     return row && toSecret(row);
   };
   return ctx.db.transaction().execute((trx) =>
-    createOnce(ctx, trx, once, (secretId) => load(trx, secretId), async () => {
-      await secretRepository.insertSecret(trx, {
-        id,
-        team_id: input.teamId,
-        name: input.name,
-        description: input.description ?? null,
-        secret_type: secretType,
-        auth_method: authMethod,
-        storage,
-        ...stored,
-        visibility,
-        owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
-        service_slug: input.serviceSlug ?? null,
-        workspace_access: workspaceAccess,
-        created_by: ctx.viewer.userId,
-        updated_by: ctx.viewer.userId,
-      });
-      await workspaceRepository.setSecretWorkspaces(trx, id, workspaceIds);
-      await secretRepository.insertSecretVersion(trx, { secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: ctx.viewer.userId });
-      const changedFields = ['name', 'description', 'secretType', 'authMethod', storage === 'NATIVE' ? 'credentials' : 'fieldMappings', 'visibility', 'serviceSlug', 'workspaceAccess'];
-      await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'secret.created', targetType: 'Secret', targetId: id, changedFields, targetVersion: 1 });
-      return toSecret((await secretRepository.findSecret(trx, id))!);
-    }),
+    createOnce(
+      ctx,
+      trx,
+      once,
+      (secretId) => load(trx, secretId),
+      async () => {
+        await secretRepository.insertSecret(trx, {
+          id,
+          team_id: input.teamId,
+          name: input.name,
+          description: input.description ?? null,
+          secret_type: secretType,
+          auth_method: authMethod,
+          storage,
+          ...stored,
+          visibility,
+          owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
+          service_slug: input.serviceSlug ?? null,
+          workspace_access: workspaceAccess,
+          created_by: ctx.viewer.userId,
+          updated_by: ctx.viewer.userId,
+        });
+        await workspaceRepository.setSecretWorkspaces(trx, id, workspaceIds);
+        await secretRepository.insertSecretVersion(trx, {
+          secret_id: id,
+          version: 1,
+          reason: 'CREATE',
+          ...sealed,
+          created_by: ctx.viewer.userId,
+        });
+        const changedFields = [
+          'name',
+          'description',
+          'secretType',
+          'authMethod',
+          storage === 'NATIVE' ? 'credentials' : 'fieldMappings',
+          'visibility',
+          'serviceSlug',
+          'workspaceAccess',
+        ];
+        await recordAuditEvent(trx, ctx, {
+          teamId: input.teamId,
+          action: 'secret.created',
+          targetType: 'Secret',
+          targetId: id,
+          changedFields,
+          targetVersion: 1,
+        });
+        return toSecret((await secretRepository.findSecret(trx, id))!);
+      },
+    ),
   );
 }
 
@@ -257,12 +321,17 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
   }
   // The right to write a PRIVATE secret depends on its type: an OPERATOR's ENV secret must not become a storage one.
   if (visible && input.secretType) await authorizeSecretWrite(ctx, visible.team_id, { ...toSecret(visible), secretType: input.secretType });
-  const workspaceIds = visible && input.workspaceAccess ? await checkWorkspaces(ctx, visible.team_id, input.workspaceAccess, input.allowedWorkspaces) : null;
+  const workspaceIds =
+    visible && input.workspaceAccess ? await checkWorkspaces(ctx, visible.team_id, input.workspaceAccess, input.allowedWorkspaces) : null;
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     secretPolicy.requireCredentialSource(current.storage, input);
     const secretType = input.secretType ?? (current.secret_type as SecretType);
     const typeChanged = secretType !== current.secret_type;
-    const authMethod = secretPolicy.requireAuthMethodOfType(secretType, input.authMethod ?? (current.auth_method as AuthMethod), typeChanged && !input.authMethod);
+    const authMethod = secretPolicy.requireAuthMethodOfType(
+      secretType,
+      input.authMethod ?? (current.auth_method as AuthMethod),
+      typeChanged && !input.authMethod,
+    );
     const methodChanged = authMethod !== current.auth_method;
     const keyEdits = hasKeyOperations(input);
     // Errors about the key operations point at the first one the input gives.
@@ -286,8 +355,10 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       changedFields.push(field);
     };
     if (input.name != null && input.name !== current.name) change('name', 'name', input.name);
-    if (input.description !== undefined && input.description !== current.description) change('description', 'description', input.description);
-    if (input.serviceSlug !== undefined && input.serviceSlug !== current.service_slug) change('serviceSlug', 'service_slug', input.serviceSlug);
+    if (input.description !== undefined && input.description !== current.description)
+      change('description', 'description', input.description);
+    if (input.serviceSlug !== undefined && input.serviceSlug !== current.service_slug)
+      change('serviceSlug', 'service_slug', input.serviceSlug);
     if (typeChanged) change('secretType', 'secret_type', secretType);
     if (methodChanged) change('authMethod', 'auth_method', authMethod);
     if (input.shared != null) {
@@ -300,7 +371,11 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     }
     if (workspaceIds && input.workspaceAccess) {
       const allowed = new Set((await workspaceRepository.findWorkspacesOfSecrets(trx, [current.id])).map((workspace) => workspace.id));
-      if (input.workspaceAccess !== current.workspace_access || workspaceIds.length !== allowed.size || workspaceIds.some((id) => !allowed.has(id))) {
+      if (
+        input.workspaceAccess !== current.workspace_access ||
+        workspaceIds.length !== allowed.size ||
+        workspaceIds.some((id) => !allowed.has(id))
+      ) {
         change('workspaceAccess', 'workspace_access', input.workspaceAccess);
         await workspaceRepository.setSecretWorkspaces(trx, current.id, workspaceIds);
       }
@@ -312,7 +387,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       if (methodChanged) secretPolicy.requireCredentials(input.credentials, authMethod);
       if (input.credentials) prepared = prepareCredentials(ctx, authMethod, input.credentials, binding);
       // `values` is the envVars list itself: ['envVars', '0', 'key'] is ['input', 'values', '0', 'key'].
-      else if (input.values) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: input.values }, binding, ([, ...rest]) => ['input', 'values', ...rest]);
+      else if (input.values)
+        prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: input.values }, binding, ([, ...rest]) => ['input', 'values', ...rest]);
       else if (keyEdits) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: await editEnvPairs(ctx, trx, current, input) }, binding);
       // The values already stored, under the same method: not a change (validated all the same, above).
       if (prepared && !methodChanged && (await holdsCredentials(trx, ctx.keyring, current, prepared.values))) prepared = null;
@@ -325,7 +401,10 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       if (input.fieldMappings) {
         const mappings = secretPolicy.requireValidFieldMappings(authMethod, connection!.vault_type as VaultType, input.fieldMappings);
         const stored = current.field_mappings ?? [];
-        const same = !methodChanged && stored.length === mappings.length && mappings.every((m, index) => m.fieldName === stored[index]!.fieldName && m.reference === stored[index]!.reference);
+        const same =
+          !methodChanged &&
+          stored.length === mappings.length &&
+          mappings.every((m, index) => m.fieldName === stored[index]!.fieldName && m.reference === stored[index]!.reference);
         if (!same) change('fieldMappings', 'field_mappings', JSON.stringify(mappings));
       }
     }
@@ -335,27 +414,60 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     if (!changedFields.length) return toSecret(current);
     await secretRepository.updateSecret(trx, current.id, patch);
     if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
-      await secretRepository.insertSecretVersion(trx, { secret_id: current.id, version, reason: 'UPDATE', ...prepared?.sealed, created_by: ctx.viewer.userId });
+      await secretRepository.insertSecretVersion(trx, {
+        secret_id: current.id,
+        version,
+        reason: 'UPDATE',
+        ...prepared?.sealed,
+        created_by: ctx.viewer.userId,
+      });
     }
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.updated', targetType: 'Secret', targetId: current.id, changedFields, targetVersion: version });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'secret.updated',
+      targetType: 'Secret',
+      targetId: current.id,
+      changedFields,
+      targetVersion: version,
+    });
     return toSecret((await secretRepository.findSecret(trx, current.id))!);
   });
 }
 
 /** New credentials for a NATIVE secret under the same auth method: a new version, `lastRotatedAt` set. */
-export async function rotateSecret(ctx: Context, input: { id: string; credentials: CredentialsInput; expectedVersion?: number | null | undefined }): Promise<Secret> {
+export async function rotateSecret(
+  ctx: Context,
+  input: { id: string; credentials: CredentialsInput; expectedVersion?: number | null | undefined },
+): Promise<Secret> {
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     secretPolicy.requireRotatableHere(current.storage);
     const version = current.version + 1;
-    const prepared = prepareCredentials(ctx, current.auth_method as AuthMethod, input.credentials, { teamId: current.team_id, secretId: current.id, version });
+    const prepared = prepareCredentials(ctx, current.auth_method as AuthMethod, input.credentials, {
+      teamId: current.team_id,
+      secretId: current.id,
+      version,
+    });
     await secretRepository.updateSecret(trx, current.id, {
       credential_fields: JSON.stringify(prepared.previews),
       payload_version: version,
       last_rotated_at: new Date(),
       updated_by: ctx.viewer.userId,
     });
-    await secretRepository.insertSecretVersion(trx, { secret_id: current.id, version, reason: 'ROTATE', ...prepared.sealed, created_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.rotated', targetType: 'Secret', targetId: current.id, changedFields: ['credentials'], targetVersion: version });
+    await secretRepository.insertSecretVersion(trx, {
+      secret_id: current.id,
+      version,
+      reason: 'ROTATE',
+      ...prepared.sealed,
+      created_by: ctx.viewer.userId,
+    });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'secret.rotated',
+      targetType: 'Secret',
+      targetId: current.id,
+      changedFields: ['credentials'],
+      targetVersion: version,
+    });
     return toSecret((await secretRepository.findSecret(trx, current.id))!);
   });
 }
@@ -367,7 +479,11 @@ export async function rotateSecret(ctx: Context, input: { id: string; credential
  * team may remove it, never read or take it over.
  */
 async function authorizeSecretDelete(ctx: Context, visible: SecretRow): Promise<void> {
-  if (visible.owner_id !== null && visible.owner_id !== ctx.viewer.userId && !(await isTeamMember(ctx.db, visible.team_id, visible.owner_id))) {
+  if (
+    visible.owner_id !== null &&
+    visible.owner_id !== ctx.viewer.userId &&
+    !(await isTeamMember(ctx.db, visible.team_id, visible.owner_id))
+  ) {
     await authorize(ctx, visible.team_id, 'secret:write');
     return;
   }
@@ -383,7 +499,13 @@ export async function deleteSecret(ctx: Context, input: { id: string; expectedVe
     async (trx, current) => {
       secretPolicy.requireNotInUse(current.location_count);
       await secretRepository.deleteSecret(trx, current.id);
-      await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'secret.deleted', targetType: 'Secret', targetId: current.id, targetVersion: current.version });
+      await recordAuditEvent(trx, ctx, {
+        teamId: current.team_id,
+        action: 'secret.deleted',
+        targetType: 'Secret',
+        targetId: current.id,
+        targetVersion: current.version,
+      });
     },
     authorizeSecretDelete,
   );
@@ -438,27 +560,37 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
     // names, before anything is decrypted; the refusal is recorded (names only) and nothing runs.
     const reserved = secret.credential_fields.map((field) => field.envVar).filter(isReservedEnvKey);
     if (reserved.length) {
-      await recordAuditEvent(trx, { viewer: null, meta: null }, {
+      await recordAuditEvent(
+        trx,
+        { viewer: null, meta: null },
+        {
+          teamId: secret.team_id,
+          action: 'secret.injected',
+          targetType: 'Secret',
+          targetId: secret.id,
+          changedFields: reserved,
+          targetVersion: secret.version,
+          outcome: 'DENIED',
+        },
+      );
+      return { reserved };
+    }
+    const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
+    const env = Object.fromEntries(
+      (await currentCredentials(trx, keyring, secret)).map(({ name, value }) => [envVarOf.get(name) ?? name, value]),
+    );
+    await recordAuditEvent(
+      trx,
+      { viewer: null, meta: null },
+      {
         teamId: secret.team_id,
         action: 'secret.injected',
         targetType: 'Secret',
         targetId: secret.id,
-        changedFields: reserved,
+        changedFields: Object.keys(env),
         targetVersion: secret.version,
-        outcome: 'DENIED',
-      });
-      return { reserved };
-    }
-    const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
-    const env = Object.fromEntries((await currentCredentials(trx, keyring, secret)).map(({ name, value }) => [envVarOf.get(name) ?? name, value]));
-    await recordAuditEvent(trx, { viewer: null, meta: null }, {
-      teamId: secret.team_id,
-      action: 'secret.injected',
-      targetType: 'Secret',
-      targetId: secret.id,
-      changedFields: Object.keys(env),
-      targetVersion: secret.version,
-    });
+      },
+    );
     return { env };
   });
   if ('reserved' in outcome) secretPolicy.refuseStoredReservedKeys(outcome.reserved);

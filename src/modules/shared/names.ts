@@ -12,7 +12,8 @@ import { z } from 'zod';
  */
 const FORBIDDEN_IN_NAMES = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\p{Cs}\p{Cn}]/u;
 
-const INVALID_NAME_CHARACTERS_MESSAGE = 'Name must not contain control, invisible or unassigned characters (zero-width space, soft hyphen, bidi controls, …)';
+const INVALID_NAME_CHARACTERS_MESSAGE =
+  'Name must not contain control, invisible or unassigned characters (zero-width space, soft hyphen, bidi controls, …)';
 
 function hasForbiddenNameCharacters(name: string): boolean {
   return !name.isWellFormed() || FORBIDDEN_IN_NAMES.test(name);
@@ -39,5 +40,8 @@ export function nameSchema(max: number) {
     .min(1, 'Name must not be empty')
     .max(max, `Name must be at most ${max} characters`)
     .refine((name) => name.trim() === name, 'Name must not start or end with whitespace')
-    .refine((name) => !hasForbiddenNameCharacters(name), { message: INVALID_NAME_CHARACTERS_MESSAGE, params: { code: 'INVALID_CHARACTERS' } });
+    .refine((name) => !hasForbiddenNameCharacters(name), {
+      message: INVALID_NAME_CHARACTERS_MESSAGE,
+      params: { code: 'INVALID_CHARACTERS' },
+    });
 }

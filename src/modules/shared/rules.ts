@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const description = z.string().max(2000, 'Description must be at most 2000 characters');
 
 /** Client-chosen key that makes a create safe to retry (`idempotencyKey` on every create input). */
-export const idempotencyKey = z.string().min(1, 'idempotencyKey must not be empty').max(255, 'idempotencyKey must be at most 255 characters');
+export const idempotencyKey = z
+  .string()
+  .min(1, 'idempotencyKey must not be empty')
+  .max(255, 'idempotencyKey must be at most 255 characters');
 export const IDEMPOTENCY_KEY_DESCRIPTION =
   'Retrying with the same key and input within 24 hours returns the first result without a second write; the same key with another input is ConflictError IDEMPOTENCY_KEY_REUSED.';
 export const EXPECTED_VERSION_DESCRIPTION =

@@ -24,14 +24,24 @@ export async function findTeamsOfMember(db: Db, userId: string, ids: readonly st
 }
 
 /** The memberships among `keys` of teams the user belongs to (a membership is as visible as its team). */
-export async function findMembershipsOfMember(db: Db, userId: string, keys: readonly { teamId: string; userId: string }[]): Promise<MembershipRow[]> {
+export async function findMembershipsOfMember(
+  db: Db,
+  userId: string,
+  keys: readonly { teamId: string; userId: string }[],
+): Promise<MembershipRow[]> {
   if (!keys.length) return [];
   return db
     .selectFrom('memberships as theirs')
     .innerJoin('memberships as mine', 'mine.team_id', 'theirs.team_id')
     .selectAll('theirs')
     .where('mine.user_id', '=', userId)
-    .where((eb) => eb(eb.refTuple('theirs.team_id', 'theirs.user_id'), 'in', keys.map((key) => eb.tuple(key.teamId, key.userId))))
+    .where((eb) =>
+      eb(
+        eb.refTuple('theirs.team_id', 'theirs.user_id'),
+        'in',
+        keys.map((key) => eb.tuple(key.teamId, key.userId)),
+      ),
+    )
     .execute();
 }
 
@@ -107,7 +117,11 @@ export async function countOwners(db: Db, teamId: string): Promise<number> {
 
 /** A page of the team's members in the order they joined, keyset on (created_at, user_id). */
 export async function listMembers(db: Db, teamId: string, page: KeysetPage): Promise<MembershipRow[]> {
-  return paginate(db.selectFrom('memberships').selectAll().where('team_id', '=', teamId), { key: sql.ref('created_at'), tiebreak: sql.ref('user_id'), direction: 'ASC' }, page).execute();
+  return paginate(
+    db.selectFrom('memberships').selectAll().where('team_id', '=', teamId),
+    { key: sql.ref('created_at'), tiebreak: sql.ref('user_id'), direction: 'ASC' },
+    page,
+  ).execute();
 }
 
 export async function anyTeamExists(db: Db): Promise<boolean> {
@@ -133,7 +147,8 @@ export async function insertInvitation(db: Db, invitation: Insertable<TeamInvita
   try {
     ({ id } = await db.insertInto('team_invitations').values(invitation).returning('id').executeTakeFirstOrThrow());
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError('This user already has a pending invitation to the team', ErrorCode.ALREADY_INVITED);
+    if (isUniqueViolation(error))
+      throw new ConflictError('This user already has a pending invitation to the team', ErrorCode.ALREADY_INVITED);
     throw error;
   }
   return (await selectInvitations(db).where('team_invitations.id', '=', id).executeTakeFirst())!;
@@ -145,7 +160,11 @@ export async function findInvitation(db: Db, id: string): Promise<InvitationRow 
 
 /** The invitation addressed to `userId`, locked until the transaction ends (accept and decline serialise on it). */
 export async function lockInvitationOf(db: Db, id: string, userId: string): Promise<InvitationRow | undefined> {
-  return selectInvitations(db).where('team_invitations.id', '=', id).where('team_invitations.user_id', '=', userId).forUpdate('team_invitations').executeTakeFirst();
+  return selectInvitations(db)
+    .where('team_invitations.id', '=', id)
+    .where('team_invitations.user_id', '=', userId)
+    .forUpdate('team_invitations')
+    .executeTakeFirst();
 }
 
 export async function deleteInvitation(db: Db, id: string): Promise<boolean> {
@@ -156,6 +175,13 @@ export async function deleteInvitation(db: Db, id: string): Promise<boolean> {
 /** A page of pending invitations (of a team, or to a user), oldest first, keyset on (created_at, id). */
 export async function listInvitations(db: Db, where: { teamId: string } | { userId: string }, page: KeysetPage): Promise<InvitationRow[]> {
   let query = selectInvitations(db);
-  query = 'teamId' in where ? query.where('team_invitations.team_id', '=', where.teamId) : query.where('team_invitations.user_id', '=', where.userId);
-  return paginate(query, { key: sql.ref('team_invitations.created_at'), tiebreak: sql.ref('team_invitations.id'), direction: 'ASC' }, page).execute();
+  query =
+    'teamId' in where
+      ? query.where('team_invitations.team_id', '=', where.teamId)
+      : query.where('team_invitations.user_id', '=', where.userId);
+  return paginate(
+    query,
+    { key: sql.ref('team_invitations.created_at'), tiebreak: sql.ref('team_invitations.id'), direction: 'ASC' },
+    page,
+  ).execute();
 }

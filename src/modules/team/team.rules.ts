@@ -6,7 +6,10 @@ import { ROLES } from '../auth/permissions.ts';
 export const teamName = nameSchema(100);
 export const teamSlug = z
   .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, 'Slug must be 1–48 lowercase letters, digits and dashes, not starting or ending with a dash');
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+    'Slug must be 1–48 lowercase letters, digits and dashes, not starting or ending with a dash',
+  );
 export const email = z.email('Must be an email address').max(254);
 export const role = z.enum(ROLES);
 export const tokenName = nameSchema(100);

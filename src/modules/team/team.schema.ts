@@ -31,14 +31,18 @@ import { email, teamName, teamSlug } from './team.rules.ts';
 /** What each role adds to the one after it (src/modules/auth/permissions.ts decides). */
 const ROLE_DESCRIPTIONS: Record<Role, string> = {
   OWNER: 'ADMIN, and alone manages members: invites them, changes their roles, removes them. A team keeps at least one OWNER.',
-  ADMIN: 'OPERATOR, and manages the team’s secrets, locations, vault connections and workspaces, renames the team and reads its audit trail.',
+  ADMIN:
+    'OPERATOR, and manages the team’s secrets, locations, vault connections and workspaces, renames the team and reads its audit trail.',
   OPERATOR: 'VIEWER, and creates and changes PRIVATE ENV secrets of their own.',
   VIEWER: 'Reads the team: its members, workspaces, and the metadata of its secrets (never a value), locations and vault connections.',
 };
 
 export const TeamRoleEnum = builder.enumType('TeamRole', {
   description: 'OWNER > ADMIN > OPERATOR > VIEWER: each can do what the roles after it can.',
-  values: Object.fromEntries(ROLES.map((role) => [role, { description: ROLE_DESCRIPTIONS[role] }])) as Record<Role, { description: string }>,
+  values: Object.fromEntries(ROLES.map((role) => [role, { description: ROLE_DESCRIPTIONS[role] }])) as Record<
+    Role,
+    { description: string }
+  >,
 });
 
 export const TeamRef = builder.objectRef<Team>('Team');
@@ -59,7 +63,11 @@ builder.node(TeamRef, {
     name: t.exposeString('name', { description: '1–100 characters, no control or invisible characters.' }),
     slug: t.exposeString('slug', { description: 'URL-safe and unique among teams: 1–48 lowercase letters, digits and dashes.' }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
-    viewerRole: t.field({ type: TeamRoleEnum, description: 'Your role in this team.', resolve: async (team, _args, ctx) => (await viewerRole(ctx, team.id))! }),
+    viewerRole: t.field({
+      type: TeamRoleEnum,
+      description: 'Your role in this team.',
+      resolve: async (team, _args, ctx) => (await viewerRole(ctx, team.id))!,
+    }),
     members: t.connection(
       {
         type: MembershipRef,
@@ -98,7 +106,10 @@ builder.node(MembershipRef, {
 builder.objectType(TeamInvitationRef, {
   description: 'An invitation to join a team. Nobody joins a team through the API without accepting one (`acceptTeamInvitation`).',
   fields: (t) => ({
-    id: t.globalID({ description: 'Global id, to accept, decline or revoke the invitation.', resolve: (invitation) => ({ type: 'TeamInvitation', id: invitation.id }) }),
+    id: t.globalID({
+      description: 'Global id, to accept, decline or revoke the invitation.',
+      resolve: (invitation) => ({ type: 'TeamInvitation', id: invitation.id }),
+    }),
     team: t.field({
       type: TeamRef,
       nullable: true,
@@ -122,7 +133,11 @@ builder.objectField(ViewerRef, 'invitations', (t) =>
 );
 
 builder.objectField(ViewerRef, 'memberships', (t) =>
-  t.field({ type: [MembershipRef], description: 'Your teams and your role in each.', resolve: (_user, _args, ctx) => listViewerMemberships(ctx) }),
+  t.field({
+    type: [MembershipRef],
+    description: 'Your teams and your role in each.',
+    resolve: (_user, _args, ctx) => listViewerMemberships(ctx),
+  }),
 );
 
 builder.queryField('team', (t) =>
@@ -140,7 +155,10 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
   description: 'A new team.',
   fields: (t) => ({
     name: t.string({ required: true, validate: teamName, description: '1–100 characters, no control or invisible characters.' }),
-    slug: t.string({ description: '1–48 lowercase letters, digits and dashes, unique among teams; derived from the name when omitted.', validate: teamSlug }),
+    slug: t.string({
+      description: '1–48 lowercase letters, digits and dashes, unique among teams; derived from the name when omitted.',
+      validate: teamSlug,
+    }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -187,7 +205,11 @@ const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
 const AddTeamMemberSuccess = builder.objectRef<{ invitation: TeamInvitation; membership: null }>('AddTeamMemberSuccess').implement({
   description: 'The invitation was sent.',
   fields: (t) => ({
-    invitation: t.field({ type: TeamInvitationRef, description: 'The invitation sent: the user joins when they accept it.', resolve: (success) => success.invitation }),
+    invitation: t.field({
+      type: TeamInvitationRef,
+      description: 'The invitation sent: the user joins when they accept it.',
+      resolve: (success) => success.invitation,
+    }),
     invitationEdge: createdEdgeField(t, {
       type: TeamInvitationsEdge,
       connection: 'Team.invitations',
@@ -219,7 +241,10 @@ builder.mutationField('addTeamMember', (t) =>
 );
 
 const TeamInvitationIdInput = (name: string, description: string) =>
-  builder.inputType(name, { description: 'One invitation.', fields: (t) => ({ id: t.globalID({ required: true, for: TeamInvitationRef, description }) }) });
+  builder.inputType(name, {
+    description: 'One invitation.',
+    fields: (t) => ({ id: t.globalID({ required: true, for: TeamInvitationRef, description }) }),
+  });
 
 builder.mutationField('acceptTeamInvitation', (t) =>
   t.field({
@@ -229,11 +254,22 @@ builder.mutationField('acceptTeamInvitation', (t) =>
       dataField: { name: 'membership', description: 'Your membership of the team.' },
       result: {
         fields: (r) => ({
-          membershipEdge: createdEdgeField(r, { type: TeamMembersEdge, connection: 'Team.members', node: (membership) => membership, cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId] }),
+          membershipEdge: createdEdgeField(r, {
+            type: TeamMembersEdge,
+            connection: 'Team.members',
+            node: (membership) => membership,
+            cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId],
+          }),
         }),
       },
     },
-    args: { input: t.arg({ type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true, description: 'The invitation to accept.' }) },
+    args: {
+      input: t.arg({
+        type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
+        required: true,
+        description: 'The invitation to accept.',
+      }),
+    },
     resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, input.id.id),
   }),
 );
@@ -243,7 +279,13 @@ builder.mutationField('declineTeamInvitation', (t) =>
     type: 'ID',
     description: 'Refuses an invitation addressed to you; it is gone.',
     errors: { dataField: { name: 'declinedInvitationId', description: 'The id of the invitation declined.' } },
-    args: { input: t.arg({ type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'), required: true, description: 'The invitation to decline.' }) },
+    args: {
+      input: t.arg({
+        type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
+        required: true,
+        description: 'The invitation to decline.',
+      }),
+    },
     resolve: async (_root, { input }, ctx) => {
       await declineTeamInvitation(ctx, input.id.id);
       return toGlobalId('TeamInvitation', input.id.id);
@@ -254,9 +296,15 @@ builder.mutationField('declineTeamInvitation', (t) =>
 builder.mutationField('revokeTeamInvitation', (t) =>
   t.field({
     type: 'ID',
-    description: "Withdraws a pending invitation of your team (OWNER only).",
+    description: 'Withdraws a pending invitation of your team (OWNER only).',
     errors: { dataField: { name: 'revokedInvitationId', description: 'The id of the invitation withdrawn.' } },
-    args: { input: t.arg({ type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'), required: true, description: 'The invitation to withdraw.' }) },
+    args: {
+      input: t.arg({
+        type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'),
+        required: true,
+        description: 'The invitation to withdraw.',
+      }),
+    },
     resolve: async (_root, { input }, ctx) => {
       await revokeTeamInvitation(ctx, input.id.id);
       return toGlobalId('TeamInvitation', input.id.id);
@@ -279,8 +327,7 @@ builder.mutationField('updateMemberRole', (t) =>
     description: "Changes a member's role (OWNER only). The last OWNER cannot be demoted (LAST_OWNER).",
     errors: { dataField: { name: 'membership', description: 'The membership with its new role.' } },
     args: { input: t.arg({ type: UpdateMemberRoleInput, required: true, description: 'The member and role.' }) },
-    resolve: (_root, { input }, ctx) =>
-      updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
+    resolve: (_root, { input }, ctx) => updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
   }),
 );
 

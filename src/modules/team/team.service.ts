@@ -63,7 +63,12 @@ const toInvitation = (row: InvitationRow): TeamInvitation => ({
   createdAt: row.created_at,
 });
 
-const toMembership = (row: MembershipRow): Membership => ({ teamId: row.team_id, userId: row.user_id, role: row.role, createdAt: row.created_at });
+const toMembership = (row: MembershipRow): Membership => ({
+  teamId: row.team_id,
+  userId: row.user_id,
+  role: row.role,
+  createdAt: row.created_at,
+});
 
 /** A free slug for a new team: the name's slug, or that with a random suffix when taken. */
 async function freeSlug(db: Db, name: string): Promise<string> {
@@ -72,7 +77,12 @@ async function freeSlug(db: Db, name: string): Promise<string> {
 }
 
 /** Creates a team with `ownerId` as its OWNER, inside the caller's transaction. */
-async function createTeamWithOwner(trx: Db, actor: AuditActor, ownerId: string, input: { id?: string; name: string; slug?: string | null | undefined }) {
+async function createTeamWithOwner(
+  trx: Db,
+  actor: AuditActor,
+  ownerId: string,
+  input: { id?: string; name: string; slug?: string | null | undefined },
+) {
   const team = await teamRepository.insertTeam(trx, {
     ...(input.id && { id: input.id }),
     name: input.name,
@@ -81,7 +91,14 @@ async function createTeamWithOwner(trx: Db, actor: AuditActor, ownerId: string, 
     updated_by: ownerId,
   });
   await teamRepository.insertMembership(trx, { team_id: team.id, user_id: ownerId, role: 'OWNER' });
-  await recordAuditEvent(trx, actor, { teamId: team.id, action: 'team.created', targetType: 'Team', targetId: team.id, changedFields: ['name', 'slug'], targetVersion: team.version });
+  await recordAuditEvent(trx, actor, {
+    teamId: team.id,
+    action: 'team.created',
+    targetType: 'Team',
+    targetId: team.id,
+    changedFields: ['name', 'slug'],
+    targetVersion: team.version,
+  });
   return toTeam(team);
 }
 
@@ -101,7 +118,15 @@ export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<
     const row = await teamRepository.lockTeam(trx, teamId);
     return row && toTeam(row);
   };
-  return ctx.db.transaction().execute((trx) => createOnce(ctx, trx, once, (teamId) => load(trx, teamId), () => createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id })));
+  return ctx.db.transaction().execute((trx) =>
+    createOnce(
+      ctx,
+      trx,
+      once,
+      (teamId) => load(trx, teamId),
+      () => createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id }),
+    ),
+  );
 }
 
 /**
@@ -128,7 +153,11 @@ export async function issueMemberToken(db: Db, input: { teamId: string; email: s
     const user = await ensureUser(trx, input.email);
     if (!(await teamRepository.findMembership(trx, input.teamId, user.id))) {
       await teamRepository.insertMembership(trx, { team_id: input.teamId, user_id: user.id, role: input.role });
-      await recordAuditEvent(trx, { viewer: null, meta: null }, { teamId: input.teamId, action: 'member.added', targetType: 'User', targetId: user.id, changedFields: ['role'] });
+      await recordAuditEvent(
+        trx,
+        { viewer: null, meta: null },
+        { teamId: input.teamId, action: 'member.added', targetType: 'User', targetId: user.id, changedFields: ['role'] },
+      );
     }
     const { token } = await issueToken(trx, user.id, input.tokenName);
     return { user, token };
@@ -150,7 +179,14 @@ export async function updateTeam(ctx: Context, input: UpdateTeamInput): Promise<
     checkExpectedVersion('team', current, input.expectedVersion);
     const patch = { ...(input.name != null && { name: input.name }), ...(input.slug != null && { slug: input.slug }) };
     const team = await teamRepository.updateTeam(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, { teamId: team.id, action: 'team.updated', targetType: 'Team', targetId: team.id, changedFields: Object.keys(patch), targetVersion: team.version });
+    await recordAuditEvent(trx, ctx, {
+      teamId: team.id,
+      action: 'team.updated',
+      targetType: 'Team',
+      targetId: team.id,
+      changedFields: Object.keys(patch),
+      targetVersion: team.version,
+    });
     return toTeam(team);
   });
 }
@@ -165,9 +201,21 @@ export async function inviteTeamMember(ctx: Context, input: { teamId: string; em
   return ctx.db.transaction().execute(async (trx) => {
     await teamRepository.lockTeam(trx, input.teamId);
     const user = await ensureUser(trx, input.email);
-    if (await teamRepository.findMembership(trx, input.teamId, user.id)) throw new ConflictError(`${input.email} is already a member`, ErrorCode.ALREADY_MEMBER);
-    const invitation = await teamRepository.insertInvitation(trx, { team_id: input.teamId, user_id: user.id, role: input.role, invited_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.invited', targetType: 'TeamInvitation', targetId: invitation.id, changedFields: ['role'] });
+    if (await teamRepository.findMembership(trx, input.teamId, user.id))
+      throw new ConflictError(`${input.email} is already a member`, ErrorCode.ALREADY_MEMBER);
+    const invitation = await teamRepository.insertInvitation(trx, {
+      team_id: input.teamId,
+      user_id: user.id,
+      role: input.role,
+      invited_by: ctx.viewer.userId,
+    });
+    await recordAuditEvent(trx, ctx, {
+      teamId: input.teamId,
+      action: 'member.invited',
+      targetType: 'TeamInvitation',
+      targetId: invitation.id,
+      changedFields: ['role'],
+    });
     return toInvitation(invitation);
   });
 }
@@ -180,10 +228,21 @@ export async function acceptTeamInvitation(ctx: Context, invitationId: string): 
     const invitation = await teamRepository.lockInvitationOf(trx, invitationId, ctx.viewer.userId);
     if (!invitation) throw new NotFoundError('No pending invitation of yours has this id');
     await teamRepository.lockTeam(trx, invitation.team_id);
-    if (await teamRepository.findMembership(trx, invitation.team_id, ctx.viewer.userId)) throw new ConflictError('You are already a member of this team: decline the invitation', ErrorCode.ALREADY_MEMBER);
-    const membership = await teamRepository.insertMembership(trx, { team_id: invitation.team_id, user_id: ctx.viewer.userId, role: invitation.role });
+    if (await teamRepository.findMembership(trx, invitation.team_id, ctx.viewer.userId))
+      throw new ConflictError('You are already a member of this team: decline the invitation', ErrorCode.ALREADY_MEMBER);
+    const membership = await teamRepository.insertMembership(trx, {
+      team_id: invitation.team_id,
+      user_id: ctx.viewer.userId,
+      role: invitation.role,
+    });
     await teamRepository.deleteInvitation(trx, invitation.id);
-    await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'member.added', targetType: 'User', targetId: ctx.viewer.userId, changedFields: ['role'] });
+    await recordAuditEvent(trx, ctx, {
+      teamId: invitation.team_id,
+      action: 'member.added',
+      targetType: 'User',
+      targetId: ctx.viewer.userId,
+      changedFields: ['role'],
+    });
     return toMembership(membership);
   });
 }
@@ -194,7 +253,12 @@ export async function declineTeamInvitation(ctx: Context, invitationId: string):
     const invitation = await teamRepository.lockInvitationOf(trx, invitationId, ctx.viewer.userId);
     if (!invitation) throw new NotFoundError('No pending invitation of yours has this id');
     await teamRepository.deleteInvitation(trx, invitation.id);
-    await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'invitation.declined', targetType: 'TeamInvitation', targetId: invitation.id });
+    await recordAuditEvent(trx, ctx, {
+      teamId: invitation.team_id,
+      action: 'invitation.declined',
+      targetType: 'TeamInvitation',
+      targetId: invitation.id,
+    });
   });
 }
 
@@ -205,7 +269,12 @@ export async function revokeTeamInvitation(ctx: Context, invitationId: string): 
   await authorize(ctx, invitation.team_id, 'team:manage-members');
   await ctx.db.transaction().execute(async (trx) => {
     if (!(await teamRepository.deleteInvitation(trx, invitation.id))) throw new NotFoundError('No pending invitation has this id');
-    await recordAuditEvent(trx, ctx, { teamId: invitation.team_id, action: 'invitation.revoked', targetType: 'TeamInvitation', targetId: invitation.id });
+    await recordAuditEvent(trx, ctx, {
+      teamId: invitation.team_id,
+      action: 'invitation.revoked',
+      targetType: 'TeamInvitation',
+      targetId: invitation.id,
+    });
   });
 }
 
@@ -243,7 +312,13 @@ export async function updateMemberRole(ctx: Context, input: { teamId: string; us
   return ctx.db.transaction().execute(async (trx) => {
     await lockMemberChange(trx, input.teamId, input.userId, input.role);
     const membership = await teamRepository.updateMembershipRole(trx, input.teamId, input.userId, input.role);
-    await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'member.role_changed', targetType: 'User', targetId: input.userId, changedFields: ['role'] });
+    await recordAuditEvent(trx, ctx, {
+      teamId: input.teamId,
+      action: 'member.role_changed',
+      targetType: 'User',
+      targetId: input.userId,
+      changedFields: ['role'],
+    });
     return toMembership(membership);
   });
 }

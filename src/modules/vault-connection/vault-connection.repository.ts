@@ -9,7 +9,19 @@ import { DEFAULT_ORDER, paginateInOrder } from '../../database/keyset.ts';
 type VaultConnectionRow = Selectable<VaultConnectionTable>;
 
 /** Every column but the sealed payload: what reads need. */
-const METADATA = ['id', 'team_id', 'name', 'description', 'vault_type', 'version', 'last_rotated_at', 'created_at', 'created_by', 'updated_at', 'updated_by'] as const;
+const METADATA = [
+  'id',
+  'team_id',
+  'name',
+  'description',
+  'vault_type',
+  'version',
+  'last_rotated_at',
+  'created_at',
+  'created_by',
+  'updated_at',
+  'updated_by',
+] as const;
 export type VaultConnectionMetadata = Pick<VaultConnectionRow, (typeof METADATA)[number]>;
 
 /** Connections among `ids` in teams the user belongs to. */
@@ -24,9 +36,16 @@ export async function findVaultConnectionsOfMember(db: Db, userId: string, ids: 
     .execute();
 }
 
-export async function insertVaultConnection(db: Db, row: Omit<Insertable<VaultConnectionTable>, 'name_key'>): Promise<VaultConnectionMetadata> {
+export async function insertVaultConnection(
+  db: Db,
+  row: Omit<Insertable<VaultConnectionTable>, 'name_key'>,
+): Promise<VaultConnectionMetadata> {
   try {
-    return await db.insertInto('vault_connections').values({ ...row, name_key: nameKey(row.name) }).returning(METADATA).executeTakeFirstOrThrow();
+    return await db
+      .insertInto('vault_connections')
+      .values({ ...row, name_key: nameKey(row.name) })
+      .returning(METADATA)
+      .executeTakeFirstOrThrow();
   } catch (error) {
     return rethrowNameTaken(error, 'vault connection', row.name);
   }
@@ -38,11 +57,20 @@ export async function lockVaultConnection(db: Db, id: string): Promise<VaultConn
 }
 
 /** Applies a change and bumps the version by one. */
-export async function updateVaultConnection(db: Db, id: string, patch: Omit<Updateable<VaultConnectionTable>, 'name_key'>): Promise<VaultConnectionMetadata> {
+export async function updateVaultConnection(
+  db: Db,
+  id: string,
+  patch: Omit<Updateable<VaultConnectionTable>, 'name_key'>,
+): Promise<VaultConnectionMetadata> {
   try {
     return await db
       .updateTable('vault_connections')
-      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({
+        ...patch,
+        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
       .where('id', '=', id)
       .returning(METADATA)
       .executeTakeFirstOrThrow();
@@ -66,5 +94,10 @@ export async function countSecretsUsingVaultConnection(db: Db, id: string): Prom
 
 /** A page of the team's connections by name, keyset on (lower(name), id), with `sort_key` for the cursor. */
 export async function listVaultConnections(db: Db, teamId: string, page: KeysetPage) {
-  return paginateInOrder(db.selectFrom('vault_connections').select(METADATA).where('team_id', '=', teamId), 'vault_connections', DEFAULT_ORDER, page).execute();
+  return paginateInOrder(
+    db.selectFrom('vault_connections').select(METADATA).where('team_id', '=', teamId),
+    'vault_connections',
+    DEFAULT_ORDER,
+    page,
+  ).execute();
 }

@@ -3,7 +3,11 @@ import { nameSchema } from '../shared/names.ts';
 import type { VaultType } from '../secret/field-mapping-references.ts';
 
 const field = (label: string) =>
-  z.string().min(1, `${label} must not be empty`).max(4096, `${label} must be at most 4096 characters`).refine((v) => v.trim() === v, `${label} must not start or end with whitespace`);
+  z
+    .string()
+    .min(1, `${label} must not be empty`)
+    .max(4096, `${label} must be at most 4096 characters`)
+    .refine((v) => v.trim() === v, `${label} must not start or end with whitespace`);
 
 /** What each vault type needs to be reached; one `@oneOf` member per type. */
 export const vaultCredentialSchemas = {

@@ -5,7 +5,14 @@ import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
-import { DESCRIPTION_DESCRIPTION, EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import {
+  DESCRIPTION_DESCRIPTION,
+  EXPECTED_VERSION_DESCRIPTION,
+  IDEMPOTENCY_KEY_DESCRIPTION,
+  TEAM_UNIQUE_NAME_DESCRIPTION,
+  description,
+  idempotencyKey,
+} from '../shared/rules.ts';
 import { vaultConnectionName } from './vault-connection.rules.ts';
 import {
   createVaultConnection,
@@ -28,17 +35,26 @@ export const VaultTypeEnum = builder.enumType('VaultType', {
 
 export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConnection');
 builder.node(VaultConnectionRef, {
-  description: 'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
+  description:
+    'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
   id: { resolve: (connection) => connection.id },
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadVaultConnection(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, description: 'The team the connection belongs to.', resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))! }),
+    team: t.field({
+      type: TeamRef,
+      description: 'The team the connection belongs to.',
+      resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))!,
+    }),
     name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
     vaultType: t.field({ type: VaultTypeEnum, description: 'The kind of vault; fixed at creation.', resolve: (c) => c.vaultType }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
-    lastRotatedAt: t.expose('lastRotatedAt', { type: 'DateTime', nullable: true, description: 'When `rotateVaultConnection` last replaced its credentials; null if never.' }),
+    lastRotatedAt: t.expose('lastRotatedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When `rotateVaultConnection` last replaced its credentials; null if never.',
+    }),
     ...authorshipFields(t),
   }),
 });
@@ -47,11 +63,17 @@ builder.node(VaultConnectionRef, {
 const TeamVaultConnectionsEdge = builder.edgeObject({ name: 'TeamVaultConnectionsConnectionEdge', type: VaultConnectionRef });
 
 builder.objectField(TeamRef, 'vaultConnections', (t) =>
-  t.connection({ type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) }, {}, TeamVaultConnectionsEdge),
+  t.connection(
+    { type: VaultConnectionRef, description: 'By name.', resolve: (team, args, ctx) => listTeamVaultConnections(ctx, team.id, args) },
+    {},
+    TeamVaultConnectionsEdge,
+  ),
 );
 
-const secretField = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>, description: string) =>
-  t.string({ required: true, description });
+const secretField = (
+  t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>,
+  description: string,
+) => t.string({ required: true, description });
 
 const OnePasswordCredentialsInput = builder.inputType('OnePasswordCredentialsInput', {
   description: 'How to reach 1Password. Every field: 1–4096 characters, no surrounding whitespace.',
@@ -93,7 +115,11 @@ const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput
     name: t.string({ required: true, validate: vaultConnectionName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     vaultType: t.field({ type: VaultTypeEnum, required: true, description: 'The kind of vault; fixed once created.' }),
-    credentials: t.field({ type: VaultCredentialsInput, required: true, description: 'How to reach the vault: the member of `vaultType` (INVALID_CREDENTIALS otherwise).' }),
+    credentials: t.field({
+      type: VaultCredentialsInput,
+      required: true,
+      description: 'How to reach the vault: the member of `vaultType` (INVALID_CREDENTIALS otherwise).',
+    }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
@@ -136,7 +162,11 @@ const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput
   description: 'New credentials for a vault connection.',
   fields: (t) => ({
     id: t.globalID({ required: true, for: VaultConnectionRef, description: 'The VaultConnection id.' }),
-    credentials: t.field({ type: VaultCredentialsInput, required: true, description: 'The new credentials: the member of its `vaultType`.' }),
+    credentials: t.field({
+      type: VaultCredentialsInput,
+      required: true,
+      description: 'The new credentials: the member of its `vaultType`.',
+    }),
     expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });

@@ -46,21 +46,38 @@ const toVaultConnection = (row: VaultConnectionMetadata): VaultConnection => ({
  * Checks that `credentials` fit the vault type and seals them for storage, bound to the
  * connection and the version they are written at.
  */
-function sealVaultCredentials(keyring: MasterKeyring, vaultType: VaultType, credentials: VaultCredentialsInput, binding: { teamId: string; id: string; version: number }) {
+function sealVaultCredentials(
+  keyring: MasterKeyring,
+  vaultType: VaultType,
+  credentials: VaultCredentialsInput,
+  binding: { teamId: string; id: string; version: number },
+) {
   const member = VAULT_CREDENTIALS_MEMBER[vaultType];
   const given = credentials[member];
   if (!given) {
-    throw ValidationError.forField(['input', 'credentials'], `A ${vaultType} connection takes credentials.${member}`, ErrorCode.INVALID_CREDENTIALS);
+    throw ValidationError.forField(
+      ['input', 'credentials'],
+      `A ${vaultType} connection takes credentials.${member}`,
+      ErrorCode.INVALID_CREDENTIALS,
+    );
   }
   const parsed = vaultCredentialSchemas[member].safeParse(given);
   if (!parsed.success) {
     throw new ValidationError('Invalid vault credentials', {
       code: ErrorCode.INVALID_CREDENTIALS,
-      fieldErrors: parsed.error.issues.map((issue) => ({ path: ['input', 'credentials', member, ...issue.path.map(String)], message: issue.message, code: 'INVALID_VALUE' })),
+      fieldErrors: parsed.error.issues.map((issue) => ({
+        path: ['input', 'credentials', member, ...issue.path.map(String)],
+        message: issue.message,
+        code: 'INVALID_VALUE',
+      })),
     });
   }
   // Prefixed so that a vault connection's payload can never pass for a secret's.
-  const sealed = sealToColumns(keyring, JSON.stringify(parsed.data), { teamId: binding.teamId, secretId: `vault-connection:${binding.id}`, version: binding.version });
+  const sealed = sealToColumns(keyring, JSON.stringify(parsed.data), {
+    teamId: binding.teamId,
+    secretId: `vault-connection:${binding.id}`,
+    version: binding.version,
+  });
   return { ...sealed, payload_version: binding.version };
 }
 
@@ -108,7 +125,14 @@ export async function createVaultConnection(ctx: Context, input: CreateVaultConn
           updated_by: ctx.viewer.userId,
         });
         const changedFields = ['name', 'description', 'vaultType', 'credentials'];
-        await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'vault_connection.created', targetType: 'VaultConnection', targetId: id, changedFields, targetVersion: 1 });
+        await recordAuditEvent(trx, ctx, {
+          teamId: input.teamId,
+          action: 'vault_connection.created',
+          targetType: 'VaultConnection',
+          targetId: id,
+          changedFields,
+          targetVersion: 1,
+        });
         return toVaultConnection(row);
       },
     ),
@@ -125,33 +149,73 @@ export interface UpdateVaultConnectionInput {
 /** Renames or re-describes a connection; its type and credentials change only by rotation. */
 export async function updateVaultConnection(ctx: Context, input: UpdateVaultConnectionInput): Promise<VaultConnection> {
   return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    const patch = { ...(input.name != null && { name: input.name }), ...(input.description !== undefined && { description: input.description }) };
+    const patch = {
+      ...(input.name != null && { name: input.name }),
+      ...(input.description !== undefined && { description: input.description }),
+    };
     const row = await vaultConnectionRepository.updateVaultConnection(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.updated', targetType: 'VaultConnection', targetId: row.id, changedFields: Object.keys(patch), targetVersion: row.version });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'vault_connection.updated',
+      targetType: 'VaultConnection',
+      targetId: row.id,
+      changedFields: Object.keys(patch),
+      targetVersion: row.version,
+    });
     return toVaultConnection(row);
   });
 }
 
 /** Replaces a connection's credentials (same vault type), sealed at the new version. */
-export async function rotateVaultConnection(ctx: Context, input: { id: string; credentials: VaultCredentialsInput; expectedVersion?: number | null | undefined }): Promise<VaultConnection> {
+export async function rotateVaultConnection(
+  ctx: Context,
+  input: { id: string; credentials: VaultCredentialsInput; expectedVersion?: number | null | undefined },
+): Promise<VaultConnection> {
   return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const version = current.version + 1;
-    const sealed = sealVaultCredentials(ctx.keyring, current.vault_type as VaultType, input.credentials, { teamId: current.team_id, id: current.id, version });
-    const row = await vaultConnectionRepository.updateVaultConnection(trx, input.id, { ...sealed, last_rotated_at: new Date(), updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.rotated', targetType: 'VaultConnection', targetId: row.id, changedFields: ['credentials'], targetVersion: row.version });
+    const sealed = sealVaultCredentials(ctx.keyring, current.vault_type as VaultType, input.credentials, {
+      teamId: current.team_id,
+      id: current.id,
+      version,
+    });
+    const row = await vaultConnectionRepository.updateVaultConnection(trx, input.id, {
+      ...sealed,
+      last_rotated_at: new Date(),
+      updated_by: ctx.viewer.userId,
+    });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'vault_connection.rotated',
+      targetType: 'VaultConnection',
+      targetId: row.id,
+      changedFields: ['credentials'],
+      targetVersion: row.version,
+    });
     return toVaultConnection(row);
   });
 }
 
 /** Deletes a connection no secret uses (VAULT_CONNECTION_IN_USE otherwise). */
-export async function deleteVaultConnection(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
+export async function deleteVaultConnection(
+  ctx: Context,
+  input: { id: string; expectedVersion?: number | null | undefined },
+): Promise<void> {
   await changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const users = await vaultConnectionRepository.countSecretsUsingVaultConnection(trx, input.id);
     if (users > 0) {
-      throw new ConflictError(`${users} secret(s) read their credentials through this connection; move or delete them first`, ErrorCode.VAULT_CONNECTION_IN_USE);
+      throw new ConflictError(
+        `${users} secret(s) read their credentials through this connection; move or delete them first`,
+        ErrorCode.VAULT_CONNECTION_IN_USE,
+      );
     }
     await vaultConnectionRepository.deleteVaultConnection(trx, input.id);
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'vault_connection.deleted', targetType: 'VaultConnection', targetId: input.id, targetVersion: current.version });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'vault_connection.deleted',
+      targetType: 'VaultConnection',
+      targetId: input.id,
+      targetVersion: current.version,
+    });
   });
 }
 

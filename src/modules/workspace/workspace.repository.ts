@@ -29,7 +29,11 @@ export async function findTeamWorkspaceIds(db: Db, teamId: string, ids: readonly
 
 export async function insertWorkspace(db: Db, row: Omit<Insertable<WorkspaceTable>, 'name_key'>): Promise<WorkspaceRow> {
   try {
-    return await db.insertInto('workspaces').values({ ...row, name_key: nameKey(row.name) }).returningAll().executeTakeFirstOrThrow();
+    return await db
+      .insertInto('workspaces')
+      .values({ ...row, name_key: nameKey(row.name) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   } catch (error) {
     return rethrowNameTaken(error, 'workspace', row.name);
   }
@@ -44,7 +48,12 @@ export async function updateWorkspace(db: Db, id: string, patch: Omit<Updateable
   try {
     return await db
       .updateTable('workspaces')
-      .set((eb) => ({ ...patch, ...(patch.name !== undefined && { name_key: nameKey(patch.name) }), version: eb('version', '+', 1), updated_at: new Date() }))
+      .set((eb) => ({
+        ...patch,
+        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
+        version: eb('version', '+', 1),
+        updated_at: new Date(),
+      }))
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -59,14 +68,22 @@ export async function deleteWorkspace(db: Db, id: string): Promise<void> {
 }
 
 export async function listWorkspaces(db: Db, teamId: string, page: KeysetPage) {
-  return paginateInOrder(db.selectFrom('workspaces').selectAll('workspaces').where('workspaces.team_id', '=', teamId), 'workspaces', DEFAULT_ORDER, page).execute();
+  return paginateInOrder(
+    db.selectFrom('workspaces').selectAll('workspaces').where('workspaces.team_id', '=', teamId),
+    'workspaces',
+    DEFAULT_ORDER,
+    page,
+  ).execute();
 }
 
 /** Replaces the set of workspaces a secret is available in. */
 export async function setSecretWorkspaces(db: Db, secretId: string, workspaceIds: readonly string[]): Promise<void> {
   await db.deleteFrom('secret_workspaces').where('secret_id', '=', secretId).execute();
   if (workspaceIds.length) {
-    await db.insertInto('secret_workspaces').values(workspaceIds.map((workspaceId) => ({ secret_id: secretId, workspace_id: workspaceId }))).execute();
+    await db
+      .insertInto('secret_workspaces')
+      .values(workspaceIds.map((workspaceId) => ({ secret_id: secretId, workspace_id: workspaceId })))
+      .execute();
   }
 }
 

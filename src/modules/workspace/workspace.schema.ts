@@ -2,7 +2,14 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { DESCRIPTION_DESCRIPTION, EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import {
+  DESCRIPTION_DESCRIPTION,
+  EXPECTED_VERSION_DESCRIPTION,
+  IDEMPOTENCY_KEY_DESCRIPTION,
+  TEAM_UNIQUE_NAME_DESCRIPTION,
+  description,
+  idempotencyKey,
+} from '../shared/rules.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -26,14 +33,21 @@ builder.node(WorkspaceRef, {
   // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
   loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadWorkspace(ctx, id))),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, description: 'The team the workspace belongs to.', resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))! }),
+    team: t.field({
+      type: TeamRef,
+      description: 'The team the workspace belongs to.',
+      resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))!,
+    }),
     name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
     version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     availableSecrets: t.connection({
       type: SecretRef,
       description: 'Secrets with workspaceAccess ALL, or SOME listing this workspace.',
-      args: { filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }), orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }) },
+      args: {
+        filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }),
+        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
+      },
       resolve: (workspace, args, ctx) => listAvailableSecrets(ctx, workspace, args),
     }),
     ...authorshipFields(t),
@@ -44,7 +58,11 @@ builder.node(WorkspaceRef, {
 const TeamWorkspacesEdge = builder.edgeObject({ name: 'TeamWorkspacesConnectionEdge', type: WorkspaceRef });
 
 builder.objectField(TeamRef, 'workspaces', (t) =>
-  t.connection({ type: WorkspaceRef, description: 'By name.', resolve: (team, args, ctx) => listTeamWorkspaces(ctx, team.id, args) }, {}, TeamWorkspacesEdge),
+  t.connection(
+    { type: WorkspaceRef, description: 'By name.', resolve: (team, args, ctx) => listTeamWorkspaces(ctx, team.id, args) },
+    {},
+    TeamWorkspacesEdge,
+  ),
 );
 
 builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>

@@ -52,11 +52,31 @@ export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput)
     return row && toWorkspace(row);
   };
   return ctx.db.transaction().execute((trx) =>
-    createOnce(ctx, trx, once, (workspaceId) => load(trx, workspaceId), async () => {
-      const row = await workspaceRepository.insertWorkspace(trx, { id, team_id: input.teamId, name: input.name, description: input.description ?? null, created_by: ctx.viewer.userId, updated_by: ctx.viewer.userId });
-      await recordAuditEvent(trx, ctx, { teamId: input.teamId, action: 'workspace.created', targetType: 'Workspace', targetId: row.id, changedFields: ['name', 'description'], targetVersion: row.version });
-      return toWorkspace(row);
-    }),
+    createOnce(
+      ctx,
+      trx,
+      once,
+      (workspaceId) => load(trx, workspaceId),
+      async () => {
+        const row = await workspaceRepository.insertWorkspace(trx, {
+          id,
+          team_id: input.teamId,
+          name: input.name,
+          description: input.description ?? null,
+          created_by: ctx.viewer.userId,
+          updated_by: ctx.viewer.userId,
+        });
+        await recordAuditEvent(trx, ctx, {
+          teamId: input.teamId,
+          action: 'workspace.created',
+          targetType: 'Workspace',
+          targetId: row.id,
+          changedFields: ['name', 'description'],
+          targetVersion: row.version,
+        });
+        return toWorkspace(row);
+      },
+    ),
   );
 }
 
@@ -70,12 +90,27 @@ const changeWorkspace = versionedChange<WorkspaceRow>({
 
 export async function updateWorkspace(
   ctx: Context,
-  input: { id: string; name?: string | null | undefined; description?: string | null | undefined; expectedVersion?: number | null | undefined },
+  input: {
+    id: string;
+    name?: string | null | undefined;
+    description?: string | null | undefined;
+    expectedVersion?: number | null | undefined;
+  },
 ): Promise<Workspace> {
   return changeWorkspace(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    const patch = { ...(input.name != null && { name: input.name }), ...(input.description !== undefined && { description: input.description }) };
+    const patch = {
+      ...(input.name != null && { name: input.name }),
+      ...(input.description !== undefined && { description: input.description }),
+    };
     const row = await workspaceRepository.updateWorkspace(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'workspace.updated', targetType: 'Workspace', targetId: current.id, changedFields: Object.keys(patch), targetVersion: row.version });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'workspace.updated',
+      targetType: 'Workspace',
+      targetId: current.id,
+      changedFields: Object.keys(patch),
+      targetVersion: row.version,
+    });
     return toWorkspace(row);
   });
 }
@@ -84,7 +119,13 @@ export async function updateWorkspace(
 export async function deleteWorkspace(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   await changeWorkspace(ctx, input.id, input.expectedVersion, async (trx, current) => {
     await workspaceRepository.deleteWorkspace(trx, current.id);
-    await recordAuditEvent(trx, ctx, { teamId: current.team_id, action: 'workspace.deleted', targetType: 'Workspace', targetId: current.id, targetVersion: current.version });
+    await recordAuditEvent(trx, ctx, {
+      teamId: current.team_id,
+      action: 'workspace.deleted',
+      targetType: 'Workspace',
+      targetId: current.id,
+      targetVersion: current.version,
+    });
   });
 }
 

@@ -35,9 +35,17 @@ export function createRateLimitRedis(url: string, logger: Logger): Redis {
  * Redis; a Redis counter falls back to memory while Redis is unreachable (rate-limiter-flexible's
  * insurance limiter), so a store failure never fails a request. `points` ≤ 0: no counter.
  */
-export function createCounter(store: 'memory' | Redis, options: { points: number; windowSeconds: number; keyPrefix: string }): RateLimiterAbstract | undefined {
+export function createCounter(
+  store: 'memory' | Redis,
+  options: { points: number; windowSeconds: number; keyPrefix: string },
+): RateLimiterAbstract | undefined {
   if (!(options.points > 0)) return undefined;
   const common = { points: options.points, duration: options.windowSeconds, keyPrefix: options.keyPrefix };
   if (store === 'memory') return new RateLimiterMemory(common);
-  return new RateLimiterRedis({ ...common, storeClient: store, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(common) });
+  return new RateLimiterRedis({
+    ...common,
+    storeClient: store,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory(common),
+  });
 }

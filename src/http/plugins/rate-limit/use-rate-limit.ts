@@ -89,7 +89,8 @@ function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
 export function useRateLimit(options: RateLimitOptions = {}): Plugin {
   const store = options.store ?? 'memory';
   const windowSeconds = options.windowSeconds ?? RATE_LIMIT_DEFAULTS.windowSeconds;
-  if (!Number.isInteger(windowSeconds) || windowSeconds < 1) throw new Error(`windowSeconds must be a whole number of seconds ≥ 1, got ${windowSeconds}`);
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1)
+    throw new Error(`windowSeconds must be a whole number of seconds ≥ 1, got ${windowSeconds}`);
   // `??`, not a spread: a budget read from an unset environment variable holds `undefined`.
   const budget = (given: RateLimitBudget | undefined, defaults: Required<RateLimitBudget>): Required<RateLimitBudget> => ({
     queries: given?.queries ?? defaults.queries,
@@ -112,7 +113,11 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
    * The viewer's teams that the root fields target, each with how many fields target it. Ids of
    * teams the viewer is not in (or of objects they cannot see) target nothing.
    */
-  const targetedTeams = async (context: Context, operation: OperationTypeNode, fields: readonly RootField[]): Promise<Map<string, number>> => {
+  const targetedTeams = async (
+    context: Context,
+    operation: OperationTypeNode,
+    fields: readonly RootField[],
+  ): Promise<Map<string, number>> => {
     const mine = new Set(await cachedTeamsOf(context));
     // All at once, so that the lookups batch (teamOfObject answers through per-request dataloaders).
     const teamOf = (ref: GlobalRef) => (ref.typename === 'Team' ? ref.id : teamOfObject ? teamOfObject(context, ref, operation) : null);
@@ -137,7 +142,8 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
   };
   const ipBucket = bucket('ip', 'unauthenticated', unauthenticatedPerIp);
   const clientAddressOf = options.clientAddressOf ?? clientAddressResolver([]);
-  const clientIpOf = (serverContext: unknown) => clientAddressOf((serverContext as { req?: IncomingMessage } | undefined)?.req) ?? 'unknown';
+  const clientIpOf = (serverContext: unknown) =>
+    clientAddressOf((serverContext as { req?: IncomingMessage } | undefined)?.req) ?? 'unknown';
 
   /** The headers' counter of each request: the IP's until the request is authenticated and counted. */
   const snapshots = new WeakMap<Request, { ip?: Snapshot; operation?: Snapshot }>();
@@ -226,7 +232,11 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       if (over.length) {
         // A refused operation spends nothing: every counter gets its points back (the exhausted
         // ones too, so a 10-field operation refused does not also block a 1-field one that fits).
-        await Promise.all(known.map(({ bucket, key, cost: points }) => bucket.limiter.reward(key, points).catch((error: unknown) => failOpen(error, 'refund'))));
+        await Promise.all(
+          known.map(({ bucket, key, cost: points }) =>
+            bucket.limiter.reward(key, points).catch((error: unknown) => failOpen(error, 'refund')),
+          ),
+        );
         // Allowed again once every exhausted counter has reset.
         const last = over.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
         const snapshot = { ...snapshotOf(last.bucket.points, last.res), remaining: 0 };
@@ -243,7 +253,9 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
       }
       // The headers tell of the counter closest to its limit.
       const candidates = known.map((outcome) => snapshotOf(outcome.bucket.points, outcome.res));
-      stateOf(request).operation = candidates.reduce((a, b) => (b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a));
+      stateOf(request).operation = candidates.reduce((a, b) =>
+        b.remaining < a.remaining || (b.remaining === a.remaining && b.resetSeconds > a.resetSeconds) ? b : a,
+      );
     },
 
     // A request that failed authentication, or failed before it (a document that does not parse
