@@ -26,6 +26,33 @@ export interface AuditEntry {
   outcome?: 'SUCCESS' | 'DENIED';
 }
 
+/** A team's versioned object as its audit events name it. */
+export interface AuditedObject {
+  team_id: string;
+  id: string;
+  /** The version the change left it at (for a delete, the version deleted). */
+  version: number;
+}
+
+/** `recordAuditEvent` for a change to a team's versioned object (secret, location, vault connection, workspace). */
+export async function recordObjectEvent(
+  db: Db,
+  actor: AuditActor,
+  targetType: string,
+  action: string,
+  object: AuditedObject,
+  changedFields?: string[],
+): Promise<void> {
+  await recordAuditEvent(db, actor, {
+    teamId: object.team_id,
+    action,
+    targetType,
+    targetId: object.id,
+    ...(changedFields && { changedFields }),
+    targetVersion: object.version,
+  });
+}
+
 /** Longest request metadata (User-Agent, request id, client address) an audit row keeps, in characters. */
 const MAX_AUDIT_META_CHARS = 256;
 

@@ -12,7 +12,7 @@ import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { versionedChange } from '../shared/versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
-import { recordAuditEvent } from '../audit/audit.service.ts';
+import { recordAuditEvent, recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { isTeamMember } from '../team/team.service.ts';
 import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
@@ -220,59 +220,44 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
     const row = await secretRepository.findSecret(trx, secretId);
     return row && toSecret(row);
   };
-  return ctx.db.transaction().execute((trx) =>
-    createOnce(
-      ctx,
-      trx,
-      once,
-      (secretId) => load(trx, secretId),
-      async () => {
-        await secretRepository.insertSecret(trx, {
-          id,
-          team_id: input.teamId,
-          name: input.name,
-          description: input.description ?? null,
-          secret_type: secretType,
-          auth_method: authMethod,
-          storage,
-          ...stored,
-          visibility,
-          owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
-          service_slug: input.serviceSlug ?? null,
-          workspace_access: workspaceAccess,
-          created_by: ctx.viewer.userId,
-          updated_by: ctx.viewer.userId,
-        });
-        await workspaceRepository.setSecretWorkspaces(trx, id, workspaceIds);
-        await secretRepository.insertSecretVersion(trx, {
-          secret_id: id,
-          version: 1,
-          reason: 'CREATE',
-          ...sealed,
-          created_by: ctx.viewer.userId,
-        });
-        const changedFields = [
-          'name',
-          'description',
-          'secretType',
-          'authMethod',
-          storage === 'NATIVE' ? 'credentials' : 'fieldMappings',
-          'visibility',
-          'serviceSlug',
-          'workspaceAccess',
-        ];
-        await recordAuditEvent(trx, ctx, {
-          teamId: input.teamId,
-          action: 'secret.created',
-          targetType: 'Secret',
-          targetId: id,
-          changedFields,
-          targetVersion: 1,
-        });
-        return toSecret((await secretRepository.findSecret(trx, id))!);
-      },
-    ),
-  );
+  return createOnce(ctx, once, load, async (trx) => {
+    await secretRepository.insertSecret(trx, {
+      id,
+      team_id: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      secret_type: secretType,
+      auth_method: authMethod,
+      storage,
+      ...stored,
+      visibility,
+      owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
+      service_slug: input.serviceSlug ?? null,
+      workspace_access: workspaceAccess,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    await workspaceRepository.setSecretWorkspaces(trx, id, workspaceIds);
+    await secretRepository.insertSecretVersion(trx, {
+      secret_id: id,
+      version: 1,
+      reason: 'CREATE',
+      ...sealed,
+      created_by: ctx.viewer.userId,
+    });
+    const changedFields = [
+      'name',
+      'description',
+      'secretType',
+      'authMethod',
+      storage === 'NATIVE' ? 'credentials' : 'fieldMappings',
+      'visibility',
+      'serviceSlug',
+      'workspaceAccess',
+    ];
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.created', { team_id: input.teamId, id, version: 1 }, changedFields);
+    return toSecret((await secretRepository.findSecret(trx, id))!);
+  });
 }
 
 /** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (VERSION_MISMATCH; the lock keeps LOCATION_TYPE_MISMATCH under concurrency). */
@@ -422,14 +407,7 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
         created_by: ctx.viewer.userId,
       });
     }
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'secret.updated',
-      targetType: 'Secret',
-      targetId: current.id,
-      changedFields,
-      targetVersion: version,
-    });
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.updated', { ...current, version }, changedFields);
     return toSecret((await secretRepository.findSecret(trx, current.id))!);
   });
 }
@@ -460,14 +438,7 @@ export async function rotateSecret(
       ...prepared.sealed,
       created_by: ctx.viewer.userId,
     });
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'secret.rotated',
-      targetType: 'Secret',
-      targetId: current.id,
-      changedFields: ['credentials'],
-      targetVersion: version,
-    });
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.rotated', { ...current, version }, ['credentials']);
     return toSecret((await secretRepository.findSecret(trx, current.id))!);
   });
 }
@@ -499,13 +470,7 @@ export async function deleteSecret(ctx: Context, input: { id: string; expectedVe
     async (trx, current) => {
       secretPolicy.requireNotInUse(current.location_count);
       await secretRepository.deleteSecret(trx, current.id);
-      await recordAuditEvent(trx, ctx, {
-        teamId: current.team_id,
-        action: 'secret.deleted',
-        targetType: 'Secret',
-        targetId: current.id,
-        targetVersion: current.version,
-      });
+      await recordObjectEvent(trx, ctx, 'Secret', 'secret.deleted', current);
     },
     authorizeSecretDelete,
   );

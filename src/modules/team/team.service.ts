@@ -118,15 +118,7 @@ export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<
     const row = await teamRepository.lockTeam(trx, teamId);
     return row && toTeam(row);
   };
-  return ctx.db.transaction().execute((trx) =>
-    createOnce(
-      ctx,
-      trx,
-      once,
-      (teamId) => load(trx, teamId),
-      () => createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id }),
-    ),
-  );
+  return createOnce(ctx, once, load, (trx) => createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id }));
 }
 
 /**
