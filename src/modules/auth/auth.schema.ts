@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import { loadEach } from '../../graphql/node-loading.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
@@ -8,8 +9,7 @@ export const UserRef = builder.objectRef<User>('User');
 builder.node(UserRef, {
   description: 'A person. Visible to the members of the teams they belong to.',
   id: { resolve: (user) => user.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadUser(ctx, id))),
+  loadManyWithoutCache: loadEach(loadUser),
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Their email address, unique among users.' }),
     name: t.exposeString('name', { nullable: true, description: 'Their display name, if they gave one.' }),
@@ -32,8 +32,7 @@ builder.node(ApiTokenRef, {
   description:
     'A personal token: acts as its user. The token itself is shown once, at creation. Visible to its own user only (`node(id)` answers null to anyone else).',
   id: { resolve: (token) => token.id, description: 'Global id, for `revokeApiToken`, `AuditEvent.actorTokenId` and `node(id)`.' },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadApiToken(ctx, id))),
+  loadManyWithoutCache: loadEach(loadApiToken),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'What you called it, to tell your tokens apart.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
@@ -156,7 +155,7 @@ builder.mutationField('revokeApiToken', (t) =>
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 /** What every versioned object records about its creation and last change. */
-interface Authored {
+export interface Authored {
   createdAt: Date;
   createdBy: string | null;
   updatedAt: Date;

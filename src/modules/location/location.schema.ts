@@ -1,13 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
+import { loadEach } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
+import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
 import {
   createLocation,
@@ -41,16 +40,9 @@ export const LocationRef = builder.objectRef<Location>('Location');
 builder.node(LocationRef, {
   description: 'A bucket or container, reached with the credentials of one secret of the same type.',
   id: { resolve: (location) => location.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadLocation(ctx, id))),
+  loadManyWithoutCache: loadEach(loadLocation),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the location belongs to.',
-      resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))!,
-    }),
-    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
+    ...teamObjectFields(t, 'location'),
     locationType: t.field({ type: LocationTypeEnum, description: 'The provider; fixed at creation.', resolve: (l) => l.locationType }),
     bucketName: t.exposeString('bucketName', { description: 'The bucket or container.' }),
     region: t.exposeString('region', { nullable: true, description: 'The provider’s region, if it has regions.' }),
@@ -70,8 +62,6 @@ builder.node(LocationRef, {
       description: 'The id of `secret`, also for tokens that may not read it (to relink with `updateLocation`).',
       resolve: (l) => toGlobalId('Secret', l.secretId),
     }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
-    ...authorshipFields(t),
   }),
 });
 

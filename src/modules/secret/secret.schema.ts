@@ -1,12 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
+import { loadEach } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, isUuid } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
+import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
+import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import {
@@ -125,8 +125,7 @@ const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
 builder.node(SecretVersionRef, {
   description: 'An immutable record of a credentials change (metadata only). Visible to whoever sees its secret.',
   id: { resolve: (v) => compositeId(v.secretId, v.version) },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecretVersion(ctx, id))),
+  loadManyWithoutCache: loadEach(loadSecretVersion),
   fields: (t) => ({
     version: t.exposeInt('version', { description: 'The secret’s `version` this change made.' }),
     reason: t.field({ type: VersionReasonEnum, description: 'What made the change.', resolve: (v) => v.reason }),
@@ -144,16 +143,9 @@ export const SecretRef = builder.objectRef<Secret>('Secret');
 builder.node(SecretRef, {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
   id: { resolve: (secret) => secret.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecret(ctx, id))),
+  loadManyWithoutCache: loadEach(loadSecret),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the secret belongs to.',
-      resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))!,
-    }),
-    name: t.exposeString('name', { description: SECRET_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: 'Free text, at most 2000 characters.' }),
+    ...teamObjectFields(t, 'secret', SECRET_NAME_DESCRIPTION),
     secretType: t.field({ type: SecretTypeEnum, description: 'What the credentials are for.', resolve: (s) => s.secretType }),
     authMethod: t.field({
       type: AuthMethodEnum,
@@ -197,7 +189,6 @@ builder.node(SecretRef, {
     }),
     serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Which workspaces may use it.', resolve: (s) => s.workspaceAccess }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     lastRotatedAt: t.expose('lastRotatedAt', {
       type: 'DateTime',
       nullable: true,
@@ -211,7 +202,6 @@ builder.node(SecretRef, {
       description: 'Credentials changes, newest first.',
       resolve: (s, args, ctx) => listVersionsOfSecret(ctx, s, args),
     }),
-    ...authorshipFields(t),
   }),
 });
 

@@ -1,10 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
+import { loadEach } from '../../graphql/node-loading.ts';
+import { DESCRIPTION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
 import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
-import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
+import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import {
@@ -54,15 +55,48 @@ const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', 
 /** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
 const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
 
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
+
+/** What a team's named, versioned object (secret, location, vault connection, workspace) records. */
+interface TeamObject extends Authored {
+  teamId: string;
+  name: string;
+  description: string | null;
+  version: number;
+}
+
+/**
+ * `team name description version` and the authorship fields of a team's named, versioned object,
+ * `what` naming it; `nameDescription` states its name rule.
+ */
+export function teamObjectFields<T extends TeamObject>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+  what: string,
+  nameDescription = TEAM_UNIQUE_NAME_DESCRIPTION,
+) {
+  return {
+    team: t.field({
+      type: TeamRef,
+      description: `The team the ${what} belongs to.`,
+      resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))!,
+    }),
+    name: t.string({ description: nameDescription, resolve: (o) => o.name }),
+    description: t.string({ nullable: true, description: DESCRIPTION_DESCRIPTION, resolve: (o) => o.description }),
+    version: t.int({ description: VERSION_DESCRIPTION, resolve: (o) => o.version }),
+    ...authorshipFields(t),
+  };
+}
+
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
   id: { resolve: (team) => team.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadTeam(ctx, id))),
+  loadManyWithoutCache: loadEach(loadTeam),
   fields: (t) => ({
     name: t.exposeString('name', { description: '1–100 characters, no control or invisible characters.' }),
     slug: t.exposeString('slug', { description: 'URL-safe and unique among teams: 1–48 lowercase letters, digits and dashes.' }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
+    version: t.exposeInt('version', { description: VERSION_DESCRIPTION }),
     viewerRole: t.field({
       type: TeamRoleEnum,
       description: 'Your role in this team.',
@@ -93,8 +127,7 @@ builder.node(TeamRef, {
 builder.node(MembershipRef, {
   description: "A user's role in a team. Visible to the team's members, like the team.",
   id: { resolve: (m) => compositeId(m.teamId, m.userId) },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadMembership(ctx, id))),
+  loadManyWithoutCache: loadEach(loadMembership),
   fields: (t) => ({
     team: t.field({ type: TeamRef, description: 'The team.', resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
     user: t.field({ type: UserRef, description: 'The member.', resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),

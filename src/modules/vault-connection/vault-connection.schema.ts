@@ -1,10 +1,9 @@
 import { builder } from '../../graphql/builder.ts';
+import { loadEach } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { authorshipFields } from '../auth/auth.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
+import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
 import {
   DESCRIPTION_DESCRIPTION,
   EXPECTED_VERSION_DESCRIPTION,
@@ -38,24 +37,15 @@ builder.node(VaultConnectionRef, {
   description:
     'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
   id: { resolve: (connection) => connection.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadVaultConnection(ctx, id))),
+  loadManyWithoutCache: loadEach(loadVaultConnection),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the connection belongs to.',
-      resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))!,
-    }),
-    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
+    ...teamObjectFields(t, 'connection'),
     vaultType: t.field({ type: VaultTypeEnum, description: 'The kind of vault; fixed at creation.', resolve: (c) => c.vaultType }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     lastRotatedAt: t.expose('lastRotatedAt', {
       type: 'DateTime',
       nullable: true,
       description: 'When `rotateVaultConnection` last replaced its credentials; null if never.',
     }),
-    ...authorshipFields(t),
   }),
 });
 

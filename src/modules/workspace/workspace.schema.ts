@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import { loadEach } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
@@ -10,10 +11,8 @@ import {
   description,
   idempotencyKey,
 } from '../shared/rules.ts';
-import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
+import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
 import { workspaceName } from './workspace.rules.ts';
 import {
   createWorkspace,
@@ -30,17 +29,9 @@ export const WorkspaceRef = builder.objectRef<Workspace>('Workspace');
 builder.node(WorkspaceRef, {
   description: 'A place secrets are used in (a project, a deployment); each secret says which workspaces may use it.',
   id: { resolve: (workspace) => workspace.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadWorkspace(ctx, id))),
+  loadManyWithoutCache: loadEach(loadWorkspace),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the workspace belongs to.',
-      resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))!,
-    }),
-    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
+    ...teamObjectFields(t, 'workspace'),
     availableSecrets: t.connection({
       type: SecretRef,
       description: 'Secrets with workspaceAccess ALL, or SOME listing this workspace.',
@@ -50,7 +41,6 @@ builder.node(WorkspaceRef, {
       },
       resolve: (workspace, args, ctx) => listAvailableSecrets(ctx, workspace, args),
     }),
-    ...authorshipFields(t),
   }),
 });
 
