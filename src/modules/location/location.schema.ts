@@ -1,13 +1,14 @@
 import { builder } from '../../graphql/builder.ts';
 import { loadEach } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
-import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
-import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
+import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { bucketName, endpointUrl, LOCATION_TYPES, region } from './location.rules.ts';
 import {
   createLocation,
   deleteLocation,
@@ -17,14 +18,6 @@ import {
   updateLocation,
   type Location,
 } from './location.service.ts';
-import {
-  DESCRIPTION_DESCRIPTION,
-  EXPECTED_VERSION_DESCRIPTION,
-  IDEMPOTENCY_KEY_DESCRIPTION,
-  TEAM_UNIQUE_NAME_DESCRIPTION,
-  description,
-  idempotencyKey,
-} from '../shared/rules.ts';
 import { PROVIDERS } from '../secret/provider-catalogue.ts';
 
 export const LocationTypeEnum = builder.enumType('LocationType', {
@@ -104,9 +97,7 @@ builder.objectField(TeamRef, 'locations', (t) =>
 const CreateLocationInput = builder.inputType('CreateLocationInput', {
   description: 'A new location and the secret that reaches it.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    name: t.string({ required: true, validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
+    ...createTeamObjectFields(t),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
     secretId: t.globalID({
       required: true,
@@ -116,47 +107,35 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
     bucketName: t.string({ required: true, validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: '1–64 characters.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
-    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
-builder.mutationField('createLocation', (t) =>
-  t.field({
-    type: LocationRef,
-    description:
-      'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
-    errors: {
-      dataField: { name: 'location', description: 'The location created.' },
-      result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
-    },
-    args: { input: t.arg({ type: CreateLocationInput, required: true, description: 'The location to create.' }) },
-    resolve: (_root, { input }, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
-  }),
-);
+inputMutationField('createLocation', LocationRef, {
+  description:
+    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateLocationInput, 'The location to create.'],
+  data: ['location', 'The location created.'],
+  result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
+  resolve: (input, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
+});
 
 const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
   description: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: LocationRef, description: 'The Location id.' }),
-    name: t.string({ validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: 'null clears it.' }),
+    ...updateTeamObjectFields(t, LocationRef, 'null clears it.'),
     secretId: t.globalID({ for: SecretRef, description: 'Relink to another secret of the same type.' }),
     bucketName: t.string({ validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: 'null clears it.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
-builder.mutationField('updateLocation', (t) =>
-  t.field({
-    type: LocationRef,
-    description:
-      'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'location', description: 'The location as it is now.' } },
-    args: { input: t.arg({ type: UpdateLocationInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
-  }),
-);
+inputMutationField('updateLocation', LocationRef, {
+  description:
+    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
+  input: [UpdateLocationInput, 'The change.'],
+  data: ['location', 'The location as it is now.'],
+  resolve: (input, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
+});
 
 deleteMutationField(LocationRef, 'Deletes a location (its secret stays). ADMIN or OWNER. Error codes: VERSION_MISMATCH.', deleteLocation);

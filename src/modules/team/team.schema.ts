@@ -1,6 +1,14 @@
+import type { ObjectRef } from '@pothos/core';
 import { builder } from '../../graphql/builder.ts';
 import { loadEach } from '../../graphql/node-loading.ts';
-import { DESCRIPTION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, TEAM_UNIQUE_NAME_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
+import {
+  DESCRIPTION_DESCRIPTION,
+  IDEMPOTENCY_KEY_DESCRIPTION,
+  TEAM_UNIQUE_NAME_DESCRIPTION,
+  description,
+  idempotencyKey,
+  teamUniqueName,
+} from '../shared/rules.ts';
 import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
@@ -8,6 +16,7 @@ import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
+import { versionedInputFields } from '../../graphql/input-mutation.ts';
 import {
   acceptTeamInvitation,
   createTeam,
@@ -86,6 +95,27 @@ export function teamObjectFields<T extends TeamObject>(
     description: t.string({ nullable: true, description: DESCRIPTION_DESCRIPTION, resolve: (o) => o.description }),
     version: t.int({ description: VERSION_DESCRIPTION, resolve: (o) => o.version }),
     ...authorshipFields(t),
+  };
+}
+
+type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
+
+/** `teamId name description idempotencyKey` of a new team object (location, vault connection, workspace). */
+export function createTeamObjectFields(t: InputFieldBuilder) {
+  return {
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    name: t.string({ required: true, validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
+    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  };
+}
+
+/** `id name description expectedVersion` of a change to a team object of `type`; `descriptionDescription` documents `description`. */
+export function updateTeamObjectFields(t: InputFieldBuilder, type: ObjectRef<Types, unknown>, descriptionDescription: string) {
+  return {
+    ...versionedInputFields(t, type),
+    name: t.string({ validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: descriptionDescription }),
   };
 }
 

@@ -1,19 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
 import { loadEach } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import {
-  DESCRIPTION_DESCRIPTION,
-  EXPECTED_VERSION_DESCRIPTION,
-  IDEMPOTENCY_KEY_DESCRIPTION,
-  TEAM_UNIQUE_NAME_DESCRIPTION,
-  description,
-  idempotencyKey,
-} from '../shared/rules.ts';
+import { DESCRIPTION_DESCRIPTION } from '../shared/rules.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
-import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
-import { workspaceName } from './workspace.rules.ts';
+import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
 import {
   createWorkspace,
   deleteWorkspace,
@@ -65,46 +58,28 @@ builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
 
 const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
   description: 'A new workspace.',
-  fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    name: t.string({ required: true, validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
-    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
-  }),
+  fields: (t) => createTeamObjectFields(t),
 });
 
-builder.mutationField('createWorkspace', (t) =>
-  t.field({
-    type: WorkspaceRef,
-    description: 'Creates a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, IDEMPOTENCY_KEY_REUSED.',
-    errors: {
-      dataField: { name: 'workspace', description: 'The workspace created.' },
-      result: nameOrderedEdgeResult('workspaceEdge', TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'),
-    },
-    args: { input: t.arg({ type: CreateWorkspaceInput, required: true, description: 'The workspace to create.' }) },
-    resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
-  }),
-);
+inputMutationField('createWorkspace', WorkspaceRef, {
+  description: 'Creates a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateWorkspaceInput, 'The workspace to create.'],
+  data: ['workspace', 'The workspace created.'],
+  result: nameOrderedEdgeResult('workspaceEdge', TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'),
+  resolve: (input, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
+});
 
 const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
   description: 'A change to a workspace; omitted fields stay as they are.',
-  fields: (t) => ({
-    id: t.globalID({ required: true, for: WorkspaceRef, description: 'The Workspace id.' }),
-    name: t.string({ validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
-  }),
+  fields: (t) => updateTeamObjectFields(t, WorkspaceRef, DESCRIPTION_DESCRIPTION),
 });
 
-builder.mutationField('updateWorkspace', (t) =>
-  t.field({
-    type: WorkspaceRef,
-    description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'workspace', description: 'The workspace as it is now.' } },
-    args: { input: t.arg({ type: UpdateWorkspaceInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('updateWorkspace', WorkspaceRef, {
+  description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
+  input: [UpdateWorkspaceInput, 'The change.'],
+  data: ['workspace', 'The workspace as it is now.'],
+  resolve: (input, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
+});
 
 deleteMutationField(
   WorkspaceRef,
