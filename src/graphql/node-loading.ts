@@ -8,3 +8,8 @@ import type { Context } from './context.ts';
 export function loadEach<T>(load: (ctx: Context, id: string) => Promise<T | null>) {
   return (ids: string[], ctx: Context) => Promise.all(ids.map((id) => load(ctx, id)));
 }
+
+/** `id` and `loadManyWithoutCache` of a node type whose global id wraps the object's own `id`. */
+export function nodeOfId<T extends { id: string }>(load: (ctx: Context, id: string) => Promise<T | null>) {
+  return { id: { resolve: (object: T) => object.id }, loadManyWithoutCache: loadEach(load) };
+}

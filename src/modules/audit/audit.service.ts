@@ -13,6 +13,9 @@ export interface AuditActor {
   meta: RequestMeta | null;
 }
 
+/** The operator at the CLI, acting with server-side access: no user, no token, no request. */
+export const OPERATOR: AuditActor = { viewer: null, meta: null };
+
 export interface AuditEntry {
   teamId: string | null;
   /** `<target>.<verb>`, e.g. `team.updated`, `member.added`; for refusals, the action refused (`secret:write`). */
@@ -42,6 +45,7 @@ export async function recordObjectEvent(
   action: string,
   object: AuditedObject,
   changedFields?: string[],
+  outcome?: AuditEntry['outcome'],
 ): Promise<void> {
   await recordAuditEvent(db, actor, {
     teamId: object.team_id,
@@ -50,6 +54,7 @@ export async function recordObjectEvent(
     targetId: object.id,
     ...(changedFields && { changedFields }),
     targetVersion: object.version,
+    ...(outcome && { outcome }),
   });
 }
 

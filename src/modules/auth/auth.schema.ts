@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { loadEach } from '../../graphql/node-loading.ts';
+import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
@@ -8,8 +8,7 @@ import type { TokenScope } from './permissions.ts';
 export const UserRef = builder.objectRef<User>('User');
 builder.node(UserRef, {
   description: 'A person. Visible to the members of the teams they belong to.',
-  id: { resolve: (user) => user.id },
-  loadManyWithoutCache: loadEach(loadUser),
+  ...nodeOfId(loadUser),
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Their email address, unique among users.' }),
     name: t.exposeString('name', { nullable: true, description: 'Their display name, if they gave one.' }),

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { loadEach } from '../../graphql/node-loading.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
@@ -32,8 +32,7 @@ export const LocationTypeEnum = builder.enumType('LocationType', {
 export const LocationRef = builder.objectRef<Location>('Location');
 builder.node(LocationRef, {
   description: 'A bucket or container, reached with the credentials of one secret of the same type.',
-  id: { resolve: (location) => location.id },
-  loadManyWithoutCache: loadEach(loadLocation),
+  ...nodeOfId(loadLocation),
   fields: (t) => ({
     ...teamObjectFields(t, 'location'),
     locationType: t.field({ type: LocationTypeEnum, description: 'The provider; fixed at creation.', resolve: (l) => l.locationType }),

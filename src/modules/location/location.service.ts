@@ -78,11 +78,7 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
   await authorize(ctx, input.teamId, 'location:write');
   const id = randomUUID();
   const once = { operation: 'createLocation', key: input.idempotencyKey, input, resultId: id };
-  const load = async (trx: Db, locationId: string) => {
-    const row = await locationRepository.lockLocation(trx, locationId);
-    return row && toLocation(row);
-  };
-  return createOnce(ctx, once, load, async (trx) => {
+  return createOnce(ctx, once, locationRepository.lockLocation, toLocation, async (trx) => {
     await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
     const row = await locationRepository.insertLocation(trx, {
       id,

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { loadEach } from '../../graphql/node-loading.ts';
+import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, isUuid } from '../../graphql/global-id.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
@@ -142,8 +142,7 @@ builder.node(SecretVersionRef, {
 export const SecretRef = builder.objectRef<Secret>('Secret');
 builder.node(SecretRef, {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
-  id: { resolve: (secret) => secret.id },
-  loadManyWithoutCache: loadEach(loadSecret),
+  ...nodeOfId(loadSecret),
   fields: (t) => ({
     ...teamObjectFields(t, 'secret', SECRET_NAME_DESCRIPTION),
     secretType: t.field({ type: SecretTypeEnum, description: 'What the credentials are for.', resolve: (s) => s.secretType }),

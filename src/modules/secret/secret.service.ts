@@ -12,7 +12,7 @@ import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { versionedChange } from '../shared/versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
-import { recordAuditEvent, recordObjectEvent } from '../audit/audit.service.ts';
+import { OPERATOR, recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { isTeamMember } from '../team/team.service.ts';
 import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
@@ -216,11 +216,7 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   }
 
   const once = { operation: 'createSecret', key: rawInput.idempotencyKey, input: rawInput, resultId: id };
-  const load = async (trx: Db, secretId: string) => {
-    const row = await secretRepository.findSecret(trx, secretId);
-    return row && toSecret(row);
-  };
-  return createOnce(ctx, once, load, async (trx) => {
+  return createOnce(ctx, once, secretRepository.findSecret, toSecret, async (trx) => {
     await secretRepository.insertSecret(trx, {
       id,
       team_id: input.teamId,
@@ -525,37 +521,14 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
     // names, before anything is decrypted; the refusal is recorded (names only) and nothing runs.
     const reserved = secret.credential_fields.map((field) => field.envVar).filter(isReservedEnvKey);
     if (reserved.length) {
-      await recordAuditEvent(
-        trx,
-        { viewer: null, meta: null },
-        {
-          teamId: secret.team_id,
-          action: 'secret.injected',
-          targetType: 'Secret',
-          targetId: secret.id,
-          changedFields: reserved,
-          targetVersion: secret.version,
-          outcome: 'DENIED',
-        },
-      );
+      await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, reserved, 'DENIED');
       return { reserved };
     }
     const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
     const env = Object.fromEntries(
       (await currentCredentials(trx, keyring, secret)).map(({ name, value }) => [envVarOf.get(name) ?? name, value]),
     );
-    await recordAuditEvent(
-      trx,
-      { viewer: null, meta: null },
-      {
-        teamId: secret.team_id,
-        action: 'secret.injected',
-        targetType: 'Secret',
-        targetId: secret.id,
-        changedFields: Object.keys(env),
-        targetVersion: secret.version,
-      },
-    );
+    await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, Object.keys(env));
     return { env };
   });
   if ('reserved' in outcome) secretPolicy.refuseStoredReservedKeys(outcome.reserved);

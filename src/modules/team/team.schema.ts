@@ -1,6 +1,6 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../../graphql/builder.ts';
-import { loadEach } from '../../graphql/node-loading.ts';
+import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import {
   DESCRIPTION_DESCRIPTION,
   IDEMPOTENCY_KEY_DESCRIPTION,
@@ -121,8 +121,7 @@ export function updateTeamObjectFields(t: InputFieldBuilder, type: ObjectRef<Typ
 
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
-  id: { resolve: (team) => team.id },
-  loadManyWithoutCache: loadEach(loadTeam),
+  ...nodeOfId(loadTeam),
   fields: (t) => ({
     name: t.exposeString('name', { description: '1–100 characters, no control or invisible characters.' }),
     slug: t.exposeString('slug', { description: 'URL-safe and unique among teams: 1–48 lowercase letters, digits and dashes.' }),

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { loadEach } from '../../graphql/node-loading.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
@@ -28,8 +28,7 @@ export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConne
 builder.node(VaultConnectionRef, {
   description:
     'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
-  id: { resolve: (connection) => connection.id },
-  loadManyWithoutCache: loadEach(loadVaultConnection),
+  ...nodeOfId(loadVaultConnection),
   fields: (t) => ({
     ...teamObjectFields(t, 'connection'),
     vaultType: t.field({ type: VaultTypeEnum, description: 'The kind of vault; fixed at creation.', resolve: (c) => c.vaultType }),

@@ -104,29 +104,21 @@ export async function createVaultConnection(ctx: Context, input: CreateVaultConn
   const id = randomUUID();
   const sealed = sealVaultCredentials(ctx.keyring, input.vaultType, input.credentials, { teamId: input.teamId, id, version: 1 });
   const once = { operation: 'createVaultConnection', key: input.idempotencyKey, input, resultId: id };
-  return createOnce(
-    ctx,
-    once,
-    async (trx, firstId) => {
-      const first = await vaultConnectionRepository.lockVaultConnection(trx, firstId);
-      return first && toVaultConnection(first);
-    },
-    async (trx) => {
-      const row = await vaultConnectionRepository.insertVaultConnection(trx, {
-        id,
-        team_id: input.teamId,
-        name: input.name,
-        description: input.description ?? null,
-        vault_type: input.vaultType,
-        ...sealed,
-        created_by: ctx.viewer.userId,
-        updated_by: ctx.viewer.userId,
-      });
-      const changedFields = ['name', 'description', 'vaultType', 'credentials'];
-      await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.created', row, changedFields);
-      return toVaultConnection(row);
-    },
-  );
+  return createOnce(ctx, once, vaultConnectionRepository.lockVaultConnection, toVaultConnection, async (trx) => {
+    const row = await vaultConnectionRepository.insertVaultConnection(trx, {
+      id,
+      team_id: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      vault_type: input.vaultType,
+      ...sealed,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    const changedFields = ['name', 'description', 'vaultType', 'credentials'];
+    await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.created', row, changedFields);
+    return toVaultConnection(row);
+  });
 }
 
 export interface UpdateVaultConnectionInput {

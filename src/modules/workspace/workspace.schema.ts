@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
-import { loadEach } from '../../graphql/node-loading.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { ListOrderInput } from '../../graphql/list-order.schema.ts';
@@ -21,8 +21,7 @@ import {
 export const WorkspaceRef = builder.objectRef<Workspace>('Workspace');
 builder.node(WorkspaceRef, {
   description: 'A place secrets are used in (a project, a deployment); each secret says which workspaces may use it.',
-  id: { resolve: (workspace) => workspace.id },
-  loadManyWithoutCache: loadEach(loadWorkspace),
+  ...nodeOfId(loadWorkspace),
   fields: (t) => ({
     ...teamObjectFields(t, 'workspace'),
     availableSecrets: t.connection({

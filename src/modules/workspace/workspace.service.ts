@@ -1,5 +1,4 @@
 import type { Context } from '../../graphql/context.ts';
-import type { Db } from '../../database/database.ts';
 import { versionedChange } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
@@ -47,11 +46,7 @@ export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput)
   await authorize(ctx, input.teamId, 'workspace:write');
   const id = randomUUID();
   const once = { operation: 'createWorkspace', key: input.idempotencyKey, input, resultId: id };
-  const load = async (trx: Db, workspaceId: string) => {
-    const row = await workspaceRepository.lockWorkspace(trx, workspaceId);
-    return row && toWorkspace(row);
-  };
-  return createOnce(ctx, once, load, async (trx) => {
+  return createOnce(ctx, once, workspaceRepository.lockWorkspace, toWorkspace, async (trx) => {
     const row = await workspaceRepository.insertWorkspace(trx, {
       id,
       team_id: input.teamId,
