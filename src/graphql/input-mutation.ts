@@ -10,25 +10,32 @@ interface InputMutationOptions<Input, Data> {
   description: string;
   /** The type of its one argument, `input`, and what that argument is. */
   input: [type: InputObjectRef<Types, Input>, description: string];
-  /** The field of its success payload holding the object, and what that object is. */
-  data: [name: string, description: string];
+  /** The field of its success payload holding the result, and what that is; without it, `type` is the success payload itself. */
+  data?: [name: string, description: string];
   /** More fields of the success payload (the errors plugin's `result`), e.g. `nameOrderedEdgeResult`. */
   result?: { fields: ObjectFieldsShape<Types, Data> };
   resolve: (input: Input, ctx: Context) => Promise<Data>;
 }
 
 /**
- * `name(input: …!): <Name>Result`, whose success holds the object in its `data` field and whose
- * expected errors are members of the union: the shape of every create and change mutation.
+ * `name(input: …!): <Name>Result`: one `input` argument, and a union of the success payload (the
+ * result in its `data` field) and the expected errors. The shape of every mutation; `type` is
+ * 'ID' for those that answer an id.
  */
-export function inputMutationField<Input, Data>(name: string, type: ObjectRef<Types, Data>, options: InputMutationOptions<Input, Data>) {
+export function inputMutationField<Input, Data>(
+  name: string,
+  type: ObjectRef<Types, Data> | 'ID',
+  options: InputMutationOptions<Input, Data>,
+) {
   const [input, inputDescription] = options.input;
-  const [dataName, dataDescription] = options.data;
+  const errors = options.data
+    ? { dataField: { name: options.data[0], description: options.data[1] }, ...(options.result && { result: options.result }) }
+    : { directResult: true };
   builder.mutationField(name, (t) =>
     t.field({
       type,
       description: options.description,
-      errors: { dataField: { name: dataName, description: dataDescription }, ...(options.result && { result: options.result }) },
+      errors,
       args: { input: t.arg({ type: input, required: true, description: inputDescription }) },
       // Pothos cannot resolve its argument and result types for a generic Input and Data; `options` states them.
       resolve: (_root, args, ctx) => options.resolve((args as { input: Input }).input, ctx) as never,

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
@@ -124,32 +125,25 @@ const CreateApiTokenSuccess = builder.objectRef<{ token: string; apiToken: ApiTo
   }),
 });
 
-builder.mutationField('createApiToken', (t) =>
-  t.field({
-    type: CreateApiTokenSuccess,
-    description:
-      'Creates a personal token for you. Send it as `Authorization: Bearer <token>`. Any user, with an unscoped token (FORBIDDEN otherwise). Error codes: EXPIRY_IN_PAST, SCOPES_EMPTY.',
-    errors: { directResult: true },
-    args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: 'The token to create.' }) },
-    resolve: (_root, { input }, ctx) => createApiToken(ctx, input),
-  }),
-);
+inputMutationField('createApiToken', CreateApiTokenSuccess, {
+  description:
+    'Creates a personal token for you. Send it as `Authorization: Bearer <token>`. Any user, with an unscoped token (FORBIDDEN otherwise). Error codes: EXPIRY_IN_PAST, SCOPES_EMPTY.',
+  input: [CreateApiTokenInput, 'The token to create.'],
+  resolve: (input, ctx) => createApiToken(ctx, input),
+});
 
 const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
   description: 'The token to revoke.',
   fields: (t) => ({ id: t.globalID({ required: true, for: ApiTokenRef, description: 'An ApiToken id from `viewer.apiTokens`.' }) }),
 });
 
-builder.mutationField('revokeApiToken', (t) =>
-  t.field({
-    type: ApiTokenRef,
-    description:
-      'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
-    errors: { dataField: { name: 'apiToken', description: 'The token, now revoked.' } },
-    args: { input: t.arg({ type: RevokeApiTokenInput, required: true, description: 'The token to revoke.' }) },
-    resolve: (_root, { input }, ctx) => revokeApiToken(ctx, input.id.id),
-  }),
-);
+inputMutationField('revokeApiToken', ApiTokenRef, {
+  description:
+    'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
+  input: [RevokeApiTokenInput, 'The token to revoke.'],
+  data: ['apiToken', 'The token, now revoked.'],
+  resolve: (input, ctx) => revokeApiToken(ctx, input.id.id),
+});
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 

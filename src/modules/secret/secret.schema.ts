@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, isUuid } from '../../graphql/global-id.ts';
@@ -375,25 +376,20 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
   }),
 });
 
-builder.mutationField('createSecret', (t) =>
-  t.field({
-    type: SecretRef,
-    description:
-      'Creates a secret (ADMIN or OWNER; an OPERATOR may create PRIVATE ENV secrets, `shared: false`). Error codes: NAME_TAKEN, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, RESERVED_ENV_KEY, UNKNOWN_PRESET, PRESET_CONFLICT, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, IDEMPOTENCY_KEY_REUSED.',
-    errors: {
-      dataField: { name: 'secret', description: 'The secret created (version 1).' },
-      result: nameOrderedEdgeResult('secretEdge', TeamSecretsEdge, 'Team.secrets', 'secrets'),
-    },
-    args: { input: t.arg({ type: CreateSecretInput, required: true, description: 'The secret to create.' }) },
-    resolve: (_root, { input }, ctx) =>
-      createSecret(ctx, {
-        ...input,
-        teamId: input.teamId.id,
-        allowedWorkspaces: workspaceIds(input.allowedWorkspaces),
-        vaultConnectionId: input.vaultConnectionId?.id ?? null,
-      }),
-  }),
-);
+inputMutationField('createSecret', SecretRef, {
+  description:
+    'Creates a secret (ADMIN or OWNER; an OPERATOR may create PRIVATE ENV secrets, `shared: false`). Error codes: NAME_TAKEN, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, RESERVED_ENV_KEY, UNKNOWN_PRESET, PRESET_CONFLICT, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateSecretInput, 'The secret to create.'],
+  data: ['secret', 'The secret created (version 1).'],
+  result: nameOrderedEdgeResult('secretEdge', TeamSecretsEdge, 'Team.secrets', 'secrets'),
+  resolve: (input, ctx) =>
+    createSecret(ctx, {
+      ...input,
+      teamId: input.teamId.id,
+      allowedWorkspaces: workspaceIds(input.allowedWorkspaces),
+      vaultConnectionId: input.vaultConnectionId?.id ?? null,
+    }),
+});
 
 const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
   description: 'A change to a secret; omitted fields stay as they are. A change that stores what is already stored makes no new version.',
@@ -423,16 +419,12 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
   }),
 });
 
-builder.mutationField('updateSecret', (t) =>
-  t.field({
-    type: SecretRef,
-    description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
-    errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
-    args: { input: t.arg({ type: UpdateSecretInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) =>
-      updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
-  }),
-);
+inputMutationField('updateSecret', SecretRef, {
+  description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
+  input: [UpdateSecretInput, 'The change.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
+});
 
 const RotateSecretInput = builder.inputType('RotateSecretInput', {
   description: 'New credentials for a NATIVE secret.',
@@ -447,15 +439,12 @@ const RotateSecretInput = builder.inputType('RotateSecretInput', {
   }),
 });
 
-builder.mutationField('rotateSecret', (t) =>
-  t.field({
-    type: SecretRef,
-    description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH.`,
-    errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
-    args: { input: t.arg({ type: RotateSecretInput, required: true, description: 'The secret and its new credentials.' }) },
-    resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('rotateSecret', SecretRef, {
+  description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH.`,
+  input: [RotateSecretInput, 'The secret and its new credentials.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
+});
 
 deleteMutationField(
   SecretRef,

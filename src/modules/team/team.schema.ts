@@ -16,7 +16,7 @@ import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
 import { viewerRole } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { versionedInputFields } from '../../graphql/input-mutation.ts';
+import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import {
   acceptTeamInvitation,
   createTeam,
@@ -225,15 +225,12 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
   }),
 });
 
-builder.mutationField('createTeam', (t) =>
-  t.field({
-    type: TeamRef,
-    description: 'Creates a team; you become its OWNER. Any user, with an unscoped token. Error codes: SLUG_TAKEN, IDEMPOTENCY_KEY_REUSED.',
-    errors: { dataField: { name: 'team', description: 'The team created.' } },
-    args: { input: t.arg({ type: CreateTeamInput, required: true, description: 'The team to create.' }) },
-    resolve: (_root, { input }, ctx) => createTeam(ctx, input),
-  }),
-);
+inputMutationField('createTeam', TeamRef, {
+  description: 'Creates a team; you become its OWNER. Any user, with an unscoped token. Error codes: SLUG_TAKEN, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateTeamInput, 'The team to create.'],
+  data: ['team', 'The team created.'],
+  resolve: (input, ctx) => createTeam(ctx, input),
+});
 
 const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
   description: 'A change to a team; omitted fields stay as they are.',
@@ -245,15 +242,12 @@ const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
   }),
 });
 
-builder.mutationField('updateTeam', (t) =>
-  t.field({
-    type: TeamRef,
-    description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'team', description: 'The team as it is now.' } },
-    args: { input: t.arg({ type: UpdateTeamInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('updateTeam', TeamRef, {
+  description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
+  input: [UpdateTeamInput, 'The change.'],
+  data: ['team', 'The team as it is now.'],
+  resolve: (input, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
+});
 
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   description: 'Who to invite, to which team, with which role.',
@@ -288,19 +282,15 @@ const AddTeamMemberSuccess = builder.objectRef<{ invitation: TeamInvitation; mem
   }),
 });
 
-builder.mutationField('addTeamMember', (t) =>
-  t.field({
-    type: AddTeamMemberSuccess,
-    description:
-      'Invites a user to the team (OWNER only): they join, with `role`, when they accept (`acceptTeamInvitation`). Already a member: ALREADY_MEMBER; already invited: ALREADY_INVITED.',
-    errors: { directResult: true },
-    args: { input: t.arg({ type: AddTeamMemberInput, required: true, description: 'The invitation to send.' }) },
-    resolve: async (_root, { input }, ctx) => ({
-      invitation: await inviteTeamMember(ctx, { ...input, teamId: input.teamId.id }),
-      membership: null,
-    }),
+inputMutationField('addTeamMember', AddTeamMemberSuccess, {
+  description:
+    'Invites a user to the team (OWNER only): they join, with `role`, when they accept (`acceptTeamInvitation`). Already a member: ALREADY_MEMBER; already invited: ALREADY_INVITED.',
+  input: [AddTeamMemberInput, 'The invitation to send.'],
+  resolve: async (input, ctx) => ({
+    invitation: await inviteTeamMember(ctx, { ...input, teamId: input.teamId.id }),
+    membership: null,
   }),
-);
+});
 
 const TeamInvitationIdInput = (name: string, description: string) =>
   builder.inputType(name, {
@@ -308,71 +298,51 @@ const TeamInvitationIdInput = (name: string, description: string) =>
     fields: (t) => ({ id: t.globalID({ required: true, for: TeamInvitationRef, description }) }),
   });
 
-builder.mutationField('acceptTeamInvitation', (t) =>
-  t.field({
-    type: MembershipRef,
-    description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only). Error codes: ALREADY_MEMBER.',
-    errors: {
-      dataField: { name: 'membership', description: 'Your membership of the team.' },
-      result: {
-        fields: (r) => ({
-          membershipEdge: createdEdgeField(r, {
-            type: TeamMembersEdge,
-            connection: 'Team.members',
-            node: (membership) => membership,
-            cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId],
-          }),
-        }),
-      },
-    },
-    args: {
-      input: t.arg({
-        type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
-        required: true,
-        description: 'The invitation to accept.',
+inputMutationField('acceptTeamInvitation', MembershipRef, {
+  description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only). Error codes: ALREADY_MEMBER.',
+  input: [
+    TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
+    'The invitation to accept.',
+  ],
+  data: ['membership', 'Your membership of the team.'],
+  result: {
+    fields: (r) => ({
+      membershipEdge: createdEdgeField(r, {
+        type: TeamMembersEdge,
+        connection: 'Team.members',
+        node: (membership) => membership,
+        cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId],
       }),
-    },
-    resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, input.id.id),
-  }),
-);
+    }),
+  },
+  resolve: (input, ctx) => acceptTeamInvitation(ctx, input.id.id),
+});
 
-builder.mutationField('declineTeamInvitation', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Refuses an invitation addressed to you; it is gone.',
-    errors: { dataField: { name: 'declinedInvitationId', description: 'The id of the invitation declined.' } },
-    args: {
-      input: t.arg({
-        type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
-        required: true,
-        description: 'The invitation to decline.',
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      await declineTeamInvitation(ctx, input.id.id);
-      return toGlobalId('TeamInvitation', input.id.id);
-    },
-  }),
-);
+inputMutationField('declineTeamInvitation', 'ID', {
+  description: 'Refuses an invitation addressed to you; it is gone.',
+  input: [
+    TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
+    'The invitation to decline.',
+  ],
+  data: ['declinedInvitationId', 'The id of the invitation declined.'],
+  resolve: async (input, ctx) => {
+    await declineTeamInvitation(ctx, input.id.id);
+    return toGlobalId('TeamInvitation', input.id.id);
+  },
+});
 
-builder.mutationField('revokeTeamInvitation', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Withdraws a pending invitation of your team (OWNER only).',
-    errors: { dataField: { name: 'revokedInvitationId', description: 'The id of the invitation withdrawn.' } },
-    args: {
-      input: t.arg({
-        type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'),
-        required: true,
-        description: 'The invitation to withdraw.',
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      await revokeTeamInvitation(ctx, input.id.id);
-      return toGlobalId('TeamInvitation', input.id.id);
-    },
-  }),
-);
+inputMutationField('revokeTeamInvitation', 'ID', {
+  description: 'Withdraws a pending invitation of your team (OWNER only).',
+  input: [
+    TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'),
+    'The invitation to withdraw.',
+  ],
+  data: ['revokedInvitationId', 'The id of the invitation withdrawn.'],
+  resolve: async (input, ctx) => {
+    await revokeTeamInvitation(ctx, input.id.id);
+    return toGlobalId('TeamInvitation', input.id.id);
+  },
+});
 
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   description: 'A member and their new role.',
@@ -383,15 +353,12 @@ const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   }),
 });
 
-builder.mutationField('updateMemberRole', (t) =>
-  t.field({
-    type: MembershipRef,
-    description: "Changes a member's role (OWNER only). The last OWNER cannot be demoted (LAST_OWNER).",
-    errors: { dataField: { name: 'membership', description: 'The membership with its new role.' } },
-    args: { input: t.arg({ type: UpdateMemberRoleInput, required: true, description: 'The member and role.' }) },
-    resolve: (_root, { input }, ctx) => updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
-  }),
-);
+inputMutationField('updateMemberRole', MembershipRef, {
+  description: "Changes a member's role (OWNER only). The last OWNER cannot be demoted (LAST_OWNER).",
+  input: [UpdateMemberRoleInput, 'The member and role.'],
+  data: ['membership', 'The membership with its new role.'],
+  resolve: (input, ctx) => updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
+});
 
 const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   description: 'The member to remove.',
@@ -401,16 +368,13 @@ const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   }),
 });
 
-builder.mutationField('removeTeamMember', (t) =>
-  t.field({
-    type: 'ID',
-    description:
-      'Removes a member (OWNER only). The last OWNER cannot be removed (LAST_OWNER). Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
-    errors: { dataField: { name: 'removedUserId', description: 'The User id of the member removed.' } },
-    args: { input: t.arg({ type: RemoveTeamMemberInput, required: true, description: 'The member to remove.' }) },
-    resolve: async (_root, { input }, ctx) => {
-      await removeTeamMember(ctx, { teamId: input.teamId.id, userId: input.userId.id });
-      return toGlobalId('User', input.userId.id);
-    },
-  }),
-);
+inputMutationField('removeTeamMember', 'ID', {
+  description:
+    'Removes a member (OWNER only). The last OWNER cannot be removed (LAST_OWNER). Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
+  input: [RemoveTeamMemberInput, 'The member to remove.'],
+  data: ['removedUserId', 'The User id of the member removed.'],
+  resolve: async (input, ctx) => {
+    await removeTeamMember(ctx, { teamId: input.teamId.id, userId: input.userId.id });
+    return toGlobalId('User', input.userId.id);
+  },
+});
