@@ -157,21 +157,20 @@ export interface Authored {
 
 /** `createdAt createdBy updatedAt updatedBy` for any object type that records them. */
 export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
-  const userOrNull = (id: string | null, ctx: Types['Context']) => (id ? loadUser(ctx, id) : null);
+  const userField = (description: string, userId: (o: T) => string | null) =>
+    t.field({
+      type: UserRef,
+      nullable: true,
+      description,
+      resolve: (o, _args, ctx) => {
+        const id = userId(o);
+        return id ? loadUser(ctx, id) : null;
+      },
+    });
   return {
     createdAt: t.field({ type: 'DateTime', description: 'When it was created.', resolve: (o) => o.createdAt }),
-    createdBy: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Null once the user is no longer visible to you.',
-      resolve: (o, _args, ctx) => userOrNull(o.createdBy, ctx),
-    }),
+    createdBy: userField('Null once the user is no longer visible to you.', (o) => o.createdBy),
     updatedAt: t.field({ type: 'DateTime', description: 'When it last changed (its creation, if never).', resolve: (o) => o.updatedAt }),
-    updatedBy: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Who changed it last; null once the user is no longer visible to you.',
-      resolve: (o, _args, ctx) => userOrNull(o.updatedBy, ctx),
-    }),
+    updatedBy: userField('Who changed it last; null once the user is no longer visible to you.', (o) => o.updatedBy),
   };
 }

@@ -3,7 +3,7 @@ import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
-import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
@@ -82,10 +82,7 @@ builder.objectField(TeamRef, 'locations', (t) =>
     {
       type: LocationRef,
       description: 'The team’s locations (a token needs LOCATIONS_READ).',
-      args: {
-        filter: t.arg({ type: LocationFilterInput, description: 'Only locations that match.' }),
-        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
-      },
+      args: filteredListArgs(t.arg, LocationFilterInput, 'Only locations that match.'),
       resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
     },
     {},

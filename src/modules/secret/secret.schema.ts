@@ -3,7 +3,7 @@ import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, isUuid } from '../../graphql/global-id.ts';
-import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
@@ -224,10 +224,7 @@ builder.objectField(TeamRef, 'secrets', (t) =>
     {
       type: SecretRef,
       description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
-      args: {
-        filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }),
-        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
-      },
+      args: filteredListArgs(t.arg, SecretFilterInput, 'Only secrets that match.'),
       resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
     },
     {},

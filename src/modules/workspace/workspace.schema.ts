@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
-import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { DESCRIPTION_DESCRIPTION } from '../shared/rules.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
@@ -27,10 +27,7 @@ builder.node(WorkspaceRef, {
     availableSecrets: t.connection({
       type: SecretRef,
       description: 'Secrets with workspaceAccess ALL, or SOME listing this workspace.',
-      args: {
-        filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }),
-        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
-      },
+      args: filteredListArgs(t.arg, SecretFilterInput, 'Only secrets that match.'),
       resolve: (workspace, args, ctx) => listAvailableSecrets(ctx, workspace, args),
     }),
   }),
