@@ -14,7 +14,7 @@ import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
-import { viewerRole } from '../../graphql/context.ts';
+import { viewerRole, type Context } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import {
@@ -318,30 +318,39 @@ inputMutationField('acceptTeamInvitation', MembershipRef, {
   resolve: (input, ctx) => acceptTeamInvitation(ctx, input.id.id),
 });
 
-inputMutationField('declineTeamInvitation', 'ID', {
+/** A mutation on one invitation, named by id, that answers that id once `act` is done. */
+function invitationMutationField(
+  name: string,
+  options: { description: string; from: string; input: string; data: [string, string]; act: (ctx: Context, id: string) => Promise<void> },
+) {
+  inputMutationField(name, 'ID', {
+    description: options.description,
+    input: [
+      TeamInvitationIdInput(`${name[0]!.toUpperCase()}${name.slice(1)}Input`, `A TeamInvitation id from \`${options.from}\`.`),
+      options.input,
+    ],
+    data: options.data,
+    resolve: async (input, ctx) => {
+      await options.act(ctx, input.id.id);
+      return toGlobalId('TeamInvitation', input.id.id);
+    },
+  });
+}
+
+invitationMutationField('declineTeamInvitation', {
   description: 'Refuses an invitation addressed to you; it is gone.',
-  input: [
-    TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
-    'The invitation to decline.',
-  ],
+  from: 'viewer.invitations',
+  input: 'The invitation to decline.',
   data: ['declinedInvitationId', 'The id of the invitation declined.'],
-  resolve: async (input, ctx) => {
-    await declineTeamInvitation(ctx, input.id.id);
-    return toGlobalId('TeamInvitation', input.id.id);
-  },
+  act: declineTeamInvitation,
 });
 
-inputMutationField('revokeTeamInvitation', 'ID', {
+invitationMutationField('revokeTeamInvitation', {
   description: 'Withdraws a pending invitation of your team (OWNER only).',
-  input: [
-    TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'),
-    'The invitation to withdraw.',
-  ],
+  from: 'Team.invitations',
+  input: 'The invitation to withdraw.',
   data: ['revokedInvitationId', 'The id of the invitation withdrawn.'],
-  resolve: async (input, ctx) => {
-    await revokeTeamInvitation(ctx, input.id.id);
-    return toGlobalId('TeamInvitation', input.id.id);
-  },
+  act: revokeTeamInvitation,
 });
 
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
