@@ -2,6 +2,7 @@ import type { ObjectRef } from '@pothos/core';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { toGlobalId } from './global-id.ts';
+import { inputMutationField } from './input-mutation.ts';
 import { EXPECTED_VERSION_DESCRIPTION } from '../modules/shared/rules.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
@@ -22,17 +23,13 @@ export function deleteMutationField(
       expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
     }),
   });
-  builder.mutationField(`delete${type.name}`, (t) =>
-    t.field({
-      type: 'ID',
-      description: `${description} Answers the deleted id, for Relay's \`@deleteRecord\`.`,
-      errors: { dataField: { name: `deleted${type.name}Id`, description: `The id of the ${type.name} deleted.` } },
-      args: { input: t.arg({ type: input, required: true, description: `The ${type.name} to delete.` }) },
-      resolve: async (_root, args, ctx) => {
-        const { id } = args.input.id;
-        await remove(ctx, { id, expectedVersion: args.input.expectedVersion });
-        return toGlobalId(type.name, id);
-      },
-    }),
-  );
+  inputMutationField(`delete${type.name}`, 'ID', {
+    description: `${description} Answers the deleted id, for Relay's \`@deleteRecord\`.`,
+    input: [input, `The ${type.name} to delete.`],
+    data: [`deleted${type.name}Id`, `The id of the ${type.name} deleted.`],
+    resolve: async ({ id: { id }, expectedVersion }, ctx) => {
+      await remove(ctx, { id, expectedVersion });
+      return toGlobalId(type.name, id);
+    },
+  });
 }

@@ -1,3 +1,4 @@
+import type { ArgBuilder, InputObjectRef } from '@pothos/core';
 import { builder } from './builder.ts';
 import type { ListOrder } from '../database/keyset.ts';
 
@@ -18,3 +19,13 @@ export const ListOrderInput = builder.inputRef<ListOrder>('ListOrder').implement
     direction: t.field({ type: OrderDirectionEnum, required: true, defaultValue: 'ASC', description: 'Default ASC.' }),
   }),
 });
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** `filter orderBy`: the arguments of a list that can be filtered and sorted (`t.arg` of its field). */
+export function filteredListArgs<Filter>(arg: ArgBuilder<Types>, filter: InputObjectRef<Types, Filter>, filterDescription: string) {
+  return {
+    filter: arg({ type: filter, description: filterDescription }),
+    orderBy: arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
+  };
+}

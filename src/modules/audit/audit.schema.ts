@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import { loadEach } from '../../graphql/node-loading.ts';
 import { isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
@@ -16,8 +17,7 @@ builder.node(AuditEventRef, {
   description:
     'One entry of the append-only, hash-chained audit trail. Field names only, never values. Visible to those who may read the team’s trail (ADMIN and OWNER, with a TEAM_ADMIN scope if the token is scoped).',
   id: { resolve: (event) => event.id, description: 'Global id of the event.' },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadAuditEvent(ctx, id))),
+  loadManyWithoutCache: loadEach(loadAuditEvent),
   fields: (t) => ({
     action: t.exposeString('action', {
       description: '`secret.created`, `location.updated`, … or, for DENIED, the permission refused (`secret:write`).',

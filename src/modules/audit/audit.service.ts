@@ -13,6 +13,9 @@ export interface AuditActor {
   meta: RequestMeta | null;
 }
 
+/** The operator at the CLI, acting with server-side access: no user, no token, no request. */
+export const OPERATOR: AuditActor = { viewer: null, meta: null };
+
 export interface AuditEntry {
   teamId: string | null;
   /** `<target>.<verb>`, e.g. `team.updated`, `member.added`; for refusals, the action refused (`secret:write`). */
@@ -24,6 +27,35 @@ export interface AuditEntry {
   targetVersion?: number | null;
   /** @default 'SUCCESS' */
   outcome?: 'SUCCESS' | 'DENIED';
+}
+
+/** A team's versioned object as its audit events name it. */
+export interface AuditedObject {
+  team_id: string;
+  id: string;
+  /** The version the change left it at (for a delete, the version deleted). */
+  version: number;
+}
+
+/** `recordAuditEvent` for a change to a team's versioned object (secret, location, vault connection, workspace). */
+export async function recordObjectEvent(
+  db: Db,
+  actor: AuditActor,
+  targetType: string,
+  action: string,
+  object: AuditedObject,
+  changedFields?: string[],
+  outcome?: AuditEntry['outcome'],
+): Promise<void> {
+  await recordAuditEvent(db, actor, {
+    teamId: object.team_id,
+    action,
+    targetType,
+    targetId: object.id,
+    ...(changedFields && { changedFields }),
+    targetVersion: object.version,
+    ...(outcome && { outcome }),
+  });
 }
 
 /** Longest request metadata (User-Agent, request id, client address) an audit row keeps, in characters. */

@@ -1,4 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
@@ -7,9 +9,7 @@ import type { TokenScope } from './permissions.ts';
 export const UserRef = builder.objectRef<User>('User');
 builder.node(UserRef, {
   description: 'A person. Visible to the members of the teams they belong to.',
-  id: { resolve: (user) => user.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadUser(ctx, id))),
+  ...nodeOfId(loadUser),
   fields: (t) => ({
     email: t.exposeString('email', { description: 'Their email address, unique among users.' }),
     name: t.exposeString('name', { nullable: true, description: 'Their display name, if they gave one.' }),
@@ -32,8 +32,7 @@ builder.node(ApiTokenRef, {
   description:
     'A personal token: acts as its user. The token itself is shown once, at creation. Visible to its own user only (`node(id)` answers null to anyone else).',
   id: { resolve: (token) => token.id, description: 'Global id, for `revokeApiToken`, `AuditEvent.actorTokenId` and `node(id)`.' },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadApiToken(ctx, id))),
+  loadManyWithoutCache: loadEach(loadApiToken),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'What you called it, to tell your tokens apart.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
@@ -126,37 +125,30 @@ const CreateApiTokenSuccess = builder.objectRef<{ token: string; apiToken: ApiTo
   }),
 });
 
-builder.mutationField('createApiToken', (t) =>
-  t.field({
-    type: CreateApiTokenSuccess,
-    description:
-      'Creates a personal token for you. Send it as `Authorization: Bearer <token>`. Any user, with an unscoped token (FORBIDDEN otherwise). Error codes: EXPIRY_IN_PAST, SCOPES_EMPTY.',
-    errors: { directResult: true },
-    args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: 'The token to create.' }) },
-    resolve: (_root, { input }, ctx) => createApiToken(ctx, input),
-  }),
-);
+inputMutationField('createApiToken', CreateApiTokenSuccess, {
+  description:
+    'Creates a personal token for you. Send it as `Authorization: Bearer <token>`. Any user, with an unscoped token (FORBIDDEN otherwise). Error codes: EXPIRY_IN_PAST, SCOPES_EMPTY.',
+  input: [CreateApiTokenInput, 'The token to create.'],
+  resolve: (input, ctx) => createApiToken(ctx, input),
+});
 
 const RevokeApiTokenInput = builder.inputType('RevokeApiTokenInput', {
   description: 'The token to revoke.',
   fields: (t) => ({ id: t.globalID({ required: true, for: ApiTokenRef, description: 'An ApiToken id from `viewer.apiTokens`.' }) }),
 });
 
-builder.mutationField('revokeApiToken', (t) =>
-  t.field({
-    type: ApiTokenRef,
-    description:
-      'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
-    errors: { dataField: { name: 'apiToken', description: 'The token, now revoked.' } },
-    args: { input: t.arg({ type: RevokeApiTokenInput, required: true, description: 'The token to revoke.' }) },
-    resolve: (_root, { input }, ctx) => revokeApiToken(ctx, input.id.id),
-  }),
-);
+inputMutationField('revokeApiToken', ApiTokenRef, {
+  description:
+    'Revokes one of your tokens; the next request made with it fails. Any token may revoke itself; only an unscoped token revokes your other tokens.',
+  input: [RevokeApiTokenInput, 'The token to revoke.'],
+  data: ['apiToken', 'The token, now revoked.'],
+  resolve: (input, ctx) => revokeApiToken(ctx, input.id.id),
+});
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 /** What every versioned object records about its creation and last change. */
-interface Authored {
+export interface Authored {
   createdAt: Date;
   createdBy: string | null;
   updatedAt: Date;
@@ -165,21 +157,20 @@ interface Authored {
 
 /** `createdAt createdBy updatedAt updatedBy` for any object type that records them. */
 export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
-  const userOrNull = (id: string | null, ctx: Types['Context']) => (id ? loadUser(ctx, id) : null);
+  const userField = (description: string, userId: (o: T) => string | null) =>
+    t.field({
+      type: UserRef,
+      nullable: true,
+      description,
+      resolve: (o, _args, ctx) => {
+        const id = userId(o);
+        return id ? loadUser(ctx, id) : null;
+      },
+    });
   return {
     createdAt: t.field({ type: 'DateTime', description: 'When it was created.', resolve: (o) => o.createdAt }),
-    createdBy: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Null once the user is no longer visible to you.',
-      resolve: (o, _args, ctx) => userOrNull(o.createdBy, ctx),
-    }),
+    createdBy: userField('Null once the user is no longer visible to you.', (o) => o.createdBy),
     updatedAt: t.field({ type: 'DateTime', description: 'When it last changed (its creation, if never).', resolve: (o) => o.updatedAt }),
-    updatedBy: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Who changed it last; null once the user is no longer visible to you.',
-      resolve: (o, _args, ctx) => userOrNull(o.updatedBy, ctx),
-    }),
+    updatedBy: userField('Who changed it last; null once the user is no longer visible to you.', (o) => o.updatedBy),
   };
 }

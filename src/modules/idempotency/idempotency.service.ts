@@ -66,19 +66,22 @@ async function replayedResult(ctx: Context, trx: Db, create: IdempotentCreate): 
 }
 
 /**
- * A create made idempotent: runs `create` unless the key replays an earlier request, in which
- * case it answers with what that request created (read by `load`), writing nothing.
+ * A create made idempotent, in a transaction of its own: runs `create` unless the key replays an
+ * earlier request, in which case it answers with what that request created (read again by `find`,
+ * as `map` presents it), writing nothing.
  */
-export async function createOnce<T>(
+export async function createOnce<Row, T>(
   ctx: Context,
-  trx: Db,
   spec: IdempotentCreate,
-  load: (id: string) => Promise<T | null | undefined>,
-  create: () => Promise<T>,
+  find: (trx: Db, id: string) => Promise<Row | undefined>,
+  map: (row: Row) => T,
+  create: (trx: Db) => Promise<T>,
 ): Promise<T> {
-  const replayOf = await replayedResult(ctx, trx, spec);
-  if (replayOf === null) return create();
-  const first = await load(replayOf);
-  if (!first) throw new NotFoundError('What the first request with this idempotency key created no longer exists');
-  return first;
+  return ctx.db.transaction().execute(async (trx) => {
+    const replayOf = await replayedResult(ctx, trx, spec);
+    if (replayOf === null) return create(trx);
+    const first = await find(trx, replayOf);
+    if (!first) throw new NotFoundError('What the first request with this idempotency key created no longer exists');
+    return map(first);
+  });
 }

@@ -1,8 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { LocationTable } from './location.tables.ts';
-import { nameKey } from '../shared/names.ts';
+import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import {
   containsPattern,
   DEFAULT_ORDER,
@@ -29,15 +28,11 @@ export async function findLocationsOfMember(db: Db, userId: string, ids: readonl
 }
 
 export async function insertLocation(db: Db, row: Omit<Insertable<LocationTable>, 'name_key'>): Promise<LocationRow> {
-  try {
-    return await db
-      .insertInto('locations')
-      .values({ ...row, name_key: nameKey(row.name) })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    return rethrowNameTaken(error, 'location', row.name);
-  }
+  return nameTakenAsConflict(
+    db.insertInto('locations').values(withNameKey(row)).returningAll().executeTakeFirstOrThrow(),
+    'location',
+    row.name,
+  );
 }
 
 export async function lockLocation(db: Db, id: string): Promise<LocationRow | undefined> {
@@ -46,21 +41,11 @@ export async function lockLocation(db: Db, id: string): Promise<LocationRow | un
 
 /** Applies a change and bumps the version by one. */
 export async function updateLocation(db: Db, id: string, patch: Omit<Updateable<LocationTable>, 'name_key'>): Promise<LocationRow> {
-  try {
-    return await db
-      .updateTable('locations')
-      .set((eb) => ({
-        ...patch,
-        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
-        version: eb('version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    return rethrowNameTaken(error, 'location', patch.name);
-  }
+  return nameTakenAsConflict(
+    db.updateTable('locations').set(versionedNamedPatch(patch)).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+    'location',
+    patch.name,
+  );
 }
 
 export async function deleteLocation(db: Db, id: string): Promise<void> {

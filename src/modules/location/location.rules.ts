@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { nameSchema } from '../shared/names.ts';
 import { SECRET_TYPES } from '../secret/provider-catalogue.ts';
 
 /** Every secret type but ENV is a kind of storage a location can point at (LOCATION_TYPE_MISMATCH). */
 export const LOCATION_TYPES = SECRET_TYPES.filter((type): type is Exclude<typeof type, 'ENV'> => type !== 'ENV');
 export type LocationType = (typeof LOCATION_TYPES)[number];
 
-export const locationName = nameSchema(255);
 export const bucketName = z.string().min(1, 'bucketName must not be empty').max(255, 'bucketName must be at most 255 characters');
 export const region = z.string().min(1, 'region must not be empty').max(64, 'region must be at most 64 characters');
 export const endpointUrl = z

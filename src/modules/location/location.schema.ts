@@ -1,14 +1,14 @@
 import { builder } from '../../graphql/builder.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
-import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { authorshipFields } from '../auth/auth.schema.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
-import { bucketName, endpointUrl, LOCATION_TYPES, locationName, region } from './location.rules.ts';
+import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { bucketName, endpointUrl, LOCATION_TYPES, region } from './location.rules.ts';
 import {
   createLocation,
   deleteLocation,
@@ -18,14 +18,6 @@ import {
   updateLocation,
   type Location,
 } from './location.service.ts';
-import {
-  DESCRIPTION_DESCRIPTION,
-  EXPECTED_VERSION_DESCRIPTION,
-  IDEMPOTENCY_KEY_DESCRIPTION,
-  TEAM_UNIQUE_NAME_DESCRIPTION,
-  description,
-  idempotencyKey,
-} from '../shared/rules.ts';
 import { PROVIDERS } from '../secret/provider-catalogue.ts';
 
 export const LocationTypeEnum = builder.enumType('LocationType', {
@@ -40,17 +32,9 @@ export const LocationTypeEnum = builder.enumType('LocationType', {
 export const LocationRef = builder.objectRef<Location>('Location');
 builder.node(LocationRef, {
   description: 'A bucket or container, reached with the credentials of one secret of the same type.',
-  id: { resolve: (location) => location.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadLocation(ctx, id))),
+  ...nodeOfId(loadLocation),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the location belongs to.',
-      resolve: async (l, _args, ctx) => (await loadTeam(ctx, l.teamId))!,
-    }),
-    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
+    ...teamObjectFields(t, 'location'),
     locationType: t.field({ type: LocationTypeEnum, description: 'The provider; fixed at creation.', resolve: (l) => l.locationType }),
     bucketName: t.exposeString('bucketName', { description: 'The bucket or container.' }),
     region: t.exposeString('region', { nullable: true, description: 'The provider’s region, if it has regions.' }),
@@ -70,8 +54,6 @@ builder.node(LocationRef, {
       description: 'The id of `secret`, also for tokens that may not read it (to relink with `updateLocation`).',
       resolve: (l) => toGlobalId('Secret', l.secretId),
     }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
-    ...authorshipFields(t),
   }),
 });
 
@@ -100,10 +82,7 @@ builder.objectField(TeamRef, 'locations', (t) =>
     {
       type: LocationRef,
       description: 'The team’s locations (a token needs LOCATIONS_READ).',
-      args: {
-        filter: t.arg({ type: LocationFilterInput, description: 'Only locations that match.' }),
-        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
-      },
+      args: filteredListArgs(t.arg, LocationFilterInput, 'Only locations that match.'),
       resolve: (team, args, ctx) => listTeamLocations(ctx, team.id, args),
     },
     {},
@@ -114,9 +93,7 @@ builder.objectField(TeamRef, 'locations', (t) =>
 const CreateLocationInput = builder.inputType('CreateLocationInput', {
   description: 'A new location and the secret that reaches it.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    name: t.string({ required: true, validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
+    ...createTeamObjectFields(t),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
     secretId: t.globalID({
       required: true,
@@ -126,47 +103,35 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
     bucketName: t.string({ required: true, validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: '1–64 characters.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
-    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
-builder.mutationField('createLocation', (t) =>
-  t.field({
-    type: LocationRef,
-    description:
-      'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
-    errors: {
-      dataField: { name: 'location', description: 'The location created.' },
-      result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
-    },
-    args: { input: t.arg({ type: CreateLocationInput, required: true, description: 'The location to create.' }) },
-    resolve: (_root, { input }, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
-  }),
-);
+inputMutationField('createLocation', LocationRef, {
+  description:
+    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateLocationInput, 'The location to create.'],
+  data: ['location', 'The location created.'],
+  result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
+  resolve: (input, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
+});
 
 const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
   description: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: LocationRef, description: 'The Location id.' }),
-    name: t.string({ validate: locationName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: 'null clears it.' }),
+    ...updateTeamObjectFields(t, LocationRef, 'null clears it.'),
     secretId: t.globalID({ for: SecretRef, description: 'Relink to another secret of the same type.' }),
     bucketName: t.string({ validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: 'null clears it.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
-builder.mutationField('updateLocation', (t) =>
-  t.field({
-    type: LocationRef,
-    description:
-      'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'location', description: 'The location as it is now.' } },
-    args: { input: t.arg({ type: UpdateLocationInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
-  }),
-);
+inputMutationField('updateLocation', LocationRef, {
+  description:
+    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
+  input: [UpdateLocationInput, 'The change.'],
+  data: ['location', 'The location as it is now.'],
+  resolve: (input, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
+});
 
 deleteMutationField(LocationRef, 'Deletes a location (its secret stays). ADMIN or OWNER. Error codes: VERSION_MISMATCH.', deleteLocation);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../graphql/pagination.ts';
-import { recordAuditEvent } from '../audit/audit.service.ts';
+import { recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import * as secretRepository from '../secret/secret.repository.ts';
 import * as secretPolicy from '../secret/secret.policy.ts';
@@ -78,44 +78,25 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
   await authorize(ctx, input.teamId, 'location:write');
   const id = randomUUID();
   const once = { operation: 'createLocation', key: input.idempotencyKey, input, resultId: id };
-  const load = async (trx: Db, locationId: string) => {
-    const row = await locationRepository.lockLocation(trx, locationId);
-    return row && toLocation(row);
-  };
-  return ctx.db.transaction().execute((trx) =>
-    createOnce(
-      ctx,
-      trx,
-      once,
-      (locationId) => load(trx, locationId),
-      async () => {
-        await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
-        const row = await locationRepository.insertLocation(trx, {
-          id,
-          team_id: input.teamId,
-          secret_id: input.secretId,
-          name: input.name,
-          description: input.description ?? null,
-          location_type: input.locationType,
-          bucket_name: input.bucketName,
-          region: input.region ?? null,
-          endpoint_url: input.endpointUrl ?? null,
-          created_by: ctx.viewer.userId,
-          updated_by: ctx.viewer.userId,
-        });
-        const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
-        await recordAuditEvent(trx, ctx, {
-          teamId: input.teamId,
-          action: 'location.created',
-          targetType: 'Location',
-          targetId: row.id,
-          changedFields,
-          targetVersion: row.version,
-        });
-        return toLocation(row);
-      },
-    ),
-  );
+  return createOnce(ctx, once, locationRepository.lockLocation, toLocation, async (trx) => {
+    await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
+    const row = await locationRepository.insertLocation(trx, {
+      id,
+      team_id: input.teamId,
+      secret_id: input.secretId,
+      name: input.name,
+      description: input.description ?? null,
+      location_type: input.locationType,
+      bucket_name: input.bucketName,
+      region: input.region ?? null,
+      endpoint_url: input.endpointUrl ?? null,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
+    await recordObjectEvent(trx, ctx, 'Location', 'location.created', row, changedFields);
+    return toLocation(row);
+  });
 }
 
 /** Authorises `location:write`, then runs `change` with the location locked and its version checked. */
@@ -164,14 +145,14 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
     );
     const patch = Object.fromEntries(changed.map((column) => [column, changes[column]]));
     const row = await locationRepository.updateLocation(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'location.updated',
-      targetType: 'Location',
-      targetId: current.id,
-      changedFields: changed.map((column) => apiNames[column]),
-      targetVersion: row.version,
-    });
+    await recordObjectEvent(
+      trx,
+      ctx,
+      'Location',
+      'location.updated',
+      row,
+      changed.map((column) => apiNames[column]),
+    );
     return toLocation(row);
   });
 }
@@ -179,13 +160,7 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
 export async function deleteLocation(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   await changeLocation(ctx, input.id, input.expectedVersion, async (trx, current) => {
     await locationRepository.deleteLocation(trx, current.id);
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'location.deleted',
-      targetType: 'Location',
-      targetId: current.id,
-      targetVersion: current.version,
-    });
+    await recordObjectEvent(trx, ctx, 'Location', 'location.deleted', current);
   });
 }
 

@@ -5,6 +5,7 @@ import type { Role } from '../team/team.tables.ts';
 import type { SecretTable, SecretVersionTable } from './secret.tables.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { nameKey } from '../shared/names.ts';
+import { versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import { containsPattern, paginate, paginateInOrder, type ListOrder } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
@@ -97,10 +98,7 @@ function rethrowSecretNameTaken(error: unknown, name: string | undefined): never
 
 export async function insertSecret(db: Db, row: Omit<Insertable<SecretTable>, 'name_key'>): Promise<void> {
   try {
-    await db
-      .insertInto('secrets')
-      .values({ ...row, name_key: nameKey(row.name) })
-      .execute();
+    await db.insertInto('secrets').values(withNameKey(row)).execute();
   } catch (error) {
     // The vault connection was deleted since the service read it (a concurrent deleteVaultConnection).
     if ((error as { constraint?: unknown }).constraint === 'secrets_vault_connection_id_fkey')
@@ -116,14 +114,11 @@ export async function updateSecret(db: Db, id: string, patch: SecretPatch): Prom
   try {
     await db
       .updateTable('secrets')
-      .set((eb) => ({
-        ...patch,
-        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
+      .set({
+        ...versionedNamedPatch(patch),
         // New previews follow the current rule: nothing is left for remaskPreviews to do.
         ...(patch.credential_fields !== undefined && { previews_stale: false }),
-        version: eb('version', '+', 1),
-        updated_at: new Date(),
-      }))
+      })
       .where('id', '=', id)
       .execute();
   } catch (error) {

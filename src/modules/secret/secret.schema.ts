@@ -1,12 +1,13 @@
 import { builder } from '../../graphql/builder.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, isUuid } from '../../graphql/global-id.ts';
-import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { authorshipFields, UserRef } from '../auth/auth.schema.ts';
+import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
+import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import {
@@ -125,8 +126,7 @@ const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
 builder.node(SecretVersionRef, {
   description: 'An immutable record of a credentials change (metadata only). Visible to whoever sees its secret.',
   id: { resolve: (v) => compositeId(v.secretId, v.version) },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecretVersion(ctx, id))),
+  loadManyWithoutCache: loadEach(loadSecretVersion),
   fields: (t) => ({
     version: t.exposeInt('version', { description: 'The secret’s `version` this change made.' }),
     reason: t.field({ type: VersionReasonEnum, description: 'What made the change.', resolve: (v) => v.reason }),
@@ -143,17 +143,9 @@ builder.node(SecretVersionRef, {
 export const SecretRef = builder.objectRef<Secret>('Secret');
 builder.node(SecretRef, {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
-  id: { resolve: (secret) => secret.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadSecret(ctx, id))),
+  ...nodeOfId(loadSecret),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the secret belongs to.',
-      resolve: async (s, _args, ctx) => (await loadTeam(ctx, s.teamId))!,
-    }),
-    name: t.exposeString('name', { description: SECRET_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: 'Free text, at most 2000 characters.' }),
+    ...teamObjectFields(t, 'secret', SECRET_NAME_DESCRIPTION),
     secretType: t.field({ type: SecretTypeEnum, description: 'What the credentials are for.', resolve: (s) => s.secretType }),
     authMethod: t.field({
       type: AuthMethodEnum,
@@ -197,7 +189,6 @@ builder.node(SecretRef, {
     }),
     serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Which workspaces may use it.', resolve: (s) => s.workspaceAccess }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     lastRotatedAt: t.expose('lastRotatedAt', {
       type: 'DateTime',
       nullable: true,
@@ -211,7 +202,6 @@ builder.node(SecretRef, {
       description: 'Credentials changes, newest first.',
       resolve: (s, args, ctx) => listVersionsOfSecret(ctx, s, args),
     }),
-    ...authorshipFields(t),
   }),
 });
 
@@ -234,10 +224,7 @@ builder.objectField(TeamRef, 'secrets', (t) =>
     {
       type: SecretRef,
       description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
-      args: {
-        filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }),
-        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
-      },
+      args: filteredListArgs(t.arg, SecretFilterInput, 'Only secrets that match.'),
       resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
     },
     {},
@@ -386,25 +373,20 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
   }),
 });
 
-builder.mutationField('createSecret', (t) =>
-  t.field({
-    type: SecretRef,
-    description:
-      'Creates a secret (ADMIN or OWNER; an OPERATOR may create PRIVATE ENV secrets, `shared: false`). Error codes: NAME_TAKEN, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, RESERVED_ENV_KEY, UNKNOWN_PRESET, PRESET_CONFLICT, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, IDEMPOTENCY_KEY_REUSED.',
-    errors: {
-      dataField: { name: 'secret', description: 'The secret created (version 1).' },
-      result: nameOrderedEdgeResult('secretEdge', TeamSecretsEdge, 'Team.secrets', 'secrets'),
-    },
-    args: { input: t.arg({ type: CreateSecretInput, required: true, description: 'The secret to create.' }) },
-    resolve: (_root, { input }, ctx) =>
-      createSecret(ctx, {
-        ...input,
-        teamId: input.teamId.id,
-        allowedWorkspaces: workspaceIds(input.allowedWorkspaces),
-        vaultConnectionId: input.vaultConnectionId?.id ?? null,
-      }),
-  }),
-);
+inputMutationField('createSecret', SecretRef, {
+  description:
+    'Creates a secret (ADMIN or OWNER; an OPERATOR may create PRIVATE ENV secrets, `shared: false`). Error codes: NAME_TAKEN, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, RESERVED_ENV_KEY, UNKNOWN_PRESET, PRESET_CONFLICT, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateSecretInput, 'The secret to create.'],
+  data: ['secret', 'The secret created (version 1).'],
+  result: nameOrderedEdgeResult('secretEdge', TeamSecretsEdge, 'Team.secrets', 'secrets'),
+  resolve: (input, ctx) =>
+    createSecret(ctx, {
+      ...input,
+      teamId: input.teamId.id,
+      allowedWorkspaces: workspaceIds(input.allowedWorkspaces),
+      vaultConnectionId: input.vaultConnectionId?.id ?? null,
+    }),
+});
 
 const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
   description: 'A change to a secret; omitted fields stay as they are. A change that stores what is already stored makes no new version.',
@@ -434,16 +416,12 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
   }),
 });
 
-builder.mutationField('updateSecret', (t) =>
-  t.field({
-    type: SecretRef,
-    description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
-    errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
-    args: { input: t.arg({ type: UpdateSecretInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) =>
-      updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
-  }),
-);
+inputMutationField('updateSecret', SecretRef, {
+  description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
+  input: [UpdateSecretInput, 'The change.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
+});
 
 const RotateSecretInput = builder.inputType('RotateSecretInput', {
   description: 'New credentials for a NATIVE secret.',
@@ -458,15 +436,12 @@ const RotateSecretInput = builder.inputType('RotateSecretInput', {
   }),
 });
 
-builder.mutationField('rotateSecret', (t) =>
-  t.field({
-    type: SecretRef,
-    description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH.`,
-    errors: { dataField: { name: 'secret', description: 'The secret as it is now.' } },
-    args: { input: t.arg({ type: RotateSecretInput, required: true, description: 'The secret and its new credentials.' }) },
-    resolve: (_root, { input }, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('rotateSecret', SecretRef, {
+  description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH.`,
+  input: [RotateSecretInput, 'The secret and its new credentials.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
+});
 
 deleteMutationField(
   SecretRef,

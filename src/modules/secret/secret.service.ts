@@ -12,7 +12,7 @@ import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { versionedChange } from '../shared/versioned-change.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
-import { recordAuditEvent } from '../audit/audit.service.ts';
+import { OPERATOR, recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { isTeamMember } from '../team/team.service.ts';
 import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
@@ -216,63 +216,44 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   }
 
   const once = { operation: 'createSecret', key: rawInput.idempotencyKey, input: rawInput, resultId: id };
-  const load = async (trx: Db, secretId: string) => {
-    const row = await secretRepository.findSecret(trx, secretId);
-    return row && toSecret(row);
-  };
-  return ctx.db.transaction().execute((trx) =>
-    createOnce(
-      ctx,
-      trx,
-      once,
-      (secretId) => load(trx, secretId),
-      async () => {
-        await secretRepository.insertSecret(trx, {
-          id,
-          team_id: input.teamId,
-          name: input.name,
-          description: input.description ?? null,
-          secret_type: secretType,
-          auth_method: authMethod,
-          storage,
-          ...stored,
-          visibility,
-          owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
-          service_slug: input.serviceSlug ?? null,
-          workspace_access: workspaceAccess,
-          created_by: ctx.viewer.userId,
-          updated_by: ctx.viewer.userId,
-        });
-        await workspaceRepository.setSecretWorkspaces(trx, id, workspaceIds);
-        await secretRepository.insertSecretVersion(trx, {
-          secret_id: id,
-          version: 1,
-          reason: 'CREATE',
-          ...sealed,
-          created_by: ctx.viewer.userId,
-        });
-        const changedFields = [
-          'name',
-          'description',
-          'secretType',
-          'authMethod',
-          storage === 'NATIVE' ? 'credentials' : 'fieldMappings',
-          'visibility',
-          'serviceSlug',
-          'workspaceAccess',
-        ];
-        await recordAuditEvent(trx, ctx, {
-          teamId: input.teamId,
-          action: 'secret.created',
-          targetType: 'Secret',
-          targetId: id,
-          changedFields,
-          targetVersion: 1,
-        });
-        return toSecret((await secretRepository.findSecret(trx, id))!);
-      },
-    ),
-  );
+  return createOnce(ctx, once, secretRepository.findSecret, toSecret, async (trx) => {
+    await secretRepository.insertSecret(trx, {
+      id,
+      team_id: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      secret_type: secretType,
+      auth_method: authMethod,
+      storage,
+      ...stored,
+      visibility,
+      owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
+      service_slug: input.serviceSlug ?? null,
+      workspace_access: workspaceAccess,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    await workspaceRepository.setSecretWorkspaces(trx, id, workspaceIds);
+    await secretRepository.insertSecretVersion(trx, {
+      secret_id: id,
+      version: 1,
+      reason: 'CREATE',
+      ...sealed,
+      created_by: ctx.viewer.userId,
+    });
+    const changedFields = [
+      'name',
+      'description',
+      'secretType',
+      'authMethod',
+      storage === 'NATIVE' ? 'credentials' : 'fieldMappings',
+      'visibility',
+      'serviceSlug',
+      'workspaceAccess',
+    ];
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.created', { team_id: input.teamId, id, version: 1 }, changedFields);
+    return toSecret((await secretRepository.findSecret(trx, id))!);
+  });
 }
 
 /** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (VERSION_MISMATCH; the lock keeps LOCATION_TYPE_MISMATCH under concurrency). */
@@ -422,14 +403,7 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
         created_by: ctx.viewer.userId,
       });
     }
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'secret.updated',
-      targetType: 'Secret',
-      targetId: current.id,
-      changedFields,
-      targetVersion: version,
-    });
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.updated', { ...current, version }, changedFields);
     return toSecret((await secretRepository.findSecret(trx, current.id))!);
   });
 }
@@ -460,14 +434,7 @@ export async function rotateSecret(
       ...prepared.sealed,
       created_by: ctx.viewer.userId,
     });
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'secret.rotated',
-      targetType: 'Secret',
-      targetId: current.id,
-      changedFields: ['credentials'],
-      targetVersion: version,
-    });
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.rotated', { ...current, version }, ['credentials']);
     return toSecret((await secretRepository.findSecret(trx, current.id))!);
   });
 }
@@ -499,13 +466,7 @@ export async function deleteSecret(ctx: Context, input: { id: string; expectedVe
     async (trx, current) => {
       secretPolicy.requireNotInUse(current.location_count);
       await secretRepository.deleteSecret(trx, current.id);
-      await recordAuditEvent(trx, ctx, {
-        teamId: current.team_id,
-        action: 'secret.deleted',
-        targetType: 'Secret',
-        targetId: current.id,
-        targetVersion: current.version,
-      });
+      await recordObjectEvent(trx, ctx, 'Secret', 'secret.deleted', current);
     },
     authorizeSecretDelete,
   );
@@ -560,37 +521,14 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
     // names, before anything is decrypted; the refusal is recorded (names only) and nothing runs.
     const reserved = secret.credential_fields.map((field) => field.envVar).filter(isReservedEnvKey);
     if (reserved.length) {
-      await recordAuditEvent(
-        trx,
-        { viewer: null, meta: null },
-        {
-          teamId: secret.team_id,
-          action: 'secret.injected',
-          targetType: 'Secret',
-          targetId: secret.id,
-          changedFields: reserved,
-          targetVersion: secret.version,
-          outcome: 'DENIED',
-        },
-      );
+      await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, reserved, 'DENIED');
       return { reserved };
     }
     const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
     const env = Object.fromEntries(
       (await currentCredentials(trx, keyring, secret)).map(({ name, value }) => [envVarOf.get(name) ?? name, value]),
     );
-    await recordAuditEvent(
-      trx,
-      { viewer: null, meta: null },
-      {
-        teamId: secret.team_id,
-        action: 'secret.injected',
-        targetType: 'Secret',
-        targetId: secret.id,
-        changedFields: Object.keys(env),
-        targetVersion: secret.version,
-      },
-    );
+    await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, Object.keys(env));
     return { env };
   });
   if ('reserved' in outcome) secretPolicy.refuseStoredReservedKeys(outcome.reserved);

@@ -1,12 +1,22 @@
+import type { ObjectRef } from '@pothos/core';
 import { builder } from '../../graphql/builder.ts';
-import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
+import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
+import {
+  DESCRIPTION_DESCRIPTION,
+  IDEMPOTENCY_KEY_DESCRIPTION,
+  TEAM_UNIQUE_NAME_DESCRIPTION,
+  description,
+  idempotencyKey,
+  teamUniqueName,
+} from '../shared/rules.ts';
 import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
-import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
-import { viewerRole } from '../../graphql/context.ts';
+import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
+import { viewerRole, type Context } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
+import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import {
   acceptTeamInvitation,
   createTeam,
@@ -54,15 +64,68 @@ const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', 
 /** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
 const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
 
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
+
+/** What a team's named, versioned object (secret, location, vault connection, workspace) records. */
+interface TeamObject extends Authored {
+  teamId: string;
+  name: string;
+  description: string | null;
+  version: number;
+}
+
+/**
+ * `team name description version` and the authorship fields of a team's named, versioned object,
+ * `what` naming it; `nameDescription` states its name rule.
+ */
+export function teamObjectFields<T extends TeamObject>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+  what: string,
+  nameDescription = TEAM_UNIQUE_NAME_DESCRIPTION,
+) {
+  return {
+    team: t.field({
+      type: TeamRef,
+      description: `The team the ${what} belongs to.`,
+      resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))!,
+    }),
+    name: t.string({ description: nameDescription, resolve: (o) => o.name }),
+    description: t.string({ nullable: true, description: DESCRIPTION_DESCRIPTION, resolve: (o) => o.description }),
+    version: t.int({ description: VERSION_DESCRIPTION, resolve: (o) => o.version }),
+    ...authorshipFields(t),
+  };
+}
+
+type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
+
+/** `teamId name description idempotencyKey` of a new team object (location, vault connection, workspace). */
+export function createTeamObjectFields(t: InputFieldBuilder) {
+  return {
+    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    name: t.string({ required: true, validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
+    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
+  };
+}
+
+/** `id name description expectedVersion` of a change to a team object of `type`; `descriptionDescription` documents `description`. */
+export function updateTeamObjectFields(t: InputFieldBuilder, type: ObjectRef<Types, unknown>, descriptionDescription: string) {
+  return {
+    ...versionedInputFields(t, type),
+    name: t.string({ validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
+    description: t.string({ validate: description, description: descriptionDescription }),
+  };
+}
+
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
-  id: { resolve: (team) => team.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadTeam(ctx, id))),
+  ...nodeOfId(loadTeam),
   fields: (t) => ({
     name: t.exposeString('name', { description: '1–100 characters, no control or invisible characters.' }),
     slug: t.exposeString('slug', { description: 'URL-safe and unique among teams: 1–48 lowercase letters, digits and dashes.' }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
+    version: t.exposeInt('version', { description: VERSION_DESCRIPTION }),
     viewerRole: t.field({
       type: TeamRoleEnum,
       description: 'Your role in this team.',
@@ -93,8 +156,7 @@ builder.node(TeamRef, {
 builder.node(MembershipRef, {
   description: "A user's role in a team. Visible to the team's members, like the team.",
   id: { resolve: (m) => compositeId(m.teamId, m.userId) },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadMembership(ctx, id))),
+  loadManyWithoutCache: loadEach(loadMembership),
   fields: (t) => ({
     team: t.field({ type: TeamRef, description: 'The team.', resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
     user: t.field({ type: UserRef, description: 'The member.', resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),
@@ -163,15 +225,12 @@ const CreateTeamInput = builder.inputType('CreateTeamInput', {
   }),
 });
 
-builder.mutationField('createTeam', (t) =>
-  t.field({
-    type: TeamRef,
-    description: 'Creates a team; you become its OWNER. Any user, with an unscoped token. Error codes: SLUG_TAKEN, IDEMPOTENCY_KEY_REUSED.',
-    errors: { dataField: { name: 'team', description: 'The team created.' } },
-    args: { input: t.arg({ type: CreateTeamInput, required: true, description: 'The team to create.' }) },
-    resolve: (_root, { input }, ctx) => createTeam(ctx, input),
-  }),
-);
+inputMutationField('createTeam', TeamRef, {
+  description: 'Creates a team; you become its OWNER. Any user, with an unscoped token. Error codes: SLUG_TAKEN, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateTeamInput, 'The team to create.'],
+  data: ['team', 'The team created.'],
+  resolve: (input, ctx) => createTeam(ctx, input),
+});
 
 const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
   description: 'A change to a team; omitted fields stay as they are.',
@@ -183,15 +242,12 @@ const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
   }),
 });
 
-builder.mutationField('updateTeam', (t) =>
-  t.field({
-    type: TeamRef,
-    description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'team', description: 'The team as it is now.' } },
-    args: { input: t.arg({ type: UpdateTeamInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('updateTeam', TeamRef, {
+  description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
+  input: [UpdateTeamInput, 'The change.'],
+  data: ['team', 'The team as it is now.'],
+  resolve: (input, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
+});
 
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   description: 'Who to invite, to which team, with which role.',
@@ -226,19 +282,15 @@ const AddTeamMemberSuccess = builder.objectRef<{ invitation: TeamInvitation; mem
   }),
 });
 
-builder.mutationField('addTeamMember', (t) =>
-  t.field({
-    type: AddTeamMemberSuccess,
-    description:
-      'Invites a user to the team (OWNER only): they join, with `role`, when they accept (`acceptTeamInvitation`). Already a member: ALREADY_MEMBER; already invited: ALREADY_INVITED.',
-    errors: { directResult: true },
-    args: { input: t.arg({ type: AddTeamMemberInput, required: true, description: 'The invitation to send.' }) },
-    resolve: async (_root, { input }, ctx) => ({
-      invitation: await inviteTeamMember(ctx, { ...input, teamId: input.teamId.id }),
-      membership: null,
-    }),
+inputMutationField('addTeamMember', AddTeamMemberSuccess, {
+  description:
+    'Invites a user to the team (OWNER only): they join, with `role`, when they accept (`acceptTeamInvitation`). Already a member: ALREADY_MEMBER; already invited: ALREADY_INVITED.',
+  input: [AddTeamMemberInput, 'The invitation to send.'],
+  resolve: async (input, ctx) => ({
+    invitation: await inviteTeamMember(ctx, { ...input, teamId: input.teamId.id }),
+    membership: null,
   }),
-);
+});
 
 const TeamInvitationIdInput = (name: string, description: string) =>
   builder.inputType(name, {
@@ -246,71 +298,60 @@ const TeamInvitationIdInput = (name: string, description: string) =>
     fields: (t) => ({ id: t.globalID({ required: true, for: TeamInvitationRef, description }) }),
   });
 
-builder.mutationField('acceptTeamInvitation', (t) =>
-  t.field({
-    type: MembershipRef,
-    description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only). Error codes: ALREADY_MEMBER.',
-    errors: {
-      dataField: { name: 'membership', description: 'Your membership of the team.' },
-      result: {
-        fields: (r) => ({
-          membershipEdge: createdEdgeField(r, {
-            type: TeamMembersEdge,
-            connection: 'Team.members',
-            node: (membership) => membership,
-            cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId],
-          }),
-        }),
-      },
-    },
-    args: {
-      input: t.arg({
-        type: TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
-        required: true,
-        description: 'The invitation to accept.',
+inputMutationField('acceptTeamInvitation', MembershipRef, {
+  description: 'Joins the team of an invitation addressed to you, with its role (an unscoped token only). Error codes: ALREADY_MEMBER.',
+  input: [
+    TeamInvitationIdInput('AcceptTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
+    'The invitation to accept.',
+  ],
+  data: ['membership', 'Your membership of the team.'],
+  result: {
+    fields: (r) => ({
+      membershipEdge: createdEdgeField(r, {
+        type: TeamMembersEdge,
+        connection: 'Team.members',
+        node: (membership) => membership,
+        cursorKey: (membership) => [membership.createdAt.toISOString(), membership.userId],
       }),
-    },
-    resolve: (_root, { input }, ctx) => acceptTeamInvitation(ctx, input.id.id),
-  }),
-);
+    }),
+  },
+  resolve: (input, ctx) => acceptTeamInvitation(ctx, input.id.id),
+});
 
-builder.mutationField('declineTeamInvitation', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Refuses an invitation addressed to you; it is gone.',
-    errors: { dataField: { name: 'declinedInvitationId', description: 'The id of the invitation declined.' } },
-    args: {
-      input: t.arg({
-        type: TeamInvitationIdInput('DeclineTeamInvitationInput', 'A TeamInvitation id from `viewer.invitations`.'),
-        required: true,
-        description: 'The invitation to decline.',
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      await declineTeamInvitation(ctx, input.id.id);
+/** A mutation on one invitation, named by id, that answers that id once `act` is done. */
+function invitationMutationField(
+  name: string,
+  options: { description: string; from: string; input: string; data: [string, string]; act: (ctx: Context, id: string) => Promise<void> },
+) {
+  inputMutationField(name, 'ID', {
+    description: options.description,
+    input: [
+      TeamInvitationIdInput(`${name[0]!.toUpperCase()}${name.slice(1)}Input`, `A TeamInvitation id from \`${options.from}\`.`),
+      options.input,
+    ],
+    data: options.data,
+    resolve: async (input, ctx) => {
+      await options.act(ctx, input.id.id);
       return toGlobalId('TeamInvitation', input.id.id);
     },
-  }),
-);
+  });
+}
 
-builder.mutationField('revokeTeamInvitation', (t) =>
-  t.field({
-    type: 'ID',
-    description: 'Withdraws a pending invitation of your team (OWNER only).',
-    errors: { dataField: { name: 'revokedInvitationId', description: 'The id of the invitation withdrawn.' } },
-    args: {
-      input: t.arg({
-        type: TeamInvitationIdInput('RevokeTeamInvitationInput', 'A TeamInvitation id from `Team.invitations`.'),
-        required: true,
-        description: 'The invitation to withdraw.',
-      }),
-    },
-    resolve: async (_root, { input }, ctx) => {
-      await revokeTeamInvitation(ctx, input.id.id);
-      return toGlobalId('TeamInvitation', input.id.id);
-    },
-  }),
-);
+invitationMutationField('declineTeamInvitation', {
+  description: 'Refuses an invitation addressed to you; it is gone.',
+  from: 'viewer.invitations',
+  input: 'The invitation to decline.',
+  data: ['declinedInvitationId', 'The id of the invitation declined.'],
+  act: declineTeamInvitation,
+});
+
+invitationMutationField('revokeTeamInvitation', {
+  description: 'Withdraws a pending invitation of your team (OWNER only).',
+  from: 'Team.invitations',
+  input: 'The invitation to withdraw.',
+  data: ['revokedInvitationId', 'The id of the invitation withdrawn.'],
+  act: revokeTeamInvitation,
+});
 
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   description: 'A member and their new role.',
@@ -321,15 +362,12 @@ const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   }),
 });
 
-builder.mutationField('updateMemberRole', (t) =>
-  t.field({
-    type: MembershipRef,
-    description: "Changes a member's role (OWNER only). The last OWNER cannot be demoted (LAST_OWNER).",
-    errors: { dataField: { name: 'membership', description: 'The membership with its new role.' } },
-    args: { input: t.arg({ type: UpdateMemberRoleInput, required: true, description: 'The member and role.' }) },
-    resolve: (_root, { input }, ctx) => updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
-  }),
-);
+inputMutationField('updateMemberRole', MembershipRef, {
+  description: "Changes a member's role (OWNER only). The last OWNER cannot be demoted (LAST_OWNER).",
+  input: [UpdateMemberRoleInput, 'The member and role.'],
+  data: ['membership', 'The membership with its new role.'],
+  resolve: (input, ctx) => updateMemberRole(ctx, { teamId: input.teamId.id, userId: input.userId.id, role: input.role }),
+});
 
 const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   description: 'The member to remove.',
@@ -339,16 +377,13 @@ const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   }),
 });
 
-builder.mutationField('removeTeamMember', (t) =>
-  t.field({
-    type: 'ID',
-    description:
-      'Removes a member (OWNER only). The last OWNER cannot be removed (LAST_OWNER). Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
-    errors: { dataField: { name: 'removedUserId', description: 'The User id of the member removed.' } },
-    args: { input: t.arg({ type: RemoveTeamMemberInput, required: true, description: 'The member to remove.' }) },
-    resolve: async (_root, { input }, ctx) => {
-      await removeTeamMember(ctx, { teamId: input.teamId.id, userId: input.userId.id });
-      return toGlobalId('User', input.userId.id);
-    },
-  }),
-);
+inputMutationField('removeTeamMember', 'ID', {
+  description:
+    'Removes a member (OWNER only). The last OWNER cannot be removed (LAST_OWNER). Their PRIVATE secrets stay, readable and changeable by nobody; an ADMIN or OWNER may delete them (`deleteSecret`).',
+  input: [RemoveTeamMemberInput, 'The member to remove.'],
+  data: ['removedUserId', 'The User id of the member removed.'],
+  resolve: async (input, ctx) => {
+    await removeTeamMember(ctx, { teamId: input.teamId.id, userId: input.userId.id });
+    return toGlobalId('User', input.userId.id);
+  },
+});

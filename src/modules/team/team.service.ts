@@ -6,7 +6,7 @@ import type { Role } from './team.tables.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { checkExpectedVersion } from '../shared/versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
-import { recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
+import { OPERATOR, recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
 import { authorize, ensureUser, issueToken, requireUnscopedToken } from '../auth/auth.service.ts';
 import * as teamRepository from './team.repository.ts';
 import type { InvitationRow, MembershipRow, TeamRow } from './team.repository.ts';
@@ -114,18 +114,8 @@ export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<
   requireUnscopedToken(ctx, 'create teams');
   const id = randomUUID();
   const once = { operation: 'createTeam', key: input.idempotencyKey, input, resultId: id };
-  const load = async (trx: Db, teamId: string) => {
-    const row = await teamRepository.lockTeam(trx, teamId);
-    return row && toTeam(row);
-  };
-  return ctx.db.transaction().execute((trx) =>
-    createOnce(
-      ctx,
-      trx,
-      once,
-      (teamId) => load(trx, teamId),
-      () => createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id }),
-    ),
+  return createOnce(ctx, once, teamRepository.lockTeam, toTeam, (trx) =>
+    createTeamWithOwner(trx, ctx, ctx.viewer.userId, { ...input, id }),
   );
 }
 
@@ -136,7 +126,7 @@ export async function createTeam(ctx: Context, input: CreateTeamInput): Promise<
 export async function bootstrapTeam(db: Db, input: { teamName: string; email: string }) {
   return db.transaction().execute(async (trx) => {
     const user = await ensureUser(trx, input.email);
-    const team = await createTeamWithOwner(trx, { viewer: null, meta: null }, user.id, { name: input.teamName });
+    const team = await createTeamWithOwner(trx, OPERATOR, user.id, { name: input.teamName });
     const { token } = await issueToken(trx, user.id, 'bootstrap');
     return { team, user, token };
   });
@@ -153,11 +143,13 @@ export async function issueMemberToken(db: Db, input: { teamId: string; email: s
     const user = await ensureUser(trx, input.email);
     if (!(await teamRepository.findMembership(trx, input.teamId, user.id))) {
       await teamRepository.insertMembership(trx, { team_id: input.teamId, user_id: user.id, role: input.role });
-      await recordAuditEvent(
-        trx,
-        { viewer: null, meta: null },
-        { teamId: input.teamId, action: 'member.added', targetType: 'User', targetId: user.id, changedFields: ['role'] },
-      );
+      await recordAuditEvent(trx, OPERATOR, {
+        teamId: input.teamId,
+        action: 'member.added',
+        targetType: 'User',
+        targetId: user.id,
+        changedFields: ['role'],
+      });
     }
     const { token } = await issueToken(trx, user.id, input.tokenName);
     return { user, token };

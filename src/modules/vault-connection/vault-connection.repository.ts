@@ -1,8 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { VaultConnectionTable } from './vault-connection.tables.ts';
-import { nameKey } from '../shared/names.ts';
+import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import { DEFAULT_ORDER, paginateInOrder } from '../../database/keyset.ts';
 
@@ -40,15 +39,11 @@ export async function insertVaultConnection(
   db: Db,
   row: Omit<Insertable<VaultConnectionTable>, 'name_key'>,
 ): Promise<VaultConnectionMetadata> {
-  try {
-    return await db
-      .insertInto('vault_connections')
-      .values({ ...row, name_key: nameKey(row.name) })
-      .returning(METADATA)
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    return rethrowNameTaken(error, 'vault connection', row.name);
-  }
+  return nameTakenAsConflict(
+    db.insertInto('vault_connections').values(withNameKey(row)).returning(METADATA).executeTakeFirstOrThrow(),
+    'vault connection',
+    row.name,
+  );
 }
 
 /** Reads the connection and locks its row for the rest of the transaction. */
@@ -62,21 +57,11 @@ export async function updateVaultConnection(
   id: string,
   patch: Omit<Updateable<VaultConnectionTable>, 'name_key'>,
 ): Promise<VaultConnectionMetadata> {
-  try {
-    return await db
-      .updateTable('vault_connections')
-      .set((eb) => ({
-        ...patch,
-        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
-        version: eb('version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', id)
-      .returning(METADATA)
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    return rethrowNameTaken(error, 'vault connection', patch.name);
-  }
+  return nameTakenAsConflict(
+    db.updateTable('vault_connections').set(versionedNamedPatch(patch)).where('id', '=', id).returning(METADATA).executeTakeFirstOrThrow(),
+    'vault connection',
+    patch.name,
+  );
 }
 
 export async function deleteVaultConnection(db: Db, id: string): Promise<void> {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { nameSchema } from '../shared/names.ts';
 import type { VaultType } from '../secret/field-mapping-references.ts';
 
 const field = (label: string) =>
@@ -37,5 +36,3 @@ export const VAULT_CREDENTIALS_MEMBER = {
   DOPPLER: 'doppler',
   INFISICAL: 'infisical',
 } as const satisfies Record<VaultType, keyof typeof vaultCredentialSchemas>;
-
-export const vaultConnectionName = nameSchema(255);

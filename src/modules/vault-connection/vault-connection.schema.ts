@@ -1,19 +1,10 @@
 import { builder } from '../../graphql/builder.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { authorshipFields } from '../auth/auth.schema.ts';
+import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
-import {
-  DESCRIPTION_DESCRIPTION,
-  EXPECTED_VERSION_DESCRIPTION,
-  IDEMPOTENCY_KEY_DESCRIPTION,
-  TEAM_UNIQUE_NAME_DESCRIPTION,
-  description,
-  idempotencyKey,
-} from '../shared/rules.ts';
-import { vaultConnectionName } from './vault-connection.rules.ts';
+import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
 import {
   createVaultConnection,
   deleteVaultConnection,
@@ -37,25 +28,15 @@ export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConne
 builder.node(VaultConnectionRef, {
   description:
     'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
-  id: { resolve: (connection) => connection.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadVaultConnection(ctx, id))),
+  ...nodeOfId(loadVaultConnection),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the connection belongs to.',
-      resolve: async (c, _args, ctx) => (await loadTeam(ctx, c.teamId))!,
-    }),
-    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
+    ...teamObjectFields(t, 'connection'),
     vaultType: t.field({ type: VaultTypeEnum, description: 'The kind of vault; fixed at creation.', resolve: (c) => c.vaultType }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
     lastRotatedAt: t.expose('lastRotatedAt', {
       type: 'DateTime',
       nullable: true,
       description: 'When `rotateVaultConnection` last replaced its credentials; null if never.',
     }),
-    ...authorshipFields(t),
   }),
 });
 
@@ -111,75 +92,55 @@ const VaultCredentialsInput = builder.inputType('VaultCredentialsInput', {
 const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput', {
   description: 'A new vault connection and its credentials.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    name: t.string({ required: true, validate: vaultConnectionName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
+    ...createTeamObjectFields(t),
     vaultType: t.field({ type: VaultTypeEnum, required: true, description: 'The kind of vault; fixed once created.' }),
     credentials: t.field({
       type: VaultCredentialsInput,
       required: true,
       description: 'How to reach the vault: the member of `vaultType` (INVALID_CREDENTIALS otherwise).',
     }),
-    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
-builder.mutationField('createVaultConnection', (t) =>
-  t.field({
-    type: VaultConnectionRef,
-    description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
-    errors: {
-      dataField: { name: 'vaultConnection', description: 'The connection created.' },
-      result: nameOrderedEdgeResult('vaultConnectionEdge', TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'),
-    },
-    args: { input: t.arg({ type: CreateVaultConnectionInput, required: true, description: 'The connection to create.' }) },
-    resolve: (_root, { input }, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),
-  }),
-);
+inputMutationField('createVaultConnection', VaultConnectionRef, {
+  description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateVaultConnectionInput, 'The connection to create.'],
+  data: ['vaultConnection', 'The connection created.'],
+  result: nameOrderedEdgeResult('vaultConnectionEdge', TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'),
+  resolve: (input, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),
+});
 
 const UpdateVaultConnectionInput = builder.inputType('UpdateVaultConnectionInput', {
   description: 'A change to a vault connection; omitted fields stay as they are.',
-  fields: (t) => ({
-    id: t.globalID({ required: true, for: VaultConnectionRef, description: 'The VaultConnection id.' }),
-    name: t.string({ validate: vaultConnectionName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: 'null clears it.' }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
-  }),
+  fields: (t) => updateTeamObjectFields(t, VaultConnectionRef, 'null clears it.'),
 });
 
-builder.mutationField('updateVaultConnection', (t) =>
-  t.field({
-    type: VaultConnectionRef,
-    description:
-      'Renames or re-describes a vault connection (ADMIN or OWNER). Its credentials change only through rotateVaultConnection. Error codes: NAME_TAKEN, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'vaultConnection', description: 'The connection as it is now.' } },
-    args: { input: t.arg({ type: UpdateVaultConnectionInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateVaultConnection(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('updateVaultConnection', VaultConnectionRef, {
+  description:
+    'Renames or re-describes a vault connection (ADMIN or OWNER). Its credentials change only through rotateVaultConnection. Error codes: NAME_TAKEN, VERSION_MISMATCH.',
+  input: [UpdateVaultConnectionInput, 'The change.'],
+  data: ['vaultConnection', 'The connection as it is now.'],
+  resolve: (input, ctx) => updateVaultConnection(ctx, { ...input, id: input.id.id }),
+});
 
 const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput', {
   description: 'New credentials for a vault connection.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: VaultConnectionRef, description: 'The VaultConnection id.' }),
+    ...versionedInputFields(t, VaultConnectionRef),
     credentials: t.field({
       type: VaultCredentialsInput,
       required: true,
       description: 'The new credentials: the member of its `vaultType`.',
     }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
   }),
 });
 
-builder.mutationField('rotateVaultConnection', (t) =>
-  t.field({
-    type: VaultConnectionRef,
-    description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'vaultConnection', description: 'The connection as it is now.' } },
-    args: { input: t.arg({ type: RotateVaultConnectionInput, required: true, description: 'The connection and its new credentials.' }) },
-    resolve: (_root, { input }, ctx) => rotateVaultConnection(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('rotateVaultConnection', VaultConnectionRef, {
+  description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
+  input: [RotateVaultConnectionInput, 'The connection and its new credentials.'],
+  data: ['vaultConnection', 'The connection as it is now.'],
+  resolve: (input, ctx) => rotateVaultConnection(ctx, { ...input, id: input.id.id }),
+});
 
 deleteMutationField(
   VaultConnectionRef,

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { cursorKey } from '../../database/keyset.ts';
-import { recordAuditEvent } from '../audit/audit.service.ts';
+import { recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import type { MasterKeyring } from '../crypto/envelope.ts';
 import { sealToColumns } from '../crypto/sealed-columns.ts';
@@ -104,39 +104,21 @@ export async function createVaultConnection(ctx: Context, input: CreateVaultConn
   const id = randomUUID();
   const sealed = sealVaultCredentials(ctx.keyring, input.vaultType, input.credentials, { teamId: input.teamId, id, version: 1 });
   const once = { operation: 'createVaultConnection', key: input.idempotencyKey, input, resultId: id };
-  return ctx.db.transaction().execute((trx) =>
-    createOnce(
-      ctx,
-      trx,
-      once,
-      async (firstId) => {
-        const first = await vaultConnectionRepository.lockVaultConnection(trx, firstId);
-        return first && toVaultConnection(first);
-      },
-      async () => {
-        const row = await vaultConnectionRepository.insertVaultConnection(trx, {
-          id,
-          team_id: input.teamId,
-          name: input.name,
-          description: input.description ?? null,
-          vault_type: input.vaultType,
-          ...sealed,
-          created_by: ctx.viewer.userId,
-          updated_by: ctx.viewer.userId,
-        });
-        const changedFields = ['name', 'description', 'vaultType', 'credentials'];
-        await recordAuditEvent(trx, ctx, {
-          teamId: input.teamId,
-          action: 'vault_connection.created',
-          targetType: 'VaultConnection',
-          targetId: id,
-          changedFields,
-          targetVersion: 1,
-        });
-        return toVaultConnection(row);
-      },
-    ),
-  );
+  return createOnce(ctx, once, vaultConnectionRepository.lockVaultConnection, toVaultConnection, async (trx) => {
+    const row = await vaultConnectionRepository.insertVaultConnection(trx, {
+      id,
+      team_id: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      vault_type: input.vaultType,
+      ...sealed,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    const changedFields = ['name', 'description', 'vaultType', 'credentials'];
+    await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.created', row, changedFields);
+    return toVaultConnection(row);
+  });
 }
 
 export interface UpdateVaultConnectionInput {
@@ -148,20 +130,13 @@ export interface UpdateVaultConnectionInput {
 
 /** Renames or re-describes a connection; its type and credentials change only by rotation. */
 export async function updateVaultConnection(ctx: Context, input: UpdateVaultConnectionInput): Promise<VaultConnection> {
-  return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
+  return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx) => {
     const patch = {
       ...(input.name != null && { name: input.name }),
       ...(input.description !== undefined && { description: input.description }),
     };
     const row = await vaultConnectionRepository.updateVaultConnection(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'vault_connection.updated',
-      targetType: 'VaultConnection',
-      targetId: row.id,
-      changedFields: Object.keys(patch),
-      targetVersion: row.version,
-    });
+    await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.updated', row, Object.keys(patch));
     return toVaultConnection(row);
   });
 }
@@ -183,14 +158,7 @@ export async function rotateVaultConnection(
       last_rotated_at: new Date(),
       updated_by: ctx.viewer.userId,
     });
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'vault_connection.rotated',
-      targetType: 'VaultConnection',
-      targetId: row.id,
-      changedFields: ['credentials'],
-      targetVersion: row.version,
-    });
+    await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.rotated', row, ['credentials']);
     return toVaultConnection(row);
   });
 }
@@ -209,13 +177,7 @@ export async function deleteVaultConnection(
       );
     }
     await vaultConnectionRepository.deleteVaultConnection(trx, input.id);
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'vault_connection.deleted',
-      targetType: 'VaultConnection',
-      targetId: input.id,
-      targetVersion: current.version,
-    });
+    await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.deleted', current);
   });
 }
 

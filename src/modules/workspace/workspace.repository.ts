@@ -1,8 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { WorkspaceTable } from './workspace.tables.ts';
-import { nameKey } from '../shared/names.ts';
+import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import { paginateInOrder, DEFAULT_ORDER } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
@@ -28,15 +27,11 @@ export async function findTeamWorkspaceIds(db: Db, teamId: string, ids: readonly
 }
 
 export async function insertWorkspace(db: Db, row: Omit<Insertable<WorkspaceTable>, 'name_key'>): Promise<WorkspaceRow> {
-  try {
-    return await db
-      .insertInto('workspaces')
-      .values({ ...row, name_key: nameKey(row.name) })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    return rethrowNameTaken(error, 'workspace', row.name);
-  }
+  return nameTakenAsConflict(
+    db.insertInto('workspaces').values(withNameKey(row)).returningAll().executeTakeFirstOrThrow(),
+    'workspace',
+    row.name,
+  );
 }
 
 export async function lockWorkspace(db: Db, id: string): Promise<WorkspaceRow | undefined> {
@@ -45,21 +40,11 @@ export async function lockWorkspace(db: Db, id: string): Promise<WorkspaceRow | 
 
 /** Applies a change and bumps the version by one. */
 export async function updateWorkspace(db: Db, id: string, patch: Omit<Updateable<WorkspaceTable>, 'name_key'>): Promise<WorkspaceRow> {
-  try {
-    return await db
-      .updateTable('workspaces')
-      .set((eb) => ({
-        ...patch,
-        ...(patch.name !== undefined && { name_key: nameKey(patch.name) }),
-        version: eb('version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  } catch (error) {
-    return rethrowNameTaken(error, 'workspace', patch.name);
-  }
+  return nameTakenAsConflict(
+    db.updateTable('workspaces').set(versionedNamedPatch(patch)).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+    'workspace',
+    patch.name,
+  );
 }
 
 /** Deletes the workspace; its rows in secret_workspaces go with it (ON DELETE CASCADE), in the same statement. */

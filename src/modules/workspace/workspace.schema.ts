@@ -1,20 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { ListOrderInput } from '../../graphql/list-order.schema.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import {
-  DESCRIPTION_DESCRIPTION,
-  EXPECTED_VERSION_DESCRIPTION,
-  IDEMPOTENCY_KEY_DESCRIPTION,
-  TEAM_UNIQUE_NAME_DESCRIPTION,
-  description,
-  idempotencyKey,
-} from '../shared/rules.ts';
-import { authorshipFields } from '../auth/auth.schema.ts';
+import { DESCRIPTION_DESCRIPTION } from '../shared/rules.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
-import { workspaceName } from './workspace.rules.ts';
+import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
 import {
   createWorkspace,
   deleteWorkspace,
@@ -29,28 +21,15 @@ import {
 export const WorkspaceRef = builder.objectRef<Workspace>('Workspace');
 builder.node(WorkspaceRef, {
   description: 'A place secrets are used in (a project, a deployment); each secret says which workspaces may use it.',
-  id: { resolve: (workspace) => workspace.id },
-  // Our dataloaders cache per request; Pothos's own node cache can hand out an unbranded object when one id is asked twice.
-  loadManyWithoutCache: (ids, ctx) => Promise.all(ids.map((id) => loadWorkspace(ctx, id))),
+  ...nodeOfId(loadWorkspace),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team the workspace belongs to.',
-      resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))!,
-    }),
-    name: t.exposeString('name', { description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.exposeString('description', { nullable: true, description: DESCRIPTION_DESCRIPTION }),
-    version: t.exposeInt('version', { description: 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.' }),
+    ...teamObjectFields(t, 'workspace'),
     availableSecrets: t.connection({
       type: SecretRef,
       description: 'Secrets with workspaceAccess ALL, or SOME listing this workspace.',
-      args: {
-        filter: t.arg({ type: SecretFilterInput, description: 'Only secrets that match.' }),
-        orderBy: t.arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),
-      },
+      args: filteredListArgs(t.arg, SecretFilterInput, 'Only secrets that match.'),
       resolve: (workspace, args, ctx) => listAvailableSecrets(ctx, workspace, args),
     }),
-    ...authorshipFields(t),
   }),
 });
 
@@ -75,46 +54,28 @@ builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
 
 const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
   description: 'A new workspace.',
-  fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    name: t.string({ required: true, validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
-    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
-  }),
+  fields: (t) => createTeamObjectFields(t),
 });
 
-builder.mutationField('createWorkspace', (t) =>
-  t.field({
-    type: WorkspaceRef,
-    description: 'Creates a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, IDEMPOTENCY_KEY_REUSED.',
-    errors: {
-      dataField: { name: 'workspace', description: 'The workspace created.' },
-      result: nameOrderedEdgeResult('workspaceEdge', TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'),
-    },
-    args: { input: t.arg({ type: CreateWorkspaceInput, required: true, description: 'The workspace to create.' }) },
-    resolve: (_root, { input }, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
-  }),
-);
+inputMutationField('createWorkspace', WorkspaceRef, {
+  description: 'Creates a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, IDEMPOTENCY_KEY_REUSED.',
+  input: [CreateWorkspaceInput, 'The workspace to create.'],
+  data: ['workspace', 'The workspace created.'],
+  result: nameOrderedEdgeResult('workspaceEdge', TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'),
+  resolve: (input, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
+});
 
 const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
   description: 'A change to a workspace; omitted fields stay as they are.',
-  fields: (t) => ({
-    id: t.globalID({ required: true, for: WorkspaceRef, description: 'The Workspace id.' }),
-    name: t.string({ validate: workspaceName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
-  }),
+  fields: (t) => updateTeamObjectFields(t, WorkspaceRef, DESCRIPTION_DESCRIPTION),
 });
 
-builder.mutationField('updateWorkspace', (t) =>
-  t.field({
-    type: WorkspaceRef,
-    description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
-    errors: { dataField: { name: 'workspace', description: 'The workspace as it is now.' } },
-    args: { input: t.arg({ type: UpdateWorkspaceInput, required: true, description: 'The change.' }) },
-    resolve: (_root, { input }, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
-  }),
-);
+inputMutationField('updateWorkspace', WorkspaceRef, {
+  description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
+  input: [UpdateWorkspaceInput, 'The change.'],
+  data: ['workspace', 'The workspace as it is now.'],
+  resolve: (input, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
+});
 
 deleteMutationField(
   WorkspaceRef,

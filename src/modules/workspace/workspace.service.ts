@@ -1,11 +1,10 @@
 import type { Context } from '../../graphql/context.ts';
-import type { Db } from '../../database/database.ts';
 import { versionedChange } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { cursorKey } from '../../database/keyset.ts';
-import { recordAuditEvent } from '../audit/audit.service.ts';
+import { recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import { listTeamSecrets, type SecretListArgs } from '../secret/secret.service.ts';
 import * as workspaceRepository from './workspace.repository.ts';
@@ -47,37 +46,18 @@ export async function createWorkspace(ctx: Context, input: CreateWorkspaceInput)
   await authorize(ctx, input.teamId, 'workspace:write');
   const id = randomUUID();
   const once = { operation: 'createWorkspace', key: input.idempotencyKey, input, resultId: id };
-  const load = async (trx: Db, workspaceId: string) => {
-    const row = await workspaceRepository.lockWorkspace(trx, workspaceId);
-    return row && toWorkspace(row);
-  };
-  return ctx.db.transaction().execute((trx) =>
-    createOnce(
-      ctx,
-      trx,
-      once,
-      (workspaceId) => load(trx, workspaceId),
-      async () => {
-        const row = await workspaceRepository.insertWorkspace(trx, {
-          id,
-          team_id: input.teamId,
-          name: input.name,
-          description: input.description ?? null,
-          created_by: ctx.viewer.userId,
-          updated_by: ctx.viewer.userId,
-        });
-        await recordAuditEvent(trx, ctx, {
-          teamId: input.teamId,
-          action: 'workspace.created',
-          targetType: 'Workspace',
-          targetId: row.id,
-          changedFields: ['name', 'description'],
-          targetVersion: row.version,
-        });
-        return toWorkspace(row);
-      },
-    ),
-  );
+  return createOnce(ctx, once, workspaceRepository.lockWorkspace, toWorkspace, async (trx) => {
+    const row = await workspaceRepository.insertWorkspace(trx, {
+      id,
+      team_id: input.teamId,
+      name: input.name,
+      description: input.description ?? null,
+      created_by: ctx.viewer.userId,
+      updated_by: ctx.viewer.userId,
+    });
+    await recordObjectEvent(trx, ctx, 'Workspace', 'workspace.created', row, ['name', 'description']);
+    return toWorkspace(row);
+  });
 }
 
 /** Authorises `workspace:write`, then runs `change` with the workspace locked and its version checked. */
@@ -103,14 +83,7 @@ export async function updateWorkspace(
       ...(input.description !== undefined && { description: input.description }),
     };
     const row = await workspaceRepository.updateWorkspace(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'workspace.updated',
-      targetType: 'Workspace',
-      targetId: current.id,
-      changedFields: Object.keys(patch),
-      targetVersion: row.version,
-    });
+    await recordObjectEvent(trx, ctx, 'Workspace', 'workspace.updated', row, Object.keys(patch));
     return toWorkspace(row);
   });
 }
@@ -119,13 +92,7 @@ export async function updateWorkspace(
 export async function deleteWorkspace(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
   await changeWorkspace(ctx, input.id, input.expectedVersion, async (trx, current) => {
     await workspaceRepository.deleteWorkspace(trx, current.id);
-    await recordAuditEvent(trx, ctx, {
-      teamId: current.team_id,
-      action: 'workspace.deleted',
-      targetType: 'Workspace',
-      targetId: current.id,
-      targetVersion: current.version,
-    });
+    await recordObjectEvent(trx, ctx, 'Workspace', 'workspace.deleted', current);
   });
 }
 

@@ -1,3 +1,0 @@
-import { nameSchema } from '../shared/names.ts';
-
-export const workspaceName = nameSchema(255);
