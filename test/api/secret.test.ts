@@ -251,9 +251,11 @@ describe('updateSecret', () => {
   test('an update that changes nothing answers the secret as it is: no new version, no version row, no audit event', async () => {
     const credentials = { accessKey: fixtures.accessKey() };
     const secret = await createOk({ credentials, description: 'same' });
+    // Values no other row holds: the leak sweep looks for every value sent, in every table.
+    const region = uniqueName('region');
     const envValues = [
       { key: 'API_TOKEN', value: 'token-value-0123456789' },
-      { key: 'REGION', value: 'eu-west-1' },
+      { key: 'REGION', value: region },
     ];
     const env = await createOk({ secretType: 'ENV', credentials: { envVars: envValues }, workspaceAccess: 'ALL' });
     const auditRows = async (id: string) =>
@@ -279,7 +281,7 @@ describe('updateSecret', () => {
       },
       { id: env.id, values: envValues },
       { id: env.id, credentials: { envVars: envValues }, serviceSlug: null },
-      { id: env.id, removeKeys: ['REGION'], addValues: [{ key: 'REGION', value: 'eu-west-1' }] },
+      { id: env.id, removeKeys: ['REGION'], addValues: [{ key: 'REGION', value: region }] },
     ];
     for (const input of noOps) {
       const result = await update(input);
@@ -291,7 +293,7 @@ describe('updateSecret', () => {
 
     // Anything that differs is still a change.
     expect(await update({ id: secret.id, description: 'other', credentials })).toMatchObject({ secret: { version: 2 } });
-    expect(await update({ id: env.id, values: [envValues[0]!, { key: 'REGION', value: 'eu-west-2' }] })).toMatchObject({
+    expect(await update({ id: env.id, values: [envValues[0]!, { key: 'REGION', value: `${region}-2` }] })).toMatchObject({
       secret: { version: 2 },
     });
     expect(await auditRows(env.id)).toBe(before.envAudit + 1);
