@@ -146,6 +146,8 @@ export type CreateSecretInput = {
   credentials?: SecretCredentialsInput | null | undefined;
   /** Free text, at most 2000 characters. */
   description?: string | null | undefined;
+  /** When the secret expires (`cli run` then refuses it: SECRET_EXPIRED). Any future instant; one not in the future is VALIDATION_FAILED (an unchanged value on update is not judged again). null: never expires (on update, clears it). */
+  expiresAt?: string | null | undefined;
   /** EXTERNAL_VAULT secrets: one reference per credential field. */
   fieldMappings?: Array<FieldMappingInput> | null | undefined;
   /** Retrying with the same key and input within 24 hours returns the first result without a second write; the same key with another input is ConflictError IDEMPOTENCY_KEY_REUSED. */
@@ -154,6 +156,8 @@ export type CreateSecretInput = {
   name?: string | null | undefined;
   /** A `secretPresets` slug; with `value`, makes an ENV secret keyed by the preset’s env var. */
   preset?: string | null | undefined;
+  /** How often the credentials should be rotated (sets `nextRotationAt`); null: no policy (on update, clears it). */
+  rotationPolicy?: SecretRotationPolicyInput | null | undefined;
   /** Required unless a preset is given (then ENV). */
   secretType?: SecretType | null | undefined;
   /** 1–64 characters; null clears it. */
@@ -422,17 +426,38 @@ export type SecretCredentialsInput =
 
 /** Only secrets that match every field given. */
 export type SecretFilter = {
+  /** Expiring before this instant (already expired ones included). */
+  expiresBefore?: string | null | undefined;
+  /** With a rotation policy whose `nextRotationAt` is before this instant (overdue ones included). */
+  rotationDueBefore?: string | null | undefined;
   /** Case-insensitive substring of the name. */
   search?: string | null | undefined;
   /** Of this type. */
   secretType?: SecretType | null | undefined;
   /** For this service, e.g. "openai". */
   serviceSlug?: string | null | undefined;
+  /** In this status now. */
+  status?: SecretStatus | null | undefined;
   /** Stored this way. */
   storage?: SecretStorage | null | undefined;
   /** TEAM or PRIVATE. */
   visibility?: SecretVisibility | null | undefined;
 };
+
+/** How often a secret’s credentials should be rotated. */
+export type SecretRotationPolicyInput = {
+  /** Rotation is due this many days after the current version was stored: 1–3650, else VALIDATION_FAILED. */
+  everyDays: number;
+};
+
+/** Where a secret stands in its lifecycle, computed when read: the first that applies from the end (EXPIRED, then ROTATION_DUE, else ACTIVE). */
+export type SecretStatus =
+  /** Neither expired nor due for rotation. */
+  | 'ACTIVE'
+  /** `expiresAt` has come: `cli run` refuses the secret (SECRET_EXPIRED). Wins over ROTATION_DUE. */
+  | 'EXPIRED'
+  /** `nextRotationAt` has come: the rotation policy wants new credentials (`rotateSecret`). */
+  | 'ROTATION_DUE';
 
 /** Where a secret’s values live. Fixed at creation. */
 export type SecretStorage =
@@ -556,6 +581,8 @@ export type UpdateSecretInput = {
   description?: string | null | undefined;
   /** Fail with VERSION_MISMATCH unless the secret is at this version. */
   expectedVersion?: number | null | undefined;
+  /** When the secret expires (`cli run` then refuses it: SECRET_EXPIRED). Any future instant; one not in the future is VALIDATION_FAILED (an unchanged value on update is not judged again). null: never expires (on update, clears it). */
+  expiresAt?: string | null | undefined;
   /** EXTERNAL_VAULT secrets: new references, one per credential field (a new version). */
   fieldMappings?: Array<FieldMappingInput> | null | undefined;
   /** The Secret id. */
@@ -566,6 +593,8 @@ export type UpdateSecretInput = {
   removeKeys?: Array<string> | null | undefined;
   /** ENV secrets: renames keys, keeping their values. Applied first. */
   renameKeys?: Array<RenameKeyInput> | null | undefined;
+  /** How often the credentials should be rotated (sets `nextRotationAt`); null: no policy (on update, clears it). */
+  rotationPolicy?: SecretRotationPolicyInput | null | undefined;
   /** Every linked location must already be of the new type. */
   secretType?: SecretType | null | undefined;
   /** 1–64 characters; null clears it. */
