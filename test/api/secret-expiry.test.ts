@@ -145,7 +145,7 @@ describe('expiresAt and rotationPolicy on create', () => {
     const expiresAt = inDays(90);
     const secret = await createOk({ expiresAt, rotationPolicy: { everyDays: 30 } });
     expect(secret).toMatchObject({ version: 1, expiresAt, rotationPolicy: { everyDays: 30 }, status: 'ACTIVE' });
-    const createdAt = (await read(secret.id)).versions.edges[0]!.node.createdAt as string;
+    const createdAt = (await read(secret.id)).versions.edges[0]!.node.createdAt;
     expect(new Date(secret.nextRotationAt as string).getTime()).toBe(new Date(createdAt).getTime() + 30 * DAY);
     const [created] = await auditEvents(secret.id);
     expect(created!.changed_fields).toEqual(expect.arrayContaining(['expiresAt', 'rotationPolicy']));
