@@ -143,7 +143,7 @@ export default [
             // Answers and plumbing, not objects: mutation results, Relay connections and edges, errors.
             suffixes: ['Success', 'Connection', 'Edge', 'Error'],
             // Values without an identity of their own: page metadata, parts of a secret, presets (keyed by slug).
-            types: ['PageInfo', 'CredentialField', 'FieldMapping', 'SecretPreset'],
+            types: ['PageInfo', 'CredentialField', 'FieldMapping', 'SecretPreset', 'SecretRotationPolicy'],
           },
         },
       ],

@@ -36,7 +36,8 @@ Commands (each prints one JSON object on stdout):
       code. Prints nothing of its own: values reach the child process only. Needs the
       database and the master key (CLOAKROOM_MASTER_KEY, or DATA_DIR/master.key embedded).
       The child never inherits CLOAKROOM_*, DATABASE_URL, DATABASE_REPLICA_URL, REDIS_URL or
-      DATA_DIR; a secret holding a reserved key (PATH, LD_PRELOAD, …) is refused, nothing runs.
+      DATA_DIR; a secret holding a reserved key (PATH, LD_PRELOAD, …) is refused, nothing runs;
+      so is an EXPIRED one (SECRET_EXPIRED).
   rewrap
       After a master key rotation: re-wraps every data key under the current master key
       (CLOAKROOM_MASTER_KEY), unwrapping with CLOAKROOM_PREVIOUS_MASTER_KEYS; payloads are not

@@ -44,6 +44,8 @@ export const ErrorCode = {
    * credentials without reading the old ones.
    */
   PAYLOAD_MISSING: 'PAYLOAD_MISSING',
+  /** `cli run` of a secret whose `expiresAt` has come: nothing is injected, nothing runs. */
+  SECRET_EXPIRED: 'SECRET_EXPIRED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

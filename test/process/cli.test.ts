@@ -499,6 +499,75 @@ describe('run refuses reserved keys; the child inherits none of cloakroom’s co
   );
 });
 
+describe('run refuses an EXPIRED secret (SECRET_EXPIRED)', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'cloakroom-cli-expired-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  const value = `tok-${randomBytes(16).toString('hex')}`;
+  let secretId: string;
+
+  beforeAll(async () => {
+    const { teamId, token } = bootstrapped();
+    await withApp(async ({ app, db }) => {
+      const input = {
+        teamId,
+        name: `cli-expiring-${randomUUID()}`,
+        secretType: 'ENV' as const,
+        credentials: { envVars: [{ key: 'API_TOKEN', value }] },
+      };
+      const result = (
+        await executeOk(app, CreateSecret, { input: { ...input, expiresAt: new Date(Date.now() + 60_000).toISOString() } }, token)
+      ).createSecret;
+      if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
+      secretId = result.secret.id;
+      // The API refuses a past expiresAt: the test lets the expiry come by writing it directly.
+      await db
+        .updateTable('secrets')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('id', '=', rawId(secretId))
+        .execute();
+    });
+  }, SLOW);
+
+  const runTouch = (marker: string) => cli(['run', '--secret', secretId, '--', 'sh', '-c', `touch ${marker}`]);
+
+  test(
+    'exit 1, the expiry on stderr (no value), nothing runs; one DENIED secret.injected naming the keys',
+    async () => {
+      const marker = join(workDir, 'marker-expired');
+      const result = await runTouch(marker);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: This secret expired at \d{4}-\d\d-\d\dT[\d:.]+Z: set a later expiresAt/);
+      expectNoValues(result, [value]);
+      expect(existsSync(marker)).toBe(false);
+      await withApp(async ({ db }) => {
+        const events = await db
+          .selectFrom('audit_events')
+          .select(['action', 'outcome', 'changed_fields'])
+          .where('target_id', '=', rawId(secretId))
+          .where('action', '=', 'secret.injected')
+          .execute();
+        expect(events).toEqual([{ action: 'secret.injected', outcome: 'DENIED', changed_fields: ['API_TOKEN'] }]);
+      });
+    },
+    SLOW,
+  );
+
+  test(
+    'control: once a later expiresAt is set, the same run works (so the missing marker above means nothing ran)',
+    async () => {
+      await withApp(async ({ app }) => {
+        const input = { id: secretId, expiresAt: new Date(Date.now() + 60 * 60_000).toISOString() };
+        expect((await executeOk(app, UpdateSecret, { input }, bootstrapped().token)).updateSecret.__typename).toBe('UpdateSecretSuccess');
+      });
+      const marker = join(workDir, 'marker-revived');
+      expect(await runTouch(marker)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(existsSync(marker)).toBe(true);
+    },
+    SLOW,
+  );
+});
+
 describe('remask', () => {
   test(
     'derives the previews migration 0010 masked anew from the payloads; exit 1 while one cannot be derived; idempotent',

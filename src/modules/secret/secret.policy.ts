@@ -23,6 +23,10 @@ import { isReservedEnvKey } from './reserved-env-keys.ts';
 export type Storage = 'NATIVE' | 'EXTERNAL_VAULT';
 export type Visibility = 'TEAM' | 'PRIVATE';
 
+/** A secret's lifecycle status, in the order it is judged from the end (secret.repository.ts computes it). */
+export const SECRET_STATUSES = ['ACTIVE', 'ROTATION_DUE', 'EXPIRED'] as const;
+export type SecretStatus = (typeof SECRET_STATUSES)[number];
+
 function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
   return ValidationError.forField(['input', ...path], message, code);
 }
@@ -370,6 +374,23 @@ function refuseReservedKeys(keys: readonly { key: string; path: string[]; messag
     code: ErrorCode.RESERVED_ENV_KEY,
     fieldErrors,
   });
+}
+
+/**
+ * VALIDATION_FAILED: an `expiresAt` that is set (or changed) must lie in the future; an expiry
+ * already past would store a secret that is dead on arrival, which is a mistake, never a wish.
+ */
+export function requireFutureExpiry(expiresAt: Date, now: Date): void {
+  if (expiresAt > now) return;
+  throw ruleError(ErrorCode.VALIDATION_FAILED, ['expiresAt'], 'expiresAt must be in the future (null: never expires)');
+}
+
+/** SECRET_EXPIRED, for `cli run`: an expired secret is not injected. */
+export function refuseExpired(expiresAt: Date): never {
+  throw new ConflictError(
+    `This secret expired at ${expiresAt.toISOString()}: set a later expiresAt (updateSecret) to use it again; nothing was run`,
+    ErrorCode.SECRET_EXPIRED,
+  );
 }
 
 /** RESERVED_ENV_KEY, for `cli run`: a secret stored before the write rule with these reserved keys is not injected. */

@@ -3,21 +3,44 @@ import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import type { Role } from '../team/team.tables.ts';
 import type { SecretTable, SecretVersionTable } from './secret.tables.ts';
+import type { SecretStatus } from './secret.policy.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { nameKey } from '../shared/names.ts';
 import { versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import { containsPattern, paginate, paginateInOrder, type ListOrder } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 
-export type SecretRow = Selectable<SecretTable> & { location_count: number };
+export type SecretRow = Selectable<SecretTable> & { location_count: number; next_rotation_at: Date | null; status: SecretStatus };
 export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext' | 'iv' | 'auth_tag' | 'wrapped_data_key'>;
 
-/** The secret's columns with its number of linked locations, counted in the same statement. */
+/**
+ * When the rotation policy wants new credentials: the current (newest) version's time plus
+ * `rotation_every_days`; null without a policy. The version's primary key serves the lookup.
+ */
+const nextRotationAt = sql<Date | null>`(
+  select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
+  from secret_versions where secret_versions.secret_id = secrets.id
+  order by secret_versions.version desc limit 1
+)`;
+
+/**
+ * `Secret.status`, the first that applies from the end of SecretStatus: EXPIRED once `expires_at`
+ * has come, else ROTATION_DUE once the next rotation has, else ACTIVE. Computed by the database
+ * at read time (the transaction's now()), so lists filter on it and nothing updates it as time passes.
+ */
+const status = sql<SecretStatus>`case
+  when secrets.expires_at <= now() then 'EXPIRED'
+  when ${nextRotationAt} <= now() then 'ROTATION_DUE'
+  else 'ACTIVE' end`;
+
+/** The secret's columns with its number of linked locations, next rotation and status, computed in the same statement. */
 function selectSecrets(db: Db) {
   return db
     .selectFrom('secrets')
     .selectAll('secrets')
-    .select(sql<number>`(select count(*)::int from locations where locations.secret_id = secrets.id)`.as('location_count'));
+    .select(sql<number>`(select count(*)::int from locations where locations.secret_id = secrets.id)`.as('location_count'))
+    .select(nextRotationAt.as('next_rotation_at'))
+    .select(status.as('status'));
 }
 
 /** Roles that see that other members' PRIVATE secrets exist (never their keys). */
@@ -154,6 +177,11 @@ export interface SecretFilter {
   visibility?: string | null | undefined;
   /** Only secrets available in this workspace (access ALL, or SOME including it). */
   workspaceId?: string | null | undefined;
+  status?: SecretStatus | null | undefined;
+  /** Only secrets whose `expires_at` is before this instant (expired ones included). */
+  expiresBefore?: Date | null | undefined;
+  /** Only secrets whose next rotation is before this instant (overdue ones included). */
+  rotationDueBefore?: Date | null | undefined;
 }
 
 /** A page of a team's secrets the reader may see, filtered and keyset-ordered. */
@@ -164,6 +192,9 @@ export async function listSecrets(db: Db, teamId: string, reader: SecretReader, 
   if (filter.search) query = query.where(sql<boolean>`lower(secrets.name) like ${containsPattern(filter.search)}`);
   if (filter.serviceSlug) query = query.where('secrets.service_slug', '=', filter.serviceSlug);
   if (filter.visibility) query = query.where('secrets.visibility', '=', filter.visibility as 'TEAM' | 'PRIVATE');
+  if (filter.status) query = query.where(status, '=', filter.status);
+  if (filter.expiresBefore) query = query.where('secrets.expires_at', '<', filter.expiresBefore);
+  if (filter.rotationDueBefore) query = query.where(nextRotationAt, '<', filter.rotationDueBefore);
   if (filter.workspaceId) {
     const workspaceId = filter.workspaceId;
     query = query.where((eb) =>

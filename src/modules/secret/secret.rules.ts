@@ -4,3 +4,9 @@ import { nameSchema } from '../shared/names.ts';
 /** Input rules of secrets that the GraphQL schema checks before the service runs (VALIDATION_FAILED). */
 export const secretName = nameSchema(255);
 export const serviceSlug = z.string().min(1, 'serviceSlug must not be empty').max(64, 'serviceSlug must be at most 64 characters');
+/** A rotation policy's period in days: at least one day, at most ten years. */
+export const rotationEveryDays = z
+  .number()
+  .int()
+  .min(1, 'everyDays must be at least 1')
+  .max(3650, 'everyDays must be at most 3650 (ten years)');

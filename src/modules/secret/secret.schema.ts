@@ -24,7 +24,8 @@ import {
   type SecretType,
 } from './provider-catalogue.ts';
 import { EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
-import { secretName, serviceSlug } from './secret.rules.ts';
+import { rotationEveryDays, secretName, serviceSlug } from './secret.rules.ts';
+import { SECRET_STATUSES, type SecretStatus } from './secret.policy.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
 import {
   createSecret,
@@ -38,6 +39,7 @@ import {
   updateSecret,
   viewerSeesKeys,
   type CredentialFieldView,
+  type RotationPolicy,
   type Secret,
   type SecretVersion,
 } from './secret.service.ts';
@@ -80,6 +82,38 @@ export const WorkspaceAccessEnum = builder.enumType('WorkspaceAccess', {
     SOME: { description: 'Only those in `allowedWorkspaces`.' },
     NONE: { description: 'No workspace.' },
   } as const,
+});
+
+const STATUS_DESCRIPTIONS: Record<SecretStatus, string> = {
+  ACTIVE: 'Neither expired nor due for rotation.',
+  ROTATION_DUE: '`nextRotationAt` has come: the rotation policy wants new credentials (`rotateSecret`).',
+  EXPIRED: '`expiresAt` has come: `cli run` refuses the secret (SECRET_EXPIRED). Wins over ROTATION_DUE.',
+};
+export const SecretStatusEnum = builder.enumType('SecretStatus', {
+  description:
+    'Where a secret stands in its lifecycle, computed when read: the first that applies from the end (EXPIRED, then ROTATION_DUE, else ACTIVE).',
+  values: Object.fromEntries(SECRET_STATUSES.map((status) => [status, { description: STATUS_DESCRIPTIONS[status] }])) as Record<
+    SecretStatus,
+    { description: string }
+  >,
+});
+
+const RotationPolicyRef = builder.objectRef<RotationPolicy>('SecretRotationPolicy').implement({
+  description: 'How often a secret’s credentials should be rotated.',
+  fields: (t) => ({
+    everyDays: t.exposeInt('everyDays', { description: 'Days after the current version was stored that rotation is due (1–3650).' }),
+  }),
+});
+
+const RotationPolicyInput = builder.inputType('SecretRotationPolicyInput', {
+  description: 'How often a secret’s credentials should be rotated.',
+  fields: (t) => ({
+    everyDays: t.int({
+      required: true,
+      validate: rotationEveryDays,
+      description: 'Rotation is due this many days after the current version was stored: 1–3650, else VALIDATION_FAILED.',
+    }),
+  }),
 });
 
 /** The name rule of secrets (src/modules/shared/names.ts and the secrets_*_name_key indexes), as clients read it. */
@@ -194,6 +228,27 @@ builder.node(SecretRef, {
       nullable: true,
       description: 'When `rotateSecret` last stored new credentials; null if never.',
     }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the secret expires: from then on its status is EXPIRED and `cli run` refuses it (SECRET_EXPIRED); null = never.',
+    }),
+    rotationPolicy: t.field({
+      type: RotationPolicyRef,
+      nullable: true,
+      description: 'How often the credentials should be rotated; null = no policy.',
+      resolve: (s) => s.rotationPolicy,
+    }),
+    nextRotationAt: t.expose('nextRotationAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When rotation is due: the current version’s creation time plus `rotationPolicy.everyDays`; null without a policy.',
+    }),
+    status: t.field({
+      type: SecretStatusEnum,
+      description: 'EXPIRED once `expiresAt` has come, else ROTATION_DUE once `nextRotationAt` has, else ACTIVE.',
+      resolve: (s) => s.status,
+    }),
     locationCount: t.exposeInt('locationCount', {
       description: 'How many locations use it; while any do, it cannot be deleted (SECRET_IN_USE).',
     }),
@@ -213,6 +268,12 @@ export const SecretFilterInput = builder.inputType('SecretFilter', {
     search: t.string({ description: 'Case-insensitive substring of the name.' }),
     serviceSlug: t.string({ description: 'For this service, e.g. "openai".' }),
     visibility: t.field({ type: VisibilityEnum, description: 'TEAM or PRIVATE.' }),
+    status: t.field({ type: SecretStatusEnum, description: 'In this status now.' }),
+    expiresBefore: t.field({ type: 'DateTime', description: 'Expiring before this instant (already expired ones included).' }),
+    rotationDueBefore: t.field({
+      type: 'DateTime',
+      description: 'With a rotation policy whose `nextRotationAt` is before this instant (overdue ones included).',
+    }),
   }),
 });
 
@@ -346,6 +407,21 @@ function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'Input
   };
 }
 
+/** Expiry and rotation policy fields, alike on create and update. */
+function lifecycleInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) {
+  return {
+    expiresAt: t.field({
+      type: 'DateTime',
+      description:
+        'When the secret expires (`cli run` then refuses it: SECRET_EXPIRED). Any future instant; one not in the future is VALIDATION_FAILED (an unchanged value on update is not judged again). null: never expires (on update, clears it).',
+    }),
+    rotationPolicy: t.field({
+      type: RotationPolicyInput,
+      description: 'How often the credentials should be rotated (sets `nextRotationAt`); null: no policy (on update, clears it).',
+    }),
+  };
+}
+
 /** `allowedWorkspaces` as row ids; null for an id that is not a Workspace's (the service reports it at its index). */
 function workspaceIds(ids: readonly { typename: string; id: string }[] | null | undefined): (string | null)[] | undefined {
   return ids?.map(({ typename, id }) => (typename === 'Workspace' && isUuid(id) ? id : null));
@@ -367,6 +443,7 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
     }),
     fieldMappings: t.field({ type: [FieldMappingInput], description: 'EXTERNAL_VAULT secrets: one reference per credential field.' }),
     ...sharingInputFields(t),
+    ...lifecycleInputFields(t),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
     preset: t.string({ description: 'A `secretPresets` slug; with `value`, makes an ENV secret keyed by the preset’s env var.' }),
     value: t.string({ description: 'The single value of a preset secret.' }),
@@ -412,6 +489,7 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
     removeKeys: t.stringList({ description: 'ENV secrets: removes keys (at least one). Applied second.' }),
     addValues: t.field({ type: [EnvVarInput], description: 'ENV secrets: adds keys that do not exist yet. Applied last.' }),
     ...sharingInputFields(t),
+    ...lifecycleInputFields(t),
     expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the secret is at this version.' }),
   }),
 });

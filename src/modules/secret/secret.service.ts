@@ -55,11 +55,20 @@ export interface Secret {
   workspaceAccess: WorkspaceAccess;
   version: number;
   lastRotatedAt: Date | null;
+  expiresAt: Date | null;
+  rotationPolicy: RotationPolicy | null;
+  nextRotationAt: Date | null;
+  status: secretPolicy.SecretStatus;
   locationCount: number;
   createdAt: Date;
   createdBy: string | null;
   updatedAt: Date;
   updatedBy: string | null;
+}
+
+/** Rotate the credentials this many days after the current version was stored (1–3650). */
+export interface RotationPolicy {
+  everyDays: number;
 }
 
 export interface SecretVersion {
@@ -92,6 +101,10 @@ function toSecret(row: SecretRow): Secret {
     workspaceAccess: row.workspace_access,
     version: row.version,
     lastRotatedAt: row.last_rotated_at,
+    expiresAt: row.expires_at,
+    rotationPolicy: row.rotation_every_days === null ? null : { everyDays: row.rotation_every_days },
+    nextRotationAt: row.next_rotation_at,
+    status: row.status,
     locationCount: row.location_count,
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -160,7 +173,14 @@ async function checkWorkspaces(
   return secretPolicy.requireTeamWorkspaces(ids, known);
 }
 
-export interface CreateSecretInput extends secretPolicy.PresetInput {
+/** Expiry and rotation policy, alike on create and update: null clears (update), undefined leaves as is. */
+export interface LifecycleInput {
+  /** Must be in the future when set or changed (VALIDATION_FAILED). */
+  expiresAt?: Date | null | undefined;
+  rotationPolicy?: RotationPolicy | null | undefined;
+}
+
+export interface CreateSecretInput extends secretPolicy.PresetInput, LifecycleInput {
   teamId: string;
   description?: string | null | undefined;
   authMethod?: AuthMethod | null | undefined;
@@ -184,6 +204,7 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   const authMethod = secretPolicy.requireAuthMethodOfType(secretType, input.authMethod ?? defaultAuthMethod(secretType), false);
   const workspaceAccess = input.workspaceAccess ?? 'ALL';
   const workspaceIds = await checkWorkspaces(ctx, input.teamId, workspaceAccess, input.allowedWorkspaces);
+  if (input.expiresAt) secretPolicy.requireFutureExpiry(input.expiresAt, new Date());
   const id = randomUUID();
 
   let stored: {
@@ -230,6 +251,8 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
       owner_id: visibility === 'PRIVATE' ? ctx.viewer.userId : null,
       service_slug: input.serviceSlug ?? null,
       workspace_access: workspaceAccess,
+      expires_at: input.expiresAt ?? null,
+      rotation_every_days: input.rotationPolicy?.everyDays ?? null,
       created_by: ctx.viewer.userId,
       updated_by: ctx.viewer.userId,
     });
@@ -250,6 +273,8 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
       'visibility',
       'serviceSlug',
       'workspaceAccess',
+      ...(input.expiresAt ? ['expiresAt'] : []),
+      ...(input.rotationPolicy ? ['rotationPolicy'] : []),
     ];
     await recordObjectEvent(trx, ctx, 'Secret', 'secret.created', { team_id: input.teamId, id, version: 1 }, changedFields);
     return toSecret((await secretRepository.findSecret(trx, id))!);
@@ -264,7 +289,7 @@ const changeSecret = versionedChange<SecretRow>({
   lock: secretRepository.lockSecret,
 });
 
-export interface UpdateSecretInput extends KeyOperations {
+export interface UpdateSecretInput extends KeyOperations, LifecycleInput {
   id: string;
   name?: string | null | undefined;
   description?: string | null | undefined;
@@ -340,6 +365,12 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       change('description', 'description', input.description);
     if (input.serviceSlug !== undefined && input.serviceSlug !== current.service_slug)
       change('serviceSlug', 'service_slug', input.serviceSlug);
+    if (input.expiresAt !== undefined && input.expiresAt?.getTime() !== current.expires_at?.getTime()) {
+      if (input.expiresAt) secretPolicy.requireFutureExpiry(input.expiresAt, new Date());
+      change('expiresAt', 'expires_at', input.expiresAt);
+    }
+    if (input.rotationPolicy !== undefined && (input.rotationPolicy?.everyDays ?? null) !== current.rotation_every_days)
+      change('rotationPolicy', 'rotation_every_days', input.rotationPolicy?.everyDays ?? null);
     if (typeChanged) change('secretType', 'secret_type', secretType);
     if (methodChanged) change('authMethod', 'auth_method', authMethod);
     if (input.shared != null) {
@@ -513,16 +544,29 @@ export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: P
  * Needs server-side access (database and master key), not a token; records `secret.injected`.
  */
 export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: string): Promise<Record<string, string>> {
-  const outcome = await db.transaction().execute(async (trx): Promise<{ env: Record<string, string> } | { reserved: string[] }> => {
+  const outcome = await db.transaction().execute(async (trx): Promise<{ env: Record<string, string> } | { refuse: () => never }> => {
     const secret = await secretRepository.findSecret(trx, secretId);
     if (!secret) throw new NotFoundError('Secret not found');
     secretPolicy.requireInjectable(secret);
+    // SECRET_EXPIRED: recorded with the env var names it would have set (names only); nothing runs.
+    if (secret.status === 'EXPIRED') {
+      await recordObjectEvent(
+        trx,
+        OPERATOR,
+        'Secret',
+        'secret.injected',
+        secret,
+        secret.credential_fields.map((field) => field.envVar),
+        'DENIED',
+      );
+      return { refuse: () => secretPolicy.refuseExpired(secret.expires_at!) };
+    }
     // RESERVED_ENV_KEY again, for secrets stored before the write rule: judged from the stored key
     // names, before anything is decrypted; the refusal is recorded (names only) and nothing runs.
     const reserved = secret.credential_fields.map((field) => field.envVar).filter(isReservedEnvKey);
     if (reserved.length) {
       await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, reserved, 'DENIED');
-      return { reserved };
+      return { refuse: () => secretPolicy.refuseStoredReservedKeys(reserved) };
     }
     const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
     const env = Object.fromEntries(
@@ -531,6 +575,7 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
     await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, Object.keys(env));
     return { env };
   });
-  if ('reserved' in outcome) secretPolicy.refuseStoredReservedKeys(outcome.reserved);
+  // Thrown after the commit, so that the refusal's audit event stays.
+  if ('refuse' in outcome) return outcome.refuse();
   return outcome.env;
 }

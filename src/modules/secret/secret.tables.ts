@@ -36,6 +36,10 @@ export interface SecretTable extends VersionedColumns {
   service_slug: string | null;
   workspace_access: Generated<'ALL' | 'SOME' | 'NONE'>;
   last_rotated_at: Date | null;
+  /** When the secret expires (`cli run` then refuses it: SECRET_EXPIRED); null = never. */
+  expires_at: Date | null;
+  /** The rotation policy: rotate this many days after the current version was stored; null = none. */
+  rotation_every_days: number | null;
 }
 
 export interface SecretVersionTable {
