@@ -268,6 +268,7 @@ const SCOPE_OF_TYPE: Record<string, 'secrets:read' | 'locations:read' | 'team:ad
   SecretVersion: 'secrets:read',
   CredentialField: 'secrets:read',
   FieldMapping: 'secrets:read',
+  SecretRotationPolicy: 'secrets:read',
   VaultConnection: 'secrets:read',
   Location: 'locations:read',
   AuditEvent: 'team:admin',
@@ -475,8 +476,9 @@ describe('scopes hold on every path (the walk)', () => {
     walk.team = await createTeamWithOwner(t.db);
     const owner = walk.team.ownerToken;
     // One object of every type, linked every way: a vault connection and an EXTERNAL_VAULT secret
-    // (FieldMapping), a NATIVE secret with a location (CredentialField, versions), a workspace
-    // and an ENV secret available in it, a pending invitation, all of it audited.
+    // (FieldMapping), a NATIVE secret with a location and a rotation policy (CredentialField,
+    // SecretRotationPolicy, versions), a workspace and an ENV secret available in it, a pending
+    // invitation, all of it audited.
     const accessToken = `dp.st.${randomHex()}`;
     registerPlaintext(accessToken);
     const vault = await ok(
@@ -511,7 +513,13 @@ describe('scopes hold on every path (the walk)', () => {
     const secret = await ok(
       'mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename ... on CreateSecretSuccess { secret { id } } } }',
       {
-        input: { teamId: walk.team.teamId, name: walk.secretName, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+        input: {
+          teamId: walk.team.teamId,
+          name: walk.secretName,
+          secretType: 'S3',
+          credentials: { accessKey: fixtures.accessKey() },
+          rotationPolicy: { everyDays: 90 },
+        },
       },
       owner,
     );
