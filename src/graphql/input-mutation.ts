@@ -35,9 +35,11 @@ export function inputMutationField<Input, Data>(
     t.field({
       type,
       description: options.description,
-      errors,
+      // Pothos cannot resolve its argument, payload and result types for a generic Input and Data
+      // (TypeScript 6, which typescript-eslint and a bare `npx tsc` load, refuses `errors` too);
+      // `options` states them.
+      errors: errors as never,
       args: { input: t.arg({ type: input, required: true, description: inputDescription }) },
-      // Pothos cannot resolve its argument and result types for a generic Input and Data; `options` states them.
       resolve: (_root, args, ctx) => options.resolve((args as { input: Input }).input, ctx) as never,
     }),
   );
