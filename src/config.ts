@@ -39,6 +39,11 @@ export interface Config {
   metrics: boolean;
   /** Serve the metrics on this port instead of the API's /metrics (CLOAKROOM_METRICS_PORT). */
   metricsPort: number | undefined;
+  /**
+   * How often this server purges the secrets whose recovery window has ended
+   * (CLOAKROOM_PURGE_INTERVAL_MS; every server runs the sweep, SKIP LOCKED keeps them apart). @default 60_000
+   */
+  purgeIntervalMs: number;
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -220,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: env.CLOAKROOM_PREPARED_STATEMENTS !== 'false',
     metrics: env.CLOAKROOM_METRICS === 'true',
     metricsPort: parseMetricsPort(env.CLOAKROOM_METRICS_PORT),
+    purgeIntervalMs: parsePositive(env.CLOAKROOM_PURGE_INTERVAL_MS, 'CLOAKROOM_PURGE_INTERVAL_MS', 'milliseconds') ?? 60_000,
     persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,
     rateLimit: {
       perToken: {
