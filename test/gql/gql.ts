@@ -41,6 +41,11 @@ type Documents = {
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": typeof types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamLocationNamesDocument,
     "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": typeof types.DeadlineViewerDocument,
+    "\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n": typeof types.DeletionFieldsFragmentDoc,
+    "\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeleteSecretSchedulingDocument,
+    "\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.RestoreSecretDocument,
+    "\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n": typeof types.DeletionNodeDocument,
+    "\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n": typeof types.DeletionListDocument,
     "\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n": typeof types.LifecycleFieldsFragmentDoc,
     "\n  mutation CreateWithLifecycle($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.CreateWithLifecycleDocument,
     "\n  mutation UpdateLifecycle($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.UpdateLifecycleDocument,
@@ -123,6 +128,11 @@ const documents: Documents = {
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": types.TeamLocationNamesDocument,
     "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": types.DeadlineViewerDocument,
+    "\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n": types.DeletionFieldsFragmentDoc,
+    "\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeleteSecretSchedulingDocument,
+    "\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.RestoreSecretDocument,
+    "\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n": types.DeletionNodeDocument,
+    "\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n": types.DeletionListDocument,
     "\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n": types.LifecycleFieldsFragmentDoc,
     "\n  mutation CreateWithLifecycle($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.CreateWithLifecycleDocument,
     "\n  mutation UpdateLifecycle($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.UpdateLifecycleDocument,
@@ -300,6 +310,26 @@ export function graphql(source: "\n  query TeamLocationNames($teamId: ID!, $sear
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n"): (typeof documents)["\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n"): (typeof documents)["\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n"): (typeof documents)["\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
