@@ -17,7 +17,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('secrets')
     .addColumn('deleted_at', 'timestamptz')
     .addColumn('purge_at', 'timestamptz')
-    .addColumn('live', 'boolean', (c) => c.notNull().generatedAlwaysAs(sql`deleted_at is null`).stored())
+    .addColumn('live', 'boolean', (c) =>
+      c
+        .notNull()
+        .generatedAlwaysAs(sql`deleted_at is null`)
+        .stored(),
+    )
     .execute();
   await db.schema
     .alterTable('secrets')
@@ -26,7 +31,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('secrets').addUniqueConstraint('secrets_id_type_live_key', ['id', 'secret_type', 'live']).execute();
   await db.schema
     .alterTable('locations')
-    .addColumn('secret_live', 'boolean', (c) => c.notNull().defaultTo(true).check(sql`secret_live`))
+    .addColumn('secret_live', 'boolean', (c) =>
+      c
+        .notNull()
+        .defaultTo(true)
+        .check(sql`secret_live`),
+    )
     .execute();
   await db.schema
     .alterTable('locations')

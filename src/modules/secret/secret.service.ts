@@ -572,7 +572,10 @@ export async function restoreSecret(ctx: Context, input: { id: string; expectedV
     async (trx, current) => {
       secretPolicy.requireScheduledForDeletion(current);
       await secretRepository.updateSecret(trx, current.id, { deleted_at: null, purge_at: null, updated_by: ctx.viewer.userId });
-      await recordObjectEvent(trx, ctx, 'Secret', 'secret.restored', { ...current, version: current.version + 1 }, ['deletedAt', 'purgeAt']);
+      await recordObjectEvent(trx, ctx, 'Secret', 'secret.restored', { ...current, version: current.version + 1 }, [
+        'deletedAt',
+        'purgeAt',
+      ]);
       return toSecret((await secretRepository.findSecret(trx, current.id))!);
     },
     authorizeSecretDelete,
