@@ -13,7 +13,15 @@ import { addMember, createTeamWithOwner, execute, executeOk } from '../helpers/a
 import { createS3Location, createS3Secret, fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateApiToken, CreateLocation, CreateSecret, RotateSecret, UpdateLocation, UpdateSecret } from '../helpers/documents.ts';
+import {
+  CreateApiToken,
+  CreateLocation,
+  CreateSecret,
+  RestoreSecret,
+  RotateSecret,
+  UpdateLocation,
+  UpdateSecret,
+} from '../helpers/documents.ts';
 import { purgeDueSecrets } from '../../src/modules/secret/purge.service.ts';
 import type { DeleteSecretInput } from '../gql/graphql.ts';
 
@@ -36,20 +44,6 @@ const DeleteSecretScheduling = graphql(`
       __typename
       ... on DeleteSecretSuccess {
         deletedSecretId
-        secret {
-          ...DeletionFields
-        }
-      }
-      ...ErrorFields
-    }
-  }
-`);
-
-const RestoreSecret = graphql(`
-  mutation RestoreSecret($input: RestoreSecretInput!) {
-    restoreSecret(input: $input) {
-      __typename
-      ... on RestoreSecretSuccess {
         secret {
           ...DeletionFields
         }
