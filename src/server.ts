@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import net from 'node:net';
 import { createApp } from './http/app.ts';
 import { createOutboundGuard } from './modules/outbound/outbound-guard.ts';
 import { graphiqlPageOptions } from './http/graphiql.ts';
@@ -14,8 +15,10 @@ import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { startPurgeSweep } from './modules/secret/purge.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
-/** How long SIGTERM waits for in-flight requests before closing their connections. */
+/** How long SIGTERM waits for in-flight requests and open connections before closing them. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** How long an idle keep-alive connection stays open (Node's default, said out loud: see deploy/nginx.conf). */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -73,15 +76,14 @@ async function main(): Promise<void> {
       if (draining) res.setHeader('Connection', 'close');
       inFlight.add(res);
       res.once('close', () => inFlight.delete(res));
-      // A connection whose last response had already started at SIGTERM goes idle afterwards: close it then.
-      res.once('finish', () => {
-        if (draining) setImmediate(() => server.closeIdleConnections());
-      });
       // Yoga answers its own failures (a 500): its promise is not awaited.
       void app(req, res);
     },
     { headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs },
   );
+  // Longer than a proxy's pooled-connection timeout (deploy/nginx.conf: 2 s), so that the proxy,
+  // not this server, closes an idle connection: it never sends a request on one being closed.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -119,7 +121,11 @@ async function main(): Promise<void> {
     const sweepStopped = purgeSweep.stop();
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
-    server.close(() => {
+    // Stops accepting only: http.Server#close would also close idle keep-alive connections at once,
+    // racing a request a proxy may be sending on one that instant (a 502: nginx does not resend a
+    // POST). Idle connections end on the peer's side or at keepAliveTimeout; busy ones after their
+    // "Connection: close" response.
+    net.Server.prototype.close.call(server, () => {
       clearTimeout(force);
       metricsServer?.close();
       (async () => {
@@ -133,7 +139,6 @@ async function main(): Promise<void> {
         process.exit(1);
       });
     });
-    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

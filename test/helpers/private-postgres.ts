@@ -41,7 +41,8 @@ function findBinDir(): string {
 
 const execFileAsync = promisify(execFile);
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (the kernel's pick), for a server that must be told its port. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
