@@ -9,6 +9,7 @@ import { createHttpServer } from './http/node-server.ts';
 import { createLogger } from './http/logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './database/open-database.ts';
+import { createReadRouting } from './database/read-routing.ts';
 import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
 import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.ts';
 import { remaskPreviews } from './modules/secret/remask.service.ts';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   // rotation) only unwrap data keys until `cli rewrap` has moved them all to the current one.
   const keyring = createKeyring(loadMasterKey(config), loadPreviousMasterKeys());
   const logger = createLogger(config.logLevel);
-  const { db, close } = openDatabase(config);
+  const { db, replica, close } = openDatabase(config);
 
   if (config.migrateOnStart) {
     const applied = await migrateToLatest(db);
@@ -43,9 +44,12 @@ async function main(): Promise<void> {
       );
   }
 
-  // Without REDIS_URL the counters live in this process; with it, every instance shares them.
+  // Without REDIS_URL the counters (and viewers' last write positions) live in this process; with
+  // it, every instance shares them.
   const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ...config.rateLimit, store: redis ?? ('memory' as const) };
+  const readRouting =
+    replica && createReadRouting({ primary: db, replica, maxLagMs: config.replicaMaxLagMs, store: redis ?? 'memory', logger });
   // Metrics on their own port when CLOAKROOM_METRICS_PORT says so, else at the API's /metrics.
   const registry = config.metrics ? createMetricsRegistry() : undefined;
   const metricsServer = registry && config.metricsPort !== undefined ? serveMetrics(registry, config.metricsPort, config.host) : undefined;
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
     compileQueries: config.compileQueries,
     trustedProxies: config.trustedProxies,
     graphiql: graphiqlPageOptions(config),
+    readRouting,
   });
   // While draining, every response says "Connection: close": a keep-alive client would otherwise
   // keep sending new requests on its open connections, and the drain would last until the timeout.
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
       metricsServer?.close();
       (async () => {
         await sweepStopped;
+        readRouting?.close();
         await close();
         await redis?.quit().catch(() => redis.disconnect());
         logger.info('stopped');

@@ -54,7 +54,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** More `-c name=value` server settings (e.g. shared_preload_libraries). */
+  settings?: readonly string[];
+  /**
+   * Make this a hot standby of `standbyOf` (pg_basebackup -R, streaming) instead of a new
+   * cluster. initdb's pg_hba already lets 127.0.0.1 replicate with trust, and `wal_level` is
+   * `replica` by default, so any private cluster can be its primary.
+   */
+  standbyOf?: PrivatePostgres;
+}
+
+export async function startPrivatePostgres({ settings = [], standbyOf }: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const binDir = findBinDir();
   const root = mkdtempSync(join(tmpdir(), 'cloakroom-pg-'));
   // PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user, who owns the dir.
@@ -78,13 +89,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dataDir = join(root, 'data');
   const port = await freePort();
   // The superuser is "root", like the shared server's, so URLs look alike.
-  await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'root', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  if (standbyOf) {
+    await run('pg_basebackup', ['-D', dataDir, '-h', '127.0.0.1', '-p', String(standbyOf.port), '-U', 'root', '-R', '-X', 'stream', '-c', 'fast']);
+  } else {
+    await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'root', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  }
   const options = [
     `-p ${port}`,
     '-c listen_addresses=127.0.0.1',
     `-c unix_socket_directories=${root}`,
     '-c fsync=off',
     '-c max_connections=50',
+    ...settings.map((setting) => `-c ${setting}`),
   ].join(' ');
   let running = false;
   const pg: PrivatePostgres = {
