@@ -5,7 +5,7 @@ import { createOutboundGuard } from './modules/outbound/outbound-guard.ts';
 import { graphiqlPageOptions } from './http/graphiql.ts';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { ensureDevTeam } from './modules/team/dev-team.ts';
-import { createHttpServer } from './http/node-server.ts';
+import { createHttpServer, DRAIN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS } from './http/node-server.ts';
 import { createLogger } from './http/logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './database/open-database.ts';
@@ -15,11 +15,6 @@ import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.
 import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { startPurgeSweep } from './modules/secret/purge.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-
-/** How long SIGTERM waits for in-flight requests and open connections before closing them. */
-const DRAIN_TIMEOUT_MS = 10_000;
-/** How long an idle keep-alive connection stays open (Node's default, said out loud: see deploy/nginx.conf). */
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();

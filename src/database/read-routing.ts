@@ -136,7 +136,10 @@ export function createReadRouting({
     if (store === 'memory') return local;
     // Redis unreachable: the write may have gone through another instance, so assume it is not replayed yet.
     const shared = await store.get(key(userId)).catch(() => UNKNOWN_POSITION);
-    return [local, shared].reduce<string | null>((latest, position) => (position && (!latest || position > latest) ? position : latest), null);
+    return [local, shared].reduce<string | null>(
+      (latest, position) => (position && (!latest || position > latest) ? position : latest),
+      null,
+    );
   };
 
   return {

@@ -13,11 +13,11 @@ export function nginxMissing(): string | null {
   return probe.error ? `nginx is not installed (${probe.error.message}); .ci/run installs nginx-light` : null;
 }
 
-/** Replaces `pattern` in `text`, which must match exactly `count` times: a config that drifted fails loudly. */
+/** Replaces every match of `pattern` (a global regex) in `text`; there must be exactly `count`, so a config that drifted fails loudly. */
 function substitute(text: string, pattern: RegExp, replacement: string, count = 1): string {
-  const found = text.match(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`))?.length ?? 0;
+  const found = text.match(pattern)?.length ?? 0;
   if (found !== count) throw new Error(`deploy/nginx.conf: expected ${count} match(es) of ${pattern}, found ${found}`);
-  return text.replace(new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`), replacement);
+  return text.replace(pattern, replacement);
 }
 
 /**
@@ -26,18 +26,17 @@ function substitute(text: string, pattern: RegExp, replacement: string, count = 
  */
 export function renderNginxConfig(dir: string, listenPort: number, upstreamPorts: readonly number[]): string {
   let config = readFileSync(committedConfig, 'utf8');
-  config = substitute(config, /^pid .*;$/m, `daemon off;\npid ${dir}/nginx.pid;`);
-  config = substitute(config, /^error_log \S+/m, `error_log ${dir}/error.log`);
-  config = substitute(config, /access_log \S+;/, `access_log ${dir}/access.log;`);
-  config = substitute(config, /\/var\/lib\/cloakroom-nginx\//, `${dir}/`, 5);
-  config = substitute(config, /^\s*listen 80;$/m, `    listen 127.0.0.1:${listenPort};`);
+  config = substitute(config, /^pid .*;$/gm, `daemon off;\npid ${dir}/nginx.pid;`);
+  config = substitute(config, /^error_log \S+/gm, `error_log ${dir}/error.log`);
+  config = substitute(config, /access_log \S+;/g, `access_log ${dir}/access.log;`);
+  config = substitute(config, /\/var\/lib\/cloakroom-nginx\//g, `${dir}/`, 5);
+  config = substitute(config, /^\s*listen 80;$/gm, `    listen 127.0.0.1:${listenPort};`);
   // The committed file lists three instances; the test's take their places, options kept.
   const servers = [...config.matchAll(/^(\s*)server 127\.0\.0\.1:\d+( [^;]*)?;$/gm)];
   if (servers.length !== 3) throw new Error(`deploy/nginx.conf: expected 3 upstream servers, found ${servers.length}`);
   const [indent, options] = [servers[0]![1]!, servers[0]![2] ?? ''];
   const block = upstreamPorts.map((port) => `${indent}server 127.0.0.1:${port}${options};`).join('\n');
-  config = config.replace(/^(\s*server 127\.0\.0\.1:\d+( [^;]*)?;\n)+/m, `${block.replace(/^\n/, '')}\n`);
-  return config;
+  return config.replace(/^(\s*server 127\.0\.0\.1:\d+( [^;]*)?;\n)+/m, `${block}\n`);
 }
 
 export interface Nginx {

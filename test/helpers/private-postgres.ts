@@ -90,7 +90,21 @@ export async function startPrivatePostgres({ settings = [], standbyOf }: Private
   const port = await freePort();
   // The superuser is "root", like the shared server's, so URLs look alike.
   if (standbyOf) {
-    await run('pg_basebackup', ['-D', dataDir, '-h', '127.0.0.1', '-p', String(standbyOf.port), '-U', 'root', '-R', '-X', 'stream', '-c', 'fast']);
+    await run('pg_basebackup', [
+      '-D',
+      dataDir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(standbyOf.port),
+      '-U',
+      'root',
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+    ]);
   } else {
     await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'root', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   }

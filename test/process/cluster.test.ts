@@ -214,8 +214,10 @@ describe.skipIf(skipReason)('three instances behind nginx on one PostgreSQL and 
       );
       const [changed, ...linked] = (await Promise.all([changeType, ...links])).map((outcome) => payload(outcome));
       for (const link of linked)
-        if (link.__typename !== 'CreateLocationSuccess') expect(link).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
-      if (changed!.__typename !== 'UpdateSecretSuccess') expect(changed).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
+        if (link.__typename !== 'CreateLocationSuccess')
+          expect(link).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
+      if (changed!.__typename !== 'UpdateSecretSuccess')
+        expect(changed).toMatchObject({ __typename: 'ValidationError', code: 'LOCATION_TYPE_MISMATCH' });
       const typeChanged = changed!.__typename === 'UpdateSecretSuccess';
       expect(typeChanged).toBe(linked.every((link) => link.__typename !== 'CreateLocationSuccess'));
       if (typeChanged) stats.typeChangeWon++;
@@ -273,12 +275,22 @@ describe.skipIf(skipReason)('three instances behind nginx on one PostgreSQL and 
           op === 'read'
             ? await post(nginx.url, NodeById, { id: seed.id }, team.token)
             : op === 'rotate'
-              ? await post(nginx.url, RotateSecret, { input: { id: seed.id, credentials: { accessKey: fixtures.accessKey() } } }, team.token)
+              ? await post(
+                  nginx.url,
+                  RotateSecret,
+                  { input: { id: seed.id, credentials: { accessKey: fixtures.accessKey() } } },
+                  team.token,
+                )
               : await post(
                   nginx.url,
                   CreateSecret,
                   {
-                    input: { teamId: team.teamId, name: `r-${randomUUID()}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+                    input: {
+                      teamId: team.teamId,
+                      name: `r-${randomUUID()}`,
+                      secretType: 'S3',
+                      credentials: { accessKey: fixtures.accessKey() },
+                    },
                   },
                   team.token,
                 );
@@ -308,9 +320,11 @@ describe.skipIf(skipReason)('three instances behind nginx on one PostgreSQL and 
       [[...new Set(acks.map((ack) => rawId(ack.id)))]],
     );
     const versions = new Map(
-      (await query<{ id: string; version: number }>('select id, version from secrets where id = any($1::uuid[])', [acks.map((ack) => rawId(ack.id))])).map(
-        (row) => [row.id, row.version],
-      ),
+      (
+        await query<{ id: string; version: number }>('select id, version from secrets where id = any($1::uuid[])', [
+          acks.map((ack) => rawId(ack.id)),
+        ])
+      ).map((row) => [row.id, row.version]),
     );
     const action = { create: 'secret.created', rotate: 'secret.rotated', read: '' };
     for (const ack of acks) {

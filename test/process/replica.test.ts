@@ -53,20 +53,29 @@ async function resetCounts(): Promise<void> {
   await sqlOn(standby, 'select pg_stat_statements_reset()');
 }
 
+/** The answers this file reads: a createSecret payload, or a node's version. */
+interface Body {
+  data?: {
+    createSecret?: { __typename: string; secret: { id: string } };
+    node?: { version?: number } | null;
+  };
+  errors?: unknown[];
+}
+
 async function post(document: DocumentNode, variables: unknown, token: string) {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: print(document), variables }),
   });
-  return { status: response.status, body: (await response.json()) as { data?: Record<string, any>; errors?: unknown[] } };
+  return { status: response.status, body: (await response.json()) as Body };
 }
 
 async function createSecret(viewer: Viewer): Promise<string> {
   const input = { teamId: viewer.teamId, name: `r-${randomUUID()}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } };
   const { body } = await post(CreateSecret, { input }, viewer.token);
   if (body.data?.createSecret?.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(body));
-  return body.data.createSecret.secret.id as string;
+  return body.data.createSecret.secret.id;
 }
 
 /** node(id) for a secret: its version when found, failing the test on anything but a clean answer. */
@@ -74,7 +83,7 @@ async function readSecret(id: string, viewer: Viewer): Promise<number | null> {
   const { status, body } = await post(NodeById, { id }, viewer.token);
   expect(status, JSON.stringify(body)).toBe(200);
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  return (body.data?.node?.version as number | undefined) ?? null;
+  return body.data?.node?.version ?? null;
 }
 
 /** Until the standby has applied the row (polled on the standby itself). */
