@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -143,4 +144,15 @@ export async function startPrivatePostgres({ settings = [], standbyOf }: Private
     throw error;
   }
   return pg;
+}
+
+/** One statement on its own connection (opened and closed around it): for checking a server's tables from a test. */
+export async function queryAt<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }

@@ -7,7 +7,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TOKEN_CACHE_TTL_MS } from '../../src/modules/auth/auth.service.ts';
 import { runCli } from '../helpers/cli-process.ts';
@@ -25,7 +24,7 @@ import {
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import { nginxMissing, startNginx, type Nginx } from '../helpers/nginx.ts';
-import { freePort, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
+import { freePort, queryAt, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
 import { killServers, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,14 +114,8 @@ async function createSecret(url = nginx.url): Promise<{ id: string; version: num
   return result.secret;
 }
 
-async function query<T>(sqlText: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  try {
-    return (await client.query(sqlText, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
+function query<T>(sqlText: string, values: unknown[] = []): Promise<T[]> {
+  return queryAt<T>(postgres.url, sqlText, values);
 }
 
 describe.skipIf(skipReason)('three instances behind nginx on one PostgreSQL and Redis', () => {

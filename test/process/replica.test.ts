@@ -6,14 +6,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli-process.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { CreateSecret, NodeById } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
-import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
+import { queryAt, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
 import { killServers, spawnServer } from '../helpers/server-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,14 +28,8 @@ type Viewer = { teamId: string; userId: string; token: string };
 let owner: Viewer;
 let other: Viewer;
 
-async function sqlOn<T>(server: PrivatePostgres, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
+function sqlOn<T>(server: PrivatePostgres, text: string, values: unknown[] = []): Promise<T[]> {
+  return queryAt<T>(server.url, text, values);
 }
 
 /** Reads of the secrets table each server has run since the last reset (the app's statements only). */
