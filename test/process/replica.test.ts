@@ -24,6 +24,8 @@ if (skipReason) console.info(`replica.test.ts skipped: ${skipReason}`);
 let primary: PrivatePostgres;
 let standby: PrivatePostgres;
 let url: string;
+let impatientUrl: string;
+const masterKey = randomBytes(32).toString('base64');
 type Viewer = { teamId: string; userId: string; token: string };
 let owner: Viewer;
 let other: Viewer;
@@ -55,8 +57,8 @@ interface Body {
   errors?: unknown[];
 }
 
-async function post(document: DocumentNode, variables: unknown, token: string) {
-  const response = await fetch(`${url}/graphql`, {
+async function post(document: DocumentNode, variables: unknown, token: string, baseUrl = url) {
+  const response = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: print(document), variables }),
@@ -72,8 +74,8 @@ async function createSecret(viewer: Viewer): Promise<string> {
 }
 
 /** node(id) for a secret: its version when found, failing the test on anything but a clean answer. */
-async function readSecret(id: string, viewer: Viewer): Promise<number | null> {
-  const { status, body } = await post(NodeById, { id }, viewer.token);
+async function readSecret(id: string, viewer: Viewer, baseUrl = url): Promise<number | null> {
+  const { status, body } = await post(NodeById, { id }, viewer.token, baseUrl);
   expect(status, JSON.stringify(body)).toBe(200);
   expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   return body.data?.node?.version ?? null;
@@ -108,18 +110,22 @@ describe.skipIf(skipReason)('queries on a streaming replica, writes and read-you
     owner = await bootstrap(primary.url);
     other = await bootstrap(primary.url);
     standby = await startPrivatePostgres({ standbyOf: primary, settings: [...counting, `recovery_min_apply_delay=${APPLY_DELAY_MS}ms`] });
-    const server = spawnServer({
-      DATABASE_URL: primary.url,
-      DATABASE_REPLICA_URL: standby.url,
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      CLOAKROOM_MASTER_KEY: randomBytes(32).toString('base64'),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      // The load is the point: no rate limit may turn it away.
-      CLOAKROOM_RATE_LIMIT_QUERIES_PER_MINUTE: '0',
-      CLOAKROOM_RATE_LIMIT_TEAM_QUERIES_PER_MINUTE: '0',
-    });
-    url = await server.listening();
+    const start = (env: Record<string, string> = {}) =>
+      spawnServer({
+        DATABASE_URL: primary.url,
+        DATABASE_REPLICA_URL: standby.url,
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        CLOAKROOM_MASTER_KEY: masterKey,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        // The load is the point: no rate limit may turn it away.
+        CLOAKROOM_RATE_LIMIT_QUERIES_PER_MINUTE: '0',
+        CLOAKROOM_RATE_LIMIT_TEAM_QUERIES_PER_MINUTE: '0',
+        ...env,
+      }).listening();
+    url = await start();
+    // A second instance that tolerates less lag than the standby's apply delay.
+    impatientUrl = await start({ CLOAKROOM_REPLICA_MAX_LAG_MS: String(APPLY_DELAY_MS / 4) });
   }, 90_000);
 
   afterAll(async () => {
@@ -153,6 +159,25 @@ describe.skipIf(skipReason)('queries on a streaming replica, writes and read-you
     await resetCounts();
     for (let i = 0; i < 5; i++) expect(await readSecret(mine, owner)).toBe(1);
     expect(await secretReads(primary)).toBe(0);
+    expect(await secretReads(standby)).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+
+  test('a standby lagging more than CLOAKROOM_REPLICA_MAX_LAG_MS is skipped until it catches up', async () => {
+    const othersSecret = await createSecret(other);
+    await replicated(othersSecret);
+    await sleep(500);
+    // Any write makes the standby lag (it applies it APPLY_DELAY_MS late): past a quarter of that, the impatient instance skips it.
+    const written = await createSecret(owner);
+    await sleep(APPLY_DELAY_MS / 2);
+    await resetCounts();
+    for (let i = 0; i < 5; i++) expect(await readSecret(othersSecret, other, impatientUrl)).toBe(1);
+    expect(await secretReads(standby)).toBe(0);
+    expect(await secretReads(primary)).toBeGreaterThanOrEqual(5);
+    // Caught up: the standby serves it again.
+    await replicated(written);
+    await sleep(500);
+    await resetCounts();
+    for (let i = 0; i < 5; i++) expect(await readSecret(othersSecret, other, impatientUrl)).toBe(1);
     expect(await secretReads(standby)).toBeGreaterThanOrEqual(5);
   }, 60_000);
 
