@@ -25,6 +25,8 @@ let primary: PrivatePostgres;
 let standby: PrivatePostgres;
 let url: string;
 let impatientUrl: string;
+/** A second instance like the first: read-your-writes must hold across them (through Redis). */
+let peerUrl: string;
 const masterKey = randomBytes(32).toString('base64');
 type Viewer = { teamId: string; userId: string; token: string };
 let owner: Viewer;
@@ -124,6 +126,7 @@ describe.skipIf(skipReason)('queries on a streaming replica, writes and read-you
         ...env,
       }).listening();
     url = await start();
+    peerUrl = await start();
     // A second instance that tolerates less lag than the standby's apply delay.
     impatientUrl = await start({ CLOAKROOM_REPLICA_MAX_LAG_MS: String(APPLY_DELAY_MS / 4) });
   }, 90_000);
@@ -161,6 +164,16 @@ describe.skipIf(skipReason)('queries on a streaming replica, writes and read-you
     expect(await secretReads(primary)).toBe(0);
     expect(await secretReads(standby)).toBeGreaterThanOrEqual(5);
   }, 60_000);
+
+  test("read-your-writes across instances: a write through one, the viewer's read through another right after still sees it", async () => {
+    await sleep(APPLY_DELAY_MS);
+    const input = { teamId: owner.teamId, name: `r-${randomUUID()}`, secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } };
+    const { body } = await post(CreateSecret, { input }, owner.token, url);
+    const id = body.data?.createSecret?.secret.id;
+    if (!id) throw new Error(JSON.stringify(body));
+    expect(await readSecret(id, owner, peerUrl)).toBe(1);
+    expect(await sqlOn(standby, 'select 1 from secrets where id = $1', [rawId(id)])).toEqual([]);
+  });
 
   test('a standby lagging more than CLOAKROOM_REPLICA_MAX_LAG_MS is skipped until it catches up', async () => {
     const othersSecret = await createSecret(other);
