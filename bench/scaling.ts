@@ -2,18 +2,14 @@
 // (deploy/nginx.conf, rendered as the cluster test renders it) on one PostgreSQL, driven with the
 // benchmark's list and mixed operations; writes its section of bench/RESULTS.md (between the
 // scaling markers, the rest of the file untouched). See bench/README.md.
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createDatabase } from '../src/database/database.ts';
-import { createKeyring } from '../src/modules/crypto/envelope.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { startNginx, type Nginx } from '../test/helpers/nginx.ts';
 import { drive, type LoadResult, type SubjectTargets } from './load.ts';
 import type { OperationName } from './operations.ts';
 import { machineDescription } from './report.ts';
-import { DEFAULT_SIZES, QUICK_SIZES, recreateDatabase, seed } from './seed.ts';
+import { DEFAULT_SIZES, freshSeededDatabase, QUICK_SIZES } from './seed.ts';
 import { startSubject, type RunningSubject } from './subjects.ts';
 
 const { values: options } = parseArgs({
@@ -40,12 +36,7 @@ const startedAt = performance.now();
 const loadAtStart = loadavg()[0]!;
 const progress = (message: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${message}`);
 
-progress(`database ${databaseUrl.replace(/\/\/[^@]*@/, '//')}: recreating, migrating, seeding ${JSON.stringify(sizes)}`);
-await recreateDatabase(databaseUrl);
-const db = createDatabase({ databaseUrl });
-await migrateToLatest(db);
-const masterKey = randomBytes(32);
-const seeded = await seed(db, createKeyring(masterKey), sizes, progress);
+const { db, masterKey, seeded } = await freshSeededDatabase(databaseUrl, sizes, progress);
 await db.destroy();
 const targets: SubjectTargets = {
   subject: 'cloakroom',
