@@ -15,6 +15,7 @@ import {
   CreateApiToken,
   CreateLocation,
   CreateSecret,
+  DeleteSecret,
   NodeById,
   RevokeApiToken,
   RotateSecret,
@@ -95,6 +96,8 @@ function spawnInstance(port: number, env: Record<string, string>): ServerProcess
     CLOAKROOM_RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
     CLOAKROOM_RATE_LIMIT_TEAM_QUERIES_PER_MINUTE: '0',
     CLOAKROOM_RATE_LIMIT_TEAM_MUTATIONS_PER_MINUTE: '0',
+    // Every instance sweeps, often, so that they sweep at the same time.
+    CLOAKROOM_PURGE_INTERVAL_MS: '200',
     ...env,
   });
 }
@@ -221,6 +224,37 @@ describe.skipIf(skipReason)('three instances behind nginx on one PostgreSQL and 
       'select count(*)::int as count from locations l join secrets s on s.id = l.secret_id where l.location_type <> s.secret_type',
     );
     expect(mismatched!.count).toBe(0);
+  }, 60_000);
+
+  test('three instances sweeping at once purge each due secret once, with one secret.purged event each', async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, () => createSecret()));
+    for (const { id } of ids)
+      expect(payload(await post(nginx.url, DeleteSecret, { input: { id } }, team.token)).__typename).toBe('DeleteSecretSuccess');
+    const raw = ids.map(({ id }) => rawId(id));
+    // The API schedules purges days ahead: the window is ended for all of them at once, in SQL.
+    await query(
+      "update secrets set deleted_at = now() - interval '8 days', purge_at = now() - interval '1 second' where id = any($1::uuid[])",
+      [raw],
+    );
+    const deadline = Date.now() + 15_000;
+    while ((await query('select id from secrets where id = any($1::uuid[])', [raw])).length > 0) {
+      if (Date.now() > deadline) throw new Error('the due secrets were not all purged within 15 s');
+      await sleep(100);
+    }
+    const events = await query<{ target_id: string }>(
+      "select target_id from audit_events where action = 'secret.purged' and target_id = any($1::uuid[])",
+      [raw],
+    );
+    expect(events.map((event) => event.target_id).toSorted()).toEqual(raw.toSorted());
+    const purgedBy = instances.map((instance) =>
+      instance.process.stdout
+        .filter((line) => line.includes('secrets past their recovery window purged'))
+        .reduce((sum, line) => sum + (JSON.parse(line) as { purged: number }).purged, 0),
+    );
+    console.info('secrets purged per instance:', purgedBy.join(', '));
+    expect(purgedBy.reduce((sum, count) => sum + count, 0)).toBe(30);
+    for (const instance of instances)
+      expect(instance.process.stdout.join('\n')).not.toContain('purge of secrets past their recovery window failed');
   }, 60_000);
 
   test(`a token revoked through one instance is refused by every instance within the token cache's ${TOKEN_CACHE_TTL_MS} ms`, async () => {
