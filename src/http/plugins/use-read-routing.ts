@@ -4,16 +4,26 @@ import { isDatabaseUnavailable } from '../../database/database-errors.ts';
 import type { ReadRouting } from '../../database/read-routing.ts';
 import { createLoaders, type Context } from '../../graphql/context.ts';
 
-/** Whether an execution failed because its database went away (a replica stopped under it). */
-function failedOnDatabase(result: unknown): boolean {
+/** A hot standby cancels a query whose rows its replay must remove ("conflict with recovery"). */
+const CONFLICT_WITH_RECOVERY = '40001';
+
+/** Whether an execution failed for the replica's sake: it went away (stopped, restarting) or replay cancelled a query. */
+function failedOnReplica(result: unknown): boolean {
   const errors = (result as ExecutionResult | undefined)?.errors;
-  return Boolean(errors?.some((error) => isDatabaseUnavailable(error.originalError)));
+  return Boolean(
+    errors?.some(
+      (error) =>
+        isDatabaseUnavailable(error.originalError) ||
+        (error.originalError as { code?: unknown } | undefined)?.code === CONFLICT_WITH_RECOVERY,
+    ),
+  );
 }
 
 /**
  * Sends each query to the database `routing` picks (its context's `db` and loaders), and records
  * the primary's WAL position after each mutation, which always runs on the primary. A query the
- * replica fails (stopped, restarting) runs again on the primary: the client never sees it.
+ * replica fails (stopped, restarting, a conflict with recovery) runs again on the primary: the
+ * client never sees it.
  * Before useRateLimit, so that its lookups read where the query will.
  */
 export function useReadRouting(routing: ReadRouting): Plugin {
@@ -40,7 +50,7 @@ export function useReadRouting(routing: ReadRouting): Plugin {
       readFrom(reader);
       setExecuteFn(async (executeArgs) => {
         const result = await executeFn(executeArgs);
-        if (!failedOnDatabase(result)) return result;
+        if (!failedOnReplica(result)) return result;
         routing.markDown();
         readFrom(primary);
         return executeFn(executeArgs);
