@@ -29,6 +29,8 @@ import { freePort, queryAt, startPrivatePostgres, type PrivatePostgres } from '.
 import { killServers, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The machine's Redis (.ci/run starts it), as test/api/rate-limit.test.ts finds it. */
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const skipReason = !testDatabaseUrl ? 'PostgreSQL pass only (TEST_DATABASE_URL unset)' : nginxMissing();
 if (skipReason) console.info(`cluster.test.ts skipped: ${skipReason}`);
@@ -84,7 +86,7 @@ function spawnInstance(port: number, env: Record<string, string>): ServerProcess
   return spawnServer({
     DATABASE_URL: postgres.url,
     CLOAKROOM_MASTER_KEY: masterKey,
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: redisUrl,
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'info',

@@ -16,6 +16,8 @@ import { queryAt, startPrivatePostgres, type PrivatePostgres } from '../helpers/
 import { killServers, spawnServer } from '../helpers/server-process.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The machine's Redis (.ci/run starts it), as test/api/rate-limit.test.ts finds it. */
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const APPLY_DELAY_MS = 2000;
 
 const skipReason = testDatabaseUrl ? null : 'PostgreSQL pass only (TEST_DATABASE_URL unset)';
@@ -116,7 +118,7 @@ describe.skipIf(skipReason)('queries on a streaming replica, writes and read-you
       spawnServer({
         DATABASE_URL: primary.url,
         DATABASE_REPLICA_URL: standby.url,
-        REDIS_URL: 'redis://127.0.0.1:6379',
+        REDIS_URL: redisUrl,
         CLOAKROOM_MASTER_KEY: masterKey,
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
