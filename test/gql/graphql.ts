@@ -397,6 +397,8 @@ export type RotateSecretInput = {
   expectedVersion?: number | null | undefined;
   /** The Secret id. */
   id: string;
+  /** CURRENT (default): the new version is live at once and the old CURRENT becomes PREVIOUS. PENDING: the new version is only staged (CURRENT untouched) until `promoteSecretVersion`. PREVIOUS is VALIDATION_FAILED. */
+  stage?: SecretVersionStage | null | undefined;
 };
 
 /** New credentials for a vault connection. */
@@ -501,10 +503,21 @@ export type SecretType =
 export type SecretVersionReason =
   /** `createSecret`: the first version. */
   | 'CREATE'
+  /** `restoreSecretVersion`: an older version’s credentials, sealed again (`restoredFrom`). */
+  | 'RESTORE'
   /** `rotateSecret`: new credentials, same auth method. */
   | 'ROTATE'
   /** `updateSecret` changed the credentials or field mappings. */
   | 'UPDATE';
+
+/** A label on a version of a secret (as AWS Secrets Manager’s staging labels). Each is on at most one version of a secret. */
+export type SecretVersionStage =
+  /** The live credentials: what `cli run` injects and `Secret.credentialFields` previews. Always on exactly one version. */
+  | 'CURRENT'
+  /** Staged by `rotateSecret(stage: PENDING)`, not live until `promoteSecretVersion`; `cancelSecretRotation` drops it. */
+  | 'PENDING'
+  /** The version that was CURRENT before the last change of CURRENT: where a rollback (`promoteSecretVersion`) goes. */
+  | 'PREVIOUS';
 
 /** Who sees a secret’s keys and may change it. */
 export type SecretVisibility =
