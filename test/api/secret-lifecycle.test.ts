@@ -43,14 +43,8 @@ type Stage = 'CURRENT' | 'PENDING' | 'PREVIOUS';
 
 const mutations = {
   rotate: async (input: { id: string; stage?: Stage; expectedVersion?: number; credentials?: object }, token: string) =>
-    (
-      await executeOk(
-        t.app,
-        RotateSecretStaged,
-        { input: { credentials: { accessKey: fixtures.accessKey() }, ...input } as never },
-        token,
-      )
-    ).rotateSecret as Outcome,
+    (await executeOk(t.app, RotateSecretStaged, { input: { credentials: { accessKey: fixtures.accessKey() }, ...input } as never }, token))
+      .rotateSecret as Outcome,
   promote: async (input: { id: string; version: number; expectedVersion?: number; force?: boolean }, token: string) =>
     (await executeOk(t.app, PromoteSecretVersion, { input }, token)).promoteSecretVersion as Outcome,
   cancel: async (input: { id: string; expectedVersion?: number }, token: string) =>
@@ -132,13 +126,20 @@ describe('rotateSecret(stage)', () => {
       { name: 'secret_access_key', envVar: 'AWS_SECRET_ACCESS_KEY', maskedValue: maskValue(accessKey.secretAccessKey) },
     ]);
     expect(after.versions[1]!.credentialFields).toEqual(before.credentialFields);
-    expect((await auditActions(id)).at(-1)).toMatchObject({ action: 'secret.rotated', changed_fields: ['pendingVersion'], target_version: 2 });
+    expect((await auditActions(id)).at(-1)).toMatchObject({
+      action: 'secret.rotated',
+      changed_fields: ['pendingVersion'],
+      target_version: 2,
+    });
   });
 
   test('a second PENDING: ConflictError ROTATION_IN_PROGRESS, nothing changed', async () => {
     const { id } = await withPending();
     const before = await snapshot(id);
-    expect(await mutations.rotate({ id, stage: 'PENDING' }, owner())).toMatchObject({ __typename: 'ConflictError', code: 'ROTATION_IN_PROGRESS' });
+    expect(await mutations.rotate({ id, stage: 'PENDING' }, owner())).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'ROTATION_IN_PROGRESS',
+    });
     expect(await snapshot(id)).toEqual(before);
   });
 
@@ -197,12 +198,14 @@ describe('promoteSecretVersion', () => {
     const id = await newSecret({ rotationPolicy: { everyDays: 10 } });
     ok(await mutations.rotate({ id }, owner()));
     // Version 1 stored 5 days ago: once it is CURRENT again, rotation is due 5 days from now.
-    await sql`update secret_versions set created_at = now() - interval '5 days' where secret_id = ${rawId(id)} and version = 1`.execute(t.db);
+    await sql`update secret_versions set created_at = now() - interval '5 days' where secret_id = ${rawId(id)} and version = 1`.execute(
+      t.db,
+    );
     const rolledBack = ok(await mutations.promote({ id, version: 1 }, owner()));
     expect(rolledBack).toMatchObject({ currentVersion: 1, previousVersion: 2, pendingVersion: null });
     const after = await read(id);
     const v1 = after.versions.find((v) => v.version === 1)!;
-    expect(new Date(after.nextRotationAt as string).getTime()).toBe(new Date(v1.createdAt as string).getTime() + 10 * 86_400_000);
+    expect(new Date(after.nextRotationAt as string).getTime()).toBe(new Date(v1.createdAt).getTime() + 10 * 86_400_000);
   });
 
   test('force is recorded in the audit event', async () => {
@@ -253,7 +256,12 @@ describe('VERSION_NOT_RESTORABLE', () => {
     if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
     const id = created.secret.id;
     const changed = (
-      await executeOk(t.app, UpdateSecret, { input: { id, authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: fixtures.azureSasUrl() } } }, owner())
+      await executeOk(
+        t.app,
+        UpdateSecret,
+        { input: { id, authMethod: 'AZURE_SAS_URL', credentials: { azureSasUrl: fixtures.azureSasUrl() } } },
+        owner(),
+      )
     ).updateSecret;
     expect(changed.__typename).toBe('UpdateSecretSuccess');
     const before = await snapshot(id);
@@ -308,7 +316,11 @@ describe('cancelSecretRotation', () => {
       [2, []],
       [1, ['CURRENT']],
     ]);
-    expect((await auditActions(id)).at(-1)).toMatchObject({ action: 'secret.rotation_cancelled', changed_fields: ['pendingVersion'], target_version: 3 });
+    expect((await auditActions(id)).at(-1)).toMatchObject({
+      action: 'secret.rotation_cancelled',
+      changed_fields: ['pendingVersion'],
+      target_version: 3,
+    });
     // A new rotation may be staged again.
     expect(ok(await mutations.rotate({ id, stage: 'PENDING' }, owner()))).toMatchObject({ version: 4, pendingVersion: 4 });
   });
@@ -409,7 +421,8 @@ const EACH: [string, (id: string, extra: { expectedVersion?: number; force?: boo
 /** A secret where every mutation of EACH can succeed: v1 (PREVIOUS), v2 (PENDING after a cancel and a new stage), CURRENT v3. */
 async function withHistory(input: Partial<CreateSecretInput> = {}, token = team.ownerToken) {
   const id = (await createS3Secret(t.app, team, input, token)).id;
-  const accessKey = () => (input.secretType === 'ENV' ? { envVars: [{ key: 'TOKEN', value: registered() }] } : { accessKey: fixtures.accessKey() });
+  const accessKey = () =>
+    input.secretType === 'ENV' ? { envVars: [{ key: 'TOKEN', value: registered() }] } : { accessKey: fixtures.accessKey() };
   ok(await mutations.rotate({ id, stage: 'PENDING', credentials: accessKey() }, token)); // v2 PENDING
   ok(await mutations.rotate({ id, credentials: accessKey() }, token)); // v3 CURRENT, v1 PREVIOUS, v2 PENDING
   return id;
@@ -605,7 +618,9 @@ describe('racing lifecycle mutations', () => {
           );
         expect(events.map((event) => event.target_version)).toEqual(Array.from({ length: total }, (_v, index) => index + 2));
         // One version row per create, rotation and restore, numbered by the secret's version at the time.
-        expect(secret.versions).toHaveLength(1 + names.filter((name) => STORES_A_VERSION.has(name)).reduce((sum, name) => sum + count(name), 0));
+        expect(secret.versions).toHaveLength(
+          1 + names.filter((name) => STORES_A_VERSION.has(name)).reduce((sum, name) => sum + count(name), 0),
+        );
         // CURRENT on exactly one version, PENDING and PREVIOUS on at most one each, agreeing with the secret.
         const holding = (stage: Stage) => secret.versions.filter((v) => v.stages.includes(stage)).map((v) => v.version);
         expect(holding('CURRENT')).toEqual([secret.currentVersion]);

@@ -319,7 +319,10 @@ export async function listSecretVersions(db: Db, secretId: string, page: KeysetP
 
 /** One version of a secret (metadata only), for a stage move inside the transaction that locked the secret. */
 export async function findSecretVersion(db: Db, secretId: string, version: number): Promise<SecretVersionRow | undefined> {
-  return selectVersions(db).where('secret_versions.secret_id', '=', secretId).where('secret_versions.version', '=', version).executeTakeFirst();
+  return selectVersions(db)
+    .where('secret_versions.secret_id', '=', secretId)
+    .where('secret_versions.version', '=', version)
+    .executeTakeFirst();
 }
 
 /** Erases a version's sealed payload for good; its metadata (previews included) stays. */

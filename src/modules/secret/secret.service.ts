@@ -150,7 +150,11 @@ function toSecretVersion(row: SecretVersionRow): SecretVersion {
     credentialFields:
       row.storage === 'NATIVE'
         ? row.credential_fields
-        : credentialFieldsFor(row.auth_method as AuthMethod).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
+        : credentialFieldsFor(row.auth_method as AuthMethod).map((field) => ({
+            name: field.name,
+            envVar: field.envVar,
+            maskedValue: null,
+          })),
     restoredFrom: row.restored_from,
     destroyedAt: row.destroyed_at,
     visibility: row.visibility,
@@ -477,7 +481,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     // event for a change that did not happen (VERSION_MISMATCH's `version` counts changes).
     if (!changedFields.length) return toSecret(current);
     // New credentials or mappings are a new CURRENT version.
-    if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) Object.assign(patch, currentMovedTo(current, version));
+    if (changedFields.includes('credentials') || changedFields.includes('fieldMappings'))
+      Object.assign(patch, currentMovedTo(current, version));
     await secretRepository.updateSecret(trx, current.id, patch);
     if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
       await secretRepository.insertSecretVersion(trx, {
@@ -596,7 +601,10 @@ export async function promoteSecretVersion(
 }
 
 /** Clears PENDING (NO_ROTATION_IN_PROGRESS without one); the version row stays, stage-less. */
-export async function cancelSecretRotation(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<Secret> {
+export async function cancelSecretRotation(
+  ctx: Context,
+  input: { id: string; expectedVersion?: number | null | undefined },
+): Promise<Secret> {
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     secretPolicy.requireRotationInProgress(current);
     await secretRepository.updateSecret(trx, current.id, { pending_version: null, updated_by: ctx.viewer.userId });
