@@ -165,13 +165,16 @@ function toSecretVersion(row: SecretVersionRow): SecretVersion {
 }
 
 /**
- * The stage columns once `version` is CURRENT: the old CURRENT becomes PREVIOUS; PENDING stays
- * unless it is `version` or `clearPending` (a promotion always clears it).
+ * The stage columns once `version` is CURRENT: the old CURRENT becomes PREVIOUS (unless its row
+ * was lost, PAYLOAD_MISSING's case: PREVIOUS then names none); PENDING stays unless it is
+ * `version` or `clearPending` (a promotion always clears it).
  */
-function currentMovedTo(current: SecretRow, version: number, clearPending = false): SecretPatch {
+async function currentMovedTo(trx: Db, current: SecretRow, version: number, clearPending = false): Promise<SecretPatch> {
+  const previous =
+    current.payload_version === null ? undefined : await secretRepository.findSecretVersion(trx, current.id, current.payload_version);
   return {
     payload_version: version,
-    previous_version: current.payload_version,
+    previous_version: previous?.version ?? null,
     pending_version: clearPending || current.pending_version === version ? null : current.pending_version,
   };
 }
@@ -482,7 +485,7 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     if (!changedFields.length) return toSecret(current);
     // New credentials or mappings are a new CURRENT version.
     if (changedFields.includes('credentials') || changedFields.includes('fieldMappings'))
-      Object.assign(patch, currentMovedTo(current, version));
+      Object.assign(patch, await currentMovedTo(trx, current, version));
     await secretRepository.updateSecret(trx, current.id, patch);
     if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
       await secretRepository.insertSecretVersion(trx, {
@@ -530,7 +533,12 @@ export async function rotateSecret(ctx: Context, input: RotateSecretInput): Prom
       current.id,
       staged
         ? { pending_version: version, updated_by: ctx.viewer.userId }
-        : { credential_fields: previews, ...currentMovedTo(current, version), last_rotated_at: new Date(), updated_by: ctx.viewer.userId },
+        : {
+            credential_fields: previews,
+            ...(await currentMovedTo(trx, current, version)),
+            last_rotated_at: new Date(),
+            updated_by: ctx.viewer.userId,
+          },
     );
     await secretRepository.insertSecretVersion(trx, {
       secret_id: current.id,
@@ -586,7 +594,7 @@ export async function promoteSecretVersion(
         target.credential_fields ??
         previewsOf(withEnvVars(target.auth_method as AuthMethod, await versionCredentials(trx, ctx.keyring, current, target.version)));
       const patch: SecretPatch = {
-        ...currentMovedTo(current, target.version, true),
+        ...(await currentMovedTo(trx, current, target.version, true)),
         credential_fields: JSON.stringify(previews),
         last_rotated_at: new Date(),
         updated_by: ctx.viewer.userId,
@@ -632,7 +640,11 @@ export async function restoreSecretVersion(
     const values = withEnvVars(method, await versionCredentials(trx, ctx.keyring, current, source.version));
     const prepared = sealWithPreviews(ctx.keyring, values, { teamId: current.team_id, secretId: current.id, version });
     const previews = JSON.stringify(prepared.previews);
-    const patch: SecretPatch = { credential_fields: previews, ...currentMovedTo(current, version), updated_by: ctx.viewer.userId };
+    const patch: SecretPatch = {
+      credential_fields: previews,
+      ...(await currentMovedTo(trx, current, version)),
+      updated_by: ctx.viewer.userId,
+    };
     await secretRepository.updateSecret(trx, current.id, patch);
     await secretRepository.insertSecretVersion(trx, {
       secret_id: current.id,
