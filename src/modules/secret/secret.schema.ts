@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { compositeId, isUuid } from '../../graphql/global-id.ts';
@@ -93,14 +94,12 @@ const STATUS_DESCRIPTIONS: Record<SecretStatus, string> = {
   ROTATION_DUE: '`nextRotationAt` has come: the rotation policy wants new credentials (`rotateSecret`).',
   EXPIRED: '`expiresAt` has come: `cli run` refuses the secret (SECRET_EXPIRED). Wins over ROTATION_DUE.',
 };
-export const SecretStatusEnum = builder.enumType('SecretStatus', {
-  description:
-    'Where a secret stands in its lifecycle, computed when read: the first that applies from the end (EXPIRED, then ROTATION_DUE, else ACTIVE).',
-  values: Object.fromEntries(SECRET_STATUSES.map((status) => [status, { description: STATUS_DESCRIPTIONS[status] }])) as Record<
-    SecretStatus,
-    { description: string }
-  >,
-});
+export const SecretStatusEnum = describedEnum(
+  'SecretStatus',
+  'Where a secret stands in its lifecycle, computed when read: the first that applies from the end (EXPIRED, then ROTATION_DUE, else ACTIVE).',
+  SECRET_STATUSES,
+  STATUS_DESCRIPTIONS,
+);
 
 const RotationPolicyRef = builder.objectRef<RotationPolicy>('SecretRotationPolicy').implement({
   description: 'How often a secret’s credentials should be rotated.',
@@ -143,13 +142,12 @@ const STAGE_DESCRIPTIONS: Record<SecretVersionStage, string> = {
   PENDING: 'Staged by `rotateSecret(stage: PENDING)`, not live until `promoteSecretVersion`; `cancelSecretRotation` drops it.',
   PREVIOUS: 'The version that was CURRENT before the last change of CURRENT: where a rollback (`promoteSecretVersion`) goes.',
 };
-export const SecretVersionStageEnum = builder.enumType('SecretVersionStage', {
-  description: 'A label on a version of a secret (as AWS Secrets Manager’s staging labels). Each is on at most one version of a secret.',
-  values: Object.fromEntries(SECRET_VERSION_STAGES.map((stage) => [stage, { description: STAGE_DESCRIPTIONS[stage] }])) as Record<
-    SecretVersionStage,
-    { description: string }
-  >,
-});
+export const SecretVersionStageEnum = describedEnum(
+  'SecretVersionStage',
+  'A label on a version of a secret (as AWS Secrets Manager’s staging labels). Each is on at most one version of a secret.',
+  SECRET_VERSION_STAGES,
+  STAGE_DESCRIPTIONS,
+);
 
 const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialField').implement({
   description: 'One credential field: never its value, only a masked preview computed when it was written.',
