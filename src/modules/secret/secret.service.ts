@@ -99,6 +99,11 @@ export interface SecretVersion {
   createdBy: string | null;
 }
 
+/** The fields of an EXTERNAL_VAULT secret's method: nothing is stored here to preview. */
+function vaultFields(method: AuthMethod): CredentialFieldView[] {
+  return credentialFieldsFor(method).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null }));
+}
+
 function toSecret(row: SecretRow): Secret {
   const authMethod = row.auth_method as AuthMethod;
   return {
@@ -111,10 +116,7 @@ function toSecret(row: SecretRow): Secret {
     storage: row.storage,
     vaultConnectionId: row.vault_connection_id,
     fieldMappings: row.field_mappings,
-    credentialFields:
-      row.storage === 'NATIVE'
-        ? row.credential_fields
-        : credentialFieldsFor(authMethod).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
+    credentialFields: row.storage === 'NATIVE' ? row.credential_fields : vaultFields(authMethod),
     visibility: row.visibility,
     ownerId: row.owner_id,
     serviceSlug: row.service_slug,
@@ -147,14 +149,7 @@ function toSecretVersion(row: SecretVersionRow): SecretVersion {
     version: row.version,
     reason: row.reason,
     stages,
-    credentialFields:
-      row.storage === 'NATIVE'
-        ? row.credential_fields
-        : credentialFieldsFor(row.auth_method as AuthMethod).map((field) => ({
-            name: field.name,
-            envVar: field.envVar,
-            maskedValue: null,
-          })),
+    credentialFields: row.storage === 'NATIVE' ? row.credential_fields : vaultFields(row.auth_method as AuthMethod),
     restoredFrom: row.restored_from,
     destroyedAt: row.destroyed_at,
     visibility: row.visibility,
@@ -483,11 +478,11 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     // Nothing differs from what is stored: the secret as it is, with no new version and no audit
     // event for a change that did not happen (VERSION_MISMATCH's `version` counts changes).
     if (!changedFields.length) return toSecret(current);
-    // New credentials or mappings are a new CURRENT version.
-    if (changedFields.includes('credentials') || changedFields.includes('fieldMappings'))
-      Object.assign(patch, await currentMovedTo(trx, current, version));
+    // New credentials or mappings are a new version, CURRENT at once.
+    const newVersion = changedFields.includes('credentials') || changedFields.includes('fieldMappings');
+    if (newVersion) Object.assign(patch, await currentMovedTo(trx, current, version));
     await secretRepository.updateSecret(trx, current.id, patch);
-    if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
+    if (newVersion) {
       await secretRepository.insertSecretVersion(trx, {
         secret_id: current.id,
         version,
