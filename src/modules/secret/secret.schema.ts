@@ -290,7 +290,8 @@ builder.node(SecretRef, {
     nextRotationAt: t.expose('nextRotationAt', {
       type: 'DateTime',
       nullable: true,
-      description: 'When rotation is due: the current version’s creation time plus `rotationPolicy.everyDays`; null without a policy.',
+      description:
+        'When rotation is due: the CURRENT version’s creation time plus `rotationPolicy.everyDays` (a PENDING one does not count); null without a policy.',
     }),
     status: t.field({
       type: SecretStatusEnum,
