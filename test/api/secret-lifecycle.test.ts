@@ -542,36 +542,51 @@ describe('the database holds the stages too (migration 0013)', () => {
   });
 });
 
-/**
- * The random mix: each entry picks its arguments from what the secret had (a version number from 1
- * to the highest one seen) and may be refused with a typed error; adding an operation is one line.
- */
-const RANDOM_OPERATIONS: Record<string, (id: string, top: number, token: string) => Promise<Outcome>> = {
-  rotatePending: (id, _top, token) => mutations.rotate({ id, stage: 'PENDING' }, token),
-  rotateCurrent: (id, _top, token) => mutations.rotate({ id }, token),
-  promote: (id, top, token) => mutations.promote({ id, version: pick(top) }, token),
-  cancel: (id, _top, token) => mutations.cancel({ id }, token),
-  restore: (id, top, token) => mutations.restore({ id, version: pick(top) }, token),
-  destroy: (id, top, token) => mutations.destroy({ id, version: pick(top) }, token),
-};
-/** Rule refusals the mix may meet; anything else (a 500, a VERSION_MISMATCH) fails the race. */
-const EXPECTED_REFUSALS = new Set([
-  'ROTATION_IN_PROGRESS',
-  'NO_ROTATION_IN_PROGRESS',
-  'VERSION_ALREADY_CURRENT',
-  'VERSION_DESTROYED',
-  'VERSION_IN_USE',
-  'NOT_FOUND',
-]);
-/** Which mutations store a new version row. */
-const STORES_A_VERSION = new Set(['rotatePending', 'rotateCurrent', 'restore']);
-const AUDIT_ACTION: Record<string, string> = {
-  rotatePending: 'secret.rotated',
-  rotateCurrent: 'secret.rotated',
-  promote: 'secret.version_promoted',
-  cancel: 'secret.rotation_cancelled',
-  restore: 'secret.version_restored',
-  destroy: 'secret.version_destroyed',
+/** One operation of the random mix. */
+interface RandomOperation {
+  /** The audit action its success writes. */
+  action: string;
+  /** Whether its success stores a new version row. */
+  storesVersion: boolean;
+  /** The codes its typed refusals may carry (besides NOT_FOUND for a version number the secret lacks). */
+  refusals: string[];
+  /** Runs it, picking a version number from 1 to one past the highest seen (`top`). */
+  run: (id: string, top: number, token: string) => Promise<Outcome>;
+}
+
+/** The random mix, one entry per operation: the soft-delete ones join it as two more entries (and SECRET_DELETED the others’ refusals). */
+const RANDOM_OPERATIONS: Record<string, RandomOperation> = {
+  rotatePending: {
+    action: 'secret.rotated',
+    storesVersion: true,
+    refusals: ['ROTATION_IN_PROGRESS'],
+    run: (id, _top, token) => mutations.rotate({ id, stage: 'PENDING' }, token),
+  },
+  rotateCurrent: { action: 'secret.rotated', storesVersion: true, refusals: [], run: (id, _top, token) => mutations.rotate({ id }, token) },
+  promote: {
+    action: 'secret.version_promoted',
+    storesVersion: false,
+    refusals: ['VERSION_ALREADY_CURRENT', 'VERSION_DESTROYED'],
+    run: (id, top, token) => mutations.promote({ id, version: pick(top) }, token),
+  },
+  cancel: {
+    action: 'secret.rotation_cancelled',
+    storesVersion: false,
+    refusals: ['NO_ROTATION_IN_PROGRESS'],
+    run: (id, _top, token) => mutations.cancel({ id }, token),
+  },
+  restore: {
+    action: 'secret.version_restored',
+    storesVersion: true,
+    refusals: ['VERSION_DESTROYED'],
+    run: (id, top, token) => mutations.restore({ id, version: pick(top) }, token),
+  },
+  destroy: {
+    action: 'secret.version_destroyed',
+    storesVersion: false,
+    refusals: ['VERSION_IN_USE', 'VERSION_DESTROYED'],
+    run: (id, top, token) => mutations.destroy({ id, version: pick(top) }, token),
+  },
 };
 
 const pick = (top: number) => 1 + Math.floor(Math.random() * (top + 1)); // top + 1: sometimes a version that does not exist yet
@@ -593,12 +608,14 @@ describe('racing lifecycle mutations', () => {
           for (let i = 0; i < PER_CLIENT; i++) {
             const id = ids[Math.floor(Math.random() * ids.length)]!;
             const name = names[Math.floor(Math.random() * names.length)]!;
-            const outcome = await RANDOM_OPERATIONS[name]!(id, top.get(id)!, tokens[client % tokens.length]!);
+            const operation = RANDOM_OPERATIONS[name]!;
+            const outcome = await operation.run(id, top.get(id)!, tokens[client % tokens.length]!);
             if (outcome.secret) {
               const key = `${id}:${name}`;
               succeeded[key] = (succeeded[key] ?? 0) + 1;
               top.set(id, Math.max(top.get(id)!, outcome.secret.version));
-            } else expect(EXPECTED_REFUSALS, JSON.stringify(outcome)).toContain(outcome.code);
+              // Anything else (a 500, a VERSION_MISMATCH without expectedVersion) fails the race.
+            } else expect([...operation.refusals, 'NOT_FOUND'], `${name}: ${JSON.stringify(outcome)}`).toContain(outcome.code);
           }
         }),
       );
@@ -612,14 +629,14 @@ describe('racing lifecycle mutations', () => {
         expect(secret.version).toBe(1 + total);
         const events = (await auditActions(id)).filter((event) => event.outcome === 'SUCCESS' && event.action !== 'secret.created');
         expect(events).toHaveLength(total);
-        for (const action of new Set(Object.values(AUDIT_ACTION)))
+        for (const action of new Set(names.map((name) => RANDOM_OPERATIONS[name]!.action)))
           expect(events.filter((event) => event.action === action).length, action).toBe(
-            names.filter((name) => AUDIT_ACTION[name] === action).reduce((sum, name) => sum + count(name), 0),
+            names.filter((name) => RANDOM_OPERATIONS[name]!.action === action).reduce((sum, name) => sum + count(name), 0),
           );
         expect(events.map((event) => event.target_version)).toEqual(Array.from({ length: total }, (_v, index) => index + 2));
         // One version row per create, rotation and restore, numbered by the secret's version at the time.
         expect(secret.versions).toHaveLength(
-          1 + names.filter((name) => STORES_A_VERSION.has(name)).reduce((sum, name) => sum + count(name), 0),
+          1 + names.filter((name) => RANDOM_OPERATIONS[name]!.storesVersion).reduce((sum, name) => sum + count(name), 0),
         );
         // CURRENT on exactly one version, PENDING and PREVIOUS on at most one each, agreeing with the secret.
         const holding = (stage: Stage) => secret.versions.filter((v) => v.stages.includes(stage)).map((v) => v.version);
