@@ -58,6 +58,13 @@ export const ErrorCode = {
   VERSION_NOT_RESTORABLE: 'VERSION_NOT_RESTORABLE',
   /** `destroySecretVersion` of the CURRENT or PENDING version. */
   VERSION_IN_USE: 'VERSION_IN_USE',
+  /**
+   * The secret is scheduled for deletion (`deleteSecret` with a recovery window): nothing but
+   * `restoreSecret` changes it, no location may use it, `cli run` refuses it.
+   */
+  SECRET_DELETED: 'SECRET_DELETED',
+  /** `restoreSecret` of a secret that is not scheduled for deletion: there is nothing to restore. */
+  SECRET_NOT_DELETED: 'SECRET_NOT_DELETED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

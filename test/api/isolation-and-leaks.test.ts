@@ -14,6 +14,7 @@ import {
   CreateWorkspace,
   DeleteLocation,
   DeleteSecret,
+  RestoreSecret,
   DeleteVaultConnection,
   DeleteWorkspace,
   DestroySecretVersion,
@@ -348,6 +349,15 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     await expectIndistinguishable(
       'deleteSecret external',
       async (id) => (await ok(DeleteSecret, { input: { id: id(a.external, 'Secret') } }, token)).deleteSecret,
+    );
+    await expectIndistinguishable(
+      'deleteSecret forced',
+      async (id) =>
+        (await ok(DeleteSecret, { input: { id: id(a.native, 'Secret'), forceDeleteWithoutRecovery: true } }, token)).deleteSecret,
+    );
+    await expectIndistinguishable(
+      'restoreSecret',
+      async (id) => (await ok(RestoreSecret, { input: { id: id(a.native, 'Secret') } }, token)).restoreSecret,
     );
     await expectIndistinguishable(
       'createSecret in team A',
