@@ -13,7 +13,6 @@ import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import {
   CancelSecretRotation,
   CreateApiToken,
-  CreateSecret,
   CreateVaultConnection,
   DeleteSecret,
   DestroySecretVersion,
@@ -243,24 +242,11 @@ describe('promoteSecretVersion', () => {
 
 describe('VERSION_NOT_RESTORABLE', () => {
   test('a version of another auth method cannot be promoted or restored', async () => {
-    const created = (
-      await executeOk(
-        t.app,
-        CreateSecret,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('azure'),
-            secretType: 'AZURE_BLOB',
-            authMethod: 'AZURE_ACCOUNT_KEY',
-            credentials: { azureAccountKey: fixtures.azureAccountKey() },
-          },
-        },
-        owner(),
-      )
-    ).createSecret;
-    if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
-    const id = created.secret.id;
+    const id = await newSecret({
+      secretType: 'AZURE_BLOB',
+      authMethod: 'AZURE_ACCOUNT_KEY',
+      credentials: { azureAccountKey: fixtures.azureAccountKey() },
+    });
     const changed = (
       await executeOk(
         t.app,
