@@ -23,8 +23,12 @@ export interface Config {
   corsOrigins: string[];
   logLevel: string;
   production: boolean;
-  /** Redis for shared rate-limit counters; unset means counters in this process's memory. */
+  /** Redis for shared rate-limit counters and team event wake-ups; unset means both stay in this process. */
   redisUrl: string | undefined;
+  /** Prefix of the Redis pub/sub channels (CLOAKROOM_REDIS_CHANNEL_PREFIX): pub/sub ignores the database number. @default 'cloakroom:' */
+  redisChannelPrefix: string;
+  /** How often each followed team's event stream is read even without a wake-up (CLOAKROOM_EVENTS_POLL_MS). @default 2_000 */
+  eventsPollMs: number;
   /** The manifest of the only operations allowed (CLOAKROOM_PERSISTED_OPERATIONS); unset: any operation. */
   persistedOperations: Record<string, string> | undefined;
   /** Whole-request deadline (CLOAKROOM_REQUEST_TIMEOUT_MS); unset keeps useRequestDeadline's default. */
@@ -214,6 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
+    redisChannelPrefix: env.CLOAKROOM_REDIS_CHANNEL_PREFIX || 'cloakroom:',
+    eventsPollMs: parsePositive(env.CLOAKROOM_EVENTS_POLL_MS, 'CLOAKROOM_EVENTS_POLL_MS', 'milliseconds') ?? 2_000,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
     trustedProxies: parseTrustedProxies(env.CLOAKROOM_TRUSTED_PROXIES),
     compileQueries: env.CLOAKROOM_COMPILE_QUERIES !== 'false',

@@ -11,6 +11,7 @@ import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
 import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.ts';
 import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { createTeamEventHub } from './modules/events/event-hub.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -46,9 +47,18 @@ async function main(): Promise<void> {
   const metricsServer = registry && config.metricsPort !== undefined ? serveMetrics(registry, config.metricsPort, config.host) : undefined;
   metricsServer?.on('listening', () => logger.info({ address: metricsServer.address() }, 'metrics listening'));
   const metrics = registry && { registry, endpoint: metricsServer ? (false as const) : '/metrics' };
+  // Subscribers on every instance see every instance's events: wake-ups go through Redis when it is configured.
+  const events = createTeamEventHub({
+    db,
+    logger,
+    redisUrl: config.redisUrl,
+    channelPrefix: config.redisChannelPrefix,
+    pollIntervalMs: config.eventsPollMs,
+  });
   const app = createApp({
     metrics,
     db,
+    events,
     keyring,
     logger,
     corsOrigins: config.corsOrigins,
@@ -107,10 +117,15 @@ async function main(): Promise<void> {
     draining = true;
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
+    // Event streams never finish on their own: end them (their clients resume elsewhere from their
+    // last cursor), or the drain would wait for the timeout. The hub's Redis clients quit here,
+    // after unsubscribing, and before the database closes under a feed still reading.
+    const eventsClosed = events.close().catch((error: unknown) => logger.warn({ err: error }, 'closing team events failed'));
     server.close(() => {
       clearTimeout(force);
       metricsServer?.close();
       (async () => {
+        await eventsClosed;
         await close();
         await redis?.quit().catch(() => redis.disconnect());
         logger.info('stopped');

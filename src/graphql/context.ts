@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/database.ts';
 import type { Role } from '../modules/team/team.tables.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
+import type { TeamEventHub } from '../modules/events/event-hub.ts';
 import type { KeysetPage } from './pagination.ts';
 import { compositeId, isUuid, splitCompositeId } from './global-id.ts';
 import { READ_ACTION, roleMayPerform, scopesAllowReading } from '../modules/auth/permissions.ts';
@@ -83,6 +84,10 @@ export interface Context {
   viewer: Viewer;
   meta: RequestMeta;
   loaders: Loaders;
+  /** Live team events of this process (subscriptions). */
+  events: TeamEventHub;
+  /** Teams whose event stream this request appended to (see `AuditActor`): woken once the request's execution is over. */
+  teamsWithNewEvents: Set<string>;
 }
 
 function byKey<T>(ids: readonly string[], rows: readonly T[], keyOf: (row: T) => string): (T | null)[] {
@@ -205,8 +210,14 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
 }
 
 /** Builds the context of one authenticated request. */
-export function createContext(db: Kysely<Database>, keyring: MasterKeyring, viewer: Viewer, meta: RequestMeta): Context {
-  return { db, keyring, viewer, meta, loaders: createLoaders(db, viewer) };
+export function createContext(
+  db: Kysely<Database>,
+  keyring: MasterKeyring,
+  events: TeamEventHub,
+  viewer: Viewer,
+  meta: RequestMeta,
+): Context {
+  return { db, keyring, viewer, meta, loaders: createLoaders(db, viewer), events, teamsWithNewEvents: new Set() };
 }
 
 /** The viewer's role in a team, or null when they are not a member (so the team does not exist for them). */

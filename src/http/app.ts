@@ -29,10 +29,14 @@ import { useSafeErrorMessages } from './plugins/use-safe-error-messages.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
 import { useMetrics, type MetricsOptions } from './plugins/use-metrics.ts';
 import { clientAddressResolver } from './client-address.ts';
+import { createTeamEventHub, type TeamEventHub } from '../modules/events/event-hub.ts';
+import { useTeamEventWakeups } from './plugins/use-team-event-wakeups.ts';
 import { graphiqlOptions, renderGraphiQLPage, type GraphiQLPageOptions } from './graphiql.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
+  /** Live team events (subscriptions): wake-ups through Redis across instances. @default a hub of this process alone */
+  events?: TeamEventHub;
   keyring: MasterKeyring;
   logger: Logger;
   /** Origins whose pages may call the API. @default [] (no cross-origin access) */
@@ -89,6 +93,7 @@ export function createApp({
   db,
   keyring,
   logger,
+  events = createTeamEventHub({ db, logger }),
   corsOrigins = [],
   production = false,
   rateLimit = {},
@@ -161,7 +166,7 @@ export function createApp({
     context: async ({ request, req }) => {
       const viewer = await authenticate(db, request.headers.get('authorization'));
       if (!viewer) throw unauthenticated();
-      return createContext(db, keyring, viewer, {
+      return createContext(db, keyring, events, viewer, {
         requestId: requestIdOf(request),
         clientIp: clientAddressOf(req),
         userAgent: request.headers.get('user-agent'),
@@ -169,6 +174,7 @@ export function createApp({
     },
     plugins: [
       useRequestId(),
+      useTeamEventWakeups(),
       // First after the request id: it times and counts everything after it, refusals included.
       ...(metrics ? [useMetrics({ ...metrics, db })] : []),
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.

@@ -14,6 +14,11 @@ export function registerPlaintext(value: string): void {
   plaintextRegistry.add(value);
 }
 
+/** The plaintexts registered so far, for a test that searches text the harness never sees (an event stream). */
+export function registeredPlaintexts(): string[] {
+  return [...plaintextRegistry];
+}
+
 /**
  * Checks every test app makes of itself at `close()`, over all the scenarios its file ran:
  *  - audit completeness: every successful mutation (a root field whose `__typename` ends in

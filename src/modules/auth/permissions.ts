@@ -13,6 +13,8 @@ const MINIMUM_ROLE = {
   'team:update': 'ADMIN',
   'team:manage-members': 'OWNER',
   'audit:read': 'ADMIN',
+  /** Follow the team's event stream (what each event may show is decided per event: events.service.ts `mayReceive`). */
+  'event:read': 'VIEWER',
   'secret:read': 'VIEWER',
   'secret:write': 'ADMIN',
   /** Create and edit one's own PRIVATE ENV secrets. */
@@ -50,6 +52,7 @@ const SCOPE_FOR_ACTION: Record<Action, TokenScope | null> = {
   'team:update': 'team:admin',
   'team:manage-members': 'team:admin',
   'audit:read': 'team:admin',
+  'event:read': null,
   'secret:read': 'secrets:read',
   'secret:write': 'secrets:write',
   'secret:write-own-private': 'secrets:write',

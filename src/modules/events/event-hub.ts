@@ -1,0 +1,171 @@
+import { createPubSub } from 'graphql-yoga';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Redis } from 'ioredis';
+import type { Db } from '../../database/database.ts';
+import type { Logger } from '../../http/logger.ts';
+import * as eventsRepository from './events.repository.ts';
+import type { TeamEventRow } from './events.repository.ts';
+
+/** Rows a feed reads at a time. */
+const FEED_BATCH = 500;
+
+/** Receives a team's new events, in `seq` order, each once. */
+export type TeamEventListener = (rows: readonly TeamEventRow[]) => void;
+
+/**
+ * Live team events for this process's subscribers. The events themselves come from the database
+ * (the outbox), never from the message bus: a wake-up only says "team X has new events", so a
+ * lost or duplicated message, or one for a transaction that rolled back, costs a read and
+ * nothing else. One feed per followed team reads each new event once for all its local listeners.
+ */
+export interface TeamEventHub {
+  /**
+   * Calls `listener` with the team's events committed from now on; resolves once following. Call
+   * the answer to stop. `onClose` is called when the hub closes (the server stops): the stream
+   * ends, and its client resumes from its last cursor on another instance.
+   */
+  follow(teamId: string, listener: TeamEventListener, onClose: () => void): Promise<() => void>;
+  /** Tells every instance's subscribers of these teams to look for new events (after the commit). */
+  notify(teamIds: Iterable<string>): void;
+  /** Ends every stream (`onClose`), then stops listening. */
+  close(): Promise<void>;
+}
+
+export interface TeamEventHubOptions {
+  db: Db;
+  logger: Logger;
+  /** Redis connection string: wake-ups reach every instance; unset, this process only. */
+  redisUrl?: string | undefined;
+  /** Prefix of the Redis channel (pub/sub ignores the database number: several deployments or test runs on one Redis need their own). @default 'cloakroom:' */
+  channelPrefix?: string;
+  /** Each followed team's stream is also read this often, for events whose wake-up never came (the CLI's, a process that died after its commit). @default 2_000 */
+  pollIntervalMs?: number;
+}
+
+/** One followed team: reads its new events once and hands them to every listener. */
+class TeamFeed {
+  readonly listeners = new Set<TeamEventListener>();
+  /** The last `seq` read and handed out. */
+  private last: number;
+  private reading = false;
+  private again = false;
+
+  private readonly db: Db;
+  private readonly logger: Logger;
+  readonly teamId: string;
+
+  constructor(db: Db, logger: Logger, teamId: string, head: number) {
+    this.db = db;
+    this.logger = logger;
+    this.teamId = teamId;
+    this.last = head;
+  }
+
+  wake(): void {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    void this.read();
+  }
+
+  private async read(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          const rows = await eventsRepository.listTeamEventsAfter(this.db, this.teamId, this.last, FEED_BATCH);
+          if (rows.length === 0) break;
+          this.last = Number(rows.at(-1)!.seq);
+          for (const listener of this.listeners) listener(rows);
+          if (rows.length < FEED_BATCH) break;
+        }
+      } while (this.again);
+    } catch (error) {
+      // The next wake-up or poll reads again from the same place: nothing is lost.
+      this.logger.warn({ err: error, teamId: this.teamId }, 'reading team events failed');
+    } finally {
+      this.reading = false;
+    }
+  }
+}
+
+/** The hub of this process: wake-ups through Redis when `redisUrl` is set, in process otherwise. */
+export function createTeamEventHub({
+  db,
+  logger,
+  redisUrl,
+  channelPrefix = 'cloakroom:',
+  pollIntervalMs = 2_000,
+}: TeamEventHubOptions): TeamEventHub {
+  const topic = `${channelPrefix}team-events`;
+  const redis = redisUrl
+    ? {
+        publishClient: new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
+        subscribeClient: new Redis(redisUrl, { connectTimeout: 2000 }),
+      }
+    : undefined;
+  for (const client of redis ? [redis.publishClient, redis.subscribeClient] : []) {
+    // The message only: the URL may hold a password. Subscribers still poll meanwhile.
+    client.on('error', (error: Error) => logger.warn({ error: error.message }, 'redis unavailable for team event wake-ups'));
+  }
+  const pubsub = createPubSub<Record<string, [teamId: string]>>(redis && { eventTarget: createRedisEventTarget(redis) });
+  const feeds = new Map<string, TeamFeed>();
+  const closers = new Set<() => void>();
+  /** Feeds being created, so that two first subscribers of a team share one. */
+  const starting = new Map<string, Promise<TeamFeed>>();
+
+  const wakeups = pubsub.subscribe(topic);
+  const consuming = (async () => {
+    for await (const teamId of wakeups) feeds.get(teamId)?.wake();
+  })();
+  const poll = setInterval(() => {
+    for (const feed of feeds.values()) feed.wake();
+  }, pollIntervalMs);
+  poll.unref();
+
+  async function feedOf(teamId: string): Promise<TeamFeed> {
+    const existing = feeds.get(teamId);
+    if (existing) return existing;
+    let pending = starting.get(teamId);
+    if (!pending) {
+      // The feed starts at the stream's head: a follower replays what came before from the database.
+      pending = eventsRepository.lastTeamEventSeq(db, teamId).then((head) => {
+        const feed = new TeamFeed(db, logger, teamId, head);
+        feeds.set(teamId, feed);
+        starting.delete(teamId);
+        return feed;
+      });
+      pending.catch(() => starting.delete(teamId));
+      starting.set(teamId, pending);
+    }
+    return pending;
+  }
+
+  return {
+    async follow(teamId, listener, onClose) {
+      const feed = await feedOf(teamId);
+      feed.listeners.add(listener);
+      closers.add(onClose);
+      return () => {
+        closers.delete(onClose);
+        feed.listeners.delete(listener);
+        if (feed.listeners.size === 0 && feeds.get(teamId) === feed) feeds.delete(teamId);
+      };
+    },
+    notify(teamIds) {
+      for (const teamId of new Set(teamIds)) pubsub.publish(topic, teamId);
+    },
+    async close() {
+      for (const onClose of closers) onClose();
+      clearInterval(poll);
+      await wakeups.return();
+      await consuming;
+      if (redis) {
+        // Unsubscribed above; quitting before that settled crashed the process ("Connection is closed").
+        await Promise.all([redis.subscribeClient.quit(), redis.publishClient.quit()].map((quit) => quit.catch(() => undefined)));
+      }
+    },
+  };
+}
