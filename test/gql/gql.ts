@@ -96,6 +96,7 @@ type Documents = {
     "\n  mutation RevokeTeamInvitation($input: RevokeTeamInvitationInput!) {\n    revokeTeamInvitation(input: $input) {\n      __typename\n      ... on RevokeTeamInvitationSuccess {\n        revokedInvitationId\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.RevokeTeamInvitationDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": typeof types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
+    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": typeof types.TeamEventCursorsDocument,
 };
 const documents: Documents = {
     "\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.ApolloTeamSecretsDocument,
@@ -180,6 +181,7 @@ const documents: Documents = {
     "\n  mutation RevokeTeamInvitation($input: RevokeTeamInvitationInput!) {\n    revokeTeamInvitation(input: $input) {\n      __typename\n      ... on RevokeTeamInvitationSuccess {\n        revokedInvitationId\n      }\n      ...ErrorFields\n    }\n  }\n": types.RevokeTeamInvitationDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
+    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": types.TeamEventCursorsDocument,
 };
 
 /**
@@ -524,6 +526,10 @@ export function graphql(source: "\n  query GraphiqlTeam {\n    viewer {\n      m
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"): (typeof documents)["\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

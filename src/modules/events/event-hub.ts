@@ -113,6 +113,7 @@ export function createTeamEventHub({
   const pubsub = createPubSub<Record<string, [teamId: string]>>(redis && { eventTarget: createRedisEventTarget(redis) });
   const feeds = new Map<string, TeamFeed>();
   const closers = new Set<() => void>();
+  let closed = false;
   /** Feeds being created, so that two first subscribers of a team share one. */
   const starting = new Map<string, Promise<TeamFeed>>();
 
@@ -146,6 +147,11 @@ export function createTeamEventHub({
   return {
     async follow(teamId, listener, onClose) {
       const feed = await feedOf(teamId);
+      // A stream that starts while the server stops ends at once, as those already open did.
+      if (closed) {
+        onClose();
+        return () => undefined;
+      }
       feed.listeners.add(listener);
       closers.add(onClose);
       return () => {
@@ -158,6 +164,7 @@ export function createTeamEventHub({
       for (const teamId of new Set(teamIds)) pubsub.publish(topic, teamId);
     },
     async close() {
+      closed = true;
       for (const onClose of closers) onClose();
       clearInterval(poll);
       await wakeups.return();
