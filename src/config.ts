@@ -29,6 +29,8 @@ export interface Config {
   redisChannelPrefix: string;
   /** How often each followed team's event stream is read even without a wake-up (CLOAKROOM_EVENTS_POLL_MS). @default 2_000 */
   eventsPollMs: number;
+  /** Time between two passes of the scheduled events job (CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS). @default 60_000 */
+  scheduledEventsIntervalMs: number;
   /** The manifest of the only operations allowed (CLOAKROOM_PERSISTED_OPERATIONS); unset: any operation. */
   persistedOperations: Record<string, string> | undefined;
   /** Whole-request deadline (CLOAKROOM_REQUEST_TIMEOUT_MS); unset keeps useRequestDeadline's default. */
@@ -220,6 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     redisChannelPrefix: env.CLOAKROOM_REDIS_CHANNEL_PREFIX || 'cloakroom:',
     eventsPollMs: parsePositive(env.CLOAKROOM_EVENTS_POLL_MS, 'CLOAKROOM_EVENTS_POLL_MS', 'milliseconds') ?? 2_000,
+    scheduledEventsIntervalMs:
+      parsePositive(env.CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS, 'CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS', 'milliseconds') ?? 60_000,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
     trustedProxies: parseTrustedProxies(env.CLOAKROOM_TRUSTED_PROXIES),
     compileQueries: env.CLOAKROOM_COMPILE_QUERIES !== 'false',

@@ -12,6 +12,7 @@ import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.
 import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createTeamEventHub } from './modules/events/event-hub.ts';
+import { startScheduledEvents } from './modules/events/scheduled-events.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
     channelPrefix: config.redisChannelPrefix,
     pollIntervalMs: config.eventsPollMs,
   });
+  // Every server runs it: the database keeps each scheduled event single.
+  const scheduled = startScheduledEvents({ db, events, logger, intervalMs: config.scheduledEventsIntervalMs });
   const app = createApp({
     metrics,
     db,
@@ -126,6 +129,7 @@ async function main(): Promise<void> {
       metricsServer?.close();
       (async () => {
         await eventsClosed;
+        await scheduled.stop();
         await close();
         await redis?.quit().catch(() => redis.disconnect());
         logger.info('stopped');

@@ -41,6 +41,7 @@ type Documents = {
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": typeof types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamLocationNamesDocument,
     "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": typeof types.DeadlineViewerDocument,
+    "\n  subscription ScheduledEvents($teamId: ID!, $types: [String!]) {\n    teamEvents(teamId: $teamId, types: $types) {\n      type\n      targetId\n      targetVersion\n      changedFields\n      actor {\n        id\n      }\n    }\n  }\n": typeof types.ScheduledEventsDocument,
     "\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n": typeof types.LifecycleFieldsFragmentDoc,
     "\n  mutation CreateWithLifecycle($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.CreateWithLifecycleDocument,
     "\n  mutation UpdateLifecycle($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.UpdateLifecycleDocument,
@@ -126,6 +127,7 @@ const documents: Documents = {
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": types.TeamLocationNamesDocument,
     "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": types.DeadlineViewerDocument,
+    "\n  subscription ScheduledEvents($teamId: ID!, $types: [String!]) {\n    teamEvents(teamId: $teamId, types: $types) {\n      type\n      targetId\n      targetVersion\n      changedFields\n      actor {\n        id\n      }\n    }\n  }\n": types.ScheduledEventsDocument,
     "\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n": types.LifecycleFieldsFragmentDoc,
     "\n  mutation CreateWithLifecycle($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.CreateWithLifecycleDocument,
     "\n  mutation UpdateLifecycle($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.UpdateLifecycleDocument,
@@ -306,6 +308,10 @@ export function graphql(source: "\n  query TeamLocationNames($teamId: ID!, $sear
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n"): (typeof documents)["\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ScheduledEvents($teamId: ID!, $types: [String!]) {\n    teamEvents(teamId: $teamId, types: $types) {\n      type\n      targetId\n      targetVersion\n      changedFields\n      actor {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ScheduledEvents($teamId: ID!, $types: [String!]) {\n    teamEvents(teamId: $teamId, types: $types) {\n      type\n      targetId\n      targetVersion\n      changedFields\n      actor {\n        id\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Db } from '../../database/database.ts';
 import type { Role } from '../team/team.tables.ts';
+import { nextRotationAt } from '../secret/secret.repository.ts';
 import type { TeamEventTable } from './events.tables.ts';
 
 export type TeamEventRow = Selectable<TeamEventTable>;
@@ -62,4 +63,55 @@ export async function findLiveTokenRole(db: Db, tokenId: string, teamId: string)
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', new Date())]))
     .executeTakeFirst();
   return row?.role;
+}
+
+/** A scheduled event that has come due and was not written yet. */
+export interface DueSecretEvent {
+  team_id: string;
+  secret_id: string;
+  version: number;
+  private_to: string | null;
+  type: 'secret.expiring' | 'secret.expired' | 'secret.rotation_due';
+  /** What came due: `expiresIn7Days`, `expiresIn1Day`, `expiresAt` or `rotationPolicy`. */
+  detail: string;
+  dedupe_key: string;
+}
+
+/**
+ * Secrets' scheduled events due at `now` and not yet in any team's stream, oldest due first. Keys
+ * hold the date they are about (`expires_at`, the next rotation's time): a new `expiresAt` or a
+ * rotation arms the events again. Only the latest stage of an expiry is due (a secret created a
+ * day before it expires gets `expiresIn1Day`, not both).
+ */
+export async function listDueSecretEvents(db: Db, now: Date, limit: number): Promise<DueSecretEvent[]> {
+  const { rows } = await sql<DueSecretEvent>`
+    with due as (
+      select secrets.id, secrets.team_id, secrets.version, secrets.expires_at,
+             case when secrets.visibility = 'PRIVATE' then secrets.owner_id end as private_to,
+             ${nextRotationAt} as next_rotation_at
+      from secrets
+      where (secrets.expires_at is not null and secrets.expires_at <= ${now}::timestamptz + interval '7 days')
+         or secrets.rotation_every_days is not null
+    ), expiry as (
+      select due.*, case
+          when expires_at <= ${now}::timestamptz then 'expiresAt'
+          when expires_at <= ${now}::timestamptz + interval '1 day' then 'expiresIn1Day'
+          else 'expiresIn7Days' end as detail
+      from due where expires_at <= ${now}::timestamptz + interval '7 days'
+    ), events as (
+      select team_id, id as secret_id, version, private_to,
+             case when detail = 'expiresAt' then 'secret.expired' else 'secret.expiring' end as type, detail,
+             'secret.' || detail || ':' || id || ':' || (extract(epoch from expires_at) * 1000)::bigint as dedupe_key,
+             expires_at as due_at
+      from expiry
+      union all
+      select team_id, id, version, private_to, 'secret.rotation_due', 'rotationPolicy',
+             'secret.rotation_due:' || id || ':' || (extract(epoch from next_rotation_at) * 1000)::bigint,
+             next_rotation_at
+      from due where next_rotation_at <= ${now}::timestamptz
+    )
+    select team_id, secret_id, version, private_to, type, detail, dedupe_key from events
+    where not exists (select 1 from team_events where team_events.dedupe_key = events.dedupe_key)
+    order by due_at limit ${limit}`.execute(db);
+  return rows;
 }

@@ -89,8 +89,10 @@ export async function streamTeamEvents(
   const types = checkTypes(args.types);
   if (!isUuid(teamId)) throw new GraphQLError('Team not found', { extensions: { code: 'NOT_FOUND' } });
   await authorize(ctx, teamId, 'event:read');
-  const afterSeq = args.after ? seqOfCursor(args.after, teamId) : null;
   const { db, viewer } = ctx;
+  // "From now on" is the moment of subscribing, before the client has its answer's headers: an
+  // event it causes right after is after this.
+  const startSeq = args.after ? seqOfCursor(args.after, teamId) : await eventsRepository.lastTeamEventSeq(db, teamId);
 
   return new Repeater<TeamEventRow>(async (push, stop) => {
     let stopped = false;
@@ -110,7 +112,7 @@ export async function streamTeamEvents(
       () => void stop(),
     );
     try {
-      let last = afterSeq ?? (await eventsRepository.lastTeamEventSeq(db, teamId));
+      let last = startSeq;
       let nextCheck = Date.now() + accessCheckMs;
       const send = async (row: TeamEventRow) => {
         last = Number(row.seq);

@@ -17,7 +17,7 @@ export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext'
  * When the rotation policy wants new credentials: the current (newest) version's time plus
  * `rotation_every_days`; null without a policy. The version's primary key serves the lookup.
  */
-const nextRotationAt = sql<Date | null>`(
+export const nextRotationAt = sql<Date | null>`(
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
   from secret_versions where secret_versions.secret_id = secrets.id
   order by secret_versions.version desc limit 1
