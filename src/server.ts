@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { createApp } from './http/app.ts';
+import { createOutboundGuard } from './modules/outbound/outbound-guard.ts';
 import { graphiqlPageOptions } from './http/graphiql.ts';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { ensureDevTeam } from './modules/team/dev-team.ts';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     db,
     events,
     keyring,
+    outbound: createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa }),
     logger,
     corsOrigins: config.corsOrigins,
     production: config.production,

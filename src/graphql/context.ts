@@ -4,6 +4,7 @@ import type { Database } from '../database/database.ts';
 import type { Role } from '../modules/team/team.tables.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import type { TeamEventHub } from '../modules/events/event-hub.ts';
+import type { OutboundGuard } from '../modules/outbound/outbound-guard.ts';
 import type { KeysetPage } from './pagination.ts';
 import { compositeId, isUuid, splitCompositeId } from './global-id.ts';
 import { READ_ACTION, roleMayPerform, scopesAllowReading } from '../modules/auth/permissions.ts';
@@ -81,6 +82,8 @@ export interface Context {
   db: Kysely<Database>;
   /** Master keys: seal new credentials under `current`. */
   keyring: MasterKeyring;
+  /** Every request to an address a user chose (a storage endpoint, a webhook) goes through it. */
+  outbound: OutboundGuard;
   viewer: Viewer;
   meta: RequestMeta;
   loaders: Loaders;
@@ -211,13 +214,11 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
 
 /** Builds the context of one authenticated request. */
 export function createContext(
-  db: Kysely<Database>,
-  keyring: MasterKeyring,
-  events: TeamEventHub,
+  { db, keyring, outbound, events }: Pick<Context, 'db' | 'keyring' | 'outbound' | 'events'>,
   viewer: Viewer,
   meta: RequestMeta,
 ): Context {
-  return { db, keyring, viewer, meta, loaders: createLoaders(db, viewer), events, teamsWithNewEvents: new Set() };
+  return { db, keyring, outbound, events, viewer, meta, loaders: createLoaders(db, viewer), teamsWithNewEvents: new Set() };
 }
 
 /** The viewer's role in a team, or null when they are not a member (so the team does not exist for them). */

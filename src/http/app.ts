@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../database/database-errors.ts';
 import type { Database } from '../database/database.ts';
 import { AppError } from '../errors.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
+import { createOutboundGuard, type OutboundGuard } from '../modules/outbound/outbound-guard.ts';
 import { errorFields, type Logger } from './logger.ts';
 import { createContext, teamOfObject, type Context } from '../graphql/context.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
@@ -39,6 +40,8 @@ export interface AppOptions {
   events?: TeamEventHub;
   keyring: MasterKeyring;
   logger: Logger;
+  /** The guard of outbound requests (storage verification). @default createOutboundGuard() (public addresses only, Node's CAs) */
+  outbound?: OutboundGuard;
   /** Origins whose pages may call the API. @default [] (no cross-origin access) */
   corsOrigins?: string[];
   /** Production mode: no GraphiQL, no introspection, no field suggestions. @default false */
@@ -94,6 +97,7 @@ export function createApp({
   keyring,
   logger,
   events = createTeamEventHub({ db, logger }),
+  outbound = createOutboundGuard(),
   corsOrigins = [],
   production = false,
   rateLimit = {},
@@ -166,7 +170,7 @@ export function createApp({
     context: async ({ request, req }) => {
       const viewer = await authenticate(db, request.headers.get('authorization'));
       if (!viewer) throw unauthenticated();
-      return createContext(db, keyring, events, viewer, {
+      return createContext({ db, keyring, outbound, events }, viewer, {
         requestId: requestIdOf(request),
         clientIp: clientAddressOf(req),
         userAgent: request.headers.get('user-agent'),
