@@ -32,6 +32,10 @@ export interface Config {
   eventsPollMs: number;
   /** Time between two passes of the scheduled events job (CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS). @default 60_000 */
   scheduledEventsIntervalMs: number;
+  /** How often each server looks for due webhook deliveries (CLOAKROOM_WEBHOOK_POLL_MS). @default 1_000 */
+  webhookPollMs: number;
+  /** A failed delivery's first retry delay, doubling after each further failure (CLOAKROOM_WEBHOOK_RETRY_BASE_MS). @default 30_000 */
+  webhookRetryBaseMs: number;
   /** The manifest of the only operations allowed (CLOAKROOM_PERSISTED_OPERATIONS); unset: any operation. */
   persistedOperations: Record<string, string> | undefined;
   /** Whole-request deadline (CLOAKROOM_REQUEST_TIMEOUT_MS); unset keeps useRequestDeadline's default. */
@@ -249,6 +253,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventsPollMs: parsePositive(env.CLOAKROOM_EVENTS_POLL_MS, 'CLOAKROOM_EVENTS_POLL_MS', 'milliseconds') ?? 2_000,
     scheduledEventsIntervalMs:
       parsePositive(env.CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS, 'CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS', 'milliseconds') ?? 60_000,
+    webhookPollMs: parsePositive(env.CLOAKROOM_WEBHOOK_POLL_MS, 'CLOAKROOM_WEBHOOK_POLL_MS', 'milliseconds') ?? 1_000,
+    webhookRetryBaseMs: parsePositive(env.CLOAKROOM_WEBHOOK_RETRY_BASE_MS, 'CLOAKROOM_WEBHOOK_RETRY_BASE_MS', 'milliseconds') ?? 30_000,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
     trustedProxies: parseCheckedList(
       env,

@@ -14,6 +14,7 @@ import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createTeamEventHub } from './modules/events/event-hub.ts';
 import { startScheduledEvents } from './modules/events/scheduled-events.ts';
+import { startWebhookDelivery } from './modules/webhook/webhook-delivery.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -59,12 +60,22 @@ async function main(): Promise<void> {
   });
   // Every server runs it: the database keeps each scheduled event single.
   const scheduled = startScheduledEvents({ db, events, logger, intervalMs: config.scheduledEventsIntervalMs });
+  const outbound = createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa });
+  // Every server delivers webhooks: SKIP LOCKED gives each attempt to one of them.
+  const webhooks = startWebhookDelivery({
+    db,
+    keyring,
+    outbound,
+    logger,
+    pollMs: config.webhookPollMs,
+    retryBaseMs: config.webhookRetryBaseMs,
+  });
   const app = createApp({
     metrics,
     db,
     events,
     keyring,
-    outbound: createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa }),
+    outbound,
     logger,
     corsOrigins: config.corsOrigins,
     production: config.production,
@@ -132,6 +143,7 @@ async function main(): Promise<void> {
       (async () => {
         await eventsClosed;
         await scheduled.stop();
+        await webhooks.stop();
         await close();
         await redis?.quit().catch(() => redis.disconnect());
         logger.info('stopped');

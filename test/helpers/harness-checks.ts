@@ -55,6 +55,11 @@ const ACTIONS: Record<string, string> = {
   createWorkspace: 'workspace.created',
   updateWorkspace: 'workspace.updated',
   deleteWorkspace: 'workspace.deleted',
+  createWebhook: 'webhook.created',
+  updateWebhook: 'webhook.updated',
+  rotateWebhookSecret: 'webhook.rotated',
+  deleteWebhook: 'webhook.deleted',
+  testWebhook: 'webhook.tested',
 };
 
 /** Creates that take an `idempotencyKey`: a replay answers success without writing anything. */
@@ -78,7 +83,7 @@ const MIN_SECRET_LENGTH = 8;
 
 /** Fields only success payloads have (errors have code, message, path…). */
 const SUCCESS_FIELDS =
-  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
+  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|webhook|signingSecret|delivery|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
 
 /** For each operation sent: response key → mutation field name (aliases resolved); null for non-mutations. */
 function mutationFields(op: unknown): Map<string, string> | null {

@@ -5,7 +5,7 @@ import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagina
 import { authorize } from '../auth/auth.service.ts';
 import { auditEventHash } from './audit-chain.ts';
 import * as auditRepository from './audit.repository.ts';
-import * as eventsRepository from '../events/events.repository.ts';
+import { appendToOutbox } from '../events/outbox.ts';
 import type { AuditEventRow, AuditFilter } from './audit.repository.ts';
 
 /** Who did it: a user through a token, or the operator at the CLI (both null). */
@@ -48,7 +48,7 @@ export interface AuditedObject {
   owner_id?: string | null;
 }
 
-/** `recordAuditEvent` for a change to a team's versioned object (secret, location, vault connection, workspace). */
+/** `recordAuditEvent` for a change to a team's versioned object (secret, location, vault connection, workspace, webhook). */
 export async function recordObjectEvent(
   db: Db,
   actor: AuditActor,
@@ -57,8 +57,8 @@ export async function recordObjectEvent(
   object: AuditedObject,
   changedFields?: string[],
   outcome?: AuditEntry['outcome'],
-): Promise<void> {
-  await recordAuditEvent(db, actor, {
+): Promise<string> {
+  return recordAuditEvent(db, actor, {
     teamId: object.team_id,
     action,
     targetType,
@@ -88,9 +88,9 @@ function capAuditMeta(value: string | null | undefined): string | null {
  * Appends one event to the audit trail, chained to the team's previous event, and a successful
  * team one to the team's event stream too (the outbox: subscriptions and webhooks read it).
  * Call it inside the transaction of the change it describes, as its last write, so that the
- * change and its records commit or fail together.
+ * change and its records commit or fail together. Answers the event's id (the team event's too).
  */
-export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
+export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEntry): Promise<string> {
   await auditRepository.lockAuditChain(db, entry.teamId);
   const prevHash = await auditRepository.findLastAuditHash(db, entry.teamId);
   const row = {
@@ -110,9 +110,9 @@ export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEn
     created_at: new Date(),
   };
   await auditRepository.insertAuditEvent(db, { ...row, prev_hash: prevHash, hash: auditEventHash(prevHash, row) });
-  if (row.team_id === null || row.outcome !== 'SUCCESS') return;
+  if (row.team_id === null || row.outcome !== 'SUCCESS') return row.id;
   // Under the audit-chain lock taken above: the stream's `seq` is gapless and in commit order.
-  await eventsRepository.appendTeamEvent(db, {
+  await appendToOutbox(db, {
     id: row.id,
     team_id: row.team_id,
     type: row.action,
@@ -126,6 +126,7 @@ export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEn
     private_to: entry.privateTo ?? null,
   });
   actor.teamsWithNewEvents?.add(row.team_id);
+  return row.id;
 }
 
 /** Records a refused attempt in its own transaction (the refused change never opened one). */

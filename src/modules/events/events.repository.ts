@@ -38,6 +38,10 @@ export async function listTeamEventsAfter(db: Db, teamId: string, afterSeq: numb
     .execute();
 }
 
+export async function findTeamEvent(db: Db, id: string): Promise<TeamEventRow | undefined> {
+  return db.selectFrom('team_events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 /** The team's last `seq` (0 before its first event). */
 export async function lastTeamEventSeq(db: Db, teamId: string): Promise<number> {
   const row = await db

@@ -3,7 +3,8 @@ import { Repeater } from 'graphql-yoga';
 import { createLoaders, type Context, type Viewer } from '../../graphql/context.ts';
 import { isUuid } from '../../graphql/global-id.ts';
 import { authorize } from '../auth/auth.service.ts';
-import { READ_ACTION, scopesAllow } from '../auth/permissions.ts';
+import { READ_ACTION, roleMayPerform, scopesAllow } from '../auth/permissions.ts';
+import type { Role } from '../team/team.tables.ts';
 import * as eventsRepository from './events.repository.ts';
 import type { TeamEventRow } from './events.repository.ts';
 
@@ -56,13 +57,13 @@ function checkTypes(types: readonly string[] | null | undefined): Set<string> | 
 
 /**
  * Whether the viewer may receive this event: a PRIVATE secret's events reach its owner only, and
- * a scoped token only events about objects its scopes let it read (the team's own events, about
- * members and invitations, reach any member's token, as `Team.members` does).
+ * otherwise whoever may read objects of its target's type, by role and token scopes (the team's
+ * own events, about members and invitations, reach any member, as `Team.members` does).
  */
-export function mayReceive(viewer: Viewer, row: TeamEventRow): boolean {
+export function mayReceive(viewer: Viewer, role: Role, row: TeamEventRow): boolean {
   if (row.private_to !== null && row.private_to !== viewer.userId) return false;
   const action = READ_ACTION[row.target_type as keyof typeof READ_ACTION] ?? 'team:read';
-  return scopesAllow(viewer.scopes, action);
+  return roleMayPerform(role, action) && scopesAllow(viewer.scopes, action);
 }
 
 export interface TeamEventStreamArgs {
@@ -88,7 +89,7 @@ export async function streamTeamEvents(
 ): Promise<AsyncIterable<TeamEventRow>> {
   const types = checkTypes(args.types);
   if (!isUuid(teamId)) throw new GraphQLError('Team not found', { extensions: { code: 'NOT_FOUND' } });
-  await authorize(ctx, teamId, 'event:read');
+  let role = await authorize(ctx, teamId, 'event:read');
   const { db, viewer } = ctx;
   // "From now on" is the moment of subscribing, before the client has its answer's headers: an
   // event it causes right after is after this.
@@ -116,7 +117,7 @@ export async function streamTeamEvents(
       let nextCheck = Date.now() + accessCheckMs;
       const send = async (row: TeamEventRow) => {
         last = Number(row.seq);
-        if ((types && !types.has(row.type)) || !mayReceive(viewer, row)) return;
+        if ((types && !types.has(row.type)) || !mayReceive(viewer, role, row)) return;
         // Each event resolves its fields (`target`, `actor`) with fresh loaders: the stream's
         // context lives for hours, and cached rows would answer with old names and visibility.
         ctx.loaders = createLoaders(db, viewer);
@@ -140,7 +141,9 @@ export async function streamTeamEvents(
         }
         if (needsReplay) continue;
         if (Date.now() >= nextCheck) {
-          if (!(await eventsRepository.findLiveTokenRole(db, viewer.tokenId, teamId))) throw accessEnded();
+          const current = await eventsRepository.findLiveTokenRole(db, viewer.tokenId, teamId);
+          if (!current) throw accessEnded();
+          role = current;
           nextCheck = Date.now() + accessCheckMs;
         }
         if (pending.length === 0 && !stopped) {

@@ -5,6 +5,7 @@ import type { Logger } from '../../http/logger.ts';
 import * as auditRepository from '../audit/audit.repository.ts';
 import type { TeamEventHub } from './event-hub.ts';
 import * as eventsRepository from './events.repository.ts';
+import { appendToOutbox } from './outbox.ts';
 
 /** Due events written per pass; the next pass takes the rest. */
 const PASS_SIZE = 500;
@@ -23,7 +24,7 @@ export async function emitDueEvents(db: Kysely<Database>, hub: TeamEventHub | nu
   for (const event of due) {
     const written = await db.transaction().execute(async (trx) => {
       await auditRepository.lockAuditChain(trx, event.team_id);
-      return eventsRepository.appendTeamEvent(trx, {
+      return appendToOutbox(trx, {
         id: randomUUID(),
         team_id: event.team_id,
         type: event.type,
