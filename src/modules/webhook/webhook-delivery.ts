@@ -79,6 +79,7 @@ async function attempt(options: Required<WebhookDeliveryOptions>, delivery: Clai
   }
   const done = error === null;
   const gaveUp = !done && delivery.attempts >= MAX_ATTEMPTS;
+  options.logger.debug({ deliveryId: delivery.id, attempt: delivery.attempts, responseStatus: status, error }, 'webhook attempt');
   await webhookRepository.finishAttempt(db, delivery.id, delivery.attempts, {
     status: done ? 'SUCCEEDED' : gaveUp ? 'FAILED' : 'PENDING',
     response_status: status,
