@@ -30,6 +30,8 @@ export interface Config {
   redisChannelPrefix: string;
   /** How often each followed team's event stream is read even without a wake-up (CLOAKROOM_EVENTS_POLL_MS). @default 2_000 */
   eventsPollMs: number;
+  /** Time between two heartbeats of an open event stream (CLOAKROOM_SSE_HEARTBEAT_MS). @default 15_000 */
+  sseHeartbeatMs: number;
   /** Time between two passes of the scheduled events job (CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS). @default 60_000 */
   scheduledEventsIntervalMs: number;
   /** How often each server looks for due webhook deliveries (CLOAKROOM_WEBHOOK_POLL_MS). @default 1_000 */
@@ -251,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     redisChannelPrefix: env.CLOAKROOM_REDIS_CHANNEL_PREFIX || 'cloakroom:',
     eventsPollMs: parsePositive(env.CLOAKROOM_EVENTS_POLL_MS, 'CLOAKROOM_EVENTS_POLL_MS', 'milliseconds') ?? 2_000,
+    sseHeartbeatMs: parsePositive(env.CLOAKROOM_SSE_HEARTBEAT_MS, 'CLOAKROOM_SSE_HEARTBEAT_MS', 'milliseconds') ?? 15_000,
     scheduledEventsIntervalMs:
       parsePositive(env.CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS, 'CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS', 'milliseconds') ?? 60_000,
     webhookPollMs: parsePositive(env.CLOAKROOM_WEBHOOK_POLL_MS, 'CLOAKROOM_WEBHOOK_POLL_MS', 'milliseconds') ?? 1_000,

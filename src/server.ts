@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     metrics,
     db,
     events,
+    sseHeartbeatMs: config.sseHeartbeatMs,
     keyring,
     outbound,
     logger,

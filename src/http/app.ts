@@ -32,12 +32,15 @@ import { useMetrics, type MetricsOptions } from './plugins/use-metrics.ts';
 import { clientAddressResolver } from './client-address.ts';
 import { createTeamEventHub, type TeamEventHub } from '../modules/events/event-hub.ts';
 import { useTeamEventWakeups } from './plugins/use-team-event-wakeups.ts';
+import { useSseHeartbeat } from './plugins/use-sse-heartbeat.ts';
 import { graphiqlOptions, renderGraphiQLPage, type GraphiQLPageOptions } from './graphiql.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
   /** Live team events (subscriptions): wake-ups through Redis across instances. @default a hub of this process alone */
   events?: TeamEventHub;
+  /** Time between two heartbeats of an open event stream (useSseHeartbeat). @default 15_000 ms */
+  sseHeartbeatMs?: number | undefined;
   keyring: MasterKeyring;
   logger: Logger;
   /** The guard of outbound requests (storage verification). @default createOutboundGuard() (public addresses only, Node's CAs) */
@@ -97,6 +100,7 @@ export function createApp({
   keyring,
   logger,
   events = createTeamEventHub({ db, logger }),
+  sseHeartbeatMs,
   outbound = createOutboundGuard(),
   corsOrigins = [],
   production = false,
@@ -179,6 +183,7 @@ export function createApp({
     plugins: [
       useRequestId(),
       useTeamEventWakeups(),
+      useSseHeartbeat({ intervalMs: sseHeartbeatMs }),
       // First after the request id: it times and counts everything after it, refusals included.
       ...(metrics ? [useMetrics({ ...metrics, db })] : []),
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.

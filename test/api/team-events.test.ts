@@ -35,7 +35,8 @@ const TeamEvents = graphql(`
 
 type Events = SseSubscription<ResultOf<typeof TeamEvents>>;
 
-const { t, team } = useTestApp({ members: true });
+const HEARTBEAT_MS = 50;
+const { t, team } = useTestApp({ members: true, sseHeartbeatMs: HEARTBEAT_MS });
 let url: string;
 let stopServer: () => Promise<void>;
 const open: Events[] = [];
@@ -235,6 +236,16 @@ describe('Subscription.teamEvents', () => {
       expect(seqs.rows).toHaveLength(30);
     },
   );
+
+  test('heartbeats keep a quiet stream alive, every sseHeartbeatMs, between events only', async () => {
+    const stream = await follow(team.ownerToken, { types: ['team.updated'] });
+    await new Promise((resolve) => setTimeout(resolve, 20 * HEARTBEAT_MS));
+    // Yoga's own ping comes every 300 ms under NODE_ENV=test (12 s otherwise): these are ours.
+    expect(stream.heartbeats()).toBeGreaterThanOrEqual(10);
+    await renameTeam('Between heartbeats');
+    await eventsOf(stream, 1);
+    expect(stream.text()).not.toMatch(/event: next\n:/);
+  });
 
   test('no plaintext credential in any event a stream carried', () => {
     const text = open.map((stream) => stream.text()).join('\n');
