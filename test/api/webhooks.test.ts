@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
-import { UpdateTeam } from '../helpers/documents.ts';
+import { CreateWebhook, RotateWebhookSecret, UpdateTeam } from '../helpers/documents.ts';
 import { createS3Secret, useTestApp } from '../helpers/fixtures.ts';
 import { registeredPlaintexts } from '../helpers/harness-checks.ts';
 import { rawId } from '../helpers/ids.ts';
@@ -77,35 +77,6 @@ afterAll(async () => {
   ca.remove();
 });
 
-const WebhookFields = graphql(`
-  fragment WebhookFields on Webhook {
-    id
-    url
-    types
-    description
-    version
-  }
-`);
-void WebhookFields;
-
-const CreateWebhook = graphql(`
-  mutation CreateWebhook($input: CreateWebhookInput!) {
-    createWebhook(input: $input) {
-      __typename
-      ... on CreateWebhookSuccess {
-        signingSecret
-        webhook {
-          ...WebhookFields
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
-
 const UpdateWebhook = graphql(`
   mutation UpdateWebhook($input: UpdateWebhookInput!) {
     updateWebhook(input: $input) {
@@ -113,24 +84,6 @@ const UpdateWebhook = graphql(`
       ... on UpdateWebhookSuccess {
         webhook {
           ...WebhookFields
-        }
-      }
-      ... on Error {
-        code
-      }
-    }
-  }
-`);
-
-const RotateWebhookSecret = graphql(`
-  mutation RotateWebhookSecret($input: RotateWebhookSecretInput!) {
-    rotateWebhookSecret(input: $input) {
-      __typename
-      ... on RotateWebhookSecretSuccess {
-        signingSecret
-        webhook {
-          id
-          version
         }
       }
       ... on Error {

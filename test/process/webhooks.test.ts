@@ -86,7 +86,9 @@ describe.runIf(testDatabaseUrl)('webhooks delivered by two server processes (Pos
     const { signingSecret, webhook } = created.data!.createWebhook as { signingSecret: string; webhook: { id: string } };
     // 40 changes, through both servers.
     for (let index = 0; index < 40; index++) {
-      const result = await graphqlPost(urls[index % 2]!, print(UpdateTeam), { input: { id: team.teamId, name: `Hooked ${index} ${randomUUID().slice(0, 4)}` } });
+      const result = await graphqlPost(urls[index % 2]!, print(UpdateTeam), {
+        input: { id: team.teamId, name: `Hooked ${index} ${randomUUID().slice(0, 4)}` },
+      });
       expect(result.data?.updateTeam?.__typename).toBe('UpdateTeamSuccess');
     }
     const started = Date.now();
@@ -108,7 +110,9 @@ describe.runIf(testDatabaseUrl)('webhooks delivered by two server processes (Pos
     expect(received).toHaveLength(40);
     // Both servers made attempts, and no attempt was made by both.
     const attemptsBy = servers.map((server) =>
-      server.stdout.filter((line) => line.includes('"msg":"webhook attempt"')).map((line) => (JSON.parse(line) as { deliveryId: string }).deliveryId),
+      server.stdout
+        .filter((line) => line.includes('"msg":"webhook attempt"'))
+        .map((line) => (JSON.parse(line) as { deliveryId: string }).deliveryId),
     );
     for (const ids of attemptsBy) expect(ids.length).toBeGreaterThan(0);
     expect(attemptsBy[0]!.filter((id) => attemptsBy[1]!.includes(id))).toEqual([]);
