@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database/database.ts';
 import type { Logger } from '../../http/logger.ts';
+import { startPeriodicJob } from '../shared/periodic-job.ts';
 import * as auditRepository from '../audit/audit.repository.ts';
 import type { TeamEventHub } from './event-hub.ts';
 import * as eventsRepository from './events.repository.ts';
@@ -56,26 +57,9 @@ export interface ScheduledEventsOptions {
 
 /** Runs `emitDueEvents` now and every `intervalMs` until stopped; every server runs it (the database keeps each event single). */
 export function startScheduledEvents({ db, events, logger, intervalMs = 60_000 }: ScheduledEventsOptions): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  // The next pass is planned when one ends: a slow pass never overlaps the next.
-  const pass = () => {
-    running = emitDueEvents(db, events)
-      .then((written) => {
-        if (written) logger.info({ written }, 'scheduled team events written');
-      })
-      .catch((error: unknown) => logger.warn({ err: error }, 'scheduled team events pass failed'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(pass, intervalMs).unref();
-      });
-  };
-  pass();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPeriodicJob('scheduled team events pass', logger, intervalMs, async () => {
+    const written = await emitDueEvents(db, events);
+    if (written) logger.info({ written }, 'scheduled team events written');
+    return written >= PASS_SIZE;
+  });
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../database/database.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import type { Logger } from '../../http/logger.ts';
+import { startPeriodicJob } from '../shared/periodic-job.ts';
 import type { MasterKeyring } from '../crypto/envelope.ts';
 import type { TeamEventRow } from '../events/events.repository.ts';
 import { EndpointNotAllowedError, OutboundTimeoutError, type OutboundGuard } from '../outbound/outbound-guard.ts';
@@ -114,26 +115,5 @@ export async function deliverDue(options: WebhookDeliveryOptions): Promise<numbe
 /** Runs `deliverDue` every `pollMs` (at once again after a full batch) until stopped; every server runs it. */
 export function startWebhookDelivery(options: WebhookDeliveryOptions): { stop(): Promise<void> } {
   const full = withDefaults(options);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const pass = () => {
-    running = deliverDue(full)
-      .then((made) => made)
-      .catch((error: unknown) => {
-        full.logger.warn({ err: error }, 'webhook delivery pass failed');
-        return 0;
-      })
-      .then((made) => {
-        if (!stopped) timer = setTimeout(pass, made >= full.batch ? 0 : full.pollMs).unref();
-      });
-  };
-  pass();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return startPeriodicJob('webhook delivery pass', full.logger, full.pollMs, async () => (await deliverDue(full)) >= full.batch);
 }
