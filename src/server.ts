@@ -11,6 +11,7 @@ import { openDatabase } from './database/open-database.ts';
 import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
 import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.ts';
 import { remaskPreviews } from './modules/secret/remask.service.ts';
+import { startPurgeSweep } from './modules/secret/purge.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createTeamEventHub } from './modules/events/event-hub.ts';
 import { startScheduledEvents } from './modules/events/scheduled-events.ts';
@@ -116,6 +117,13 @@ async function main(): Promise<void> {
     console.error(`cloakroom is serving http://${shown}:${port}/graphql (open it in a browser for GraphiQL)`);
   });
 
+  // Secrets past their recovery window go, on every server: SKIP LOCKED lets them all sweep at once.
+  const purgeSweep = startPurgeSweep(db, {
+    intervalMs: config.purgeIntervalMs,
+    onPurged: (result) => logger.info(result, 'secrets past their recovery window purged'),
+    onError: (error) => logger.error({ err: error }, 'purge of secrets past their recovery window failed; the next pass tries again'),
+  });
+
   if (!config.databaseUrl) {
     const dev = await ensureDevTeam(db, config.dataDir);
     if (dev.created) console.error(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
@@ -132,6 +140,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests');
     draining = true;
+    // No new purge, scheduled-event or webhook pass from now on; one in progress finishes before the database closes.
+    const jobsStopped = Promise.all([purgeSweep.stop(), scheduled.stop(), webhooks.stop()]);
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
     // Event streams never finish on their own: end them (their clients resume elsewhere from their
@@ -143,8 +153,7 @@ async function main(): Promise<void> {
       metricsServer?.close();
       (async () => {
         await eventsClosed;
-        await scheduled.stop();
-        await webhooks.stop();
+        await jobsStopped;
         await close();
         await redis?.quit().catch(() => redis.disconnect());
         logger.info('stopped');

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { executeOk } from '../helpers/app.ts';
-import { RotateSecret } from '../helpers/documents.ts';
+import { DeleteSecret, RotateSecret } from '../helpers/documents.ts';
 import { createS3Secret, fixtures, useTestApp } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import { listen, subscribeSse } from '../helpers/sse.ts';
@@ -75,6 +75,15 @@ describe('scheduled events', () => {
     const secret = await createS3Secret(t.app, team, { expiresAt: inDays(3, start).toISOString() });
     await emitAll(t.db, inDays(5, start));
     expect(await eventsOf(secret.id)).toEqual([['secret.expired', 'expiresAt']]);
+  });
+
+  test('a secret scheduled for deletion is due nothing', async () => {
+    const start = Date.now();
+    const secret = await createS3Secret(t.app, team, { expiresAt: inDays(3, start).toISOString(), rotationPolicy: { everyDays: 1 } });
+    const { deleteSecret } = await executeOk(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken);
+    expect(deleteSecret.__typename).toBe('DeleteSecretSuccess');
+    await emitAll(t.db, inDays(5, start));
+    expect(await eventsOf(secret.id)).toEqual([]);
   });
 
   test('secret.rotation_due once per rotation cycle: a rotation arms it again', async () => {

@@ -123,7 +123,7 @@ describe('Subscription.teamEvents', () => {
     expect(event).toMatchObject({ type: 'secret.created', targetId: secret.id, target: { __typename: 'Secret', id: secret.id } });
   });
 
-  test('a deleted target: `target` is null, `targetType` and `targetId` still name it', async () => {
+  test('a target deleted for good: `target` is null, `targetType` and `targetId` still name it', async () => {
     const secret = await createS3Secret(t.app, team);
     const stream = await follow(team.ownerToken, { types: ['secret.deleted'] });
     await executeOk(
@@ -135,7 +135,7 @@ describe('Subscription.teamEvents', () => {
           }
         }
       `),
-      { input: { id: secret.id } },
+      { input: { id: secret.id, forceDeleteWithoutRecovery: true } },
       team.ownerToken,
     );
     const [event] = await eventsOf(stream, 1);

@@ -94,8 +94,9 @@ export async function listDueSecretEvents(db: Db, now: Date, limit: number): Pro
              case when secrets.visibility = 'PRIVATE' then secrets.owner_id end as private_to,
              ${nextRotationAt} as next_rotation_at
       from secrets
-      where (secrets.expires_at is not null and secrets.expires_at <= ${now}::timestamptz + interval '7 days')
-         or secrets.rotation_every_days is not null
+      -- A secret scheduled for deletion is no longer due anything.
+      where secrets.deleted_at is null and ((secrets.expires_at is not null and secrets.expires_at <= ${now}::timestamptz + interval '7 days')
+         or secrets.rotation_every_days is not null)
     ), expiry as (
       select due.*, case
           when expires_at <= ${now}::timestamptz then 'expiresAt'
