@@ -16,7 +16,7 @@ import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
 import { CreateWebhook, RotateWebhookSecret, UpdateTeam } from '../helpers/documents.ts';
 import { createS3Secret, useTestApp } from '../helpers/fixtures.ts';
 import { registeredPlaintexts } from '../helpers/harness-checks.ts';
-import { rawId } from '../helpers/ids.ts';
+import { rawId, unknownId } from '../helpers/ids.ts';
 import { dumpDatabase, findLeaks } from '../helpers/leaks.ts';
 import { createTestCa } from '../helpers/test-ca.ts';
 import { createLogger } from '../../src/http/logger.ts';
@@ -241,6 +241,34 @@ describe('managing webhooks', () => {
     expect(updated.updateWebhook).toMatchObject({ webhook: { types: ['team.updated'], version: 2 } });
     const deleted = await executeOk(t.app, DeleteWebhook, { input: { id: created.webhook.id } }, team.ownerToken);
     expect(deleted.deleteWebhook).toMatchObject({ deletedWebhookId: created.webhook.id });
+  });
+});
+
+describe('isolation', () => {
+  test('another team’s webhook answers every mutation exactly like an unknown id, and nothing changes', async () => {
+    const { webhook } = await create('/isolated');
+    const intruder = await createTeamWithOwner(t.db);
+    const unknown = unknownId('Webhook');
+    const attempts: [string, (id: string) => Promise<unknown>][] = [
+      [
+        'updateWebhook',
+        async (id) => (await execute(t.app, UpdateWebhook, { input: { id, url: `${base}/stolen` } }, intruder.ownerToken)).body,
+      ],
+      ['rotateWebhookSecret', async (id) => (await execute(t.app, RotateWebhookSecret, { input: { id } }, intruder.ownerToken)).body],
+      ['testWebhook', async (id) => (await execute(t.app, TestWebhook, { input: { id } }, intruder.ownerToken)).body],
+      ['deleteWebhook', async (id) => (await execute(t.app, DeleteWebhook, { input: { id } }, intruder.ownerToken)).body],
+      ['node', async (id) => (await execute(t.app, Deliveries, { id }, intruder.ownerToken)).body],
+    ];
+    for (const [name, attempt] of attempts) {
+      const foreign = JSON.stringify(await attempt(webhook.id)).replaceAll(webhook.id, '<id>');
+      expect(foreign, name).toBe(JSON.stringify(await attempt(unknown)).replaceAll(unknown, '<id>'));
+    }
+    const created = await execute(t.app, CreateWebhook, { input: { teamId: team.teamId, url: `${base}/x` } }, intruder.ownerToken);
+    expect(created.body.data?.createWebhook).toMatchObject({ __typename: 'NotFoundError' });
+    // Only its own creation reached it: no test, no update, no rotation.
+    expect((await deliveriesOf(webhook.id)).map((delivery) => delivery.event?.type)).toEqual(['webhook.created']);
+    const row = await t.db.selectFrom('webhooks').select(['url', 'version']).where('id', '=', rawId(webhook.id)).executeTakeFirstOrThrow();
+    expect(row).toEqual({ url: `${base}/isolated`, version: 1 });
   });
 });
 
