@@ -35,7 +35,7 @@ const channelPrefix = `cloakroom-test-${randomUUID()}:`;
 let db: Kysely<Database>;
 let team: TestTeam;
 
-function startServer(): ServerProcess {
+function startServer(env: Record<string, string> = {}): ServerProcess {
   return spawnServer({
     DATABASE_URL: testDatabaseUrl!,
     CLOAKROOM_MASTER_KEY: masterKey,
@@ -47,6 +47,7 @@ function startServer(): ServerProcess {
     LOG_LEVEL: 'info',
     CLOAKROOM_RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
     CLOAKROOM_RATE_LIMIT_TEAM_MUTATIONS_PER_MINUTE: '0',
+    ...env,
   });
 }
 
@@ -137,6 +138,20 @@ describe.runIf(testDatabaseUrl)('team events across two server processes (Postgr
     expect(seqOf(resumed.results.at(-1)!.data!.teamEvents.cursor)).toBe(first + 200);
     resumed.close();
   }, 60_000);
+
+  test('with Redis unreachable the server keeps serving, and its streams still get every event (through the poll)', async () => {
+    const c = startServer({ REDIS_URL: 'redis://127.0.0.1:1', CLOAKROOM_EVENTS_POLL_MS: '200' });
+    const urlC = await c.listening();
+    const first = (await lastSeq()) + 1;
+    const stream = await subscribeSse(`${urlC}/graphql`, TeamEventCursors, { teamId: team.teamId }, team.ownerToken);
+    await renames(urlC, 5, 1);
+    await stream.waitFor(5, 10_000);
+    expectContiguous(stream, first, 5);
+    expect(c.running).toBe(true);
+    stream.close();
+    // And it stops cleanly: its Redis clients never connected, and closing them waits for nothing.
+    expect((await c.stop()).code).toBe(0);
+  }, 30_000);
 
   test('SIGTERM ends open streams (the client resumes elsewhere) and the server exits promptly', async () => {
     const stream = await subscribeSse(`${urlB}/graphql`, TeamEventCursors, { teamId: team.teamId }, team.ownerToken);

@@ -102,15 +102,44 @@ export function createTeamEventHub({
   const topic = `${channelPrefix}team-events`;
   const redis = redisUrl
     ? {
-        publishClient: new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000 }),
-        subscribeClient: new Redis(redisUrl, { connectTimeout: 2000 }),
+        // Fails at once while Redis is unreachable (the streams' poll stands in meanwhile).
+        publishClient: new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
+        // Waits for Redis as long as it takes, and subscribes again after each reconnection.
+        subscribeClient: new Redis(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 }),
       }
     : undefined;
+  let lastWarning = 0;
+  /** At most one warning a minute while Redis is away; the message only (the URL may hold a password). */
+  const warn = (error: Error, message: string) => {
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    logger.warn({ error: error.message }, message);
+  };
   for (const client of redis ? [redis.publishClient, redis.subscribeClient] : []) {
-    // The message only: the URL may hold a password. Subscribers still poll meanwhile.
-    client.on('error', (error: Error) => logger.warn({ error: error.message }, 'redis unavailable for team event wake-ups'));
+    client.on('error', (error: Error) => warn(error, 'redis unavailable for team event wake-ups: streams poll meanwhile'));
   }
-  const pubsub = createPubSub<Record<string, [teamId: string]>>(redis && { eventTarget: createRedisEventTarget(redis) });
+  // The event target calls these without handling a failure: a rejection would go unhandled and
+  // stop the process. A lost wake-up costs a poll's delay, nothing more.
+  const guarded = redis && {
+    publishClient: {
+      publish: (channel: string, message: string) =>
+        redis.publishClient.publish(channel, message).catch((error: Error) => {
+          warn(error, 'team event wake-up not published');
+          return 0;
+        }),
+    },
+    subscribeClient: {
+      on: (event: 'message', listener: (channel: string, message: string) => void) => redis.subscribeClient.on(event, listener),
+      subscribe: (channel: string) =>
+        redis.subscribeClient.subscribe(channel).catch((error: Error) => warn(error, 'team event wake-ups not subscribed')),
+      // At shutdown, possibly on a connection that never came up: nothing to report.
+      unsubscribe: (channel: string) => redis.subscribeClient.unsubscribe(channel).catch(() => undefined),
+    },
+  };
+  const pubsub = createPubSub<Record<string, [teamId: string]>>(
+    // The guarded clients offer the event target exactly the calls it makes.
+    guarded && { eventTarget: createRedisEventTarget(guarded as unknown as { publishClient: Redis; subscribeClient: Redis }) },
+  );
   const feeds = new Map<string, TeamFeed>();
   const closers = new Set<() => void>();
   let closed = false;
@@ -171,7 +200,12 @@ export function createTeamEventHub({
       await consuming;
       if (redis) {
         // Unsubscribed above; quitting before that settled crashed the process ("Connection is closed").
-        await Promise.all([redis.subscribeClient.quit(), redis.publishClient.quit()].map((quit) => quit.catch(() => undefined)));
+        // A client that is not connected has nothing to flush: quit() would wait for Redis forever.
+        await Promise.all(
+          [redis.subscribeClient, redis.publishClient].map((client) =>
+            client.status === 'ready' ? client.quit().catch(() => client.disconnect()) : client.disconnect(),
+          ),
+        );
       }
     },
   };
