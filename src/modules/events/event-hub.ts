@@ -162,9 +162,12 @@ export function createTeamEventHub({
     if (!pending) {
       // The feed starts at the stream's head: a follower replays what came before from the database.
       pending = eventsRepository.lastTeamEventSeq(db, teamId).then((head) => {
+        starting.delete(teamId);
+        // A follower may have brought an older feed back meanwhile (see `follow`): one feed per team.
+        const existing = feeds.get(teamId);
+        if (existing) return existing;
         const feed = new TeamFeed(db, logger, teamId, head);
         feeds.set(teamId, feed);
-        starting.delete(teamId);
         return feed;
       });
       pending.catch(() => starting.delete(teamId));
@@ -175,7 +178,12 @@ export function createTeamEventHub({
 
   return {
     async follow(teamId, listener, onClose) {
-      const feed = await feedOf(teamId);
+      let feed = await feedOf(teamId);
+      // While this waited, the team's last follower may have left (its feed dropped) and another
+      // may have started a new one: join the feed in use, or bring this one back.
+      const current = feeds.get(teamId);
+      if (current) feed = current;
+      else feeds.set(teamId, feed);
       // A stream that starts while the server stops ends at once, as those already open did.
       if (closed) {
         onClose();
