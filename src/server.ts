@@ -15,6 +15,9 @@ import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.
 import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { startPurgeSweep } from './modules/secret/purge.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { createTeamEventHub } from './modules/events/event-hub.ts';
+import { startScheduledEvents } from './modules/events/scheduled-events.ts';
+import { startWebhookDelivery } from './modules/webhook/webhook-delivery.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -50,11 +53,33 @@ async function main(): Promise<void> {
   const metricsServer = registry && config.metricsPort !== undefined ? serveMetrics(registry, config.metricsPort, config.host) : undefined;
   metricsServer?.on('listening', () => logger.info({ address: metricsServer.address() }, 'metrics listening'));
   const metrics = registry && { registry, endpoint: metricsServer ? (false as const) : '/metrics' };
+  // Subscribers on every instance see every instance's events: wake-ups go through Redis when it is configured.
+  const events = createTeamEventHub({
+    db,
+    logger,
+    redisUrl: config.redisUrl,
+    channelPrefix: config.redisChannelPrefix,
+    pollIntervalMs: config.eventsPollMs,
+  });
+  // Every server runs it: the database keeps each scheduled event single.
+  const scheduled = startScheduledEvents({ db, events, logger, intervalMs: config.scheduledEventsIntervalMs });
+  const outbound = createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa });
+  // Every server delivers webhooks: SKIP LOCKED gives each attempt to one of them.
+  const webhooks = startWebhookDelivery({
+    db,
+    keyring,
+    outbound,
+    logger,
+    pollMs: config.webhookPollMs,
+    retryBaseMs: config.webhookRetryBaseMs,
+  });
   const app = createApp({
     metrics,
     db,
+    events,
+    sseHeartbeatMs: config.sseHeartbeatMs,
     keyring,
-    outbound: createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa }),
+    outbound,
     logger,
     corsOrigins: config.corsOrigins,
     production: config.production,
@@ -117,10 +142,14 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests');
     draining = true;
-    // No new purge pass from now on; one in progress finishes before the database closes.
-    const sweepStopped = purgeSweep.stop();
+    // No new purge, scheduled-event or webhook pass from now on; one in progress finishes before the database closes.
+    const jobsStopped = Promise.all([purgeSweep.stop(), scheduled.stop(), webhooks.stop()]);
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
+    // Event streams never finish on their own: end them (their clients resume elsewhere from their
+    // last cursor), or the drain would wait for the timeout. The hub's Redis clients quit here,
+    // after unsubscribing, and before the database closes under a feed still reading.
+    const eventsClosed = events.close().catch((error: unknown) => logger.warn({ err: error }, 'closing team events failed'));
     // Stops accepting only: http.Server#close would also close idle keep-alive connections at once,
     // racing a request a proxy may be sending on one that instant (a 502: nginx does not resend a
     // POST). Idle connections end on the peer's side or at keepAliveTimeout; busy ones after their
@@ -129,7 +158,8 @@ async function main(): Promise<void> {
       clearTimeout(force);
       metricsServer?.close();
       (async () => {
-        await sweepStopped;
+        await eventsClosed;
+        await jobsStopped;
         readRouting?.close();
         await close();
         await redis?.quit().catch(() => redis.disconnect());

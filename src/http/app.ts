@@ -32,10 +32,17 @@ import { useSafeErrorMessages } from './plugins/use-safe-error-messages.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
 import { useMetrics, type MetricsOptions } from './plugins/use-metrics.ts';
 import { clientAddressResolver } from './client-address.ts';
+import { createTeamEventHub, type TeamEventHub } from '../modules/events/event-hub.ts';
+import { useTeamEventWakeups } from './plugins/use-team-event-wakeups.ts';
+import { useSseHeartbeat } from './plugins/use-sse-heartbeat.ts';
 import { graphiqlOptions, renderGraphiQLPage, type GraphiQLPageOptions } from './graphiql.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
+  /** Live team events (subscriptions): wake-ups through Redis across instances. @default a hub of this process alone */
+  events?: TeamEventHub;
+  /** Time between two heartbeats of an open event stream (useSseHeartbeat). @default 15_000 ms */
+  sseHeartbeatMs?: number | undefined;
   keyring: MasterKeyring;
   logger: Logger;
   /** The guard of outbound requests (storage verification). @default createOutboundGuard() (public addresses only, Node's CAs) */
@@ -96,6 +103,8 @@ export function createApp({
   db,
   keyring,
   logger,
+  events = createTeamEventHub({ db, logger }),
+  sseHeartbeatMs,
   outbound = createOutboundGuard(),
   corsOrigins = [],
   production = false,
@@ -170,7 +179,7 @@ export function createApp({
     context: async ({ request, req }) => {
       const viewer = await authenticate(db, request.headers.get('authorization'));
       if (!viewer) throw unauthenticated();
-      return createContext({ db, keyring, outbound }, viewer, {
+      return createContext({ db, keyring, outbound, events }, viewer, {
         requestId: requestIdOf(request),
         clientIp: clientAddressOf(req),
         userAgent: request.headers.get('user-agent'),
@@ -178,6 +187,8 @@ export function createApp({
     },
     plugins: [
       useRequestId(),
+      useTeamEventWakeups(),
+      useSseHeartbeat({ intervalMs: sseHeartbeatMs }),
       // First after the request id: it times and counts everything after it, refusals included.
       ...(metrics ? [useMetrics({ ...metrics, db })] : []),
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.
