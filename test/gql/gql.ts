@@ -115,9 +115,9 @@ type Documents = {
     "\n  fragment WebhookFields on Webhook {\n    id\n    url\n    types\n    description\n    version\n  }\n": typeof types.WebhookFieldsFragmentDoc,
     "\n  mutation CreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) {\n      __typename\n      ... on CreateWebhookSuccess {\n        signingSecret\n        webhook {\n          ...WebhookFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.CreateWebhookDocument,
     "\n  mutation RotateWebhookSecret($input: RotateWebhookSecretInput!) {\n    rotateWebhookSecret(input: $input) {\n      __typename\n      ... on RotateWebhookSecretSuccess {\n        signingSecret\n        webhook {\n          id\n          version\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": typeof types.RotateWebhookSecretDocument,
+    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": typeof types.TeamEventCursorsDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": typeof types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
-    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": typeof types.TeamEventCursorsDocument,
 };
 const documents: Documents = {
     "\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.ApolloTeamSecretsDocument,
@@ -221,9 +221,9 @@ const documents: Documents = {
     "\n  fragment WebhookFields on Webhook {\n    id\n    url\n    types\n    description\n    version\n  }\n": types.WebhookFieldsFragmentDoc,
     "\n  mutation CreateWebhook($input: CreateWebhookInput!) {\n    createWebhook(input: $input) {\n      __typename\n      ... on CreateWebhookSuccess {\n        signingSecret\n        webhook {\n          ...WebhookFields\n        }\n      }\n      ... on Error {\n        code\n        message\n      }\n    }\n  }\n": types.CreateWebhookDocument,
     "\n  mutation RotateWebhookSecret($input: RotateWebhookSecretInput!) {\n    rotateWebhookSecret(input: $input) {\n      __typename\n      ... on RotateWebhookSecretSuccess {\n        signingSecret\n        webhook {\n          id\n          version\n        }\n      }\n      ... on Error {\n        code\n      }\n    }\n  }\n": types.RotateWebhookSecretDocument,
+    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": types.TeamEventCursorsDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
-    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": types.TeamEventCursorsDocument,
 };
 
 /**
@@ -647,15 +647,15 @@ export function graphql(source: "\n  mutation RotateWebhookSecret($input: Rotate
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"): (typeof documents)["\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"): (typeof documents)["\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
