@@ -46,6 +46,10 @@ export const ErrorCode = {
   PAYLOAD_MISSING: 'PAYLOAD_MISSING',
   /** `cli run` of a secret whose `expiresAt` has come: nothing is injected, nothing runs. */
   SECRET_EXPIRED: 'SECRET_EXPIRED',
+  /** verifyLocation/verifySecret while the team already runs as many verifications as it may (2); retry when one ends. */
+  TOO_MANY_VERIFICATIONS: 'TOO_MANY_VERIFICATIONS',
+  /** verifyLocation/verifySecret of an EXTERNAL_VAULT secret: its values are in the vault, not here, so there is nothing to verify with. */
+  NOT_VERIFIABLE: 'NOT_VERIFIABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

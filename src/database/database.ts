@@ -8,6 +8,7 @@ import type { IdempotencyKeyTable } from '../modules/idempotency/idempotency.tab
 import type { LocationTable } from '../modules/location/location.tables.ts';
 import type { SecretTable, SecretVersionTable, SecretWorkspaceTable } from '../modules/secret/secret.tables.ts';
 import type { MembershipTable, TeamInvitationTable, TeamTable, UserTable } from '../modules/team/team.tables.ts';
+import type { LocationVerificationTable } from '../modules/verification/verification.tables.ts';
 import type { VaultConnectionTable } from '../modules/vault-connection/vault-connection.tables.ts';
 import type { WorkspaceTable } from '../modules/workspace/workspace.tables.ts';
 import { createPool } from './pool.ts';
@@ -27,6 +28,7 @@ export interface Database {
   workspaces: WorkspaceTable;
   secret_workspaces: SecretWorkspaceTable;
   idempotency_keys: IdempotencyKeyTable;
+  location_verifications: LocationVerificationTable;
 }
 
 /** A connection or an open transaction: what every repository function takes first. */

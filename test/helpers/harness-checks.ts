@@ -50,7 +50,12 @@ const ACTIONS: Record<string, string> = {
   createWorkspace: 'workspace.created',
   updateWorkspace: 'workspace.updated',
   deleteWorkspace: 'workspace.deleted',
+  verifyLocation: 'location.verified',
+  verifySecret: 'location.verified',
 };
+
+/** Mutations that verify locations: one event per verification in the payload, for its location (none for a secret without locations). */
+const VERIFICATIONS = new Set(['verifyLocation', 'verifySecret']);
 
 /** Creates that take an `idempotencyKey`: a replay answers success without writing anything. */
 const REPLAYABLE = new Set(['createTeam', 'createSecret', 'createLocation', 'createVaultConnection', 'createWorkspace']);
@@ -73,7 +78,7 @@ const MIN_SECRET_LENGTH = 8;
 
 /** Fields only success payloads have (errors have code, message, path…). */
 const SUCCESS_FIELDS =
-  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
+  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId|verifications?)$/;
 
 /** For each operation sent: response key → mutation field name (aliases resolved); null for non-mutations. */
 function mutationFields(op: unknown): Map<string, string> | null {
@@ -250,6 +255,22 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
         }
         const action = ACTIONS[mutation];
         if (!action) throw new Error(`harness: unknown success type ${String(typename)}`);
+        if (VERIFICATIONS.has(mutation)) {
+          const { verification, verifications } = payload as { verification?: unknown; verifications?: unknown[] };
+          for (const item of verification ? [verification] : (verifications ?? [])) {
+            const location = (item as { location?: { id?: unknown } | null } | null)?.location;
+            notes.push({
+              mutation,
+              action,
+              requestId,
+              targetId: rowId(location?.id),
+              version: null,
+              replayable: false,
+              mayChangeNothing: false,
+            });
+          }
+          continue;
+        }
         notes.push({
           mutation,
           action,

@@ -62,16 +62,25 @@ export async function currentCredentials(
   keyring: MasterKeyring,
   secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>,
 ): Promise<CredentialPlaintext[]> {
-  const payload =
-    secret.payload_version === null ? undefined : await secretRepository.findSecretPayload(db, secret.id, secret.payload_version);
+  return versionCredentials(db, keyring, secret, secret.payload_version);
+}
+
+/** The plaintext credentials of one version of the secret (verification opens the version it verifies); PAYLOAD_MISSING as above. */
+export async function versionCredentials(
+  db: Db,
+  keyring: MasterKeyring,
+  secret: Pick<SecretRow, 'id' | 'team_id'>,
+  version: number | null,
+): Promise<CredentialPlaintext[]> {
+  const payload = version === null ? undefined : await secretRepository.findSecretPayload(db, secret.id, version);
   const { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id } = payload ?? {};
-  if (secret.payload_version === null || !ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
+  if (version === null || !ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
     throw new ConflictError(
-      `The stored payload of version ${secret.payload_version} of this secret is missing: its values cannot be read. Restore it, or store new credentials with rotateSecret`,
+      `The stored payload of version ${version} of this secret is missing: its values cannot be read. Restore it, or store new credentials with rotateSecret`,
       ErrorCode.PAYLOAD_MISSING,
     );
   }
-  const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version };
+  const binding = { teamId: secret.team_id, secretId: secret.id, version };
   return openCredentials(keyring, { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id }, binding);
 }
 

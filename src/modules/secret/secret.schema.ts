@@ -156,7 +156,7 @@ const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string
   }),
 });
 
-const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
+export const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
 builder.node(SecretVersionRef, {
   description: 'An immutable record of a credentials change (metadata only). Visible to whoever sees its secret.',
   id: { resolve: (v) => compositeId(v.secretId, v.version) },

@@ -1,0 +1,363 @@
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import https from 'node:https';
+import { connect } from 'node:net';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createOutboundGuard } from '../../src/modules/outbound/outbound-guard.ts';
+import { rawId, unknownId } from '../helpers/ids.ts';
+import type { CreateSecretInput } from '../gql/graphql.ts';
+import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
+import {
+  CreateApiToken,
+  CreateLocation,
+  CreateSecret,
+  LocationLastVerification,
+  RotateSecret,
+  SecretVersionVerifications,
+  VerifyLocation,
+  VerifySecret,
+} from '../helpers/documents.ts';
+import { uniqueName, useTestApp } from '../helpers/fixtures.ts';
+import { registerPlaintext } from '../helpers/harness-checks.ts';
+import {
+  closedPort,
+  S3RVER_ACCESS_KEY_ID,
+  startCountingListener,
+  startS3rver,
+  type CountingListener,
+  type S3rverHandle,
+} from '../helpers/storage-servers.ts';
+import { createTestCa } from '../helpers/test-ca.ts';
+
+/**
+ * verifyLocation / verifySecret against s3rver, a real S3 protocol server, over HTTPS with a CA made
+ * for this file. The app trusts that CA through its outbound guard (CLOAKROOM_OUTBOUND_CA_FILE in a
+ * server) and may reach 127.0.0.1 only (CLOAKROOM_OUTBOUND_ALLOWED_HOSTS=127.0.0.1).
+ */
+const ca = createTestCa();
+const { t, team } = useTestApp({
+  members: true,
+  outbound: createOutboundGuard({ allowedHosts: ['127.0.0.1'], extraCa: ca.caPem }),
+});
+
+const BUCKET = 'verified-bucket';
+const OTHER_BUCKET = 'second-bucket';
+/** s3rver ignores the secret (it checks no signature), but it is a credential like any other: the leak sweep looks for it. */
+const SECRET_KEY = `s3rver-secret-${Date.now()}`;
+registerPlaintext(SECRET_KEY);
+
+let s3: S3rverHandle;
+let untrustedS3: S3rverHandle;
+let untrustedCa: ReturnType<typeof createTestCa>;
+let listener: CountingListener;
+
+beforeAll(async () => {
+  s3 = await startS3rver(ca, [BUCKET, OTHER_BUCKET]);
+  untrustedCa = createTestCa();
+  untrustedS3 = await startS3rver(untrustedCa, [BUCKET]);
+});
+
+afterAll(async () => {
+  await s3?.close();
+  await untrustedS3?.close();
+  untrustedCa?.remove();
+  ca.remove();
+});
+
+async function createSecret(accessKeyId = S3RVER_ACCESS_KEY_ID, input: Partial<CreateSecretInput> = {}) {
+  const result = (
+    await executeOk(
+      t.app,
+      CreateSecret,
+      {
+        input: {
+          teamId: team.teamId,
+          name: uniqueName('s3rver'),
+          secretType: 'S3_COMPATIBLE',
+          credentials: { accessKey: { accessKeyId, secretAccessKey: SECRET_KEY } },
+          ...input,
+        },
+      },
+      team.ownerToken,
+    )
+  ).createSecret;
+  if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
+  return result.secret;
+}
+
+async function createLocation(secretId: string, endpointUrl = s3.endpoint, bucketName = BUCKET) {
+  const result = (
+    await executeOk(
+      t.app,
+      CreateLocation,
+      { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3_COMPATIBLE', secretId, bucketName, endpointUrl } },
+      team.ownerToken,
+    )
+  ).createLocation;
+  if (result.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(result));
+  return result.location;
+}
+
+async function verifyLocation(id: string, extra: { version?: number; mode?: 'READ_WRITE' | 'READ_ONLY' } = {}, token = team.ownerToken) {
+  return (await executeOk(t.app, VerifyLocation, { input: { id, ...extra } }, token)).verifyLocation;
+}
+
+async function verified(id: string, extra: { version?: number; mode?: 'READ_WRITE' | 'READ_ONLY' } = {}) {
+  const result = await verifyLocation(id, extra);
+  if (result.__typename !== 'VerifyLocationSuccess') throw new Error(JSON.stringify(result));
+  return result.verification;
+}
+
+const codes = (checks: readonly { check: string; ok: boolean; errorCode?: string | null }[]) =>
+  checks.map((c) => (c.ok ? c.check : `${c.check}:${c.errorCode}`));
+
+describe('verifyLocation against s3rver over HTTPS', () => {
+  test('READ_WRITE with the right key passes LIST, WRITE, READ, DELETE, leaves nothing behind, and is stored and audited', async () => {
+    const secret = await createSecret();
+    const location = await createLocation(secret.id);
+    const verification = await verified(location.id);
+    expect(verification).toMatchObject({
+      status: 'PASSED',
+      mode: 'READ_WRITE',
+      location: { id: location.id },
+      secretVersion: { version: 1 },
+      verifiedBy: { email: team.ownerEmail },
+    });
+    expect(codes(verification.checks)).toEqual(['LIST', 'WRITE', 'READ', 'DELETE']);
+    expect(verification.checks.every((c) => c.errorCode === null && c.message === null)).toBe(true);
+    expect(verification.durationMs).toBeLessThan(10_000);
+
+    // The object written under .cloakroom-verify/ was deleted: ask s3rver with an SDK client of our own.
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: S3RVER_ACCESS_KEY_ID, secretAccessKey: SECRET_KEY },
+      requestHandler: { httpsAgent: new https.Agent({ ca: ca.caPem }) },
+    });
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: '.cloakroom-verify/' }));
+    client.destroy();
+    expect(listed.KeyCount ?? 0).toBe(0);
+
+    const last = await executeOk(t.app, LocationLastVerification, { id: location.id }, team.ownerToken);
+    expect(last.node).toMatchObject({ lastVerification: { id: verification.id, status: 'PASSED' } });
+    const events = await t.db
+      .selectFrom('audit_events')
+      .select(['action', 'target_type', 'changed_fields'])
+      .where('target_id', '=', rawId(location.id))
+      .where('action', '=', 'location.verified')
+      .execute();
+    expect(events).toEqual([{ action: 'location.verified', target_type: 'Location', changed_fields: ['lastVerification'] }]);
+  });
+
+  test('READ_ONLY runs LIST only', async () => {
+    const location = await createLocation((await createSecret()).id);
+    const verification = await verified(location.id, { mode: 'READ_ONLY' });
+    expect(verification.status).toBe('PASSED');
+    expect(codes(verification.checks)).toEqual(['LIST']);
+  });
+
+  test('an access key id s3rver does not know → INVALID_CREDENTIALS at LIST, nothing further tried', async () => {
+    const location = await createLocation((await createSecret('AKIAUNKNOWNKEY123456')).id);
+    const verification = await verified(location.id);
+    expect(verification.status).toBe('FAILED');
+    expect(codes(verification.checks)).toEqual(['LIST:INVALID_CREDENTIALS']);
+    expect(verification.checks[0]!.message).toMatch(/^LIST failed: the provider rejected the credentials .*\(HTTP 403\)$/);
+  });
+
+  test('a bucket that does not exist → BUCKET_NOT_FOUND', async () => {
+    const location = await createLocation((await createSecret()).id, s3.endpoint, 'no-such-bucket');
+    expect(codes((await verified(location.id)).checks)).toEqual(['LIST:BUCKET_NOT_FOUND']);
+  });
+
+  test('a closed port → UNREACHABLE', async () => {
+    const location = await createLocation((await createSecret()).id, `https://127.0.0.1:${await closedPort()}`);
+    expect(codes((await verified(location.id)).checks)).toEqual(['LIST:UNREACHABLE']);
+  });
+
+  test('a certificate from a CA the server does not trust → TLS_ERROR', async () => {
+    const location = await createLocation((await createSecret()).id, untrustedS3.endpoint);
+    expect(codes((await verified(location.id)).checks)).toEqual(['LIST:TLS_ERROR']);
+  });
+});
+
+describe('the outbound guard refuses private endpoints before connecting', () => {
+  beforeAll(async () => {
+    // 127.0.0.2 is loopback too, but not on this app's allow-list (127.0.0.1 only).
+    listener = await startCountingListener('127.0.0.2');
+  });
+  afterAll(() => listener?.close());
+
+  test('the listener counts connections (so that zero below means none was made)', async () => {
+    const before = listener.connections();
+    await new Promise<void>((resolve) =>
+      connect(listener.port, '127.0.0.2')
+        .on('close', () => resolve())
+        .on('error', () => resolve()),
+    );
+    expect(listener.connections()).toBe(before + 1);
+  });
+
+  test.each([
+    ['a loopback address not allowed', () => `https://127.0.0.2:${listener.port}`],
+    ['its IPv4-mapped IPv6 form', () => `https://[::ffff:127.0.0.2]:${listener.port}`],
+    ['the cloud metadata address', () => 'https://169.254.169.254'],
+    ['a private (RFC 1918) address', () => 'https://10.0.0.1'],
+  ])('%s → ENDPOINT_NOT_ALLOWED, no connection made', async (_label, endpoint) => {
+    const before = listener.connections();
+    const location = await createLocation((await createSecret()).id, endpoint());
+    const verification = await verified(location.id);
+    expect(codes(verification.checks)).toEqual(['LIST:ENDPOINT_NOT_ALLOWED']);
+    expect(verification.durationMs).toBeLessThan(1_000);
+    expect(listener.connections()).toBe(before);
+  });
+});
+
+describe('versions, verifySecret and the summary of a version', () => {
+  test('verifySecret verifies every linked location; SecretVersion.verification summarises them', async () => {
+    const secret = await createSecret();
+    const good = await createLocation(secret.id, s3.endpoint, BUCKET);
+    const alsoGood = await createLocation(secret.id, s3.endpoint, OTHER_BUCKET);
+    const missing = await createLocation(secret.id, s3.endpoint, 'missing-bucket');
+    const result = (await executeOk(t.app, VerifySecret, { input: { id: secret.id } }, team.ownerToken)).verifySecret;
+    if (result.__typename !== 'VerifySecretSuccess') throw new Error(JSON.stringify(result));
+    expect(result.allPassed).toBe(false);
+    const byLocation = new Map(result.verifications.map((v) => [v.location!.id, v.status]));
+    expect(byLocation).toEqual(
+      new Map([
+        [good.id, 'PASSED'],
+        [alsoGood.id, 'PASSED'],
+        [missing.id, 'FAILED'],
+      ]),
+    );
+
+    const versions = await executeOk(t.app, SecretVersionVerifications, { id: secret.id }, team.ownerToken);
+    const node = versions.node as { versions: { edges: { node: { version: number; verification: unknown } }[] } };
+    expect(node.versions.edges[0]!.node).toMatchObject({
+      version: 1,
+      verification: { locationCount: 3, verifiedCount: 3, passedCount: 2, allPassed: false },
+    });
+  });
+
+  test('a secret without locations: allPassed, nothing verified', async () => {
+    const secret = await createSecret();
+    const result = (await executeOk(t.app, VerifySecret, { input: { id: secret.id } }, team.ownerToken)).verifySecret;
+    expect(result).toMatchObject({ __typename: 'VerifySecretSuccess', allPassed: true, verifications: [] });
+  });
+
+  test('`version` picks the credentials: after a rotation to a key s3rver refuses, CURRENT fails and version 1 still passes', async () => {
+    const secret = await createSecret();
+    const location = await createLocation(secret.id);
+    const rotated = (
+      await executeOk(
+        t.app,
+        RotateSecret,
+        { input: { id: secret.id, credentials: { accessKey: { accessKeyId: 'AKIAROTATEDAWAY12345', secretAccessKey: SECRET_KEY } } } },
+        team.ownerToken,
+      )
+    ).rotateSecret;
+    if (rotated.__typename !== 'RotateSecretSuccess') throw new Error(JSON.stringify(rotated));
+    const current = await verified(location.id);
+    expect(current).toMatchObject({ status: 'FAILED', secretVersion: { version: rotated.secret.version } });
+    expect(codes(current.checks)).toEqual(['LIST:INVALID_CREDENTIALS']);
+    const first = await verified(location.id, { version: 1 });
+    expect(first).toMatchObject({ status: 'PASSED', secretVersion: { version: 1 } });
+    // lastVerification is the newest, whichever version it used.
+    const last = await executeOk(t.app, LocationLastVerification, { id: location.id }, team.ownerToken);
+    expect(last.node).toMatchObject({ lastVerification: { id: first.id } });
+  });
+
+  test('a version the secret does not have → NOT_FOUND, nothing stored', async () => {
+    const location = await createLocation((await createSecret()).id);
+    expect(await verifyLocation(location.id, { version: 42 })).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    const last = await executeOk(t.app, LocationLastVerification, { id: location.id }, team.ownerToken);
+    expect(last.node).toEqual({ lastVerification: null });
+  });
+});
+
+describe('who may verify, and how many at once', () => {
+  test('VIEWER and OPERATOR are refused; ADMIN may', async () => {
+    const secret = await createSecret();
+    const location = await createLocation(secret.id);
+    for (const role of ['VIEWER', 'OPERATOR'] as const) {
+      expect(await verifyLocation(location.id, {}, team.members[role].token)).toMatchObject({ __typename: 'ForbiddenError' });
+      const bySecret = (await executeOk(t.app, VerifySecret, { input: { id: secret.id } }, team.members[role].token)).verifySecret;
+      expect(bySecret).toMatchObject({ __typename: 'ForbiddenError' });
+    }
+    expect(await verifyLocation(location.id, { mode: 'READ_ONLY' }, team.members.ADMIN.token)).toMatchObject({
+      __typename: 'VerifyLocationSuccess',
+    });
+  });
+
+  test('token scopes: verifyLocation needs LOCATIONS_WRITE, verifySecret SECRETS_WRITE', async () => {
+    const secret = await createSecret();
+    const location = await createLocation(secret.id);
+    const token = async (scopes: ('LOCATIONS_WRITE' | 'SECRETS_WRITE')[]) => {
+      const created = (await executeOk(t.app, CreateApiToken, { input: { name: 'scoped', scopes } }, team.ownerToken)).createApiToken;
+      if (created.__typename !== 'CreateApiTokenSuccess') throw new Error(JSON.stringify(created));
+      return created.token;
+    };
+    const locationsWrite = await token(['LOCATIONS_WRITE']);
+    const secretsWrite = await token(['SECRETS_WRITE']);
+    expect(await verifyLocation(location.id, { mode: 'READ_ONLY' }, locationsWrite)).toMatchObject({ __typename: 'VerifyLocationSuccess' });
+    expect(await verifyLocation(location.id, { mode: 'READ_ONLY' }, secretsWrite)).toMatchObject({ __typename: 'ForbiddenError' });
+    const verifySecret = async (tokenValue: string) =>
+      (await executeOk(t.app, VerifySecret, { input: { id: secret.id, mode: 'READ_ONLY' } }, tokenValue)).verifySecret;
+    expect(await verifySecret(secretsWrite)).toMatchObject({ __typename: 'VerifySecretSuccess', allPassed: true });
+    expect(await verifySecret(locationsWrite)).toMatchObject({ __typename: 'ForbiddenError' });
+  });
+
+  test('another team’s location or secret answers exactly like an unknown id', async () => {
+    const location = await createLocation((await createSecret()).id);
+    const secret = await createSecret();
+    const stranger = await createTeamWithOwner(t.db);
+    const foreign = await verifyLocation(location.id, {}, stranger.ownerToken);
+    expect(foreign).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect(foreign).toEqual(await verifyLocation(unknownId('Location'), {}, stranger.ownerToken));
+    const verifySecret = async (id: string) => (await executeOk(t.app, VerifySecret, { input: { id } }, stranger.ownerToken)).verifySecret;
+    const foreignSecret = await verifySecret(secret.id);
+    expect(foreignSecret).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    expect(foreignSecret).toEqual(await verifySecret(unknownId('Secret')));
+    // Nothing was verified for the stranger, nothing audited in either team.
+    expect(await t.db.selectFrom('location_verifications').select('id').where('location_id', '=', rawId(location.id)).execute()).toEqual(
+      [],
+    );
+  });
+
+  test('at most 2 verification runs per team at once (TOO_MANY_VERIFICATIONS); a run left RUNNING by a dead process stops counting', async () => {
+    const location = await createLocation((await createSecret()).id);
+    const teamId = rawId(team.teamId);
+    const locationId = rawId(location.id);
+    const [secretRow] = await t.db.selectFrom('locations').select('secret_id').where('id', '=', locationId).execute();
+    // Two runs in progress (as two other requests, on any instance, would have them), started just now.
+    const running = (startedAt: Date) =>
+      [0, 1].map(() => ({
+        id: randomUUID(),
+        team_id: teamId,
+        location_id: locationId,
+        secret_id: secretRow!.secret_id,
+        secret_version: 1,
+        run_id: randomUUID(),
+        mode: 'READ_ONLY' as const,
+        status: 'RUNNING' as const,
+        checks: '[]',
+        started_at: startedAt,
+        verified_by: null,
+      }));
+    const busy = running(new Date());
+    await t.db.insertInto('location_verifications').values(busy).execute();
+    expect(await verifyLocation(location.id, { mode: 'READ_ONLY' })).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'TOO_MANY_VERIFICATIONS',
+    });
+    // Runs older than twice the budget belong to a process that died: they no longer hold a slot.
+    await sql`update location_verifications set started_at = now() - interval '30 seconds' where id in (${sql.join(busy.map((r) => r.id))})`.execute(
+      t.db,
+    );
+    expect(await verifyLocation(location.id, { mode: 'READ_ONLY' })).toMatchObject({ __typename: 'VerifyLocationSuccess' });
+    // The stale rows are never anyone's lastVerification.
+    const last = await executeOk(t.app, LocationLastVerification, { id: location.id }, team.ownerToken);
+    expect(last.node).toMatchObject({ lastVerification: { status: 'PASSED', mode: 'READ_ONLY' } });
+  });
+});
