@@ -361,3 +361,74 @@ describe('who may verify, and how many at once', () => {
     expect(last.node).toMatchObject({ lastVerification: { status: 'PASSED', mode: 'READ_ONLY' } });
   });
 });
+
+describe('GCS: no emulator here, so endpoint and failure classification through the real SDK', () => {
+  /** A service-account key of the right shape whose private key is not a key. */
+  const serviceAccount = (privateKey: string) =>
+    JSON.stringify({
+      type: 'service_account',
+      project_id: 'verify-project',
+      client_email: 'verifier@verify-project.iam.gserviceaccount.com',
+      private_key: privateKey,
+    });
+
+  async function verifyGcs(privateKey: string, endpointUrl?: string) {
+    const json = serviceAccount(privateKey);
+    registerPlaintext(json);
+    registerPlaintext(privateKey);
+    const secret = (
+      await executeOk(
+        t.app,
+        CreateSecret,
+        {
+          input: {
+            teamId: team.teamId,
+            name: uniqueName('gcs'),
+            secretType: 'GCS',
+            credentials: { gcsServiceAccount: { serviceAccountJson: json } },
+          },
+        },
+        team.ownerToken,
+      )
+    ).createSecret;
+    if (secret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(secret));
+    const location = (
+      await executeOk(
+        t.app,
+        CreateLocation,
+        {
+          input: {
+            teamId: team.teamId,
+            name: uniqueName('gcs'),
+            locationType: 'GCS',
+            secretId: secret.secret.id,
+            bucketName: 'gcs-bucket',
+            ...(endpointUrl && { endpointUrl }),
+          },
+        },
+        team.ownerToken,
+      )
+    ).createLocation;
+    if (location.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
+    return verified(location.location.id, { mode: 'READ_ONLY' });
+  }
+
+  const malformedKey = `-----BEGIN PRIVATE KEY-----\n${randomUUID()}\n-----END PRIVATE KEY-----\n`;
+
+  test('a malformed private key → INVALID_CREDENTIALS, found before any request (the key signs the token request)', async () => {
+    const verification = await verifyGcs(malformedKey);
+    expect(codes(verification.checks)).toEqual(['LIST:INVALID_CREDENTIALS']);
+    expect(verification.checks[0]!.message).not.toMatch(/DECODER|routines|PEM|asn1/i);
+  });
+
+  test('an endpoint (emulator or gateway) that does not answer → UNREACHABLE, at once (no SDK retries)', async () => {
+    const verification = await verifyGcs(malformedKey, `https://127.0.0.1:${await closedPort()}`);
+    expect(codes(verification.checks)).toEqual(['LIST:UNREACHABLE']);
+    expect(verification.durationMs).toBeLessThan(2_000);
+  });
+
+  test('an endpoint on a private address → ENDPOINT_NOT_ALLOWED (checked before the SDK runs)', async () => {
+    const verification = await verifyGcs(malformedKey, 'https://10.1.2.3');
+    expect(codes(verification.checks)).toEqual(['LIST:ENDPOINT_NOT_ALLOWED']);
+  });
+});

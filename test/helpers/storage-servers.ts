@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,18 +116,27 @@ export interface CountingListener {
   close(): Promise<void>;
 }
 
-/** A TCP listener that only counts connections: proof that a refused endpoint was never contacted. */
-export async function startCountingListener(host = '127.0.0.1'): Promise<CountingListener> {
+/**
+ * A TCP listener that only counts connections: proof that a refused endpoint was never contacted.
+ * It closes each connection at once, or with `hold` keeps it open and silent (a server that never answers).
+ */
+export async function startCountingListener(host = '127.0.0.1', options: { hold?: boolean } = {}): Promise<CountingListener> {
   let connections = 0;
+  const held = new Set<Socket>();
   const server = createServer((socket) => {
     connections += 1;
-    socket.destroy();
+    if (!options.hold) return socket.destroy();
+    held.add(socket);
+    socket.on('close', () => held.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
     port: (server.address() as AddressInfo).port,
     connections: () => connections,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      for (const socket of held) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

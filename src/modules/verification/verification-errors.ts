@@ -82,7 +82,7 @@ const CODE_MEANING = new Map<string, VerificationErrorCode>(
 );
 
 /** OpenSSL's and Node's names for a certificate or handshake that fails. */
-const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH$|ERR_OSSL_)/;
+const TLS_CODE = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH$)/;
 /** Node's crypto failing on a malformed private key (a GCS service-account key that does not parse). */
 const MALFORMED_KEY_CODE = /^(ERR_OSSL_|ERR_CRYPTO_|ERR_INVALID_ARG)/;
 
