@@ -61,6 +61,14 @@ describe('rate limits and proxies from the environment', () => {
   });
 });
 
+describe('the purge sweep from the environment', () => {
+  test('CLOAKROOM_PURGE_INTERVAL_MS: one minute by default, a value in milliseconds, garbage refusing to start', () => {
+    expect(loadConfig({}).purgeIntervalMs).toBe(60_000);
+    expect(loadConfig({ CLOAKROOM_PURGE_INTERVAL_MS: '5000' }).purgeIntervalMs).toBe(5000);
+    for (const value of ['0', '-5', 'hourly', '1.5']) expect(() => loadConfig({ CLOAKROOM_PURGE_INTERVAL_MS: value })).toThrow(ConfigError);
+  });
+});
+
 describe('the outbound guard from the environment', () => {
   test('CLOAKROOM_OUTBOUND_ALLOWED_HOSTS takes names, addresses and ranges; anything else refuses to start', () => {
     expect(loadConfig({}).outboundAllowedHosts).toEqual([]);

@@ -41,6 +41,11 @@ export interface Config {
   /** Serve the metrics on this port instead of the API's /metrics (CLOAKROOM_METRICS_PORT). */
   metricsPort: number | undefined;
   /**
+   * How often this server purges the secrets whose recovery window has ended
+   * (CLOAKROOM_PURGE_INTERVAL_MS; every server runs the sweep, SKIP LOCKED keeps them apart). @default 60_000
+   */
+  purgeIntervalMs: number;
+  /**
    * Hosts, addresses and CIDR ranges outbound requests (verification, webhooks) may reach although
    * they are not public (CLOAKROOM_OUTBOUND_ALLOWED_HOSTS). @default [] (public addresses only)
    */
@@ -250,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: env.CLOAKROOM_PREPARED_STATEMENTS !== 'false',
     metrics: env.CLOAKROOM_METRICS === 'true',
     metricsPort: parseMetricsPort(env.CLOAKROOM_METRICS_PORT),
+    purgeIntervalMs: parsePositive(env.CLOAKROOM_PURGE_INTERVAL_MS, 'CLOAKROOM_PURGE_INTERVAL_MS', 'milliseconds') ?? 60_000,
     outboundAllowedHosts: parseCheckedList(
       env,
       'CLOAKROOM_OUTBOUND_ALLOWED_HOSTS',

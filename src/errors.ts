@@ -50,6 +50,13 @@ export const ErrorCode = {
   TOO_MANY_VERIFICATIONS: 'TOO_MANY_VERIFICATIONS',
   /** verifyLocation/verifySecret of an EXTERNAL_VAULT secret: its values are in the vault, not here, so there is nothing to verify with. */
   NOT_VERIFIABLE: 'NOT_VERIFIABLE',
+  /**
+   * The secret is scheduled for deletion (`deleteSecret` with a recovery window): nothing but
+   * `restoreSecret` changes it, no location may use it, `cli run` refuses it.
+   */
+  SECRET_DELETED: 'SECRET_DELETED',
+  /** `restoreSecret` of a secret that is not scheduled for deletion: there is nothing to restore. */
+  SECRET_NOT_DELETED: 'SECRET_NOT_DELETED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
