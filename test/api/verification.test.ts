@@ -12,6 +12,7 @@ import {
   CreateApiToken,
   CreateLocation,
   CreateSecret,
+  DeleteSecret,
   LocationLastVerification,
   RotateSecret,
   SecretVersionVerifications,
@@ -266,6 +267,14 @@ describe('versions, verifySecret and the summary of a version', () => {
     // lastVerification is the newest, whichever version it used.
     const last = await executeOk(t.app, LocationLastVerification, { id: location.id }, team.ownerToken);
     expect(last.node).toMatchObject({ lastVerification: { id: first.id } });
+  });
+
+  test('a secret scheduled for deletion → SECRET_DELETED (it has no locations left, but is frozen all the same)', async () => {
+    const secret = await createSecret();
+    const deleted = (await executeOk(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret;
+    expect(deleted.__typename).toBe('DeleteSecretSuccess');
+    const result = (await executeOk(t.app, VerifySecret, { input: { id: secret.id } }, team.ownerToken)).verifySecret;
+    expect(result).toMatchObject({ __typename: 'ConflictError', code: 'SECRET_DELETED' });
   });
 
   test('a version the secret does not have → NOT_FOUND, nothing stored', async () => {

@@ -157,7 +157,7 @@ const VerifyLocationInput = verifyInput(
   LocationRef,
 );
 
-const ERROR_CODES = `Error codes: NOT_FOUND (also for an unknown version), PAYLOAD_MISSING, NOT_VERIFIABLE (an EXTERNAL_VAULT secret), TOO_MANY_VERIFICATIONS (the team already runs ${MAX_RUNS_PER_TEAM}; retry when one ends). A failing bucket is not an error: the verification is stored FAILED, its checks say why.`;
+const ERROR_CODES = `Error codes: NOT_FOUND (also for an unknown version), PAYLOAD_MISSING, NOT_VERIFIABLE (an EXTERNAL_VAULT secret), SECRET_DELETED (scheduled for deletion), TOO_MANY_VERIFICATIONS (the team already runs ${MAX_RUNS_PER_TEAM}; retry when one ends). A failing bucket is not an error: the verification is stored FAILED, its checks say why.`;
 
 inputMutationField('verifyLocation', LocationVerificationRef, {
   description: `Checks that the location’s bucket works with its secret’s credentials of \`version\` (LIST, WRITE, READ, DELETE under \`${VERIFY_PREFIX}\`; LIST only in READ_ONLY), through the provider’s SDK, within 10 s; stores and audits the result (\`location.verified\`). ADMIN or OWNER; a token needs LOCATIONS_WRITE. ${ERROR_CODES}`,

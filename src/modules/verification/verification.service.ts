@@ -8,6 +8,7 @@ import * as locationRepository from '../location/location.repository.ts';
 import type { LocationRow } from '../location/location.repository.ts';
 import type { LocationType } from '../location/location.rules.ts';
 import { versionCredentials } from '../secret/secret-payload.ts';
+import * as secretPolicy from '../secret/secret.policy.ts';
 import * as secretRepository from '../secret/secret.repository.ts';
 import type { SecretRow } from '../secret/secret.repository.ts';
 import * as teamRepository from '../team/team.repository.ts';
@@ -137,6 +138,7 @@ async function verifyLocations(
   locations: LocationRow[],
   mode: VerificationMode,
 ): Promise<LocationVerification[]> {
+  secretPolicy.requireNotDeleted(secret);
   requireVerifiable(secret);
   const version = versionToVerify(secret, requestedVersion);
   const [versionRow] = await secretRepository.findSecretVersions(ctx.db, [{ secretId: secret.id, version }]);
