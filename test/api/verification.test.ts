@@ -12,6 +12,7 @@ import {
   CreateApiToken,
   CreateLocation,
   CreateSecret,
+  CreateVaultConnection,
   DeleteSecret,
   LocationLastVerification,
   RotateSecret,
@@ -275,6 +276,39 @@ describe('versions, verifySecret and the summary of a version', () => {
     expect(deleted.__typename).toBe('DeleteSecretSuccess');
     const result = (await executeOk(t.app, VerifySecret, { input: { id: secret.id } }, team.ownerToken)).verifySecret;
     expect(result).toMatchObject({ __typename: 'ConflictError', code: 'SECRET_DELETED' });
+  });
+
+  test('an EXTERNAL_VAULT secret → NOT_VERIFIABLE: its values are in the vault, never fetched here', async () => {
+    const accessToken = `dp.st.${randomUUID()}`;
+    registerPlaintext(accessToken);
+    const vault = (
+      await executeOk(
+        t.app,
+        CreateVaultConnection,
+        {
+          input: {
+            teamId: team.teamId,
+            name: uniqueName('vault'),
+            vaultType: 'DOPPLER',
+            credentials: { doppler: { accessToken, project: 'p', config: 'c' } },
+          },
+        },
+        team.ownerToken,
+      )
+    ).createVaultConnection;
+    if (vault.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
+    const secret = await createSecret(undefined, {
+      credentials: null,
+      vaultConnectionId: vault.vaultConnection.id,
+      fieldMappings: [
+        { fieldName: 'access_key_id', reference: 'S3_KEY_ID' },
+        { fieldName: 'secret_access_key', reference: 'S3_SECRET' },
+      ],
+    });
+    const location = await createLocation(secret.id);
+    expect(await verifyLocation(location.id)).toMatchObject({ __typename: 'ConflictError', code: 'NOT_VERIFIABLE' });
+    const bySecret = (await executeOk(t.app, VerifySecret, { input: { id: secret.id } }, team.ownerToken)).verifySecret;
+    expect(bySecret).toMatchObject({ __typename: 'ConflictError', code: 'NOT_VERIFIABLE' });
   });
 
   test('a version the secret does not have → NOT_FOUND, nothing stored', async () => {

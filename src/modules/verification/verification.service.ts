@@ -148,7 +148,7 @@ async function verifyLocations(
     (await versionCredentials(ctx.db, ctx.keyring, secret, version)).map(({ name, value }) => [name, value] as const),
   );
   const rows = await startRun(ctx, secret, version, locations, mode);
-  return inBatchesOf(locations, MAX_PARALLEL_LOCATIONS, async (location) => {
+  const verified = await inBatchesOf(locations, MAX_PARALLEL_LOCATIONS, async (location) => {
     const result = await runChecks(
       {
         locationType: location.location_type as LocationType,
@@ -163,12 +163,14 @@ async function verifyLocations(
     );
     const { id } = rows.find((row) => row.location_id === location.id)!;
     return ctx.db.transaction().execute(async (trx) => {
+      // A location deleted meanwhile took its row along (cascade): there is nothing left to report on it.
       const row = await verificationRepository.finish(trx, id, result);
-      if (!row) throw new NotFoundError('The location was deleted during its verification');
+      if (!row) return null;
       await recordObjectEvent(trx, ctx, 'Location', 'location.verified', location, ['lastVerification']);
       return toLocationVerification(row);
     });
   });
+  return verified.filter((verification) => verification !== null);
 }
 
 /** verifyLocation (ADMIN/OWNER, LOCATIONS_WRITE): the location's bucket with its secret's credentials of `version`. */
@@ -179,7 +181,8 @@ export async function verifyLocation(ctx: Context, input: VerifyInput): Promise<
   const secret = await secretRepository.findSecret(ctx.db, location.secret_id);
   if (!secret) throw new NotFoundError('No such location');
   const [verification] = await verifyLocations(ctx, secret, input.version, [location], input.mode ?? 'READ_WRITE');
-  return verification!;
+  if (!verification) throw new NotFoundError('No such location');
+  return verification;
 }
 
 /** verifySecret (ADMIN/OWNER, SECRETS_WRITE): every location linked to the secret. */
