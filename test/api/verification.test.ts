@@ -11,11 +11,14 @@ import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import {
   CreateApiToken,
   CreateLocation,
+  CancelSecretRotation,
   CreateSecret,
   CreateVaultConnection,
   DeleteSecret,
   LocationLastVerification,
+  PromoteSecretVersion,
   RotateSecret,
+  RotateSecretStaged,
   SecretVersionVerifications,
   VerifyLocation,
   VerifySecret,
@@ -473,5 +476,86 @@ describe('GCS: no emulator here, so endpoint and failure classification through 
   test('an endpoint on a private address → ENDPOINT_NOT_ALLOWED (checked before the SDK runs)', async () => {
     const verification = await verifyGcs(malformedKey, 'https://10.1.2.3');
     expect(codes(verification.checks)).toEqual(['LIST:ENDPOINT_NOT_ALLOWED']);
+  });
+});
+
+describe('rotation that cannot break pipelines: rotate(PENDING) → verifySecret → promoteSecretVersion', () => {
+  const staged = async (secretId: string, accessKeyId: string, secretAccessKey: string) => {
+    registerPlaintext(secretAccessKey);
+    const result = (
+      await executeOk(
+        t.app,
+        RotateSecretStaged,
+        { input: { id: secretId, stage: 'PENDING', credentials: { accessKey: { accessKeyId, secretAccessKey } } } },
+        team.ownerToken,
+      )
+    ).rotateSecret;
+    if (result.__typename !== 'RotateSecretSuccess') throw new Error(JSON.stringify(result));
+    return result.secret.pendingVersion!;
+  };
+  const verifyVersion = async (secretId: string, version: number) => {
+    const result = (await executeOk(t.app, VerifySecret, { input: { id: secretId, version } }, team.ownerToken)).verifySecret;
+    if (result.__typename !== 'VerifySecretSuccess') throw new Error(JSON.stringify(result));
+    return result;
+  };
+  const promote = async (secretId: string, version: number, force?: boolean) =>
+    (await executeOk(t.app, PromoteSecretVersion, { input: { id: secretId, version, ...(force && { force }) } }, team.ownerToken))
+      .promoteSecretVersion;
+
+  test('two locations: bad staged keys fail and promotion is refused; good ones pass both and promote; PREVIOUS keeps the old version', async () => {
+    const secret = await createSecret();
+    await createLocation(secret.id, s3.endpoint, BUCKET);
+    await createLocation(secret.id, s3.endpoint, OTHER_BUCKET);
+
+    // New credentials that s3rver rejects, staged: CURRENT (version 1) keeps serving.
+    const bad = await staged(secret.id, 'AKIAREJECTEDBYS3RVER', `bad-secret-${randomUUID()}`);
+    const failing = await verifyVersion(secret.id, bad);
+    expect(failing.allPassed).toBe(false);
+    expect(failing.verifications.map((v) => [v.status, codes(v.checks)])).toEqual([
+      ['FAILED', ['LIST:INVALID_CREDENTIALS']],
+      ['FAILED', ['LIST:INVALID_CREDENTIALS']],
+    ]);
+    expect(await promote(secret.id, bad)).toMatchObject({ __typename: 'ConflictError', code: 'VERIFICATION_REQUIRED' });
+    const cancelled = (await executeOk(t.app, CancelSecretRotation, { input: { id: secret.id } }, team.ownerToken)).cancelSecretRotation;
+    expect(cancelled).toMatchObject({ __typename: 'CancelSecretRotationSuccess', secret: { currentVersion: 1, pendingVersion: null } });
+
+    // Good ones: until they are verified, still refused; verified at both locations, promoted.
+    const good = await staged(secret.id, S3RVER_ACCESS_KEY_ID, `new-secret-${randomUUID()}`);
+    expect(await promote(secret.id, good)).toMatchObject({ __typename: 'ConflictError', code: 'VERIFICATION_REQUIRED' });
+    const passing = await verifyVersion(secret.id, good);
+    expect(passing.allPassed).toBe(true);
+    expect(passing.verifications.map((v) => [v.status, v.secretVersion?.version])).toEqual([
+      ['PASSED', good],
+      ['PASSED', good],
+    ]);
+    const promoted = await promote(secret.id, good);
+    expect(promoted).toMatchObject({
+      __typename: 'PromoteSecretVersionSuccess',
+      secret: { currentVersion: good, pendingVersion: null, previousVersion: 1 },
+    });
+
+    // PREVIOUS is the old version, and its credentials still verify (what `cli run --stage PREVIOUS` injects).
+    const previous = await verifyVersion(secret.id, 1);
+    expect(previous).toMatchObject({ allPassed: true });
+  });
+
+  test('a verification of one location is not enough; force skips the gate and the audit event says so', async () => {
+    const secret = await createSecret();
+    const first = await createLocation(secret.id, s3.endpoint, BUCKET);
+    await createLocation(secret.id, s3.endpoint, 'missing-bucket');
+    const version = await staged(secret.id, S3RVER_ACCESS_KEY_ID, `forced-${randomUUID()}`);
+    expect(await verifyLocation(first.id, { version })).toMatchObject({ verification: { status: 'PASSED' } });
+    expect(await promote(secret.id, version)).toMatchObject({ __typename: 'ConflictError', code: 'VERIFICATION_REQUIRED' });
+    expect(await promote(secret.id, version, true)).toMatchObject({
+      __typename: 'PromoteSecretVersionSuccess',
+      secret: { currentVersion: version },
+    });
+    const [event] = await t.db
+      .selectFrom('audit_events')
+      .select('changed_fields')
+      .where('target_id', '=', rawId(secret.id))
+      .where('action', '=', 'secret.version_promoted')
+      .execute();
+    expect(event!.changed_fields).toContain('force');
   });
 });

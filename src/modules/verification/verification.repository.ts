@@ -38,6 +38,32 @@ export async function finish(
     .executeTakeFirst();
 }
 
+/**
+ * How many locations linked to the secret have no PASSED verification of `version` started at or
+ * after `since` (the promotion gate). Read with the secret row locked: no location joins meanwhile.
+ */
+export async function countLocationsNotPassed(db: Db, secretId: string, version: number, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('locations')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('locations.secret_id', '=', secretId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('location_verifications')
+            .select('location_verifications.id')
+            .whereRef('location_verifications.location_id', '=', 'locations.id')
+            .whereRef('location_verifications.secret_id', '=', 'locations.secret_id')
+            .where('location_verifications.secret_version', '=', version)
+            .where('location_verifications.status', '=', 'PASSED')
+            .where('location_verifications.started_at', '>=', since),
+        ),
+      ),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** The newest finished verification of each location, in key order (dataloader). */
 export async function findLastOfLocations(db: Db, locationIds: readonly string[]): Promise<LocationVerificationRow[]> {
   if (!locationIds.length) return [];
