@@ -61,8 +61,8 @@ export interface VerifyInput {
 }
 
 /**
- * The version a verification opens: the one asked for, else CURRENT. The one place that knows what
- * CURRENT is: the version holding the secret's payload (`payload_version`) until version stages land.
+ * The version a verification opens: the one asked for, else CURRENT (`payload_version`, the column
+ * that holds the CURRENT stage).
  */
 function versionToVerify(secret: SecretRow, requested: number | null | undefined): number {
   const version = requested ?? secret.payload_version;
