@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createOutboundGuard } from '../../src/modules/outbound/outbound-guard.ts';
 import type { SecretCredentialsInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret, VerifyLocation } from '../helpers/documents.ts';
-import { uniqueName, useTestApp } from '../helpers/fixtures.ts';
+import { VerifyLocation } from '../helpers/documents.ts';
+import { createS3Location, createS3Secret, useTestApp } from '../helpers/fixtures.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 import { AZURITE_ACCOUNT, startAzurite, type AzuriteHandle } from '../helpers/storage-servers.ts';
 import { createTestCa } from '../helpers/test-ca.ts';
@@ -71,42 +71,13 @@ async function verify(
   container = CONTAINER,
   endpointUrl = azurite.endpoint,
 ) {
-  const secret = (
-    await executeOk(
-      t.app,
-      CreateSecret,
-      {
-        input: {
-          teamId: team.teamId,
-          name: uniqueName('azure'),
-          secretType: 'AZURE_BLOB',
-          authMethod: credentials.azureSasUrl ? 'AZURE_SAS_URL' : 'AZURE_ACCOUNT_KEY',
-          credentials,
-        },
-      },
-      team.ownerToken,
-    )
-  ).createSecret;
-  if (secret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(secret));
-  const location = (
-    await executeOk(
-      t.app,
-      CreateLocation,
-      {
-        input: {
-          teamId: team.teamId,
-          name: uniqueName('container'),
-          locationType: 'AZURE_BLOB',
-          secretId: secret.secret.id,
-          bucketName: container,
-          endpointUrl,
-        },
-      },
-      team.ownerToken,
-    )
-  ).createLocation;
-  if (location.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
-  const result = (await executeOk(t.app, VerifyLocation, { input: { id: location.location.id, mode } }, team.ownerToken)).verifyLocation;
+  const secret = await createS3Secret(t.app, team, {
+    secretType: 'AZURE_BLOB',
+    authMethod: credentials.azureSasUrl ? 'AZURE_SAS_URL' : 'AZURE_ACCOUNT_KEY',
+    credentials,
+  });
+  const location = await createS3Location(t.app, team, secret.id, { locationType: 'AZURE_BLOB', bucketName: container, endpointUrl });
+  const result = (await executeOk(t.app, VerifyLocation, { input: { id: location.id, mode } }, team.ownerToken)).verifyLocation;
   if (result.__typename !== 'VerifyLocationSuccess') throw new Error(JSON.stringify(result));
   return {
     status: result.verification.status,

@@ -10,9 +10,7 @@ import type { CreateSecretInput } from '../gql/graphql.ts';
 import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import {
   CreateApiToken,
-  CreateLocation,
   CancelSecretRotation,
-  CreateSecret,
   CreateVaultConnection,
   DeleteSecret,
   LocationLastVerification,
@@ -23,7 +21,7 @@ import {
   VerifyLocation,
   VerifySecret,
 } from '../helpers/documents.ts';
-import { uniqueName, useTestApp } from '../helpers/fixtures.ts';
+import { createS3Location, createS3Secret, uniqueName, useTestApp } from '../helpers/fixtures.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 import {
   closedPort,
@@ -70,39 +68,17 @@ afterAll(async () => {
   ca.remove();
 });
 
-async function createSecret(accessKeyId = S3RVER_ACCESS_KEY_ID, input: Partial<CreateSecretInput> = {}) {
-  const result = (
-    await executeOk(
-      t.app,
-      CreateSecret,
-      {
-        input: {
-          teamId: team.teamId,
-          name: uniqueName('s3rver'),
-          secretType: 'S3_COMPATIBLE',
-          credentials: { accessKey: { accessKeyId, secretAccessKey: SECRET_KEY } },
-          ...input,
-        },
-      },
-      team.ownerToken,
-    )
-  ).createSecret;
-  if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
-  return result.secret;
-}
+/** An S3_COMPATIBLE secret with this access key id (s3rver knows `S3RVER` only) and SECRET_KEY. */
+const createSecret = (accessKeyId = S3RVER_ACCESS_KEY_ID, input: Partial<CreateSecretInput> = {}) =>
+  createS3Secret(t.app, team, {
+    secretType: 'S3_COMPATIBLE',
+    credentials: { accessKey: { accessKeyId, secretAccessKey: SECRET_KEY } },
+    ...input,
+  });
 
-async function createLocation(secretId: string, endpointUrl = s3.endpoint, bucketName = BUCKET) {
-  const result = (
-    await executeOk(
-      t.app,
-      CreateLocation,
-      { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3_COMPATIBLE', secretId, bucketName, endpointUrl } },
-      team.ownerToken,
-    )
-  ).createLocation;
-  if (result.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(result));
-  return result.location;
-}
+/** An S3_COMPATIBLE location on the secret, at s3rver's endpoint unless told otherwise. */
+const createLocation = (secretId: string, endpointUrl = s3.endpoint, bucketName = BUCKET) =>
+  createS3Location(t.app, team, secretId, { locationType: 'S3_COMPATIBLE', bucketName, endpointUrl });
 
 async function verifyLocation(id: string, extra: { version?: number; mode?: 'READ_WRITE' | 'READ_ONLY' } = {}, token = team.ownerToken) {
   return (await executeOk(t.app, VerifyLocation, { input: { id, ...extra } }, token)).verifyLocation;
@@ -422,41 +398,16 @@ describe('GCS: no emulator here, so endpoint and failure classification through 
     const json = serviceAccount(privateKey);
     registerPlaintext(json);
     registerPlaintext(privateKey);
-    const secret = (
-      await executeOk(
-        t.app,
-        CreateSecret,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('gcs'),
-            secretType: 'GCS',
-            credentials: { gcsServiceAccount: { serviceAccountJson: json } },
-          },
-        },
-        team.ownerToken,
-      )
-    ).createSecret;
-    if (secret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(secret));
-    const location = (
-      await executeOk(
-        t.app,
-        CreateLocation,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('gcs'),
-            locationType: 'GCS',
-            secretId: secret.secret.id,
-            bucketName: 'gcs-bucket',
-            ...(endpointUrl && { endpointUrl }),
-          },
-        },
-        team.ownerToken,
-      )
-    ).createLocation;
-    if (location.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
-    return verified(location.location.id, { mode: 'READ_ONLY' });
+    const secret = await createS3Secret(t.app, team, {
+      secretType: 'GCS',
+      credentials: { gcsServiceAccount: { serviceAccountJson: json } },
+    });
+    const location = await createS3Location(t.app, team, secret.id, {
+      locationType: 'GCS',
+      bucketName: 'gcs-bucket',
+      ...(endpointUrl && { endpointUrl }),
+    });
+    return verified(location.id, { mode: 'READ_ONLY' });
   }
 
   const malformedKey = `-----BEGIN PRIVATE KEY-----\n${randomUUID()}\n-----END PRIVATE KEY-----\n`;
