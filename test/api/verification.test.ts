@@ -347,6 +347,42 @@ describe('who may verify, and how many at once', () => {
     );
   });
 
+  test('three verifications at once against a server that never answers: two run out of time (TIMEOUT, answered and stored before the 10 s request deadline), the third is refused at once', async () => {
+    const silent = await startCountingListener('127.0.0.1', { hold: true });
+    try {
+      const locations = await Promise.all(
+        [0, 1, 2].map(async () => createLocation((await createSecret()).id, `https://127.0.0.1:${silent.port}`)),
+      );
+      const started = Date.now();
+      const results = await Promise.all(
+        locations.map(async (location) => {
+          const result = await verifyLocation(location.id, { mode: 'READ_ONLY' });
+          return { result, after: Date.now() - started };
+        }),
+      );
+      const refused = results.filter(({ result }) => result.__typename === 'ConflictError');
+      const ran = results.filter(({ result }) => result.__typename === 'VerifyLocationSuccess');
+      expect(refused.map(({ result }) => result)).toEqual([expect.objectContaining({ code: 'TOO_MANY_VERIFICATIONS' })]);
+      expect(refused[0]!.after).toBeLessThan(5_000);
+      expect(ran.map(({ result }) => result)).toEqual(
+        [0, 1].map(() =>
+          expect.objectContaining({
+            verification: expect.objectContaining({ status: 'FAILED', checks: [expect.objectContaining({ errorCode: 'TIMEOUT' })] }),
+          }),
+        ),
+      );
+      for (const { after } of ran) {
+        expect(after).toBeGreaterThanOrEqual(7_000);
+        expect(after).toBeLessThan(10_000);
+      }
+      // Stored: each location's lastVerification is that TIMEOUT, no run is left RUNNING.
+      const running = await t.db.selectFrom('location_verifications').select('id').where('status', '=', 'RUNNING').execute();
+      expect(running).toEqual([]);
+    } finally {
+      await silent.close();
+    }
+  }, 30_000);
+
   test('at most 2 verification runs per team at once (TOO_MANY_VERIFICATIONS); a run left RUNNING by a dead process stops counting', async () => {
     const location = await createLocation((await createSecret()).id);
     const teamId = rawId(team.teamId);

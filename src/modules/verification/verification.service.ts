@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../graphql/context.ts';
+import { timeLeftMs } from '../../graphql/deadline.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
 import { recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
@@ -21,6 +22,8 @@ import type { StoredCheck } from './verification.tables.ts';
 export const MAX_RUNS_PER_TEAM = 2;
 /** Locations one verifySecret verifies at a time. */
 export const MAX_PARALLEL_LOCATIONS = 4;
+/** Kept from the request's deadline for storing the results and answering (CLOAKROOM_REQUEST_TIMEOUT_MS is 10 s too by default). */
+const ANSWER_MARGIN_MS = 1_500;
 /** A RUNNING row older than this belongs to a process that died mid-run: it no longer holds a slot. */
 const STALE_RUN_MS = 2 * VERIFICATION_BUDGET_MS;
 
@@ -148,6 +151,9 @@ async function verifyLocations(
     (await versionCredentials(ctx.db, ctx.keyring, secret, version)).map(({ name, value }) => [name, value] as const),
   );
   const rows = await startRun(ctx, secret, version, locations, mode);
+  // One budget for the whole run, every location of it: 10 s, or less when the request's own
+  // deadline comes sooner (the results must still be stored and answered before it).
+  const runDeadline = performance.now() + Math.min(VERIFICATION_BUDGET_MS, (timeLeftMs(ctx) ?? Infinity) - ANSWER_MARGIN_MS);
   const verified = await inBatchesOf(locations, MAX_PARALLEL_LOCATIONS, async (location) => {
     const result = await runChecks(
       {
@@ -160,6 +166,7 @@ async function verifyLocations(
         outbound: ctx.outbound,
       },
       mode,
+      Math.max(0, Math.floor(runDeadline - performance.now())),
     );
     const { id } = rows.find((row) => row.location_id === location.id)!;
     return ctx.db.transaction().execute(async (trx) => {
