@@ -86,3 +86,14 @@ describe('the outbound guard from the environment', () => {
     expect(() => loadConfig({ CLOAKROOM_OUTBOUND_CA_FILE: 'package.json' })).toThrow(/no PEM certificate/);
   });
 });
+
+describe('the read replica from the environment', () => {
+  test('DATABASE_REPLICA_URL needs DATABASE_URL; CLOAKROOM_REPLICA_MAX_LAG_MS defaults to 5000', () => {
+    expect(loadConfig({})).toMatchObject({ databaseReplicaUrl: undefined, replicaMaxLagMs: 5000 });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/c', DATABASE_REPLICA_URL: 'postgres://replica/c', CLOAKROOM_REPLICA_MAX_LAG_MS: '800' }),
+    ).toMatchObject({ databaseReplicaUrl: 'postgres://replica/c', replicaMaxLagMs: 800 });
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: 'postgres://replica/c' })).toThrow(/DATABASE_REPLICA_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ CLOAKROOM_REPLICA_MAX_LAG_MS: 'soon' })).toThrow(/CLOAKROOM_REPLICA_MAX_LAG_MS/);
+  });
+});

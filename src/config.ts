@@ -26,6 +26,10 @@ export interface Config {
   production: boolean;
   /** Redis for shared rate-limit counters; unset means counters in this process's memory. */
   redisUrl: string | undefined;
+  /** A streaming replica queries read from (DATABASE_REPLICA_URL, PostgreSQL only); unset: everything on the primary. */
+  databaseReplicaUrl: string | undefined;
+  /** Past this replay lag the replica is skipped (CLOAKROOM_REPLICA_MAX_LAG_MS). @default 5000 */
+  replicaMaxLagMs: number;
   /** The manifest of the only operations allowed (CLOAKROOM_PERSISTED_OPERATIONS); unset: any operation. */
   persistedOperations: Record<string, string> | undefined;
   /** Whole-request deadline (CLOAKROOM_REQUEST_TIMEOUT_MS); unset keeps useRequestDeadline's default. */
@@ -224,6 +228,13 @@ function loadPersistedOperations(path: string): Record<string, string> {
   return manifest as Record<string, string>;
 }
 
+/** A replica of the PostgreSQL primary: meaningless for the embedded database. */
+function parseReplicaUrl(value: string | undefined, databaseUrl: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!databaseUrl) throw new ConfigError('DATABASE_REPLICA_URL needs DATABASE_URL: the embedded database has no replicas');
+  return value;
+}
+
 /** Reads the configuration from the environment; throws ConfigError with an operator-facing message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -244,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
+    databaseReplicaUrl: parseReplicaUrl(env.DATABASE_REPLICA_URL, databaseUrl),
+    replicaMaxLagMs: parsePositive(env.CLOAKROOM_REPLICA_MAX_LAG_MS, 'CLOAKROOM_REPLICA_MAX_LAG_MS', 'milliseconds') ?? 5000,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
     trustedProxies: parseCheckedList(
       env,

@@ -22,6 +22,8 @@ import type { RateLimitOptions } from './plugins/rate-limit/options.ts';
 import { useRateLimit } from './plugins/rate-limit/use-rate-limit.ts';
 import { useResponseLimit } from './plugins/use-response-limit.ts';
 import { useMutationFieldLimit } from './plugins/use-mutation-field-limit.ts';
+import { useReadRouting } from './plugins/use-read-routing.ts';
+import type { ReadRouting } from '../database/read-routing.ts';
 import * as teamRepository from '../modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -59,6 +61,8 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** Prometheus metrics (useMetrics): kept in `registry`, served at `endpoint` unless it is false. @default undefined (off) */
   metrics?: Pick<MetricsOptions, 'registry' | 'endpoint'> | undefined;
+  /** Queries on a read replica (DATABASE_REPLICA_URL), see `createReadRouting`. @default undefined (everything on `db`) */
+  readRouting?: ReadRouting | undefined;
   /** What GraphiQL pre-fills (see `graphiqlOptions`); unused in production, which serves no GraphiQL. @default {} (a header template) */
   graphiql?: GraphiQLPageOptions;
 }
@@ -103,6 +107,7 @@ export function createApp({
   trustedProxies = [],
   metrics,
   graphiql = {},
+  readRouting,
 }: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
   // For requests refused before their context is built (parse and validation errors). The token
@@ -185,6 +190,8 @@ export function createApp({
             }),
           ]
         : []),
+      // Inside the deadline (a query retried on the primary stays within it), before useRateLimit.
+      ...(readRouting ? [useReadRouting(readRouting)] : []),
       useRequestDeadline({ timeoutMs: requestTimeoutMs }),
       useBodyLimit(),
       useResponseLimit({ maxBytes: maxResponseBytes }),
