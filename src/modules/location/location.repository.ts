@@ -52,6 +52,17 @@ export async function deleteLocation(db: Db, id: string): Promise<void> {
   await db.deleteFrom('locations').where('id', '=', id).execute();
 }
 
+/** Every location of a secret, by name (verifySecret verifies them all; a secret has a handful). */
+export async function findAllLocationsOfSecret(db: Db, secretId: string): Promise<LocationRow[]> {
+  return db
+    .selectFrom('locations')
+    .selectAll()
+    .where('secret_id', '=', secretId)
+    .orderBy(sql`lower(name)`)
+    .orderBy('id')
+    .execute();
+}
+
 export interface LocationFilter {
   locationType?: string | null | undefined;
   search?: string | null | undefined;

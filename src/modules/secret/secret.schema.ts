@@ -174,7 +174,7 @@ const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string
   }),
 });
 
-const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
+export const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
 builder.node(SecretVersionRef, {
   description: 'An immutable record of a credentials change (metadata only). Visible to whoever sees its secret.',
   id: { resolve: (v) => compositeId(v.secretId, v.version) },
@@ -622,7 +622,7 @@ const PromoteSecretVersionInput = builder.inputType('PromoteSecretVersionInput',
 });
 
 inputMutationField('promoteSecretVersion', SecretRef, {
-  description: `Makes a version CURRENT: the old CURRENT becomes PREVIOUS, PENDING is cleared, lastRotatedAt set. ${SECRET_WRITE_ROLES} \`force\` needs ADMIN or OWNER. Audit: secret.version_promoted. Error codes: SECRET_DELETED, NOT_FOUND, VERSION_ALREADY_CURRENT, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), VERSION_MISMATCH.`,
+  description: `Makes a version CURRENT: the old CURRENT becomes PREVIOUS, PENDING is cleared, lastRotatedAt set. ${SECRET_WRITE_ROLES} \`force\` needs ADMIN or OWNER. Audit: secret.version_promoted. Error codes: VERIFICATION_REQUIRED (unless \`force\`: every linked location must have PASSED \`verifySecret\` with this version since it was staged), SECRET_DELETED, NOT_FOUND, VERSION_ALREADY_CURRENT, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), VERSION_MISMATCH.`,
   input: [PromoteSecretVersionInput, 'The secret and the version to promote.'],
   data: ['secret', 'The secret as it is now.'],
   resolve: (input, ctx) => promoteSecretVersion(ctx, { ...input, id: input.id.id }),

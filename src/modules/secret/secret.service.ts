@@ -35,6 +35,7 @@ import type { SecretVersionStage, Storage, Visibility } from './secret.policy.ts
 import type { FieldMappingInput, VaultType } from './field-mapping-references.ts';
 import { credentialFieldsFor, defaultAuthMethod, type AuthMethod, type CredentialsInput, type SecretType } from './provider-catalogue.ts';
 import * as secretRepository from './secret.repository.ts';
+import * as verificationRepository from '../verification/verification.repository.ts';
 import type { SecretFilter, SecretPatch, SecretRow, SecretVersionRow } from './secret.repository.ts';
 
 export type WorkspaceAccess = 'ALL' | 'SOME' | 'NONE';
@@ -609,6 +610,10 @@ export async function promoteSecretVersion(
     async (trx, current) => {
       const target = await lockedVersion(trx, current, input.version);
       secretPolicy.requirePromotable(current, target);
+      if (!force) {
+        const unverified = await verificationRepository.countLocationsNotPassed(trx, current.id, target.version, target.created_at);
+        secretPolicy.requireVerifiedEverywhere(unverified, target.version);
+      }
       // Previews were kept per version from migration 0013 on; an older version's are derived once here.
       const previews =
         target.credential_fields ??
