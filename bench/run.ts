@@ -2,6 +2,7 @@
 // baselines (a raw node:http + pg handler, PostGraphile 5) one at a time over HTTP with
 // autocannon, and writes bench/RESULTS.md with a throughput chart. See bench/README.md.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createDatabase } from '../src/database/database.ts';
@@ -11,15 +12,16 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { postgraphileCursorAt } from './baselines/postgraphile-queries.ts';
 import { drive, sendSequentially, type SubjectTargets } from './load.ts';
 import { OPERATIONS } from './operations.ts';
-import { explainPages, machineDescription, writeReport, type CountResult, type Measurement } from './report.ts';
+import { explainPages, machineDescription, writeReport, type CountResult, type IdleRss, type Measurement } from './report.ts';
 import { DEFAULT_SIZES, QUICK_SIZES, recreateDatabase, seed, type SeedSizes } from './seed.ts';
 import { startStatementCounter } from './statement-counter.ts';
-import { startSubject, type SubjectName } from './subjects.ts';
+import { startSubject, type RunningSubject, type SubjectName } from './subjects.ts';
 
 const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     seconds: { type: 'string' },
+    rounds: { type: 'string' },
     connections: { type: 'string' },
     subjects: { type: 'string' },
     teams: { type: 'string' },
@@ -37,7 +39,9 @@ const sizes: SeedSizes = {
   locations: Number(options.locations ?? base.locations),
   bigTeamSecrets: Number(options['big-team-secrets'] ?? base.bigTeamSecrets),
 };
-const seconds = Number(options.seconds ?? (quick ? 2 : 5));
+const seconds = Number(options.seconds ?? (quick ? 1 : 5));
+/** Each cell is measured this many times, the subjects taking turns, so a noisy moment hits them all alike. */
+const rounds = Number(options.rounds ?? 3);
 const connectionCounts = (options.connections ?? (quick ? '1,32' : '1,8,32,64')).split(',').map(Number);
 const subjects = (options.subjects ?? 'cloakroom,raw,postgraphile').split(',') as SubjectName[];
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? `postgres://root@127.0.0.1:5432/cloakroom_bench${quick ? '_quick' : ''}`;
@@ -80,15 +84,17 @@ const measurements: Measurement[] = [];
 const counts: CountResult[] = [];
 const sampleAnswers = new Map<string, string>();
 
+const subjectTargets = new Map<SubjectName, SubjectTargets>();
 for (const subject of subjects) {
   // Pass 1: statements per request, through the counting proxy, one request at a time.
   const counter = await startStatementCounter(databaseUrl);
-  let running = await startSubject(subject, counter.url, masterKeyText);
+  const running = await startSubject(subject, counter.url, masterKeyText);
   const targets: SubjectTargets = {
     ...shared,
     subject,
     page500Cursor: subject === 'postgraphile' ? await postgraphileCursorAt(running.url, shared.teamId, pageOffset) : cloakroomCursor,
   };
+  subjectTargets.set(subject, targets);
   progress(`${subject}: counting SQL statements per request`);
   for (const operation of operationsOf(subject)) {
     await sendSequentially(running.url, targets, operation, 3);
@@ -99,25 +105,42 @@ for (const subject of subjects) {
   }
   await running.stop();
   await counter.close();
+}
 
-  // Pass 2: throughput and latency, straight to PostgreSQL.
-  running = await startSubject(subject, databaseUrl, masterKeyText);
-  for (const operation of operationsOf(subject)) {
+// Pass 2: throughput and latency, straight to PostgreSQL. Every subject is started (an idle server
+// costs no CPU), then the subjects take turns on each cell, round after round: a noisy moment on
+// this shared machine lands on one round of every subject, not on all the rounds of one.
+const running = new Map<SubjectName, RunningSubject>();
+const idleRss: IdleRss[] = [];
+for (const subject of subjects) {
+  const started = await startSubject(subject, databaseUrl, masterKeyText);
+  running.set(subject, started);
+  await sleep(1000);
+  idleRss.push({ subject, bytes: started.takePeakRss() });
+}
+for (const operation of OPERATIONS.map((known) => known.name)) {
+  const taking = subjects.filter((subject) => operationsOf(subject).includes(operation));
+  for (const subject of taking) {
     progress(`${subject} ${operation}: warming up`);
-    await drive(running.url, targets, operation, 8, quick ? 1 : 2);
-    for (const connections of connectionCounts) {
-      running.takePeakRss();
-      const result = await drive(running.url, targets, operation, connections, seconds);
-      const measurement = { subject, operation, connections, ...result, peakRssBytes: running.takePeakRss() };
-      measurements.push(measurement);
-      progress(
-        `${subject} ${operation} ×${connections}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-          `RSS ${(measurement.peakRssBytes / 2 ** 20).toFixed(0)} MB${result.failures ? `, ${result.failures} FAILED` : ''}`,
-      );
+    await drive(running.get(subject)!.url, subjectTargets.get(subject)!, operation, 8, quick ? 1 : 2);
+  }
+  for (const connections of connectionCounts) {
+    for (let round = 1; round <= rounds; round++) {
+      for (const subject of taking) {
+        const server = running.get(subject)!;
+        server.takePeakRss();
+        const result = await drive(server.url, subjectTargets.get(subject)!, operation, connections, seconds);
+        const measurement = { subject, operation, connections, round, ...result, peakRssBytes: server.takePeakRss() };
+        measurements.push(measurement);
+        progress(
+          `${subject} ${operation} ×${connections} round ${round}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+            `RSS ${(measurement.peakRssBytes / 2 ** 20).toFixed(0)} MB${result.failures ? `, ${result.failures} FAILED` : ''}`,
+        );
+      }
     }
   }
-  await running.stop();
 }
+for (const server of running.values()) await server.stop();
 
 // The raw baseline must answer exactly what cloakroom answers, or the comparison means nothing.
 for (const operation of ['list', 'page']) {
@@ -131,7 +154,9 @@ writeReport(output, {
   machine: await machineDescription(databaseUrl),
   sizes,
   seconds,
+  rounds,
   connectionCounts,
+  idleRss,
   pageNumber,
   measurements,
   counts,
