@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import type { Role } from '../team/team.tables.ts';
 import type { SecretTable, SecretVersionTable } from './secret.tables.ts';
 import type { SecretStatus } from './secret.policy.ts';
@@ -9,6 +10,10 @@ import { nameKey } from '../shared/names.ts';
 import { versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import { containsPattern, paginate, paginateInOrder, type ListOrder } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { userFromJson, userVisibleTo } from '../auth/auth.repository.ts';
+import { locationFromJson, locationsPageOfSecret } from '../location/location.repository.ts';
+import { teamFromJson, type TeamJson, type TeamWithRoleRow } from '../team/team.repository.ts';
 
 export type SecretRow = Selectable<SecretTable> & { location_count: number; next_rotation_at: Date | null; status: SecretStatus };
 export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext' | 'iv' | 'auth_tag' | 'wrapped_data_key'>;
@@ -55,7 +60,7 @@ export async function findSecretsOfMember(db: Db, userId: string, ids: readonly 
   return selectSecrets(db)
     .innerJoin('memberships', 'memberships.team_id', 'secrets.team_id')
     .where('memberships.user_id', '=', userId)
-    .where('secrets.id', 'in', ids)
+    .where('secrets.id', '=', anyOf(ids))
     .where((eb) =>
       eb.or([
         eb('secrets.visibility', '=', 'TEAM'),
@@ -184,9 +189,17 @@ export interface SecretFilter {
   rotationDueBefore?: Date | null | undefined;
 }
 
-/** A page of a team's secrets the reader may see, filtered and keyset-ordered. */
-export async function listSecrets(db: Db, teamId: string, reader: SecretReader, filter: SecretFilter, order: ListOrder, page: KeysetPage) {
-  let query = visibleTo(selectSecrets(db).where('secrets.team_id', '=', teamId), reader);
+/** Nested fields a list folds into its own statement (one round trip), each answered as its loader would answer it. */
+export interface NestedSelections {
+  /** `creator`: the secret's creator as `findUsersVisibleTo` answers this viewer (null when hidden or none). */
+  creatorVisibleTo?: string | undefined;
+  /** `locations_page`: this page of the secret's locations, as `listLocationsOfSecrets` reads it. */
+  locationsPage?: KeysetPage | undefined;
+}
+
+type SecretsQuery = ReturnType<typeof selectSecrets>;
+
+function filtered(query: SecretsQuery, filter: SecretFilter): SecretsQuery {
   if (filter.secretType) query = query.where('secrets.secret_type', '=', filter.secretType);
   if (filter.storage) query = query.where('secrets.storage', '=', filter.storage as SecretRow['storage']);
   if (filter.search) query = query.where(sql<boolean>`lower(secrets.name) like ${containsPattern(filter.search)}`);
@@ -213,7 +226,85 @@ export async function listSecrets(db: Db, teamId: string, reader: SecretReader, 
       ]),
     );
   }
-  return paginateInOrder(query, 'secrets', order, page).execute();
+  return query;
+}
+
+/** The page in its order, with the nested selections as JSON columns. */
+function paged(db: Db, query: SecretsQuery, order: ListOrder, page: KeysetPage, nested: NestedSelections) {
+  const { creatorVisibleTo, locationsPage } = nested;
+  const folded = query
+    .$if(creatorVisibleTo !== undefined, (qb) =>
+      qb.select((eb) => jsonObjectFrom(userVisibleTo(db, creatorVisibleTo!, eb.ref('secrets.created_by'))).as('creator')),
+    )
+    .$if(locationsPage !== undefined, (qb) =>
+      qb.select((eb) => jsonArrayFrom(locationsPageOfSecret(db, eb.ref('secrets.id'), locationsPage!)).as('locations_page')),
+    );
+  return paginateInOrder(folded, 'secrets', order, page);
+}
+
+type PagedRow = Awaited<ReturnType<ReturnType<typeof paged>['execute']>>[number];
+
+/** A listed row with its JSON columns read as `pg` reads rows (timestamps as Dates). */
+function fromPaged<Row extends PagedRow>(row: Row) {
+  return { ...row, creator: row.creator && userFromJson(row.creator), locations_page: row.locations_page?.map(locationFromJson) };
+}
+
+/** A page of a team's secrets the reader may see, filtered and keyset-ordered. */
+export async function listSecrets(
+  db: Db,
+  teamId: string,
+  reader: SecretReader,
+  filter: SecretFilter,
+  order: ListOrder,
+  page: KeysetPage,
+  nested: NestedSelections = {},
+) {
+  const query = filtered(visibleTo(selectSecrets(db).where('secrets.team_id', '=', teamId), reader), filter);
+  const rows = await paged(db, query, order, page, nested).execute();
+  return rows.map(fromPaged);
+}
+
+export type ListedSecretRow = Awaited<ReturnType<typeof listSecrets>>[number];
+
+/**
+ * The team (with the user's role, as `findTeamsOfMember` answers) and the page of its secrets that
+ * `listSecrets` reads for that role, in one statement; undefined when the user is not a member.
+ * The visibility rule is `visibleTo`'s, on the role the statement itself reads.
+ */
+export async function findTeamWithSecrets(
+  db: Db,
+  userId: string,
+  teamId: string,
+  filter: SecretFilter,
+  order: ListOrder,
+  page: KeysetPage,
+  nested: NestedSelections,
+): Promise<{ team: TeamWithRoleRow; secrets: ListedSecretRow[] } | undefined> {
+  const visible = selectSecrets(db)
+    .where('secrets.team_id', '=', sql.ref<string>('teams.id'))
+    .where((eb) =>
+      eb.or([
+        eb('secrets.visibility', '=', 'TEAM'),
+        eb('secrets.owner_id', '=', userId),
+        eb(sql.ref<Role>('memberships.role'), '=', anyOf(ROLES_SEEING_PRIVATE_SECRETS)),
+      ]),
+    );
+  const rows = await db
+    .selectFrom('teams')
+    .innerJoin('memberships', 'memberships.team_id', 'teams.id')
+    .where('memberships.user_id', '=', userId)
+    .where('teams.id', '=', teamId)
+    // A single team row: the lateral page comes out in its own order (a nested loop over one row).
+    .leftJoinLateral(paged(db, filtered(visible, filter), order, page, nested).as('page'), (join) => join.onTrue())
+    .selectAll('page')
+    .select([sql<TeamJson>`to_json(teams)`.as('team'), 'memberships.role as viewer_role'])
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    team: { ...teamFromJson(first.team), viewer_role: first.viewer_role },
+    secrets: rows.filter((row) => row.id !== null).map((row) => fromPaged(row as PagedRow)),
+  };
 }
 
 /** The sealed payload holding a secret's credentials at `version`. */
@@ -265,17 +356,16 @@ const VERSION_METADATA = ['secret_id', 'version', 'reason', 'master_key_id', 'cr
 /** The versions among `keys` (metadata only); whether the caller may see their secrets is the caller's to check first. */
 export async function findSecretVersions(db: Db, keys: readonly { secretId: string; version: number }[]): Promise<SecretVersionRow[]> {
   if (!keys.length) return [];
-  return db
-    .selectFrom('secret_versions')
-    .select(VERSION_METADATA)
-    .where((eb) =>
-      eb(
-        eb.refTuple('secret_id', 'version'),
-        'in',
-        keys.map((key) => eb.tuple(key.secretId, key.version)),
-      ),
-    )
-    .execute();
+  return (
+    db
+      .selectFrom('secret_versions')
+      .select(VERSION_METADATA)
+      // Two array parameters, unnested into pairs: one SQL text whatever the number of keys (see anyOf).
+      .where(
+        sql<boolean>`(secret_id, version) in (select * from unnest(${keys.map((key) => key.secretId)}::uuid[], ${keys.map((key) => key.version)}::int[]))`,
+      )
+      .execute()
+  );
 }
 
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */

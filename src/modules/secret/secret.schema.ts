@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.ts';
+import { secretListNesting } from './secret.lookahead.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
@@ -286,7 +287,7 @@ builder.objectField(TeamRef, 'secrets', (t) =>
       type: SecretRef,
       description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
       args: filteredListArgs(t.arg, SecretFilterInput, 'Only secrets that match.'),
-      resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
+      resolve: (team, args, ctx, info) => listTeamSecrets(ctx, team.id, args, secretListNesting(info, info.fieldNodes)),
     },
     {},
     TeamSecretsEdge,
