@@ -12,9 +12,18 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { postgraphileCursorAt } from './baselines/postgraphile-queries.ts';
 import { drive, sendSequentially, type SubjectTargets } from './load.ts';
 import { OPERATIONS } from './operations.ts';
-import { explainPages, machineDescription, writeReport, type CountResult, type IdleRss, type Measurement } from './report.ts';
+import {
+  explainPages,
+  machineDescription,
+  writeReport,
+  type CliRunTiming,
+  type CountResult,
+  type IdleRss,
+  type Measurement,
+} from './report.ts';
 import { DEFAULT_SIZES, QUICK_SIZES, recreateDatabase, seed, type SeedSizes } from './seed.ts';
 import { startStatementCounter } from './statement-counter.ts';
+import { CLI_RUNS, embeddedDataDir, timeCliRuns } from './cli-run.ts';
 import { startSubject, type RunningSubject, type SubjectName } from './subjects.ts';
 
 const { values: options } = parseArgs({
@@ -142,6 +151,22 @@ for (const operation of OPERATIONS.map((known) => known.name)) {
 }
 for (const server of running.values()) await server.stop();
 
+// `cli run`, invocation to child start, on this PostgreSQL database and on a fresh embedded one.
+const cliRuns: CliRunTiming[] = [];
+if (subjects.includes('cloakroom')) {
+  progress(`cli run ×${CLI_RUNS} on PostgreSQL`);
+  const postgres = { DATABASE_URL: databaseUrl, CLOAKROOM_MASTER_KEY: masterKeyText };
+  cliRuns.push({ database: 'PostgreSQL', ms: await timeCliRuns(postgres, shared.secretIds[0]!) });
+  progress(`cli run ×${CLI_RUNS} on the embedded database`);
+  const embedded = await embeddedDataDir();
+  try {
+    cliRuns.push({ database: 'embedded', ms: await timeCliRuns(embedded.env, embedded.secretId) });
+  } finally {
+    embedded.remove();
+  }
+  for (const timing of cliRuns) progress(`cli run on ${timing.database}: ${timing.ms.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+}
+
 // The raw baseline must answer exactly what cloakroom answers, or the comparison means nothing.
 for (const operation of ['list', 'page']) {
   const ours = sampleAnswers.get(`cloakroom:${operation}`);
@@ -157,6 +182,7 @@ writeReport(output, {
   rounds,
   connectionCounts,
   idleRss,
+  cliRuns,
   pageNumber,
   measurements,
   counts,

@@ -261,7 +261,7 @@ test('at start, after migrations, it derives the previews a migration masked ane
   const dataDir = newDataDir();
   const database: Record<string, string> = isolated ? { DATABASE_URL: isolated.databaseUrl } : { DATA_DIR: dataDir };
   try {
-    const { db, close } = openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
+    const { db, close } = await openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
     let team: Awaited<ReturnType<typeof createTeamWithOwner>>;
     let secretId: string;
     try {
