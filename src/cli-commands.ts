@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from '
 import { createKeyring, DecryptionError } from './modules/crypto/envelope.ts';
 import { rewrapDataKeys } from './modules/crypto/rewrap.service.ts';
 import { remaskPreviews } from './modules/secret/remask.service.ts';
+import { purgeDueSecrets } from './modules/secret/purge.service.ts';
 import { injectableEnv } from './modules/secret/secret.service.ts';
 import { isCloakroomConfigKey } from './modules/secret/reserved-env-keys.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
@@ -37,12 +38,16 @@ Commands (each prints one JSON object on stdout):
       database and the master key (CLOAKROOM_MASTER_KEY, or DATA_DIR/master.key embedded).
       The child never inherits CLOAKROOM_*, DATABASE_URL, DATABASE_REPLICA_URL, REDIS_URL or
       DATA_DIR; a secret holding a reserved key (PATH, LD_PRELOAD, …) is refused, nothing runs;
-      so is an EXPIRED one (SECRET_EXPIRED).
+      so is an EXPIRED one (SECRET_EXPIRED) and one scheduled for deletion (SECRET_DELETED).
   rewrap
       After a master key rotation: re-wraps every data key under the current master key
       (CLOAKROOM_MASTER_KEY), unwrapping with CLOAKROOM_PREVIOUS_MASTER_KEYS; payloads are not
       touched. Batched and resumable; safe while servers run. → {"rewrapped","remaining","currentKeyId"}
       Exits 1 when some rows are wrapped by a master key the keyring lacks (it names their key ids).
+  purge
+      Removes the secrets whose recovery window has ended (deleteSecret scheduled them; purgeAt
+      has come) with all their versions, one secret.purged audit event each (servers also do it
+      every CLOAKROOM_PURGE_INTERVAL_MS). Safe while servers and other purges run. → {"purged"}
   remask
       Derives the masked previews that a migration replaced by •••• anew from the sealed payloads
       (servers also do it at start). Batched, idempotent; safe while servers run. → {"remasked","remaining"}
@@ -75,7 +80,7 @@ async function run(argv: string[]): Promise<unknown> {
     allowPositionals: command === 'run',
     strict: true,
   });
-  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify', 'rewrap', 'remask'].includes(command))
+  if (!['bootstrap', 'token', 'migrate', 'run', 'audit-verify', 'rewrap', 'remask', 'purge'].includes(command))
     throw new UsageError(`Unknown command "${command}"`);
   if (command === 'run') {
     const secretId = fromGlobalId(required(z.string(), values.secret, 'secret'), 'Secret');
@@ -118,6 +123,8 @@ async function run(argv: string[]): Promise<unknown> {
       }
       case 'rewrap':
         return await rewrapDataKeys(db, keyring!);
+      case 'purge':
+        return await purgeDueSecrets(db);
       case 'remask': {
         const result = await remaskPreviews(db, keyring!);
         if (result.remaining) process.exitCode = 1;

@@ -60,3 +60,29 @@ describe('rate limits and proxies from the environment', () => {
     }
   });
 });
+
+describe('the purge sweep from the environment', () => {
+  test('CLOAKROOM_PURGE_INTERVAL_MS: one minute by default, a value in milliseconds, garbage refusing to start', () => {
+    expect(loadConfig({}).purgeIntervalMs).toBe(60_000);
+    expect(loadConfig({ CLOAKROOM_PURGE_INTERVAL_MS: '5000' }).purgeIntervalMs).toBe(5000);
+    for (const value of ['0', '-5', 'hourly', '1.5']) expect(() => loadConfig({ CLOAKROOM_PURGE_INTERVAL_MS: value })).toThrow(ConfigError);
+  });
+});
+
+describe('the outbound guard from the environment', () => {
+  test('CLOAKROOM_OUTBOUND_ALLOWED_HOSTS takes names, addresses and ranges; anything else refuses to start', () => {
+    expect(loadConfig({}).outboundAllowedHosts).toEqual([]);
+    expect(
+      loadConfig({ CLOAKROOM_OUTBOUND_ALLOWED_HOSTS: ' 127.0.0.1, 10.0.0.0/8 ,minio.internal,fd00::/8' }).outboundAllowedHosts,
+    ).toEqual(['127.0.0.1', '10.0.0.0/8', 'minio.internal', 'fd00::/8']);
+    for (const bad of ['10.0.0.0/99', '*.internal', 'https://minio.internal']) {
+      expect(() => loadConfig({ CLOAKROOM_OUTBOUND_ALLOWED_HOSTS: bad })).toThrow(ConfigError);
+    }
+  });
+
+  test('CLOAKROOM_OUTBOUND_CA_FILE must name a readable PEM file', () => {
+    expect(loadConfig({}).outboundExtraCa).toBeUndefined();
+    expect(() => loadConfig({ CLOAKROOM_OUTBOUND_CA_FILE: '/nonexistent/ca.pem' })).toThrow(ConfigError);
+    expect(() => loadConfig({ CLOAKROOM_OUTBOUND_CA_FILE: 'package.json' })).toThrow(/no PEM certificate/);
+  });
+});

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { clientAddressResolver } from './http/client-address.ts';
+import { parseAllowedHost } from './modules/outbound/outbound-guard.ts';
 
 /** Everything the process reads from its environment, parsed once at start. */
 export interface Config {
@@ -39,6 +40,18 @@ export interface Config {
   metrics: boolean;
   /** Serve the metrics on this port instead of the API's /metrics (CLOAKROOM_METRICS_PORT). */
   metricsPort: number | undefined;
+  /**
+   * How often this server purges the secrets whose recovery window has ended
+   * (CLOAKROOM_PURGE_INTERVAL_MS; every server runs the sweep, SKIP LOCKED keeps them apart). @default 60_000
+   */
+  purgeIntervalMs: number;
+  /**
+   * Hosts, addresses and CIDR ranges outbound requests (verification, webhooks) may reach although
+   * they are not public (CLOAKROOM_OUTBOUND_ALLOWED_HOSTS). @default [] (public addresses only)
+   */
+  outboundAllowedHosts: string[];
+  /** PEM certificates outbound requests trust besides Node's roots (read from CLOAKROOM_OUTBOUND_CA_FILE). */
+  outboundExtraCa: string | undefined;
   /** Per-minute limits from the environment; unset ones keep useRateLimit's defaults, 0 turns one off. */
   rateLimit: {
     perToken: { queries?: number; mutations?: number };
@@ -133,22 +146,39 @@ function parseMetricsPort(value: string | undefined): number | undefined {
   return port;
 }
 
-/** Comma-separated; each entry checked now, so a typo stops the start instead of trusting nothing (or too much). */
-function parseTrustedProxies(value: string | undefined): string[] {
-  const entries = (value ?? '')
+/**
+ * A comma-separated list whose every entry is checked now, so a typo stops the start instead of
+ * trusting (or opening) nothing or too much; `expected` says what an entry must be.
+ */
+function parseCheckedList(env: NodeJS.ProcessEnv, name: string, isValid: (entry: string) => boolean, expected: string): string[] {
+  const entries = (env[name] ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
-  for (const entry of entries) {
-    try {
-      clientAddressResolver([entry]);
-    } catch {
-      throw new ConfigError(
-        `CLOAKROOM_TRUSTED_PROXIES: "${entry}" is not an IP address, a CIDR range, or one of loopback, linklocal, uniquelocal`,
-      );
-    }
-  }
+  const bad = entries.find((entry) => !isValid(entry));
+  if (bad !== undefined) throw new ConfigError(`${name}: "${bad}" is not ${expected}`);
   return entries;
+}
+
+function isTrustedProxy(entry: string): boolean {
+  try {
+    clientAddressResolver([entry]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function loadOutboundCa(path: string | undefined): string | undefined {
+  if (!path?.trim()) return undefined;
+  let pem: string;
+  try {
+    pem = readFileSync(path.trim(), 'utf8');
+  } catch (error) {
+    throw new ConfigError(`CLOAKROOM_OUTBOUND_CA_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`CLOAKROOM_OUTBOUND_CA_FILE: ${path} holds no PEM certificate`);
+  return pem;
 }
 
 function parseRequestTimeout(value: string | undefined): number | undefined {
@@ -215,11 +245,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
-    trustedProxies: parseTrustedProxies(env.CLOAKROOM_TRUSTED_PROXIES),
+    trustedProxies: parseCheckedList(
+      env,
+      'CLOAKROOM_TRUSTED_PROXIES',
+      isTrustedProxy,
+      'an IP address, a CIDR range, or one of loopback, linklocal, uniquelocal',
+    ),
     compileQueries: env.CLOAKROOM_COMPILE_QUERIES !== 'false',
     preparedStatements: env.CLOAKROOM_PREPARED_STATEMENTS !== 'false',
     metrics: env.CLOAKROOM_METRICS === 'true',
     metricsPort: parseMetricsPort(env.CLOAKROOM_METRICS_PORT),
+    purgeIntervalMs: parsePositive(env.CLOAKROOM_PURGE_INTERVAL_MS, 'CLOAKROOM_PURGE_INTERVAL_MS', 'milliseconds') ?? 60_000,
+    outboundAllowedHosts: parseCheckedList(
+      env,
+      'CLOAKROOM_OUTBOUND_ALLOWED_HOSTS',
+      (entry) => parseAllowedHost(entry) !== null,
+      'a host name, an IP address or a CIDR range',
+    ),
+    outboundExtraCa: loadOutboundCa(env.CLOAKROOM_OUTBOUND_CA_FILE),
     persistedOperations: env.CLOAKROOM_PERSISTED_OPERATIONS ? loadPersistedOperations(env.CLOAKROOM_PERSISTED_OPERATIONS) : undefined,
     rateLimit: {
       perToken: {

@@ -46,6 +46,13 @@ export const ErrorCode = {
   PAYLOAD_MISSING: 'PAYLOAD_MISSING',
   /** `cli run` of a secret whose `expiresAt` has come: nothing is injected, nothing runs. */
   SECRET_EXPIRED: 'SECRET_EXPIRED',
+  /**
+   * The secret is scheduled for deletion (`deleteSecret` with a recovery window): nothing but
+   * `restoreSecret` changes it, no location may use it, `cli run` refuses it.
+   */
+  SECRET_DELETED: 'SECRET_DELETED',
+  /** `restoreSecret` of a secret that is not scheduled for deletion: there is nothing to restore. */
+  SECRET_NOT_DELETED: 'SECRET_NOT_DELETED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

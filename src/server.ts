@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { createApp } from './http/app.ts';
+import { createOutboundGuard } from './modules/outbound/outbound-guard.ts';
 import { graphiqlPageOptions } from './http/graphiql.ts';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { ensureDevTeam } from './modules/team/dev-team.ts';
@@ -10,6 +11,7 @@ import { openDatabase } from './database/open-database.ts';
 import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
 import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.ts';
 import { remaskPreviews } from './modules/secret/remask.service.ts';
+import { startPurgeSweep } from './modules/secret/purge.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 /** How long SIGTERM waits for in-flight requests before closing their connections. */
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     metrics,
     db,
     keyring,
+    outbound: createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa }),
     logger,
     corsOrigins: config.corsOrigins,
     production: config.production,
@@ -89,6 +92,13 @@ async function main(): Promise<void> {
     console.error(`cloakroom is serving http://${shown}:${port}/graphql (open it in a browser for GraphiQL)`);
   });
 
+  // Secrets past their recovery window go, on every server: SKIP LOCKED lets them all sweep at once.
+  const purgeSweep = startPurgeSweep(db, {
+    intervalMs: config.purgeIntervalMs,
+    onPurged: (result) => logger.info(result, 'secrets past their recovery window purged'),
+    onError: (error) => logger.error({ err: error }, 'purge of secrets past their recovery window failed; the next pass tries again'),
+  });
+
   if (!config.databaseUrl) {
     const dev = await ensureDevTeam(db, config.dataDir);
     if (dev.created) console.error(`Created team "Demo" and its owner; their API token is in ${dev.tokenFile}`);
@@ -105,12 +115,15 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests');
     draining = true;
+    // No new purge pass from now on; one in progress finishes before the database closes.
+    const sweepStopped = purgeSweep.stop();
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
     server.close(() => {
       clearTimeout(force);
       metricsServer?.close();
       (async () => {
+        await sweepStopped;
         await close();
         await redis?.quit().catch(() => redis.disconnect());
         logger.info('stopped');

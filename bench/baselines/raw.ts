@@ -63,6 +63,7 @@ const SECRET_COLUMNS = `select "secrets".*, (select count(*)::int from locations
   from secret_versions where secret_versions.secret_id = secrets.id
   order by secret_versions.version desc limit 1
 ) as "next_rotation_at", case
+  when secrets.deleted_at is not null then 'SCHEDULED_FOR_DELETION'
   when secrets.expires_at <= now() then 'EXPIRED'
   when (
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
@@ -76,7 +77,7 @@ const SECRET_COLUMNS = `select "secrets".*, (select count(*)::int from locations
  * its secrets, each with its creator and first locations as JSON, in one statement.
  */
 const foldedList = (after: boolean) =>
-  `select "page".*, to_json(teams) as "team", "memberships"."role" as "viewer_role" from "teams" inner join "memberships" on "memberships"."team_id" = "teams"."id" left join lateral (${SECRET_COLUMNS}, (select to_json(obj) from (select "users".* from "users" where ("users"."id" = $1 or exists (select from "memberships" as "theirs" inner join "memberships" as "mine" on "mine"."team_id" = "theirs"."team_id" where "theirs"."user_id" = "users"."id" and "mine"."user_id" = $2)) and "users"."id" = "secrets"."created_by") as obj) as "creator", (select coalesce(json_agg(agg), '[]') from (select "locations".*, lower(locations.name) as "sort_key" from "locations" where "locations"."secret_id" = "secrets"."id" order by lower("locations"."name") asc, "locations"."id" asc limit $3) as agg) as "locations_page", lower("secrets"."name") as "sort_key" from "secrets" where "secrets"."team_id" = "teams"."id" and ("secrets"."visibility" = $4 or "secrets"."owner_id" = $5 or "memberships"."role" = any($6))${after ? ' and (lower("secrets"."name"), "secrets"."id") > ($7, $8)' : ''} order by lower("secrets"."name") asc, "secrets"."id" asc limit $${after ? 9 : 7}) as "page" on true where "memberships"."user_id" = $${after ? 10 : 8} and "teams"."id" = $${after ? 11 : 9}`;
+  `select "page".*, to_json(teams) as "team", "memberships"."role" as "viewer_role" from "teams" inner join "memberships" on "memberships"."team_id" = "teams"."id" left join lateral (${SECRET_COLUMNS}, (select to_json(obj) from (select "users".* from "users" where ("users"."id" = $1 or exists (select from "memberships" as "theirs" inner join "memberships" as "mine" on "mine"."team_id" = "theirs"."team_id" where "theirs"."user_id" = "users"."id" and "mine"."user_id" = $2)) and "users"."id" = "secrets"."created_by") as obj) as "creator", (select coalesce(json_agg(agg), '[]') from (select "locations".*, lower(locations.name) as "sort_key" from "locations" where "locations"."secret_id" = "secrets"."id" order by lower("locations"."name") asc, "locations"."id" asc limit $3) as agg) as "locations_page", lower("secrets"."name") as "sort_key" from "secrets" where "secrets"."team_id" = "teams"."id" and ("secrets"."visibility" = $4 or "secrets"."owner_id" = $5 or "memberships"."role" = any($6)) and "secrets"."deleted_at" is null${after ? ' and (lower("secrets"."name"), "secrets"."id") > ($7, $8)' : ''} order by lower("secrets"."name") asc, "secrets"."id" asc limit $${after ? 9 : 7}) as "page" on true where "memberships"."user_id" = $${after ? 10 : 8} and "teams"."id" = $${after ? 11 : 9}`;
 
 interface SecretRow {
   id: string;

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/database.ts';
 import type { Role } from '../modules/team/team.tables.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
+import type { OutboundGuard } from '../modules/outbound/outbound-guard.ts';
 import type { KeysetPage } from './pagination.ts';
 import { compositeId, isUuid, splitCompositeId } from './global-id.ts';
 import { READ_ACTION, roleMayPerform, scopesAllowReading } from '../modules/auth/permissions.ts';
@@ -80,6 +81,8 @@ export interface Context {
   db: Kysely<Database>;
   /** Master keys: seal new credentials under `current`. */
   keyring: MasterKeyring;
+  /** Every request to an address a user chose (a storage endpoint, a webhook) goes through it. */
+  outbound: OutboundGuard;
   viewer: Viewer;
   meta: RequestMeta;
   loaders: Loaders;
@@ -205,8 +208,12 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
 }
 
 /** Builds the context of one authenticated request. */
-export function createContext(db: Kysely<Database>, keyring: MasterKeyring, viewer: Viewer, meta: RequestMeta): Context {
-  return { db, keyring, viewer, meta, loaders: createLoaders(db, viewer) };
+export function createContext(
+  { db, keyring, outbound }: Pick<Context, 'db' | 'keyring' | 'outbound'>,
+  viewer: Viewer,
+  meta: RequestMeta,
+): Context {
+  return { db, keyring, outbound, viewer, meta, loaders: createLoaders(db, viewer) };
 }
 
 /** The viewer's role in a team, or null when they are not a member (so the team does not exist for them). */

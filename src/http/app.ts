@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../database/database-errors.ts';
 import type { Database } from '../database/database.ts';
 import { AppError } from '../errors.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
+import { createOutboundGuard, type OutboundGuard } from '../modules/outbound/outbound-guard.ts';
 import { errorFields, type Logger } from './logger.ts';
 import { createContext, teamOfObject, type Context } from '../graphql/context.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
@@ -35,6 +36,8 @@ export interface AppOptions {
   db: Kysely<Database>;
   keyring: MasterKeyring;
   logger: Logger;
+  /** The guard of outbound requests (storage verification). @default createOutboundGuard() (public addresses only, Node's CAs) */
+  outbound?: OutboundGuard;
   /** Origins whose pages may call the API. @default [] (no cross-origin access) */
   corsOrigins?: string[];
   /** Production mode: no GraphiQL, no introspection, no field suggestions. @default false */
@@ -89,6 +92,7 @@ export function createApp({
   db,
   keyring,
   logger,
+  outbound = createOutboundGuard(),
   corsOrigins = [],
   production = false,
   rateLimit = {},
@@ -161,7 +165,7 @@ export function createApp({
     context: async ({ request, req }) => {
       const viewer = await authenticate(db, request.headers.get('authorization'));
       if (!viewer) throw unauthenticated();
-      return createContext(db, keyring, viewer, {
+      return createContext({ db, keyring, outbound }, viewer, {
         requestId: requestIdOf(request),
         clientIp: clientAddressOf(req),
         userAgent: request.headers.get('user-agent'),

@@ -205,7 +205,7 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     expect(stats.linksWon).toBeGreaterThan(0);
   });
 
-  test('SECRET_IN_USE: deleting a secret while a location is linked to it gives SECRET_IN_USE or NotFound, never a 500', async () => {
+  test('SECRET_IN_USE: deleting a secret while a location is linked to it gives SECRET_IN_USE or SECRET_DELETED, never a 500', async () => {
     const tally = { deleted: 0, inUse: 0 };
     for (let round = 0; round < 20; round++) {
       const secret = await createS3Secret(t.app, team);
@@ -225,7 +225,8 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
       else [deleted, linked] = await Promise.all([remove(), link()]);
       // Before the fix in lockSecret, the delete often read a stale location count and hit the foreign key (500).
       if (deleted.__typename === 'DeleteSecretSuccess') {
-        expect(linked).toMatchObject({ __typename: 'NotFoundError' });
+        // Scheduled for deletion: no location may use it.
+        expect(linked).toMatchObject({ __typename: 'ConflictError', code: 'SECRET_DELETED' });
         tally.deleted++;
       } else {
         expect(deleted).toMatchObject({ __typename: 'ConflictError', code: 'SECRET_IN_USE' });

@@ -13,6 +13,7 @@ import {
   CreateWorkspace,
   DeleteLocation,
   DeleteSecret,
+  RestoreSecret,
   DeleteVaultConnection,
   DeleteWorkspace,
   RemoveTeamMember,
@@ -322,6 +323,15 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     await expectIndistinguishable(
       'deleteSecret external',
       async (id) => (await ok(DeleteSecret, { input: { id: id(a.external, 'Secret') } }, token)).deleteSecret,
+    );
+    await expectIndistinguishable(
+      'deleteSecret forced',
+      async (id) =>
+        (await ok(DeleteSecret, { input: { id: id(a.native, 'Secret'), forceDeleteWithoutRecovery: true } }, token)).deleteSecret,
+    );
+    await expectIndistinguishable(
+      'restoreSecret',
+      async (id) => (await ok(RestoreSecret, { input: { id: id(a.native, 'Secret') } }, token)).restoreSecret,
     );
     await expectIndistinguishable(
       'createSecret in team A',

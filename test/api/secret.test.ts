@@ -446,8 +446,10 @@ describe('deleteSecret', () => {
       __typename: 'DeleteSecretSuccess',
       deletedSecretId: free.id,
     });
+    // Scheduled for deletion (secret-deletion.test.ts): a second delete is refused.
     expect((await executeOk(t.app, DeleteSecret, { input: { id: free.id } }, team.ownerToken)).deleteSecret).toMatchObject({
-      __typename: 'NotFoundError',
+      __typename: 'ConflictError',
+      code: 'SECRET_DELETED',
     });
   });
 });

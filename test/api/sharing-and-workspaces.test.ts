@@ -347,7 +347,10 @@ describe('a PRIVATE ENV secret of an OPERATOR', () => {
       __typename: 'DeleteSecretSuccess',
       deletedSecretId: id,
     });
-    expect((await read(id, owner)).node).toBeNull();
+    // Scheduled for deletion (an OPERATOR cannot force it): gone from the list, restorable until purged.
+    expect(await t.db.selectFrom('secrets').select('deleted_at').where('id', '=', fromGlobalId(id, 'Secret')).executeTakeFirst()).toEqual({
+      deleted_at: expect.any(Date),
+    });
   });
 });
 
@@ -385,7 +388,10 @@ describe('a removed member’s PRIVATE secrets', () => {
     expect((await executeOk(t.app, DeleteSecret, { input: { id } }, outsider.token)).deleteSecret).toMatchObject({
       __typename: 'NotFoundError',
     });
-    expect((await executeOk(t.app, DeleteSecret, { input: { id } }, admin.token)).deleteSecret).toMatchObject({
+    // At once, so that the name is free now (a scheduled secret keeps its name until purged).
+    expect(
+      (await executeOk(t.app, DeleteSecret, { input: { id, forceDeleteWithoutRecovery: true } }, admin.token)).deleteSecret,
+    ).toMatchObject({
       __typename: 'DeleteSecretSuccess',
       deletedSecretId: id,
     });

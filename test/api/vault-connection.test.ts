@@ -9,6 +9,7 @@ import {
   CreateSecret,
   CreateVaultConnection,
   DeleteSecret,
+  RestoreSecret,
   DeleteVaultConnection,
   NodeById,
   RotateVaultConnection,
@@ -360,10 +361,19 @@ describe('deleteVaultConnection and the secrets using it', () => {
       (await call(DeleteVaultConnection, { input: { id, expectedVersion } })).deleteVaultConnection;
 
     expect(await remove()).toMatchObject({ __typename: 'ConflictError', code: 'VAULT_CONNECTION_IN_USE' });
-    expect((await call(DeleteSecret, { input: { id: first.id } })).deleteSecret).toMatchObject({ __typename: 'DeleteSecretSuccess' });
+    // A secret scheduled for deletion still uses the connection: these go at once.
+    expect((await call(DeleteSecret, { input: { id: first.id, forceDeleteWithoutRecovery: true } })).deleteSecret).toMatchObject({
+      __typename: 'DeleteSecretSuccess',
+    });
     expect(await remove()).toMatchObject({ __typename: 'ConflictError', code: 'VAULT_CONNECTION_IN_USE' });
     expect(await connectionNode(id)).toMatchObject({ id, version: 1 });
+    // Scheduled for deletion, a secret still reads through the connection until it is purged.
     expect((await call(DeleteSecret, { input: { id: second.id } })).deleteSecret).toMatchObject({ __typename: 'DeleteSecretSuccess' });
+    expect(await remove()).toMatchObject({ __typename: 'ConflictError', code: 'VAULT_CONNECTION_IN_USE' });
+    expect((await call(RestoreSecret, { input: { id: second.id } })).restoreSecret).toMatchObject({ __typename: 'RestoreSecretSuccess' });
+    expect((await call(DeleteSecret, { input: { id: second.id, forceDeleteWithoutRecovery: true } })).deleteSecret).toMatchObject({
+      __typename: 'DeleteSecretSuccess',
+    });
 
     expect(await remove(5)).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_MISMATCH' });
     expect(await remove(1)).toEqual({ __typename: 'DeleteVaultConnectionSuccess', deletedVaultConnectionId: id });

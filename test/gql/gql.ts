@@ -42,6 +42,10 @@ type Documents = {
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": typeof types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": typeof types.TeamLocationNamesDocument,
     "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": typeof types.DeadlineViewerDocument,
+    "\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n": typeof types.DeletionFieldsFragmentDoc,
+    "\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeleteSecretSchedulingDocument,
+    "\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n": typeof types.DeletionNodeDocument,
+    "\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n": typeof types.DeletionListDocument,
     "\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n": typeof types.LifecycleFieldsFragmentDoc,
     "\n  mutation CreateWithLifecycle($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.CreateWithLifecycleDocument,
     "\n  mutation UpdateLifecycle($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.UpdateLifecycleDocument,
@@ -69,6 +73,7 @@ type Documents = {
     "\n  mutation UpdateSecret($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...SecretFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.UpdateSecretDocument,
     "\n  mutation RotateSecret($input: RotateSecretInput!) {\n    rotateSecret(input: $input) {\n      __typename\n      ... on RotateSecretSuccess {\n        secret {\n          ...SecretFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.RotateSecretDocument,
     "\n  mutation DeleteSecret($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.DeleteSecretDocument,
+    "\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          id\n          name\n          version\n          status\n          deletedAt\n          purgeAt\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.RestoreSecretDocument,
     "\n  mutation CreateLocationForSecret($input: CreateLocationInput!) {\n    createLocation(input: $input) {\n      __typename\n      ... on CreateLocationSuccess {\n        location {\n          id\n          locationType\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.CreateLocationForSecretDocument,
     "\n  mutation CreateVaultConnectionForSecret($input: CreateVaultConnectionInput!) {\n    createVaultConnection(input: $input) {\n      __typename\n      ... on CreateVaultConnectionSuccess {\n        vaultConnection {\n          id\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.CreateVaultConnectionForSecretDocument,
     "\n  fragment LocationFields on Location {\n    id\n    name\n    description\n    locationType\n    bucketName\n    region\n    endpointUrl\n    version\n    secret {\n      id\n      secretType\n      locationCount\n    }\n    team {\n      id\n    }\n    createdBy {\n      email\n    }\n    updatedBy {\n      email\n    }\n  }\n": typeof types.LocationFieldsFragmentDoc,
@@ -125,6 +130,10 @@ const documents: Documents = {
     "\n  query LocationNodes($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      __typename\n      id\n      ... on Location {\n        name\n        locationType\n      }\n      ... on Secret {\n        name\n      }\n    }\n  }\n": types.LocationNodesDocument,
     "\n  query TeamLocationNames($teamId: ID!, $search: String) {\n    team(id: $teamId) {\n      locations(first: 100, filter: { search: $search }) {\n        edges {\n          node {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n": types.TeamLocationNamesDocument,
     "\n  query DeadlineViewer {\n    viewer {\n      id\n    }\n  }\n": types.DeadlineViewerDocument,
+    "\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n": types.DeletionFieldsFragmentDoc,
+    "\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeleteSecretSchedulingDocument,
+    "\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n": types.DeletionNodeDocument,
+    "\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n": types.DeletionListDocument,
     "\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n": types.LifecycleFieldsFragmentDoc,
     "\n  mutation CreateWithLifecycle($input: CreateSecretInput!) {\n    createSecret(input: $input) {\n      __typename\n      ... on CreateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.CreateWithLifecycleDocument,
     "\n  mutation UpdateLifecycle($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...LifecycleFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.UpdateLifecycleDocument,
@@ -152,6 +161,7 @@ const documents: Documents = {
     "\n  mutation UpdateSecret($input: UpdateSecretInput!) {\n    updateSecret(input: $input) {\n      __typename\n      ... on UpdateSecretSuccess {\n        secret {\n          ...SecretFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.UpdateSecretDocument,
     "\n  mutation RotateSecret($input: RotateSecretInput!) {\n    rotateSecret(input: $input) {\n      __typename\n      ... on RotateSecretSuccess {\n        secret {\n          ...SecretFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.RotateSecretDocument,
     "\n  mutation DeleteSecret($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n      }\n      ...ErrorFields\n    }\n  }\n": types.DeleteSecretDocument,
+    "\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          id\n          name\n          version\n          status\n          deletedAt\n          purgeAt\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.RestoreSecretDocument,
     "\n  mutation CreateLocationForSecret($input: CreateLocationInput!) {\n    createLocation(input: $input) {\n      __typename\n      ... on CreateLocationSuccess {\n        location {\n          id\n          locationType\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.CreateLocationForSecretDocument,
     "\n  mutation CreateVaultConnectionForSecret($input: CreateVaultConnectionInput!) {\n    createVaultConnection(input: $input) {\n      __typename\n      ... on CreateVaultConnectionSuccess {\n        vaultConnection {\n          id\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.CreateVaultConnectionForSecretDocument,
     "\n  fragment LocationFields on Location {\n    id\n    name\n    description\n    locationType\n    bucketName\n    region\n    endpointUrl\n    version\n    secret {\n      id\n      secretType\n      locationCount\n    }\n    team {\n      id\n    }\n    createdBy {\n      email\n    }\n    updatedBy {\n      email\n    }\n  }\n": types.LocationFieldsFragmentDoc,
@@ -309,6 +319,22 @@ export function graphql(source: "\n  query DeadlineViewer {\n    viewer {\n     
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n"): (typeof documents)["\n  fragment DeletionFields on Secret {\n    id\n    name\n    version\n    status\n    deletedAt\n    purgeAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteSecretScheduling($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n        secret {\n          ...DeletionFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n"): (typeof documents)["\n  query DeletionNode($id: ID!) {\n    node(id: $id) {\n      __typename\n      ...DeletionFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DeletionList($teamId: ID!, $filter: SecretFilter) {\n    team(id: $teamId) {\n      secrets(first: 100, filter: $filter) {\n        edges {\n          node {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n"): (typeof documents)["\n  fragment LifecycleFields on Secret {\n    id\n    name\n    version\n    expiresAt\n    rotationPolicy {\n      everyDays\n    }\n    nextRotationAt\n    status\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -414,6 +440,10 @@ export function graphql(source: "\n  mutation RotateSecret($input: RotateSecretI
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteSecret($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n      }\n      ...ErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteSecret($input: DeleteSecretInput!) {\n    deleteSecret(input: $input) {\n      __typename\n      ... on DeleteSecretSuccess {\n        deletedSecretId\n      }\n      ...ErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          id\n          name\n          version\n          status\n          deletedAt\n          purgeAt\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation RestoreSecret($input: RestoreSecretInput!) {\n    restoreSecret(input: $input) {\n      __typename\n      ... on RestoreSecretSuccess {\n        secret {\n          id\n          name\n          version\n          status\n          deletedAt\n          purgeAt\n        }\n      }\n      ...ErrorFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -43,6 +43,7 @@ export type TestAppOptions = Pick<
   | 'maxResponseBytes'
   | 'compileQueries'
   | 'metrics'
+  | 'outbound'
 >;
 
 /** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */

@@ -102,6 +102,25 @@ export const DeleteSecret = graphql(`
   }
 `);
 
+export const RestoreSecret = graphql(`
+  mutation RestoreSecret($input: RestoreSecretInput!) {
+    restoreSecret(input: $input) {
+      __typename
+      ... on RestoreSecretSuccess {
+        secret {
+          id
+          name
+          version
+          status
+          deletedAt
+          purgeAt
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
 export const CreateLocation = graphql(`
   mutation CreateLocationForSecret($input: CreateLocationInput!) {
     createLocation(input: $input) {

@@ -21,7 +21,7 @@ import { openDatabase } from '../../src/database/open-database.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateSecret, CreateVaultConnection, NodeById, UpdateSecret, Viewer } from '../helpers/documents.ts';
+import { CreateSecret, CreateVaultConnection, DeleteSecret, NodeById, UpdateSecret, Viewer } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
@@ -612,6 +612,107 @@ describe('remask', () => {
       const second = await cli(['remask']);
       expect(second).toMatchObject({ code: 0, stderr: '' });
       expect(JSON.parse(second.stdout)).toEqual({ remasked: 0, remaining: 0 });
+    },
+    SLOW,
+  );
+});
+
+describe('a secret scheduled for deletion: run refuses it (SECRET_DELETED); purge removes it once due', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'cloakroom-cli-deleted-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  const value = `tok-${randomBytes(16).toString('hex')}`;
+  /** Made through the API and scheduled for deletion (deleteSecret, default window). */
+  const scheduleSecrets = (count: number) =>
+    withApp(async ({ app }) => {
+      const { teamId, token } = bootstrapped();
+      const ids: string[] = [];
+      for (let index = 0; index < count; index++) {
+        const input = {
+          teamId,
+          name: `cli-deleted-${randomUUID()}`,
+          secretType: 'ENV' as const,
+          credentials: { envVars: [{ key: 'API_TOKEN', value }] },
+        };
+        const created = (await executeOk(app, CreateSecret, { input }, token)).createSecret;
+        if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+        const deleted = (await executeOk(app, DeleteSecret, { input: { id: created.secret.id } }, token)).deleteSecret;
+        if (deleted.__typename !== 'DeleteSecretSuccess') throw new Error(JSON.stringify(deleted));
+        ids.push(created.secret.id);
+      }
+      return ids;
+    });
+  /** The API schedules purges days ahead: the test lets the window end by writing `purge_at` directly. */
+  const makeDue = (db: Kysely<Database>, ids: string[]) =>
+    db
+      .updateTable('secrets')
+      .set({ deleted_at: new Date(Date.now() - 8 * 86_400_000), purge_at: new Date(Date.now() - 1000) })
+      .where('id', 'in', ids.map(rawId))
+      .execute();
+  const eventsOf = (db: Kysely<Database>, id: string, action: string) =>
+    db
+      .selectFrom('audit_events')
+      .select(['action', 'outcome', 'changed_fields', 'actor_user_id', 'actor_token_id'])
+      .where('target_id', '=', rawId(id))
+      .where('action', '=', action)
+      .execute();
+
+  test(
+    'run: exit 1, the deletion on stderr (no value), nothing runs; one DENIED secret.injected naming the keys',
+    async () => {
+      const [secretId] = await scheduleSecrets(1);
+      const marker = join(workDir, 'marker-deleted');
+      const result = await cli(['run', '--secret', secretId!, '--', 'sh', '-c', `touch ${marker}`]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^error: This secret is scheduled for deletion at \d{4}-\d\d-\d\dT[\d:.]+Z: restore it/);
+      expectNoValues(result, [value]);
+      expect(existsSync(marker)).toBe(false);
+      await withApp(async ({ db }) => {
+        expect(await eventsOf(db, secretId!, 'secret.injected')).toMatchObject([
+          { action: 'secret.injected', outcome: 'DENIED', changed_fields: ['API_TOKEN'] },
+        ]);
+      });
+    },
+    SLOW,
+  );
+
+  test(
+    'purge: prints {"purged"}, removes the due secret and its versions with one secret.purged event by the operator; leaves the one not due',
+    async () => {
+      const [due, notDue] = await scheduleSecrets(2);
+      await withApp(({ db }) => makeDue(db, [due!]));
+      const first = await cli(['purge']);
+      expect(first).toMatchObject({ code: 0, stderr: '' });
+      const { purged } = JSON.parse(first.stdout) as { purged: number };
+      // The embedded database is this file's alone; PostgreSQL is shared with other test files.
+      if (testDatabaseUrl) expect(purged).toBeGreaterThanOrEqual(1);
+      else expect(JSON.parse(first.stdout)).toEqual({ purged: 1 });
+      await withApp(async ({ db }) => {
+        expect(await db.selectFrom('secrets').select('id').where('id', '=', rawId(due!)).execute()).toEqual([]);
+        expect(await db.selectFrom('secret_versions').select('version').where('secret_id', '=', rawId(due!)).execute()).toEqual([]);
+        expect(await eventsOf(db, due!, 'secret.purged')).toEqual([
+          { action: 'secret.purged', outcome: 'SUCCESS', changed_fields: [], actor_user_id: null, actor_token_id: null },
+        ]);
+        expect(await db.selectFrom('secrets').select('id').where('id', '=', rawId(notDue!)).execute()).toHaveLength(1);
+      });
+      if (!testDatabaseUrl) expect(JSON.parse((await cli(['purge'])).stdout)).toEqual({ purged: 0 });
+    },
+    SLOW,
+  );
+
+  test.runIf(testDatabaseUrl)(
+    'two purge processes at once (PostgreSQL): each due secret purged once, one secret.purged event each',
+    async () => {
+      const ids = await scheduleSecrets(20);
+      await withApp(({ db }) => makeDue(db, ids));
+      const results = await Promise.all([cli(['purge']), cli(['purge'])]);
+      for (const result of results) expect(result).toMatchObject({ code: 0, stderr: '' });
+      const total = results.reduce((sum, result) => sum + (JSON.parse(result.stdout) as { purged: number }).purged, 0);
+      expect(total).toBeGreaterThanOrEqual(ids.length);
+      await withApp(async ({ db }) => {
+        expect(await db.selectFrom('secrets').select('id').where('id', 'in', ids.map(rawId)).execute()).toEqual([]);
+        for (const id of ids) expect(await eventsOf(db, id, 'secret.purged')).toHaveLength(1);
+      });
     },
     SLOW,
   );

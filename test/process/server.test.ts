@@ -15,7 +15,7 @@ import { openDatabase } from '../../src/database/open-database.ts';
 import { graphql } from '../gql/index.ts';
 import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import { openTestDatabase, testDatabaseUrl } from '../helpers/database.ts';
-import { CreateSecret } from '../helpers/documents.ts';
+import { CreateSecret, DeleteSecret } from '../helpers/documents.ts';
 import { rawId } from '../helpers/ids.ts';
 import { createIsolatedPostgresDatabase } from '../helpers/isolated-database.ts';
 import { killServers, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
@@ -302,6 +302,68 @@ test('at start, after migrations, it derives the previews a migration masked ane
     });
     expect(server.stdout.join('\n')).toContain('masked previews derived anew');
     expect(await server.stop()).toEqual({ code: 0, signal: null });
+  } finally {
+    await isolated?.drop();
+  }
+}, 120_000); // Whole migrations or a spawned server: slow on a loaded 2-core machine.
+
+test('every server sweeps: a secret past its recovery window is purged on the interval (one secret.purged); SIGTERM stops the sweep and exits 0', async () => {
+  const masterKey = randomBytes(32);
+  // A database of its own: the sweep purges every due secret it finds, other files' included.
+  const isolated = await createIsolatedPostgresDatabase();
+  const dataDir = newDataDir();
+  const database: Record<string, string> = isolated ? { DATABASE_URL: isolated.databaseUrl } : { DATA_DIR: dataDir };
+  const open = () => openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
+  try {
+    let secretId: string;
+    {
+      const { db, close } = await open();
+      try {
+        await migrateToLatest(db);
+        const team = await createTeamWithOwner(db);
+        const app = createApp({ db, keyring: createKeyring(masterKey), logger: createLogger('silent'), rateLimit: false });
+        const input = {
+          teamId: team.teamId,
+          name: `sweep-${randomUUID()}`,
+          secretType: 'ENV' as const,
+          credentials: { envVars: [{ key: 'TOKEN', value: 'sweep-value-0123' }] },
+        };
+        const created = (await executeOk(app, CreateSecret, { input }, team.ownerToken)).createSecret;
+        if (created.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(created));
+        secretId = created.secret.id;
+        const deleted = (await executeOk(app, DeleteSecret, { input: { id: secretId } }, team.ownerToken)).deleteSecret;
+        expect(deleted.__typename).toBe('DeleteSecretSuccess');
+        // The API schedules purges days ahead: the window is ended by writing purge_at directly.
+        await db
+          .updateTable('secrets')
+          .set({ deleted_at: new Date(Date.now() - 8 * 86_400_000), purge_at: new Date(Date.now() - 1000) })
+          .where('id', '=', rawId(secretId))
+          .execute();
+      } finally {
+        await close();
+      }
+    }
+
+    const server = spawnServer({ ...database, CLOAKROOM_MASTER_KEY: masterKey.toString('base64'), CLOAKROOM_PURGE_INTERVAL_MS: '200' });
+    await server.listening();
+    const line = await server.waitForLine(/secrets past their recovery window purged/);
+    expect(JSON.parse(line)).toMatchObject({ purged: 1 });
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+    expect(server.stdout.join('\n')).not.toContain('purge of secrets past their recovery window failed');
+
+    const { db, close } = await open();
+    try {
+      expect(await db.selectFrom('secrets').select('id').where('id', '=', rawId(secretId)).execute()).toEqual([]);
+      const events = await db
+        .selectFrom('audit_events')
+        .select(['action', 'actor_user_id'])
+        .where('target_id', '=', rawId(secretId))
+        .where('action', '=', 'secret.purged')
+        .execute();
+      expect(events).toEqual([{ action: 'secret.purged', actor_user_id: null }]);
+    } finally {
+      await close();
+    }
   } finally {
     await isolated?.drop();
   }

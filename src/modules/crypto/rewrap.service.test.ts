@@ -433,7 +433,14 @@ describe('rewrap after a master key rotation', () => {
       unknownKeys: [],
       damagedRows: [{ key: [damagedId, 1] }],
     });
-    await mutateOk(executeOk(appOn(onlyB), DeleteSecret, { input: { id: toGlobalId('Secret', damagedId) } }, team.ownerToken));
+    await mutateOk(
+      executeOk(
+        appOn(onlyB),
+        DeleteSecret,
+        { input: { id: toGlobalId('Secret', damagedId), forceDeleteWithoutRecovery: true } },
+        team.ownerToken,
+      ),
+    );
     expect(await rewrapDataKeys(db, createKeyring(keyB, [keyC, keyX]))).toEqual({ rewrapped: 0, remaining: 0, currentKeyId: idB });
   });
 });

@@ -108,7 +108,7 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
 
 inputMutationField('createLocation', LocationRef, {
   description:
-    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, IDEMPOTENCY_KEY_REUSED.',
+    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), IDEMPOTENCY_KEY_REUSED.',
   input: [CreateLocationInput, 'The location to create.'],
   data: ['location', 'The location created.'],
   result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
@@ -128,7 +128,7 @@ const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
 
 inputMutationField('updateLocation', LocationRef, {
   description:
-    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, VERSION_MISMATCH.',
+    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), VERSION_MISMATCH.',
   input: [UpdateLocationInput, 'The change.'],
   data: ['location', 'The location as it is now.'],
   resolve: (input, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),

@@ -49,14 +49,15 @@ const toLocation = (row: LocationRow): Location => ({
 });
 
 /**
- * SECRET_NOT_SHARED and LOCATION_TYPE_MISMATCH, under concurrency: the secret must be in the
- * team, shared, and of the location's type. The secret row stays share-locked until commit, so a
+ * SECRET_DELETED, SECRET_NOT_SHARED and LOCATION_TYPE_MISMATCH, under concurrency: the secret must
+ * be in the team, not scheduled for deletion, shared, and of the location's type. The secret row stays share-locked until commit, so a
  * concurrent change of its type waits for this link (and this link waits for a type change in
  * progress) — never a mismatched pair.
  */
 async function lockSecretToLink(trx: Db, teamId: string, secretId: string, locationType: LocationType): Promise<void> {
   const secret = await secretRepository.lockSecretForLink(trx, secretId);
   if (!secret || secret.team_id !== teamId) throw new NotFoundError('Secret not found in this team');
+  secretPolicy.requireNotDeleted(secret, 'secretId');
   secretPolicy.requireSharedIfLinked({ visibility: secret.visibility, linked: true }, 'secretId');
   secretPolicy.requireLocationTypeMatch({ locationType, secretType: secret.secret_type }, 'secretId');
 }

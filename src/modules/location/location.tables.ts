@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { VersionedColumns } from '../../database/column-types.ts';
 
 // This module's tables as Kysely sees them (snake_case, like the SQL); `Database` (src/database/database.ts) gathers every module's.
@@ -15,4 +15,6 @@ export interface LocationTable extends VersionedColumns {
   bucket_name: string;
   region: string | null;
   endpoint_url: string | null;
+  /** Always true: with the foreign key to the secret's `live`, no location points at a secret scheduled for deletion (migration 0014). */
+  secret_live: ColumnType<boolean, never, never>;
 }

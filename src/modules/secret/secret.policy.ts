@@ -24,7 +24,7 @@ export type Storage = 'NATIVE' | 'EXTERNAL_VAULT';
 export type Visibility = 'TEAM' | 'PRIVATE';
 
 /** A secret's lifecycle status, in the order it is judged from the end (secret.repository.ts computes it). */
-export const SECRET_STATUSES = ['ACTIVE', 'ROTATION_DUE', 'EXPIRED'] as const;
+export const SECRET_STATUSES = ['ACTIVE', 'ROTATION_DUE', 'EXPIRED', 'SCHEDULED_FOR_DELETION'] as const;
 export type SecretStatus = (typeof SECRET_STATUSES)[number];
 
 function ruleError(code: ErrorCode, path: string[], message: string): ValidationError {
@@ -55,6 +55,40 @@ export function requireLocationTypeMatch(pair: { locationType: string; secretTyp
 export function requireNotInUse(locationCount: number): void {
   if (locationCount > 0)
     throw new ConflictError(`${locationCount} location(s) use this secret: relink or delete them first`, ErrorCode.SECRET_IN_USE);
+}
+
+/**
+ * SECRET_DELETED: a secret scheduled for deletion is frozen until `restoreSecret`: every other
+ * change of it (the `changeSecret` of secret.service.ts asks here), linking a location to it
+ * (`secretId`; migration 0014's foreign key holds it in the database too) and `cli run` are refused.
+ */
+export function requireNotDeleted(secret: { deleted_at: Date | null; purge_at: Date | null }, changing?: 'secretId'): void {
+  if (secret.deleted_at) refuseDeleted(secret.purge_at!, changing);
+}
+
+/** SECRET_DELETED, for a secret known to be scheduled for deletion. */
+export function refuseDeleted(purgeAt: Date, changing?: 'secretId'): never {
+  const what = changing === 'secretId' ? 'no location may use it' : 'restore it (restoreSecret) to change or use it';
+  throw new ConflictError(`This secret is scheduled for deletion at ${purgeAt.toISOString()}: ${what}`, ErrorCode.SECRET_DELETED);
+}
+
+/** SECRET_NOT_DELETED: `restoreSecret` cancels a scheduled deletion; a secret not scheduled has none to cancel. */
+export function requireScheduledForDeletion(secret: { deleted_at: Date | null }): void {
+  if (!secret.deleted_at)
+    throw new ConflictError('This secret is not scheduled for deletion: there is nothing to restore', ErrorCode.SECRET_NOT_DELETED);
+}
+
+/**
+ * VALIDATION_FAILED: a delete either schedules the purge after a recovery window or, with
+ * `forceDeleteWithoutRecovery`, deletes at once: asking for both is a contradiction.
+ */
+export function requireOneDeletionMode(input: { recoveryWindowDays?: number | null; forceDeleteWithoutRecovery?: boolean | null }): void {
+  if (input.forceDeleteWithoutRecovery && input.recoveryWindowDays != null)
+    throw ruleError(
+      ErrorCode.VALIDATION_FAILED,
+      ['forceDeleteWithoutRecovery'],
+      'Give recoveryWindowDays (schedule the deletion) or forceDeleteWithoutRecovery (delete now), not both',
+    );
 }
 
 /**

@@ -29,11 +29,13 @@ const nextRotationAt = sql<Date | null>`(
 )`;
 
 /**
- * `Secret.status`, the first that applies from the end of SecretStatus: EXPIRED once `expires_at`
- * has come, else ROTATION_DUE once the next rotation has, else ACTIVE. Computed by the database
+ * `Secret.status`, the first that applies from the end of SecretStatus: SCHEDULED_FOR_DELETION while
+ * `deleted_at` is set, else EXPIRED once `expires_at` has come, else ROTATION_DUE once the next
+ * rotation has, else ACTIVE. Computed by the database
  * at read time (the transaction's now()), so lists filter on it and nothing updates it as time passes.
  */
 const status = sql<SecretStatus>`case
+  when secrets.deleted_at is not null then 'SCHEDULED_FOR_DELETION'
   when secrets.expires_at <= now() then 'EXPIRED'
   when ${nextRotationAt} <= now() then 'ROTATION_DUE'
   else 'ACTIVE' end`;
@@ -158,6 +160,27 @@ export async function deleteSecret(db: Db, id: string): Promise<void> {
   await db.deleteFrom('secrets').where('id', '=', id).execute();
 }
 
+/** A secret whose recovery window has ended, as the purge removes it. */
+export type DueSecretRow = Pick<SecretRow, 'id' | 'team_id' | 'version'>;
+
+/**
+ * Locks up to `limit` secrets whose `purge_at` has come. SKIP LOCKED: a row another purger or a
+ * change (restoreSecret) holds is left to them, never waited for, so purgers never collide. In
+ * team order, so that purgers take the teams' audit-chain locks in one order (no deadlock).
+ */
+export async function lockDueForPurge(db: Db, limit: number): Promise<DueSecretRow[]> {
+  return db
+    .selectFrom('secrets')
+    .select(['id', 'team_id', 'version'])
+    .where('purge_at', '<=', sql<Date>`now()`)
+    .orderBy('team_id')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
 export async function insertSecretVersion(db: Db, row: Insertable<SecretVersionTable>): Promise<void> {
   await db.insertInto('secret_versions').values(row).execute();
 }
@@ -187,6 +210,11 @@ export interface SecretFilter {
   expiresBefore?: Date | null | undefined;
   /** Only secrets whose next rotation is before this instant (overdue ones included). */
   rotationDueBefore?: Date | null | undefined;
+  /**
+   * true: only secrets scheduled for deletion; otherwise they are left out, unless `status` asks
+   * for SCHEDULED_FOR_DELETION.
+   */
+  deleted?: boolean | null | undefined;
 }
 
 /** Nested fields a list folds into its own statement (one round trip), each answered as its loader would answer it. */
@@ -200,6 +228,8 @@ export interface NestedSelections {
 type SecretsQuery = ReturnType<typeof selectSecrets>;
 
 function filtered(query: SecretsQuery, filter: SecretFilter): SecretsQuery {
+  const deleted = filter.deleted ?? filter.status === 'SCHEDULED_FOR_DELETION';
+  query = query.where('secrets.deleted_at', deleted ? 'is not' : 'is', null);
   if (filter.secretType) query = query.where('secrets.secret_type', '=', filter.secretType);
   if (filter.storage) query = query.where('secrets.storage', '=', filter.storage as SecretRow['storage']);
   if (filter.search) query = query.where(sql<boolean>`lower(secrets.name) like ${containsPattern(filter.search)}`);

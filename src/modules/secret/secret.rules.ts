@@ -10,3 +10,11 @@ export const rotationEveryDays = z
   .int()
   .min(1, 'everyDays must be at least 1')
   .max(3650, 'everyDays must be at most 3650 (ten years)');
+/** How long a deleted secret can be restored before the purge removes it (AWS Secrets Manager's bounds). */
+export const recoveryWindowDays = z
+  .number()
+  .int()
+  .min(7, 'recoveryWindowDays must be at least 7')
+  .max(30, 'recoveryWindowDays must be at most 30');
+/** The recovery window when `deleteSecret` names none. */
+export const DEFAULT_RECOVERY_WINDOW_DAYS = 7;

@@ -1,9 +1,8 @@
 import { builder } from '../../graphql/builder.ts';
 import { secretListNesting } from './secret.lookahead.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
-import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { compositeId, isUuid } from '../../graphql/global-id.ts';
+import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { UserRef } from '../auth/auth.schema.ts';
@@ -25,7 +24,7 @@ import {
   type SecretType,
 } from './provider-catalogue.ts';
 import { EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
-import { rotationEveryDays, secretName, serviceSlug } from './secret.rules.ts';
+import { DEFAULT_RECOVERY_WINDOW_DAYS, recoveryWindowDays, rotationEveryDays, secretName, serviceSlug } from './secret.rules.ts';
 import { SECRET_STATUSES, type SecretStatus } from './secret.policy.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
 import {
@@ -36,6 +35,7 @@ import {
   listVersionsOfSecret,
   loadSecret,
   loadSecretVersion,
+  restoreSecret,
   rotateSecret,
   updateSecret,
   viewerSeesKeys,
@@ -89,10 +89,12 @@ const STATUS_DESCRIPTIONS: Record<SecretStatus, string> = {
   ACTIVE: 'Neither expired nor due for rotation.',
   ROTATION_DUE: '`nextRotationAt` has come: the rotation policy wants new credentials (`rotateSecret`).',
   EXPIRED: '`expiresAt` has come: `cli run` refuses the secret (SECRET_EXPIRED). Wins over ROTATION_DUE.',
+  SCHEDULED_FOR_DELETION:
+    '`deleteSecret` scheduled it for deletion at `purgeAt`: hidden from `Team.secrets` unless asked for, every change but `restoreSecret` and `cli run` refused (SECRET_DELETED). Wins over the others.',
 };
 export const SecretStatusEnum = builder.enumType('SecretStatus', {
   description:
-    'Where a secret stands in its lifecycle, computed when read: the first that applies from the end (EXPIRED, then ROTATION_DUE, else ACTIVE).',
+    'Where a secret stands in its lifecycle, computed when read: the first that applies from the end (SCHEDULED_FOR_DELETION, then EXPIRED, then ROTATION_DUE, else ACTIVE).',
   values: Object.fromEntries(SECRET_STATUSES.map((status) => [status, { description: STATUS_DESCRIPTIONS[status] }])) as Record<
     SecretStatus,
     { description: string }
@@ -247,8 +249,20 @@ builder.node(SecretRef, {
     }),
     status: t.field({
       type: SecretStatusEnum,
-      description: 'EXPIRED once `expiresAt` has come, else ROTATION_DUE once `nextRotationAt` has, else ACTIVE.',
+      description:
+        'SCHEDULED_FOR_DELETION while `deletedAt` is set, else EXPIRED once `expiresAt` has come, else ROTATION_DUE once `nextRotationAt` has, else ACTIVE.',
       resolve: (s) => s.status,
+    }),
+    deletedAt: t.expose('deletedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When `deleteSecret` scheduled it for deletion; null when it is not scheduled.',
+    }),
+    purgeAt: t.expose('purgeAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the recovery window ends: from then on the purge removes the secret and all its versions for good (`restoreSecret` cancels it until then); null when it is not scheduled.',
     }),
     locationCount: t.exposeInt('locationCount', {
       description: 'How many locations use it; while any do, it cannot be deleted (SECRET_IN_USE).',
@@ -275,6 +289,10 @@ export const SecretFilterInput = builder.inputType('SecretFilter', {
       type: 'DateTime',
       description: 'With a rotation policy whose `nextRotationAt` is before this instant (overdue ones included).',
     }),
+    deleted: t.boolean({
+      description:
+        'true: only secrets scheduled for deletion (`deleteSecret`, restorable until `purgeAt`). Otherwise they are left out, unless `status` is SCHEDULED_FOR_DELETION.',
+    }),
   }),
 });
 
@@ -285,7 +303,8 @@ builder.objectField(TeamRef, 'secrets', (t) =>
   t.connection(
     {
       type: SecretRef,
-      description: 'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones.',
+      description:
+        'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones. Secrets scheduled for deletion only with `filter: { deleted: true }`.',
       args: filteredListArgs(t.arg, SecretFilterInput, 'Only secrets that match.'),
       resolve: (team, args, ctx, info) => listTeamSecrets(ctx, team.id, args, secretListNesting(info, info.fieldNodes)),
     },
@@ -496,7 +515,7 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
 });
 
 inputMutationField('updateSecret', SecretRef, {
-  description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING.`,
+  description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
   input: [UpdateSecretInput, 'The change.'],
   data: ['secret', 'The secret as it is now.'],
   resolve: (input, ctx) => updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
@@ -516,14 +535,63 @@ const RotateSecretInput = builder.inputType('RotateSecretInput', {
 });
 
 inputMutationField('rotateSecret', SecretRef, {
-  description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH.`,
+  description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
   input: [RotateSecretInput, 'The secret and its new credentials.'],
   data: ['secret', 'The secret as it is now.'],
   resolve: (input, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
 });
 
-deleteMutationField(
-  SecretRef,
-  `Deletes a secret and its versions; refused (SECRET_IN_USE) while locations use it. ${SECRET_WRITE_ROLES} ADMIN and OWNER may also delete the PRIVATE secrets of former members. Error codes: SECRET_IN_USE, VERSION_MISMATCH.`,
-  deleteSecret,
-);
+/** Who may delete or restore a secret (authorizeSecretDelete in secret.service.ts). */
+const SECRET_DELETE_ROLES = `${SECRET_WRITE_ROLES} ADMIN and OWNER may also delete and restore the PRIVATE secrets of former members.`;
+
+const DeleteSecretInput = builder.inputType('DeleteSecretInput', {
+  description: 'The secret to delete, and whether it can be restored for a while (the default) or goes at once.',
+  fields: (t) => ({
+    ...versionedInputFields(t, SecretRef),
+    recoveryWindowDays: t.int({
+      validate: recoveryWindowDays,
+      description: `Days during which \`restoreSecret\` can bring it back before the purge removes it: 7–30 (VALIDATION_FAILED otherwise). Default ${DEFAULT_RECOVERY_WINDOW_DAYS}.`,
+    }),
+    forceDeleteWithoutRecovery: t.boolean({
+      description:
+        'true: delete the secret and all its versions now, with no recovery window (ADMIN or OWNER only). Not together with `recoveryWindowDays` (VALIDATION_FAILED).',
+    }),
+  }),
+});
+
+const DeleteSecretSuccess = builder.objectRef<{ id: string; secret: Secret | null }>('DeleteSecretSuccess').implement({
+  description: 'The secret is scheduled for deletion, or (forced) gone.',
+  fields: (t) => ({
+    deletedSecretId: t.id({
+      description: 'The id of the Secret deleted, for Relay’s `@deleteRecord` (it leaves `Team.secrets`).',
+      resolve: (success) => toGlobalId('Secret', success.id),
+    }),
+    secret: t.field({
+      type: SecretRef,
+      nullable: true,
+      description: 'The secret as scheduled (with `deletedAt` and `purgeAt`); null when forced: nothing is left of it.',
+      resolve: (success) => success.secret,
+    }),
+  }),
+});
+
+inputMutationField('deleteSecret', DeleteSecretSuccess, {
+  description: `Schedules a secret for deletion after a recovery window (it leaves \`Team.secrets\` at once and is purged at \`purgeAt\`, restorable with \`restoreSecret\` until then), or with \`forceDeleteWithoutRecovery\` deletes it and its versions at once. Refused (SECRET_IN_USE) while locations use it. ${SECRET_DELETE_ROLES} Error codes: SECRET_IN_USE, SECRET_DELETED (already scheduled), VERSION_MISMATCH, VALIDATION_FAILED.`,
+  input: [DeleteSecretInput, 'The secret to delete, and how.'],
+  resolve: async (input, ctx) => {
+    const id = input.id.id;
+    return { id, secret: await deleteSecret(ctx, { ...input, id }) };
+  },
+});
+
+const RestoreSecretInput = builder.inputType('RestoreSecretInput', {
+  description: 'A secret scheduled for deletion, to bring back.',
+  fields: (t) => versionedInputFields(t, SecretRef),
+});
+
+inputMutationField('restoreSecret', SecretRef, {
+  description: `Cancels a scheduled deletion: the secret is back in \`Team.secrets\`, usable and changeable, its versions intact. Possible until the purge has removed it (at or soon after \`purgeAt\`; NOT_FOUND after). ${SECRET_DELETE_ROLES} Error codes: SECRET_NOT_DELETED (not scheduled for deletion), VERSION_MISMATCH.`,
+  input: [RestoreSecretInput, 'The secret to restore.'],
+  data: ['secret', 'The secret as it is now, no longer scheduled for deletion.'],
+  resolve: (input, ctx) => restoreSecret(ctx, { ...input, id: input.id.id }),
+});

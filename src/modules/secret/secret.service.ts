@@ -24,6 +24,7 @@ import { isReservedEnvKey } from './reserved-env-keys.ts';
 import { createOnce } from '../idempotency/idempotency.service.ts';
 import { currentCredentials, holdsCredentials, sealWithPreviews, type SealedCredentials } from './secret-payload.ts';
 import * as secretPolicy from './secret.policy.ts';
+import { DEFAULT_RECOVERY_WINDOW_DAYS } from './secret.rules.ts';
 import type { Storage, Visibility } from './secret.policy.ts';
 import type { FieldMappingInput, VaultType } from './field-mapping-references.ts';
 import { credentialFieldsFor, defaultAuthMethod, type AuthMethod, type CredentialsInput, type SecretType } from './provider-catalogue.ts';
@@ -61,6 +62,10 @@ export interface Secret {
   rotationPolicy: RotationPolicy | null;
   nextRotationAt: Date | null;
   status: secretPolicy.SecretStatus;
+  /** When `deleteSecret` scheduled it for deletion; null = not scheduled. */
+  deletedAt: Date | null;
+  /** When the purge removes it, unless `restoreSecret` comes first. */
+  purgeAt: Date | null;
   locationCount: number;
   createdAt: Date;
   createdBy: string | null;
@@ -107,6 +112,8 @@ function toSecret(row: SecretRow): Secret {
     rotationPolicy: row.rotation_every_days === null ? null : { everyDays: row.rotation_every_days },
     nextRotationAt: row.next_rotation_at,
     status: row.status,
+    deletedAt: row.deleted_at,
+    purgeAt: row.purge_at,
     locationCount: row.location_count,
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -283,13 +290,30 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   });
 }
 
-/** Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and its version checked (VERSION_MISMATCH; the lock keeps LOCATION_TYPE_MISMATCH under concurrency). */
-const changeSecret = versionedChange<SecretRow>({
+/**
+ * Authorises a change of a secret the viewer can see, then runs `change` with the secret locked and
+ * its version checked (VERSION_MISMATCH; the lock keeps LOCATION_TYPE_MISMATCH under concurrency),
+ * whether or not the secret is scheduled for deletion: `restoreSecret` alone uses it directly.
+ */
+const changeSecretEvenIfDeleted = versionedChange<SecretRow>({
   what: 'secret',
   visible: (ctx, id) => ctx.loaders.beforeScopes.secret.load(id),
   authorize: (ctx, visible) => authorizeSecretWrite(ctx, visible.team_id, toSecret(visible)),
   lock: secretRepository.lockSecret,
 });
+
+/** Every change of a secret but `restoreSecret`: `changeSecretEvenIfDeleted`, refused on a secret scheduled for deletion (SECRET_DELETED). */
+const changeSecret: typeof changeSecretEvenIfDeleted = (ctx, id, expectedVersion, change, authorizeChange) =>
+  changeSecretEvenIfDeleted(
+    ctx,
+    id,
+    expectedVersion,
+    (trx, current) => {
+      secretPolicy.requireNotDeleted(current);
+      return change(trx, current);
+    },
+    authorizeChange,
+  );
 
 export interface UpdateSecretInput extends KeyOperations, LifecycleInput {
   id: string;
@@ -490,16 +514,71 @@ async function authorizeSecretDelete(ctx: Context, visible: SecretRow): Promise<
   await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
 }
 
-/** Deletes a secret and its versions; refused while locations use it (SECRET_IN_USE). */
-export async function deleteSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
-  await changeSecret(
+/** Deleting at once, with no way back, is for those who manage the team's secrets (ADMIN, OWNER), on top of the right to delete. */
+async function authorizeForcedDelete(ctx: Context, visible: SecretRow): Promise<void> {
+  await authorizeSecretDelete(ctx, visible);
+  await authorize(ctx, visible.team_id, 'secret:write');
+}
+
+export interface DeleteSecretInput {
+  id: string;
+  expectedVersion?: number | null | undefined;
+  /** Days until the purge (7–30, checked by the schema). @default DEFAULT_RECOVERY_WINDOW_DAYS */
+  recoveryWindowDays?: number | null | undefined;
+  /** Delete the secret and its versions now, with no recovery window. */
+  forceDeleteWithoutRecovery?: boolean | null | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Schedules the secret's deletion after the recovery window (the purge removes it then; until then
+ * `restoreSecret` brings it back), or deletes it and its versions at once when forced. Answers the
+ * secret as scheduled, null when forced. Refused while locations use it (SECRET_IN_USE). Its
+ * `secret.deleted` event says which: `deletedAt`/`purgeAt` changed (scheduled), or none (gone).
+ */
+export async function deleteSecret(ctx: Context, input: DeleteSecretInput): Promise<Secret | null> {
+  secretPolicy.requireOneDeletionMode(input);
+  const force = input.forceDeleteWithoutRecovery === true;
+  return changeSecret(
     ctx,
     input.id,
     input.expectedVersion,
     async (trx, current) => {
       secretPolicy.requireNotInUse(current.location_count);
-      await secretRepository.deleteSecret(trx, current.id);
-      await recordObjectEvent(trx, ctx, 'Secret', 'secret.deleted', current);
+      if (force) {
+        await secretRepository.deleteSecret(trx, current.id);
+        await recordObjectEvent(trx, ctx, 'Secret', 'secret.deleted', current);
+        return null;
+      }
+      const deletedAt = new Date();
+      const days = input.recoveryWindowDays ?? DEFAULT_RECOVERY_WINDOW_DAYS;
+      await secretRepository.updateSecret(trx, current.id, {
+        deleted_at: deletedAt,
+        purge_at: new Date(deletedAt.getTime() + days * DAY_MS),
+        updated_by: ctx.viewer.userId,
+      });
+      await recordObjectEvent(trx, ctx, 'Secret', 'secret.deleted', { ...current, version: current.version + 1 }, ['deletedAt', 'purgeAt']);
+      return toSecret((await secretRepository.findSecret(trx, current.id))!);
+    },
+    force ? authorizeForcedDelete : authorizeSecretDelete,
+  );
+}
+
+/** Cancels a scheduled deletion (SECRET_NOT_DELETED if there is none), until the purge has removed the secret; whoever may delete it may restore it. */
+export async function restoreSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<Secret> {
+  return changeSecretEvenIfDeleted(
+    ctx,
+    input.id,
+    input.expectedVersion,
+    async (trx, current) => {
+      secretPolicy.requireScheduledForDeletion(current);
+      await secretRepository.updateSecret(trx, current.id, { deleted_at: null, purge_at: null, updated_by: ctx.viewer.userId });
+      await recordObjectEvent(trx, ctx, 'Secret', 'secret.restored', { ...current, version: current.version + 1 }, [
+        'deletedAt',
+        'purgeAt',
+      ]);
+      return toSecret((await secretRepository.findSecret(trx, current.id))!);
     },
     authorizeSecretDelete,
   );
@@ -623,8 +702,14 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
     const secret = await secretRepository.findSecret(trx, secretId);
     if (!secret) throw new NotFoundError('Secret not found');
     secretPolicy.requireInjectable(secret);
-    // SECRET_EXPIRED: recorded with the env var names it would have set (names only); nothing runs.
-    if (secret.status === 'EXPIRED') {
+    // SECRET_DELETED, SECRET_EXPIRED: recorded with the env var names it would have set (names only); nothing runs.
+    const refuse =
+      secret.status === 'SCHEDULED_FOR_DELETION'
+        ? () => secretPolicy.refuseDeleted(secret.purge_at!)
+        : secret.status === 'EXPIRED'
+          ? () => secretPolicy.refuseExpired(secret.expires_at!)
+          : null;
+    if (refuse) {
       await recordObjectEvent(
         trx,
         OPERATOR,
@@ -634,7 +719,7 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
         secret.credential_fields.map((field) => field.envVar),
         'DENIED',
       );
-      return { refuse: () => secretPolicy.refuseExpired(secret.expires_at!) };
+      return { refuse };
     }
     // RESERVED_ENV_KEY again, for secrets stored before the write rule: judged from the stored key
     // names, before anything is decrypted; the refusal is recorded (names only) and nothing runs.

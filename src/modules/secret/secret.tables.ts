@@ -40,6 +40,12 @@ export interface SecretTable extends VersionedColumns {
   expires_at: Date | null;
   /** The rotation policy: rotate this many days after the current version was stored; null = none. */
   rotation_every_days: number | null;
+  /** When `deleteSecret` scheduled the secret for deletion; null = not scheduled. Set and cleared with `purge_at`. */
+  deleted_at: Date | null;
+  /** When the purge sweep may remove the secret and its versions (end of the recovery window). */
+  purge_at: Date | null;
+  /** `deleted_at is null`, computed by the database: what locations' foreign key requires (migration 0014). */
+  live: ColumnType<boolean, never, never>;
 }
 
 export interface SecretVersionTable {

@@ -144,6 +144,6 @@ inputMutationField('rotateVaultConnection', VaultConnectionRef, {
 
 deleteMutationField(
   VaultConnectionRef,
-  'Deletes a vault connection that no secret uses (VAULT_CONNECTION_IN_USE otherwise). ADMIN or OWNER. Error codes: VAULT_CONNECTION_IN_USE, VERSION_MISMATCH.',
+  'Deletes a vault connection that no secret uses, a secret scheduled for deletion included until it is purged (VAULT_CONNECTION_IN_USE otherwise). ADMIN or OWNER. Error codes: VAULT_CONNECTION_IN_USE, VERSION_MISMATCH.',
   deleteVaultConnection,
 );

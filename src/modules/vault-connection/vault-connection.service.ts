@@ -172,7 +172,7 @@ export async function deleteVaultConnection(
     const users = await vaultConnectionRepository.countSecretsUsingVaultConnection(trx, input.id);
     if (users > 0) {
       throw new ConflictError(
-        `${users} secret(s) read their credentials through this connection; move or delete them first`,
+        `${users} secret(s) read their credentials through this connection (those scheduled for deletion too, until purged); move or delete them first`,
         ErrorCode.VAULT_CONNECTION_IN_USE,
       );
     }
