@@ -94,26 +94,32 @@ const counts: CountResult[] = [];
 const sampleAnswers = new Map<string, string>();
 
 const subjectTargets = new Map<SubjectName, SubjectTargets>();
-for (const subject of subjects) {
-  // Pass 1: statements per request, through the counting proxy, one request at a time.
-  const counter = await startStatementCounter(databaseUrl);
-  const running = await startSubject(subject, counter.url, masterKeyText);
-  const targets: SubjectTargets = {
-    ...shared,
-    subject,
-    page500Cursor: subject === 'postgraphile' ? await postgraphileCursorAt(running.url, shared.teamId, pageOffset) : cloakroomCursor,
-  };
-  subjectTargets.set(subject, targets);
-  progress(`${subject}: counting SQL statements per request`);
-  for (const operation of operationsOf(subject)) {
-    await sendSequentially(running.url, targets, operation, 3);
-    counter.reset();
-    const answer = await sendSequentially(running.url, targets, operation, COUNTED_REQUESTS, 3);
-    counts.push({ subject, operation, statementsPerRequest: counter.count() / COUNTED_REQUESTS });
-    if (operation === 'list' || operation === 'page') sampleAnswers.set(`${subject}:${operation}`, answer);
+// Pass 1: statements per request, through the counting proxy, one request at a time. Every
+// subject's reads are counted before any subject's writes, so that the answers compared below
+// (raw's must be cloakroom's, byte for byte) read the same data.
+for (const writes of [false, true]) {
+  for (const subject of subjects) {
+    const operations = operationsOf(subject).filter((name) => OPERATIONS.find((known) => known.name === name)!.write === writes);
+    if (!operations.length) continue;
+    const counter = await startStatementCounter(databaseUrl);
+    const running = await startSubject(subject, counter.url, masterKeyText);
+    const targets: SubjectTargets = subjectTargets.get(subject) ?? {
+      ...shared,
+      subject,
+      page500Cursor: subject === 'postgraphile' ? await postgraphileCursorAt(running.url, shared.teamId, pageOffset) : cloakroomCursor,
+    };
+    subjectTargets.set(subject, targets);
+    progress(`${subject}: counting SQL statements per request (${writes ? 'writes' : 'reads'})`);
+    for (const operation of operations) {
+      await sendSequentially(running.url, targets, operation, 3);
+      counter.reset();
+      const answer = await sendSequentially(running.url, targets, operation, COUNTED_REQUESTS, 3);
+      counts.push({ subject, operation, statementsPerRequest: counter.count() / COUNTED_REQUESTS });
+      if (!writes) sampleAnswers.set(`${subject}:${operation}`, answer);
+    }
+    await running.stop();
+    await counter.close();
   }
-  await running.stop();
-  await counter.close();
 }
 
 // Pass 2: throughput and latency, straight to PostgreSQL. Every subject is started (an idle server
@@ -168,10 +174,15 @@ if (subjects.includes('cloakroom')) {
 }
 
 // The raw baseline must answer exactly what cloakroom answers, or the comparison means nothing.
-for (const operation of ['list', 'page']) {
+for (const operation of ['list', 'page', 'node']) {
   const ours = sampleAnswers.get(`cloakroom:${operation}`);
   const raw = sampleAnswers.get(`raw:${operation}`);
-  if (ours && raw && ours !== raw) throw new Error(`the raw baseline's ${operation} answer differs from cloakroom's`);
+  if (ours && raw && ours !== raw) {
+    let at = 0;
+    while (ours[at] === raw[at]) at++;
+    const around = (text: string) => text.slice(Math.max(0, at - 150), at + 150);
+    throw new Error(`the raw baseline's ${operation} answer differs from cloakroom's at ${at}:\n${around(ours)}\n${around(raw)}`);
+  }
 }
 
 const failures = measurements.reduce((sum, measurement) => sum + measurement.failures, 0);

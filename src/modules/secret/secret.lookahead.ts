@@ -2,14 +2,18 @@ import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { argumentsOf, fieldsBelow } from '../../graphql/lookahead.ts';
 import type { SecretListNesting, TeamSecretsFold } from './secret.service.ts';
 
-/** What the items of the secrets list `listFields` ask for that its statement can fold in. */
-export function secretListNesting(info: GraphQLResolveInfo, listFields: readonly FieldNode[]): SecretListNesting {
-  const fields = fieldsBelow(info, ['edges', 'node'], listFields);
+/** What `fields`, a secret's selections, ask for that the statement reading the secret can fold in. */
+export function secretNesting(info: GraphQLResolveInfo, fields: readonly FieldNode[]): SecretListNesting {
   const locations = fields.find((field) => field.name.value === 'locations');
   return {
     createdBy: fields.some((field) => field.name.value === 'createdBy'),
     locations: locations ? argumentsOf(info, 'Secret', locations) : null,
   };
+}
+
+/** What the items of the secrets list `listFields` ask for that its statement can fold in. */
+export function secretListNesting(info: GraphQLResolveInfo, listFields: readonly FieldNode[]): SecretListNesting {
+  return secretNesting(info, fieldsBelow(info, ['edges', 'node'], listFields));
 }
 
 /**

@@ -40,14 +40,41 @@ const status = sql<SecretStatus>`case
   when ${nextRotationAt} <= now() then 'ROTATION_DUE'
   else 'ACTIVE' end`;
 
-/** The secret's columns with its number of linked locations, next rotation and status, computed in the same statement. */
-function selectSecrets(db: Db) {
+/** Nested fields a read folds into its own statement (one round trip), each answered as its loader would answer it. */
+export interface NestedSelections {
+  /** `creator`: the secret's creator as `findUsersVisibleTo` answers this viewer (null when hidden or none). */
+  creatorVisibleTo?: string | undefined;
+  /** `locations_page`: this page of the secret's locations, as `listLocationsOfSecrets` reads it. */
+  locationsPage?: KeysetPage | undefined;
+}
+
+/**
+ * The secret's columns with its number of linked locations, next rotation and status, computed in
+ * the same statement, and the `nested` selections as JSON columns.
+ */
+function selectSecrets(db: Db, { creatorVisibleTo, locationsPage }: NestedSelections = {}) {
   return db
     .selectFrom('secrets')
     .selectAll('secrets')
     .select(sql<number>`(select count(*)::int from locations where locations.secret_id = secrets.id)`.as('location_count'))
     .select(nextRotationAt.as('next_rotation_at'))
-    .select(status.as('status'));
+    .select(status.as('status'))
+    .$if(creatorVisibleTo !== undefined, (qb) =>
+      qb.select((eb) => jsonObjectFrom(userVisibleTo(db, creatorVisibleTo!, eb.ref('secrets.created_by'))).as('creator')),
+    )
+    .$if(locationsPage !== undefined, (qb) =>
+      qb.select((eb) => jsonArrayFrom(locationsPageOfSecret(db, eb.ref('secrets.id'), locationsPage!)).as('locations_page')),
+    );
+}
+
+type NestedRow = Awaited<ReturnType<ReturnType<typeof selectSecrets>['execute']>>[number];
+
+/** A secret read with nested selections, its JSON columns read (see `fromNested`). */
+export type NestedSecretRow = ReturnType<typeof fromNested<NestedRow>>;
+
+/** A row with its nested JSON columns read as `pg` reads rows (timestamps as Dates). */
+function fromNested<Row extends Pick<NestedRow, 'creator' | 'locations_page'>>(row: Row) {
+  return { ...row, creator: row.creator && userFromJson(row.creator), locations_page: row.locations_page?.map(locationFromJson) };
 }
 
 /** Roles that see that other members' PRIVATE secrets exist (never their keys). */
@@ -57,9 +84,9 @@ const ROLES_SEEING_PRIVATE_SECRETS: Role[] = ['OWNER', 'ADMIN'];
  * Secrets among `ids` the user may see: TEAM secrets of their teams, their own PRIVATE ones,
  * and, for OWNER and ADMIN, the existence of the others' PRIVATE ones.
  */
-export async function findSecretsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<SecretRow[]> {
+export async function findSecretsOfMember(db: Db, userId: string, ids: readonly string[], nested: NestedSelections = {}) {
   if (!ids.length) return [];
-  return selectSecrets(db)
+  const rows = await selectSecrets(db, nested)
     .innerJoin('memberships', 'memberships.team_id', 'secrets.team_id')
     .where('memberships.user_id', '=', userId)
     .where('secrets.id', '=', anyOf(ids))
@@ -71,6 +98,7 @@ export async function findSecretsOfMember(db: Db, userId: string, ids: readonly 
       ]),
     )
     .execute();
+  return rows.map(fromNested);
 }
 
 /** Who lists secrets: PRIVATE secrets of others are left out unless `role` may see them. */
@@ -217,14 +245,6 @@ export interface SecretFilter {
   deleted?: boolean | null | undefined;
 }
 
-/** Nested fields a list folds into its own statement (one round trip), each answered as its loader would answer it. */
-export interface NestedSelections {
-  /** `creator`: the secret's creator as `findUsersVisibleTo` answers this viewer (null when hidden or none). */
-  creatorVisibleTo?: string | undefined;
-  /** `locations_page`: this page of the secret's locations, as `listLocationsOfSecrets` reads it. */
-  locationsPage?: KeysetPage | undefined;
-}
-
 type SecretsQuery = ReturnType<typeof selectSecrets>;
 
 function filtered(query: SecretsQuery, filter: SecretFilter): SecretsQuery {
@@ -259,26 +279,6 @@ function filtered(query: SecretsQuery, filter: SecretFilter): SecretsQuery {
   return query;
 }
 
-/** The page in its order, with the nested selections as JSON columns. */
-function paged(db: Db, query: SecretsQuery, order: ListOrder, page: KeysetPage, nested: NestedSelections) {
-  const { creatorVisibleTo, locationsPage } = nested;
-  const folded = query
-    .$if(creatorVisibleTo !== undefined, (qb) =>
-      qb.select((eb) => jsonObjectFrom(userVisibleTo(db, creatorVisibleTo!, eb.ref('secrets.created_by'))).as('creator')),
-    )
-    .$if(locationsPage !== undefined, (qb) =>
-      qb.select((eb) => jsonArrayFrom(locationsPageOfSecret(db, eb.ref('secrets.id'), locationsPage!)).as('locations_page')),
-    );
-  return paginateInOrder(folded, 'secrets', order, page);
-}
-
-type PagedRow = Awaited<ReturnType<ReturnType<typeof paged>['execute']>>[number];
-
-/** A listed row with its JSON columns read as `pg` reads rows (timestamps as Dates). */
-function fromPaged<Row extends PagedRow>(row: Row) {
-  return { ...row, creator: row.creator && userFromJson(row.creator), locations_page: row.locations_page?.map(locationFromJson) };
-}
-
 /** A page of a team's secrets the reader may see, filtered and keyset-ordered. */
 export async function listSecrets(
   db: Db,
@@ -289,9 +289,9 @@ export async function listSecrets(
   page: KeysetPage,
   nested: NestedSelections = {},
 ) {
-  const query = filtered(visibleTo(selectSecrets(db).where('secrets.team_id', '=', teamId), reader), filter);
-  const rows = await paged(db, query, order, page, nested).execute();
-  return rows.map(fromPaged);
+  const query = filtered(visibleTo(selectSecrets(db, nested).where('secrets.team_id', '=', teamId), reader), filter);
+  const rows = await paginateInOrder(query, 'secrets', order, page).execute();
+  return rows.map(fromNested);
 }
 
 export type ListedSecretRow = Awaited<ReturnType<typeof listSecrets>>[number];
@@ -310,7 +310,7 @@ export async function findTeamWithSecrets(
   page: KeysetPage,
   nested: NestedSelections,
 ): Promise<{ team: TeamWithRoleRow; secrets: ListedSecretRow[] } | undefined> {
-  const visible = selectSecrets(db)
+  const visible = selectSecrets(db, nested)
     .where('secrets.team_id', '=', sql.ref<string>('teams.id'))
     .where((eb) =>
       eb.or([
@@ -325,7 +325,7 @@ export async function findTeamWithSecrets(
     .where('memberships.user_id', '=', userId)
     .where('teams.id', '=', teamId)
     // A single team row: the lateral page comes out in its own order (a nested loop over one row).
-    .leftJoinLateral(paged(db, filtered(visible, filter), order, page, nested).as('page'), (join) => join.onTrue())
+    .leftJoinLateral(paginateInOrder(filtered(visible, filter), 'secrets', order, page).as('page'), (join) => join.onTrue())
     .selectAll('page')
     .select([sql<TeamJson>`to_json(teams)`.as('team'), 'memberships.role as viewer_role'])
     .execute();
@@ -333,7 +333,7 @@ export async function findTeamWithSecrets(
   if (!first) return undefined;
   return {
     team: { ...teamFromJson(first.team), viewer_role: first.viewer_role },
-    secrets: rows.filter((row) => row.id !== null).map((row) => fromPaged(row as PagedRow)),
+    secrets: rows.filter((row) => row.id !== null).map((row) => fromNested(row as NestedRow & { sort_key: string | Date })),
   };
 }
 

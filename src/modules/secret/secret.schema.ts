@@ -1,7 +1,8 @@
 import { builder } from '../../graphql/builder.ts';
-import { secretListNesting } from './secret.lookahead.ts';
+import { secretListNesting, secretNesting } from './secret.lookahead.ts';
+import { fieldsBelow } from '../../graphql/lookahead.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
-import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
+import { loadEach, nodeOfId, prefetchNodeWith } from '../../graphql/node-loading.ts';
 import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
@@ -32,6 +33,7 @@ import {
   deleteSecret,
   findTeamSecretByName,
   listTeamSecrets,
+  prefetchSecret,
   listVersionsOfSecret,
   loadSecret,
   loadSecretVersion,
@@ -178,6 +180,8 @@ builder.node(SecretVersionRef, {
 });
 
 export const SecretRef = builder.objectRef<Secret>('Secret');
+// node(id) of a secret reads it with its creator and locations in one statement, when asked for them.
+prefetchNodeWith('Secret', (ctx, id, info) => prefetchSecret(ctx, id, secretNesting(info, fieldsBelow(info, []))));
 builder.node(SecretRef, {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
   ...nodeOfId(loadSecret),

@@ -619,13 +619,32 @@ export async function listTeamSecrets(ctx: Context, teamId: string, args: Secret
   const rows =
     (args.filter == null ? foldedPages.get(ctx)?.get(foldKey(teamId, args, nesting)) : undefined) ??
     (await secretRepository.listSecrets(ctx.db, teamId, { userId: ctx.viewer.userId, role }, args.filter ?? {}, order, page, nested));
+  primeNested(ctx, rows, nested);
+  return toConnection(rows, page, cursorKey, toSecret);
+}
+
+/** Primes the request's loaders with secrets read with their nested selections: the fields then read them as always. */
+function primeNested(ctx: Context, rows: readonly secretRepository.NestedSecretRow[], nested: secretRepository.NestedSelections): void {
   const locationsOfSecret = nested.locationsPage && ctx.loaders.locationsOfSecret(nested.locationsPage);
   for (const row of rows) {
     ctx.loaders.secret.prime(row.id, row);
     if (row.created_by && row.creator !== undefined) ctx.loaders.user.prime(row.created_by, row.creator);
     if (locationsOfSecret && row.locations_page) locationsOfSecret.prime(row.id, row.locations_page);
   }
-  return toConnection(rows, page, cursorKey, toSecret);
+}
+
+/**
+ * `node(id)` of a secret whose query asks for nested fields: reads the secret with them in one
+ * statement, as the secret loader would answer it (membership, visibility; nothing without a
+ * scope that reads secrets), and primes the loaders its fields then read.
+ */
+export async function prefetchSecret(ctx: Context, id: string, nesting: SecretListNesting): Promise<void> {
+  if (!isUuid(id) || !scopesAllowReading(ctx.viewer.scopes, 'Secret')) return;
+  const nested = nestedSelections(ctx, nesting);
+  if (nested.creatorVisibleTo === undefined && nested.locationsPage === undefined) return;
+  const rows = await secretRepository.findSecretsOfMember(ctx.db, ctx.viewer.userId, [id], nested);
+  if (!rows.length) ctx.loaders.secret.prime(id, null);
+  primeNested(ctx, rows, nested);
 }
 
 /** A `Team.secrets` list (unfiltered) that `Query.team` reads with the team itself. */
