@@ -729,7 +729,16 @@ export async function seed(
         updated_at: createdAt,
         updated_by: team.ownerId,
       });
-      versions.push({ secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_at: createdAt, created_by: team.ownerId });
+      versions.push({
+        secret_id: id,
+        version: 1,
+        reason: 'CREATE',
+        auth_method: authMethod,
+        credential_fields: JSON.stringify(previews),
+        ...sealed,
+        created_at: createdAt,
+        created_by: team.ownerId,
+      });
       if (team.index === 0 && profile.type === 'S3') bigTeamS3.push(id);
 
       const linked = locationCounts[team.firstSecret + k]!;

@@ -45,3 +45,10 @@ export async function migrateToEmpty(db: Kysely<any>): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- Kysely hands back whatever the migration threw (`unknown`); rethrown as is
   if (error) throw error;
 }
+
+/** Migrates up or down to `name` (tests of a migration's data: rows as an older schema held them). */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  const { error } = await createMigrator(db).migrateTo(name);
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- Kysely hands back whatever the migration threw (`unknown`); rethrown as is
+  if (error) throw error;
+}

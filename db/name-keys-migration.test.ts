@@ -1,29 +1,9 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
-import { FileMigrationProvider, Migrator } from 'kysely/migration';
 import { expect, test } from 'vitest';
 import { createDatabase } from '../src/database/database.ts';
 import { nameKey } from '../src/modules/shared/names.ts';
 import { testDatabaseUrl } from '../test/helpers/database.ts';
-import { migrateToLatest } from './migrate.ts';
-
-const migrator = (db: Kysely<any>) =>
-  new Migrator({
-    db,
-    provider: new FileMigrationProvider({
-      fs,
-      path,
-      migrationFolder: path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations'),
-    }),
-  });
-
-async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
-  const { error } = await migrator(db).migrateTo(name);
-  // eslint-disable-next-line @typescript-eslint/only-throw-error -- Kysely hands back whatever the migration threw (`unknown`); rethrown as is
-  if (error) throw error;
-}
+import { migrateTo, migrateToLatest } from './migrate.ts';
 
 test.skipIf(testDatabaseUrl)(
   '0007_name_keys backfills name_key, keeps rows that are one name now reachable, and comes back down (PGlite)',

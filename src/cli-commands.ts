@@ -10,6 +10,7 @@ import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { purgeDueSecrets } from './modules/secret/purge.service.ts';
 import { injectableEnv } from './modules/secret/secret.service.ts';
 import { isCloakroomConfigKey } from './modules/secret/reserved-env-keys.ts';
+import { SECRET_VERSION_STAGES, type SecretVersionStage } from './modules/secret/secret.policy.ts';
 import { verifyAuditChain } from './modules/audit/audit.service.ts';
 import { AppError } from './errors.ts';
 import { fromGlobalId, toGlobalId } from './graphql/global-id.ts';
@@ -32,9 +33,10 @@ Commands (each prints one JSON object on stdout):
   audit-verify --team TEAM_ID
       Recomputes the team's hash-chained audit trail. → {"teamId","events","ok","firstBrokenEventId"}
       Exits 1 when the chain is broken (a row was edited, removed or reordered).
-  run --secret SECRET_ID -- COMMAND [ARGS...]
+  run --secret SECRET_ID [--stage CURRENT|PENDING|PREVIOUS] -- COMMAND [ARGS...]
       Runs COMMAND with the secret's env vars set (NATIVE secrets only) and exits with its
-      code. Prints nothing of its own: values reach the child process only. Needs the
+      code. --stage injects the version holding that stage instead of CURRENT (exit 1 when the
+      secret has none, or when that version was destroyed: VERSION_DESTROYED). Prints nothing of its own: values reach the child process only. Needs the
       database and the master key (CLOAKROOM_MASTER_KEY, or DATA_DIR/master.key embedded).
       The child never inherits CLOAKROOM_*, DATABASE_URL, DATABASE_REPLICA_URL, REDIS_URL or
       DATA_DIR; a secret holding a reserved key (PATH, LD_PRELOAD, …) is refused, nothing runs;
@@ -76,6 +78,7 @@ async function run(argv: string[]): Promise<unknown> {
       role: { type: 'string' },
       name: { type: 'string' },
       secret: { type: 'string' },
+      stage: { type: 'string' },
     },
     allowPositionals: command === 'run',
     strict: true,
@@ -85,7 +88,8 @@ async function run(argv: string[]): Promise<unknown> {
   if (command === 'run') {
     const secretId = fromGlobalId(required(z.string(), values.secret, 'secret'), 'Secret');
     if (!positionals.length) throw new UsageError('Give the command to run after "--"');
-    return runWithSecret(secretId, positionals);
+    const stage = values.stage === undefined ? 'CURRENT' : required(z.enum(SECRET_VERSION_STAGES), values.stage, 'stage');
+    return runWithSecret(secretId, stage, positionals);
   }
 
   const config = loadConfig();
@@ -141,7 +145,7 @@ async function run(argv: string[]): Promise<unknown> {
 /** Exit code of `cli run`: the child's own, or 128 + signal number as shells report it. */
 const RAN_CHILD = Symbol('ran child');
 
-async function runWithSecret(secretId: string, command: string[]): Promise<typeof RAN_CHILD> {
+async function runWithSecret(secretId: string, stage: SecretVersionStage, command: string[]): Promise<typeof RAN_CHILD> {
   const config = loadConfig();
   const keyring = createKeyring(loadMasterKey(config), loadPreviousMasterKeys());
   const { db, close } = await openDatabase(config);
@@ -149,7 +153,7 @@ async function runWithSecret(secretId: string, command: string[]): Promise<typeo
   try {
     // Migrated already (the usual case): no migration file is loaded, one statement checks.
     if (!(await isMigrated(db))) await migrateToLatest(db);
-    env = await injectableEnv(db, keyring, secretId);
+    env = await injectableEnv(db, keyring, secretId, stage);
   } finally {
     await close();
   }

@@ -46,6 +46,18 @@ export const ErrorCode = {
   PAYLOAD_MISSING: 'PAYLOAD_MISSING',
   /** `cli run` of a secret whose `expiresAt` has come: nothing is injected, nothing runs. */
   SECRET_EXPIRED: 'SECRET_EXPIRED',
+  /** `rotateSecret(stage: PENDING)` while a PENDING version exists: promote or cancel it first. */
+  ROTATION_IN_PROGRESS: 'ROTATION_IN_PROGRESS',
+  /** `cancelSecretRotation` with no PENDING version to cancel. */
+  NO_ROTATION_IN_PROGRESS: 'NO_ROTATION_IN_PROGRESS',
+  /** `promoteSecretVersion` of the version that is already CURRENT. */
+  VERSION_ALREADY_CURRENT: 'VERSION_ALREADY_CURRENT',
+  /** The version's payload was erased by `destroySecretVersion`: it cannot be promoted, restored or injected. */
+  VERSION_DESTROYED: 'VERSION_DESTROYED',
+  /** The version's credentials are not for the secret's current auth method (or are kept in a vault): they cannot become CURRENT. */
+  VERSION_NOT_RESTORABLE: 'VERSION_NOT_RESTORABLE',
+  /** `destroySecretVersion` of the CURRENT or PENDING version. */
+  VERSION_IN_USE: 'VERSION_IN_USE',
   /**
    * The secret is scheduled for deletion (`deleteSecret` with a recovery window): nothing but
    * `restoreSecret` changes it, no location may use it, `cli run` refuses it.

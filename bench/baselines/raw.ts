@@ -272,15 +272,18 @@ async function rotate(request: ChangeRequest, input: { credentials: CredentialsI
     const sealed = sealCredentials(keyring, values, { teamId: current.team_id, secretId: current.id, version });
     const previews = values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
     await client.query(
-      'update "secrets" set "credential_fields" = $1, "payload_version" = $2, "last_rotated_at" = $3, "updated_by" = $4, "version" = "version" + $5, "updated_at" = $6 where "id" = $7',
+      // The old CURRENT becomes PREVIOUS (DESIGN §6.1): the right-hand side reads the row as it was.
+      'update "secrets" set "credential_fields" = $1, "previous_version" = "payload_version", "payload_version" = $2, "last_rotated_at" = $3, "updated_by" = $4, "version" = "version" + $5, "updated_at" = $6 where "id" = $7',
       [JSON.stringify(previews), version, new Date(), request.token.user_id, 1, new Date(), current.id],
     );
     await client.query(
-      'insert into "secret_versions" ("secret_id", "version", "reason", "ciphertext", "iv", "auth_tag", "wrapped_data_key", "master_key_id", "created_by") values ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      'insert into "secret_versions" ("secret_id", "version", "reason", "auth_method", "credential_fields", "ciphertext", "iv", "auth_tag", "wrapped_data_key", "master_key_id", "created_by") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
       [
         current.id,
         version,
         'ROTATE',
+        method,
+        JSON.stringify(previews),
         sealed.ciphertext,
         sealed.iv,
         sealed.auth_tag,

@@ -7,6 +7,7 @@ import type { AuthMethod, CreateSecretInput, SecretCredentialsInput, SecretType,
 import { addMember, createTeamWithOwner, startTestApp, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
 import {
   AddTeamMember,
+  CancelSecretRotation,
   CreateLocation,
   CreateSecret,
   CreateVaultConnection,
@@ -16,8 +17,12 @@ import {
   RestoreSecret,
   DeleteVaultConnection,
   DeleteWorkspace,
+  DestroySecretVersion,
+  PromoteSecretVersion,
   RemoveTeamMember,
+  RestoreSecretVersion,
   RotateSecret,
+  RotateSecretStaged,
   RotateVaultConnection,
   UpdateLocation,
   UpdateMemberRole,
@@ -315,6 +320,27 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     await expectIndistinguishable(
       'rotateSecret',
       async (id) => (await ok(RotateSecret, { input: { id: id(a.native, 'Secret'), credentials } }, token)).rotateSecret,
+    );
+    await expectIndistinguishable(
+      'rotateSecret PENDING',
+      async (id) =>
+        (await ok(RotateSecretStaged, { input: { id: id(a.native, 'Secret'), credentials, stage: 'PENDING' } }, token)).rotateSecret,
+    );
+    await expectIndistinguishable(
+      'promoteSecretVersion',
+      async (id) => (await ok(PromoteSecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }, token)).promoteSecretVersion,
+    );
+    await expectIndistinguishable(
+      'cancelSecretRotation',
+      async (id) => (await ok(CancelSecretRotation, { input: { id: id(a.native, 'Secret') } }, token)).cancelSecretRotation,
+    );
+    await expectIndistinguishable(
+      'restoreSecretVersion',
+      async (id) => (await ok(RestoreSecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }, token)).restoreSecretVersion,
+    );
+    await expectIndistinguishable(
+      'destroySecretVersion',
+      async (id) => (await ok(DestroySecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }, token)).destroySecretVersion,
     );
     await expectIndistinguishable(
       'deleteSecret',
@@ -684,6 +710,23 @@ describe('secrets never leave: responses, logs and every table', () => {
       const [, , credentials] = credentialsByMethod().find((entry) => entry[1] === method)!;
       await ok(RotateSecret, { input: { id: secrets.get(method)!, credentials: remember(credentials) } }, team.ownerToken);
     }
+    // Stages: a staged rotation promoted, an old version restored (opened and sealed again on the
+    // server), another destroyed. S3 versions: 1 created, 2 rotated, 3 staged; 5 restores 1.
+    const stagedId = secrets.get('S3_ACCESS_KEY')!;
+    const staged = { id: stagedId, stage: 'PENDING' as const, credentials: remember({ accessKey: fixtures.accessKey() }) };
+    success((await ok(RotateSecretStaged, { input: staged }, team.ownerToken)).rotateSecret, 'RotateSecretSuccess');
+    success(
+      (await ok(PromoteSecretVersion, { input: { id: stagedId, version: 3 } }, team.ownerToken)).promoteSecretVersion,
+      'PromoteSecretVersionSuccess',
+    );
+    success(
+      (await ok(RestoreSecretVersion, { input: { id: stagedId, version: 1 } }, team.ownerToken)).restoreSecretVersion,
+      'RestoreSecretVersionSuccess',
+    );
+    success(
+      (await ok(DestroySecretVersion, { input: { id: stagedId, version: 2 } }, team.ownerToken)).destroySecretVersion,
+      'DestroySecretVersionSuccess',
+    );
     await ok(
       UpdateSecret,
       { input: { id: secrets.get('R2_ACCESS_KEY')!, description: 'new keys', credentials: remember({ accessKey: fixtures.accessKey() }) } },
@@ -886,6 +929,14 @@ describe('secrets never leave: responses, logs and every table', () => {
       ['credentials'],
       ['credentials'],
       ['credentials'],
+      ['pendingVersion'],
+    ]);
+    expect(
+      audit.filter((row) => row.action.startsWith('secret.version_')).map((row) => [row.action, row.target_id, row.target_version]),
+    ).toEqual([
+      ['secret.version_promoted', rawId(stagedId), 4],
+      ['secret.version_restored', rawId(stagedId), 5],
+      ['secret.version_destroyed', rawId(stagedId), 6],
     ]);
     expect(audit.filter((row) => row.action === 'vault_connection.rotated').map((row) => row.changed_fields)).toEqual([
       ['credentials'],

@@ -129,7 +129,8 @@ describe('masked previews: at most a quarter of a value, nothing under 16 charac
         );
         await db
           .insertInto('secret_versions')
-          .values({ secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: null })
+          // The table as of 0009: no auth_method nor per-version previews yet (migration 0013).
+          .values({ secret_id: id, version: 1, reason: 'CREATE', ...sealed, created_by: null } as never)
           .execute();
         return toGlobalId('Secret', id);
       };

@@ -515,3 +515,120 @@ export const RevokeTeamInvitation = graphql(`
     }
   }
 `);
+
+export const StageFields = graphql(`
+  fragment StageFields on Secret {
+    id
+    version
+    currentVersion
+    pendingVersion
+    previousVersion
+    lastRotatedAt
+    envVarKeys
+    credentialFields {
+      name
+      envVar
+      maskedValue
+    }
+  }
+`);
+
+export const RotateSecretStaged = graphql(`
+  mutation RotateSecretStaged($input: RotateSecretInput!) {
+    rotateSecret(input: $input) {
+      __typename
+      ... on RotateSecretSuccess {
+        secret {
+          ...StageFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const PromoteSecretVersion = graphql(`
+  mutation PromoteSecretVersion($input: PromoteSecretVersionInput!) {
+    promoteSecretVersion(input: $input) {
+      __typename
+      ... on PromoteSecretVersionSuccess {
+        secret {
+          ...StageFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const CancelSecretRotation = graphql(`
+  mutation CancelSecretRotation($input: CancelSecretRotationInput!) {
+    cancelSecretRotation(input: $input) {
+      __typename
+      ... on CancelSecretRotationSuccess {
+        secret {
+          ...StageFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const RestoreSecretVersion = graphql(`
+  mutation RestoreSecretVersion($input: RestoreSecretVersionInput!) {
+    restoreSecretVersion(input: $input) {
+      __typename
+      ... on RestoreSecretVersionSuccess {
+        secret {
+          ...StageFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const DestroySecretVersion = graphql(`
+  mutation DestroySecretVersion($input: DestroySecretVersionInput!) {
+    destroySecretVersion(input: $input) {
+      __typename
+      ... on DestroySecretVersionSuccess {
+        secret {
+          ...StageFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const SecretStages = graphql(`
+  query SecretStages($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Secret {
+        ...StageFields
+        nextRotationAt
+        versions(first: 100) {
+          edges {
+            node {
+              id
+              version
+              reason
+              stages
+              restoredFrom
+              destroyedAt
+              createdAt
+              credentialFields {
+                name
+                envVar
+                maskedValue
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);

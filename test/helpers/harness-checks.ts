@@ -39,6 +39,10 @@ const ACTIONS: Record<string, string> = {
   createSecret: 'secret.created',
   updateSecret: 'secret.updated',
   rotateSecret: 'secret.rotated',
+  promoteSecretVersion: 'secret.version_promoted',
+  cancelSecretRotation: 'secret.rotation_cancelled',
+  restoreSecretVersion: 'secret.version_restored',
+  destroySecretVersion: 'secret.version_destroyed',
   deleteSecret: 'secret.deleted',
   restoreSecret: 'secret.restored',
   createLocation: 'location.created',
@@ -52,6 +56,9 @@ const ACTIONS: Record<string, string> = {
   updateWorkspace: 'workspace.updated',
   deleteWorkspace: 'workspace.deleted',
 };
+
+/** Actions that make a new `version` of their target: each version has exactly one of them. */
+const MAKES_A_VERSION = /\.(created|updated|rotated|restored|version_promoted|rotation_cancelled|version_restored|version_destroyed)$/;
 
 /** Creates that take an `idempotencyKey`: a replay answers success without writing anything. */
 const REPLAYABLE = new Set(['createTeam', 'createSecret', 'createLocation', 'createVaultConnection', 'createWorkspace']);
@@ -311,7 +318,7 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
       if (written === 0 && note.mayChangeNothing && note.targetId !== null && note.version !== null) {
         // An update that changed nothing writes nothing: the version it answers was audited when it was made.
         const made = byTarget.filter(
-          (e) => e.target_id === note.targetId && e.target_version === note.version && /\.(created|updated|rotated)$/.test(e.action),
+          (e) => e.target_id === note.targetId && e.target_version === note.version && MAKES_A_VERSION.test(e.action),
         ).length;
         if (made === 1) continue;
         problems.push(`${note.mutation} ${note.targetId}@${note.version}: unchanged, but ${made} events made that version`);
@@ -325,7 +332,7 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
     for (const note of notes) if (note.targetId !== null && note.version !== null) versions.set(`${note.targetId}@${note.version}`, note);
     for (const [key, note] of versions) {
       const events = byTarget.filter(
-        (e) => e.target_id === note.targetId && e.target_version === note.version && /\.(created|updated|rotated|restored)$/.test(e.action),
+        (e) => e.target_id === note.targetId && e.target_version === note.version && MAKES_A_VERSION.test(e.action),
       );
       if (events.length !== 1)
         problems.push(

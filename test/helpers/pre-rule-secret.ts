@@ -21,6 +21,7 @@ export async function storePreRuleEnvSecret(
 ): Promise<string> {
   const id = randomUUID();
   const values = Object.entries(pairs).map(([key, value]) => ({ name: key, value }));
+  const previews = JSON.stringify(values.map(({ name: key, value }) => ({ name: key, envVar: key, maskedValue: maskValue(value) })));
   await db.transaction().execute(async (trx) => {
     await insertSecret(trx, {
       id,
@@ -30,7 +31,7 @@ export async function storePreRuleEnvSecret(
       secret_type: 'ENV',
       auth_method: 'ENV_VARS',
       storage: 'NATIVE',
-      credential_fields: JSON.stringify(values.map(({ name: key, value }) => ({ name: key, envVar: key, maskedValue: maskValue(value) }))),
+      credential_fields: previews,
       payload_version: 1,
       field_mappings: null,
       vault_connection_id: null,
@@ -41,6 +42,8 @@ export async function storePreRuleEnvSecret(
       secret_id: id,
       version: 1,
       reason: 'CREATE',
+      auth_method: 'ENV_VARS',
+      credential_fields: previews,
       ...sealCredentials(keyring, values, { teamId, secretId: id, version: 1 }),
       created_by: null,
     });

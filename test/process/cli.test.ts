@@ -21,7 +21,18 @@ import { openDatabase } from '../../src/database/open-database.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
-import { CreateSecret, CreateVaultConnection, DeleteSecret, NodeById, UpdateSecret, Viewer } from '../helpers/documents.ts';
+import {
+  CreateSecret,
+  CreateVaultConnection,
+  DeleteSecret,
+  DestroySecretVersion,
+  NodeById,
+  PromoteSecretVersion,
+  RestoreSecretVersion,
+  RotateSecretStaged,
+  UpdateSecret,
+  Viewer,
+} from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
@@ -563,6 +574,135 @@ describe('run refuses an EXPIRED secret (SECRET_EXPIRED)', () => {
       const marker = join(workDir, 'marker-revived');
       expect(await runTouch(marker)).toMatchObject({ code: 0, stdout: '', stderr: '' });
       expect(existsSync(marker)).toBe(true);
+    },
+    SLOW,
+  );
+});
+
+describe('run --stage: staged, promoted and restored credentials decrypt to exactly the values sent', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'cloakroom-cli-stages-'));
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  const first = { TOKEN: `tok-${randomBytes(16).toString('hex')}`, PEM: `-----BEGIN KEY-----\n${randomBytes(24).toString('base64')}\n` };
+  const second = { TOKEN: `tok-${randomBytes(16).toString('hex')}`, PEM: `-----BEGIN KEY-----\n${randomBytes(24).toString('base64')}\n` };
+  const liveKey = fixtures.accessKey();
+  const stagedKey = fixtures.accessKey();
+  const allValues = [...Object.values(first), ...Object.values(second), liveKey.secretAccessKey, stagedKey.secretAccessKey];
+  const envVars = (values: Record<string, string>) => Object.entries(values).map(([key, value]) => ({ key, value }));
+  let envSecretId: string;
+  let s3SecretId: string;
+
+  /** The API on the CLI's database (closed again before the next CLI run). */
+  const asOwner = <T>(fn: (app: App) => Promise<T>) => withApp(({ app }) => fn(app));
+  /** Fails the test unless the mutation succeeded. */
+  const succeeded = (result: { __typename: string }) => {
+    if (!result.__typename.endsWith('Success')) throw new Error(JSON.stringify(result));
+  };
+
+  beforeAll(async () => {
+    const { teamId, token } = bootstrapped();
+    await asOwner(async (app) => {
+      const create = async (input: Partial<CreateSecretInput>) => {
+        const result = (await executeOk(app, CreateSecret, { input: { teamId, name: `cli-stage-${randomUUID()}`, ...input } }, token))
+          .createSecret;
+        if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
+        return result.secret.id;
+      };
+      envSecretId = await create({ secretType: 'ENV', credentials: { envVars: envVars(first) } });
+      s3SecretId = await create({ secretType: 'S3', credentials: { accessKey: liveKey } });
+      for (const [id, credentials] of [
+        [envSecretId, { envVars: envVars(second) }],
+        [s3SecretId, { accessKey: stagedKey }],
+      ] as const)
+        succeeded((await executeOk(app, RotateSecretStaged, { input: { id, credentials, stage: 'PENDING' } }, token)).rotateSecret);
+    });
+  }, SLOW);
+
+  /** `cli run [--stage STAGE] --secret id -- node -e HASH_SCRIPT 0 ...keys` */
+  const runStage = (secretId: string, stage: string | null, keys: string[]) =>
+    cli(['run', '--secret', secretId, ...(stage ? ['--stage', stage] : []), '--', process.execPath, '-e', HASH_SCRIPT, '0', ...keys]);
+  const ranWith = (values: Record<string, string>) => ({ code: 0, signal: null, stdout: expectedHash(values), stderr: '' });
+
+  test(
+    'rotate(PENDING): CURRENT still injects the first values, --stage PENDING the staged ones (storage secrets under their env var names); no PREVIOUS yet: exit 1, nothing runs',
+    async () => {
+      const current = await runStage(envSecretId, null, Object.keys(first));
+      expect(current).toEqual(ranWith(first));
+      const pending = await runStage(envSecretId, 'PENDING', Object.keys(second));
+      expect(pending).toEqual(ranWith(second));
+      const s3 = await runStage(s3SecretId, 'PENDING', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+      expect(s3).toEqual(ranWith({ AWS_ACCESS_KEY_ID: stagedKey.accessKeyId, AWS_SECRET_ACCESS_KEY: stagedKey.secretAccessKey }));
+      const marker = join(workDir, 'marker-no-previous');
+      const none = await cli(['run', '--secret', envSecretId, '--stage', 'PREVIOUS', '--', 'sh', '-c', `touch ${marker}`]);
+      expect(none).toMatchObject({ code: 1, stdout: '' });
+      expect(none.stderr).toMatch(/^error: This secret has no PREVIOUS version/);
+      expect(existsSync(marker)).toBe(false);
+      for (const result of [current, pending, s3, none]) expectNoValues(result, allValues);
+    },
+    SLOW,
+  );
+
+  test(
+    'promoteSecretVersion: CURRENT now injects the staged values, --stage PREVIOUS the first ones; PENDING is gone',
+    async () => {
+      await asOwner(async (app) =>
+        succeeded(
+          (await executeOk(app, PromoteSecretVersion, { input: { id: envSecretId, version: 2 } }, bootstrapped().token))
+            .promoteSecretVersion,
+        ),
+      );
+      expect(await runStage(envSecretId, null, Object.keys(second))).toEqual(ranWith(second));
+      expect(await runStage(envSecretId, 'PREVIOUS', Object.keys(first))).toEqual(ranWith(first));
+      const pending = await runStage(envSecretId, 'PENDING', ['TOKEN']);
+      expect(pending).toMatchObject({ code: 1, stdout: '' });
+      expect(pending.stderr).toMatch(/^error: This secret has no PENDING version/);
+    },
+    SLOW,
+  );
+
+  test(
+    'restoreSecretVersion(1): a new CURRENT version injecting exactly the first values; destroying PREVIOUS makes --stage PREVIOUS VERSION_DESTROYED, nothing runs',
+    async () => {
+      await asOwner(async (app) => {
+        const restored = (await executeOk(app, RestoreSecretVersion, { input: { id: envSecretId, version: 1 } }, bootstrapped().token))
+          .restoreSecretVersion;
+        expect(restored).toMatchObject({ __typename: 'RestoreSecretVersionSuccess', secret: { currentVersion: 4, previousVersion: 2 } });
+      });
+      expect(await runStage(envSecretId, null, Object.keys(first))).toEqual(ranWith(first));
+      expect(await runStage(envSecretId, 'PREVIOUS', Object.keys(second))).toEqual(ranWith(second));
+
+      await asOwner(async (app) =>
+        succeeded(
+          (await executeOk(app, DestroySecretVersion, { input: { id: envSecretId, version: 2 } }, bootstrapped().token))
+            .destroySecretVersion,
+        ),
+      );
+      const marker = join(workDir, 'marker-destroyed');
+      const destroyed = await cli(['run', '--secret', envSecretId, '--stage', 'PREVIOUS', '--', 'sh', '-c', `touch ${marker}`]);
+      expect(destroyed).toMatchObject({ code: 1, stdout: '' });
+      expect(destroyed.stderr).toMatch(/^error: Version 2 was destroyed/);
+      expectNoValues(destroyed, allValues);
+      expect(existsSync(marker)).toBe(false);
+    },
+    SLOW,
+  );
+
+  test(
+    'an unknown --stage is a usage error (exit 2); nothing runs',
+    async () => {
+      const result = await cli([
+        'run',
+        '--secret',
+        envSecretId,
+        '--stage',
+        'LATEST',
+        '--',
+        process.execPath,
+        '-e',
+        "console.log('COMMAND RAN')",
+      ]);
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^error: Invalid --stage/);
+      expect(result.stderr).toContain('--stage CURRENT|PENDING|PREVIOUS');
     },
     SLOW,
   );

@@ -58,7 +58,7 @@ export async function remaskPreviews(db: Db, keyring: MasterKeyring, options: Re
             const value = values.get(field.name);
             return { ...field, maskedValue: value === undefined ? field.maskedValue : maskValue(value) };
           });
-          await secretRepository.storeRemaskedPreviews(trx, row.id, JSON.stringify(previews));
+          await secretRepository.storeRemaskedPreviews(trx, row, JSON.stringify(previews));
           done++;
         }
         return locked;

@@ -13,6 +13,7 @@ import { maskValue } from './credential-masking.ts';
 import * as secretRepository from './secret.repository.ts';
 import type { SecretRow } from './secret.repository.ts';
 import type { CredentialFieldPreview } from './secret.tables.ts';
+import { credentialFieldsFor, type AuthMethod } from './provider-catalogue.ts';
 
 /** One stored credential: the field name (or env key) and its plaintext value. */
 export interface CredentialPlaintext {
@@ -45,34 +46,50 @@ export interface SealedCredentials {
 
 /** Seals validated credential values for the version `binding` names, with their masked previews. */
 export function sealWithPreviews(keyring: MasterKeyring, values: CredentialValue[], binding: PayloadBinding): SealedCredentials {
-  return {
-    sealed: sealCredentials(keyring, values, binding),
-    previews: values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) })),
-    values,
-  };
+  return { sealed: sealCredentials(keyring, values, binding), previews: previewsOf(values), values };
+}
+
+/** The masked previews of credential values, as stored beside their version and (when CURRENT) their secret. */
+export function previewsOf(values: readonly CredentialValue[]): CredentialFieldPreview[] {
+  return values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
 }
 
 /**
- * The plaintext credentials of the secret's current version (server side only: key edits, no-op
- * detection, `cli run`, remasking). ConflictError PAYLOAD_MISSING when that version's row or
- * its payload is gone, rather than an unexpected failure on the missing bytes.
+ * The plaintext credentials of one version of the secret (server side only: restore, `cli run
+ * --stage`). ConflictError PAYLOAD_MISSING when that version's row or its payload is gone,
+ * rather than an unexpected failure on the missing bytes.
  */
-export async function currentCredentials(
+export async function versionCredentials(
+  db: Db,
+  keyring: MasterKeyring,
+  secret: Pick<SecretRow, 'id' | 'team_id'>,
+  version: number | null,
+): Promise<CredentialPlaintext[]> {
+  const payload = version === null ? undefined : await secretRepository.findSecretPayload(db, secret.id, version);
+  const { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id } = payload ?? {};
+  if (version === null || !ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
+    throw new ConflictError(
+      `The stored payload of version ${version} of this secret is missing: its values cannot be read. Restore it, or store new credentials with rotateSecret`,
+      ErrorCode.PAYLOAD_MISSING,
+    );
+  }
+  const binding = { teamId: secret.team_id, secretId: secret.id, version };
+  return openCredentials(keyring, { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id }, binding);
+}
+
+/** The credentials of the secret's CURRENT version (key edits, no-op detection, `cli run`, remasking). */
+export function currentCredentials(
   db: Db,
   keyring: MasterKeyring,
   secret: Pick<SecretRow, 'id' | 'team_id' | 'payload_version'>,
 ): Promise<CredentialPlaintext[]> {
-  const payload =
-    secret.payload_version === null ? undefined : await secretRepository.findSecretPayload(db, secret.id, secret.payload_version);
-  const { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id } = payload ?? {};
-  if (secret.payload_version === null || !ciphertext || !iv || !auth_tag || !wrapped_data_key || !master_key_id) {
-    throw new ConflictError(
-      `The stored payload of version ${secret.payload_version} of this secret is missing: its values cannot be read. Restore it, or store new credentials with rotateSecret`,
-      ErrorCode.PAYLOAD_MISSING,
-    );
-  }
-  const binding = { teamId: secret.team_id, secretId: secret.id, version: secret.payload_version };
-  return openCredentials(keyring, { ciphertext, iv, auth_tag, wrapped_data_key, master_key_id }, binding);
+  return versionCredentials(db, keyring, secret, secret.payload_version);
+}
+
+/** Stored pairs with the env var each sets under `method`: a storage field's conventional name, an ENV key itself. */
+export function withEnvVars(method: AuthMethod, pairs: readonly CredentialPlaintext[]): CredentialValue[] {
+  const envVarOf = new Map(credentialFieldsFor(method).map((field) => [field.name, field.envVar]));
+  return pairs.map(({ name, value }) => ({ name, envVar: envVarOf.get(name) ?? name, value }));
 }
 
 /** Whether the secret's current version holds exactly `values`, in that order; a missing payload holds nothing. */

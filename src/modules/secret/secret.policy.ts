@@ -1,5 +1,5 @@
 import type { FieldMapping } from './secret.tables.ts';
-import { ConflictError, ErrorCode, ValidationError, type FieldError } from '../../errors.ts';
+import { ConflictError, ErrorCode, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
 import { credentialValues, validateCredentials, type CredentialValue } from './credential-checks.ts';
 import { applyKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { validateFieldMappings, type FieldMappingInput, type VaultType } from './field-mapping-references.ts';
@@ -433,4 +433,92 @@ export function refuseStoredReservedKeys(reserved: readonly string[]): never {
     `This secret holds reserved env keys that cli run will not inject: ${reserved.join(', ')}. Rename or remove them (updateSecret renameKeys/removeKeys); nothing was run`,
     { code: ErrorCode.RESERVED_ENV_KEY },
   );
+}
+
+/** The stages a version may hold (DESIGN §6.1); each on at most one version of a secret, CURRENT on exactly one. */
+export const SECRET_VERSION_STAGES = ['CURRENT', 'PENDING', 'PREVIOUS'] as const;
+export type SecretVersionStage = (typeof SECRET_VERSION_STAGES)[number];
+
+/** What the stage rules read of a secret: its auth method, its storage and which version holds each stage. */
+export interface StagedSecret {
+  storage: Storage;
+  auth_method: string;
+  payload_version: number | null;
+  pending_version: number | null;
+}
+
+/** What the stage rules read of a version. */
+export interface StagedVersion {
+  version: number;
+  auth_method: string;
+  destroyed_at: Date | null;
+}
+
+/** NOT_FOUND: a version number the secret does not have is answered like an unknown id. */
+export function requireVersion<V>(version: V | undefined, number: number): V {
+  if (version) return version;
+  throw new NotFoundError(`This secret has no version ${number}`);
+}
+
+/** VALIDATION_FAILED: a rotation's new version becomes CURRENT (the default) or PENDING, never PREVIOUS. */
+export function requireRotationStage(stage: SecretVersionStage | null | undefined): 'CURRENT' | 'PENDING' {
+  if (stage == null || stage === 'CURRENT') return 'CURRENT';
+  if (stage === 'PENDING') return stage;
+  throw ruleError(ErrorCode.VALIDATION_FAILED, ['stage'], 'A rotation stages its version as CURRENT or PENDING, not PREVIOUS');
+}
+
+/** ROTATION_IN_PROGRESS: one PENDING version at a time; promote or cancel it before staging another. */
+export function requireNoRotationInProgress(secret: StagedSecret): void {
+  if (secret.pending_version === null) return;
+  throw new ConflictError(
+    `Version ${secret.pending_version} is PENDING: promote it (promoteSecretVersion) or cancel it (cancelSecretRotation) first`,
+    ErrorCode.ROTATION_IN_PROGRESS,
+  );
+}
+
+/** NO_ROTATION_IN_PROGRESS: cancelling needs a PENDING version. Returns it. */
+export function requireRotationInProgress(secret: StagedSecret): number {
+  if (secret.pending_version !== null) return secret.pending_version;
+  throw new ConflictError('This secret has no PENDING version to cancel', ErrorCode.NO_ROTATION_IN_PROGRESS);
+}
+
+/**
+ * VERSION_DESTROYED, VERSION_NOT_RESTORABLE: only a version that still holds its payload, sealed
+ * for the secret's current auth method in this store, can hold CURRENT again (restore, promote).
+ */
+export function requireRestorable(secret: StagedSecret, version: StagedVersion): void {
+  if (version.destroyed_at)
+    throw new ConflictError(`Version ${version.version} was destroyed: its credentials are gone for good`, ErrorCode.VERSION_DESTROYED);
+  if (secret.storage !== 'NATIVE')
+    throw new ConflictError(
+      'An EXTERNAL_VAULT secret keeps its credentials in its vault: there is no stored version to bring back',
+      ErrorCode.VERSION_NOT_RESTORABLE,
+    );
+  if (version.auth_method !== secret.auth_method)
+    throw new ConflictError(
+      `Version ${version.version} holds ${version.auth_method} credentials, not ${secret.auth_method}: it cannot become CURRENT`,
+      ErrorCode.VERSION_NOT_RESTORABLE,
+    );
+}
+
+/**
+ * The rules of promotion, all here (the verification gate joins them): VERSION_ALREADY_CURRENT,
+ * then those of `requireRestorable`. `force` is accepted (ADMIN/OWNER, checked by the service)
+ * and will skip the gate.
+ */
+export function requirePromotable(secret: StagedSecret, version: StagedVersion): void {
+  if (version.version === secret.payload_version)
+    throw new ConflictError(`Version ${version.version} is already CURRENT`, ErrorCode.VERSION_ALREADY_CURRENT);
+  requireRestorable(secret, version);
+}
+
+/** VERSION_IN_USE, VERSION_DESTROYED: the CURRENT and PENDING versions keep their payload; a version is destroyed once. */
+export function requireDestroyable(secret: StagedSecret, version: StagedVersion): void {
+  const stage = version.version === secret.payload_version ? 'CURRENT' : version.version === secret.pending_version ? 'PENDING' : null;
+  if (stage)
+    throw new ConflictError(
+      `Version ${version.version} is ${stage}: ${stage === 'CURRENT' ? 'promote or restore another version' : 'cancel the rotation'} first`,
+      ErrorCode.VERSION_IN_USE,
+    );
+  if (version.destroyed_at) throw new ConflictError(`Version ${version.version} is already destroyed`, ErrorCode.VERSION_DESTROYED);
 }

@@ -16,16 +16,18 @@ import { locationFromJson, locationsPageOfSecret } from '../location/location.re
 import { teamFromJson, type TeamJson, type TeamWithRoleRow } from '../team/team.repository.ts';
 
 export type SecretRow = Selectable<SecretTable> & { location_count: number; next_rotation_at: Date | null; status: SecretStatus };
-export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext' | 'iv' | 'auth_tag' | 'wrapped_data_key'>;
+/** A version's metadata with what its secret says of it: its stages and who sees its previews. */
+export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext' | 'iv' | 'auth_tag' | 'wrapped_data_key'> &
+  Pick<Selectable<SecretTable>, 'storage' | 'visibility' | 'owner_id' | 'payload_version' | 'pending_version' | 'previous_version'>;
 
 /**
- * When the rotation policy wants new credentials: the current (newest) version's time plus
- * `rotation_every_days`; null without a policy. The version's primary key serves the lookup.
+ * When the rotation policy wants new credentials: the CURRENT version's time plus
+ * `rotation_every_days` (a staged PENDING version does not restart the clock); null without a
+ * policy. The version's primary key serves the lookup.
  */
 const nextRotationAt = sql<Date | null>`(
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
-  from secret_versions where secret_versions.secret_id = secrets.id
-  order by secret_versions.version desc limit 1
+  from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
 )`;
 
 /**
@@ -360,13 +362,23 @@ export async function lockStalePreviews(db: Db, after: string | undefined, limit
   return query.orderBy('id').limit(limit).forNoKeyUpdate().skipLocked().execute();
 }
 
-/** Stores previews derived anew from the payload: not a change of the secret, so neither its version nor updated_at moves. */
-export async function storeRemaskedPreviews(db: Db, id: string, previews: string): Promise<void> {
-  await db
+/**
+ * Stores previews derived anew from the payload, on the secret and its CURRENT version (whose copy
+ * migration 0013 took from the masked ones): not a change of the secret, so neither its version nor updated_at moves.
+ */
+export async function storeRemaskedPreviews(db: Db, row: Pick<StalePreviewRow, 'id' | 'payload_version'>, previews: string): Promise<void> {
+  const updated = await db
     .updateTable('secrets')
     .set({ credential_fields: previews, previews_stale: false })
-    .where('id', '=', id)
+    .where('id', '=', row.id)
     .where('previews_stale', '=', true)
+    .executeTakeFirst();
+  if (!updated.numUpdatedRows || row.payload_version === null) return;
+  await db
+    .updateTable('secret_versions')
+    .set({ credential_fields: previews })
+    .where('secret_id', '=', row.id)
+    .where('version', '=', row.payload_version)
     .execute();
 }
 
@@ -380,19 +392,39 @@ export async function countStalePreviews(db: Db): Promise<number> {
   return Number(count);
 }
 
-/** A version row without its sealed payload. */
-const VERSION_METADATA = ['secret_id', 'version', 'reason', 'master_key_id', 'created_at', 'created_by'] as const;
+/** Version rows without their sealed payload, with their secret's stage pointers and visibility. */
+function selectVersions(db: Db) {
+  return db
+    .selectFrom('secret_versions')
+    .innerJoin('secrets', 'secrets.id', 'secret_versions.secret_id')
+    .select([
+      'secret_versions.secret_id',
+      'secret_versions.version',
+      'secret_versions.reason',
+      'secret_versions.master_key_id',
+      'secret_versions.created_at',
+      'secret_versions.created_by',
+      'secret_versions.auth_method',
+      'secret_versions.credential_fields',
+      'secret_versions.restored_from',
+      'secret_versions.destroyed_at',
+      'secrets.storage',
+      'secrets.visibility',
+      'secrets.owner_id',
+      'secrets.payload_version',
+      'secrets.pending_version',
+      'secrets.previous_version',
+    ]);
+}
 
 /** The versions among `keys` (metadata only); whether the caller may see their secrets is the caller's to check first. */
 export async function findSecretVersions(db: Db, keys: readonly { secretId: string; version: number }[]): Promise<SecretVersionRow[]> {
   if (!keys.length) return [];
   return (
-    db
-      .selectFrom('secret_versions')
-      .select(VERSION_METADATA)
+    selectVersions(db)
       // Two array parameters, unnested into pairs: one SQL text whatever the number of keys (see anyOf).
       .where(
-        sql<boolean>`(secret_id, version) in (select * from unnest(${keys.map((key) => key.secretId)}::uuid[], ${keys.map((key) => key.version)}::int[]))`,
+        sql<boolean>`(secret_versions.secret_id, secret_versions.version) in (select * from unnest(${keys.map((key) => key.secretId)}::uuid[], ${keys.map((key) => key.version)}::int[]))`,
       )
       .execute()
   );
@@ -400,7 +432,25 @@ export async function findSecretVersions(db: Db, keys: readonly { secretId: stri
 
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */
 export async function listSecretVersions(db: Db, secretId: string, page: KeysetPage): Promise<SecretVersionRow[]> {
-  const query = db.selectFrom('secret_versions').select(VERSION_METADATA).where('secret_id', '=', secretId);
+  const query = selectVersions(db).where('secret_versions.secret_id', '=', secretId);
   // The version number is unique within the secret: the cursor's id (the secret's) is not compared.
-  return paginate(query, { key: sql.ref('version'), tiebreak: null, direction: 'DESC' }, page).execute();
+  return paginate(query, { key: sql.ref('secret_versions.version'), tiebreak: null, direction: 'DESC' }, page).execute();
+}
+
+/** One version of a secret (metadata only), for a stage move inside the transaction that locked the secret. */
+export async function findSecretVersion(db: Db, secretId: string, version: number): Promise<SecretVersionRow | undefined> {
+  return selectVersions(db)
+    .where('secret_versions.secret_id', '=', secretId)
+    .where('secret_versions.version', '=', version)
+    .executeTakeFirst();
+}
+
+/** Erases a version's sealed payload for good; its metadata (previews included) stays. */
+export async function destroySecretVersionPayload(db: Db, secretId: string, version: number): Promise<void> {
+  await db
+    .updateTable('secret_versions')
+    .set({ ciphertext: null, iv: null, auth_tag: null, wrapped_data_key: null, master_key_id: null, destroyed_at: new Date() })
+    .where('secret_id', '=', secretId)
+    .where('version', '=', version)
+    .execute();
 }

@@ -2,6 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { secretListNesting, secretNesting } from './secret.lookahead.ts';
 import { fieldsBelow } from '../../graphql/lookahead.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, nodeOfId, prefetchNodeWith } from '../../graphql/node-loading.ts';
 import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
@@ -26,11 +27,15 @@ import {
 } from './provider-catalogue.ts';
 import { EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { DEFAULT_RECOVERY_WINDOW_DAYS, recoveryWindowDays, rotationEveryDays, secretName, serviceSlug } from './secret.rules.ts';
-import { SECRET_STATUSES, type SecretStatus } from './secret.policy.ts';
+import { SECRET_STATUSES, SECRET_VERSION_STAGES, type SecretStatus, type SecretVersionStage } from './secret.policy.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
 import {
+  cancelSecretRotation,
   createSecret,
   deleteSecret,
+  destroySecretVersion,
+  promoteSecretVersion,
+  restoreSecretVersion,
   findTeamSecretByName,
   listTeamSecrets,
   prefetchSecret,
@@ -94,14 +99,12 @@ const STATUS_DESCRIPTIONS: Record<SecretStatus, string> = {
   SCHEDULED_FOR_DELETION:
     '`deleteSecret` scheduled it for deletion at `purgeAt`: hidden from `Team.secrets` unless asked for, every change but `restoreSecret` and `cli run` refused (SECRET_DELETED). Wins over the others.',
 };
-export const SecretStatusEnum = builder.enumType('SecretStatus', {
-  description:
-    'Where a secret stands in its lifecycle, computed when read: the first that applies from the end (SCHEDULED_FOR_DELETION, then EXPIRED, then ROTATION_DUE, else ACTIVE).',
-  values: Object.fromEntries(SECRET_STATUSES.map((status) => [status, { description: STATUS_DESCRIPTIONS[status] }])) as Record<
-    SecretStatus,
-    { description: string }
-  >,
-});
+export const SecretStatusEnum = describedEnum(
+  'SecretStatus',
+  'Where a secret stands in its lifecycle, computed when read: the first that applies from the end (SCHEDULED_FOR_DELETION, then EXPIRED, then ROTATION_DUE, else ACTIVE).',
+  SECRET_STATUSES,
+  STATUS_DESCRIPTIONS,
+);
 
 const RotationPolicyRef = builder.objectRef<RotationPolicy>('SecretRotationPolicy').implement({
   description: 'How often a secret’s credentials should be rotated.',
@@ -135,8 +138,21 @@ const VersionReasonEnum = builder.enumType('SecretVersionReason', {
     CREATE: { description: '`createSecret`: the first version.' },
     UPDATE: { description: '`updateSecret` changed the credentials or field mappings.' },
     ROTATE: { description: '`rotateSecret`: new credentials, same auth method.' },
+    RESTORE: { description: '`restoreSecretVersion`: an older version’s credentials, sealed again (`restoredFrom`).' },
   } as const,
 });
+
+const STAGE_DESCRIPTIONS: Record<SecretVersionStage, string> = {
+  CURRENT: 'The live credentials: what `cli run` injects and `Secret.credentialFields` previews. Always on exactly one version.',
+  PENDING: 'Staged by `rotateSecret(stage: PENDING)`, not live until `promoteSecretVersion`; `cancelSecretRotation` drops it.',
+  PREVIOUS: 'The version that was CURRENT before the last change of CURRENT: where a rollback (`promoteSecretVersion`) goes.',
+};
+export const SecretVersionStageEnum = describedEnum(
+  'SecretVersionStage',
+  'A label on a version of a secret (as AWS Secrets Manager’s staging labels). Each is on at most one version of a secret.',
+  SECRET_VERSION_STAGES,
+  STAGE_DESCRIPTIONS,
+);
 
 const CredentialFieldRef = builder.objectRef<CredentialFieldView>('CredentialField').implement({
   description: 'One credential field: never its value, only a masked preview computed when it was written.',
@@ -169,6 +185,27 @@ builder.node(SecretVersionRef, {
   fields: (t) => ({
     version: t.exposeInt('version', { description: 'The secret’s `version` this change made.' }),
     reason: t.field({ type: VersionReasonEnum, description: 'What made the change.', resolve: (v) => v.reason }),
+    stages: t.field({
+      type: [SecretVersionStageEnum],
+      description: 'The stages this version holds now; empty for a version no stage points at.',
+      resolve: (v) => v.stages,
+    }),
+    credentialFields: t.field({
+      type: [CredentialFieldRef],
+      nullable: true,
+      description:
+        'This version’s own masked previews, stored when it was written (they stay after `destroySecretVersion`). Null on another member’s PRIVATE secret, and for a version that was not CURRENT when previews began to be kept per version.',
+      resolve: (v, _args, ctx) => (viewerSeesKeys(ctx, v) ? v.credentialFields : null),
+    }),
+    restoredFrom: t.exposeInt('restoredFrom', {
+      nullable: true,
+      description: '`restoreSecretVersion`: the version whose credentials this one holds again; null otherwise.',
+    }),
+    destroyedAt: t.expose('destroyedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When `destroySecretVersion` erased its credentials for good; null while it holds them.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the change was made.' }),
     createdBy: t.field({
       type: UserRef,
@@ -230,10 +267,21 @@ builder.node(SecretRef, {
     }),
     serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Which workspaces may use it.', resolve: (s) => s.workspaceAccess }),
+    currentVersion: t.exposeInt('currentVersion', {
+      description: 'The version holding CURRENT: the live credentials, those `credentialFields` and `envVarKeys` describe.',
+    }),
+    pendingVersion: t.exposeInt('pendingVersion', {
+      nullable: true,
+      description: 'The version holding PENDING (staged by `rotateSecret(stage: PENDING)`); null when no rotation is in progress.',
+    }),
+    previousVersion: t.exposeInt('previousVersion', {
+      nullable: true,
+      description: 'The version holding PREVIOUS (CURRENT before the last change of CURRENT); null before any.',
+    }),
     lastRotatedAt: t.expose('lastRotatedAt', {
       type: 'DateTime',
       nullable: true,
-      description: 'When `rotateSecret` last stored new credentials; null if never.',
+      description: 'When new credentials last went live through `rotateSecret` (stage CURRENT) or `promoteSecretVersion`; null if never.',
     }),
     expiresAt: t.expose('expiresAt', {
       type: 'DateTime',
@@ -249,7 +297,8 @@ builder.node(SecretRef, {
     nextRotationAt: t.expose('nextRotationAt', {
       type: 'DateTime',
       nullable: true,
-      description: 'When rotation is due: the current version’s creation time plus `rotationPolicy.everyDays`; null without a policy.',
+      description:
+        'When rotation is due: the CURRENT version’s creation time plus `rotationPolicy.everyDays` (a PENDING one does not count); null without a policy.',
     }),
     status: t.field({
       type: SecretStatusEnum,
@@ -535,14 +584,91 @@ const RotateSecretInput = builder.inputType('RotateSecretInput', {
       description: 'The new credentials, for the secret’s current auth method.',
     }),
     expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
+    stage: t.field({
+      type: SecretVersionStageEnum,
+      description:
+        'CURRENT (default): the new version is live at once and the old CURRENT becomes PREVIOUS. PENDING: the new version is only staged (CURRENT untouched) until `promoteSecretVersion`. PREVIOUS is VALIDATION_FAILED.',
+    }),
   }),
 });
 
 inputMutationField('rotateSecret', SecretRef, {
-  description: `New credentials for a NATIVE secret, same auth method: a new version, lastRotatedAt set. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), VERSION_MISMATCH, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
+  description: `New credentials for a NATIVE secret, same auth method: a new version, CURRENT (lastRotatedAt set) or PENDING. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), ROTATION_IN_PROGRESS (a PENDING version exists), VALIDATION_FAILED (stage PREVIOUS), VERSION_MISMATCH, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
   input: [RotateSecretInput, 'The secret and its new credentials.'],
   data: ['secret', 'The secret as it is now.'],
   resolve: (input, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
+});
+
+/** `id version expectedVersion`: a stage move that names one version of the secret. */
+function versionMoveInput(name: string, description: string, versionDescription: string) {
+  return builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      ...versionedInputFields(t, SecretRef),
+      version: t.int({ required: true, description: `${versionDescription} A number the secret has no version of is NOT_FOUND.` }),
+    }),
+  });
+}
+
+const PromoteSecretVersionInput = builder.inputType('PromoteSecretVersionInput', {
+  description: 'Which version of a secret becomes CURRENT.',
+  fields: (t) => ({
+    ...versionedInputFields(t, SecretRef),
+    version: t.int({
+      required: true,
+      description:
+        'The version to make CURRENT: normally the PENDING one; PREVIOUS (or any older one) rolls back. A number the secret has no version of is NOT_FOUND.',
+    }),
+    force: t.boolean({
+      description:
+        'ADMIN or OWNER only: promote without the verification the promotion gate asks for. Recorded in the audit event (`force` among its changedFields).',
+    }),
+  }),
+});
+
+inputMutationField('promoteSecretVersion', SecretRef, {
+  description: `Makes a version CURRENT: the old CURRENT becomes PREVIOUS, PENDING is cleared, lastRotatedAt set. ${SECRET_WRITE_ROLES} \`force\` needs ADMIN or OWNER. Audit: secret.version_promoted. Error codes: SECRET_DELETED, NOT_FOUND, VERSION_ALREADY_CURRENT, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), VERSION_MISMATCH.`,
+  input: [PromoteSecretVersionInput, 'The secret and the version to promote.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => promoteSecretVersion(ctx, { ...input, id: input.id.id }),
+});
+
+const CancelSecretRotationInput = builder.inputType('CancelSecretRotationInput', {
+  description: 'The secret whose PENDING version to drop.',
+  fields: (t) => versionedInputFields(t, SecretRef),
+});
+
+inputMutationField('cancelSecretRotation', SecretRef, {
+  description: `Clears PENDING; the version stays, with no stage (destroySecretVersion may erase it). ${SECRET_WRITE_ROLES} Audit: secret.rotation_cancelled. Error codes: SECRET_DELETED, NO_ROTATION_IN_PROGRESS, VERSION_MISMATCH.`,
+  input: [CancelSecretRotationInput, 'The secret.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => cancelSecretRotation(ctx, { ...input, id: input.id.id }),
+});
+
+const RestoreSecretVersionInput = versionMoveInput(
+  'RestoreSecretVersionInput',
+  'Which earlier version’s credentials to bring back as a new CURRENT version.',
+  'The version whose credentials to restore.',
+);
+
+inputMutationField('restoreSecretVersion', SecretRef, {
+  description: `A new version N+1 holding version \`version\`’s credentials, sealed again on the server (no plaintext in or out), reason RESTORE, \`restoredFrom\` set; it becomes CURRENT and the old CURRENT PREVIOUS. ${SECRET_WRITE_ROLES} Audit: secret.version_restored. Error codes: SECRET_DELETED, NOT_FOUND, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), PAYLOAD_MISSING, VERSION_MISMATCH.`,
+  input: [RestoreSecretVersionInput, 'The secret and the version to restore.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => restoreSecretVersion(ctx, { ...input, id: input.id.id }),
+});
+
+const DestroySecretVersionInput = versionMoveInput(
+  'DestroySecretVersionInput',
+  'Which version’s credentials to erase for good.',
+  'The version to destroy: neither CURRENT nor PENDING.',
+);
+
+inputMutationField('destroySecretVersion', SecretRef, {
+  description: `Erases a version’s sealed credentials for good; its metadata and previews stay, \`destroyedAt\` set. ${SECRET_WRITE_ROLES} Audit: secret.version_destroyed. Error codes: SECRET_DELETED, NOT_FOUND, VERSION_IN_USE (CURRENT or PENDING), VERSION_DESTROYED (already), VERSION_MISMATCH.`,
+  input: [DestroySecretVersionInput, 'The secret and the version to destroy.'],
+  data: ['secret', 'The secret as it is now.'],
+  resolve: (input, ctx) => destroySecretVersion(ctx, { ...input, id: input.id.id }),
 });
 
 /** Who may delete or restore a secret (authorizeSecretDelete in secret.service.ts). */

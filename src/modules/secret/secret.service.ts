@@ -22,10 +22,18 @@ import * as workspaceRepository from '../workspace/workspace.repository.ts';
 import { hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
 import { createOnce } from '../idempotency/idempotency.service.ts';
-import { currentCredentials, holdsCredentials, sealWithPreviews, type SealedCredentials } from './secret-payload.ts';
+import {
+  currentCredentials,
+  holdsCredentials,
+  previewsOf,
+  sealWithPreviews,
+  versionCredentials,
+  withEnvVars,
+  type SealedCredentials,
+} from './secret-payload.ts';
 import * as secretPolicy from './secret.policy.ts';
 import { DEFAULT_RECOVERY_WINDOW_DAYS } from './secret.rules.ts';
-import type { Storage, Visibility } from './secret.policy.ts';
+import type { SecretVersionStage, Storage, Visibility } from './secret.policy.ts';
 import type { FieldMappingInput, VaultType } from './field-mapping-references.ts';
 import { credentialFieldsFor, defaultAuthMethod, type AuthMethod, type CredentialsInput, type SecretType } from './provider-catalogue.ts';
 import * as secretRepository from './secret.repository.ts';
@@ -57,6 +65,10 @@ export interface Secret {
   serviceSlug: string | null;
   workspaceAccess: WorkspaceAccess;
   version: number;
+  /** The version holding each stage (DESIGN §6.1); CURRENT always has one. */
+  currentVersion: number;
+  pendingVersion: number | null;
+  previousVersion: number | null;
   lastRotatedAt: Date | null;
   expiresAt: Date | null;
   rotationPolicy: RotationPolicy | null;
@@ -82,8 +94,21 @@ export interface SecretVersion {
   secretId: string;
   version: number;
   reason: SecretVersionRow['reason'];
+  stages: SecretVersionStage[];
+  /** This version's own previews; null when stored before migration 0013 kept them per version (and not CURRENT then). */
+  credentialFields: CredentialFieldView[] | null;
+  restoredFrom: number | null;
+  destroyedAt: Date | null;
+  /** Its secret's, for `viewerSeesKeys`. */
+  visibility: Visibility;
+  ownerId: string | null;
   createdAt: Date;
   createdBy: string | null;
+}
+
+/** The fields of an EXTERNAL_VAULT secret's method: nothing is stored here to preview. */
+function vaultFields(method: AuthMethod): CredentialFieldView[] {
+  return credentialFieldsFor(method).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null }));
 }
 
 function toSecret(row: SecretRow): Secret {
@@ -98,15 +123,16 @@ function toSecret(row: SecretRow): Secret {
     storage: row.storage,
     vaultConnectionId: row.vault_connection_id,
     fieldMappings: row.field_mappings,
-    credentialFields:
-      row.storage === 'NATIVE'
-        ? row.credential_fields
-        : credentialFieldsFor(authMethod).map((field) => ({ name: field.name, envVar: field.envVar, maskedValue: null })),
+    credentialFields: row.storage === 'NATIVE' ? row.credential_fields : vaultFields(authMethod),
     visibility: row.visibility,
     ownerId: row.owner_id,
     serviceSlug: row.service_slug,
     workspaceAccess: row.workspace_access,
     version: row.version,
+    // A secret has a CURRENT version from its creation on; `version` only stands in for rows written around the service.
+    currentVersion: row.payload_version ?? row.version,
+    pendingVersion: row.pending_version,
+    previousVersion: row.previous_version,
     lastRotatedAt: row.last_rotated_at,
     expiresAt: row.expires_at,
     rotationPolicy: row.rotation_every_days === null ? null : { everyDays: row.rotation_every_days },
@@ -122,13 +148,40 @@ function toSecret(row: SecretRow): Secret {
   };
 }
 
-const toSecretVersion = (row: SecretVersionRow): SecretVersion => ({
-  secretId: row.secret_id,
-  version: row.version,
-  reason: row.reason,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-});
+function toSecretVersion(row: SecretVersionRow): SecretVersion {
+  const stages: SecretVersionStage[] = [];
+  if (row.payload_version === row.version) stages.push('CURRENT');
+  if (row.pending_version === row.version) stages.push('PENDING');
+  if (row.previous_version === row.version) stages.push('PREVIOUS');
+  return {
+    secretId: row.secret_id,
+    version: row.version,
+    reason: row.reason,
+    stages,
+    credentialFields: row.storage === 'NATIVE' ? row.credential_fields : vaultFields(row.auth_method as AuthMethod),
+    restoredFrom: row.restored_from,
+    destroyedAt: row.destroyed_at,
+    visibility: row.visibility,
+    ownerId: row.owner_id,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  };
+}
+
+/**
+ * The stage columns once `version` is CURRENT: the old CURRENT becomes PREVIOUS (unless its row
+ * was lost, PAYLOAD_MISSING's case: PREVIOUS then names none); PENDING stays unless it is
+ * `version` or `clearPending` (a promotion always clears it).
+ */
+async function currentMovedTo(trx: Db, current: SecretRow, version: number, clearPending = false): Promise<SecretPatch> {
+  const previous =
+    current.payload_version === null ? undefined : await secretRepository.findSecretVersion(trx, current.id, current.payload_version);
+  return {
+    payload_version: version,
+    previous_version: previous?.version ?? null,
+    pending_version: clearPending || current.pending_version === version ? null : current.pending_version,
+  };
+}
 
 /** INVALID_CREDENTIALS, RESERVED_ENV_KEY, then sealed for the version `binding` names. */
 function prepareCredentials(
@@ -142,7 +195,7 @@ function prepareCredentials(
 }
 
 /** Whether the viewer may see the keys and previews of a secret (another member's PRIVATE secret: no). */
-export function viewerSeesKeys(ctx: Context, secret: Secret): boolean {
+export function viewerSeesKeys(ctx: Context, secret: Pick<Secret, 'visibility' | 'ownerId'>): boolean {
   return secret.visibility === 'TEAM' || secret.ownerId === ctx.viewer.userId;
 }
 
@@ -223,11 +276,13 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
     vault_connection_id: string | null;
   };
   let sealed: SealedColumns | null = null;
+  let versionPreviews: string | null = null;
   if (storage === 'NATIVE') {
     const credentials = secretPolicy.requireCredentials(input.credentials);
     const prepared = prepareCredentials(ctx, authMethod, credentials, { teamId: input.teamId, secretId: id, version: 1 });
     sealed = prepared.sealed;
     stored = { credential_fields: JSON.stringify(prepared.previews), payload_version: 1, field_mappings: null, vault_connection_id: null };
+    versionPreviews = stored.credential_fields;
   } else {
     const connection = await ctx.loaders.vaultConnection.load(input.vaultConnectionId!);
     if (!connection || connection.team_id !== input.teamId) throw new NotFoundError('Vault connection not found in this team');
@@ -239,7 +294,7 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
     );
     stored = {
       credential_fields: '[]',
-      payload_version: null,
+      payload_version: 1,
       field_mappings: JSON.stringify(mappings),
       vault_connection_id: connection.id,
     };
@@ -270,6 +325,8 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
       secret_id: id,
       version: 1,
       reason: 'CREATE',
+      auth_method: authMethod,
+      credential_fields: versionPreviews,
       ...sealed,
       created_by: ctx.viewer.userId,
     });
@@ -430,10 +487,7 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
       else if (keyEdits) prepared = prepareCredentials(ctx, 'ENV_VARS', { envVars: await editEnvPairs(ctx, trx, current, input) }, binding);
       // The values already stored, under the same method: not a change (validated all the same, above).
       if (prepared && !methodChanged && (await holdsCredentials(trx, ctx.keyring, current, prepared.values))) prepared = null;
-      if (prepared) {
-        change('credentials', 'credential_fields', JSON.stringify(prepared.previews));
-        patch.payload_version = version;
-      }
+      if (prepared) change('credentials', 'credential_fields', JSON.stringify(prepared.previews));
     } else {
       if (methodChanged) secretPolicy.requireFieldMappings(input.fieldMappings, authMethod);
       if (input.fieldMappings) {
@@ -450,12 +504,17 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
     // Nothing differs from what is stored: the secret as it is, with no new version and no audit
     // event for a change that did not happen (VERSION_MISMATCH's `version` counts changes).
     if (!changedFields.length) return toSecret(current);
+    // New credentials or mappings are a new version, CURRENT at once.
+    const newVersion = changedFields.includes('credentials') || changedFields.includes('fieldMappings');
+    if (newVersion) Object.assign(patch, await currentMovedTo(trx, current, version));
     await secretRepository.updateSecret(trx, current.id, patch);
-    if (changedFields.includes('credentials') || changedFields.includes('fieldMappings')) {
+    if (newVersion) {
       await secretRepository.insertSecretVersion(trx, {
         secret_id: current.id,
         version,
         reason: 'UPDATE',
+        auth_method: authMethod,
+        credential_fields: prepared ? JSON.stringify(prepared.previews) : null,
         ...prepared?.sealed,
         created_by: ctx.viewer.userId,
       });
@@ -465,33 +524,178 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
   });
 }
 
-/** New credentials for a NATIVE secret under the same auth method: a new version, `lastRotatedAt` set. */
-export async function rotateSecret(
-  ctx: Context,
-  input: { id: string; credentials: CredentialsInput; expectedVersion?: number | null | undefined },
-): Promise<Secret> {
+export interface RotateSecretInput {
+  id: string;
+  credentials: CredentialsInput;
+  expectedVersion?: number | null | undefined;
+  /** CURRENT: live at once (the old CURRENT becomes PREVIOUS); PENDING: staged only; PREVIOUS is refused. @default 'CURRENT' */
+  stage?: SecretVersionStage | null | undefined;
+}
+
+/**
+ * New credentials for a NATIVE secret under the same auth method: a new version, CURRENT
+ * (`lastRotatedAt` set, the old CURRENT becomes PREVIOUS) or only PENDING (ROTATION_IN_PROGRESS
+ * while another is).
+ */
+export async function rotateSecret(ctx: Context, input: RotateSecretInput): Promise<Secret> {
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     secretPolicy.requireRotatableHere(current.storage);
+    const staged = secretPolicy.requireRotationStage(input.stage) === 'PENDING';
+    if (staged) secretPolicy.requireNoRotationInProgress(current);
     const version = current.version + 1;
     const prepared = prepareCredentials(ctx, current.auth_method as AuthMethod, input.credentials, {
       teamId: current.team_id,
       secretId: current.id,
       version,
     });
-    await secretRepository.updateSecret(trx, current.id, {
-      credential_fields: JSON.stringify(prepared.previews),
-      payload_version: version,
-      last_rotated_at: new Date(),
-      updated_by: ctx.viewer.userId,
-    });
+    const previews = JSON.stringify(prepared.previews);
+    await secretRepository.updateSecret(
+      trx,
+      current.id,
+      staged
+        ? { pending_version: version, updated_by: ctx.viewer.userId }
+        : {
+            credential_fields: previews,
+            ...(await currentMovedTo(trx, current, version)),
+            last_rotated_at: new Date(),
+            updated_by: ctx.viewer.userId,
+          },
+    );
     await secretRepository.insertSecretVersion(trx, {
       secret_id: current.id,
       version,
       reason: 'ROTATE',
+      auth_method: current.auth_method,
+      credential_fields: previews,
       ...prepared.sealed,
       created_by: ctx.viewer.userId,
     });
-    await recordObjectEvent(trx, ctx, 'Secret', 'secret.rotated', { ...current, version }, ['credentials']);
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.rotated', { ...current, version }, staged ? ['pendingVersion'] : ['credentials']);
+    return toSecret((await secretRepository.findSecret(trx, current.id))!);
+  });
+}
+
+/** The stage columns a move changed, by their GraphQL names, for the audit event. */
+function movedStages(current: SecretRow, patch: SecretPatch): string[] {
+  const fields = [
+    ['currentVersion', 'payload_version'],
+    ['pendingVersion', 'pending_version'],
+    ['previousVersion', 'previous_version'],
+  ] as const;
+  return fields.filter(([, column]) => patch[column] !== undefined && patch[column] !== current[column]).map(([field]) => field);
+}
+
+/** A version of the locked secret, by number; NOT_FOUND for one it does not have. */
+async function lockedVersion(trx: Db, current: SecretRow, version: number) {
+  return secretPolicy.requireVersion(await secretRepository.findSecretVersion(trx, current.id, version), version);
+}
+
+/**
+ * Makes `version` (normally the PENDING one) CURRENT: the old CURRENT becomes PREVIOUS, PENDING is
+ * cleared. The rules are requirePromotable's; `force` (ADMIN/OWNER) is recorded in the audit event.
+ */
+export async function promoteSecretVersion(
+  ctx: Context,
+  input: { id: string; version: number; expectedVersion?: number | null | undefined; force?: boolean | null | undefined },
+): Promise<Secret> {
+  const force = input.force === true;
+  const authorizePromote = async (ctx: Context, visible: SecretRow) => {
+    await authorizeSecretWrite(ctx, visible.team_id, toSecret(visible));
+    if (force) await authorize(ctx, visible.team_id, 'secret:write');
+  };
+  return changeSecret(
+    ctx,
+    input.id,
+    input.expectedVersion,
+    async (trx, current) => {
+      const target = await lockedVersion(trx, current, input.version);
+      secretPolicy.requirePromotable(current, target);
+      // Previews were kept per version from migration 0013 on; an older version's are derived once here.
+      const previews =
+        target.credential_fields ??
+        previewsOf(withEnvVars(target.auth_method as AuthMethod, await versionCredentials(trx, ctx.keyring, current, target.version)));
+      const patch: SecretPatch = {
+        ...(await currentMovedTo(trx, current, target.version, true)),
+        credential_fields: JSON.stringify(previews),
+        last_rotated_at: new Date(),
+        updated_by: ctx.viewer.userId,
+      };
+      await secretRepository.updateSecret(trx, current.id, patch);
+      const changed = [...movedStages(current, patch), 'credentials', ...(force ? ['force'] : [])];
+      await recordObjectEvent(trx, ctx, 'Secret', 'secret.version_promoted', { ...current, version: current.version + 1 }, changed);
+      return toSecret((await secretRepository.findSecret(trx, current.id))!);
+    },
+    authorizePromote,
+  );
+}
+
+/** Clears PENDING (NO_ROTATION_IN_PROGRESS without one); the version row stays, stage-less. */
+export async function cancelSecretRotation(
+  ctx: Context,
+  input: { id: string; expectedVersion?: number | null | undefined },
+): Promise<Secret> {
+  return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
+    secretPolicy.requireRotationInProgress(current);
+    await secretRepository.updateSecret(trx, current.id, { pending_version: null, updated_by: ctx.viewer.userId });
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.rotation_cancelled', { ...current, version: current.version + 1 }, [
+      'pendingVersion',
+    ]);
+    return toSecret((await secretRepository.findSecret(trx, current.id))!);
+  });
+}
+
+/**
+ * A new CURRENT version N+1 holding version `version`'s credentials, opened and sealed again here
+ * under N+1's binding (the plaintext never leaves the server); VERSION_DESTROYED,
+ * VERSION_NOT_RESTORABLE (requireRestorable).
+ */
+export async function restoreSecretVersion(
+  ctx: Context,
+  input: { id: string; version: number; expectedVersion?: number | null | undefined },
+): Promise<Secret> {
+  return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
+    const source = await lockedVersion(trx, current, input.version);
+    secretPolicy.requireRestorable(current, source);
+    const method = current.auth_method as AuthMethod;
+    const version = current.version + 1;
+    const values = withEnvVars(method, await versionCredentials(trx, ctx.keyring, current, source.version));
+    const prepared = sealWithPreviews(ctx.keyring, values, { teamId: current.team_id, secretId: current.id, version });
+    const previews = JSON.stringify(prepared.previews);
+    const patch: SecretPatch = {
+      credential_fields: previews,
+      ...(await currentMovedTo(trx, current, version)),
+      updated_by: ctx.viewer.userId,
+    };
+    await secretRepository.updateSecret(trx, current.id, patch);
+    await secretRepository.insertSecretVersion(trx, {
+      secret_id: current.id,
+      version,
+      reason: 'RESTORE',
+      auth_method: method,
+      credential_fields: previews,
+      restored_from: source.version,
+      ...prepared.sealed,
+      created_by: ctx.viewer.userId,
+    });
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.version_restored', { ...current, version }, [
+      'credentials',
+      ...movedStages(current, patch),
+    ]);
+    return toSecret((await secretRepository.findSecret(trx, current.id))!);
+  });
+}
+
+/** Erases a version's payload for good (metadata stays, `destroyedAt` set); VERSION_IN_USE for CURRENT and PENDING. */
+export async function destroySecretVersion(
+  ctx: Context,
+  input: { id: string; version: number; expectedVersion?: number | null | undefined },
+): Promise<Secret> {
+  return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
+    const target = await lockedVersion(trx, current, input.version);
+    secretPolicy.requireDestroyable(current, target);
+    await secretRepository.destroySecretVersionPayload(trx, current.id, target.version);
+    await secretRepository.updateSecret(trx, current.id, { updated_by: ctx.viewer.userId });
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.version_destroyed', { ...current, version: current.version + 1 }, ['versions']);
     return toSecret((await secretRepository.findSecret(trx, current.id))!);
   });
 }
@@ -712,15 +916,31 @@ export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: P
   return toConnection(rows, page, (row) => [String(row.version), row.secret_id], toSecretVersion);
 }
 
+/** The version holding `stage` of the secret, or null. */
+function versionAtStage(secret: SecretRow, stage: SecretVersionStage): number | null {
+  return { CURRENT: secret.payload_version, PENDING: secret.pending_version, PREVIOUS: secret.previous_version }[stage];
+}
+
 /**
- * Operator side of `cli run`: the secret's env vars in plaintext, for a child process only.
- * Needs server-side access (database and master key), not a token; records `secret.injected`.
+ * Operator side of `cli run`: the env vars of the secret's version at `stage` (CURRENT unless
+ * told) in plaintext, for a child process only. Needs server-side access (database and master
+ * key), not a token; records `secret.injected`.
  */
-export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: string): Promise<Record<string, string>> {
+export async function injectableEnv(
+  db: Db,
+  keyring: MasterKeyring,
+  secretId: string,
+  stage: SecretVersionStage = 'CURRENT',
+): Promise<Record<string, string>> {
   const outcome = await db.transaction().execute(async (trx): Promise<{ env: Record<string, string> } | { refuse: () => never }> => {
     const secret = await secretRepository.findSecret(trx, secretId);
     if (!secret) throw new NotFoundError('Secret not found');
     secretPolicy.requireInjectable(secret);
+    const number = versionAtStage(secret, stage);
+    // A version row lost to a partial restore is PAYLOAD_MISSING (versionCredentials), like a lost payload.
+    const version = number === null ? undefined : await secretRepository.findSecretVersion(trx, secret.id, number);
+    // The version's own previews name its env vars (the CURRENT ones are also the secret's).
+    const storedNames = (version?.credential_fields ?? (stage === 'CURRENT' ? secret.credential_fields : [])).map((field) => field.envVar);
     // SECRET_DELETED, SECRET_EXPIRED: recorded with the env var names it would have set (names only); nothing runs.
     const refuse =
       secret.status === 'SCHEDULED_FOR_DELETION'
@@ -729,28 +949,27 @@ export async function injectableEnv(db: Db, keyring: MasterKeyring, secretId: st
           ? () => secretPolicy.refuseExpired(secret.expires_at!)
           : null;
     if (refuse) {
-      await recordObjectEvent(
-        trx,
-        OPERATOR,
-        'Secret',
-        'secret.injected',
-        secret,
-        secret.credential_fields.map((field) => field.envVar),
-        'DENIED',
-      );
+      await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, storedNames, 'DENIED');
       return { refuse };
     }
+    if (number === null) throw new NotFoundError(`This secret has no ${stage} version`);
+    if (version?.destroyed_at) secretPolicy.requireRestorable(secret, version);
     // RESERVED_ENV_KEY again, for secrets stored before the write rule: judged from the stored key
-    // names, before anything is decrypted; the refusal is recorded (names only) and nothing runs.
-    const reserved = secret.credential_fields.map((field) => field.envVar).filter(isReservedEnvKey);
-    if (reserved.length) {
+    // names before anything is decrypted (and from the values' names for a version stored without
+    // previews); the refusal is recorded (names only) and nothing runs.
+    const refuseReserved = async (names: string[]) => {
+      const reserved = names.filter(isReservedEnvKey);
+      if (!reserved.length) return null;
       await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, reserved, 'DENIED');
       return { refuse: () => secretPolicy.refuseStoredReservedKeys(reserved) };
-    }
-    const envVarOf = new Map(secret.credential_fields.map((field) => [field.name, field.envVar]));
-    const env = Object.fromEntries(
-      (await currentCredentials(trx, keyring, secret)).map(({ name, value }) => [envVarOf.get(name) ?? name, value]),
-    );
+    };
+    const refusedBeforeOpening = await refuseReserved(storedNames);
+    if (refusedBeforeOpening) return refusedBeforeOpening;
+    const method = (version?.auth_method ?? secret.auth_method) as AuthMethod;
+    const values = withEnvVars(method, await versionCredentials(trx, keyring, secret, number));
+    const refused = await refuseReserved(values.map((value) => value.envVar));
+    if (refused) return refused;
+    const env = Object.fromEntries(values.map(({ envVar, value }) => [envVar, value]));
     await recordObjectEvent(trx, OPERATOR, 'Secret', 'secret.injected', secret, Object.keys(env));
     return { env };
   });

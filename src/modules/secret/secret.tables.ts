@@ -30,7 +30,12 @@ export interface SecretTable extends VersionedColumns {
   credential_fields: ColumnType<CredentialFieldPreview[], string, string>;
   /** The previews were masked by a migration and await `remaskPreviews` (db/migrations/0010_remask_previews.ts). */
   previews_stale: Generated<boolean>;
+  /** The CURRENT stage: the version whose payload holds the live credentials (EXTERNAL_VAULT: the newest version, no payload). */
   payload_version: number | null;
+  /** The PENDING stage: credentials staged by `rotateSecret(stage: PENDING)`, not live yet. */
+  pending_version: Generated<number | null>;
+  /** The PREVIOUS stage: the version that was CURRENT before the last stage move. */
+  previous_version: Generated<number | null>;
   visibility: Generated<'TEAM' | 'PRIVATE'>;
   owner_id: string | null;
   service_slug: string | null;
@@ -51,7 +56,15 @@ export interface SecretTable extends VersionedColumns {
 export interface SecretVersionTable {
   secret_id: string;
   version: number;
-  reason: 'CREATE' | 'UPDATE' | 'ROTATE';
+  reason: 'CREATE' | 'UPDATE' | 'ROTATE' | 'RESTORE';
+  /** The auth method its credentials are for (VERSION_NOT_RESTORABLE compares it with the secret's). */
+  auth_method: string;
+  /** Its own masked previews, stored at write time (null: stored before migration 0013 and not CURRENT then). */
+  credential_fields: ColumnType<CredentialFieldPreview[] | null, string | null, string | null>;
+  /** `restoreSecretVersion`: the version whose credentials this one holds again. */
+  restored_from: Generated<number | null>;
+  /** `destroySecretVersion`: when its payload was erased for good. */
+  destroyed_at: Generated<Date | null>;
   ciphertext: Buffer | null;
   iv: Buffer | null;
   auth_tag: Buffer | null;

@@ -1,5 +1,6 @@
 import type { ObjectRef } from '@pothos/core';
 import { builder } from '../../graphql/builder.ts';
+import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import {
   DESCRIPTION_DESCRIPTION,
@@ -49,13 +50,12 @@ const ROLE_DESCRIPTIONS: Record<Role, string> = {
   VIEWER: 'Reads the team: its members, workspaces, and the metadata of its secrets (never a value), locations and vault connections.',
 };
 
-export const TeamRoleEnum = builder.enumType('TeamRole', {
-  description: 'OWNER > ADMIN > OPERATOR > VIEWER: each can do what the roles after it can.',
-  values: Object.fromEntries(ROLES.map((role) => [role, { description: ROLE_DESCRIPTIONS[role] }])) as Record<
-    Role,
-    { description: string }
-  >,
-});
+export const TeamRoleEnum = describedEnum(
+  'TeamRole',
+  'OWNER > ADMIN > OPERATOR > VIEWER: each can do what the roles after it can.',
+  ROLES,
+  ROLE_DESCRIPTIONS,
+);
 
 export const TeamRef = builder.objectRef<Team>('Team');
 export const MembershipRef = builder.objectRef<Membership>('Membership');
