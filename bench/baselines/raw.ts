@@ -60,15 +60,13 @@ async function authenticate(header: string | undefined): Promise<TokenRow | null
 /** cloakroom's secret columns (`selectSecrets`): the row, its location count, next rotation and status. */
 const SECRET_COLUMNS = `select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count", (
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
-  from secret_versions where secret_versions.secret_id = secrets.id
-  order by secret_versions.version desc limit 1
+  from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
 ) as "next_rotation_at", case
   when secrets.deleted_at is not null then 'SCHEDULED_FOR_DELETION'
   when secrets.expires_at <= now() then 'EXPIRED'
   when (
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
-  from secret_versions where secret_versions.secret_id = secrets.id
-  order by secret_versions.version desc limit 1
+  from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
 ) <= now() then 'ROTATION_DUE'
   else 'ACTIVE' end as "status"`;
 
