@@ -1,14 +1,10 @@
 // `npm run bench [-- --quick]`: seeds a PostgreSQL database, then drives cloakroom and its two
 // baselines (a raw node:http + pg handler, PostGraphile 5) one at a time over HTTP with
 // autocannon, and writes bench/RESULTS.md with a throughput chart. See bench/README.md.
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import { createDatabase } from '../src/database/database.ts';
-import { createKeyring } from '../src/modules/crypto/envelope.ts';
 import { encodeCursor } from '../src/graphql/pagination.ts';
-import { migrateToLatest } from '../db/migrate.ts';
 import { postgraphileCursorAt } from './baselines/postgraphile-queries.ts';
 import { drive, sendSequentially, type SubjectTargets } from './load.ts';
 import { OPERATIONS } from './operations.ts';
@@ -21,7 +17,7 @@ import {
   type IdleRss,
   type Measurement,
 } from './report.ts';
-import { DEFAULT_SIZES, QUICK_SIZES, recreateDatabase, seed, type SeedSizes } from './seed.ts';
+import { DEFAULT_SIZES, freshSeededDatabase, QUICK_SIZES, type SeedSizes } from './seed.ts';
 import { startStatementCounter } from './statement-counter.ts';
 import { CLI_RUNS, embeddedDataDir, timeCliRuns } from './cli-run.ts';
 import { startSubject, type RunningSubject, type SubjectName } from './subjects.ts';
@@ -68,12 +64,7 @@ const PAGE_SIZE = 50;
 const startedAt = performance.now();
 const progress = (message: string) => console.log(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)} s] ${message}`);
 
-progress(`database ${databaseUrl.replace(/\/\/[^@]*@/, '//')}: recreating, migrating, seeding ${JSON.stringify(sizes)}`);
-await recreateDatabase(databaseUrl);
-const db = createDatabase({ databaseUrl });
-await migrateToLatest(db);
-const masterKey = randomBytes(32);
-const seeded = await seed(db, createKeyring(masterKey), sizes, progress);
+const { db, masterKey, seeded } = await freshSeededDatabase(databaseUrl, sizes, progress);
 
 // The deepest page up to 500 that the big team has; its cursor in cloakroom's (and raw's) format.
 const pageNumber = Math.min(500, Math.floor(sizes.bigTeamSecrets / PAGE_SIZE));

@@ -25,12 +25,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type ColumnType, type Insertable, type Kysely } from 'kysely';
 import pg from 'pg';
-import type { Database } from '../src/database/database.ts';
+import { createDatabase, type Database } from '../src/database/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 import type { Role } from '../src/modules/team/team.tables.ts';
 import { toGlobalId } from '../src/graphql/global-id.ts';
 import { nameKey } from '../src/modules/shared/names.ts';
 import { generateToken } from '../src/modules/auth/token.ts';
-import type { MasterKeyring } from '../src/modules/crypto/envelope.ts';
+import { createKeyring, type MasterKeyring } from '../src/modules/crypto/envelope.ts';
 import type { LocationType } from '../src/modules/location/location.rules.ts';
 import { credentialValues, validateCredentials } from '../src/modules/secret/credential-checks.ts';
 import { maskValue } from '../src/modules/secret/credential-masking.ts';
@@ -811,4 +812,18 @@ export async function recreateDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Recreates, migrates and seeds `databaseUrl` under a fresh master key: how every benchmark run starts. */
+export async function freshSeededDatabase(
+  databaseUrl: string,
+  sizes: SeedSizes,
+  progress: (message: string) => void,
+): Promise<{ db: Kysely<Database>; masterKey: Buffer; seeded: SeededData }> {
+  progress(`database ${databaseUrl.replace(/\/\/[^@]*@/, '//')}: recreating, migrating, seeding ${JSON.stringify(sizes)}`);
+  await recreateDatabase(databaseUrl);
+  const db = createDatabase({ databaseUrl });
+  await migrateToLatest(db);
+  const masterKey = randomBytes(32);
+  return { db, masterKey, seeded: await seed(db, createKeyring(masterKey), sizes, progress) };
 }

@@ -69,6 +69,32 @@ describe('the purge sweep from the environment', () => {
   });
 });
 
+describe('events and webhooks from the environment', () => {
+  test('defaults, values in milliseconds, the channel prefix; garbage refuses to start', () => {
+    expect(loadConfig({})).toMatchObject({
+      redisChannelPrefix: 'cloakroom:',
+      eventsPollMs: 2_000,
+      sseHeartbeatMs: 15_000,
+      scheduledEventsIntervalMs: 60_000,
+      webhookPollMs: 1_000,
+      webhookRetryBaseMs: 30_000,
+    });
+    const names = {
+      CLOAKROOM_EVENTS_POLL_MS: 'eventsPollMs',
+      CLOAKROOM_SSE_HEARTBEAT_MS: 'sseHeartbeatMs',
+      CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS: 'scheduledEventsIntervalMs',
+      CLOAKROOM_WEBHOOK_POLL_MS: 'webhookPollMs',
+      CLOAKROOM_WEBHOOK_RETRY_BASE_MS: 'webhookRetryBaseMs',
+    } as const;
+    for (const [variable, field] of Object.entries(names)) {
+      expect(loadConfig({ [variable]: '250' })[field], variable).toBe(250);
+      for (const bad of ['0', '-5', 'soon', '1.5'])
+        expect(() => loadConfig({ [variable]: bad }), `${variable}=${bad}`).toThrow(ConfigError);
+    }
+    expect(loadConfig({ CLOAKROOM_REDIS_CHANNEL_PREFIX: 'staging:' }).redisChannelPrefix).toBe('staging:');
+  });
+});
+
 describe('the outbound guard from the environment', () => {
   test('CLOAKROOM_OUTBOUND_ALLOWED_HOSTS takes names, addresses and ranges; anything else refuses to start', () => {
     expect(loadConfig({}).outboundAllowedHosts).toEqual([]);
@@ -84,5 +110,16 @@ describe('the outbound guard from the environment', () => {
     expect(loadConfig({}).outboundExtraCa).toBeUndefined();
     expect(() => loadConfig({ CLOAKROOM_OUTBOUND_CA_FILE: '/nonexistent/ca.pem' })).toThrow(ConfigError);
     expect(() => loadConfig({ CLOAKROOM_OUTBOUND_CA_FILE: 'package.json' })).toThrow(/no PEM certificate/);
+  });
+});
+
+describe('the read replica from the environment', () => {
+  test('DATABASE_REPLICA_URL needs DATABASE_URL; CLOAKROOM_REPLICA_MAX_LAG_MS defaults to 5000', () => {
+    expect(loadConfig({})).toMatchObject({ databaseReplicaUrl: undefined, replicaMaxLagMs: 5000 });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db/c', DATABASE_REPLICA_URL: 'postgres://replica/c', CLOAKROOM_REPLICA_MAX_LAG_MS: '800' }),
+    ).toMatchObject({ databaseReplicaUrl: 'postgres://replica/c', replicaMaxLagMs: 800 });
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: 'postgres://replica/c' })).toThrow(/DATABASE_REPLICA_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ CLOAKROOM_REPLICA_MAX_LAG_MS: 'soon' })).toThrow(/CLOAKROOM_REPLICA_MAX_LAG_MS/);
   });
 });

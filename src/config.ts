@@ -24,8 +24,24 @@ export interface Config {
   corsOrigins: string[];
   logLevel: string;
   production: boolean;
-  /** Redis for shared rate-limit counters; unset means counters in this process's memory. */
+  /** Redis for shared rate-limit counters and team event wake-ups; unset means both stay in this process. */
   redisUrl: string | undefined;
+  /** A streaming replica queries read from (DATABASE_REPLICA_URL, PostgreSQL only); unset: everything on the primary. */
+  databaseReplicaUrl: string | undefined;
+  /** Past this replay lag the replica is skipped (CLOAKROOM_REPLICA_MAX_LAG_MS). @default 5000 */
+  replicaMaxLagMs: number;
+  /** Prefix of the Redis pub/sub channels (CLOAKROOM_REDIS_CHANNEL_PREFIX): pub/sub ignores the database number. @default 'cloakroom:' */
+  redisChannelPrefix: string;
+  /** How often each followed team's event stream is read even without a wake-up (CLOAKROOM_EVENTS_POLL_MS). @default 2_000 */
+  eventsPollMs: number;
+  /** Time between two heartbeats of an open event stream (CLOAKROOM_SSE_HEARTBEAT_MS). @default 15_000 */
+  sseHeartbeatMs: number;
+  /** Time between two passes of the scheduled events job (CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS). @default 60_000 */
+  scheduledEventsIntervalMs: number;
+  /** How often each server looks for due webhook deliveries (CLOAKROOM_WEBHOOK_POLL_MS). @default 1_000 */
+  webhookPollMs: number;
+  /** A failed delivery's first retry delay, doubling after each further failure (CLOAKROOM_WEBHOOK_RETRY_BASE_MS). @default 30_000 */
+  webhookRetryBaseMs: number;
   /** The manifest of the only operations allowed (CLOAKROOM_PERSISTED_OPERATIONS); unset: any operation. */
   persistedOperations: Record<string, string> | undefined;
   /** Whole-request deadline (CLOAKROOM_REQUEST_TIMEOUT_MS); unset keeps useRequestDeadline's default. */
@@ -224,6 +240,13 @@ function loadPersistedOperations(path: string): Record<string, string> {
   return manifest as Record<string, string>;
 }
 
+/** A replica of the PostgreSQL primary: meaningless for the embedded database. */
+function parseReplicaUrl(value: string | undefined, databaseUrl: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!databaseUrl) throw new ConfigError('DATABASE_REPLICA_URL needs DATABASE_URL: the embedded database has no replicas');
+  return value;
+}
+
 /** Reads the configuration from the environment; throws ConfigError with an operator-facing message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -244,6 +267,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production: env.NODE_ENV === 'production',
     redisUrl: env.REDIS_URL || undefined,
+    databaseReplicaUrl: parseReplicaUrl(env.DATABASE_REPLICA_URL, databaseUrl),
+    replicaMaxLagMs: parsePositive(env.CLOAKROOM_REPLICA_MAX_LAG_MS, 'CLOAKROOM_REPLICA_MAX_LAG_MS', 'milliseconds') ?? 5000,
+    redisChannelPrefix: env.CLOAKROOM_REDIS_CHANNEL_PREFIX || 'cloakroom:',
+    eventsPollMs: parsePositive(env.CLOAKROOM_EVENTS_POLL_MS, 'CLOAKROOM_EVENTS_POLL_MS', 'milliseconds') ?? 2_000,
+    sseHeartbeatMs: parsePositive(env.CLOAKROOM_SSE_HEARTBEAT_MS, 'CLOAKROOM_SSE_HEARTBEAT_MS', 'milliseconds') ?? 15_000,
+    scheduledEventsIntervalMs:
+      parsePositive(env.CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS, 'CLOAKROOM_SCHEDULED_EVENTS_INTERVAL_MS', 'milliseconds') ?? 60_000,
+    webhookPollMs: parsePositive(env.CLOAKROOM_WEBHOOK_POLL_MS, 'CLOAKROOM_WEBHOOK_POLL_MS', 'milliseconds') ?? 1_000,
+    webhookRetryBaseMs: parsePositive(env.CLOAKROOM_WEBHOOK_RETRY_BASE_MS, 'CLOAKROOM_WEBHOOK_RETRY_BASE_MS', 'milliseconds') ?? 30_000,
     requestTimeoutMs: parseRequestTimeout(env.CLOAKROOM_REQUEST_TIMEOUT_MS),
     trustedProxies: parseCheckedList(
       env,

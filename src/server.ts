@@ -1,21 +1,23 @@
 import type { ServerResponse } from 'node:http';
+import net from 'node:net';
 import { createApp } from './http/app.ts';
 import { createOutboundGuard } from './modules/outbound/outbound-guard.ts';
 import { graphiqlPageOptions } from './http/graphiql.ts';
 import { ConfigError, loadConfig, loadMasterKey, loadPreviousMasterKeys } from './config.ts';
 import { ensureDevTeam } from './modules/team/dev-team.ts';
-import { createHttpServer } from './http/node-server.ts';
+import { createHttpServer, DRAIN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS } from './http/node-server.ts';
 import { createLogger } from './http/logger.ts';
 import { createKeyring } from './modules/crypto/envelope.ts';
 import { openDatabase } from './database/open-database.ts';
+import { createReadRouting } from './database/read-routing.ts';
 import { createRateLimitRedis } from './http/plugins/rate-limit/store.ts';
 import { createMetricsRegistry, serveMetrics } from './http/plugins/use-metrics.ts';
 import { remaskPreviews } from './modules/secret/remask.service.ts';
 import { startPurgeSweep } from './modules/secret/purge.service.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-
-/** How long SIGTERM waits for in-flight requests before closing their connections. */
-const DRAIN_TIMEOUT_MS = 10_000;
+import { createTeamEventHub } from './modules/events/event-hub.ts';
+import { startScheduledEvents } from './modules/events/scheduled-events.ts';
+import { startWebhookDelivery } from './modules/webhook/webhook-delivery.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
   // rotation) only unwrap data keys until `cli rewrap` has moved them all to the current one.
   const keyring = createKeyring(loadMasterKey(config), loadPreviousMasterKeys());
   const logger = createLogger(config.logLevel);
-  const { db, close } = await openDatabase(config);
+  const { db, replica, close } = await openDatabase(config);
 
   if (config.migrateOnStart) {
     const applied = await migrateToLatest(db);
@@ -40,19 +42,44 @@ async function main(): Promise<void> {
       );
   }
 
-  // Without REDIS_URL the counters live in this process; with it, every instance shares them.
+  // Without REDIS_URL the counters (and viewers' last write positions) live in this process; with
+  // it, every instance shares them.
   const redis = config.redisUrl ? createRateLimitRedis(config.redisUrl, logger) : undefined;
   const rateLimit = { ...config.rateLimit, store: redis ?? ('memory' as const) };
+  const readRouting =
+    replica && createReadRouting({ primary: db, replica, maxLagMs: config.replicaMaxLagMs, store: redis ?? 'memory', logger });
   // Metrics on their own port when CLOAKROOM_METRICS_PORT says so, else at the API's /metrics.
   const registry = config.metrics ? createMetricsRegistry() : undefined;
   const metricsServer = registry && config.metricsPort !== undefined ? serveMetrics(registry, config.metricsPort, config.host) : undefined;
   metricsServer?.on('listening', () => logger.info({ address: metricsServer.address() }, 'metrics listening'));
   const metrics = registry && { registry, endpoint: metricsServer ? (false as const) : '/metrics' };
+  // Subscribers on every instance see every instance's events: wake-ups go through Redis when it is configured.
+  const events = createTeamEventHub({
+    db,
+    logger,
+    redisUrl: config.redisUrl,
+    channelPrefix: config.redisChannelPrefix,
+    pollIntervalMs: config.eventsPollMs,
+  });
+  // Every server runs it: the database keeps each scheduled event single.
+  const scheduled = startScheduledEvents({ db, events, logger, intervalMs: config.scheduledEventsIntervalMs });
+  const outbound = createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa });
+  // Every server delivers webhooks: SKIP LOCKED gives each attempt to one of them.
+  const webhooks = startWebhookDelivery({
+    db,
+    keyring,
+    outbound,
+    logger,
+    pollMs: config.webhookPollMs,
+    retryBaseMs: config.webhookRetryBaseMs,
+  });
   const app = createApp({
     metrics,
     db,
+    events,
+    sseHeartbeatMs: config.sseHeartbeatMs,
     keyring,
-    outbound: createOutboundGuard({ allowedHosts: config.outboundAllowedHosts, extraCa: config.outboundExtraCa }),
+    outbound,
     logger,
     corsOrigins: config.corsOrigins,
     production: config.production,
@@ -63,6 +90,7 @@ async function main(): Promise<void> {
     compileQueries: config.compileQueries,
     trustedProxies: config.trustedProxies,
     graphiql: graphiqlPageOptions(config),
+    readRouting,
   });
   // While draining, every response says "Connection: close": a keep-alive client would otherwise
   // keep sending new requests on its open connections, and the drain would last until the timeout.
@@ -73,15 +101,14 @@ async function main(): Promise<void> {
       if (draining) res.setHeader('Connection', 'close');
       inFlight.add(res);
       res.once('close', () => inFlight.delete(res));
-      // A connection whose last response had already started at SIGTERM goes idle afterwards: close it then.
-      res.once('finish', () => {
-        if (draining) setImmediate(() => server.closeIdleConnections());
-      });
       // Yoga answers its own failures (a 500): its promise is not awaited.
       void app(req, res);
     },
     { headersTimeoutMs: config.headersTimeoutMs, bodyTimeoutMs: config.bodyTimeoutMs },
   );
+  // Longer than a proxy's pooled-connection timeout (deploy/nginx.conf: 2 s), so that the proxy,
+  // not this server, closes an idle connection: it never sends a request on one being closed.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -115,15 +142,25 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests');
     draining = true;
-    // No new purge pass from now on; one in progress finishes before the database closes.
-    const sweepStopped = purgeSweep.stop();
+    // No new purge, scheduled-event or webhook pass from now on; one in progress finishes before the database closes.
+    const jobsStopped = Promise.all([purgeSweep.stop(), scheduled.stop(), webhooks.stop()]);
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS).unref();
-    server.close(() => {
+    // Event streams never finish on their own: end them (their clients resume elsewhere from their
+    // last cursor), or the drain would wait for the timeout. The hub's Redis clients quit here,
+    // after unsubscribing, and before the database closes under a feed still reading.
+    const eventsClosed = events.close().catch((error: unknown) => logger.warn({ err: error }, 'closing team events failed'));
+    // Stops accepting only: http.Server#close would also close idle keep-alive connections at once,
+    // racing a request a proxy may be sending on one that instant (a 502: nginx does not resend a
+    // POST). Idle connections end on the peer's side or at keepAliveTimeout; busy ones after their
+    // "Connection: close" response.
+    net.Server.prototype.close.call(server, () => {
       clearTimeout(force);
       metricsServer?.close();
       (async () => {
-        await sweepStopped;
+        await eventsClosed;
+        await jobsStopped;
+        readRouting?.close();
         await close();
         await redis?.quit().catch(() => redis.disconnect());
         logger.info('stopped');
@@ -133,7 +170,6 @@ async function main(): Promise<void> {
         process.exit(1);
       });
     });
-    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

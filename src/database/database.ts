@@ -8,6 +8,8 @@ import type { IdempotencyKeyTable } from '../modules/idempotency/idempotency.tab
 import type { LocationTable } from '../modules/location/location.tables.ts';
 import type { SecretTable, SecretVersionTable, SecretWorkspaceTable } from '../modules/secret/secret.tables.ts';
 import type { MembershipTable, TeamInvitationTable, TeamTable, UserTable } from '../modules/team/team.tables.ts';
+import type { TeamEventTable } from '../modules/events/events.tables.ts';
+import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhook/webhook.tables.ts';
 import type { VaultConnectionTable } from '../modules/vault-connection/vault-connection.tables.ts';
 import type { WorkspaceTable } from '../modules/workspace/workspace.tables.ts';
 import { createPool } from './pool.ts';
@@ -27,6 +29,9 @@ export interface Database {
   workspaces: WorkspaceTable;
   secret_workspaces: SecretWorkspaceTable;
   idempotency_keys: IdempotencyKeyTable;
+  team_events: TeamEventTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 /** A connection or an open transaction: what every repository function takes first. */

@@ -5,6 +5,8 @@ import { lockEmbeddedDataDir } from './embedded-lock.ts';
 
 export interface OpenDatabase {
   db: Kysely<Database>;
+  /** The read replica (DATABASE_REPLICA_URL), when there is one. */
+  replica?: Kysely<Database> | undefined;
   /** Closes the pool (or PGlite) and releases the embedded data directory. */
   close(): Promise<void>;
 }
@@ -26,12 +28,15 @@ export interface OpenOptions {
 
 /** Opens the configured database for this process: PostgreSQL, or the embedded one under an exclusive lock. */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'preparedStatements'>>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'preparedStatements' | 'databaseReplicaUrl'>>,
   options: OpenOptions = {},
 ): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     const db = createDatabase({ databaseUrl: config.databaseUrl, preparedStatements: config.preparedStatements });
-    return { db, close: () => db.destroy() };
+    const replica = config.databaseReplicaUrl
+      ? createDatabase({ databaseUrl: config.databaseReplicaUrl, preparedStatements: config.preparedStatements })
+      : undefined;
+    return { db, replica, close: async () => void (await Promise.all([db.destroy(), replica?.destroy()])) };
   }
   ensureDataDir(config.dataDir);
   const release = await lockEmbeddedDataDir(config.dataDir, options.lockWaitMs);

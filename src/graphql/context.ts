@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database/database.ts';
 import type { Role } from '../modules/team/team.tables.ts';
 import type { MasterKeyring } from '../modules/crypto/envelope.ts';
+import type { TeamEventHub } from '../modules/events/event-hub.ts';
 import type { OutboundGuard } from '../modules/outbound/outbound-guard.ts';
 import type { KeysetPage } from './pagination.ts';
 import { compositeId, isUuid, splitCompositeId } from './global-id.ts';
@@ -86,6 +87,10 @@ export interface Context {
   viewer: Viewer;
   meta: RequestMeta;
   loaders: Loaders;
+  /** Live team events of this process (subscriptions). */
+  events: TeamEventHub;
+  /** Teams whose event stream this request appended to (see `AuditActor`): woken once the request's execution is over. */
+  teamsWithNewEvents: Set<string>;
 }
 
 function byKey<T>(ids: readonly string[], rows: readonly T[], keyOf: (row: T) => string): (T | null)[] {
@@ -209,11 +214,11 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
 
 /** Builds the context of one authenticated request. */
 export function createContext(
-  { db, keyring, outbound }: Pick<Context, 'db' | 'keyring' | 'outbound'>,
+  { db, keyring, outbound, events }: Pick<Context, 'db' | 'keyring' | 'outbound' | 'events'>,
   viewer: Viewer,
   meta: RequestMeta,
 ): Context {
-  return { db, keyring, outbound, viewer, meta, loaders: createLoaders(db, viewer) };
+  return { db, keyring, outbound, events, viewer, meta, loaders: createLoaders(db, viewer), teamsWithNewEvents: new Set() };
 }
 
 /** The viewer's role in a team, or null when they are not a member (so the team does not exist for them). */

@@ -8,6 +8,8 @@ import '../modules/secret/secret.schema.ts';
 import '../modules/location/location.schema.ts';
 import '../modules/workspace/workspace.schema.ts';
 import '../modules/audit/audit.schema.ts';
+import '../modules/events/events.schema.ts';
+import '../modules/webhook/webhook.schema.ts';
 
 /** The executable schema: every module has registered its types on the builder above. */
 export const schema = builder.toSchema();

@@ -22,6 +22,8 @@ import type { RateLimitOptions } from './plugins/rate-limit/options.ts';
 import { useRateLimit } from './plugins/rate-limit/use-rate-limit.ts';
 import { useResponseLimit } from './plugins/use-response-limit.ts';
 import { useMutationFieldLimit } from './plugins/use-mutation-field-limit.ts';
+import { useReadRouting } from './plugins/use-read-routing.ts';
+import type { ReadRouting } from '../database/read-routing.ts';
 import * as teamRepository from '../modules/team/team.repository.ts';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
@@ -30,10 +32,17 @@ import { useSafeErrorMessages } from './plugins/use-safe-error-messages.ts';
 import { useCompiledQueries } from './plugins/use-compiled-queries.ts';
 import { useMetrics, type MetricsOptions } from './plugins/use-metrics.ts';
 import { clientAddressResolver } from './client-address.ts';
+import { createTeamEventHub, type TeamEventHub } from '../modules/events/event-hub.ts';
+import { useTeamEventWakeups } from './plugins/use-team-event-wakeups.ts';
+import { useSseHeartbeat } from './plugins/use-sse-heartbeat.ts';
 import { graphiqlOptions, renderGraphiQLPage, type GraphiQLPageOptions } from './graphiql.ts';
 
 export interface AppOptions {
   db: Kysely<Database>;
+  /** Live team events (subscriptions): wake-ups through Redis across instances. @default a hub of this process alone */
+  events?: TeamEventHub;
+  /** Time between two heartbeats of an open event stream (useSseHeartbeat). @default 15_000 ms */
+  sseHeartbeatMs?: number | undefined;
   keyring: MasterKeyring;
   logger: Logger;
   /** The guard of outbound requests (storage verification). @default createOutboundGuard() (public addresses only, Node's CAs) */
@@ -59,6 +68,8 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** Prometheus metrics (useMetrics): kept in `registry`, served at `endpoint` unless it is false. @default undefined (off) */
   metrics?: Pick<MetricsOptions, 'registry' | 'endpoint'> | undefined;
+  /** Queries on a read replica (DATABASE_REPLICA_URL), see `createReadRouting`. @default undefined (everything on `db`) */
+  readRouting?: ReadRouting | undefined;
   /** What GraphiQL pre-fills (see `graphiqlOptions`); unused in production, which serves no GraphiQL. @default {} (a header template) */
   graphiql?: GraphiQLPageOptions;
 }
@@ -92,6 +103,8 @@ export function createApp({
   db,
   keyring,
   logger,
+  events = createTeamEventHub({ db, logger }),
+  sseHeartbeatMs,
   outbound = createOutboundGuard(),
   corsOrigins = [],
   production = false,
@@ -103,6 +116,7 @@ export function createApp({
   trustedProxies = [],
   metrics,
   graphiql = {},
+  readRouting,
 }: AppOptions): App {
   const clientAddressOf = clientAddressResolver(trustedProxies);
   // For requests refused before their context is built (parse and validation errors). The token
@@ -165,7 +179,7 @@ export function createApp({
     context: async ({ request, req }) => {
       const viewer = await authenticate(db, request.headers.get('authorization'));
       if (!viewer) throw unauthenticated();
-      return createContext({ db, keyring, outbound }, viewer, {
+      return createContext({ db, keyring, outbound, events }, viewer, {
         requestId: requestIdOf(request),
         clientIp: clientAddressOf(req),
         userAgent: request.headers.get('user-agent'),
@@ -173,6 +187,8 @@ export function createApp({
     },
     plugins: [
       useRequestId(),
+      useTeamEventWakeups(),
+      useSseHeartbeat({ intervalMs: sseHeartbeatMs }),
       // First after the request id: it times and counts everything after it, refusals included.
       ...(metrics ? [useMetrics({ ...metrics, db })] : []),
       // Before anything coerces variables: a list argument of thousands of ids is refused unread.
@@ -185,6 +201,8 @@ export function createApp({
             }),
           ]
         : []),
+      // Inside the deadline (a query retried on the primary stays within it), before useRateLimit.
+      ...(readRouting ? [useReadRouting(readRouting)] : []),
       useRequestDeadline({ timeoutMs: requestTimeoutMs }),
       useBodyLimit(),
       useResponseLimit({ maxBytes: maxResponseBytes }),

@@ -7,6 +7,11 @@ export interface HttpServerOptions {
   bodyTimeoutMs?: number;
 }
 
+/** How long SIGTERM waits for in-flight requests and open connections before closing them (deploy/cloakroom.service waits longer). */
+export const DRAIN_TIMEOUT_MS = 10_000;
+/** How long an idle keep-alive connection stays open: longer than deploy/nginx.conf's upstream `keepalive_timeout`. */
+export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
 /** What is read and thrown away of a refused body before the connection closes (see `lingerBeforeClosing`). */
 const LINGER_MAX_BYTES = 10 * 1024 * 1024;
 const LINGER_MAX_MS = 5_000;

@@ -275,12 +275,18 @@ const SCOPE_OF_TYPE: Record<string, 'secrets:read' | 'locations:read' | 'team:ad
   // The team's pending invitations (Team.invitations). The viewer's own (viewer.invitations) are
   // any token's to see; the walk's owner has none, so the walk checks the team's side.
   TeamInvitation: 'team:admin',
+  Webhook: 'team:admin',
+  WebhookDelivery: 'team:admin',
+  // Queries reach events only through a webhook's deliveries. On `Subscription.teamEvents` (which
+  // this walk does not take) each event reaches the tokens that may read its target's type
+  // (events.service.ts `mayReceive`; test/api/team-events.test.ts).
+  TeamEvent: 'team:admin',
 };
 
 /** Types that hold no data of their own: roots, connections and edges, mutation payloads and errors. */
 function isStructural(type: GraphQLObjectType): boolean {
   const fields = type.getFields();
-  if (type.name === 'Query' || type.name === 'Mutation' || type.name === 'PageInfo' || type.name === 'FieldError') return true;
+  if (['Query', 'Mutation', 'Subscription', 'PageInfo', 'FieldError'].includes(type.name)) return true;
   if (('edges' in fields && 'pageInfo' in fields) || ('node' in fields && 'cursor' in fields)) return true;
   if (type.getInterfaces().some((i) => i.name === 'Error')) return true;
   // Mutation payloads: `<Name>Success`, a member of a `<Name>Result` union.
@@ -560,6 +566,18 @@ describe('scopes hold on every path (the walk)', () => {
       {
         input: { teamId: walk.team.teamId, email: `walk-invitee-${randomHex()}@example.com`, role: 'VIEWER' },
       },
+      owner,
+    );
+
+    // A webhook with one (PENDING) delivery: Webhook, WebhookDelivery and its TeamEvent.
+    const webhook = await ok(
+      'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename ... on CreateWebhookSuccess { webhook { id } } } }',
+      { input: { teamId: walk.team.teamId, url: 'https://hooks.example.com/walk' } },
+      owner,
+    );
+    await ok(
+      'mutation($input: TestWebhookInput!) { testWebhook(input: $input) { __typename } }',
+      { input: { id: (webhook.webhook as { id: string }).id } },
       owner,
     );
 

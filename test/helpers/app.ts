@@ -44,6 +44,7 @@ export type TestAppOptions = Pick<
   | 'compileQueries'
   | 'metrics'
   | 'outbound'
+  | 'sseHeartbeatMs'
 >;
 
 /** The real application on a real database, called through `yoga.fetch` (the full HTTP pipeline, no socket). */

@@ -632,3 +632,49 @@ export const SecretStages = graphql(`
     }
   }
 `);
+
+export const WebhookFields = graphql(`
+  fragment WebhookFields on Webhook {
+    id
+    url
+    types
+    description
+    version
+  }
+`);
+
+export const CreateWebhook = graphql(`
+  mutation CreateWebhook($input: CreateWebhookInput!) {
+    createWebhook(input: $input) {
+      __typename
+      ... on CreateWebhookSuccess {
+        signingSecret
+        webhook {
+          ...WebhookFields
+        }
+      }
+      ... on Error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const RotateWebhookSecret = graphql(`
+  mutation RotateWebhookSecret($input: RotateWebhookSecretInput!) {
+    rotateWebhookSecret(input: $input) {
+      __typename
+      ... on RotateWebhookSecretSuccess {
+        signingSecret
+        webhook {
+          id
+          version
+        }
+      }
+      ... on Error {
+        code
+      }
+    }
+  }
+`);

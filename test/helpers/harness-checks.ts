@@ -14,6 +14,11 @@ export function registerPlaintext(value: string): void {
   plaintextRegistry.add(value);
 }
 
+/** The plaintexts registered so far, for a test that searches text the harness never sees (an event stream). */
+export function registeredPlaintexts(): string[] {
+  return [...plaintextRegistry];
+}
+
 /**
  * Checks every test app makes of itself at `close()`, over all the scenarios its file ran:
  *  - audit completeness: every successful mutation (a root field whose `__typename` ends in
@@ -55,6 +60,11 @@ const ACTIONS: Record<string, string> = {
   createWorkspace: 'workspace.created',
   updateWorkspace: 'workspace.updated',
   deleteWorkspace: 'workspace.deleted',
+  createWebhook: 'webhook.created',
+  updateWebhook: 'webhook.updated',
+  rotateWebhookSecret: 'webhook.rotated',
+  deleteWebhook: 'webhook.deleted',
+  testWebhook: 'webhook.tested',
 };
 
 /** Actions that make a new `version` of their target: each version has exactly one of them. */
@@ -81,7 +91,7 @@ const MIN_SECRET_LENGTH = 8;
 
 /** Fields only success payloads have (errors have code, message, path…). */
 const SUCCESS_FIELDS =
-  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
+  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|webhook|signingSecret|delivery|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
 
 /** For each operation sent: response key → mutation field name (aliases resolved); null for non-mutations. */
 function mutationFields(op: unknown): Map<string, string> | null {

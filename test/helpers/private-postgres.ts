@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,7 +42,8 @@ function findBinDir(): string {
 
 const execFileAsync = promisify(execFile);
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now (the kernel's pick), for a server that must be told its port. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -53,7 +55,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** More `-c name=value` server settings (e.g. shared_preload_libraries). */
+  settings?: readonly string[];
+  /**
+   * Make this a hot standby of `standbyOf` (pg_basebackup -R, streaming) instead of a new
+   * cluster. initdb's pg_hba already lets 127.0.0.1 replicate with trust, and `wal_level` is
+   * `replica` by default, so any private cluster can be its primary.
+   */
+  standbyOf?: PrivatePostgres;
+}
+
+export async function startPrivatePostgres({ settings = [], standbyOf }: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const binDir = findBinDir();
   const root = mkdtempSync(join(tmpdir(), 'cloakroom-pg-'));
   // PostgreSQL refuses to run as root: as root, run its tools as the `postgres` user, who owns the dir.
@@ -77,13 +90,32 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dataDir = join(root, 'data');
   const port = await freePort();
   // The superuser is "root", like the shared server's, so URLs look alike.
-  await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'root', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  if (standbyOf) {
+    await run('pg_basebackup', [
+      '-D',
+      dataDir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(standbyOf.port),
+      '-U',
+      'root',
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+    ]);
+  } else {
+    await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'root', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  }
   const options = [
     `-p ${port}`,
     '-c listen_addresses=127.0.0.1',
     `-c unix_socket_directories=${root}`,
     '-c fsync=off',
     '-c max_connections=50',
+    ...settings.map((setting) => `-c ${setting}`),
   ].join(' ');
   let running = false;
   const pg: PrivatePostgres = {
@@ -112,4 +144,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     throw error;
   }
   return pg;
+}
+
+/** One statement on its own connection (opened and closed around it): for checking a server's tables from a test. */
+export async function queryAt<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }

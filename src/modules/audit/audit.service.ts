@@ -5,12 +5,18 @@ import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagina
 import { authorize } from '../auth/auth.service.ts';
 import { auditEventHash } from './audit-chain.ts';
 import * as auditRepository from './audit.repository.ts';
+import { appendToOutbox } from '../events/outbox.ts';
 import type { AuditEventRow, AuditFilter } from './audit.repository.ts';
 
 /** Who did it: a user through a token, or the operator at the CLI (both null). */
 export interface AuditActor {
   viewer: Viewer | null;
   meta: RequestMeta | null;
+  /**
+   * Teams whose event stream this actor's request appended to: the request wakes their
+   * subscribers once it has finished (its transactions ended). Absent: the streams' poll finds them.
+   */
+  teamsWithNewEvents?: Set<string>;
 }
 
 /** The operator at the CLI, acting with server-side access: no user, no token, no request. */
@@ -27,6 +33,8 @@ export interface AuditEntry {
   targetVersion?: number | null;
   /** @default 'SUCCESS' */
   outcome?: 'SUCCESS' | 'DENIED';
+  /** The owner of the PRIVATE secret acted on: the team event reaches them alone. */
+  privateTo?: string | null;
 }
 
 /** A team's versioned object as its audit events name it. */
@@ -35,9 +43,12 @@ export interface AuditedObject {
   id: string;
   /** The version the change left it at (for a delete, the version deleted). */
   version: number;
+  /** A secret's: PRIVATE makes its events its owner's alone. */
+  visibility?: 'TEAM' | 'PRIVATE';
+  owner_id?: string | null;
 }
 
-/** `recordAuditEvent` for a change to a team's versioned object (secret, location, vault connection, workspace). */
+/** `recordAuditEvent` for a change to a team's versioned object (secret, location, vault connection, workspace, webhook). */
 export async function recordObjectEvent(
   db: Db,
   actor: AuditActor,
@@ -46,8 +57,8 @@ export async function recordObjectEvent(
   object: AuditedObject,
   changedFields?: string[],
   outcome?: AuditEntry['outcome'],
-): Promise<void> {
-  await recordAuditEvent(db, actor, {
+): Promise<string> {
+  return recordAuditEvent(db, actor, {
     teamId: object.team_id,
     action,
     targetType,
@@ -55,6 +66,7 @@ export async function recordObjectEvent(
     ...(changedFields && { changedFields }),
     targetVersion: object.version,
     ...(outcome && { outcome }),
+    privateTo: object.visibility === 'PRIVATE' ? (object.owner_id ?? null) : null,
   });
 }
 
@@ -73,11 +85,12 @@ function capAuditMeta(value: string | null | undefined): string | null {
 }
 
 /**
- * Appends one event to the audit trail, chained to the team's previous event. Call it inside
- * the transaction of the change it describes, as its last write, so that the change and its
- * record commit or fail together.
+ * Appends one event to the audit trail, chained to the team's previous event, and a successful
+ * team one to the team's event stream too (the outbox: subscriptions and webhooks read it).
+ * Call it inside the transaction of the change it describes, as its last write, so that the
+ * change and its records commit or fail together. Answers the event's id (the team event's too).
  */
-export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEntry): Promise<void> {
+export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEntry): Promise<string> {
   await auditRepository.lockAuditChain(db, entry.teamId);
   const prevHash = await auditRepository.findLastAuditHash(db, entry.teamId);
   const row = {
@@ -97,6 +110,23 @@ export async function recordAuditEvent(db: Db, actor: AuditActor, entry: AuditEn
     created_at: new Date(),
   };
   await auditRepository.insertAuditEvent(db, { ...row, prev_hash: prevHash, hash: auditEventHash(prevHash, row) });
+  if (row.team_id === null || row.outcome !== 'SUCCESS') return row.id;
+  // Under the audit-chain lock taken above: the stream's `seq` is gapless and in commit order.
+  await appendToOutbox(db, {
+    id: row.id,
+    team_id: row.team_id,
+    type: row.action,
+    occurred_at: row.created_at,
+    actor_user_id: row.actor_user_id,
+    actor_token_id: row.actor_token_id,
+    target_type: row.target_type,
+    target_id: row.target_id,
+    target_version: row.target_version,
+    changed_fields: row.changed_fields,
+    private_to: entry.privateTo ?? null,
+  });
+  actor.teamsWithNewEvents?.add(row.team_id);
+  return row.id;
 }
 
 /** Records a refused attempt in its own transaction (the refused change never opened one). */

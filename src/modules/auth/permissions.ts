@@ -13,6 +13,11 @@ const MINIMUM_ROLE = {
   'team:update': 'ADMIN',
   'team:manage-members': 'OWNER',
   'audit:read': 'ADMIN',
+  /** Follow the team's event stream (what each event may show is decided per event: events.service.ts `mayReceive`). */
+  'event:read': 'VIEWER',
+  /** Webhooks send the team's events to a URL: their management is the team's administration. */
+  'webhook:read': 'ADMIN',
+  'webhook:write': 'ADMIN',
   'secret:read': 'VIEWER',
   'secret:write': 'ADMIN',
   /** Create and edit one's own PRIVATE ENV secrets. */
@@ -50,6 +55,9 @@ const SCOPE_FOR_ACTION: Record<Action, TokenScope | null> = {
   'team:update': 'team:admin',
   'team:manage-members': 'team:admin',
   'audit:read': 'team:admin',
+  'event:read': null,
+  'webhook:read': 'team:admin',
+  'webhook:write': 'team:admin',
   'secret:read': 'secrets:read',
   'secret:write': 'secrets:write',
   'secret:write-own-private': 'secrets:write',
@@ -85,6 +93,7 @@ export const READ_ACTION = {
   VaultConnection: 'vault:read',
   Location: 'location:read',
   AuditEvent: 'audit:read',
+  Webhook: 'webhook:read',
 } as const satisfies Record<string, Action>;
 
 /** Whether a token with `scopes` (null: unscoped) may see objects of `type` at all. */

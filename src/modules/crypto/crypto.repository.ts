@@ -1,15 +1,19 @@
 /**
- * The rows that hold wrapped data keys (secret_versions with a payload, vault_connections), as
+ * The rows that hold wrapped data keys (secret_versions with a payload, vault_connections,
+ * webhooks' signing secrets), as
  * `cli rewrap` reads and updates them. Only `wrapped_data_key` and `master_key_id` ever change
  * here: ciphertexts, versions and timestamps stay as they are.
  */
 import type { Db } from '../../database/database.ts';
 
+/** The tables whose rows carry a wrapped data key under a primary key `id`. */
+export type IdKeyedSealedTable = 'vault_connections' | 'webhooks';
 /** The tables whose rows carry a wrapped data key. */
-export type SealedTable = 'secret_versions' | 'vault_connections';
+export type SealedTable = 'secret_versions' | IdKeyedSealedTable;
+const SEALED_TABLES: readonly SealedTable[] = ['secret_versions', 'vault_connections', 'webhooks'];
 
 export type SecretVersionKey = readonly [secretId: string, version: number];
-export type VaultConnectionKey = readonly [id: string];
+export type IdKey = readonly [id: string];
 
 interface WrappedKey {
   wrappedDataKey: Buffer;
@@ -18,8 +22,7 @@ interface WrappedKey {
 
 /** One wrapped data key awaiting re-wrapping, and the row (table and primary key) it belongs to. */
 export type WrappedKeyRow =
-  | (WrappedKey & { table: 'secret_versions'; key: SecretVersionKey })
-  | (WrappedKey & { table: 'vault_connections'; key: VaultConnectionKey });
+  (WrappedKey & { table: 'secret_versions'; key: SecretVersionKey }) | (WrappedKey & { table: IdKeyedSealedTable; key: IdKey });
 
 /** What to lock: rows after `after` (primary key order) wrapped by one of `keyIds`, at most `limit`. */
 export interface LockBatch<K> {
@@ -62,24 +65,24 @@ export async function lockSecretVersionKeys(
   }));
 }
 
-/** As lockSecretVersionKeys, for vault_connections. */
-export async function lockVaultConnectionKeys(
-  db: Db,
-  batch: LockBatch<VaultConnectionKey>,
-): Promise<Extract<WrappedKeyRow, { table: 'vault_connections' }>[]> {
-  if (!batch.keyIds.length) return [];
-  let query = db
-    .selectFrom('vault_connections')
-    .select(['id', 'wrapped_data_key', 'master_key_id'])
-    .where('master_key_id', 'in', batch.keyIds);
-  if (batch.after) query = query.where('id', '>', batch.after[0]);
-  const rows = await query.orderBy('id').limit(batch.limit).forNoKeyUpdate().skipLocked().execute();
-  return rows.map((row) => ({
-    table: 'vault_connections' as const,
-    key: [row.id] as const,
-    wrappedDataKey: toBuffer(row.wrapped_data_key),
-    masterKeyId: row.master_key_id,
-  }));
+/** As lockSecretVersionKeys, for a table keyed by `id` (vault_connections, webhooks). */
+export function lockIdKeyedKeys(table: IdKeyedSealedTable) {
+  return async (db: Db, batch: LockBatch<IdKey>): Promise<Extract<WrappedKeyRow, { table: IdKeyedSealedTable }>[]> => {
+    if (!batch.keyIds.length) return [];
+    // Both tables have these columns; Kysely's types need one table named.
+    let query = db
+      .selectFrom(table as 'vault_connections')
+      .select(['id', 'wrapped_data_key', 'master_key_id'])
+      .where('master_key_id', 'in', batch.keyIds);
+    if (batch.after) query = query.where('id', '>', batch.after[0]);
+    const rows = await query.orderBy('id').limit(batch.limit).forNoKeyUpdate().skipLocked().execute();
+    return rows.map((row) => ({
+      table,
+      key: [row.id] as const,
+      wrappedDataKey: toBuffer(row.wrapped_data_key),
+      masterKeyId: row.master_key_id,
+    }));
+  };
 }
 
 /**
@@ -105,7 +108,7 @@ export async function updateWrappedKey(
   }
   const [id] = row.key;
   const result = await db
-    .updateTable('vault_connections')
+    .updateTable(row.table as 'vault_connections')
     .set(set)
     .where('id', '=', id)
     .where('master_key_id', '=', row.masterKeyId)
@@ -118,10 +121,10 @@ export async function countKeysNotWrappedBy(
   db: Db,
   currentKeyId: string,
 ): Promise<{ table: SealedTable; masterKeyId: string; rows: number }[]> {
-  const [versions, connections] = await Promise.all(
-    (['secret_versions', 'vault_connections'] as const).map((table) =>
+  const perTable = await Promise.all(
+    SEALED_TABLES.map((table) =>
       db
-        .selectFrom(table)
+        .selectFrom(table as 'vault_connections')
         .select((eb) => ['master_key_id', eb.fn.countAll<string>().as('rows')])
         .where('master_key_id', 'is not', null)
         .where('master_key_id', '<>', currentKeyId)
@@ -132,5 +135,5 @@ export async function countKeysNotWrappedBy(
   );
   const counts = (table: SealedTable, rows: { master_key_id: string | null; rows: string }[]) =>
     rows.map((row) => ({ table, masterKeyId: row.master_key_id!, rows: Number(row.rows) }));
-  return [...counts('secret_versions', versions!), ...counts('vault_connections', connections!)];
+  return SEALED_TABLES.flatMap((table, index) => counts(table, perTable[index]!));
 }

@@ -21,9 +21,11 @@ import { testDatabaseUrl } from '../../../test/helpers/database.ts';
 import {
   CreateSecret,
   CreateVaultConnection,
+  CreateWebhook,
   DeleteSecret,
   RotateSecret,
   RotateVaultConnection,
+  RotateWebhookSecret,
   UpdateSecret,
   UpdateVaultConnection,
 } from '../../../test/helpers/documents.ts';
@@ -88,7 +90,7 @@ const buf = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, b
 /** One stored sealed payload: where it is, what it is bound to, and its bytes. */
 interface SealedRow {
   where: string;
-  kind: 'secret' | 'vault';
+  kind: 'secret' | 'vault' | 'webhook';
   binding: { teamId: string; secretId: string; version: number };
   ciphertext: Buffer;
   iv: Buffer;
@@ -117,6 +119,7 @@ async function sealedRows(): Promise<SealedRow[]> {
     .orderBy('secret_versions.version')
     .execute();
   const vaults = await db.selectFrom('vault_connections').selectAll().orderBy('id').execute();
+  const webhooks = await db.selectFrom('webhooks').selectAll().orderBy('id').execute();
   return [
     ...versions.map((row) => ({
       where: `secret_versions(${row.secret_id}, ${row.version})`,
@@ -133,6 +136,17 @@ async function sealedRows(): Promise<SealedRow[]> {
       kind: 'vault' as const,
       // As vault-connection.service.ts seals them: prefixed id, bound to the version they were written at.
       binding: { teamId: row.team_id, secretId: `vault-connection:${row.id}`, version: row.payload_version },
+      ciphertext: buf(row.ciphertext),
+      iv: buf(row.iv),
+      authTag: buf(row.auth_tag),
+      wrappedDataKey: buf(row.wrapped_data_key),
+      masterKeyId: row.master_key_id,
+    })),
+    ...webhooks.map((row) => ({
+      where: `webhooks(${row.id})`,
+      kind: 'webhook' as const,
+      // As webhook.service.ts seals signing secrets: prefixed id, bound to the secret's own version.
+      binding: { teamId: row.team_id, secretId: `webhook:${row.id}`, version: row.secret_version },
       ciphertext: buf(row.ciphertext),
       iv: buf(row.iv),
       authTag: buf(row.auth_tag),
@@ -255,6 +269,15 @@ describe('rewrap after a master key rotation', () => {
         team.ownerToken,
       ),
     );
+    // A webhook whose signing secret was rotated once (sealed at secret version 2).
+    const webhook = await executeOk(
+      app,
+      CreateWebhook,
+      { input: { teamId: team.teamId, url: 'https://hooks.example.com/rewrap' } },
+      team.ownerToken,
+    );
+    if (webhook.createWebhook.__typename !== 'CreateWebhookSuccess') throw new Error('no webhook');
+    await mutateOk(executeOk(app, RotateWebhookSecret, { input: { id: webhook.createWebhook.webhook.id } }, team.ownerToken));
     // An EXTERNAL_VAULT secret: a version row without a payload, which rewrap must leave alone.
     await createSecret(app, {
       secretType: 'S3',
@@ -268,7 +291,7 @@ describe('rewrap after a master key rotation', () => {
 
   test('everything is on key A; a server restarted on {B, previous: [A]} still reads old payloads and writes new ones under B', async () => {
     const rows = await sealedRows();
-    expect(rows.length).toBe(12); // 9 secret versions with a payload, 3 vault connections
+    expect(rows.length).toBe(13); // 9 secret versions with a payload, 3 vault connections, 1 webhook
     expect(new Set(rows.map((row) => row.masterKeyId))).toEqual(new Set([idA]));
 
     // Reading an A payload with the rotated keyring: `cli run` and a key-level edit (decrypt, re-seal).
@@ -301,7 +324,7 @@ describe('rewrap after a master key rotation', () => {
 
   test('a run stopped after one batch has moved exactly that batch (committed); the next run finishes the rest', async () => {
     const onA = [...before.values()].filter((row) => row.masterKeyId === idA).length;
-    expect(onA).toBe(12);
+    expect(onA).toBe(13);
 
     const partial = await rewrapDataKeys(db, rotated, { batchSize: 5, maxBatches: 1 });
     expect(partial).toEqual({ rewrapped: 5, remaining: onA - 5, currentKeyId: idB });

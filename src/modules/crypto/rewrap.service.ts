@@ -129,7 +129,9 @@ export async function rewrapDataKeys(db: Db, keyring: MasterKeyring, options: Re
   let rewrapped = 0;
   for (let pass = 0; pass < MAX_PASSES && budgetLeft(); pass++) {
     const done =
-      (await rewrapTable(cryptoRepository.lockSecretVersionKeys)) + (await rewrapTable(cryptoRepository.lockVaultConnectionKeys));
+      (await rewrapTable(cryptoRepository.lockSecretVersionKeys)) +
+      (await rewrapTable(cryptoRepository.lockIdKeyedKeys('vault_connections'))) +
+      (await rewrapTable(cryptoRepository.lockIdKeyedKeys('webhooks')));
     rewrapped += done;
     if (done === 0) break;
   }

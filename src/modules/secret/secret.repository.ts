@@ -25,7 +25,7 @@ export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext'
  * `rotation_every_days` (a staged PENDING version does not restart the clock); null without a
  * policy. The version's primary key serves the lookup.
  */
-const nextRotationAt = sql<Date | null>`(
+export const nextRotationAt = sql<Date | null>`(
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
   from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
 )`;

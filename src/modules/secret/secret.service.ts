@@ -342,8 +342,9 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
       ...(input.expiresAt ? ['expiresAt'] : []),
       ...(input.rotationPolicy ? ['rotationPolicy'] : []),
     ];
-    await recordObjectEvent(trx, ctx, 'Secret', 'secret.created', { team_id: input.teamId, id, version: 1 }, changedFields);
-    return toSecret((await secretRepository.findSecret(trx, id))!);
+    const created = (await secretRepository.findSecret(trx, id))!;
+    await recordObjectEvent(trx, ctx, 'Secret', 'secret.created', { ...created, version: 1 }, changedFields);
+    return toSecret(created);
   });
 }
 
