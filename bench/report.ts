@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { markedSections } from './results-sections.ts';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
@@ -361,7 +362,9 @@ function markdown(data: ReportData, chartFile: string): string {
   return lines.join('\n');
 }
 
+/** Writes the report and its chart; the sections `bench:scaling` and `bench:events` wrote stay. */
 export function writeReport(output: { report: string; chart: string }, data: ReportData): void {
+  const sections = markedSections(output.report);
   writeFileSync(output.chart, chart(data));
-  writeFileSync(output.report, markdown(data, output.chart.replace(/^bench\//, '')));
+  writeFileSync(output.report, [markdown(data, output.chart.replace(/^bench\//, '')).trimEnd(), ...sections].join('\n\n') + '\n');
 }
