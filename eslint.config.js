@@ -142,8 +142,17 @@ export default [
           exceptions: {
             // Answers and plumbing, not objects: mutation results, Relay connections and edges, errors.
             suffixes: ['Success', 'Connection', 'Edge', 'Error'],
-            // Values without an identity of their own: page metadata, parts of a secret, presets (keyed by slug).
-            types: ['PageInfo', 'CredentialField', 'FieldMapping', 'SecretPreset', 'SecretRotationPolicy'],
+            // Values without an identity of their own: page metadata, parts of a secret, presets (keyed by slug),
+            types: [
+              'PageInfo',
+              'CredentialField',
+              'FieldMapping',
+              'SecretPreset',
+              'SecretRotationPolicy',
+              // Parts of a verification: one check of it, and a version's summary over its locations.
+              'VerificationCheck',
+              'SecretVersionVerification',
+            ],
           },
         },
       ],

@@ -1,9 +1,8 @@
 // `npm run bench:events [-- --subscribers 1000 --mutations 100]`: one cloakroom instance on
 // PostgreSQL, N concurrent GraphQL-over-SSE subscribers of one team's events, then a burst of
 // mutations; reports the delivery latency (event's occurredAt → received by a subscriber, one clock)
-// and the server's resident memory, in bench/RESULTS-events.md. See bench/README.md.
+// and the server's resident memory, in its section of bench/RESULTS.md. See bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createDatabase } from '../src/database/database.ts';
 import { bootstrapTeam } from '../src/modules/team/team.service.ts';
@@ -12,6 +11,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { machineDescription } from './report.ts';
 import { recreateDatabase } from './seed.ts';
 import { startSubject } from './subjects.ts';
+import { writeMarkedSection } from './results-sections.ts';
 
 const { values: options } = parseArgs({
   options: { subscribers: { type: 'string', default: '1000' }, mutations: { type: 'string', default: '100' } },
@@ -119,7 +119,7 @@ const sorted = [...latencies].sort((a, b) => a - b);
 const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const complete = counts.every((count) => count === mutations);
-const report = `# Event stream benchmark
+const report = `## Event streams
 
 \`npm run bench:events\` (${new Date().toISOString().slice(0, 10)}): one cloakroom instance (NODE_ENV=production, no Redis: in-process
 wake-ups) on PostgreSQL, ${subscribers} concurrent GraphQL-over-SSE subscribers of one team's \`teamEvents\`, each on its own
@@ -150,6 +150,8 @@ ${(await machineDescription(databaseUrl))
 Each commit wakes the team's one feed in the process, which reads the new events once from the outbox and hands them to
 every subscriber; each subscriber then authorises the event for its token and resolves its fields with fresh loaders.
 `;
-writeFileSync('bench/RESULTS-events.md', report);
-progress(`wrote bench/RESULTS-events.md: p50 ${percentile(50)} ms, p99 ${percentile(99)} ms, ${complete ? 'complete' : 'INCOMPLETE'}`);
+writeMarkedSection('bench/RESULTS.md', 'events', report);
+progress(
+  `wrote the events section of bench/RESULTS.md: p50 ${percentile(50)} ms, p99 ${percentile(99)} ms, ${complete ? 'complete' : 'INCOMPLETE'}`,
+);
 process.exit(complete ? 0 : 1);

@@ -3,7 +3,6 @@
 // benchmark's list and mixed operations; writes its section of bench/RESULTS.md (between the
 // scaling markers, the rest of the file untouched). See bench/README.md.
 import { loadavg } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startNginx, type Nginx } from '../test/helpers/nginx.ts';
 import { drive, type LoadResult, type SubjectTargets } from './load.ts';
@@ -11,6 +10,7 @@ import type { OperationName } from './operations.ts';
 import { machineDescription } from './report.ts';
 import { DEFAULT_SIZES, freshSeededDatabase, QUICK_SIZES } from './seed.ts';
 import { startSubject, type RunningSubject } from './subjects.ts';
+import { writeMarkedSection } from './results-sections.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -29,8 +29,6 @@ const operations: OperationName[] = ['list', 'mixed'];
 // Its own database: `npm run bench` drops and recreates cloakroom_bench, and may run at the same time.
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? `postgres://root@127.0.0.1:5432/cloakroom_bench_scaling${quick ? '_quick' : ''}`;
 const report = quick ? 'bench/RESULTS-quick.md' : 'bench/RESULTS.md';
-const START = '<!-- scaling:start (written by bench/scaling.ts) -->';
-const END = '<!-- scaling:end -->';
 
 const startedAt = performance.now();
 const loadAtStart = loadavg()[0]!;
@@ -83,7 +81,6 @@ try {
 
 const fixed = (value: number) => value.toFixed(0);
 const section = [
-  START,
   '## Instances behind nginx',
   '',
   `\`npm run bench:scaling${quick ? ' -- --quick' : ''}\`: cloakroom (as in the table above: production mode, pool of 10 each) with 1, 2 and 3 instances behind`,
@@ -103,13 +100,8 @@ const section = [
   'add processes, not CPU. Where the cores are already saturated by one instance and PostgreSQL,',
   'a second or third instance cannot raise throughput and costs some in scheduling and nginx;',
   'the rows show what this machine does, not what separate machines would.',
-  END,
 ].join('\n');
-const previous = existsSync(report) ? readFileSync(report, 'utf8') : '';
-const updated = previous.includes(START)
-  ? previous.replace(new RegExp(`${START.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\S]*?${END}`), section)
-  : `${previous.trimEnd()}\n\n${section}\n`;
-writeFileSync(report, updated);
+writeMarkedSection(report, 'scaling', section);
 const failures = rows.reduce((sum, row) => sum + row.failures, 0);
 progress(`wrote the scaling section of ${report}${failures ? ` — ${failures} requests FAILED` : ''}`);
 if (failures) process.exitCode = 1;

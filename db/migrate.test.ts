@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { expect, test } from 'vitest';
 import { createDatabase } from '../src/database/database.ts';
 import { testDatabaseUrl } from '../test/helpers/database.ts';
-import { migrateToEmpty, migrateToLatest } from './migrate.ts';
+import { isMigrated, migrateToEmpty, migrateToLatest } from './migrate.ts';
 
 const tables = async (db: ReturnType<typeof createDatabase>) =>
   (
@@ -17,11 +17,18 @@ test.skipIf(testDatabaseUrl)(
   'every migration goes up and comes back down (PGlite)',
   async () => {
     const db = createDatabase({});
+    // isMigrated (cli run's shortcut) says no until the migrator has applied every file, and again after a down.
+    expect(await isMigrated(db)).toBe(false);
     await migrateToLatest(db);
+    expect(await isMigrated(db)).toBe(true);
     expect(await tables(db)).toEqual(expect.arrayContaining(['teams', 'users', 'memberships', 'api_tokens', 'audit_events']));
     await migrateToEmpty(db);
+    expect(await isMigrated(db)).toBe(false);
     expect(await tables(db)).toEqual([]);
     expect(await migrateToLatest(db)).not.toEqual([]);
+    expect(await isMigrated(db)).toBe(true);
+    await sql`delete from kysely_migration where name = (select max(name) from kysely_migration)`.execute(db);
+    expect(await isMigrated(db)).toBe(false);
     await db.destroy();
   },
   120_000,

@@ -46,6 +46,12 @@ export const ErrorCode = {
   PAYLOAD_MISSING: 'PAYLOAD_MISSING',
   /** `cli run` of a secret whose `expiresAt` has come: nothing is injected, nothing runs. */
   SECRET_EXPIRED: 'SECRET_EXPIRED',
+  /** verifyLocation/verifySecret while the team already runs as many verifications as it may (2); retry when one ends. */
+  TOO_MANY_VERIFICATIONS: 'TOO_MANY_VERIFICATIONS',
+  /** verifyLocation/verifySecret of an EXTERNAL_VAULT secret: its values are in the vault, not here, so there is nothing to verify with. */
+  NOT_VERIFIABLE: 'NOT_VERIFIABLE',
+  /** `promoteSecretVersion` before every linked location has PASSED a verification of that version since it was staged (`force` skips it). */
+  VERIFICATION_REQUIRED: 'VERIFICATION_REQUIRED',
   /** `rotateSecret(stage: PENDING)` while a PENDING version exists: promote or cancel it first. */
   ROTATION_IN_PROGRESS: 'ROTATION_IN_PROGRESS',
   /** `cancelSecretRotation` with no PENDING version to cancel. */

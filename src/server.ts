@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   // rotation) only unwrap data keys until `cli rewrap` has moved them all to the current one.
   const keyring = createKeyring(loadMasterKey(config), loadPreviousMasterKeys());
   const logger = createLogger(config.logLevel);
-  const { db, replica, close } = openDatabase(config);
+  const { db, replica, close } = await openDatabase(config);
 
   if (config.migrateOnStart) {
     const applied = await migrateToLatest(db);

@@ -20,16 +20,25 @@ const { postgraphile } = await import('postgraphile');
 const { PostGraphileAmberPreset } = await import('postgraphile/presets/amber');
 const { makePgService } = await import('postgraphile/adaptors/pg');
 const { grafserv } = await import('postgraphile/grafserv/node');
+const { makeJSONPgSmartTagsPlugin } = await import('postgraphile/utils');
 
 const connectionString = process.env.DATABASE_URL;
 if (!connectionString) throw new Error('DATABASE_URL is required');
 const port = Number(process.env.PORT ?? 4001);
 
 const pgService = makePgService({ connectionString, schemas: ['public'], poolConfig: { max: 10 }, pubsub: false });
+// Migration 0011 replaced locations' foreign key on secret_id by one on (secret_id, location_type)
+// → secrets (id, secret_type), which PostGraphile does not turn into a relation (it references a
+// unique constraint, not the key): a virtual foreign key gives back `locationsBySecretId`.
+const locationsOfSecret = makeJSONPgSmartTagsPlugin({
+  version: 1,
+  config: { class: { locations: { tags: { foreignKey: '(secret_id) references secrets (id)' } } } },
+});
 const preset: GraphileConfig.Preset = {
   // Amber only: v5 core has no simplify-inflection, so names are the defaults
   // (teamByRowId, secretsByTeamId, userByCreatedBy, ...).
   extends: [PostGraphileAmberPreset],
+  plugins: [locationsOfSecret],
   pgServices: [pgService],
   grafserv: {
     graphqlPath: '/graphql',

@@ -57,10 +57,25 @@ async function authenticate(header: string | undefined): Promise<TokenRow | null
   return row;
 }
 
-const placeholders = (from: number, count: number) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+/** cloakroom's secret columns (`selectSecrets`): the row, its location count, next rotation and status. */
+const SECRET_COLUMNS = `select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count", (
+  select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
+  from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
+) as "next_rotation_at", case
+  when secrets.deleted_at is not null then 'SCHEDULED_FOR_DELETION'
+  when secrets.expires_at <= now() then 'EXPIRED'
+  when (
+  select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
+  from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
+) <= now() then 'ROTATION_DUE'
+  else 'ACTIVE' end as "status"`;
 
-const SECRET_WITH_COUNT =
-  'select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count"';
+/**
+ * cloakroom's folded list (`findTeamWithSecrets`): the team with the viewer's role, and the page of
+ * its secrets, each with its creator and first locations as JSON, in one statement.
+ */
+const foldedList = (after: boolean) =>
+  `select "page".*, to_json(teams) as "team", "memberships"."role" as "viewer_role" from "teams" inner join "memberships" on "memberships"."team_id" = "teams"."id" left join lateral (${SECRET_COLUMNS}, (select to_json(obj) from (select "users".* from "users" where ("users"."id" = $1 or exists (select from "memberships" as "theirs" inner join "memberships" as "mine" on "mine"."team_id" = "theirs"."team_id" where "theirs"."user_id" = "users"."id" and "mine"."user_id" = $2)) and "users"."id" = "secrets"."created_by") as obj) as "creator", (select coalesce(json_agg(agg), '[]') from (select "locations".*, lower(locations.name) as "sort_key" from "locations" where "locations"."secret_id" = "secrets"."id" order by lower("locations"."name") asc, "locations"."id" asc limit $3) as agg) as "locations_page", lower("secrets"."name") as "sort_key" from "secrets" where "secrets"."team_id" = "teams"."id" and ("secrets"."visibility" = $4 or "secrets"."owner_id" = $5 or "memberships"."role" = any($6)) and "secrets"."deleted_at" is null${after ? ' and (lower("secrets"."name"), "secrets"."id") > ($7, $8)' : ''} order by lower("secrets"."name") asc, "secrets"."id" asc limit $${after ? 9 : 7}) as "page" on true where "memberships"."user_id" = $${after ? 10 : 8} and "teams"."id" = $${after ? 11 : 9}`;
 
 interface SecretRow {
   id: string;
@@ -89,8 +104,8 @@ interface UserRow {
 
 async function viewerRole(userId: string, teamId: string): Promise<string | null> {
   const { rows } = await pool.query<{ viewer_role: string }>(
-    'select "teams".*, "memberships"."role" as "viewer_role" from "teams" inner join "memberships" on "memberships"."team_id" = "teams"."id" where "memberships"."user_id" = $1 and "teams"."id" in ($2)',
-    [userId, teamId],
+    'select "teams".*, "memberships"."role" as "viewer_role" from "teams" inner join "memberships" on "memberships"."team_id" = "teams"."id" where "memberships"."user_id" = $1 and "teams"."id" = any($2)',
+    [userId, [teamId]],
   );
   return rows[0]?.viewer_role ?? null;
 }
@@ -98,73 +113,77 @@ async function viewerRole(userId: string, teamId: string): Promise<string | null
 /** The secret if the viewer may see it (cloakroom's secret loader). */
 async function visibleSecret(userId: string, secretId: string): Promise<SecretRow | undefined> {
   const { rows } = await pool.query<SecretRow>(
-    `${SECRET_WITH_COUNT} from "secrets" inner join "memberships" on "memberships"."team_id" = "secrets"."team_id" where "memberships"."user_id" = $1 and "secrets"."id" in ($2) and ("secrets"."visibility" = $3 or "secrets"."owner_id" = $4 or "memberships"."role" in ($5, $6))`,
-    [userId, secretId, 'TEAM', userId, 'OWNER', 'ADMIN'],
+    `${SECRET_COLUMNS} from "secrets" inner join "memberships" on "memberships"."team_id" = "secrets"."team_id" where "memberships"."user_id" = $1 and "secrets"."id" = any($2) and ("secrets"."visibility" = $3 or "secrets"."owner_id" = $4 or "memberships"."role" in ($5, $6))`,
+    [userId, [secretId], 'TEAM', userId, 'OWNER', 'ADMIN'],
   );
   return rows[0];
 }
 
-/** The first 5 locations of each secret, and the users who created them: two batched statements. */
-async function secretsJson(userId: string, secrets: SecretRow[]) {
-  if (!secrets.length) return [];
-  const ids = secrets.map((secret) => secret.id);
-  const locations = await pool.query<LocationRow>(
-    `select * from (select "locations".*, lower(locations.name) as "sort_key", row_number() over (partition by locations.secret_id order by lower(locations.name), locations.id) as "position" from "locations" where "locations"."secret_id" in (${placeholders(1, ids.length)})) as "ranked" where "position" <= $${ids.length + 1} order by "secret_id", "position"`,
-    [...ids, 6],
-  );
-  const creatorIds = [...new Set(secrets.map((secret) => secret.created_by).filter((id) => id !== null))];
-  const users = creatorIds.length
-    ? await pool.query<UserRow>(
-        `select * from "users" where "id" in (${placeholders(1, creatorIds.length)}) and ("id" = $${creatorIds.length + 1} or exists (select from "memberships" as "theirs" inner join "memberships" as "mine" on "mine"."team_id" = "theirs"."team_id" where "theirs"."user_id" = "users"."id" and "mine"."user_id" = $${creatorIds.length + 2}))`,
-        [...creatorIds, userId, userId],
-      )
-    : { rows: [] };
-  const locationsBySecret = Map.groupBy(locations.rows, (row) => row.secret_id);
-  const usersById = new Map(users.rows.map((user) => [user.id, user]));
-  return secrets.map((secret) => {
-    const creator = secret.created_by ? usersById.get(secret.created_by) : undefined;
-    return {
-      id: toGlobalId('Secret', secret.id),
-      name: secret.name,
-      description: secret.description,
-      secretType: secret.secret_type,
-      authMethod: secret.auth_method,
-      createdAt: secret.created_at.toISOString(),
-      locationCount: secret.location_count,
-      locations: {
-        edges: (locationsBySecret.get(secret.id) ?? []).slice(0, 5).map((location) => ({
-          node: { id: toGlobalId('Location', location.id), name: location.name, bucketName: location.bucket_name },
-        })),
-      },
-      createdBy: creator ? { id: toGlobalId('User', creator.id), email: creator.email, name: creator.name } : null,
-    };
-  });
+/** A secret as the benchmark's fragment asks for it, from its row, its first locations and its creator. */
+function secretJson(secret: SecretRow, locations: LocationRow[], creator: UserRow | null | undefined) {
+  return {
+    id: toGlobalId('Secret', secret.id),
+    name: secret.name,
+    description: secret.description,
+    secretType: secret.secret_type,
+    authMethod: secret.auth_method,
+    createdAt: secret.created_at.toISOString(),
+    locationCount: secret.location_count,
+    locations: {
+      edges: locations.slice(0, 5).map((location) => ({
+        node: { id: toGlobalId('Location', location.id), name: location.name, bucketName: location.bucket_name },
+      })),
+    },
+    createdBy: creator ? { id: toGlobalId('User', creator.id), email: creator.email, name: creator.name } : null,
+  };
 }
+
+/** cloakroom's `node(id)` of a secret asking for its creator and first locations (`prefetchSecret`): one statement. */
+const NODE_WITH_NESTED = `${SECRET_COLUMNS}, (select to_json(obj) from (select "users".* from "users" where ("users"."id" = $1 or exists (select from "memberships" as "theirs" inner join "memberships" as "mine" on "mine"."team_id" = "theirs"."team_id" where "theirs"."user_id" = "users"."id" and "mine"."user_id" = $2)) and "users"."id" = "secrets"."created_by") as obj) as "creator", (select coalesce(json_agg(agg), '[]') from (select "locations".*, lower(locations.name) as "sort_key" from "locations" where "locations"."secret_id" = "secrets"."id" order by lower("locations"."name") asc, "locations"."id" asc limit $3) as agg) as "locations_page" from "secrets" inner join "memberships" on "memberships"."team_id" = "secrets"."team_id" where "memberships"."user_id" = $4 and "secrets"."id" = any($5) and ("secrets"."visibility" = $6 or "secrets"."owner_id" = $7 or "memberships"."role" in ($8, $9))`;
 
 async function list(token: TokenRow, variables: { teamId: string; after?: string }) {
   const teamId = fromGlobalId(variables.teamId, 'Team');
-  if (!(await viewerRole(token.user_id, teamId))) return { team: null };
   const page = parsePageArgs({ first: 50, after: variables.after }, 'text');
-  const after = page.after ? ' and (lower("secrets"."name"), "secrets"."id") > ($2, $3)' : '';
-  const { rows } = await pool.query<SecretRow & { sort_key: string }>(
-    `${SECRET_WITH_COUNT}, lower("secrets"."name") as "sort_key" from "secrets" where "secrets"."team_id" = $1${after} order by lower("secrets"."name") asc, "secrets"."id" asc limit $${page.after ? 4 : 2}`,
-    page.after ? [teamId, page.after[0], page.after[1], page.limit] : [teamId, page.limit],
+  const userId = token.user_id;
+  const head = [userId, userId, 6, 'TEAM', userId, ['OWNER', 'ADMIN']];
+  const { rows } = await pool.query<
+    Partial<SecretRow> & { sort_key: string; creator: UserRow | null; locations_page: LocationRow[]; viewer_role: string }
+  >(
+    foldedList(page.after !== null),
+    page.after ? [...head, page.after[0], page.after[1], page.limit, userId, teamId] : [...head, page.limit, userId, teamId],
   );
-  const shown = rows.slice(0, page.size);
+  if (!rows.length) return { team: null };
+  const secrets = rows.filter((row) => row.id !== null) as (SecretRow & (typeof rows)[number])[];
+  const shown = secrets.slice(0, page.size);
   const last = shown.at(-1);
   return {
     team: {
       secrets: {
-        edges: (await secretsJson(token.user_id, shown)).map((node) => ({ node })),
-        pageInfo: { endCursor: last ? encodeCursor([last.sort_key, last.id]) : null, hasNextPage: rows.length > page.size },
+        edges: shown.map((secret) => ({ node: secretJson(secret, secret.locations_page, secret.creator) })),
+        pageInfo: { endCursor: last ? encodeCursor([last.sort_key, last.id]) : null, hasNextPage: secrets.length > page.size },
       },
     },
   };
 }
 
 async function node(token: TokenRow, variables: { id: string }) {
-  const secret = await visibleSecret(token.user_id, fromGlobalId(variables.id, 'Secret'));
-  return { node: secret ? (await secretsJson(token.user_id, [secret]))[0] : null };
+  const userId = token.user_id;
+  const secretId = fromGlobalId(variables.id, 'Secret');
+  // cloakroom's rate limiter first finds the team of every id argument (the secret loader's statement).
+  await visibleSecret(userId, secretId);
+  const { rows } = await pool.query<SecretRow & { creator: UserRow | null; locations_page: LocationRow[] }>(NODE_WITH_NESTED, [
+    userId,
+    userId,
+    6,
+    userId,
+    [secretId],
+    'TEAM',
+    userId,
+    'OWNER',
+    'ADMIN',
+  ]);
+  const secret = rows[0];
+  return { node: secret ? secretJson(secret, secret.locations_page, secret.creator) : null };
 }
 
 interface ChangeRequest {
@@ -187,7 +206,7 @@ async function changeSecret(
   try {
     await client.query('begin');
     await client.query('select "secrets"."id" from "secrets" where "secrets"."id" = $1 for update', [secretId]);
-    const current = (await client.query<SecretRow>(`${SECRET_WITH_COUNT} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
+    const current = (await client.query<SecretRow>(`${SECRET_COLUMNS} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
     await change(client, current);
     await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [current.team_id]);
     const previous = await client.query<{ hash: Buffer }>(
@@ -215,7 +234,7 @@ async function changeSecret(
       'insert into "audit_events" ("id", "team_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "changed_fields", "target_version", "outcome", "request_id", "client_ip", "user_agent", "created_at", "prev_hash", "hash") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
       [...Object.values(audit), prevHash, auditEventHash(prevHash, audit)],
     );
-    const updated = (await client.query<SecretRow>(`${SECRET_WITH_COUNT} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
+    const updated = (await client.query<SecretRow>(`${SECRET_COLUMNS} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
     await client.query('commit');
     return updated;
   } catch (error) {

@@ -10,6 +10,7 @@ import type { SecretTable, SecretVersionTable, SecretWorkspaceTable } from '../m
 import type { MembershipTable, TeamInvitationTable, TeamTable, UserTable } from '../modules/team/team.tables.ts';
 import type { TeamEventTable } from '../modules/events/events.tables.ts';
 import type { WebhookDeliveryTable, WebhookTable } from '../modules/webhook/webhook.tables.ts';
+import type { LocationVerificationTable } from '../modules/verification/verification.tables.ts';
 import type { VaultConnectionTable } from '../modules/vault-connection/vault-connection.tables.ts';
 import type { WorkspaceTable } from '../modules/workspace/workspace.tables.ts';
 import { createPool } from './pool.ts';
@@ -32,6 +33,7 @@ export interface Database {
   team_events: TeamEventTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  location_verifications: LocationVerificationTable;
 }
 
 /** A connection or an open transaction: what every repository function takes first. */

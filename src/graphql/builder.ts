@@ -10,6 +10,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { decodeNodeId, isNodeType, NO_OBJECT } from './global-id.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 import { validationErrorFromIssues } from './validation.ts';
+import { prefetchNode } from './node-loading.ts';
 import './deadline.ts';
 import './nullable-mutation-results.ts';
 import './global-id-args.ts';
@@ -84,8 +85,9 @@ export const builder = new SchemaBuilder<{
       nullable: true,
       description: 'The object of this global id; null when you cannot see it (another team’s objects look like ids that do not exist).',
       args: { id: { description: 'A global id of any Node type.' } },
-      resolve: (_root, { id }, _ctx, info, resolveNode) => {
+      resolve: async (_root, { id }, ctx, info, resolveNode) => {
         if (!isNodeType(info.schema, id.typename)) throw new NotFoundError(NO_OBJECT);
+        await prefetchNode(ctx, id, info);
         return resolveNode(id);
       },
     },

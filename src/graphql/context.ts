@@ -20,6 +20,8 @@ import * as secretRepository from '../modules/secret/secret.repository.ts';
 import type { SecretRow, SecretVersionRow } from '../modules/secret/secret.repository.ts';
 import * as teamRepository from '../modules/team/team.repository.ts';
 import type { MembershipRow, TeamWithRoleRow } from '../modules/team/team.repository.ts';
+import * as verificationRepository from '../modules/verification/verification.repository.ts';
+import type { LocationVerificationRow } from '../modules/verification/verification.repository.ts';
 import * as vaultConnectionRepository from '../modules/vault-connection/vault-connection.repository.ts';
 import type { VaultConnectionMetadata } from '../modules/vault-connection/vault-connection.repository.ts';
 
@@ -66,6 +68,8 @@ export interface Loaders extends ScopedLoaders {
   membership: DataLoader<string, MembershipRow | null>;
   /** Versions of the secrets `secret` answers (so its scopes and visibility), by `compositeId(secretId, version)`. */
   secretVersion: DataLoader<string, SecretVersionRow | null>;
+  /** The newest finished verification of each location (`Location.lastVerification`); asked only for locations already loaded. */
+  lastVerification: DataLoader<string, LocationVerificationRow | null>;
   /** The allowed workspaces of each secret (workspaceAccess SOME), by name. */
   workspacesOfSecret: DataLoader<string, WorkspaceRow[]>;
   /** One page (the same `first`/`after`) of locations per secret; one loader per distinct page; empty without a locations scope. */
@@ -191,6 +195,9 @@ export function createLoaders(db: Kysely<Database>, viewer: Viewer): Loaders {
         },
         (row) => compositeId(row.secret_id, row.version),
       ),
+    ),
+    lastVerification: new DataLoader(async (locationIds) =>
+      byKey(locationIds, await verificationRepository.findLastOfLocations(db, locationIds), (row) => row.location_id),
     ),
     workspacesOfSecret: new DataLoader(async (secretIds) => {
       const bySecret = Map.groupBy(await workspaceRepository.findWorkspacesOfSecrets(db, secretIds), (row) => row.secret_id);

@@ -3,6 +3,8 @@ import type { GraphQLFieldResolver } from 'graphql';
 
 /** The deadline signal of each request being executed, by its context object (see `useRequestDeadline`). */
 const deadlines = new WeakMap<object, AbortSignal>();
+/** The deadline itself (a `performance.now()` time), for work that must plan to finish before it. */
+const deadlineTimes = new WeakMap<object, number>();
 
 /**
  * A signal that aborts with `reason()` once `deadline` (a `performance.now()` time) has passed,
@@ -34,9 +36,20 @@ export function deadlineSignal(controller: AbortController, deadline: number, re
   return signal;
 }
 
-/** Makes every resolver of this request's execution check `signal` first (see `DeadlinePlugin`). */
-export function watchDeadline(context: object, signal: AbortSignal): void {
+/** Makes every resolver of this request's execution check `signal` first (see `DeadlinePlugin`); `deadline` is when it aborts. */
+export function watchDeadline(context: object, signal: AbortSignal, deadline: number): void {
   deadlines.set(context, signal);
+  deadlineTimes.set(context, deadline);
+}
+
+/**
+ * Milliseconds left before this request's deadline; undefined when it has none (a call outside
+ * useRequestDeadline). For work with a budget of its own (a storage verification) that must
+ * still answer, and store what it found, before the request is stopped.
+ */
+export function timeLeftMs(context: object): number | undefined {
+  const deadline = deadlineTimes.get(context);
+  return deadline === undefined ? undefined : deadline - performance.now();
 }
 
 /**

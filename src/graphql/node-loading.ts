@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.ts';
 
 /**
@@ -12,4 +13,18 @@ export function loadEach<T>(load: (ctx: Context, id: string) => Promise<T | null
 /** `id` and `loadManyWithoutCache` of a node type whose global id wraps the object's own `id`. */
 export function nodeOfId<T extends { id: string }>(load: (ctx: Context, id: string) => Promise<T | null>) {
   return { id: { resolve: (object: T) => object.id }, loadManyWithoutCache: loadEach(load) };
+}
+
+/** A node type's read ahead of `node(id)` resolving it: the object and what the query asks of it, in one statement. */
+type NodePrefetch = (ctx: Context, id: string, info: GraphQLResolveInfo) => Promise<void>;
+const prefetches = new Map<string, NodePrefetch>();
+
+/** Registers `typename`'s prefetch (its module's schema file does, e.g. secret.schema.ts). */
+export function prefetchNodeWith(typename: string, prefetch: NodePrefetch): void {
+  prefetches.set(typename, prefetch);
+}
+
+/** Runs the prefetch of the node type `ref` names, if it has one; its loaders then answer `node(id)`. */
+export async function prefetchNode(ctx: Context, ref: { typename: string; id: string }, info: GraphQLResolveInfo): Promise<void> {
+  await prefetches.get(ref.typename)?.(ctx, ref.id, info);
 }

@@ -10,6 +10,7 @@ import '../modules/workspace/workspace.schema.ts';
 import '../modules/audit/audit.schema.ts';
 import '../modules/events/events.schema.ts';
 import '../modules/webhook/webhook.schema.ts';
+import '../modules/verification/verification.schema.ts';
 
 /** The executable schema: every module has registered its types on the builder above. */
 export const schema = builder.toSchema();

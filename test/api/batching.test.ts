@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { ListOrder, LocationFilter, SecretFilter } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret } from '../helpers/documents.ts';
+import { CreateApiToken, CreateLocation, CreateSecret } from '../helpers/documents.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { startCountingTestApp, type StatementLog } from '../helpers/statement-log.ts';
-import { fromGlobalId } from '../../src/graphql/global-id.ts';
+import { compositeId, fromGlobalId, toGlobalId } from '../../src/graphql/global-id.ts';
 
 /*
  * N+1 guard: a request's SQL statements are counted through Kysely's `log` hook, so a list of
@@ -104,6 +104,14 @@ const BatchingNodes = graphql(`
     nodes(ids: $ids) {
       id
       ...BatchingSecretFields
+    }
+  }
+`);
+
+const BatchingNodeIds = graphql(`
+  query BatchingNodeIds($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      id
     }
   }
 `);
@@ -210,8 +218,8 @@ describe('statements per request', () => {
     expect(second.tables.toSorted()).toEqual(first.tables.toSorted());
   });
 
-  test('a page of secrets with author, count and first 5 locations costs the same statements for 5, 50 and 100 secrets', async () => {
-    const counts: Record<number, string[]> = {};
+  test('a page of secrets with author, count and first 5 locations is one statement (with its team) for 5, 50 and 100 secrets', async () => {
+    const counts: Record<number, number> = {};
     const timings: Record<number, number> = {};
     for (const first of [5, 50, 100]) {
       const { data, auth, tables, ms } = await counted(() =>
@@ -221,30 +229,103 @@ describe('statements per request', () => {
       expect(data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(0, first).map(expectedNode));
       expect(data.team?.secrets.pageInfo.hasNextPage).toBe(first < 100);
       expect(auth.length).toBeLessThanOrEqual(1);
-      counts[first] = tables.toSorted();
+      counts[first] = tables.length;
       timings[first] = ms;
+      // The team (membership and role), the page with its counts, authors and locations: all in the one statement.
+      const [folded] = t.statementLog.statements.filter((query) => !query.sql.includes('"api_tokens"'));
+      for (const table of ['teams', 'memberships', 'secrets', 'users', 'locations']) expect(folded!.sql).toContain(`from "${table}"`);
     }
     console.info(`statements beyond authentication: ${JSON.stringify(counts)}; ms: ${JSON.stringify(timings)}`);
-    // team (membership + role), the page of secrets with their counts, their authors, their locations.
-    expect(counts[5]!.length).toBeLessThanOrEqual(4);
-    expect(counts[5]).toEqual(['locations', 'secrets', 'teams', 'users']);
-    expect(counts[50]).toEqual(counts[5]);
-    expect(counts[100]).toEqual(counts[5]);
-    // Each table read once: an N+1 would repeat one.
-    expect(new Set(counts[100]).size).toBe(counts[100]!.length);
+    expect(counts).toEqual({ 5: 1, 50: 1, 100: 1 });
 
-    // Backward, the last 50 (each with its first 5 locations), in the list's order, for the same statements.
+    // While the token is cached, authentication adds none: one statement in all.
+    const again = await counted(() => executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first: 50 }, team.ownerToken));
+    expect(t.statementLog.statements).toHaveLength(1);
+    expect(again.auth).toEqual([]);
+
+    // Backward, the last 50 (each with its first 5 locations), in the list's order, in one statement too.
     const backward = await counted(() => executeOk(t.app, BatchingTeamSecretsBackward, { teamId: team.teamId, last: 50 }, team.ownerToken));
     expect(backward.data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(-50).map(expectedNode));
-    expect(backward.tables.toSorted()).toEqual(counts[5]);
+    expect(backward.tables).toHaveLength(1);
   });
 
-  test('node(id) of a secret and nodes(ids) of 5 or 50 secrets cost a fixed number of statements', async () => {
+  test('a filtered list folds its items (creator, locations) but not its team: two statements, whatever the page size', async () => {
+    const counts: number[] = [];
+    for (const first of [5, 30]) {
+      const { data, tables } = await counted(() =>
+        executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first, filter: { search: '' } }, team.ownerToken),
+      );
+      expect(data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(0, first).map(expectedNode));
+      counts.push(tables.length);
+    }
+    expect(counts).toEqual([2, 2]);
+  });
+
+  test('the folded list keeps the token’s scopes: without LOCATIONS_READ, no locations (the count still counts), still one statement', async () => {
+    const created = await executeOk(t.app, CreateApiToken, { input: { name: 'secrets only', scopes: ['SECRETS_READ'] } }, team.ownerToken);
+    if (created.createApiToken.__typename !== 'CreateApiTokenSuccess') throw new Error(JSON.stringify(created));
+    const token = created.createApiToken.token;
+    await executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first: 1 }, token);
+    const { data, tables } = await counted(() => executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first: 20 }, token));
+    expect(data.team?.secrets.edges.map((edge) => edge.node)).toEqual(
+      seeded.slice(0, 20).map((secret) => ({ ...expectedNode(secret), locations: { edges: [] } })),
+    );
+    expect(tables).toHaveLength(1);
+    expect(t.statementLog.statements[0]!.sql).not.toContain('from "locations" where "locations"."secret_id"');
+
+    // node(id) the same: the secret and its author in one statement, no locations.
+    const node = await counted(() => executeOk(t.app, BatchingNode, { id: seeded[3]!.id }, token));
+    expect(node.data.node).toEqual({ ...expectedNode(seeded[3]!), locations: { edges: [] } });
+    expect(node.tables).toHaveLength(1);
+    // A token that may not read secrets gets no secret from node(id), folded or not.
+    const locationsOnly = await executeOk(
+      t.app,
+      CreateApiToken,
+      { input: { name: 'locations only', scopes: ['LOCATIONS_READ'] } },
+      team.ownerToken,
+    );
+    if (locationsOnly.createApiToken.__typename !== 'CreateApiTokenSuccess') throw new Error(JSON.stringify(locationsOnly));
+    expect((await executeOk(t.app, BatchingNode, { id: seeded[3]!.id }, locationsOnly.createApiToken.token)).node).toBeNull();
+  });
+
+  test('a VIEWER’s folded list leaves out other members’ PRIVATE secrets, as the unfolded one does', async () => {
+    const viewer = await addMember(t.db, team, 'VIEWER');
+    const hidden = await executeOk(
+      t.app,
+      CreateSecret,
+      {
+        input: {
+          teamId: team.teamId,
+          name: 'aaaa-private',
+          secretType: 'S3',
+          shared: false,
+          credentials: { accessKey: fixtures.accessKey() },
+        },
+      },
+      team.ownerToken,
+    );
+    if (hidden.createSecret.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(hidden.createSecret));
+    try {
+      const owner = await executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first: 3 }, team.ownerToken);
+      expect(owner.team?.secrets.edges[0]?.node.id).toBe(hidden.createSecret.secret.id);
+      const folded = await executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first: 3 }, viewer.token);
+      const unfolded = await executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, first: 3, filter: {} }, viewer.token);
+      expect(folded.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(0, 3).map(expectedNode));
+      expect(unfolded).toEqual(folded);
+    } finally {
+      await sql`delete from secret_versions where secret_id = ${fromGlobalId(hidden.createSecret.secret.id, 'Secret')}`.execute(t.db);
+      await sql`delete from secrets where id = ${fromGlobalId(hidden.createSecret.secret.id, 'Secret')}`.execute(t.db);
+    }
+  });
+
+  test('node(id) of a secret is one statement; nodes(ids) of 5 or 50 secrets cost a fixed number of statements', async () => {
     const one = await counted(() => executeOk(t.app, BatchingNode, { id: seeded[7]!.id }, team.ownerToken));
     expect(one.data.node).toEqual(expectedNode(seeded[7]!));
     expect(one.auth.length).toBeLessThanOrEqual(1);
-    // the secret (with its count and the membership check), its author, its locations
-    expect(one.tables.toSorted()).toEqual(['locations', 'secrets', 'users']);
+    // The secret (with its count and the membership check), its author and its locations: one statement.
+    expect(one.tables).toHaveLength(1);
+    const [folded] = t.statementLog.statements.filter((query) => !query.sql.includes('"api_tokens"'));
+    for (const table of ['secrets', 'memberships', 'users', 'locations']) expect(folded!.sql).toContain(`from "${table}"`);
 
     const many: Record<number, string[]> = {};
     const timings: Record<string, number> = { node: one.ms };
@@ -263,8 +344,52 @@ describe('statements per request', () => {
       timings[`nodes(${size})`] = ms;
     }
     console.info(`node: ${JSON.stringify(one.tables)}; nodes: ${JSON.stringify(many)}; ms: ${JSON.stringify(timings)}`);
-    expect(many[5]).toEqual(one.tables.toSorted());
-    expect(many[50]).toEqual(one.tables.toSorted());
+    // nodes(ids) batches: the secrets, their authors, their locations, whatever the number of ids.
+    expect(many[5]).toEqual(['locations', 'secrets', 'users']);
+    expect(many[50]).toEqual(many[5]);
+  });
+});
+
+describe('prepared statements', () => {
+  /** The distinct SQL texts one request sent (authentication apart). */
+  async function textsOf(run: () => Promise<unknown>): Promise<string[]> {
+    t.statementLog.reset();
+    await run();
+    return [...new Set(t.statementLog.statements.map((query) => query.sql).filter((text) => !text.includes('"api_tokens"')))].toSorted();
+  }
+
+  test('every batch lookup sends one SQL text whatever the batch size (= any($1) with an array, not in ($1 … $n))', async () => {
+    const ownerId = fromGlobalId(team.ownerId, 'User');
+    const teamUuid = fromGlobalId(team.teamId, 'Team');
+    // Secrets (with their authors and locations), locations, users, teams, memberships and secret versions by node id.
+    const withLocations = seeded.filter((secret) => secret.locations.length > 0);
+    const idsOf = (size: number) => [
+      team.teamId,
+      team.ownerId,
+      toGlobalId('Membership', compositeId(teamUuid, ownerId)),
+      ...withLocations
+        .slice(0, size)
+        .flatMap((secret) => [
+          secret.id,
+          ...secret.locations.slice(0, 1).map((location) => location.id),
+          toGlobalId('SecretVersion', compositeId(fromGlobalId(secret.id, 'Secret'), 1)),
+        ]),
+    ];
+    const texts: Record<number, string[]> = {};
+    for (const size of [2, 9, 30]) {
+      texts[size] = await textsOf(async () => {
+        const ids = idsOf(size);
+        const { nodes } = await executeOk(t.app, BatchingNodeIds, { ids }, team.ownerToken);
+        expect(nodes.map((found) => found?.id)).toEqual(ids);
+        await executeOk(t.app, BatchingNodes, { ids: withLocations.slice(0, size).map((secret) => secret.id) }, team.ownerToken);
+      });
+    }
+    expect(texts[2]!.length).toBeGreaterThanOrEqual(6);
+    expect(texts[9]).toEqual(texts[2]);
+    expect(texts[30]).toEqual(texts[2]);
+    // secrets, locations, users, teams, workspaces… by `= any($n)`; memberships and versions by unnested pairs.
+    expect(texts[30]!.filter((text) => /= any\(\$\d+\)/.test(text)).length).toBeGreaterThanOrEqual(4);
+    expect(texts[30]!.filter((text) => /from unnest\(\$\d+::uuid\[\], \$\d+::(uuid|int)\[\]\)/.test(text))).toHaveLength(2);
   });
 });
 
@@ -319,6 +444,18 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
     );
   }
 
+  /**
+   * Work that grows with the team rather than the page: a seq scan of secrets or locations, or a
+   * sort of secrets. Per-row lookups the folded list makes (a creator's memberships, one secret's
+   * handful of locations sorted by name) are bounded by the page and left to the planner.
+   */
+  const unbounded = (nodes: PlanNode[]) =>
+    nodes.filter(
+      (node) =>
+        (node['Node Type'] === 'Seq Scan' && ['secrets', 'locations'].includes(node['Relation Name'] ?? '')) ||
+        (node['Node Type'] === 'Sort' && flatten(node).some((below) => below['Relation Name'] === 'secrets')),
+    );
+
   const describePlan = (nodes: PlanNode[]) =>
     nodes.map((node) => [node['Node Type'], node['Relation Name'], node['Index Name']].filter(Boolean).join(' ')).join(' → ');
 
@@ -342,12 +479,7 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
       'Node Type': expect.stringMatching(/^Index (Only )?Scan$/),
       'Index Name': index,
     });
-    expect(list.nodes.filter((node) => node['Node Type'] === 'Sort')).toEqual([]);
-    for (const plan of all)
-      expect(
-        plan.nodes.filter((node) => node['Node Type'] === 'Seq Scan'),
-        describePlan(plan.nodes),
-      ).toEqual([]);
+    for (const plan of all) expect(unbounded(plan.nodes), describePlan(plan.nodes)).toEqual([]);
   });
 
   test('secrets: the page after a cursor starts inside the index (row comparison as an index condition)', async () => {
@@ -362,7 +494,7 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
       const scan = list.nodes.find((node) => node['Relation Name'] === 'secrets') as PlanNode & { 'Index Cond'?: string };
       expect(scan).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/) });
       expect(scan['Index Cond']).toMatch(/ROW\(/i);
-      expect(list.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan')).toEqual([]);
+      expect(unbounded(list.nodes), describePlan(list.nodes)).toEqual([]);
     }
   });
 
@@ -386,11 +518,7 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
         const scan = list.nodes.find((node) => node['Relation Name'] === 'secrets') as PlanNode & { 'Index Cond'?: string };
         expect(scan).toMatchObject({ 'Node Type': expect.stringMatching(/^Index (Only )?Scan$/) });
         if (before) expect(scan['Index Cond']).toMatch(/ROW\(/i);
-        for (const plan of plans)
-          expect(
-            plan.nodes.filter((node) => node['Node Type'] === 'Sort' || node['Node Type'] === 'Seq Scan'),
-            describePlan(plan.nodes),
-          ).toEqual([]);
+        for (const plan of plans) expect(unbounded(plan.nodes), describePlan(plan.nodes)).toEqual([]);
       }
     }
   });
@@ -402,7 +530,7 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
     expect(plans).toHaveLength(1);
     console.info(`locations of secrets: ${describePlan(plans[0]!.nodes)}`);
     expect(plans[0]!.nodes.map((node) => node['Index Name'])).toContain('locations_secret_name_idx');
-    expect(plans[0]!.nodes.filter((node) => node['Node Type'] === 'Seq Scan')).toEqual([]);
+    expect(unbounded(plans[0]!.nodes), describePlan(plans[0]!.nodes)).toEqual([]);
   });
 
   test.each<[string, { filter?: LocationFilter; orderBy?: ListOrder }, string]>([

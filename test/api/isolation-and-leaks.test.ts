@@ -30,6 +30,8 @@ import {
   UpdateTeam,
   UpdateVaultConnection,
   UpdateWorkspace,
+  VerifyLocation,
+  VerifySecret,
 } from '../helpers/documents.ts';
 import { credentialsFor, fixtures, plaintextValues, uniqueName } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
@@ -446,6 +448,14 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     await expectIndistinguishable(
       'deleteLocation',
       async (id) => (await ok(DeleteLocation, { input: { id: id(a.location, 'Location') } }, token)).deleteLocation,
+    );
+    await expectIndistinguishable(
+      'verifyLocation',
+      async (id) => (await ok(VerifyLocation, { input: { id: id(a.location, 'Location') } }, token)).verifyLocation,
+    );
+    await expectIndistinguishable(
+      'verifySecret',
+      async (id) => (await ok(VerifySecret, { input: { id: id(a.native, 'Secret') } }, token)).verifySecret,
     );
     await expectIndistinguishable(
       'createVaultConnection in team A',
@@ -884,10 +894,48 @@ describe('secrets never leave: responses, logs and every table', () => {
     // Without a token: 401 before anything else.
     expect((await send(CreateSecret, { input: input({ credentials: remember({ accessKey: fixtures.accessKey() }) }) })).status).toBe(401);
 
+    // Verification opens every storage method's credentials server side (the guard refuses the
+    // private endpoint before any request): the stored checks, messages and logs must hold none of them.
+    for (const [secretType, authMethod] of credentialsByMethod()) {
+      if (secretType === 'ENV') continue;
+      const secretId = secrets.get(authMethod)!;
+      const location = (
+        await ok(
+          CreateLocation,
+          {
+            input: {
+              teamId: team.teamId,
+              name: uniqueName('verify'),
+              locationType: secretType,
+              secretId,
+              bucketName: 'leak-bucket',
+              endpointUrl: 'https://10.0.0.1',
+            },
+          },
+          team.ownerToken,
+        )
+      ).createLocation;
+      if (location.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
+      const verified = (await ok(VerifySecret, { input: { id: secretId } }, team.ownerToken)).verifySecret;
+      expect(verified, authMethod).toMatchObject({
+        __typename: 'VerifySecretSuccess',
+        allPassed: false,
+        verifications: [{ status: 'FAILED', checks: [{ check: 'LIST', errorCode: 'ENDPOINT_NOT_ALLOWED' }] }],
+      });
+    }
+
     // (a) responses, (b) log lines, (c) every table.
     const { tables, haystacks: rows } = await dumpDatabase(t.db);
     expect(tables).toEqual(
-      expect.arrayContaining(['secrets', 'secret_versions', 'vault_connections', 'audit_events', 'locations', 'api_tokens']),
+      expect.arrayContaining([
+        'secrets',
+        'secret_versions',
+        'vault_connections',
+        'audit_events',
+        'locations',
+        'api_tokens',
+        'location_verifications',
+      ]),
     );
     const haystacks = [
       ...responses.map((text, index) => ({ where: `response #${index}`, text })),

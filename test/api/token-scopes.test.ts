@@ -271,6 +271,10 @@ const SCOPE_OF_TYPE: Record<string, 'secrets:read' | 'locations:read' | 'team:ad
   SecretRotationPolicy: 'secrets:read',
   VaultConnection: 'secrets:read',
   Location: 'locations:read',
+  // A version's summary over its locations is counts (as Secret.locationCount); the verifications themselves are the locations'.
+  SecretVersionVerification: 'secrets:read',
+  LocationVerification: 'locations:read',
+  VerificationCheck: 'locations:read',
   AuditEvent: 'team:admin',
   // The team's pending invitations (Team.invitations). The viewer's own (viewer.invitations) are
   // any token's to see; the walk's owner has none, so the walk checks the team's side.
@@ -483,7 +487,7 @@ describe('scopes hold on every path (the walk)', () => {
     const owner = walk.team.ownerToken;
     // One object of every type, linked every way: a vault connection and an EXTERNAL_VAULT secret
     // (FieldMapping), a NATIVE secret with a location and a rotation policy (CredentialField,
-    // SecretRotationPolicy, versions), a workspace and an ENV secret available in it, a pending
+    // SecretRotationPolicy, versions) and a verification of that location, a workspace and an ENV secret available in it, a pending
     // invitation, all of it audited.
     const accessToken = `dp.st.${randomHex()}`;
     registerPlaintext(accessToken);
@@ -533,8 +537,21 @@ describe('scopes hold on every path (the walk)', () => {
     await ok(
       'mutation($input: CreateLocationInput!) { createLocation(input: $input) { __typename } }',
       {
-        input: { teamId: walk.team.teamId, name: 'walk-location', locationType: 'S3', secretId, bucketName: 'walk-bucket' },
+        input: {
+          teamId: walk.team.teamId,
+          name: 'walk-location',
+          locationType: 'S3',
+          secretId,
+          bucketName: 'walk-bucket',
+          // A private address: its verification fails at once (ENDPOINT_NOT_ALLOWED) and is stored (LocationVerification).
+          endpointUrl: 'https://10.0.0.1',
+        },
       },
+      owner,
+    );
+    await ok(
+      'mutation($input: VerifySecretInput!) { verifySecret(input: $input) { __typename ... on VerifySecretSuccess { allPassed } } }',
+      { input: { id: secretId, mode: 'READ_ONLY' } },
       owner,
     );
     const workspace = await ok(

@@ -679,6 +679,101 @@ export const RotateWebhookSecret = graphql(`
   }
 `);
 
+export const LocationVerificationFields = graphql(`
+  fragment LocationVerificationFields on LocationVerification {
+    id
+    location {
+      id
+      name
+    }
+    secretVersion {
+      version
+    }
+    mode
+    status
+    checks {
+      check
+      ok
+      errorCode
+      message
+    }
+    startedAt
+    durationMs
+    verifiedBy {
+      email
+    }
+  }
+`);
+
+export const VerifyLocation = graphql(`
+  mutation VerifyLocation($input: VerifyLocationInput!) {
+    verifyLocation(input: $input) {
+      __typename
+      ... on VerifyLocationSuccess {
+        verification {
+          ...LocationVerificationFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const VerifySecret = graphql(`
+  mutation VerifySecret($input: VerifySecretInput!) {
+    verifySecret(input: $input) {
+      __typename
+      ... on VerifySecretSuccess {
+        allPassed
+        verifications {
+          ...LocationVerificationFields
+        }
+      }
+      ...ErrorFields
+    }
+  }
+`);
+
+export const LocationLastVerification = graphql(`
+  query LocationLastVerification($id: ID!) {
+    node(id: $id) {
+      ... on Location {
+        lastVerification {
+          ...LocationVerificationFields
+        }
+      }
+    }
+  }
+`);
+
+export const SecretVersionVerifications = graphql(`
+  query SecretVersionVerifications($id: ID!) {
+    node(id: $id) {
+      ... on Secret {
+        versions(first: 10) {
+          edges {
+            node {
+              version
+              verification {
+                locationCount
+                verifiedCount
+                passedCount
+                allPassed
+                verifications {
+                  status
+                  location {
+                    id
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
 /** What the cross-process stream tests (test/process/team-events.test.ts, cluster.test.ts) check: order by cursor, no duplicate id. */
 export const TeamEventCursors = graphql(`
   subscription TeamEventCursors($teamId: ID!, $after: String) {

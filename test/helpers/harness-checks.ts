@@ -65,7 +65,12 @@ const ACTIONS: Record<string, string> = {
   rotateWebhookSecret: 'webhook.rotated',
   deleteWebhook: 'webhook.deleted',
   testWebhook: 'webhook.tested',
+  verifyLocation: 'location.verified',
+  verifySecret: 'location.verified',
 };
+
+/** Mutations that verify locations: one event per verification in the payload, for its location (none for a secret without locations). */
+const VERIFICATIONS = new Set(['verifyLocation', 'verifySecret']);
 
 /** Actions that make a new `version` of their target: each version has exactly one of them. */
 const MAKES_A_VERSION = /\.(created|updated|rotated|restored|version_promoted|rotation_cancelled|version_restored|version_destroyed)$/;
@@ -91,7 +96,7 @@ const MIN_SECRET_LENGTH = 8;
 
 /** Fields only success payloads have (errors have code, message, path…). */
 const SUCCESS_FIELDS =
-  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|webhook|signingSecret|delivery|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId)$/;
+  /^(membership|invitation|apiToken|token|location|secret|team|vaultConnection|workspace|webhook|signingSecret|delivery|deleted\w*Id|removedUserId|declinedInvitationId|revokedInvitationId|verifications?)$/;
 
 /** For each operation sent: response key → mutation field name (aliases resolved); null for non-mutations. */
 function mutationFields(op: unknown): Map<string, string> | null {
@@ -268,6 +273,22 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
         }
         const action = ACTIONS[mutation];
         if (!action) throw new Error(`harness: unknown success type ${String(typename)}`);
+        if (VERIFICATIONS.has(mutation)) {
+          const { verification, verifications } = payload as { verification?: unknown; verifications?: unknown[] };
+          for (const item of verification ? [verification] : (verifications ?? [])) {
+            const location = (item as { location?: { id?: unknown } | null } | null)?.location;
+            notes.push({
+              mutation,
+              action,
+              requestId,
+              targetId: rowId(location?.id),
+              version: null,
+              replayable: false,
+              mayChangeNothing: false,
+            });
+          }
+          continue;
+        }
         notes.push({
           mutation,
           action,

@@ -59,7 +59,7 @@ const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, {
 
 /** The API and the database, in this process, on the CLI's database and master key; closed (lock released) before returning. */
 async function withApp<T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>): Promise<T> {
-  const { db, close } = openDatabase({ databaseUrl: testDatabaseUrl, dataDir });
+  const { db, close } = await openDatabase({ databaseUrl: testDatabaseUrl, dataDir });
   try {
     await migrateToLatest(db);
     const app = createApp({ db, keyring: createKeyring(masterKey), logger: createLogger('silent') });

@@ -74,7 +74,7 @@ const keys = (current: Buffer, previous: Buffer[] = []): Record<string, string> 
 
 /** The API and the database in this process, under key A; closed (lock released) before returning. */
 async function withApp<T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>): Promise<T> {
-  const { db, close } = openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
+  const { db, close } = await openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
   try {
     await migrateToLatest(db);
     const app = createApp({ db, keyring: createKeyring(keyA), logger: createLogger('silent') });

@@ -261,7 +261,7 @@ test('at start, after migrations, it derives the previews a migration masked ane
   const dataDir = newDataDir();
   const database: Record<string, string> = isolated ? { DATABASE_URL: isolated.databaseUrl } : { DATA_DIR: dataDir };
   try {
-    const { db, close } = openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
+    const { db, close } = await openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
     let team: Awaited<ReturnType<typeof createTeamWithOwner>>;
     let secretId: string;
     try {
@@ -317,7 +317,7 @@ test('every server sweeps: a secret past its recovery window is purged on the in
   try {
     let secretId: string;
     {
-      const { db, close } = open();
+      const { db, close } = await open();
       try {
         await migrateToLatest(db);
         const team = await createTeamWithOwner(db);
@@ -351,7 +351,7 @@ test('every server sweeps: a secret past its recovery window is purged on the in
     expect(await server.stop()).toEqual({ code: 0, signal: null });
     expect(server.stdout.join('\n')).not.toContain('purge of secrets past their recovery window failed');
 
-    const { db, close } = open();
+    const { db, close } = await open();
     try {
       expect(await db.selectFrom('secrets').select('id').where('id', '=', rawId(secretId)).execute()).toEqual([]);
       const events = await db

@@ -37,7 +37,7 @@ export function useRequestDeadline({ timeoutMs = 10_000 }: RequestDeadlineOption
       const deadline = (arrivals.get(request) ?? now) + timeoutMs;
       const controller = new AbortController();
       const signal = deadlineSignal(controller, deadline, () => timedOut(timeoutMs));
-      watchDeadline(args.contextValue, signal);
+      watchDeadline(args.contextValue, signal, deadline);
       const timer = setTimeout(() => controller.abort(timedOut(timeoutMs)), Math.max(0, deadline - now));
       const clientGone = () => controller.abort(request.signal.reason);
       request.signal.addEventListener('abort', clientGone, { once: true });

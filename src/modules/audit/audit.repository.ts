@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { AuditEventTable } from './audit.tables.ts';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import type { Role } from '../team/team.tables.ts';
 import { paginate } from '../../database/keyset.ts';
@@ -45,7 +46,7 @@ export async function findAuditEventsOfMember(
     .selectAll('audit_events')
     .select('memberships.role as viewer_role')
     .where('memberships.user_id', '=', userId)
-    .where('audit_events.id', 'in', ids)
+    .where('audit_events.id', '=', anyOf(ids))
     .execute();
 }
 

@@ -1,6 +1,7 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { sql, type Expression, type Insertable, type Selectable } from 'kysely';
 import type { ApiTokenTable } from './auth.tables.ts';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import type { UserTable } from '../team/team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import { paginate } from '../../database/keyset.ts';
@@ -38,7 +39,7 @@ export async function revokeApiToken(db: Db, userId: string, tokenId: string): P
 /** The user's own tokens among `ids` (revoked and expired ones too); anyone else's stay invisible. */
 export async function findApiTokensOfUser(db: Db, userId: string, ids: readonly string[]): Promise<ApiTokenRow[]> {
   if (!ids.length) return [];
-  return db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).where('id', 'in', ids).execute();
+  return db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).where('id', '=', anyOf(ids)).execute();
 }
 
 /** A page of the user's tokens, newest first, keyset on (created_at, id). */
@@ -50,16 +51,14 @@ export async function listApiTokensOfUser(db: Db, userId: string, page: KeysetPa
   ).execute();
 }
 
-/** Users among `ids` who are the viewer or share a team with them; others stay invisible. */
-export async function findUsersVisibleTo(db: Db, viewerId: string, ids: readonly string[]): Promise<UserRow[]> {
-  if (!ids.length) return [];
+/** Users who are the viewer or share a team with them; others stay invisible. */
+function usersVisibleTo(db: Db, viewerId: string) {
   return db
     .selectFrom('users')
-    .selectAll()
-    .where('id', 'in', ids)
+    .selectAll('users')
     .where((eb) =>
       eb.or([
-        eb('id', '=', viewerId),
+        eb('users.id', '=', viewerId),
         eb.exists(
           eb
             .selectFrom('memberships as theirs')
@@ -68,8 +67,23 @@ export async function findUsersVisibleTo(db: Db, viewerId: string, ids: readonly
             .where('mine.user_id', '=', viewerId),
         ),
       ]),
-    )
-    .execute();
+    );
+}
+
+/** Users among `ids` who are the viewer or share a team with them; others stay invisible. */
+export async function findUsersVisibleTo(db: Db, viewerId: string, ids: readonly string[]): Promise<UserRow[]> {
+  if (!ids.length) return [];
+  return usersVisibleTo(db, viewerId).where('users.id', '=', anyOf(ids)).execute();
+}
+
+/** The user `userId` refers to, as `findUsersVisibleTo` answers the viewer: a subquery another statement folds in. */
+export function userVisibleTo(db: Db, viewerId: string, userId: Expression<string | null>) {
+  return usersVisibleTo(db, viewerId).where('users.id', '=', userId);
+}
+
+/** A user row that PostgreSQL built as JSON (see `userVisibleTo`), as `pg` reads the row: its timestamp a Date. */
+export function userFromJson(json: Omit<UserRow, 'created_at'> & { created_at: string }): UserRow {
+  return { ...json, created_at: new Date(json.created_at) };
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {

@@ -146,6 +146,23 @@ describe('the guard in front of a real https server on loopback', () => {
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 
+  test('checkEndpoint (for clients that take no agent) resolves and refuses the same hosts, without connecting', async () => {
+    const before = connections;
+    const guard = createOutboundGuard();
+    for (const url of [
+      `https://localhost:${port}/`,
+      `https://127.0.0.1:${port}/`,
+      'https://[::1]/',
+      'https://169.254.169.254/',
+      'http://example.com/',
+    ]) {
+      await expect(guard.checkEndpoint(url), url).rejects.toBeInstanceOf(EndpointNotAllowedError);
+    }
+    const allowed = createOutboundGuard({ allowedHosts: ['localhost'] });
+    await expect(allowed.checkEndpoint(`https://localhost:${port}/x`)).resolves.toMatchObject({ hostname: 'localhost' });
+    expect(connections).toBe(before);
+  });
+
   test('the agent form serves node:https (as the SDKs use it) under the same rules', async () => {
     const guard = createOutboundGuard({ extraCa: ca.caPem });
     const agent = guard.createAgent();

@@ -1,4 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { lookup as dnsLookupAll } from 'node:dns/promises';
 import https from 'node:https';
 import type { RequestOptions } from 'node:http';
 import { BlockList, isIP } from 'node:net';
@@ -121,6 +122,12 @@ export interface OutboundGuard {
   /** Throws EndpointNotAllowedError unless `url` is an https URL (the address is checked at connect time). */
   requireHttps(url: string): URL;
   /**
+   * Resolves the host of an https URL now and throws EndpointNotAllowedError unless every address
+   * is allowed. For clients that take no agent: the check is not pinned to the connection, so a
+   * host whose DNS answers change in between could still reach another address; prefer `createAgent`.
+   */
+  checkEndpoint(url: string): Promise<URL>;
+  /**
    * An https.Agent whose every connection is checked (no keep-alive: each SDK client gets its own
    * agent and destroys it after). Pass it to an SDK's request handler.
    */
@@ -166,6 +173,14 @@ export function createOutboundGuard(options: OutboundGuardOptions = {}): Outboun
 
   const createAgent = () => new GuardedAgent({ keepAlive: false, ...(ca && { ca }) });
 
+  const checkEndpoint = async (url: string): Promise<URL> => {
+    const parsed = requireHttps(url);
+    const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+    const addresses = isIP(host) ? [{ address: host }] : await dnsLookupAll(host, { all: true });
+    if (addresses.length === 0 || addresses.some(({ address }) => !allowList.allows(host, address))) throw refused(host);
+    return parsed;
+  };
+
   const requireHttps = (url: string): URL => {
     let parsed: URL;
     try {
@@ -208,5 +223,5 @@ export function createOutboundGuard(options: OutboundGuardOptions = {}): Outboun
     }
   };
 
-  return { requireHttps, createAgent, post };
+  return { requireHttps, checkEndpoint, createAgent, post };
 }

@@ -8,6 +8,8 @@ import {
   credentialsMemberFor,
   defaultAuthMethod,
   endpointFor,
+  PROVIDERS,
+  signingRegionFor,
   isAuthMethod,
   isAuthMethodValidFor,
   isSecretType,
@@ -136,6 +138,35 @@ describe('endpoints (DESIGN §6.2)', () => {
   it("lets a location's endpointUrl win, and gives ENV none", () => {
     expect(endpointFor('S3', { region: 'eu-west-1', endpointUrl: 'https://s3.internal.example' })).toBe('https://s3.internal.example');
     expect(endpointFor('ENV', { endpointUrl: 'https://x.example' })).toBeNull();
+  });
+
+  it('fills Azure’s endpoint from the opened credentials (verification): the account name, or the SAS URL’s own host', () => {
+    const accountKey = new Map([
+      ['account_name', 'acme'],
+      ['account_key', 'k'],
+    ]);
+    expect(endpointFor('AZURE_BLOB', {}, accountKey)).toBe('https://acme.blob.core.windows.net');
+    const sas = new Map([['sas_url', 'https://acme.blob.core.windows.net/container/?sv=2024&sig=abc']]);
+    expect(endpointFor('AZURE_BLOB', {}, sas)).toBe('https://acme.blob.core.windows.net/container');
+    expect(endpointFor('AZURE_BLOB', {}, new Map())).toBeNull();
+    // Azurite, or a private endpoint: the location's endpointUrl still wins.
+    expect(endpointFor('AZURE_BLOB', { endpointUrl: 'https://127.0.0.1:10000/devstoreaccount1' }, accountKey)).toBe(
+      'https://127.0.0.1:10000/devstoreaccount1',
+    );
+  });
+
+  it('signs S3 requests for the location’s region, else the provider’s default, else us-east-1', () => {
+    expect(signingRegionFor('S3', { region: 'eu-west-1' })).toBe('eu-west-1');
+    expect(signingRegionFor('WASABI', {})).toBe('us-east-1');
+    expect(signingRegionFor('R2', { endpointUrl: 'https://a.r2.cloudflarestorage.com' })).toBe('us-east-1');
+    expect(signingRegionFor('B2', { region: 'us-west-004' })).toBe('us-west-004');
+  });
+
+  it('names the official SDK of every storage type, none for ENV', () => {
+    for (const type of SECRET_TYPES) {
+      const expected = type === 'ENV' ? null : type === 'AZURE_BLOB' ? 'azure-blob' : type === 'GCS' ? 'gcs' : 's3';
+      expect(PROVIDERS[type].storageClient, type).toBe(expected);
+    }
   });
 
   it('answers an https endpoint for every storage type given a region and an endpointUrl', () => {

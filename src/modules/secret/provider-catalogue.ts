@@ -156,7 +156,12 @@ interface ProviderEntry {
    */
   shortKeys: boolean;
   endpoint: EndpointRule;
+  /** The official SDK that verifies a location of this type (DESIGN §6.2); null: not storage. */
+  storageClient: StorageClient | null;
 }
+
+/** `@aws-sdk/client-s3` (S3 and every S3-compatible API, B2's included), `@azure/storage-blob`, `@google-cloud/storage`. */
+export type StorageClient = 's3' | 'azure-blob' | 'gcs';
 
 /** An S3-style provider: one `<TYPE>_ACCESS_KEY` method taking the access key pair. */
 function accessKeyProvider<const T extends string>(
@@ -174,6 +179,7 @@ function accessKeyProvider<const T extends string>(
     >,
     shortKeys: options.shortKeys ?? false,
     endpoint,
+    storageClient: 's3',
   };
 }
 
@@ -212,24 +218,28 @@ export const PROVIDERS = {
     },
     shortKeys: false,
     endpoint: { from: 'credentials', template: 'https://{account_name}.blob.core.windows.net' },
+    storageClient: 'azure-blob',
   },
   GCS: {
     description: 'Google Cloud Storage.',
     authMethods: { GCS_SERVICE_ACCOUNT: { member: 'gcsServiceAccount', description: 'A service-account key file.' } },
     shortKeys: false,
     endpoint: { from: 'fixed', url: 'https://storage.googleapis.com' },
+    storageClient: 'gcs',
   },
   B2: {
     description: 'Backblaze B2 (through its S3-compatible API).',
     authMethods: { B2_APPLICATION_KEY: { member: 'b2ApplicationKey', description: 'An application key and its id.' } },
     shortKeys: false,
     endpoint: { from: 'region', template: 'https://s3.{region}.backblazeb2.com' },
+    storageClient: 's3',
   },
   ENV: {
     description: 'A bundle of env vars (API keys and the like); cannot back a location.',
     authMethods: { ENV_VARS: { member: 'envVars', description: 'Env vars: free keys and values.' } },
     shortKeys: false,
     endpoint: { from: 'none' },
+    storageClient: null,
   },
 } as const satisfies Record<string, ProviderEntry>;
 
@@ -346,10 +356,11 @@ export interface LocationEndpoint {
  * The endpoint a location of this type is reached at (DESIGN §6.2 "Endpoints"): its
  * `endpointUrl` when set; else the provider's rule, `{region}` filled from the location (or
  * the provider's default region). Null when the location lacks what its provider needs (a
- * region, or an `endpointUrl` where the host names the account) and for ENV. Azure answers a
- * template: `{account_name}` comes from the credentials, once opened.
+ * region, or an `endpointUrl` where the host names the account) and for ENV. Azure's is named by
+ * the credentials: given them (server side, at verification), `{account_name}` is filled, and a
+ * SAS URL answers its own origin and path; without them, the template.
  */
-export function endpointFor(type: SecretType, location: LocationEndpoint): string | null {
+export function endpointFor(type: SecretType, location: LocationEndpoint, credentials?: ReadonlyMap<string, string>): string | null {
   const rule: EndpointRule = PROVIDERS[type].endpoint;
   if (rule.from === 'none') return null;
   if (location.endpointUrl) return location.endpointUrl;
@@ -360,9 +371,25 @@ export function endpointFor(type: SecretType, location: LocationEndpoint): strin
     }
     case 'fixed':
       return rule.url;
-    case 'credentials':
-      return rule.template;
+    case 'credentials': {
+      if (!credentials) return rule.template;
+      const sasUrl = URL.parse(credentials.get('sas_url') ?? '');
+      if (sasUrl) return `${sasUrl.origin}${sasUrl.pathname.replace(/\/+$/, '')}`;
+      let complete = true;
+      const filled = rule.template.replace(/\{(\w+)\}/g, (_, field: string) => {
+        const value = credentials.get(field);
+        if (!value) complete = false;
+        return value ?? '';
+      });
+      return complete ? filled : null;
+    }
     case 'endpointUrl':
       return null;
   }
+}
+
+/** The region requests are signed for (SigV4): the location's, else the provider's default, else us-east-1 (what R2, MinIO and most S3-compatible servers accept). */
+export function signingRegionFor(type: SecretType, location: LocationEndpoint): string {
+  const rule: EndpointRule = PROVIDERS[type].endpoint;
+  return location.region || (rule.from === 'region' ? rule.defaultRegion : undefined) || 'us-east-1';
 }

@@ -512,6 +512,20 @@ export function requirePromotable(secret: StagedSecret, version: StagedVersion):
   requireRestorable(secret, version);
 }
 
+/**
+ * VERIFICATION_REQUIRED (the promotion gate, DESIGN §6.2): every location linked to the secret must
+ * have PASSED a verification of the version since it was staged; `force` (recorded in the audit
+ * event) skips the gate.
+ */
+export function requireVerifiedEverywhere(unverifiedLocations: number, version: number): void {
+  if (unverifiedLocations > 0) {
+    throw new ConflictError(
+      `${unverifiedLocations} linked location(s) have not passed a verification of version ${version} since it was staged: run verifySecret with version ${version}, or promote with force`,
+      ErrorCode.VERIFICATION_REQUIRED,
+    );
+  }
+}
+
 /** VERSION_IN_USE, VERSION_DESTROYED: the CURRENT and PENDING versions keep their payload; a version is destroyed once. */
 export function requireDestroyable(secret: StagedSecret, version: StagedVersion): void {
   const stage = version.version === secret.payload_version ? 'CURRENT' : version.version === secret.pending_version ? 'PENDING' : null;

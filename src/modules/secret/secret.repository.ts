@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import type { Role } from '../team/team.tables.ts';
 import type { SecretTable, SecretVersionTable } from './secret.tables.ts';
 import type { SecretStatus } from './secret.policy.ts';
@@ -9,6 +10,10 @@ import { nameKey } from '../shared/names.ts';
 import { versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import { containsPattern, paginate, paginateInOrder, type ListOrder } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
+import { userFromJson, userVisibleTo } from '../auth/auth.repository.ts';
+import { locationFromJson, locationsPageOfSecret } from '../location/location.repository.ts';
+import { teamFromJson, type TeamJson, type TeamWithRoleRow } from '../team/team.repository.ts';
 
 export type SecretRow = Selectable<SecretTable> & { location_count: number; next_rotation_at: Date | null; status: SecretStatus };
 /** A version's metadata with what its secret says of it: its stages and who sees its previews. */
@@ -37,14 +42,41 @@ const status = sql<SecretStatus>`case
   when ${nextRotationAt} <= now() then 'ROTATION_DUE'
   else 'ACTIVE' end`;
 
-/** The secret's columns with its number of linked locations, next rotation and status, computed in the same statement. */
-function selectSecrets(db: Db) {
+/** Nested fields a read folds into its own statement (one round trip), each answered as its loader would answer it. */
+export interface NestedSelections {
+  /** `creator`: the secret's creator as `findUsersVisibleTo` answers this viewer (null when hidden or none). */
+  creatorVisibleTo?: string | undefined;
+  /** `locations_page`: this page of the secret's locations, as `listLocationsOfSecrets` reads it. */
+  locationsPage?: KeysetPage | undefined;
+}
+
+/**
+ * The secret's columns with its number of linked locations, next rotation and status, computed in
+ * the same statement, and the `nested` selections as JSON columns.
+ */
+function selectSecrets(db: Db, { creatorVisibleTo, locationsPage }: NestedSelections = {}) {
   return db
     .selectFrom('secrets')
     .selectAll('secrets')
     .select(sql<number>`(select count(*)::int from locations where locations.secret_id = secrets.id)`.as('location_count'))
     .select(nextRotationAt.as('next_rotation_at'))
-    .select(status.as('status'));
+    .select(status.as('status'))
+    .$if(creatorVisibleTo !== undefined, (qb) =>
+      qb.select((eb) => jsonObjectFrom(userVisibleTo(db, creatorVisibleTo!, eb.ref('secrets.created_by'))).as('creator')),
+    )
+    .$if(locationsPage !== undefined, (qb) =>
+      qb.select((eb) => jsonArrayFrom(locationsPageOfSecret(db, eb.ref('secrets.id'), locationsPage!)).as('locations_page')),
+    );
+}
+
+type NestedRow = Awaited<ReturnType<ReturnType<typeof selectSecrets>['execute']>>[number];
+
+/** A secret read with nested selections, its JSON columns read (see `fromNested`). */
+export type NestedSecretRow = ReturnType<typeof fromNested<NestedRow>>;
+
+/** A row with its nested JSON columns read as `pg` reads rows (timestamps as Dates). */
+function fromNested<Row extends Pick<NestedRow, 'creator' | 'locations_page'>>(row: Row) {
+  return { ...row, creator: row.creator && userFromJson(row.creator), locations_page: row.locations_page?.map(locationFromJson) };
 }
 
 /** Roles that see that other members' PRIVATE secrets exist (never their keys). */
@@ -54,12 +86,12 @@ const ROLES_SEEING_PRIVATE_SECRETS: Role[] = ['OWNER', 'ADMIN'];
  * Secrets among `ids` the user may see: TEAM secrets of their teams, their own PRIVATE ones,
  * and, for OWNER and ADMIN, the existence of the others' PRIVATE ones.
  */
-export async function findSecretsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<SecretRow[]> {
+export async function findSecretsOfMember(db: Db, userId: string, ids: readonly string[], nested: NestedSelections = {}) {
   if (!ids.length) return [];
-  return selectSecrets(db)
+  const rows = await selectSecrets(db, nested)
     .innerJoin('memberships', 'memberships.team_id', 'secrets.team_id')
     .where('memberships.user_id', '=', userId)
-    .where('secrets.id', 'in', ids)
+    .where('secrets.id', '=', anyOf(ids))
     .where((eb) =>
       eb.or([
         eb('secrets.visibility', '=', 'TEAM'),
@@ -68,6 +100,7 @@ export async function findSecretsOfMember(db: Db, userId: string, ids: readonly 
       ]),
     )
     .execute();
+  return rows.map(fromNested);
 }
 
 /** Who lists secrets: PRIVATE secrets of others are left out unless `role` may see them. */
@@ -214,9 +247,9 @@ export interface SecretFilter {
   deleted?: boolean | null | undefined;
 }
 
-/** A page of a team's secrets the reader may see, filtered and keyset-ordered. */
-export async function listSecrets(db: Db, teamId: string, reader: SecretReader, filter: SecretFilter, order: ListOrder, page: KeysetPage) {
-  let query = visibleTo(selectSecrets(db).where('secrets.team_id', '=', teamId), reader);
+type SecretsQuery = ReturnType<typeof selectSecrets>;
+
+function filtered(query: SecretsQuery, filter: SecretFilter): SecretsQuery {
   const deleted = filter.deleted ?? filter.status === 'SCHEDULED_FOR_DELETION';
   query = query.where('secrets.deleted_at', deleted ? 'is not' : 'is', null);
   if (filter.secretType) query = query.where('secrets.secret_type', '=', filter.secretType);
@@ -245,7 +278,65 @@ export async function listSecrets(db: Db, teamId: string, reader: SecretReader, 
       ]),
     );
   }
-  return paginateInOrder(query, 'secrets', order, page).execute();
+  return query;
+}
+
+/** A page of a team's secrets the reader may see, filtered and keyset-ordered. */
+export async function listSecrets(
+  db: Db,
+  teamId: string,
+  reader: SecretReader,
+  filter: SecretFilter,
+  order: ListOrder,
+  page: KeysetPage,
+  nested: NestedSelections = {},
+) {
+  const query = filtered(visibleTo(selectSecrets(db, nested).where('secrets.team_id', '=', teamId), reader), filter);
+  const rows = await paginateInOrder(query, 'secrets', order, page).execute();
+  return rows.map(fromNested);
+}
+
+export type ListedSecretRow = Awaited<ReturnType<typeof listSecrets>>[number];
+
+/**
+ * The team (with the user's role, as `findTeamsOfMember` answers) and the page of its secrets that
+ * `listSecrets` reads for that role, in one statement; undefined when the user is not a member.
+ * The visibility rule is `visibleTo`'s, on the role the statement itself reads.
+ */
+export async function findTeamWithSecrets(
+  db: Db,
+  userId: string,
+  teamId: string,
+  filter: SecretFilter,
+  order: ListOrder,
+  page: KeysetPage,
+  nested: NestedSelections,
+): Promise<{ team: TeamWithRoleRow; secrets: ListedSecretRow[] } | undefined> {
+  const visible = selectSecrets(db, nested)
+    .where('secrets.team_id', '=', sql.ref<string>('teams.id'))
+    .where((eb) =>
+      eb.or([
+        eb('secrets.visibility', '=', 'TEAM'),
+        eb('secrets.owner_id', '=', userId),
+        eb(sql.ref<Role>('memberships.role'), '=', anyOf(ROLES_SEEING_PRIVATE_SECRETS)),
+      ]),
+    );
+  const rows = await db
+    .selectFrom('teams')
+    .innerJoin('memberships', 'memberships.team_id', 'teams.id')
+    .where('memberships.user_id', '=', userId)
+    .where('teams.id', '=', teamId)
+    // A single team row: the lateral page comes out in its own order (a nested loop over one row).
+    .leftJoinLateral(paginateInOrder(filtered(visible, filter), 'secrets', order, page).as('page'), (join) => join.onTrue())
+    .selectAll('page')
+    .select([sql<TeamJson>`to_json(teams)`.as('team'), 'memberships.role as viewer_role'])
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    team: { ...teamFromJson(first.team), viewer_role: first.viewer_role },
+    secrets: rows.filter((row) => row.id !== null).map((row) => fromNested(row as NestedRow & { sort_key: string | Date })),
+  };
 }
 
 /** The sealed payload holding a secret's credentials at `version`. */
@@ -329,15 +420,14 @@ function selectVersions(db: Db) {
 /** The versions among `keys` (metadata only); whether the caller may see their secrets is the caller's to check first. */
 export async function findSecretVersions(db: Db, keys: readonly { secretId: string; version: number }[]): Promise<SecretVersionRow[]> {
   if (!keys.length) return [];
-  return selectVersions(db)
-    .where((eb) =>
-      eb(
-        eb.refTuple('secret_versions.secret_id', 'secret_versions.version'),
-        'in',
-        keys.map((key) => eb.tuple(key.secretId, key.version)),
-      ),
-    )
-    .execute();
+  return (
+    selectVersions(db)
+      // Two array parameters, unnested into pairs: one SQL text whatever the number of keys (see anyOf).
+      .where(
+        sql<boolean>`(secret_versions.secret_id, secret_versions.version) in (select * from unnest(${keys.map((key) => key.secretId)}::uuid[], ${keys.map((key) => key.version)}::int[]))`,
+      )
+      .execute()
+  );
 }
 
 /** A page of a secret's versions, newest first (metadata only: the payload stays in the database). */

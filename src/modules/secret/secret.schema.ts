@@ -1,7 +1,9 @@
 import { builder } from '../../graphql/builder.ts';
+import { secretListNesting, secretNesting } from './secret.lookahead.ts';
+import { fieldsBelow } from '../../graphql/lookahead.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
-import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
+import { loadEach, nodeOfId, prefetchNodeWith } from '../../graphql/node-loading.ts';
 import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
@@ -36,6 +38,7 @@ import {
   restoreSecretVersion,
   findTeamSecretByName,
   listTeamSecrets,
+  prefetchSecret,
   listVersionsOfSecret,
   loadSecret,
   loadSecretVersion,
@@ -174,7 +177,7 @@ const FieldMappingRef = builder.objectRef<{ fieldName: string; reference: string
   }),
 });
 
-const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
+export const SecretVersionRef = builder.objectRef<SecretVersion>('SecretVersion');
 builder.node(SecretVersionRef, {
   description: 'An immutable record of a credentials change (metadata only). Visible to whoever sees its secret.',
   id: { resolve: (v) => compositeId(v.secretId, v.version) },
@@ -214,6 +217,8 @@ builder.node(SecretVersionRef, {
 });
 
 export const SecretRef = builder.objectRef<Secret>('Secret');
+// node(id) of a secret reads it with its creator and locations in one statement, when asked for them.
+prefetchNodeWith('Secret', (ctx, id, info) => prefetchSecret(ctx, id, secretNesting(info, fieldsBelow(info, []))));
 builder.node(SecretRef, {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
   ...nodeOfId(loadSecret),
@@ -354,7 +359,7 @@ builder.objectField(TeamRef, 'secrets', (t) =>
       description:
         'The team’s secrets you can see: TEAM ones, your PRIVATE ones and (OWNER and ADMIN) other members’ PRIVATE ones. Secrets scheduled for deletion only with `filter: { deleted: true }`.',
       args: filteredListArgs(t.arg, SecretFilterInput, 'Only secrets that match.'),
-      resolve: (team, args, ctx) => listTeamSecrets(ctx, team.id, args),
+      resolve: (team, args, ctx, info) => listTeamSecrets(ctx, team.id, args, secretListNesting(info, info.fieldNodes)),
     },
     {},
     TeamSecretsEdge,
@@ -622,7 +627,7 @@ const PromoteSecretVersionInput = builder.inputType('PromoteSecretVersionInput',
 });
 
 inputMutationField('promoteSecretVersion', SecretRef, {
-  description: `Makes a version CURRENT: the old CURRENT becomes PREVIOUS, PENDING is cleared, lastRotatedAt set. ${SECRET_WRITE_ROLES} \`force\` needs ADMIN or OWNER. Audit: secret.version_promoted. Error codes: SECRET_DELETED, NOT_FOUND, VERSION_ALREADY_CURRENT, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), VERSION_MISMATCH.`,
+  description: `Makes a version CURRENT: the old CURRENT becomes PREVIOUS, PENDING is cleared, lastRotatedAt set. ${SECRET_WRITE_ROLES} \`force\` needs ADMIN or OWNER. Audit: secret.version_promoted. Error codes: VERIFICATION_REQUIRED (unless \`force\`: every linked location must have PASSED \`verifySecret\` with this version since it was staged), SECRET_DELETED, NOT_FOUND, VERSION_ALREADY_CURRENT, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), VERSION_MISMATCH.`,
   input: [PromoteSecretVersionInput, 'The secret and the version to promote.'],
   data: ['secret', 'The secret as it is now.'],
   resolve: (input, ctx) => promoteSecretVersion(ctx, { ...input, id: input.id.id }),

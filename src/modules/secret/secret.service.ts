@@ -10,11 +10,13 @@ import type { Db } from '../../database/database.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
 import { versionedChange } from '../shared/versioned-change.ts';
+import { isUuid } from '../../graphql/global-id.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { OPERATOR, recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
-import { isTeamMember } from '../team/team.service.ts';
+import { scopesAllow, scopesAllowReading } from '../auth/permissions.ts';
+import { isTeamMember, loadTeam, type Team } from '../team/team.service.ts';
 import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
 import * as workspaceRepository from '../workspace/workspace.repository.ts';
 import { hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
@@ -35,6 +37,7 @@ import type { SecretVersionStage, Storage, Visibility } from './secret.policy.ts
 import type { FieldMappingInput, VaultType } from './field-mapping-references.ts';
 import { credentialFieldsFor, defaultAuthMethod, type AuthMethod, type CredentialsInput, type SecretType } from './provider-catalogue.ts';
 import * as secretRepository from './secret.repository.ts';
+import * as verificationRepository from '../verification/verification.repository.ts';
 import type { SecretFilter, SecretPatch, SecretRow, SecretVersionRow } from './secret.repository.ts';
 
 export type WorkspaceAccess = 'ALL' | 'SOME' | 'NONE';
@@ -609,6 +612,10 @@ export async function promoteSecretVersion(
     async (trx, current) => {
       const target = await lockedVersion(trx, current, input.version);
       secretPolicy.requirePromotable(current, target);
+      if (!force) {
+        const unverified = await verificationRepository.countLocationsNotPassed(trx, current.id, target.version, target.created_at);
+        secretPolicy.requireVerifiedEverywhere(unverified, target.version);
+      }
       // Previews were kept per version from migration 0013 on; an older version's are derived once here.
       const previews =
         target.credential_fields ??
@@ -802,12 +809,104 @@ export async function findTeamSecretByName(ctx: Context, teamId: string, name: s
 
 export type SecretListArgs = PageArgs & { filter?: SecretFilter | null; orderBy?: ListOrder | null };
 
-export async function listTeamSecrets(ctx: Context, teamId: string, args: SecretListArgs) {
+/** What a list's items ask for besides their own columns (the schema's look-ahead), for the list to fold into its statement. */
+export interface SecretListNesting {
+  createdBy: boolean;
+  /** The arguments of the items' `locations`, or null when they do not ask for it. */
+  locations: PageArgs | null;
+}
+
+/**
+ * A page of the team's secrets. What `nesting` names is read in the same statement (one round trip)
+ * and primed into the request's loaders, which the fields then read as always: the creator as the
+ * user loader would answer, the locations page only when the token's scopes cover locations.
+ */
+export async function listTeamSecrets(ctx: Context, teamId: string, args: SecretListArgs, nesting?: SecretListNesting) {
   const role = await authorize(ctx, teamId, 'secret:read');
   const order = args.orderBy ?? DEFAULT_ORDER;
   const page = parsePageArgs(args, sortValueKind(order));
-  const rows = await secretRepository.listSecrets(ctx.db, teamId, { userId: ctx.viewer.userId, role }, args.filter ?? {}, order, page);
+  const nested = nestedSelections(ctx, nesting);
+  const rows =
+    (args.filter == null ? foldedPages.get(ctx)?.get(foldKey(teamId, args, nesting)) : undefined) ??
+    (await secretRepository.listSecrets(ctx.db, teamId, { userId: ctx.viewer.userId, role }, args.filter ?? {}, order, page, nested));
+  primeNested(ctx, rows, nested);
   return toConnection(rows, page, cursorKey, toSecret);
+}
+
+/** Primes the request's loaders with secrets read with their nested selections: the fields then read them as always. */
+function primeNested(ctx: Context, rows: readonly secretRepository.NestedSecretRow[], nested: secretRepository.NestedSelections): void {
+  const locationsOfSecret = nested.locationsPage && ctx.loaders.locationsOfSecret(nested.locationsPage);
+  for (const row of rows) {
+    ctx.loaders.secret.prime(row.id, row);
+    if (row.created_by && row.creator !== undefined) ctx.loaders.user.prime(row.created_by, row.creator);
+    if (locationsOfSecret && row.locations_page) locationsOfSecret.prime(row.id, row.locations_page);
+  }
+}
+
+/**
+ * `node(id)` of a secret whose query asks for nested fields: reads the secret with them in one
+ * statement, as the secret loader would answer it (membership, visibility; nothing without a
+ * scope that reads secrets), and primes the loaders its fields then read.
+ */
+export async function prefetchSecret(ctx: Context, id: string, nesting: SecretListNesting): Promise<void> {
+  if (!isUuid(id) || !scopesAllowReading(ctx.viewer.scopes, 'Secret')) return;
+  const nested = nestedSelections(ctx, nesting);
+  if (nested.creatorVisibleTo === undefined && nested.locationsPage === undefined) return;
+  const rows = await secretRepository.findSecretsOfMember(ctx.db, ctx.viewer.userId, [id], nested);
+  if (!rows.length) ctx.loaders.secret.prime(id, null);
+  primeNested(ctx, rows, nested);
+}
+
+/** A `Team.secrets` list (unfiltered) that `Query.team` reads with the team itself. */
+export interface TeamSecretsFold {
+  args: PageArgs & { orderBy?: ListOrder | null };
+  nesting: SecretListNesting;
+}
+
+/** Pages read with their team by `loadTeamWithSecrets`, per request, for `listTeamSecrets` to answer from. */
+const foldedPages = new WeakMap<Context, Map<string, secretRepository.ListedSecretRow[]>>();
+
+const foldKey = (teamId: string, args: TeamSecretsFold['args'], nesting: SecretListNesting | undefined) =>
+  JSON.stringify([teamId, args.first, args.after, args.last, args.before, args.orderBy?.field, args.orderBy?.direction, nesting]);
+
+/**
+ * `loadTeam`, reading the page of secrets `fold` names in the same statement (one round trip for
+ * `team(id) { secrets { … } }`). The team row primes the team loader, so `listTeamSecrets` then
+ * authorises from it as always before it answers from the page; a token without `secrets:read`,
+ * or arguments the list refuses, take the ordinary path.
+ */
+export async function loadTeamWithSecrets(ctx: Context, teamId: string, fold: TeamSecretsFold): Promise<Team | null> {
+  let page;
+  const order = fold.args.orderBy ?? DEFAULT_ORDER;
+  try {
+    page = parsePageArgs(fold.args, sortValueKind(order));
+  } catch {
+    // The list answers its own error when it resolves.
+  }
+  // A malformed id names nothing and never reaches SQL (as in the team loader).
+  if (page && isUuid(teamId) && scopesAllow(ctx.viewer.scopes, 'secret:read')) {
+    const nested = nestedSelections(ctx, fold.nesting);
+    const found = await secretRepository.findTeamWithSecrets(ctx.db, ctx.viewer.userId, teamId, {}, order, page, nested);
+    ctx.loaders.team.prime(teamId, found?.team ?? null);
+    if (found) {
+      const pages = foldedPages.get(ctx) ?? new Map<string, secretRepository.ListedSecretRow[]>();
+      pages.set(foldKey(teamId, fold.args, fold.nesting), found.secrets);
+      foldedPages.set(ctx, pages);
+    }
+  }
+  return loadTeam(ctx, teamId);
+}
+
+function nestedSelections(ctx: Context, nesting: SecretListNesting | undefined): secretRepository.NestedSelections {
+  let locationsPage;
+  if (nesting?.locations && scopesAllowReading(ctx.viewer.scopes, 'Location')) {
+    try {
+      locationsPage = parsePageArgs(nesting.locations, 'text');
+    } catch {
+      // Arguments the field refuses: it answers its own error when it resolves.
+    }
+  }
+  return { creatorVisibleTo: nesting?.createdBy ? ctx.viewer.userId : undefined, locationsPage };
 }
 
 /** A version of a secret the viewer sees, by `compositeId(secretId, version)`; null otherwise. */

@@ -2,6 +2,7 @@ import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { ConflictError, ErrorCode } from '../../errors.ts';
 import { isUniqueViolation } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import type { MembershipTable, Role, TeamInvitationTable, TeamTable } from './team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import { paginate } from '../../database/keyset.ts';
@@ -19,8 +20,16 @@ export async function findTeamsOfMember(db: Db, userId: string, ids: readonly st
     .selectAll('teams')
     .select('memberships.role as viewer_role')
     .where('memberships.user_id', '=', userId)
-    .where('teams.id', 'in', ids)
+    .where('teams.id', '=', anyOf(ids))
     .execute();
+}
+
+/** A team row as PostgreSQL's `to_json(teams)` writes it. */
+export type TeamJson = Omit<TeamRow, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
+
+/** A team row that PostgreSQL built as JSON, as `pg` reads the row: timestamps as Dates. */
+export function teamFromJson(json: TeamJson): TeamRow {
+  return { ...json, created_at: new Date(json.created_at), updated_at: new Date(json.updated_at) };
 }
 
 /** The memberships among `keys` of teams the user belongs to (a membership is as visible as its team). */
@@ -30,19 +39,18 @@ export async function findMembershipsOfMember(
   keys: readonly { teamId: string; userId: string }[],
 ): Promise<MembershipRow[]> {
   if (!keys.length) return [];
-  return db
-    .selectFrom('memberships as theirs')
-    .innerJoin('memberships as mine', 'mine.team_id', 'theirs.team_id')
-    .selectAll('theirs')
-    .where('mine.user_id', '=', userId)
-    .where((eb) =>
-      eb(
-        eb.refTuple('theirs.team_id', 'theirs.user_id'),
-        'in',
-        keys.map((key) => eb.tuple(key.teamId, key.userId)),
-      ),
-    )
-    .execute();
+  return (
+    db
+      .selectFrom('memberships as theirs')
+      .innerJoin('memberships as mine', 'mine.team_id', 'theirs.team_id')
+      .selectAll('theirs')
+      .where('mine.user_id', '=', userId)
+      // Two array parameters, unnested into pairs: one SQL text whatever the number of keys (see anyOf).
+      .where(
+        sql<boolean>`(theirs.team_id, theirs.user_id) in (select * from unnest(${keys.map((key) => key.teamId)}::uuid[], ${keys.map((key) => key.userId)}::uuid[]))`,
+      )
+      .execute()
+  );
 }
 
 /** Every team of the user with their role, oldest membership first. */

@@ -14,6 +14,8 @@ import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
+import { loadTeamWithSecrets } from '../secret/secret.service.ts';
+import { teamSecretsFold } from '../secret/secret.lookahead.ts';
 import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
 import { viewerRole, type Context } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
@@ -209,7 +211,12 @@ builder.queryField('team', (t) =>
     description: 'A team you belong to; null for any other id.',
     // Decoded without a type: an id of anything else is null here, like an unknown one, not an error.
     args: { id: t.arg.globalID({ required: true, description: 'A Team id.' }) },
-    resolve: (_root, { id }, ctx) => (id.typename === 'Team' ? loadTeam(ctx, id.id) : null),
+    resolve: (_root, { id }, ctx, info) => {
+      if (id.typename !== 'Team') return null;
+      // Asked for its secrets too: one statement reads both (see loadTeamWithSecrets).
+      const fold = teamSecretsFold(info);
+      return fold ? loadTeamWithSecrets(ctx, id.id, fold) : loadTeam(ctx, id.id);
+    },
   }),
 );
 

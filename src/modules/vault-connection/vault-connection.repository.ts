@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import type { VaultConnectionTable } from './vault-connection.tables.ts';
 import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
@@ -31,7 +32,7 @@ export async function findVaultConnectionsOfMember(db: Db, userId: string, ids: 
     .innerJoin('memberships', 'memberships.team_id', 'vault_connections.team_id')
     .select(METADATA.map((column) => `vault_connections.${column}` as const))
     .where('memberships.user_id', '=', userId)
-    .where('vault_connections.id', 'in', ids)
+    .where('vault_connections.id', '=', anyOf(ids))
     .execute();
 }
 

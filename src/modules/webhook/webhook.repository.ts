@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import { paginate } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
@@ -32,7 +33,7 @@ export async function findWebhooksOfMember(db: Db, userId: string, ids: readonly
     .innerJoin('memberships', 'memberships.team_id', 'webhooks.team_id')
     .select(METADATA.map((column) => `webhooks.${column}` as const))
     .where('memberships.user_id', '=', userId)
-    .where('webhooks.id', 'in', ids)
+    .where('webhooks.id', '=', anyOf(ids))
     .execute();
 }
 

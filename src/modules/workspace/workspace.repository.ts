@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../database/database.ts';
+import { anyOf } from '../../database/any.ts';
 import type { WorkspaceTable } from './workspace.tables.ts';
 import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import { paginateInOrder, DEFAULT_ORDER } from '../../database/keyset.ts';
@@ -15,7 +16,7 @@ export async function findWorkspacesOfMember(db: Db, userId: string, ids: readon
     .innerJoin('memberships', 'memberships.team_id', 'workspaces.team_id')
     .selectAll('workspaces')
     .where('memberships.user_id', '=', userId)
-    .where('workspaces.id', 'in', ids)
+    .where('workspaces.id', '=', anyOf(ids))
     .execute();
 }
 
@@ -80,7 +81,7 @@ export async function findWorkspacesOfSecrets(db: Db, secretIds: readonly string
     .innerJoin('workspaces', 'workspaces.id', 'secret_workspaces.workspace_id')
     .selectAll('workspaces')
     .select('secret_workspaces.secret_id')
-    .where('secret_workspaces.secret_id', 'in', secretIds)
+    .where('secret_workspaces.secret_id', '=', anyOf(secretIds))
     .orderBy((eb) => eb.fn('lower', ['workspaces.name']))
     .execute();
 }
