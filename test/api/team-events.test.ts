@@ -5,7 +5,7 @@ import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
 import { CreateApiToken, RemoveTeamMember, RevokeApiToken, UpdateTeam } from '../helpers/documents.ts';
 import { createS3Location, createS3Secret, useTestApp } from '../helpers/fixtures.ts';
-import { listen, subscribeSse, type SseSubscription } from '../helpers/sse.ts';
+import { listen, seqOf, subscribeSse, type SseSubscription } from '../helpers/sse.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { findLeaks } from '../helpers/leaks.ts';
 import { registerPlaintext, registeredPlaintexts } from '../helpers/harness-checks.ts';
@@ -252,7 +252,3 @@ describe('Subscription.teamEvents', () => {
     expect(findLeaks([{ where: 'event streams', text }], registeredPlaintexts())).toEqual([]);
   });
 });
-
-function seqOf(cursor: string): number {
-  return Number(Buffer.from(cursor, 'base64url').toString('utf8').split(':').at(-1));
-}

@@ -121,9 +121,9 @@ type Documents = {
     "\n  mutation VerifySecret($input: VerifySecretInput!) {\n    verifySecret(input: $input) {\n      __typename\n      ... on VerifySecretSuccess {\n        allPassed\n        verifications {\n          ...LocationVerificationFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": typeof types.VerifySecretDocument,
     "\n  query LocationLastVerification($id: ID!) {\n    node(id: $id) {\n      ... on Location {\n        lastVerification {\n          ...LocationVerificationFields\n        }\n      }\n    }\n  }\n": typeof types.LocationLastVerificationDocument,
     "\n  query SecretVersionVerifications($id: ID!) {\n    node(id: $id) {\n      ... on Secret {\n        versions(first: 10) {\n          edges {\n            node {\n              version\n              verification {\n                locationCount\n                verifiedCount\n                passedCount\n                allPassed\n                verifications {\n                  status\n                  location {\n                    id\n                  }\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.SecretVersionVerificationsDocument,
+    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": typeof types.TeamEventCursorsDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": typeof types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": typeof types.ProcessViewerDocument,
-    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": typeof types.TeamEventCursorsDocument,
 };
 const documents: Documents = {
     "\n  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {\n    team(id: $teamId) {\n      id\n      secrets(first: $first, after: $after, last: $last, before: $before) {\n        edges {\n          cursor\n          node {\n            id\n            name\n          }\n        }\n        pageInfo {\n          hasNextPage\n          hasPreviousPage\n          startCursor\n          endCursor\n        }\n      }\n    }\n  }\n": types.ApolloTeamSecretsDocument,
@@ -233,9 +233,9 @@ const documents: Documents = {
     "\n  mutation VerifySecret($input: VerifySecretInput!) {\n    verifySecret(input: $input) {\n      __typename\n      ... on VerifySecretSuccess {\n        allPassed\n        verifications {\n          ...LocationVerificationFields\n        }\n      }\n      ...ErrorFields\n    }\n  }\n": types.VerifySecretDocument,
     "\n  query LocationLastVerification($id: ID!) {\n    node(id: $id) {\n      ... on Location {\n        lastVerification {\n          ...LocationVerificationFields\n        }\n      }\n    }\n  }\n": types.LocationLastVerificationDocument,
     "\n  query SecretVersionVerifications($id: ID!) {\n    node(id: $id) {\n      ... on Secret {\n        versions(first: 10) {\n          edges {\n            node {\n              version\n              verification {\n                locationCount\n                verifiedCount\n                passedCount\n                allPassed\n                verifications {\n                  status\n                  location {\n                    id\n                  }\n                }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n": types.SecretVersionVerificationsDocument,
+    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": types.TeamEventCursorsDocument,
     "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n": types.GraphiqlTeamDocument,
     "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n": types.ProcessViewerDocument,
-    "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n": types.TeamEventCursorsDocument,
 };
 
 /**
@@ -683,15 +683,15 @@ export function graphql(source: "\n  query SecretVersionVerifications($id: ID!) 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"): (typeof documents)["\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query GraphiqlTeam {\n    viewer {\n      memberships {\n        team {\n          id\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProcessViewer {\n    viewer {\n      id\n      user {\n        id\n      }\n      memberships {\n        team {\n          name\n        }\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"): (typeof documents)["\n  subscription TeamEventCursors($teamId: ID!, $after: String) {\n    teamEvents(teamId: $teamId, after: $after) {\n      id\n      cursor\n      type\n      targetVersion\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

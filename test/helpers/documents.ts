@@ -773,3 +773,15 @@ export const SecretVersionVerifications = graphql(`
     }
   }
 `);
+
+/** What the cross-process stream tests (test/process/team-events.test.ts, cluster.test.ts) check: order by cursor, no duplicate id. */
+export const TeamEventCursors = graphql(`
+  subscription TeamEventCursors($teamId: ID!, $after: String) {
+    teamEvents(teamId: $teamId, after: $after) {
+      id
+      cursor
+      type
+      targetVersion
+    }
+  }
+`);

@@ -20,12 +20,23 @@ function substitute(text: string, pattern: RegExp, replacement: string, count = 
   return text.replace(pattern, replacement);
 }
 
+export interface NginxOptions {
+  /** Replaces the committed `proxy_read_timeout` (nginx syntax, e.g. `2s`, `500ms`): makes "a quiet stream outlives it" quick to test. */
+  proxyReadTimeout?: string;
+}
+
 /**
  * deploy/nginx.conf as committed, with only what a test must change: the instances' ports, a
  * loopback listen port, and every path under `dir` (nginx runs in the foreground, unprivileged style).
  */
-export function renderNginxConfig(dir: string, listenPort: number, upstreamPorts: readonly number[]): string {
+export function renderNginxConfig(
+  dir: string,
+  listenPort: number,
+  upstreamPorts: readonly number[],
+  { proxyReadTimeout }: NginxOptions = {},
+): string {
   let config = readFileSync(committedConfig, 'utf8');
+  if (proxyReadTimeout) config = substitute(config, /proxy_read_timeout \S+;/g, `proxy_read_timeout ${proxyReadTimeout};`);
   config = substitute(config, /^pid .*;$/gm, `daemon off;\npid ${dir}/nginx.pid;`);
   config = substitute(config, /^error_log \S+/gm, `error_log ${dir}/error.log`);
   config = substitute(config, /access_log \S+;/g, `access_log ${dir}/access.log;`);
@@ -48,13 +59,13 @@ export interface Nginx {
 }
 
 /** Starts nginx in the foreground on a free loopback port in front of `upstreamPorts`, from the committed config. */
-export async function startNginx(upstreamPorts: readonly number[]): Promise<Nginx> {
+export async function startNginx(upstreamPorts: readonly number[], options: NginxOptions = {}): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'cloakroom-nginx-'));
   // Run as root, nginx's workers are `nobody`: they must reach the temp paths inside.
   chmodSync(dir, 0o755);
   const port = await freePort();
   const configFile = join(dir, 'nginx.conf');
-  writeFileSync(configFile, renderNginxConfig(dir, port, upstreamPorts));
+  writeFileSync(configFile, renderNginxConfig(dir, port, upstreamPorts, options));
   const errorLog = () => {
     try {
       return readFileSync(join(dir, 'error.log'), 'utf8');

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
+import { expect } from 'vitest';
 import type { App } from '../../src/http/app.ts';
 
 /** One GraphQL-over-SSE subscription as a client sees it: its raw text, results, heartbeats and end. */
@@ -118,4 +119,25 @@ export async function subscribeSse<TResult, TVariables>(
     },
     close: () => controller.abort(),
   };
+}
+
+/** A team event cursor's position in its team's stream (the cursor is base64url of `…:seq`). */
+export function seqOf(cursor: string): number {
+  return Number(Buffer.from(cursor, 'base64url').toString('utf8').split(':').at(-1));
+}
+
+/** Asserts that `stream` carried exactly the team events `from`, `from + 1`, … (`count` of them): in order, no gap, no duplicate. */
+export function expectContiguous<E extends { id: string; cursor: string }>(
+  stream: SseSubscription<{ teamEvents: E }>,
+  from: number,
+  count: number,
+): E[] {
+  const events = stream.results.map((result) => {
+    expect(result.errors).toBeUndefined();
+    return result.data!.teamEvents;
+  });
+  expect(events).toHaveLength(count);
+  expect(events.map((event) => seqOf(event.cursor))).toEqual(Array.from({ length: count }, (_v, index) => from + index));
+  expect(new Set(events.map((event) => event.id)).size).toBe(count);
+  return events;
 }

@@ -3,7 +3,8 @@
  * swapped in) on one PostgreSQL and one Redis: what must hold when requests of one team land on
  * different processes. The PostgreSQL is a private cluster (initdb in a temp dir) so that three
  * pools and a rolling restart never crowd the server other test files share; Redis is the
- * machine's, shared safely because every counter is keyed by this run's fresh token ids.
+ * machine's, shared safely because every counter is keyed by this run's fresh token ids and event
+ * wake-ups go on a channel prefix of this run's own.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
@@ -19,7 +20,9 @@ import {
   NodeById,
   RevokeApiToken,
   RotateSecret,
+  TeamEventCursors,
   UpdateSecret,
+  UpdateTeam,
   Viewer,
 } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
@@ -27,6 +30,7 @@ import { rawId } from '../helpers/ids.ts';
 import { nginxMissing, startNginx, type Nginx } from '../helpers/nginx.ts';
 import { freePort, queryAt, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts';
 import { killServers, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
+import { expectContiguous, subscribeSse } from '../helpers/sse.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The machine's Redis (.ci/run starts it), as test/api/rate-limit.test.ts finds it. */
@@ -70,6 +74,9 @@ function payload<T = Record<string, unknown>>(outcome: Outcome): T & { __typenam
 }
 
 const masterKey = randomBytes(32).toString('base64');
+const channelPrefix = `cloakroom-test-${randomUUID()}:`;
+/** The instances' CLOAKROOM_SSE_HEARTBEAT_MS: short, so that nginx read timeouts around it take seconds to test. */
+const HEARTBEAT_MS = 1000;
 let postgres: PrivatePostgres;
 let nginx: Nginx;
 let team: { teamId: string; userId: string; token: string };
@@ -100,6 +107,10 @@ function spawnInstance(port: number, env: Record<string, string>): ServerProcess
     CLOAKROOM_RATE_LIMIT_TEAM_MUTATIONS_PER_MINUTE: '0',
     // Every instance sweeps, often, so that they sweep at the same time.
     CLOAKROOM_PURGE_INTERVAL_MS: '200',
+    CLOAKROOM_REDIS_CHANNEL_PREFIX: channelPrefix,
+    // A minute: every live event below reaches its stream as a Redis wake-up from the instance that wrote it.
+    CLOAKROOM_EVENTS_POLL_MS: '60000',
+    CLOAKROOM_SSE_HEARTBEAT_MS: String(HEARTBEAT_MS),
     ...env,
   });
 }
@@ -122,6 +133,26 @@ async function createSecret(url = nginx.url): Promise<{ id: string; version: num
 function query<T>(sqlText: string, values: unknown[] = []): Promise<T[]> {
   return queryAt<T>(postgres.url, sqlText, values);
 }
+
+/** A team rename (through nginx by default): one `team.updated` event, written by whichever instance serves it. */
+async function rename(name: string, url = nginx.url): Promise<void> {
+  const result = payload(await post(url, UpdateTeam, { input: { id: team.teamId, name } }, team.token));
+  if (result.__typename !== 'UpdateTeamSuccess') throw new Error(JSON.stringify(result));
+}
+
+async function lastSeq(): Promise<number> {
+  const [row] = await query<{ last: number }>('select coalesce(max(seq), 0)::int as last from team_events where team_id = $1', [
+    rawId(team.teamId),
+  ]);
+  return row!.last;
+}
+
+/** How many requests running `operationName` each instance has logged (its access log: one line per request). */
+function served(operationName: string): number[] {
+  return instances.map((instance) => instance.process.stdout.filter((line) => line.includes(`"operationName":"${operationName}"`)).length);
+}
+
+const subscribeThrough = (baseUrl: string) => subscribeSse(`${baseUrl}/graphql`, TeamEventCursors, { teamId: team.teamId }, team.token);
 
 describe.skipIf(skipReason)('three instances behind nginx on one PostgreSQL and Redis', () => {
   beforeAll(async () => {
@@ -287,6 +318,100 @@ describe.skipIf(skipReason)('three instances behind nginx on one PostgreSQL and 
     // And through nginx, whichever instance answers.
     for (let i = 0; i < 6; i++) expect(await post(nginx.url, Viewer, {}, created.token)).toMatchObject({ status: 401 });
   });
+
+  test('a subscriber through nginx on one instance receives, in order, every event of 60 mutations nginx sent round-robin to the other two', async () => {
+    const [holder, ...others] = instances;
+    // Two more renderings of deploy/nginx.conf: one in front of the stream's instance alone, one
+    // in front of the other two, so that no mutation is served where the stream is.
+    const toHolder = await startNginx([holder!.port]);
+    const toOthers = await startNginx(others.map((instance) => instance.port));
+    const [streamsBefore, renamesBefore] = [served('TeamEventCursors'), served('UpdateTeam')];
+    const stream = await subscribeThrough(toHolder.url);
+    try {
+      expect(stream.status).toBe(200);
+      const first = (await lastSeq()) + 1;
+      let next = 0;
+      // Three at a time: transactions on two instances commit in any order.
+      await Promise.all(
+        Array.from({ length: 3 }, async () => {
+          while (next < 60) await rename(`Cluster events ${next++}`, toOthers.url);
+        }),
+      );
+      await stream.waitFor(60, 30_000);
+      expectContiguous(stream, first, 60);
+    } finally {
+      stream.close();
+      await toHolder.stop();
+      await toOthers.stop();
+    }
+    // Who served what, from the instances' access logs (read as their pipes deliver them).
+    const since = (now: number[], before: number[]) => now.map((count, i) => count - before[i]!);
+    const deadline = Date.now() + 5000;
+    while (since(served('UpdateTeam'), renamesBefore).reduce((sum, count) => sum + count, 0) < 60 && Date.now() < deadline) await sleep(50);
+    const renamed = since(served('UpdateTeam'), renamesBefore);
+    console.info(`renames served per instance (the stream on the first): ${renamed.join(', ')}`);
+    expect(since(served('TeamEventCursors'), streamsBefore)).toEqual([1, 0, 0]);
+    expect(renamed[0]).toBe(0);
+    expect(renamed[1]! + renamed[2]!).toBe(60);
+    expect(Math.min(renamed[1]!, renamed[2]!)).toBeGreaterThanOrEqual(10);
+  }, 60_000);
+
+  test('nginx does not buffer the stream: each event arrives through it within 2 s of its mutation, the stream staying open', async () => {
+    // This guards the behaviour, not the directive alone: nginx 1.22 here passed events on at once
+    // even with `proxy_buffering on` (to a client that reads promptly); anything that holds the
+    // stream back (buffering, a lost wake-up between instances) fails it.
+    const stream = await subscribeThrough(nginx.url);
+    let ended = false;
+    void stream.ended.then(() => (ended = true));
+    const latencies: number[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        // A quiet moment (heartbeats only) before each mutation: an event alone, a few hundred bytes, far below a buffer.
+        await sleep(300);
+        const sent = Date.now();
+        await rename(`Unbuffered ${i}`);
+        await stream.waitFor(i + 1, 10_000);
+        latencies.push(Date.now() - sent);
+      }
+      expect(ended).toBe(false);
+    } finally {
+      // Open streams would keep nginx's graceful stop (afterAll) waiting.
+      stream.close();
+    }
+    console.info(`mutation → event through nginx (ms): ${latencies.join(', ')}`);
+    for (const latency of latencies) expect(latency).toBeLessThan(2000);
+  }, 30_000);
+
+  test(`heartbeats (every ${HEARTBEAT_MS} ms) keep a quiet stream through nginx open past its proxy_read_timeout; a timeout below them cuts it`, async () => {
+    const ports = instances.map((instance) => instance.port);
+    // deploy/nginx.conf as committed, but for its read timeout: 3 s (above the heartbeat), 700 ms (below it).
+    const patient = await startNginx(ports, { proxyReadTimeout: '3s' });
+    const hasty = await startNginx(ports, { proxyReadTimeout: '700ms' });
+    const quiet = await subscribeThrough(patient.url);
+    const cut = await subscribeThrough(hasty.url);
+    try {
+      expect([quiet.status, cut.status]).toEqual([200, 200]);
+      let quietEnded = false;
+      void quiet.ended.then(() => (quietEnded = true));
+      const opened = Date.now();
+      // The control: nginx ends the stream whose instance stays silent longer than the read timeout.
+      await Promise.race([cut.ended, sleep(5000)]);
+      expect(Date.now() - opened).toBeLessThan(5000);
+      // Seven seconds with nothing but heartbeats: more than twice the read timeout.
+      await sleep(7000 - (Date.now() - opened));
+      expect(quietEnded).toBe(false);
+      expect(quiet.heartbeats()).toBeGreaterThanOrEqual(4);
+      expect(quiet.results).toHaveLength(0);
+      // And it still carries events.
+      await rename('After a quiet while');
+      await quiet.waitFor(1, 10_000);
+    } finally {
+      quiet.close();
+      cut.close();
+      await patient.stop();
+      await hasty.stop();
+    }
+  }, 30_000);
 
   test('rolling restart under a mixed load through nginx: zero failed requests, every acknowledged write there with one audit event', async () => {
     const seeds = await Promise.all([createSecret(), createSecret(), createSecret()]);

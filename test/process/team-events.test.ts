@@ -4,31 +4,16 @@
  * minute, so every live event below travelled as a Redis wake-up.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ResultOf } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { graphql } from '../gql/index.ts';
 import { createTeamWithOwner, type TestTeam } from '../helpers/app.ts';
 import { openTestDatabase, testDatabaseUrl } from '../helpers/database.ts';
-import { UpdateTeam } from '../helpers/documents.ts';
+import { TeamEventCursors, UpdateTeam } from '../helpers/documents.ts';
 import { rawId } from '../helpers/ids.ts';
 import { killServers, spawnServer, type ServerProcess } from '../helpers/server-process.ts';
-import { subscribeSse, type SseSubscription } from '../helpers/sse.ts';
+import { expectContiguous, seqOf, subscribeSse } from '../helpers/sse.ts';
 import type { Database } from '../../src/database/database.ts';
-
-const TeamEventCursors = graphql(`
-  subscription TeamEventCursors($teamId: ID!, $after: String) {
-    teamEvents(teamId: $teamId, after: $after) {
-      id
-      cursor
-      type
-      targetVersion
-    }
-  }
-`);
-
-type Stream = SseSubscription<ResultOf<typeof TeamEventCursors>>;
 
 const masterKey = randomBytes(32).toString('base64');
 const channelPrefix = `cloakroom-test-${randomUUID()}:`;
@@ -69,19 +54,6 @@ async function renames(baseUrl: string, count: number, parallel = 4): Promise<vo
       while (next < count) await rename(baseUrl, `Events ${next++}`);
     }),
   );
-}
-
-const seqOf = (cursor: string) => Number(Buffer.from(cursor, 'base64url').toString('utf8').split(':').at(-1));
-
-function expectContiguous(stream: Stream, from: number, count: number) {
-  const events = stream.results.map((result) => {
-    expect(result.errors).toBeUndefined();
-    return result.data!.teamEvents;
-  });
-  expect(events).toHaveLength(count);
-  expect(events.map((event) => seqOf(event.cursor))).toEqual(Array.from({ length: count }, (_v, index) => from + index));
-  expect(new Set(events.map((event) => event.id)).size).toBe(count);
-  return events;
 }
 
 describe.runIf(testDatabaseUrl)('team events across two server processes (PostgreSQL + Redis)', () => {
