@@ -52,9 +52,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('master_key_id', 'text', (c) => c.notNull())
     .addColumn('secret_version', 'integer', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('created_by', 'uuid')
-    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('updated_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_by', 'uuid')
     .execute();
   await db.schema.createIndex('webhooks_team_idx').on('webhooks').columns(['team_id', 'created_at', 'id']).execute();
@@ -71,11 +71,11 @@ export async function up(db: Kysely<any>): Promise<void> {
         .check(sql`status in ('PENDING', 'SUCCEEDED', 'FAILED')`),
     )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('next_attempt_at', 'timestamptz')
+    .addColumn('next_attempt_at', sql`timestamptz(3)`)
     .addColumn('response_status', 'integer')
     .addColumn('last_error', 'text')
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('updated_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('webhook_deliveries_webhook_event_key', ['webhook_id', 'event_id'])
     .execute();
   // The workers' claim: due PENDING deliveries, oldest due first.

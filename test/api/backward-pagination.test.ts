@@ -19,7 +19,7 @@ type Connection = {
 type PageVariables = { first?: number; after?: string; last?: number; before?: string };
 
 /** Where a connection hangs: under `team(id)`, a node by id, or `viewer`. */
-type Parent = 'team' | 'secret' | 'workspace' | 'viewer';
+type Parent = 'team' | 'secret' | 'workspace' | 'webhook' | 'viewer';
 
 interface ListCase {
   parent: Parent;
@@ -42,14 +42,22 @@ const CASES: Record<string, ListCase> = {
   'Team.members': { parent: 'team', field: 'members' },
   'Team.invitations': { parent: 'team', field: 'invitations' },
   'Team.auditEvents': { parent: 'team', field: 'auditEvents' },
+  'Team.webhooks': { parent: 'team', field: 'webhooks' },
   'Secret.locations': { parent: 'secret', field: 'locations' },
   'Secret.versions': { parent: 'secret', field: 'versions' },
   'Workspace.availableSecrets': { parent: 'workspace', field: 'availableSecrets' },
+  'Webhook.deliveries': { parent: 'webhook', field: 'deliveries' },
   'Viewer.apiTokens': { parent: 'viewer', field: 'apiTokens' },
   'Viewer.invitations': { parent: 'viewer', field: 'invitations' },
 };
 
-const PARENT_TYPE: Record<Parent, string> = { team: 'Team', secret: 'Secret', workspace: 'Workspace', viewer: 'Viewer' };
+const PARENT_TYPE: Record<Parent, string> = {
+  team: 'Team',
+  secret: 'Secret',
+  workspace: 'Workspace',
+  webhook: 'Webhook',
+  viewer: 'Viewer',
+};
 
 function listDocument({ parent, field, extra }: ListCase): TypedDocumentNode<Record<string, unknown>, PageVariables & { id?: string }> {
   const args = `first: $first, after: $after, last: $last, before: $before${extra ? `, ${extra}` : ''}`;
@@ -112,6 +120,16 @@ function cursorsOf(connection: Connection): string[] {
 beforeAll(async () => {
   t = await startTestApp();
   team = await createTeamWithOwner(t.db);
+  ids.team = team.teamId;
+  // Webhooks first: every later change of the team queues a delivery to each of them.
+  for (let i = 0; i < ITEMS; i++) {
+    const created = await mutate(
+      'mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename ... on CreateWebhookSuccess { webhook { id } } } }',
+      { teamId: team.teamId, url: `https://hooks.example.com/${i}` },
+      team.ownerToken,
+    );
+    ids.webhook ??= (created.webhook as { id: string }).id;
+  }
   const secretIds: string[] = [];
   for (let i = 0; i < ITEMS; i++) {
     const name = `${'edcba'[i]}-secret-${i}`;
@@ -122,7 +140,6 @@ beforeAll(async () => {
     );
     secretIds.push((created.secret as { id: string }).id);
   }
-  ids.team = team.teamId;
   ids.secret = secretIds[0]!;
   for (let i = 1; i < ITEMS; i++) {
     await mutate(
