@@ -13,9 +13,9 @@ import * as secretPolicy from '../secret/secret.policy.ts';
 import * as locationRepository from './location.repository.ts';
 import type { LocationFilter, LocationRow } from './location.repository.ts';
 import type { LocationType } from './location.rules.ts';
+import type { VersionedObject } from '../shared/versioned-object.ts';
 
-export interface Location {
-  id: string;
+export interface Location extends VersionedObject {
   teamId: string;
   secretId: string;
   name: string;
@@ -24,11 +24,6 @@ export interface Location {
   bucketName: string;
   region: string | null;
   endpointUrl: string | null;
-  version: number;
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date;
-  updatedBy: string | null;
 }
 
 const toLocation = (row: LocationRow): Location => ({

@@ -39,6 +39,7 @@ import { credentialFieldsFor, defaultAuthMethod, type AuthMethod, type Credentia
 import * as secretRepository from './secret.repository.ts';
 import * as verificationRepository from '../verification/verification.repository.ts';
 import type { SecretFilter, SecretPatch, SecretRow, SecretVersionRow } from './secret.repository.ts';
+import type { VersionedObject } from '../shared/versioned-object.ts';
 
 export type WorkspaceAccess = 'ALL' | 'SOME' | 'NONE';
 
@@ -49,8 +50,7 @@ export interface CredentialFieldView {
   maskedValue: string | null;
 }
 
-export interface Secret {
-  id: string;
+export interface Secret extends VersionedObject {
   teamId: string;
   name: string;
   description: string | null;
@@ -65,7 +65,6 @@ export interface Secret {
   ownerId: string | null;
   serviceSlug: string | null;
   workspaceAccess: WorkspaceAccess;
-  version: number;
   /** The version holding each stage (DESIGN §6.1); CURRENT always has one. */
   currentVersion: number;
   pendingVersion: number | null;
@@ -80,10 +79,6 @@ export interface Secret {
   /** When the purge removes it, unless `restoreSecret` comes first. */
   purgeAt: Date | null;
   locationCount: number;
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date;
-  updatedBy: string | null;
 }
 
 /** Rotate the credentials this many days after the current version was stored (1–3650). */

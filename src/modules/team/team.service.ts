@@ -11,16 +11,11 @@ import { authorize, ensureUser, issueToken, requireUnscopedToken } from '../auth
 import * as teamRepository from './team.repository.ts';
 import type { InvitationRow, MembershipRow, TeamRow } from './team.repository.ts';
 import { slugify } from './team.rules.ts';
+import type { VersionedObject } from '../shared/versioned-object.ts';
 
-export interface Team {
-  id: string;
+export interface Team extends VersionedObject {
   name: string;
   slug: string;
-  version: number;
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date;
-  updatedBy: string | null;
 }
 
 export interface Membership {

@@ -13,19 +13,14 @@ import type { VaultType } from '../secret/field-mapping-references.ts';
 import * as vaultConnectionRepository from './vault-connection.repository.ts';
 import type { VaultConnectionMetadata } from './vault-connection.repository.ts';
 import { VAULT_CREDENTIALS_MEMBER, vaultCredentialSchemas, type VaultCredentialsInput } from './vault-connection.rules.ts';
+import type { VersionedObject } from '../shared/versioned-object.ts';
 
-export interface VaultConnection {
-  id: string;
+export interface VaultConnection extends VersionedObject {
   teamId: string;
   name: string;
   description: string | null;
   vaultType: VaultType;
-  version: number;
   lastRotatedAt: Date | null;
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date;
-  updatedBy: string | null;
 }
 
 const toVaultConnection = (row: VaultConnectionMetadata): VaultConnection => ({

@@ -14,18 +14,13 @@ import * as eventsRepository from '../events/events.repository.ts';
 import type { TeamEventRow } from '../events/events.repository.ts';
 import * as webhookRepository from './webhook.repository.ts';
 import type { WebhookDeliveryRow, WebhookMetadata } from './webhook.repository.ts';
+import type { VersionedObject } from '../shared/versioned-object.ts';
 
-export interface Webhook {
-  id: string;
+export interface Webhook extends VersionedObject {
   teamId: string;
   url: string;
   types: string[] | null;
   description: string | null;
-  version: number;
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date;
-  updatedBy: string | null;
 }
 
 const toWebhook = (row: WebhookMetadata): Webhook => ({

@@ -9,17 +9,12 @@ import { authorize } from '../auth/auth.service.ts';
 import { listTeamSecrets, type SecretListArgs } from '../secret/secret.service.ts';
 import * as workspaceRepository from './workspace.repository.ts';
 import type { WorkspaceRow } from './workspace.repository.ts';
+import type { VersionedObject } from '../shared/versioned-object.ts';
 
-export interface Workspace {
-  id: string;
+export interface Workspace extends VersionedObject {
   teamId: string;
   name: string;
   description: string | null;
-  version: number;
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date;
-  updatedBy: string | null;
 }
 
 const toWorkspace = (row: WorkspaceRow): Workspace => ({
