@@ -23,12 +23,13 @@ export type SecretVersionRow = Omit<Selectable<SecretVersionTable>, 'ciphertext'
 /**
  * When the rotation policy wants new credentials: the CURRENT version's time plus
  * `rotation_every_days` (a staged PENDING version does not restart the clock); null without a
- * policy. The version's primary key serves the lookup.
+ * policy. The version's primary key serves the lookup, which a secret without a policy (most of
+ * them) skips: a list of 50 made 100 needless index probes before.
  */
-export const nextRotationAt = sql<Date | null>`(
+export const nextRotationAt = sql<Date | null>`case when secrets.rotation_every_days is not null then (
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
   from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
-)`;
+) end`;
 
 /**
  * `Secret.status`, the first that applies from the end of SecretStatus: SCHEDULED_FOR_DELETION while
