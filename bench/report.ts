@@ -20,6 +20,10 @@ export interface Measurement {
   requests: number;
   failures: number;
   peakRssBytes: number;
+  /** CPU time of the subject's process per request, in ms (`bench/cpu-time.ts`). */
+  serverCpuMsPerRequest: number;
+  /** CPU time of the PostgreSQL backends serving the bench database per request, in ms. */
+  postgresCpuMsPerRequest: number;
 }
 
 /** Resident memory of a subject's process 1 s after it started listening, before any load. */
@@ -354,12 +358,38 @@ function markdown(data: ReportData, chartFile: string): string {
     );
     lines.push(`| ${titleOf(operation)} | ${cells.join(' | ')} |`);
   }
+  lines.push(...cpuSection(data));
   lines.push('', '## Query plans of the secrets list (EXPLAIN ANALYZE on the seeded data)', '');
   for (const plan of data.explained) lines.push(`- **${plan.page}** (${plan.executionMs.toFixed(2)} ms): ${plan.scans.join('; ')}`);
   lines.push('');
   const analysis = new URL('analysis.md', import.meta.url);
   if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');
   return lines.join('\n');
+}
+
+/** Where a request's CPU goes, per subject: its own process and PostgreSQL (medians of the rounds). */
+function cpuSection(data: ReportData): string[] {
+  const connections = data.connectionCounts.includes(32) ? 32 : data.connectionCounts.at(-1)!;
+  const lines = [
+    '',
+    '## CPU per request',
+    '',
+    `CPU time (user + system, from \`/proc\`) per request at ${connections} connections, median of the rounds: the subject's own process, then ` +
+      "the PostgreSQL backends serving the bench database (`bench/cpu-time.ts`). Both share the machine's 2 cores with the load " +
+      'generator, so either one slows throughput.',
+    '',
+    `| operation | ${SUBJECTS.map((s) => `${SUBJECT_TITLES[s]}: server / PostgreSQL ms`).join(' | ')} |`,
+    `|---|${SUBJECTS.map(() => '---:').join('|')}|`,
+  ];
+  for (const operation of OPERATIONS.map((o) => o.name)) {
+    const cells = SUBJECTS.map((subject) => {
+      const rounds = data.measurements.filter((m) => m.subject === subject && m.operation === operation && m.connections === connections);
+      if (!rounds.length) return '–';
+      return `${fixed(median(rounds.map((m) => m.serverCpuMsPerRequest)), 2)} / ${fixed(median(rounds.map((m) => m.postgresCpuMsPerRequest)), 2)}`;
+    });
+    lines.push(`| ${titleOf(operation)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
 }
 
 /** Writes the report and its chart; the sections `bench:scaling` and `bench:events` wrote stay. */

@@ -20,6 +20,7 @@ import {
 import { DEFAULT_SIZES, freshSeededDatabase, QUICK_SIZES, type SeedSizes } from './seed.ts';
 import { startStatementCounter } from './statement-counter.ts';
 import { CLI_RUNS, embeddedDataDir, timeCliRuns } from './cli-run.ts';
+import { databaseBackendsCpuMs, processCpuMs } from './cpu-time.ts';
 import { startSubject, type RunningSubject, type SubjectName } from './subjects.ts';
 
 const { values: options } = parseArgs({
@@ -50,6 +51,7 @@ const rounds = Number(options.rounds ?? 3);
 const connectionCounts = (options.connections ?? (quick ? '1,32' : '1,8,32,64')).split(',').map(Number);
 const subjects = (options.subjects ?? 'cloakroom,raw,postgraphile').split(',') as SubjectName[];
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? `postgres://root@127.0.0.1:5432/cloakroom_bench${quick ? '_quick' : ''}`;
+const databaseName = new URL(databaseUrl).pathname.slice(1);
 const output = quick
   ? { report: 'bench/RESULTS-quick.md', chart: 'bench/throughput-quick.svg' }
   : { report: 'bench/RESULTS.md', chart: 'bench/throughput.svg' };
@@ -135,8 +137,19 @@ for (const operation of OPERATIONS.map((known) => known.name)) {
       for (const subject of taking) {
         const server = running.get(subject)!;
         server.takePeakRss();
+        const cpuBefore = { server: processCpuMs(server.pid), postgres: databaseBackendsCpuMs(databaseName) };
         const result = await drive(server.url, subjectTargets.get(subject)!, operation, connections, seconds);
-        const measurement = { subject, operation, connections, round, ...result, peakRssBytes: server.takePeakRss() };
+        const perRequest = (ms: number) => (result.requests ? ms / result.requests : 0);
+        const measurement = {
+          subject,
+          operation,
+          connections,
+          round,
+          ...result,
+          peakRssBytes: server.takePeakRss(),
+          serverCpuMsPerRequest: perRequest(processCpuMs(server.pid) - cpuBefore.server),
+          postgresCpuMsPerRequest: perRequest(databaseBackendsCpuMs(databaseName) - cpuBefore.postgres),
+        };
         measurements.push(measurement);
         progress(
           `${subject} ${operation} ×${connections} round ${round}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
