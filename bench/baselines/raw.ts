@@ -58,16 +58,16 @@ async function authenticate(header: string | undefined): Promise<TokenRow | null
 }
 
 /** cloakroom's secret columns (`selectSecrets`): the row, its location count, next rotation and status. */
-const SECRET_COLUMNS = `select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count", (
+const SECRET_COLUMNS = `select "secrets".*, (select count(*)::int from locations where locations.secret_id = secrets.id) as "location_count", case when secrets.rotation_every_days is not null then (
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
   from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
-) as "next_rotation_at", case
+) end as "next_rotation_at", case
   when secrets.deleted_at is not null then 'SCHEDULED_FOR_DELETION'
   when secrets.expires_at <= now() then 'EXPIRED'
-  when (
+  when case when secrets.rotation_every_days is not null then (
   select secret_versions.created_at + make_interval(days => secrets.rotation_every_days)
   from secret_versions where secret_versions.secret_id = secrets.id and secret_versions.version = secrets.payload_version
-) <= now() then 'ROTATION_DUE'
+) end <= now() then 'ROTATION_DUE'
   else 'ACTIVE' end as "status"`;
 
 /**
