@@ -155,13 +155,13 @@ function find(data: ReportData, subject: SubjectName, operation: OperationName, 
 }
 
 /** cloakroom ÷ a baseline, round by round (both measured within moments of each other): median, min and max. */
-interface Ratio {
+export interface Ratio {
   median: number;
   min: number;
   max: number;
 }
 
-function pairedRatio(
+export function pairedRatio(
   data: ReportData,
   baseline: SubjectName,
   operation: OperationName,
@@ -392,9 +392,10 @@ function cpuSection(data: ReportData): string[] {
   return lines;
 }
 
-/** Writes the report and its chart; the sections `bench:scaling` and `bench:events` wrote stay. */
-export function writeReport(output: { report: string; chart: string }, data: ReportData): void {
+/** Writes the report, its chart and its figures as JSON (for `bench:compare`); the sections `bench:scaling` and `bench:events` wrote stay. */
+export function writeReport(output: { report: string; chart: string; data: string }, data: ReportData): void {
   const sections = markedSections(output.report);
+  writeFileSync(output.data, JSON.stringify(data, null, 1) + '\n');
   writeFileSync(output.chart, chart(data));
   writeFileSync(output.report, [markdown(data, output.chart.replace(/^bench\//, '')).trimEnd(), ...sections].join('\n\n') + '\n');
 }

@@ -53,8 +53,8 @@ const subjects = (options.subjects ?? 'cloakroom,raw,postgraphile').split(',') a
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? `postgres://root@127.0.0.1:5432/cloakroom_bench${quick ? '_quick' : ''}`;
 const databaseName = new URL(databaseUrl).pathname.slice(1);
 const output = quick
-  ? { report: 'bench/RESULTS-quick.md', chart: 'bench/throughput-quick.svg' }
-  : { report: 'bench/RESULTS.md', chart: 'bench/throughput.svg' };
+  ? { report: 'bench/RESULTS-quick.md', chart: 'bench/throughput-quick.svg', data: 'bench/RESULTS-quick.json' }
+  : { report: 'bench/RESULTS.md', chart: 'bench/throughput.svg', data: 'bench/RESULTS.json' };
 
 /** PostGraphile has no equivalent of cloakroom's audited writes: it runs the reads only. */
 const operationsOf = (subject: SubjectName) =>
@@ -205,5 +205,5 @@ writeReport(output, {
   durationSeconds: (performance.now() - startedAt) / 1000,
   quick,
 });
-progress(`wrote ${output.report} and ${output.chart}${failures ? ` — ${failures} requests FAILED` : ''}`);
+progress(`wrote ${output.report}, ${output.chart} and ${output.data}${failures ? ` — ${failures} requests FAILED` : ''}`);
 if (failures) process.exitCode = 1;
