@@ -13,7 +13,6 @@ import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import {
   CancelSecretRotation,
   CreateApiToken,
-  CreateVaultConnection,
   DeleteSecret,
   DestroySecretVersion,
   PromoteSecretVersion,
@@ -23,7 +22,8 @@ import {
   SecretStages,
   UpdateSecret,
 } from '../helpers/documents.ts';
-import { createS3Secret, fixtures, uniqueName, useTestApp } from '../helpers/fixtures.ts';
+import { createS3Secret, fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { createVaultConnection, s3FieldMappings } from '../helpers/scenarios.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
@@ -263,33 +263,19 @@ describe('VERSION_NOT_RESTORABLE', () => {
   });
 
   test('an EXTERNAL_VAULT secret has no stored version to bring back; rotate PENDING is CREDENTIALS_NOT_ALLOWED', async () => {
-    const vault = (
-      await executeOk(
-        t.app,
-        CreateVaultConnection,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('vault'),
-            vaultType: 'ONEPASSWORD',
-            credentials: { onePassword: { accessToken: `ops_${randomBytes(24).toString('hex')}` } },
-          },
-        },
-        owner(),
-      )
-    ).createVaultConnection;
-    if (vault.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
-    const mappings = (item: string) => [
-      { fieldName: 'access_key_id', reference: `op://Infra/${item}/access_key_id` },
-      { fieldName: 'secret_access_key', reference: `op://Infra/${item}/secret_access_key` },
-    ];
+    const vault = await createVaultConnection(t.app, team);
     const id = (
-      await createS3Secret(t.app, team, { credentials: null, vaultConnectionId: vault.vaultConnection.id, fieldMappings: mappings('a') })
+      await createS3Secret(t.app, team, {
+        credentials: null,
+        vaultConnectionId: vault.id,
+        fieldMappings: s3FieldMappings('ONEPASSWORD', 'a'),
+      })
     ).id;
     expect(await read(id)).toMatchObject({ currentVersion: 1, pendingVersion: null, previousVersion: null });
-    expect((await executeOk(t.app, UpdateSecret, { input: { id, fieldMappings: mappings('b') } }, owner())).updateSecret.__typename).toBe(
-      'UpdateSecretSuccess',
-    );
+    expect(
+      (await executeOk(t.app, UpdateSecret, { input: { id, fieldMappings: s3FieldMappings('ONEPASSWORD', 'b') } }, owner())).updateSecret
+        .__typename,
+    ).toBe('UpdateSecretSuccess');
     const stages = await read(id);
     expect(stages).toMatchObject({ currentVersion: 2, previousVersion: 1 });
     expect(stages.versions[0]!.credentialFields!.map((field) => field.maskedValue)).toEqual([null, null]);

@@ -11,7 +11,6 @@ import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import {
   CreateApiToken,
   CancelSecretRotation,
-  CreateVaultConnection,
   DeleteSecret,
   LocationLastVerification,
   PromoteSecretVersion,
@@ -21,7 +20,8 @@ import {
   VerifyLocation,
   VerifySecret,
 } from '../helpers/documents.ts';
-import { createS3Location, createS3Secret, uniqueName, useTestApp } from '../helpers/fixtures.ts';
+import { createS3Location, createS3Secret, useTestApp } from '../helpers/fixtures.ts';
+import { createVaultConnection, s3FieldMappings } from '../helpers/scenarios.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 import {
   closedPort,
@@ -258,31 +258,11 @@ describe('versions, verifySecret and the summary of a version', () => {
   });
 
   test('an EXTERNAL_VAULT secret → NOT_VERIFIABLE: its values are in the vault, never fetched here', async () => {
-    const accessToken = `dp.st.${randomUUID()}`;
-    registerPlaintext(accessToken);
-    const vault = (
-      await executeOk(
-        t.app,
-        CreateVaultConnection,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('vault'),
-            vaultType: 'DOPPLER',
-            credentials: { doppler: { accessToken, project: 'p', config: 'c' } },
-          },
-        },
-        team.ownerToken,
-      )
-    ).createVaultConnection;
-    if (vault.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
+    const vault = await createVaultConnection(t.app, team, { vaultType: 'DOPPLER' });
     const secret = await createSecret(undefined, {
       credentials: null,
-      vaultConnectionId: vault.vaultConnection.id,
-      fieldMappings: [
-        { fieldName: 'access_key_id', reference: 'S3_KEY_ID' },
-        { fieldName: 'secret_access_key', reference: 'S3_SECRET' },
-      ],
+      vaultConnectionId: vault.id,
+      fieldMappings: s3FieldMappings('DOPPLER'),
     });
     const location = await createLocation(secret.id);
     expect(await verifyLocation(location.id)).toMatchObject({ __typename: 'ConflictError', code: 'NOT_VERIFIABLE' });
