@@ -46,6 +46,9 @@ async function snapshot(id: string) {
   return { ...rows[0], env: await injectableEnv(t.db, t.keyring, rawId(id)).catch((error: Error) => error.message) };
 }
 
+/** One env var of an input. */
+const envVar = (key: string, value = VALUE) => ({ key, value });
+
 const reservedError = (paths: string[][]) => ({
   __typename: 'ValidationError',
   code: 'RESERVED_ENV_KEY',
@@ -96,35 +99,21 @@ describe('RESERVED_ENV_KEY on every write path', () => {
   test('updateSecret values, addValues and renameKeys: refused at the key’s path; nothing changes', async () => {
     const id = await createEnv({ API_TOKEN: VALUE, OTHER: VALUE });
     const before = await snapshot(id);
-    expect(
-      await update({
-        id,
-        values: [
-          { key: 'API_TOKEN', value: VALUE },
-          { key: 'LD_PRELOAD', value: '/tmp/evil.so' },
+    // Each change, and the paths of its refused keys.
+    const changes: [Omit<UpdateSecretInput, 'id'>, string[][]][] = [
+      [{ values: [envVar('API_TOKEN'), envVar('LD_PRELOAD', '/tmp/evil.so')] }, [['input', 'values', '1', 'key']]],
+      [{ addValues: [envVar('FINE'), envVar('NODE_OPTIONS', '--require /tmp/evil.js')] }, [['input', 'addValues', '1', 'key']]],
+      [{ renameKeys: [{ from: 'OTHER', to: 'BASH_ENV' }] }, [['input', 'renameKeys', '0', 'to']]],
+      [
+        { renameKeys: [{ from: 'OTHER', to: 'PATH' }], addValues: [envVar('CLOAKROOM_MASTER_KEY')] },
+        [
+          ['input', 'renameKeys', '0', 'to'],
+          ['input', 'addValues', '0', 'key'],
         ],
-      }),
-    ).toMatchObject(reservedError([['input', 'values', '1', 'key']]));
-    expect(
-      await update({
-        id,
-        addValues: [
-          { key: 'FINE', value: VALUE },
-          { key: 'NODE_OPTIONS', value: '--require /tmp/evil.js' },
-        ],
-      }),
-    ).toMatchObject(reservedError([['input', 'addValues', '1', 'key']]));
-    expect(await update({ id, renameKeys: [{ from: 'OTHER', to: 'BASH_ENV' }] })).toMatchObject(
-      reservedError([['input', 'renameKeys', '0', 'to']]),
-    );
-    expect(
-      await update({ id, renameKeys: [{ from: 'OTHER', to: 'PATH' }], addValues: [{ key: 'CLOAKROOM_MASTER_KEY', value: VALUE }] }),
-    ).toMatchObject(
-      reservedError([
-        ['input', 'renameKeys', '0', 'to'],
-        ['input', 'addValues', '0', 'key'],
-      ]),
-    );
+      ],
+    ];
+    for (const [change, paths] of changes)
+      expect(await update({ id, ...change }), JSON.stringify(change)).toMatchObject(reservedError(paths));
     expect(await snapshot(id)).toEqual(before);
   });
 
