@@ -8,6 +8,7 @@ import { useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { CreateSecret, NodeById, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { rawId } from '../helpers/ids.ts';
 import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 
 const { t, team } = useTestApp();
 
@@ -184,12 +185,9 @@ describe('a secret stored before the rule', () => {
       code: 'RESERVED_ENV_KEY',
       message: expect.stringContaining('NODE_OPTIONS'),
     });
-    const events = await t.db
-      .selectFrom('audit_events')
-      .select(['action', 'outcome', 'changed_fields'])
-      .where('target_id', '=', rawId(id))
-      .execute();
-    expect(events).toEqual([{ action: 'secret.injected', outcome: 'DENIED', changed_fields: ['NODE_OPTIONS'] }]);
+    expect(await auditEventsOf(t.db, id)).toMatchObject([
+      { action: 'secret.injected', outcome: 'DENIED', changed_fields: ['NODE_OPTIONS'] },
+    ]);
     // Still visible as metadata, as before.
     expect((await executeOk(t.app, NodeById, { id }, team.ownerToken)).node).toMatchObject({ id });
   });

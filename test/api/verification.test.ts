@@ -32,6 +32,7 @@ import {
   type S3rverHandle,
 } from '../helpers/storage-servers.ts';
 import { createTestCa } from '../helpers/test-ca.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 
 /**
  * verifyLocation / verifySecret against s3rver, a real S3 protocol server, over HTTPS with a CA made
@@ -123,13 +124,9 @@ describe('verifyLocation against s3rver over HTTPS', () => {
 
     const last = await executeOk(t.app, LocationLastVerification, { id: location.id }, team.ownerToken);
     expect(last.node).toMatchObject({ lastVerification: { id: verification.id, status: 'PASSED' } });
-    const events = await t.db
-      .selectFrom('audit_events')
-      .select(['action', 'target_type', 'changed_fields'])
-      .where('target_id', '=', rawId(location.id))
-      .where('action', '=', 'location.verified')
-      .execute();
-    expect(events).toEqual([{ action: 'location.verified', target_type: 'Location', changed_fields: ['lastVerification'] }]);
+    expect(await auditEventsOf(t.db, location.id, 'location.verified')).toMatchObject([
+      { action: 'location.verified', target_type: 'Location', changed_fields: ['lastVerification'] },
+    ]);
   });
 
   test('READ_ONLY runs LIST only', async () => {
@@ -517,12 +514,7 @@ describe('rotation that cannot break pipelines: rotate(PENDING) → verifySecret
       __typename: 'PromoteSecretVersionSuccess',
       secret: { currentVersion: version },
     });
-    const [event] = await t.db
-      .selectFrom('audit_events')
-      .select('changed_fields')
-      .where('target_id', '=', rawId(secret.id))
-      .where('action', '=', 'secret.version_promoted')
-      .execute();
+    const [event] = await auditEventsOf(t.db, secret.id, 'secret.version_promoted');
     expect(event!.changed_fields).toContain('force');
   });
 });
