@@ -6,7 +6,7 @@ import { createS3Location, createS3Secret, fixtures, useTestApp, uniqueName } fr
 import { rawId } from '../helpers/ids.ts';
 import type { CreateSecretInput, RotateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
-import { createVaultConnection, s3FieldMappings } from '../helpers/scenarios.ts';
+import { createVaultConnection, s3FieldMappings, s3SecretInput } from '../helpers/scenarios.ts';
 
 const SecretVersions = graphql(`
   query SecretVersions($id: ID!) {
@@ -29,14 +29,7 @@ const SecretVersions = graphql(`
 const { t, team } = useTestApp();
 
 async function create(input: Partial<CreateSecretInput>, token = team.ownerToken) {
-  const full = {
-    teamId: team.teamId,
-    name: uniqueName('secret'),
-    secretType: 'S3' as const,
-    credentials: { accessKey: fixtures.accessKey() },
-    ...input,
-  } as CreateSecretInput;
-  return (await executeOk(t.app, CreateSecret, { input: full }, token)).createSecret;
+  return (await executeOk(t.app, CreateSecret, { input: s3SecretInput(team, input) }, token)).createSecret;
 }
 
 const createOk = (input: Partial<CreateSecretInput> = {}) => createS3Secret(t.app, team, input);

@@ -5,11 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { App } from '../../src/http/app.ts';
-import type { CreateVaultConnectionInput, VaultCredentialsInput, VaultType } from '../gql/graphql.ts';
+import type { CreateSecretInput, CreateVaultConnectionInput, VaultCredentialsInput, VaultType } from '../gql/graphql.ts';
 import { executeOk, type TestTeam } from './app.ts';
 import { CreateVaultConnection } from './documents.ts';
-import { uniqueName } from './fixtures.ts';
+import { fixtures, uniqueName } from './fixtures.ts';
 import { registerPlaintext } from './harness-checks.ts';
+
+/**
+ * A valid S3 createSecret input in `team` (unique name, fresh access key), `input` laid over it:
+ * for tests that send it themselves, through their own document or to see a refusal.
+ */
+export function s3SecretInput(team: TestTeam, input: Partial<CreateSecretInput> = {}): CreateSecretInput {
+  return { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, ...input };
+}
 
 /** Valid credentials for a vault type, each value random and registered for the leak sweep. */
 export function vaultCredentialsFor(vaultType: VaultType): VaultCredentialsInput {
