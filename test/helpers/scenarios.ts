@@ -1,7 +1,7 @@
 /**
- * Objects several API test files set up the same way, made through the API beside fixtures.ts's
- * `createS3Secret` and `createS3Location`: a vault connection and the field mappings of an
- * EXTERNAL_VAULT S3 secret reading from it.
+ * What several API test files set up the same way, beside fixtures.ts's `createS3Secret` and
+ * `createS3Location`: an S3 secret's input for a test's own document, a vault connection made
+ * through the API, and the field mappings of an EXTERNAL_VAULT S3 secret reading from it.
  */
 import { randomBytes } from 'node:crypto';
 import type { App } from '../../src/http/app.ts';
@@ -20,7 +20,7 @@ export function s3SecretInput(team: TestTeam, input: Partial<CreateSecretInput> 
 }
 
 /** Valid credentials for a vault type, each value random and registered for the leak sweep. */
-export function vaultCredentialsFor(vaultType: VaultType): VaultCredentialsInput {
+function vaultCredentialsFor(vaultType: VaultType): VaultCredentialsInput {
   const random = (prefix: string) => `${prefix}${randomBytes(18).toString('base64url')}`;
   const credentials: VaultCredentialsInput =
     vaultType === 'ONEPASSWORD'
