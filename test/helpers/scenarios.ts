@@ -19,18 +19,18 @@ export function s3SecretInput(team: TestTeam, input: Partial<CreateSecretInput> 
   return { teamId: team.teamId, name: uniqueName('secret'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() }, ...input };
 }
 
-/** Valid credentials for a vault type, each value random and registered for the leak sweep. */
+/** Valid credentials for a vault type; its random values (tokens, client id and secret) are registered for the leak sweep. */
 function vaultCredentialsFor(vaultType: VaultType): VaultCredentialsInput {
-  const random = (prefix: string) => `${prefix}${randomBytes(18).toString('base64url')}`;
-  const credentials: VaultCredentialsInput =
-    vaultType === 'ONEPASSWORD'
-      ? { onePassword: { accessToken: random('ops_') } }
-      : vaultType === 'DOPPLER'
-        ? { doppler: { accessToken: random('dp.st.prd.'), project: 'web', config: 'prd' } }
-        : { infisical: { clientId: random('client-id-'), clientSecret: random('client-secret-'), projectId: 'proj', environment: 'prod' } };
-  for (const member of Object.values(credentials))
-    for (const value of Object.values(member as Record<string, string>)) registerPlaintext(value);
-  return credentials;
+  const random = (prefix: string) => {
+    const value = `${prefix}${randomBytes(18).toString('base64url')}`;
+    registerPlaintext(value);
+    return value;
+  };
+  return vaultType === 'ONEPASSWORD'
+    ? { onePassword: { accessToken: random('ops_') } }
+    : vaultType === 'DOPPLER'
+      ? { doppler: { accessToken: random('dp.st.prd.'), project: 'web', config: 'prd' } }
+      : { infisical: { clientId: random('client-id-'), clientSecret: random('client-secret-'), projectId: 'proj', environment: 'prod' } };
 }
 
 /** A vault connection (1Password unless `input` says otherwise, unique name) made through the API; anything but success fails the test. */
