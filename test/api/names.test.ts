@@ -25,6 +25,24 @@ async function post(query: string, variables: Record<string, unknown>, token = t
   return (await response.json()) as never;
 }
 
+/** `mutation` (a create field, by name) through a raw POST: its result, with the error fields. */
+async function createByField(mutation: string, input: object) {
+  const type = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input`;
+  return (await post(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${ERROR_FIELDS} } }`, { input })).data?.[mutation];
+}
+
+/** A valid create input named `name` for each named thing besides secrets and locations (which the tests build themselves). */
+const otherNamedInputs = (name: string) =>
+  [
+    ['createWorkspace', { teamId: team.teamId, name }],
+    ['createTeam', { name }],
+    ['createApiToken', { name }],
+    [
+      'createVaultConnection',
+      { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } },
+    ],
+  ] as const;
+
 async function createSecret(input: Partial<CreateSecretInput>, token = team.ownerToken) {
   return (await executeOk(t.app, CreateSecret, { input: { teamId: team.teamId, ...input } }, token)).createSecret;
 }
@@ -162,12 +180,9 @@ describe('lookalikes are one name: NFKC normalisation and case folding', () => {
     expect((await vault(`cafe\u0301-${suffix}`)).createVaultConnection).toMatchObject({ __typename: 'CreateVaultConnectionSuccess' });
     expect((await vault(`CAF\u00c9-${suffix}`)).createVaultConnection).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
 
-    const workspace = (name: string) =>
-      post(`mutation($input: CreateWorkspaceInput!) { createWorkspace(input: $input) { ${ERROR_FIELDS} } }`, {
-        input: { teamId: team.teamId, name },
-      });
-    expect((await workspace(`Straße-${suffix}`)).data?.createWorkspace).toMatchObject({ __typename: 'CreateWorkspaceSuccess' });
-    expect((await workspace(`strasse-${suffix}`)).data?.createWorkspace).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
+    const workspace = (name: string) => createByField('createWorkspace', { teamId: team.teamId, name });
+    expect(await workspace(`Straße-${suffix}`)).toMatchObject({ __typename: 'CreateWorkspaceSuccess' });
+    expect(await workspace(`strasse-${suffix}`)).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN' });
   });
 });
 
@@ -198,18 +213,8 @@ describe('invisible and control characters are refused in names', () => {
           fieldErrors: [{ path: ['input', 'name'], code: 'INVALID_CHARACTERS' }],
         },
       );
-      for (const [mutation, input] of [
-        ['createWorkspace', { teamId: team.teamId, name }],
-        ['createTeam', { name }],
-        ['createApiToken', { name }],
-        [
-          'createVaultConnection',
-          { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } },
-        ],
-      ] as const) {
-        const type = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input`;
-        const body = await post(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${ERROR_FIELDS} } }`, { input });
-        expect(body.data?.[mutation], mutation).toMatchObject({
+      for (const [mutation, input] of otherNamedInputs(name)) {
+        expect(await createByField(mutation, input), mutation).toMatchObject({
           __typename: 'ValidationError',
           fieldErrors: [{ path: ['input', 'name'], code: 'INVALID_CHARACTERS' }],
         });
@@ -232,17 +237,9 @@ describe('surrounding whitespace: one behaviour for every name', () => {
     for (const [mutation, input] of [
       ['createSecret', { teamId: team.teamId, ...s3Secret(name) }],
       ['createLocation', { teamId: team.teamId, name, locationType: 'S3', secretId: unknownId('Secret'), bucketName: 'b' }],
-      ['createWorkspace', { teamId: team.teamId, name }],
-      ['createTeam', { name }],
-      ['createApiToken', { name }],
-      [
-        'createVaultConnection',
-        { teamId: team.teamId, name, vaultType: 'ONEPASSWORD', credentials: { onePassword: { accessToken: `ops_${randomUUID()}` } } },
-      ],
+      ...otherNamedInputs(name),
     ] as const) {
-      const type = `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input`;
-      const body = await post(`mutation($input: ${type}!) { ${mutation}(input: $input) { ${ERROR_FIELDS} } }`, { input });
-      expect(body.data?.[mutation], mutation).toMatchObject({
+      expect(await createByField(mutation, input), mutation).toMatchObject({
         __typename: 'ValidationError',
         code: 'VALIDATION_FAILED',
         fieldErrors: [{ path: ['input', 'name'] }],

@@ -7,8 +7,9 @@
 import { describe, expect, test } from 'vitest';
 import type { CreateSecretInput, SecretCredentialsInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret, CreateVaultConnection, NodeById } from '../helpers/documents.ts';
+import { CreateLocation, CreateSecret, NodeById } from '../helpers/documents.ts';
 import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
+import { createVaultConnection } from '../helpers/scenarios.ts';
 import { maskValue } from '../../src/modules/secret/credential-masking.ts';
 import {
   AUTH_METHODS,
@@ -88,26 +89,13 @@ describe('every auth method of the catalogue round-trips through the API', () =>
   test.each(AUTH_METHODS.filter((method) => supportsExternalVault(secretTypeOf(method))))(
     '%s: EXTERNAL_VAULT with one mapping per catalogue field',
     async (method) => {
-      const connection = await executeOk(
-        t.app,
-        CreateVaultConnection,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('doppler'),
-            vaultType: 'DOPPLER',
-            credentials: { doppler: { accessToken: 'dp.st.prd.abcdefghijklmnop', project: 'storage', config: 'prd' } },
-          },
-        },
-        team.ownerToken,
-      );
-      if (connection.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(connection));
+      const connection = await createVaultConnection(t.app, team, { vaultType: 'DOPPLER' });
       const fieldMappings = credentialFieldsFor(method).map((field) => ({ fieldName: field.name, reference: field.envVar }));
       const secret = await createSecret({
         name: uniqueName(`vault-${method.toLowerCase()}`),
         secretType: secretTypeOf(method),
         authMethod: method,
-        vaultConnectionId: connection.createVaultConnection.vaultConnection.id,
+        vaultConnectionId: connection.id,
         fieldMappings,
       });
       expect(secret).toMatchObject({ storage: 'EXTERNAL_VAULT', fieldMappings });

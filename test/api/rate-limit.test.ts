@@ -15,6 +15,7 @@ import { createRateLimitRedis } from '../../src/http/plugins/rate-limit/store.ts
 import { addMember, createTeamWithOwner, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateSecret, NodeById } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 
 /*
  * Rate limits (src/http/plugins/rate-limit/): per token, user and team, stricter for mutations,
@@ -32,6 +33,14 @@ afterAll(() => t?.close());
 /** Another instance of the application on the test database, with these limits. */
 function appWith(rateLimit: AppOptions['rateLimit']): App {
   return createApp({ db: t.db, keyring: t.keyring, logger, rateLimit });
+}
+
+/** An app with these limits, a team of its own, and one secret of that team created through the app (so it is charged). */
+async function appWithSecret(rateLimit: AppOptions['rateLimit']) {
+  const app = appWith(rateLimit);
+  const team = await createTeamWithOwner(t.db);
+  const secretId = secretIdOf(await createSecret(app, team));
+  return { app, team, secretId };
 }
 
 interface Sent<T> {
@@ -106,6 +115,11 @@ function rotations(n: number): TypedDocumentNode<Record<string, { __typename: st
     (_, i) => `r${i}: rotateSecret(input: { id: $id, credentials: { accessKey: $key } }) { __typename }`,
   );
   return parse(`mutation Rotations($id: ID!, $key: AccessKeyCredentialsInput!) { ${fields.join(' ')} }`);
+}
+
+/** `n` aliased rotations of `secretId` (fresh credentials) in one operation, sent with `token`. */
+function rotate(app: App, secretId: string, n: number, token: string) {
+  return send(app, rotations(n), { id: secretId, key: fixtures.accessKey() }, { token });
 }
 
 function secretIdOf(response: Sent<{ createSecret: { __typename: string } | null }>): string {
@@ -238,11 +252,9 @@ describe('in memory', () => {
   });
 
   test('each root mutation field is charged: aliased mutations cannot share one unit of budget', async () => {
-    const app = appWith({ perToken: { queries: 100, mutations: 6 } });
-    const team = await createTeamWithOwner(t.db);
-    const secretId = secretIdOf(await createSecret(app, team));
+    const { app, team, secretId } = await appWithSecret({ perToken: { queries: 100, mutations: 6 } });
 
-    const four = await send(app, rotations(4), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    const four = await rotate(app, secretId, 4, team.ownerToken);
     expect(four.status).toBe(200);
     expect(Object.values(four.body.data ?? {}).map((r) => r.__typename)).toEqual(Array(4).fill('RotateSecretSuccess'));
     expect(rateHeaders(four.headers)).toMatchObject({ limit: 6, remaining: 1 });
@@ -250,27 +262,25 @@ describe('in memory', () => {
 
     // Two more do not fit in the one unit left: refused whole, nothing rotated, nothing spent.
     expectRateLimited(
-      await send(app, rotations(2), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken }),
+      await rotate(app, secretId, 2, team.ownerToken),
       /at most 6 mutations per 60 s for this API token \(this operation costs 2\)/,
     );
     expect(await secretVersion(secretId)).toBe(5);
-    const one = await send(app, rotations(1), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    const one = await rotate(app, secretId, 1, team.ownerToken);
     expect(one.status).toBe(200);
     expect(rateHeaders(one.headers)).toMatchObject({ limit: 6, remaining: 0 });
     expect(await secretVersion(secretId)).toBe(6);
   });
 
   test('more than 10 root mutation fields in one operation: TOO_MANY_MUTATIONS, nothing runs, nothing spent', async () => {
-    const app = appWith({ perToken: { queries: 100, mutations: 100 } });
-    const team = await createTeamWithOwner(t.db);
-    const secretId = secretIdOf(await createSecret(app, team));
+    const { app, team, secretId } = await appWithSecret({ perToken: { queries: 100, mutations: 100 } });
 
-    const ten = await send(app, rotations(10), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    const ten = await rotate(app, secretId, 10, team.ownerToken);
     expect(ten.status).toBe(200);
     expect(rateHeaders(ten.headers)).toMatchObject({ limit: 100, remaining: 89 });
     expect(await secretVersion(secretId)).toBe(11);
 
-    const eleven = await send(app, rotations(11), { id: secretId, key: fixtures.accessKey() }, { token: team.ownerToken });
+    const eleven = await rotate(app, secretId, 11, team.ownerToken);
     expect(eleven.status).toBe(400);
     expect(eleven.body.data ?? undefined).toBeUndefined();
     expect(eleven.body.errors).toHaveLength(1);
@@ -292,8 +302,8 @@ describe('in memory', () => {
 
     // Work on `other` (by its team id, then by a secret's id) spends `other`'s budget only.
     const secretId = secretIdOf(await createSecret(app, other));
-    expect((await send(app, rotations(1), { id: secretId, key: fixtures.accessKey() }, { token: other.ownerToken })).status).toBe(200);
-    expectRateLimited(await send(app, rotations(1), { id: secretId, key: fixtures.accessKey() }, { token: other.ownerToken }), /your team/);
+    expect((await rotate(app, secretId, 1, other.ownerToken)).status).toBe(200);
+    expectRateLimited(await rotate(app, secretId, 1, other.ownerToken), /your team/);
     expectRateLimited(await createSecret(app, other), /your team/);
     // `home`, which the same user belongs to, is untouched: its members still have their two.
     const inHome = await createSecret(app, home, other.ownerToken);
@@ -314,9 +324,10 @@ describe('in memory', () => {
   });
 
   test('finding the team a mutation acts on changes none of its answer (no row cached before it ran)', async () => {
-    const app = appWith({ perToken: { queries: 100, mutations: 100 }, perTeam: { queries: 100, mutations: 10 } });
-    const team = await createTeamWithOwner(t.db);
-    const secretId = secretIdOf(await createSecret(app, team));
+    const { app, team, secretId } = await appWithSecret({
+      perToken: { queries: 100, mutations: 100 },
+      perTeam: { queries: 100, mutations: 10 },
+    });
     const linked = await send(
       app,
       parse(
@@ -469,13 +480,8 @@ describe('behind a proxy (a real socket from 127.0.0.1)', () => {
         { authorization: `Bearer ${team.ownerToken}`, 'x-forwarded-for': '203.0.113.3' },
       );
       expect(created.status).toBe(200);
-      const audit = await t.db
-        .selectFrom('audit_events')
-        .select('client_ip')
-        .where('team_id', '=', fromGlobalId(team.teamId, 'Team'))
-        .where('action', '=', 'secret.created')
-        .executeTakeFirstOrThrow();
-      expect(audit.client_ip).toBe('203.0.113.3');
+      const { data } = (await created.json()) as { data: { createSecret: { secret: { id: string } } } };
+      expect(await auditEventsOf(t.db, data.createSecret.secret.id, 'secret.created')).toMatchObject([{ client_ip: '203.0.113.3' }]);
     });
   });
 

@@ -14,6 +14,7 @@ import { UpdateSecret } from '../helpers/documents.ts';
 import { createS3Secret, useTestApp } from '../helpers/fixtures.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 import { startCountingTestApp } from '../helpers/statement-log.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 import { authenticate } from '../../src/modules/auth/auth.service.ts';
 
 /*
@@ -84,13 +85,7 @@ describe.runIf(testDatabaseUrl)('request deadline (PostgreSQL)', () => {
       row = await t.db.selectFrom('secrets').select(['version', 'description']).where('id', '=', secretId).executeTakeFirstOrThrow();
     }
     expect(row).toEqual({ version: secret.version + 1, description: 'after the lock' });
-    const audit = await t.db
-      .selectFrom('audit_events')
-      .select('target_version')
-      .where('target_id', '=', secretId)
-      .where('action', '=', 'secret.updated')
-      .execute();
-    expect(audit).toEqual([{ target_version: secret.version + 1 }]);
+    expect(await auditEventsOf(t.db, secret.id, 'secret.updated')).toMatchObject([{ target_version: secret.version + 1 }]);
   });
 
   test('requests that finish in time are untouched by the deadline', async () => {

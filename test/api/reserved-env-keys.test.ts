@@ -8,6 +8,7 @@ import { useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { CreateSecret, NodeById, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
 import { rawId } from '../helpers/ids.ts';
 import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 
 const { t, team } = useTestApp();
 
@@ -45,6 +46,9 @@ async function snapshot(id: string) {
            (select version from secrets where id = ${rawId(id)}) as version`.execute(t.db);
   return { ...rows[0], env: await injectableEnv(t.db, t.keyring, rawId(id)).catch((error: Error) => error.message) };
 }
+
+/** One env var of an input. */
+const envVar = (key: string, value = VALUE) => ({ key, value });
 
 const reservedError = (paths: string[][]) => ({
   __typename: 'ValidationError',
@@ -96,35 +100,21 @@ describe('RESERVED_ENV_KEY on every write path', () => {
   test('updateSecret values, addValues and renameKeys: refused at the key’s path; nothing changes', async () => {
     const id = await createEnv({ API_TOKEN: VALUE, OTHER: VALUE });
     const before = await snapshot(id);
-    expect(
-      await update({
-        id,
-        values: [
-          { key: 'API_TOKEN', value: VALUE },
-          { key: 'LD_PRELOAD', value: '/tmp/evil.so' },
+    // Each change, and the paths of its refused keys.
+    const changes: [Omit<UpdateSecretInput, 'id'>, string[][]][] = [
+      [{ values: [envVar('API_TOKEN'), envVar('LD_PRELOAD', '/tmp/evil.so')] }, [['input', 'values', '1', 'key']]],
+      [{ addValues: [envVar('FINE'), envVar('NODE_OPTIONS', '--require /tmp/evil.js')] }, [['input', 'addValues', '1', 'key']]],
+      [{ renameKeys: [{ from: 'OTHER', to: 'BASH_ENV' }] }, [['input', 'renameKeys', '0', 'to']]],
+      [
+        { renameKeys: [{ from: 'OTHER', to: 'PATH' }], addValues: [envVar('CLOAKROOM_MASTER_KEY')] },
+        [
+          ['input', 'renameKeys', '0', 'to'],
+          ['input', 'addValues', '0', 'key'],
         ],
-      }),
-    ).toMatchObject(reservedError([['input', 'values', '1', 'key']]));
-    expect(
-      await update({
-        id,
-        addValues: [
-          { key: 'FINE', value: VALUE },
-          { key: 'NODE_OPTIONS', value: '--require /tmp/evil.js' },
-        ],
-      }),
-    ).toMatchObject(reservedError([['input', 'addValues', '1', 'key']]));
-    expect(await update({ id, renameKeys: [{ from: 'OTHER', to: 'BASH_ENV' }] })).toMatchObject(
-      reservedError([['input', 'renameKeys', '0', 'to']]),
-    );
-    expect(
-      await update({ id, renameKeys: [{ from: 'OTHER', to: 'PATH' }], addValues: [{ key: 'CLOAKROOM_MASTER_KEY', value: VALUE }] }),
-    ).toMatchObject(
-      reservedError([
-        ['input', 'renameKeys', '0', 'to'],
-        ['input', 'addValues', '0', 'key'],
-      ]),
-    );
+      ],
+    ];
+    for (const [change, paths] of changes)
+      expect(await update({ id, ...change }), JSON.stringify(change)).toMatchObject(reservedError(paths));
     expect(await snapshot(id)).toEqual(before);
   });
 
@@ -195,12 +185,9 @@ describe('a secret stored before the rule', () => {
       code: 'RESERVED_ENV_KEY',
       message: expect.stringContaining('NODE_OPTIONS'),
     });
-    const events = await t.db
-      .selectFrom('audit_events')
-      .select(['action', 'outcome', 'changed_fields'])
-      .where('target_id', '=', rawId(id))
-      .execute();
-    expect(events).toEqual([{ action: 'secret.injected', outcome: 'DENIED', changed_fields: ['NODE_OPTIONS'] }]);
+    expect(await auditEventsOf(t.db, id)).toMatchObject([
+      { action: 'secret.injected', outcome: 'DENIED', changed_fields: ['NODE_OPTIONS'] },
+    ]);
     // Still visible as metadata, as before.
     expect((await executeOk(t.app, NodeById, { id }, team.ownerToken)).node).toMatchObject({ id });
   });

@@ -6,6 +6,7 @@ import { createS3Secret, fixtures, useTestApp, uniqueName } from '../helpers/fix
 import { rawId } from '../helpers/ids.ts';
 import type { CreateSecretInput, LifecyclePageQuery, SecretFilter, UpdateSecretInput } from '../gql/graphql.ts';
 import { RotateSecret } from '../helpers/documents.ts';
+import { s3SecretInput } from '../helpers/scenarios.ts';
 
 const LifecycleFields = graphql(`
   fragment LifecycleFields on Secret {
@@ -94,13 +95,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 
 async function create(input: Partial<CreateSecretInput>, owner: TestTeam = team) {
-  const full = {
-    teamId: owner.teamId,
-    name: uniqueName('expiry'),
-    secretType: 'S3' as const,
-    credentials: { accessKey: fixtures.accessKey() },
-    ...input,
-  } as CreateSecretInput;
+  const full = s3SecretInput(owner, { name: uniqueName('expiry'), ...input });
   return (await executeOk(t.app, CreateWithLifecycle, { input: full }, owner.ownerToken)).createSecret;
 }
 

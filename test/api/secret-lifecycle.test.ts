@@ -13,7 +13,6 @@ import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import {
   CancelSecretRotation,
   CreateApiToken,
-  CreateVaultConnection,
   DeleteSecret,
   DestroySecretVersion,
   PromoteSecretVersion,
@@ -23,10 +22,12 @@ import {
   SecretStages,
   UpdateSecret,
 } from '../helpers/documents.ts';
-import { createS3Secret, fixtures, uniqueName, useTestApp } from '../helpers/fixtures.ts';
+import { createS3Secret, fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { createVaultConnection, s3FieldMappings } from '../helpers/scenarios.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 import { maskValue } from '../../src/modules/secret/credential-masking.ts';
 
 const { t, team } = useTestApp({ members: true });
@@ -82,28 +83,35 @@ async function snapshot(id: string) {
     .select(['version', 'payload_version', 'pending_version', 'previous_version', 'credential_fields'])
     .where('id', '=', rawId(id))
     .executeTakeFirstOrThrow();
-  const versions = await t.db
-    .selectFrom('secret_versions')
-    .select(['version', 'destroyed_at', 'ciphertext'])
-    .where('secret_id', '=', rawId(id))
-    .orderBy('version')
-    .execute();
+  const versions = await versionRows(id);
   const events = await auditActions(id);
   return { row, versions, events };
 }
 
-async function auditActions(id: string) {
-  const rows = await t.db
-    .selectFrom('audit_events')
-    .select(['action', 'changed_fields', 'target_version', 'outcome'])
-    .where('target_id', '=', rawId(id))
-    .orderBy('seq')
-    .execute();
-  return rows;
+/** The secret's version rows as stored, oldest first. */
+function versionRows(id: string) {
+  return t.db.selectFrom('secret_versions').selectAll().where('secret_id', '=', rawId(id)).orderBy('version').execute();
 }
+
+const auditActions = (id: string) => auditEventsOf(t.db, id);
 
 /** An S3 secret at version 1 with fresh credentials; returns its id. */
 const newSecret = async (input: Partial<CreateSecretInput> = {}) => (await createS3Secret(t.app, team, input)).id;
+
+/** An S3 secret rotated once (v2 CURRENT, v1 PREVIOUS), and v1's previews. */
+async function rotatedOnce() {
+  const id = await newSecret();
+  const v1 = (await read(id)).credentialFields;
+  ok(await mutations.rotate({ id }, owner()));
+  return { id, v1 };
+}
+
+/** An S3 secret rotated once whose version 1 is destroyed. */
+async function withDestroyed() {
+  const { id } = await rotatedOnce();
+  ok(await mutations.destroy({ id, version: 1 }, owner()));
+  return id;
+}
 
 /** An S3 secret with v1 CURRENT and v2 PENDING. */
 async function withPending() {
@@ -191,7 +199,7 @@ describe('promoteSecretVersion', () => {
       [2, ['CURRENT']],
       [1, ['PREVIOUS']],
     ]);
-    expect((await auditActions(id)).at(-1)).toEqual({
+    expect((await auditActions(id)).at(-1)).toMatchObject({
       action: 'secret.version_promoted',
       changed_fields: ['currentVersion', 'pendingVersion', 'previousVersion', 'credentials'],
       target_version: 3,
@@ -231,9 +239,7 @@ describe('promoteSecretVersion', () => {
   });
 
   test('a destroyed version: VERSION_DESTROYED', async () => {
-    const id = await newSecret();
-    ok(await mutations.rotate({ id }, owner()));
-    ok(await mutations.destroy({ id, version: 1 }, owner()));
+    const id = await withDestroyed();
     const before = await snapshot(id);
     expect(await mutations.promote({ id, version: 1 }, owner())).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_DESTROYED' });
     expect(await snapshot(id)).toEqual(before);
@@ -263,33 +269,19 @@ describe('VERSION_NOT_RESTORABLE', () => {
   });
 
   test('an EXTERNAL_VAULT secret has no stored version to bring back; rotate PENDING is CREDENTIALS_NOT_ALLOWED', async () => {
-    const vault = (
-      await executeOk(
-        t.app,
-        CreateVaultConnection,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('vault'),
-            vaultType: 'ONEPASSWORD',
-            credentials: { onePassword: { accessToken: `ops_${randomBytes(24).toString('hex')}` } },
-          },
-        },
-        owner(),
-      )
-    ).createVaultConnection;
-    if (vault.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
-    const mappings = (item: string) => [
-      { fieldName: 'access_key_id', reference: `op://Infra/${item}/access_key_id` },
-      { fieldName: 'secret_access_key', reference: `op://Infra/${item}/secret_access_key` },
-    ];
+    const vault = await createVaultConnection(t.app, team);
     const id = (
-      await createS3Secret(t.app, team, { credentials: null, vaultConnectionId: vault.vaultConnection.id, fieldMappings: mappings('a') })
+      await createS3Secret(t.app, team, {
+        credentials: null,
+        vaultConnectionId: vault.id,
+        fieldMappings: s3FieldMappings('ONEPASSWORD', 'a'),
+      })
     ).id;
     expect(await read(id)).toMatchObject({ currentVersion: 1, pendingVersion: null, previousVersion: null });
-    expect((await executeOk(t.app, UpdateSecret, { input: { id, fieldMappings: mappings('b') } }, owner())).updateSecret.__typename).toBe(
-      'UpdateSecretSuccess',
-    );
+    expect(
+      (await executeOk(t.app, UpdateSecret, { input: { id, fieldMappings: s3FieldMappings('ONEPASSWORD', 'b') } }, owner())).updateSecret
+        .__typename,
+    ).toBe('UpdateSecretSuccess');
     const stages = await read(id);
     expect(stages).toMatchObject({ currentVersion: 2, previousVersion: 1 });
     expect(stages.versions[0]!.credentialFields!.map((field) => field.maskedValue)).toEqual([null, null]);
@@ -327,9 +319,7 @@ describe('cancelSecretRotation', () => {
 
 describe('restoreSecretVersion', () => {
   test('a new CURRENT version N+1, reason RESTORE, restoredFrom, the source’s previews, sealed under its own binding; old CURRENT → PREVIOUS', async () => {
-    const id = await newSecret();
-    const v1 = (await read(id)).credentialFields;
-    ok(await mutations.rotate({ id }, owner()));
+    const { id, v1 } = await rotatedOnce();
     const restored = ok(await mutations.restore({ id, version: 1 }, owner()));
     expect(restored).toMatchObject({ version: 3, currentVersion: 3, previousVersion: 2, pendingVersion: null });
     expect(restored.credentialFields).toEqual(v1);
@@ -337,12 +327,7 @@ describe('restoreSecretVersion', () => {
     expect(v3).toMatchObject({ reason: 'RESTORE', restoredFrom: 1, stages: ['CURRENT'], destroyedAt: null });
     expect(v3.credentialFields).toEqual(v1);
     // Sealed anew: a fresh data key and ciphertext, not a copy of version 1's bytes.
-    const rows = await t.db
-      .selectFrom('secret_versions')
-      .select(['version', 'ciphertext', 'wrapped_data_key'])
-      .where('secret_id', '=', rawId(id))
-      .orderBy('version')
-      .execute();
+    const rows = await versionRows(id);
     expect(Buffer.from(rows[2]!.ciphertext!).equals(Buffer.from(rows[0]!.ciphertext!))).toBe(false);
     expect(Buffer.from(rows[2]!.wrapped_data_key!).equals(Buffer.from(rows[0]!.wrapped_data_key!))).toBe(false);
     expect((await auditActions(id)).at(-1)).toMatchObject({ action: 'secret.version_restored', target_version: 3 });
@@ -350,9 +335,7 @@ describe('restoreSecretVersion', () => {
   });
 
   test('a destroyed version: VERSION_DESTROYED; an unknown one: NOT_FOUND; nothing changed', async () => {
-    const id = await newSecret();
-    ok(await mutations.rotate({ id }, owner()));
-    ok(await mutations.destroy({ id, version: 1 }, owner()));
+    const id = await withDestroyed();
     const before = await snapshot(id);
     expect(await mutations.restore({ id, version: 1 }, owner())).toMatchObject({ __typename: 'ConflictError', code: 'VERSION_DESTROYED' });
     expect(await mutations.restore({ id, version: 7 }, owner())).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
@@ -362,9 +345,7 @@ describe('restoreSecretVersion', () => {
 
 describe('destroySecretVersion', () => {
   test('erases the payload for good; metadata and previews stay; destroyedAt set; one audit event', async () => {
-    const id = await newSecret();
-    const v1 = (await read(id)).credentialFields;
-    ok(await mutations.rotate({ id }, owner()));
+    const { id, v1 } = await rotatedOnce();
     const destroyed = ok(await mutations.destroy({ id, version: 1 }, owner()));
     expect(destroyed).toMatchObject({ version: 3, currentVersion: 2, previousVersion: 1 });
     const version = await versionOf(id, 1);

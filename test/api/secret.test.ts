@@ -2,10 +2,11 @@ import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import { addMember, createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
-import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
+import { createS3Location, createS3Secret, fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
-import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
-import { CreateLocation, CreateSecret, CreateVaultConnection, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
+import type { CreateSecretInput, RotateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
+import { CreateSecret, DeleteSecret, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
+import { createVaultConnection, s3FieldMappings, s3SecretInput } from '../helpers/scenarios.ts';
 
 const SecretVersions = graphql(`
   query SecretVersions($id: ID!) {
@@ -28,47 +29,22 @@ const SecretVersions = graphql(`
 const { t, team } = useTestApp();
 
 async function create(input: Partial<CreateSecretInput>, token = team.ownerToken) {
-  const full = {
-    teamId: team.teamId,
-    name: uniqueName('secret'),
-    secretType: 'S3' as const,
-    credentials: { accessKey: fixtures.accessKey() },
-    ...input,
-  } as CreateSecretInput;
-  return (await executeOk(t.app, CreateSecret, { input: full }, token)).createSecret;
+  return (await executeOk(t.app, CreateSecret, { input: s3SecretInput(team, input) }, token)).createSecret;
 }
 
-async function createOk(input: Partial<CreateSecretInput> = {}) {
-  const result = await create(input);
-  if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
-  return result.secret;
-}
+const createOk = (input: Partial<CreateSecretInput> = {}) => createS3Secret(t.app, team, input);
 
 async function update(input: UpdateSecretInput, token = team.ownerToken) {
   return (await executeOk(t.app, UpdateSecret, { input }, token)).updateSecret;
 }
 
-async function vaultConnection(vaultType: 'ONEPASSWORD' | 'DOPPLER' | 'INFISICAL' = 'ONEPASSWORD') {
-  const credentials =
-    vaultType === 'ONEPASSWORD'
-      ? { onePassword: { accessToken: 'ops_eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ' } }
-      : vaultType === 'DOPPLER'
-        ? { doppler: { accessToken: 'dp.st.prd.abcdefghijklmnop', project: 'web', config: 'prd' } }
-        : { infisical: { clientId: 'client-id', clientSecret: 'client-secret-value', projectId: 'proj', environment: 'prod' } };
-  const data = await executeOk(
-    t.app,
-    CreateVaultConnection,
-    { input: { teamId: team.teamId, name: uniqueName('vault'), vaultType, credentials } },
-    team.ownerToken,
-  );
-  if (data.createVaultConnection.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(data));
-  return data.createVaultConnection.vaultConnection.id;
+async function rotate(input: RotateSecretInput) {
+  return (await executeOk(t.app, RotateSecret, { input }, team.ownerToken)).rotateSecret;
 }
 
-const S3_MAPPINGS = [
-  { fieldName: 'access_key_id', reference: 'op://Infra/aws-prod/access_key_id' },
-  { fieldName: 'secret_access_key', reference: 'op://Infra/aws-prod/secret_access_key' },
-];
+const vaultConnection = async () => (await createVaultConnection(t.app, team)).id;
+
+const S3_MAPPINGS = s3FieldMappings('ONEPASSWORD', 'aws-prod');
 
 describe('createSecret', () => {
   test.each([
@@ -301,12 +277,7 @@ describe('updateSecret', () => {
 
   test('LOCATION_TYPE_MISMATCH: changing the type needs every linked location to have that type', async () => {
     const secret = await createOk();
-    await executeOk(
-      t.app,
-      CreateLocation,
-      { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } },
-      team.ownerToken,
-    );
+    await createS3Location(t.app, team, secret.id);
     const result = await update({
       id: secret.id,
       secretType: 'R2',
@@ -392,9 +363,7 @@ describe('rotateSecret and versions', () => {
   test('rotation writes a new version row and sets lastRotatedAt; versions list newest first', async () => {
     const secret = await createOk();
     await update({ id: secret.id, description: 'metadata only: no version row' });
-    const rotated = (
-      await executeOk(t.app, RotateSecret, { input: { id: secret.id, credentials: { accessKey: fixtures.accessKey() } } }, team.ownerToken)
-    ).rotateSecret;
+    const rotated = await rotate({ id: secret.id, credentials: { accessKey: fixtures.accessKey() } });
     expect(rotated).toMatchObject({ __typename: 'RotateSecretSuccess', secret: { version: 3, lastRotatedAt: expect.any(String) } });
     const versions = await executeOk(t.app, SecretVersions, { id: secret.id }, team.ownerToken);
     expect(versions.node).toEqual({
@@ -405,25 +374,11 @@ describe('rotateSecret and versions', () => {
 
   test('rotation validates against the current method and refuses EXTERNAL_VAULT secrets', async () => {
     const secret = await createOk();
-    const bad = (
-      await executeOk(
-        t.app,
-        RotateSecret,
-        { input: { id: secret.id, credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } } },
-        team.ownerToken,
-      )
-    ).rotateSecret;
+    const bad = await rotate({ id: secret.id, credentials: { b2ApplicationKey: fixtures.b2ApplicationKey() } });
     expect(bad).toMatchObject({ code: 'INVALID_CREDENTIALS' });
     const vaultConnectionId = await vaultConnection();
     const external = await createOk({ vaultConnectionId, credentials: null, fieldMappings: S3_MAPPINGS });
-    const refused = (
-      await executeOk(
-        t.app,
-        RotateSecret,
-        { input: { id: external.id, credentials: { accessKey: fixtures.accessKey() } } },
-        team.ownerToken,
-      )
-    ).rotateSecret;
+    const refused = await rotate({ id: external.id, credentials: { accessKey: fixtures.accessKey() } });
     expect(refused).toMatchObject({ code: 'CREDENTIALS_NOT_ALLOWED' });
   });
 });
@@ -431,12 +386,7 @@ describe('rotateSecret and versions', () => {
 describe('deleteSecret', () => {
   test('SECRET_IN_USE: a secret with linked locations cannot be deleted', async () => {
     const secret = await createOk();
-    await executeOk(
-      t.app,
-      CreateLocation,
-      { input: { teamId: team.teamId, name: uniqueName('loc'), locationType: 'S3', secretId: secret.id, bucketName: 'b' } },
-      team.ownerToken,
-    );
+    await createS3Location(t.app, team, secret.id);
     expect((await executeOk(t.app, DeleteSecret, { input: { id: secret.id } }, team.ownerToken)).deleteSecret).toMatchObject({
       __typename: 'ConflictError',
       code: 'SECRET_IN_USE',

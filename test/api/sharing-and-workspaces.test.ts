@@ -15,6 +15,7 @@ import {
 } from '../helpers/documents.ts';
 import { fixtures, uniqueName, useTestApp } from '../helpers/fixtures.ts';
 import { unknownId } from '../helpers/ids.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 import { fromGlobalId } from '../../src/graphql/global-id.ts';
 
 const SharedSecretFields = graphql(`
@@ -396,13 +397,9 @@ describe('a removed member’s PRIVATE secrets', () => {
       deletedSecretId: id,
     });
     expect((await read(id, owner)).node).toBeNull();
-    const audit = await t.db
-      .selectFrom('audit_events')
-      .select(['actor_user_id', 'outcome'])
-      .where('action', '=', 'secret.deleted')
-      .where('target_id', '=', fromGlobalId(id, 'Secret'))
-      .execute();
-    expect(audit).toEqual([{ actor_user_id: fromGlobalId(admin.userId, 'User'), outcome: 'SUCCESS' }]);
+    expect(await auditEventsOf(t.db, id, 'secret.deleted')).toMatchObject([
+      { actor_user_id: fromGlobalId(admin.userId, 'User'), outcome: 'SUCCESS' },
+    ]);
     // The name is free again.
     expect(await create({ ...envInput(), name }, admin)).toMatchObject({ __typename: 'CreateSecretSuccess' });
   });

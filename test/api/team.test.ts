@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
-import { addMember, createTeamWithOwner, executeOk } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, executeOk, type TestTeam } from '../helpers/app.ts';
+import type { TeamRole } from '../gql/graphql.ts';
 import {
   AcceptTeamInvitation,
   AddTeamMember,
@@ -96,6 +97,23 @@ const NodeQuery = graphql(`
 
 const { t, team } = useTestApp({ teamName: 'Acme Data' });
 
+/** addTeamMember on `own`, as its OWNER unless `token` says otherwise. */
+async function addTeamMember(own: TestTeam, email: string, role: TeamRole, token = own.ownerToken) {
+  return (await executeOk(t.app, AddTeamMember, { input: { teamId: own.teamId, email, role } }, token)).addTeamMember;
+}
+
+/** An invitation to `own` that must be made. */
+async function invite(own: TestTeam, email: string, role: TeamRole) {
+  const added = await addTeamMember(own, email, role);
+  if (added.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
+  return added.invitation;
+}
+
+/** updateMemberRole on `own`, as its OWNER unless `token` says otherwise. */
+async function updateMemberRole(own: TestTeam, userId: string, role: TeamRole, token = own.ownerToken) {
+  return (await executeOk(t.app, UpdateMemberRole, { input: { teamId: own.teamId, userId, role } }, token)).updateMemberRole;
+}
+
 /** A token for the user with this email (as `cli token` would issue one). */
 async function tokenOf(email: string): Promise<string> {
   const user = (await findUserByEmail(t.db, email))!;
@@ -187,25 +205,16 @@ describe('updateTeam', () => {
 describe('members', () => {
   test('OWNER adds, re-roles and removes members; members page by cursor', async () => {
     const own = await createTeamWithOwner(t.db);
-    const added = await executeOk(
-      t.app,
-      AddTeamMember,
-      { input: { teamId: own.teamId, email: 'New.Person@Example.test', role: 'ADMIN' } },
-      own.ownerToken,
-    );
-    if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
+    const added = await invite(own, 'New.Person@Example.test', 'ADMIN');
     // A new user too joins by accepting (once they have a token).
     const invitee = await tokenOf('new.person@example.test');
-    const accepted = await executeOk(t.app, AcceptTeamInvitation, { input: { id: added.addTeamMember.invitation.id } }, invitee);
+    const accepted = await executeOk(t.app, AcceptTeamInvitation, { input: { id: added.id } }, invitee);
     if (accepted.acceptTeamInvitation.__typename !== 'AcceptTeamInvitationSuccess') throw new Error(JSON.stringify(accepted));
     const userId = accepted.acceptTeamInvitation.membership.user.id;
-    const again = await executeOk(
-      t.app,
-      AddTeamMember,
-      { input: { teamId: own.teamId, email: 'new.person@example.test', role: 'VIEWER' } },
-      own.ownerToken,
-    );
-    expect(again.addTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_MEMBER' });
+    expect(await addTeamMember(own, 'new.person@example.test', 'VIEWER')).toMatchObject({
+      __typename: 'ConflictError',
+      code: 'ALREADY_MEMBER',
+    });
 
     const page1 = await executeOk(t.app, TeamQuery, { id: own.teamId, first: 1 }, own.ownerToken);
     expect(page1.team?.members.edges.map((e) => e.node.role)).toEqual(['OWNER']);
@@ -218,8 +227,7 @@ describe('members', () => {
     expect(page2.team?.members.edges.map((e) => e.node.user.id)).toEqual([userId]);
     expect(page2.team?.members.pageInfo.hasNextPage).toBe(false);
 
-    const demoted = await executeOk(t.app, UpdateMemberRole, { input: { teamId: own.teamId, userId, role: 'VIEWER' } }, own.ownerToken);
-    expect(demoted.updateMemberRole).toMatchObject({ membership: { role: 'VIEWER' } });
+    expect(await updateMemberRole(own, userId, 'VIEWER')).toMatchObject({ membership: { role: 'VIEWER' } });
     const removed = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId } }, own.ownerToken);
     expect(removed.removeTeamMember).toEqual({ __typename: 'RemoveTeamMemberSuccess', removedUserId: userId });
     expect(await auditActions(own.teamId)).toEqual([
@@ -234,14 +242,7 @@ describe('members', () => {
   test('adding an existing user of another team needs their consent: an invitation they accept', async () => {
     const own = await createTeamWithOwner(t.db);
     const victim = await createTeamWithOwner(t.db);
-    const added = await executeOk(
-      t.app,
-      AddTeamMember,
-      { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'VIEWER' } },
-      own.ownerToken,
-    );
-    if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
-    const { invitation } = added.addTeamMember;
+    const invitation = await invite(own, victim.ownerEmail, 'VIEWER');
     expect(invitation).toMatchObject({
       email: victim.ownerEmail,
       role: 'VIEWER',
@@ -265,13 +266,7 @@ describe('members', () => {
     expect(pending.viewer.memberships.map((m) => m.team.id)).toEqual([victim.teamId]);
     const ownersView = await executeOk(t.app, Invitations, { teamId: own.teamId }, own.ownerToken);
     expect(ownersView.team?.invitations.edges.map((e) => e.node)).toEqual([{ id: invitation.id, email: victim.ownerEmail }]);
-    const twice = await executeOk(
-      t.app,
-      AddTeamMember,
-      { input: { teamId: own.teamId, email: victim.ownerEmail, role: 'ADMIN' } },
-      own.ownerToken,
-    );
-    expect(twice.addTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_INVITED' });
+    expect(await addTeamMember(own, victim.ownerEmail, 'ADMIN')).toMatchObject({ __typename: 'ConflictError', code: 'ALREADY_INVITED' });
 
     // Only the invitee accepts, and only with an unscoped token.
     const stranger = await createTeamWithOwner(t.db);
@@ -307,18 +302,7 @@ describe('members', () => {
     const own = await createTeamWithOwner(t.db);
     const admin = await addMember(t.db, own, 'ADMIN');
     const invitee = await createTeamWithOwner(t.db);
-    const invite = async () => {
-      const added = await executeOk(
-        t.app,
-        AddTeamMember,
-        { input: { teamId: own.teamId, email: invitee.ownerEmail, role: 'OPERATOR' } },
-        own.ownerToken,
-      );
-      if (added.addTeamMember.__typename !== 'AddTeamMemberSuccess') throw new Error(JSON.stringify(added));
-      return added.addTeamMember.invitation.id;
-    };
-
-    const first = await invite();
+    const first = (await invite(own, invitee.ownerEmail, 'OPERATOR')).id;
     const declined = await executeOk(t.app, DeclineTeamInvitation, { input: { id: first } }, invitee.ownerToken);
     expect(declined.declineTeamInvitation).toEqual({ __typename: 'DeclineTeamInvitationSuccess', declinedInvitationId: first });
     expect((await executeOk(t.app, AcceptTeamInvitation, { input: { id: first } }, invitee.ownerToken)).acceptTeamInvitation).toMatchObject(
@@ -326,7 +310,7 @@ describe('members', () => {
     );
     expect((await executeOk(t.app, TeamQuery, { id: own.teamId }, invitee.ownerToken)).team).toBeNull();
 
-    const second = await invite();
+    const second = (await invite(own, invitee.ownerEmail, 'OPERATOR')).id;
     // Another team's OWNER: not found; an ADMIN of the team: forbidden; the OWNER: revoked.
     const outsider = await createTeamWithOwner(t.db);
     expect(
@@ -359,31 +343,13 @@ describe('members', () => {
   test('only an OWNER manages members', async () => {
     const own = await createTeamWithOwner(t.db);
     const admin = await addMember(t.db, own, 'ADMIN');
-    const res = await executeOk(
-      t.app,
-      AddTeamMember,
-      { input: { teamId: own.teamId, email: 'x@example.test', role: 'VIEWER' } },
-      admin.token,
-    );
-    expect(res.addTeamMember).toMatchObject({ __typename: 'ForbiddenError' });
-    const promote = await executeOk(
-      t.app,
-      UpdateMemberRole,
-      { input: { teamId: own.teamId, userId: admin.userId, role: 'OWNER' } },
-      admin.token,
-    );
-    expect(promote.updateMemberRole).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(await addTeamMember(own, 'x@example.test', 'VIEWER', admin.token)).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(await updateMemberRole(own, admin.userId, 'OWNER', admin.token)).toMatchObject({ __typename: 'ForbiddenError' });
   });
 
   test('the last OWNER can be neither demoted nor removed; with two OWNERs one can go', async () => {
     const own = await createTeamWithOwner(t.db);
-    const demote = await executeOk(
-      t.app,
-      UpdateMemberRole,
-      { input: { teamId: own.teamId, userId: own.ownerId, role: 'ADMIN' } },
-      own.ownerToken,
-    );
-    expect(demote.updateMemberRole).toMatchObject({ __typename: 'ConflictError', code: 'LAST_OWNER' });
+    expect(await updateMemberRole(own, own.ownerId, 'ADMIN')).toMatchObject({ __typename: 'ConflictError', code: 'LAST_OWNER' });
     const remove = await executeOk(t.app, RemoveTeamMember, { input: { teamId: own.teamId, userId: own.ownerId } }, own.ownerToken);
     expect(remove.removeTeamMember).toMatchObject({ __typename: 'ConflictError', code: 'LAST_OWNER' });
 

@@ -18,7 +18,8 @@ import { graphql } from '../gql/index.ts';
 import type { TokenScope } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
 import { CreateApiToken, CreateLocation, CreateSecret, CreateTeam, NodeById, UpdateSecret, UpdateTeam } from '../helpers/documents.ts';
-import { fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { createS3Location, createS3Secret, fixtures, useTestApp } from '../helpers/fixtures.ts';
+import { createVaultConnection, s3FieldMappings } from '../helpers/scenarios.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 
 const ListSecrets = graphql(`
@@ -489,66 +490,20 @@ describe('scopes hold on every path (the walk)', () => {
     // (FieldMapping), a NATIVE secret with a location and a rotation policy (CredentialField,
     // SecretRotationPolicy, versions) and a verification of that location, a workspace and an ENV secret available in it, a pending
     // invitation, all of it audited.
-    const accessToken = `dp.st.${randomHex()}`;
-    registerPlaintext(accessToken);
-    const vault = await ok(
-      'mutation($input: CreateVaultConnectionInput!) { createVaultConnection(input: $input) { __typename ... on CreateVaultConnectionSuccess { vaultConnection { id } } } }',
-      {
-        input: {
-          teamId: walk.team.teamId,
-          name: 'walk-vault',
-          vaultType: 'DOPPLER',
-          credentials: { doppler: { accessToken, project: 'p', config: 'c' } },
-        },
-      },
-      owner,
-    );
-    const vaultId = (vault.vaultConnection as { id: string }).id;
-    await ok(
-      'mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename } }',
-      {
-        input: {
-          teamId: walk.team.teamId,
-          name: 'walk-vaulted',
-          secretType: 'S3',
-          vaultConnectionId: vaultId,
-          fieldMappings: [
-            { fieldName: 'access_key_id', reference: 'AWS_ACCESS_KEY_ID' },
-            { fieldName: 'secret_access_key', reference: 'AWS_SECRET_ACCESS_KEY' },
-          ],
-        },
-      },
-      owner,
-    );
-    const secret = await ok(
-      'mutation($input: CreateSecretInput!) { createSecret(input: $input) { __typename ... on CreateSecretSuccess { secret { id } } } }',
-      {
-        input: {
-          teamId: walk.team.teamId,
-          name: walk.secretName,
-          secretType: 'S3',
-          credentials: { accessKey: fixtures.accessKey() },
-          rotationPolicy: { everyDays: 90 },
-        },
-      },
-      owner,
-    );
-    const secretId = (secret.secret as { id: string }).id;
-    await ok(
-      'mutation($input: CreateLocationInput!) { createLocation(input: $input) { __typename } }',
-      {
-        input: {
-          teamId: walk.team.teamId,
-          name: 'walk-location',
-          locationType: 'S3',
-          secretId,
-          bucketName: 'walk-bucket',
-          // A private address: its verification fails at once (ENDPOINT_NOT_ALLOWED) and is stored (LocationVerification).
-          endpointUrl: 'https://10.0.0.1',
-        },
-      },
-      owner,
-    );
+    const vault = await createVaultConnection(t.app, walk.team, { name: 'walk-vault', vaultType: 'DOPPLER' });
+    await createS3Secret(t.app, walk.team, {
+      name: 'walk-vaulted',
+      credentials: null,
+      vaultConnectionId: vault.id,
+      fieldMappings: s3FieldMappings('DOPPLER'),
+    });
+    const secretId = (await createS3Secret(t.app, walk.team, { name: walk.secretName, rotationPolicy: { everyDays: 90 } })).id;
+    await createS3Location(t.app, walk.team, secretId, {
+      name: 'walk-location',
+      bucketName: 'walk-bucket',
+      // A private address: its verification fails at once (ENDPOINT_NOT_ALLOWED) and is stored (LocationVerification).
+      endpointUrl: 'https://10.0.0.1',
+    });
     await ok(
       'mutation($input: VerifySecretInput!) { verifySecret(input: $input) { __typename ... on VerifySecretSuccess { allPassed } } }',
       { input: { id: secretId, mode: 'READ_ONLY' } },

@@ -18,6 +18,7 @@ import {
 import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 
 const SecretVaultConnection = graphql(`
   query SecretVaultConnection($id: ID!) {
@@ -142,9 +143,7 @@ async function openStored(id: string): Promise<unknown> {
   );
 }
 
-async function auditRows(id: string) {
-  return t.db.selectFrom('audit_events').selectAll().where('target_id', '=', rawId(id)).orderBy('seq').execute();
-}
+const auditRows = (id: string) => auditEventsOf(t.db, id);
 
 async function countNamed(name: string) {
   const rows = await t.db

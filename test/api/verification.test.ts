@@ -11,7 +11,6 @@ import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import {
   CreateApiToken,
   CancelSecretRotation,
-  CreateVaultConnection,
   DeleteSecret,
   LocationLastVerification,
   PromoteSecretVersion,
@@ -21,7 +20,8 @@ import {
   VerifyLocation,
   VerifySecret,
 } from '../helpers/documents.ts';
-import { createS3Location, createS3Secret, uniqueName, useTestApp } from '../helpers/fixtures.ts';
+import { createS3Location, createS3Secret, useTestApp } from '../helpers/fixtures.ts';
+import { createVaultConnection, s3FieldMappings } from '../helpers/scenarios.ts';
 import { registerPlaintext } from '../helpers/harness-checks.ts';
 import {
   closedPort,
@@ -32,6 +32,7 @@ import {
   type S3rverHandle,
 } from '../helpers/storage-servers.ts';
 import { createTestCa } from '../helpers/test-ca.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 
 /**
  * verifyLocation / verifySecret against s3rver, a real S3 protocol server, over HTTPS with a CA made
@@ -123,13 +124,9 @@ describe('verifyLocation against s3rver over HTTPS', () => {
 
     const last = await executeOk(t.app, LocationLastVerification, { id: location.id }, team.ownerToken);
     expect(last.node).toMatchObject({ lastVerification: { id: verification.id, status: 'PASSED' } });
-    const events = await t.db
-      .selectFrom('audit_events')
-      .select(['action', 'target_type', 'changed_fields'])
-      .where('target_id', '=', rawId(location.id))
-      .where('action', '=', 'location.verified')
-      .execute();
-    expect(events).toEqual([{ action: 'location.verified', target_type: 'Location', changed_fields: ['lastVerification'] }]);
+    expect(await auditEventsOf(t.db, location.id, 'location.verified')).toMatchObject([
+      { action: 'location.verified', target_type: 'Location', changed_fields: ['lastVerification'] },
+    ]);
   });
 
   test('READ_ONLY runs LIST only', async () => {
@@ -258,31 +255,11 @@ describe('versions, verifySecret and the summary of a version', () => {
   });
 
   test('an EXTERNAL_VAULT secret → NOT_VERIFIABLE: its values are in the vault, never fetched here', async () => {
-    const accessToken = `dp.st.${randomUUID()}`;
-    registerPlaintext(accessToken);
-    const vault = (
-      await executeOk(
-        t.app,
-        CreateVaultConnection,
-        {
-          input: {
-            teamId: team.teamId,
-            name: uniqueName('vault'),
-            vaultType: 'DOPPLER',
-            credentials: { doppler: { accessToken, project: 'p', config: 'c' } },
-          },
-        },
-        team.ownerToken,
-      )
-    ).createVaultConnection;
-    if (vault.__typename !== 'CreateVaultConnectionSuccess') throw new Error(JSON.stringify(vault));
+    const vault = await createVaultConnection(t.app, team, { vaultType: 'DOPPLER' });
     const secret = await createSecret(undefined, {
       credentials: null,
-      vaultConnectionId: vault.vaultConnection.id,
-      fieldMappings: [
-        { fieldName: 'access_key_id', reference: 'S3_KEY_ID' },
-        { fieldName: 'secret_access_key', reference: 'S3_SECRET' },
-      ],
+      vaultConnectionId: vault.id,
+      fieldMappings: s3FieldMappings('DOPPLER'),
     });
     const location = await createLocation(secret.id);
     expect(await verifyLocation(location.id)).toMatchObject({ __typename: 'ConflictError', code: 'NOT_VERIFIABLE' });
@@ -537,12 +514,7 @@ describe('rotation that cannot break pipelines: rotate(PENDING) → verifySecret
       __typename: 'PromoteSecretVersionSuccess',
       secret: { currentVersion: version },
     });
-    const [event] = await t.db
-      .selectFrom('audit_events')
-      .select('changed_fields')
-      .where('target_id', '=', rawId(secret.id))
-      .where('action', '=', 'secret.version_promoted')
-      .execute();
+    const [event] = await auditEventsOf(t.db, secret.id, 'secret.version_promoted');
     expect(event!.changed_fields).toContain('force');
   });
 });

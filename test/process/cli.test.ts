@@ -11,13 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { migrateToLatest } from '../../db/migrate.ts';
-import { createApp, type App } from '../../src/http/app.ts';
+import type { App } from '../../src/http/app.ts';
 import { writePrivateFile } from '../../src/config.ts';
 import type { Database } from '../../src/database/database.ts';
-import { createLogger } from '../../src/http/logger.ts';
 import { createKeyring } from '../../src/modules/crypto/envelope.ts';
-import { openDatabase } from '../../src/database/open-database.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { executeOk } from '../helpers/app.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
@@ -34,6 +31,7 @@ import {
   Viewer,
 } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
+import { withInProcessApp } from '../helpers/in-process-app.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { findLeaks, rowHaystacks } from '../helpers/leaks.ts';
 import { storePreRuleEnvSecret } from '../helpers/pre-rule-secret.ts';
@@ -58,16 +56,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { ...cliEnv, ...env }, SLOW - 5_000);
 
 /** The API and the database, in this process, on the CLI's database and master key; closed (lock released) before returning. */
-async function withApp<T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>): Promise<T> {
-  const { db, close } = await openDatabase({ databaseUrl: testDatabaseUrl, dataDir });
-  try {
-    await migrateToLatest(db);
-    const app = createApp({ db, keyring: createKeyring(masterKey), logger: createLogger('silent') });
-    return await fn({ app, db });
-  } finally {
-    await close();
-  }
-}
+const withApp = <T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>) =>
+  withInProcessApp({ databaseUrl: testDatabaseUrl, dataDir, masterKey }, fn);
 
 const decodeId = (id: string) => Buffer.from(id, 'base64').toString('utf8');
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

@@ -14,17 +14,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { migrateToLatest } from '../../db/migrate.ts';
-import { createApp, type App } from '../../src/http/app.ts';
+import type { App } from '../../src/http/app.ts';
 import { writePrivateFile } from '../../src/config.ts';
 import type { Database } from '../../src/database/database.ts';
-import { createLogger } from '../../src/http/logger.ts';
-import { createKeyring, keyId } from '../../src/modules/crypto/envelope.ts';
-import { openDatabase } from '../../src/database/open-database.ts';
+import { keyId } from '../../src/modules/crypto/envelope.ts';
 import type { CreateSecretInput } from '../gql/graphql.ts';
 import { createTeamWithOwner, executeOk } from '../helpers/app.ts';
 import { CreateSecret, CreateVaultConnection } from '../helpers/documents.ts';
 import { fixtures } from '../helpers/fixtures.ts';
+import { withInProcessApp } from '../helpers/in-process-app.ts';
 import { createIsolatedPostgresDatabase } from '../helpers/isolated-database.ts';
 
 /** Generous: a PGlite data directory takes seconds to open on a busy machine. */
@@ -73,16 +71,8 @@ const keys = (current: Buffer, previous: Buffer[] = []): Record<string, string> 
 });
 
 /** The API and the database in this process, under key A; closed (lock released) before returning. */
-async function withApp<T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>): Promise<T> {
-  const { db, close } = await openDatabase({ databaseUrl: isolated?.databaseUrl, dataDir });
-  try {
-    await migrateToLatest(db);
-    const app = createApp({ db, keyring: createKeyring(keyA), logger: createLogger('silent') });
-    return await fn({ app, db });
-  } finally {
-    await close();
-  }
-}
+const withApp = <T>(fn: (env: { app: App; db: Kysely<Database> }) => Promise<T>) =>
+  withInProcessApp({ databaseUrl: isolated?.databaseUrl, dataDir, masterKey: keyA }, fn);
 
 /** The child `cli run` starts: prints a SHA-256 of the listed env vars (name and value, null when unset). */
 const HASH_SCRIPT = [
