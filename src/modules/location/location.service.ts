@@ -1,7 +1,7 @@
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import { NotFoundError } from '../../errors.ts';
-import { versionedChange, versionedDelete, type VersionedChangeInput } from '../shared/versioned-change.ts';
+import { versionedChange, versionedDelete, type NamedChangeInput } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
 import { createOnce, type IdempotentInput } from '../idempotency/idempotency.service.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
@@ -84,9 +84,7 @@ const changeLocation = versionedChange<LocationRow>({
   lock: locationRepository.lockLocation,
 });
 
-export interface UpdateLocationInput extends VersionedChangeInput {
-  name?: string | null | undefined;
-  description?: string | null | undefined;
+export interface UpdateLocationInput extends NamedChangeInput {
   secretId?: string | null | undefined;
   bucketName?: string | null | undefined;
   region?: string | null | undefined;

@@ -9,7 +9,7 @@ import type { FieldMapping } from './secret.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
-import { versionedChange, type VersionedChangeInput } from '../shared/versioned-change.ts';
+import { versionedChange, type NamedChangeInput, type VersionedChangeInput } from '../shared/versioned-change.ts';
 import { isUuid } from '../../graphql/global-id.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
@@ -353,9 +353,7 @@ const changeSecret: typeof changeSecretEvenIfDeleted = (ctx, id, expectedVersion
     authorizeChange,
   );
 
-export interface UpdateSecretInput extends KeyOperations, LifecycleInput, VersionedChangeInput {
-  name?: string | null | undefined;
-  description?: string | null | undefined;
+export interface UpdateSecretInput extends KeyOperations, LifecycleInput, NamedChangeInput {
   secretType?: SecretType | null | undefined;
   authMethod?: AuthMethod | null | undefined;
   credentials?: CredentialsInput | null | undefined;

@@ -85,8 +85,8 @@ export function versionedDelete<Row extends VersionedRow & { id: string }>(
   };
 }
 
-/** A rename or a new description: `name` unless omitted or null, `description` unless omitted (null clears it). */
-export interface RenameInput extends VersionedChangeInput {
+/** A change of a named object: its `name` unless omitted or null, its `description` unless omitted (null clears it). */
+export interface NamedChangeInput extends VersionedChangeInput {
   name?: string | null | undefined;
   description?: string | null | undefined;
 }
@@ -102,7 +102,7 @@ export function versionedRename<Row extends VersionedRow & { id: string }, T>(
   action: string,
   update: (trx: Db, id: string, patch: { name?: string; description?: string | null; updated_by: string }) => Promise<Row>,
   map: (row: Row) => T,
-): (ctx: Context, input: RenameInput) => Promise<T> {
+): (ctx: Context, input: NamedChangeInput) => Promise<T> {
   return (ctx, input) =>
     change(ctx, input.id, input.expectedVersion, async (trx, current) => {
       const patch = {
