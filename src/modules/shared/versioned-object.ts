@@ -1,3 +1,6 @@
+import type { Selectable } from 'kysely';
+import type { VersionedColumns } from '../../database/column-types.ts';
+
 /** What every versioned object of a team shows besides its own fields: its id, its `version` and who made and last changed it, when. */
 export interface VersionedObject {
   id: string;
@@ -19,18 +22,11 @@ export interface NamedTeamObject extends TeamObject {
   description: string | null;
 }
 
-/** The columns behind `VersionedObject` (`VersionedColumns` as read). */
-interface VersionedRow {
-  id: string;
-  version: number;
-  created_at: Date;
-  created_by: string | null;
-  updated_at: Date;
-  updated_by: string | null;
-}
+/** A row with the columns behind `VersionedObject`. */
+type VersionedColumnsRow = Selectable<VersionedColumns> & { id: string };
 
 /** The `VersionedObject` fields of a row: the part every module's row-to-object mapping shares. */
-export function versionedFields(row: VersionedRow): VersionedObject {
+export function versionedFields(row: VersionedColumnsRow): VersionedObject {
   return {
     id: row.id,
     version: row.version,
@@ -42,11 +38,13 @@ export function versionedFields(row: VersionedRow): VersionedObject {
 }
 
 /** The `TeamObject` fields of a team's row. */
-export function teamObjectFields(row: VersionedRow & { team_id: string }): TeamObject {
+export function teamObjectFields(row: VersionedColumnsRow & { team_id: string }): TeamObject {
   return { ...versionedFields(row), teamId: row.team_id };
 }
 
 /** The `NamedTeamObject` fields of a team's named row. */
-export function namedTeamObjectFields(row: VersionedRow & { team_id: string; name: string; description: string | null }): NamedTeamObject {
+export function namedTeamObjectFields(
+  row: VersionedColumnsRow & { team_id: string; name: string; description: string | null },
+): NamedTeamObject {
   return { ...teamObjectFields(row), name: row.name, description: row.description };
 }
