@@ -57,6 +57,15 @@ export function listKeyset(table: string, order: ListOrder): Keyset {
   return { key: sortKey(table, order), tiebreak: sql.ref(`${table}.id`), direction: order.direction };
 }
 
+/**
+ * The keyset of a list in creation order: `created_at`, then `tiebreak` (a unique column: the id)
+ * for rows made in the same millisecond. `table` qualifies both where the query joins others.
+ */
+export function creationKeyset(direction: 'ASC' | 'DESC', { table, tiebreak = 'id' }: { table?: string; tiebreak?: string } = {}): Keyset {
+  const column = (name: string) => sql.ref(table ? `${table}.${name}` : name);
+  return { key: column('created_at'), tiebreak: column(tiebreak), direction };
+}
+
 /** Rows strictly past a cursor on one side, as a row comparison `(key, id) > (…)`: an index range, never an offset. */
 function beyond(keyset: Keyset, [value, id]: KeysetKey, side: 'after' | 'before'): RawBuilder<SqlBool> {
   const comparison = (keyset.direction === 'ASC') === (side === 'after') ? sql`>` : sql`<`;

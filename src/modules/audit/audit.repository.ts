@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { AuditEventTable } from './audit.tables.ts';
 import type { Db } from '../../database/database.ts';
-import { anyOf } from '../../database/any.ts';
+import { rowsOfMember } from '../shared/rows-of-member.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import type { Role } from '../team/team.tables.ts';
 import { paginate } from '../../database/keyset.ts';
@@ -40,14 +40,7 @@ export async function findAuditEventsOfMember(
   ids: readonly string[],
 ): Promise<(AuditEventRow & { viewer_role: Role })[]> {
   if (!ids.length) return [];
-  return db
-    .selectFrom('audit_events')
-    .innerJoin('memberships', 'memberships.team_id', 'audit_events.team_id')
-    .selectAll('audit_events')
-    .select('memberships.role as viewer_role')
-    .where('memberships.user_id', '=', userId)
-    .where('audit_events.id', '=', anyOf(ids))
-    .execute();
+  return rowsOfMember(db, 'audit_events', userId, ids).selectAll('audit_events').select('memberships.role as viewer_role').execute();
 }
 
 export interface AuditFilter {

@@ -4,7 +4,7 @@ import type { Db } from '../../database/database.ts';
 import { anyOf } from '../../database/any.ts';
 import type { UserTable } from '../team/team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
-import { paginate } from '../../database/keyset.ts';
+import { creationKeyset, paginate } from '../../database/keyset.ts';
 
 export type ApiTokenRow = Selectable<ApiTokenTable>;
 export type UserRow = Selectable<UserTable>;
@@ -44,11 +44,8 @@ export async function findApiTokensOfUser(db: Db, userId: string, ids: readonly 
 
 /** A page of the user's tokens, newest first, keyset on (created_at, id). */
 export async function listApiTokensOfUser(db: Db, userId: string, page: KeysetPage): Promise<ApiTokenRow[]> {
-  return paginate(
-    db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId),
-    { key: sql.ref('created_at'), tiebreak: sql.ref('id'), direction: 'DESC' },
-    page,
-  ).execute();
+  const query = db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId);
+  return paginate(query, creationKeyset('DESC'), page).execute();
 }
 
 /** Users who are the viewer or share a team with them; others stay invisible. */

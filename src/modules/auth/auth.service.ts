@@ -10,6 +10,7 @@ import * as authRepository from './auth.repository.ts';
 import type { ApiTokenRow, UserRow } from './auth.repository.ts';
 import { roleMayPerform, scopesAllow, type Action, type TokenScope } from './permissions.ts';
 import { generateToken, parseToken, tokenSecretMatches } from './token.ts';
+import { loadMapped } from '../shared/load-mapped.ts';
 
 export interface User {
   id: string;
@@ -181,11 +182,9 @@ export async function listViewerApiTokens(ctx: Context, args: PageArgs) {
 
 /** One of the viewer's own tokens; null for anyone else's (whatever the viewer's role) and for unknown ids. */
 export async function loadApiToken(ctx: Context, id: string): Promise<ApiToken | null> {
-  const row = await ctx.loaders.apiToken.load(id);
-  return row ? toApiToken(row) : null;
+  return loadMapped(ctx.loaders.apiToken, id, toApiToken);
 }
 
 export async function loadUser(ctx: Context, userId: string): Promise<User | null> {
-  const row = await ctx.loaders.user.load(userId);
-  return row ? toUser(row) : null;
+  return loadMapped(ctx.loaders.user, userId, toUser);
 }

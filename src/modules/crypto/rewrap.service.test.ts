@@ -15,7 +15,7 @@ import { fromGlobalId, toGlobalId } from '../../graphql/global-id.ts';
 import { createLogger } from '../../http/logger.ts';
 import { injectableEnv } from '../secret/secret.service.ts';
 import { openCredentials } from '../secret/secret-payload.ts';
-import type { CreateSecretInput, VaultCredentialsInput } from '../../../test/gql/graphql.ts';
+import type { CreateSecretInput, UpdateSecretInput, VaultCredentialsInput } from '../../../test/gql/graphql.ts';
 import { createTeamWithOwner, executeOk, type TestTeam } from '../../../test/helpers/app.ts';
 import { testDatabaseUrl } from '../../../test/helpers/database.ts';
 import {
@@ -212,6 +212,15 @@ describe('rewrap after a master key rotation', () => {
   let vaultsBefore: unknown[];
   let auditEventsBefore: number;
 
+  /** With `keyring`: `cli run` reads the rotated S3 secret, and a server applies `edit` to the ENV secret (decrypt, re-seal). */
+  async function runAndEditOn(keyring: MasterKeyring, edit: Omit<UpdateSecretInput, 'id'>): Promise<void> {
+    expect(await injectableEnv(db, keyring, fromGlobalId(s3Id, 'Secret'))).toEqual({
+      AWS_ACCESS_KEY_ID: s3Rotated.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Rotated.secretAccessKey,
+    });
+    await mutateOk(executeOk(appOn(keyring), UpdateSecret, { input: { id: envId, ...edit } }, team.ownerToken));
+  }
+
   beforeAll(async () => {
     const app = appA();
     // Every auth method family, ENV too; several versions of some.
@@ -295,18 +304,7 @@ describe('rewrap after a master key rotation', () => {
     expect(new Set(rows.map((row) => row.masterKeyId))).toEqual(new Set([idA]));
 
     // Reading an A payload with the rotated keyring: `cli run` and a key-level edit (decrypt, re-seal).
-    expect(await injectableEnv(db, rotated, fromGlobalId(s3Id, 'Secret'))).toEqual({
-      AWS_ACCESS_KEY_ID: s3Rotated.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3Rotated.secretAccessKey,
-    });
-    await mutateOk(
-      executeOk(
-        appOn(rotated),
-        UpdateSecret,
-        { input: { id: envId, addValues: [{ key: 'ADDED_AFTER_ROTATION', value: 'added' }] } },
-        team.ownerToken,
-      ),
-    );
+    await runAndEditOn(rotated, { addValues: [{ key: 'ADDED_AFTER_ROTATION', value: 'added' }] });
     const after = await sealedRows();
     expect(after.filter((row) => row.masterKeyId === idB).map((row) => row.binding)).toEqual([
       { teamId: expect.any(String), secretId: fromGlobalId(envId, 'Secret'), version: 3 },
@@ -376,18 +374,7 @@ describe('rewrap after a master key rotation', () => {
   });
 
   test('with key A gone, the API and `cli run` work on B alone', async () => {
-    expect(await injectableEnv(db, onlyB, fromGlobalId(s3Id, 'Secret'))).toEqual({
-      AWS_ACCESS_KEY_ID: s3Rotated.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3Rotated.secretAccessKey,
-    });
-    await mutateOk(
-      executeOk(
-        appOn(onlyB),
-        UpdateSecret,
-        { input: { id: envId, renameKeys: [{ from: 'API_TOKEN', to: 'SERVICE_TOKEN' }] } },
-        team.ownerToken,
-      ),
-    );
+    await runAndEditOn(onlyB, { renameKeys: [{ from: 'API_TOKEN', to: 'SERVICE_TOKEN' }] });
     expect(await injectableEnv(db, onlyB, fromGlobalId(envId, 'Secret'))).toEqual({
       SERVICE_TOKEN: envValues.API_TOKEN,
       MULTI_LINE: envValues.MULTI_LINE,

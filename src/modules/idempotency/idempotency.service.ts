@@ -37,6 +37,12 @@ function hashedFrom(ctx: Context, stored: Buffer, input: unknown): boolean {
   return [ctx.keyring.current, ...ctx.keyring.previous].some((masterKey) => requestHash(masterKey, input).equals(stored));
 }
 
+/** What every create that is safe to retry takes besides its own fields. */
+export interface IdempotentInput {
+  /** The same key and input again within 24 hours returns this create's result without a second write. */
+  idempotencyKey?: string | null | undefined;
+}
+
 export interface IdempotentCreate {
   /** The mutation, e.g. `createSecret`: keys are per user and operation. */
   operation: string;

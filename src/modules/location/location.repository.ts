@@ -1,5 +1,6 @@
 import { sql, type Expression, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../../database/database.ts';
+import { rowsOfMember } from '../shared/rows-of-member.ts';
 import { anyOf } from '../../database/any.ts';
 import type { LocationTable } from './location.tables.ts';
 import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
@@ -20,13 +21,7 @@ export type LocationRow = Selectable<LocationTable>;
 /** Locations among `ids` in teams the user belongs to. */
 export async function findLocationsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<LocationRow[]> {
   if (!ids.length) return [];
-  return db
-    .selectFrom('locations')
-    .innerJoin('memberships', 'memberships.team_id', 'locations.team_id')
-    .selectAll('locations')
-    .where('memberships.user_id', '=', userId)
-    .where('locations.id', '=', anyOf(ids))
-    .execute();
+  return rowsOfMember(db, 'locations', userId, ids).selectAll('locations').execute();
 }
 
 export async function insertLocation(db: Db, row: Omit<Insertable<LocationTable>, 'name_key'>): Promise<LocationRow> {

@@ -1,9 +1,9 @@
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import { NotFoundError } from '../../errors.ts';
-import { versionedChange } from '../shared/versioned-change.ts';
+import { versionedChange, versionedDelete, type NamedChangeInput } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
-import { createOnce } from '../idempotency/idempotency.service.ts';
+import { createOnce, type IdempotentInput } from '../idempotency/idempotency.service.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type KeysetPage, type PageArgs } from '../../graphql/pagination.ts';
 import { recordObjectEvent } from '../audit/audit.service.ts';
@@ -13,13 +13,12 @@ import * as secretPolicy from '../secret/secret.policy.ts';
 import * as locationRepository from './location.repository.ts';
 import type { LocationFilter, LocationRow } from './location.repository.ts';
 import type { LocationType } from './location.rules.ts';
-import type { VersionedObject } from '../shared/versioned-object.ts';
+import { namedTeamObjectFields, type NamedTeamObject } from '../shared/versioned-object.ts';
+import { loadMapped } from '../shared/load-mapped.ts';
+import { newNamedTeamRow, type NamedTeamObjectInput } from '../shared/named-rows.ts';
 
-export interface Location extends VersionedObject {
-  teamId: string;
+export interface Location extends NamedTeamObject {
   secretId: string;
-  name: string;
-  description: string | null;
   locationType: LocationType;
   bucketName: string;
   region: string | null;
@@ -27,20 +26,12 @@ export interface Location extends VersionedObject {
 }
 
 const toLocation = (row: LocationRow): Location => ({
-  id: row.id,
-  teamId: row.team_id,
+  ...namedTeamObjectFields(row),
   secretId: row.secret_id,
-  name: row.name,
-  description: row.description,
   locationType: row.location_type as LocationType,
   bucketName: row.bucket_name,
   region: row.region,
   endpointUrl: row.endpoint_url,
-  version: row.version,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-  updatedAt: row.updated_at,
-  updatedBy: row.updated_by,
 });
 
 /**
@@ -57,17 +48,12 @@ async function lockSecretToLink(trx: Db, teamId: string, secretId: string, locat
   secretPolicy.requireLocationTypeMatch({ locationType, secretType: secret.secret_type }, 'secretId');
 }
 
-export interface CreateLocationInput {
-  teamId: string;
-  name: string;
-  description?: string | null | undefined;
+export interface CreateLocationInput extends NamedTeamObjectInput, IdempotentInput {
   locationType: LocationType;
   secretId: string;
   bucketName: string;
   region?: string | null | undefined;
   endpointUrl?: string | null | undefined;
-  /** The same key and input again within 24 hours returns this create's result without a second write. */
-  idempotencyKey?: string | null | undefined;
 }
 
 export async function createLocation(ctx: Context, input: CreateLocationInput): Promise<Location> {
@@ -77,17 +63,12 @@ export async function createLocation(ctx: Context, input: CreateLocationInput): 
   return createOnce(ctx, once, locationRepository.lockLocation, toLocation, async (trx) => {
     await lockSecretToLink(trx, input.teamId, input.secretId, input.locationType);
     const row = await locationRepository.insertLocation(trx, {
-      id,
-      team_id: input.teamId,
+      ...newNamedTeamRow(id, ctx.viewer.userId, input),
       secret_id: input.secretId,
-      name: input.name,
-      description: input.description ?? null,
       location_type: input.locationType,
       bucket_name: input.bucketName,
       region: input.region ?? null,
       endpoint_url: input.endpointUrl ?? null,
-      created_by: ctx.viewer.userId,
-      updated_by: ctx.viewer.userId,
     });
     const changedFields = ['name', 'description', 'locationType', 'secretId', 'bucketName', 'region', 'endpointUrl'];
     await recordObjectEvent(trx, ctx, 'Location', 'location.created', row, changedFields);
@@ -103,15 +84,11 @@ const changeLocation = versionedChange<LocationRow>({
   lock: locationRepository.lockLocation,
 });
 
-export interface UpdateLocationInput {
-  id: string;
-  name?: string | null | undefined;
-  description?: string | null | undefined;
+export interface UpdateLocationInput extends NamedChangeInput {
   secretId?: string | null | undefined;
   bucketName?: string | null | undefined;
   region?: string | null | undefined;
   endpointUrl?: string | null | undefined;
-  expectedVersion?: number | null | undefined;
 }
 
 /** Changes a location; `locationType` is immutable, relinking is held to LOCATION_TYPE_MISMATCH. */
@@ -153,16 +130,10 @@ export async function updateLocation(ctx: Context, input: UpdateLocationInput): 
   });
 }
 
-export async function deleteLocation(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
-  await changeLocation(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    await locationRepository.deleteLocation(trx, current.id);
-    await recordObjectEvent(trx, ctx, 'Location', 'location.deleted', current);
-  });
-}
+export const deleteLocation = versionedDelete(changeLocation, 'Location', 'location.deleted', locationRepository.deleteLocation);
 
 export async function loadLocation(ctx: Context, id: string): Promise<Location | null> {
-  const row = await ctx.loaders.location.load(id);
-  return row ? toLocation(row) : null;
+  return loadMapped(ctx.loaders.location, id, toLocation);
 }
 
 export async function listTeamLocations(

@@ -3,12 +3,8 @@ import { AWS, serviceAccount, VALID } from '../../../test/helpers/credential-exa
 import { maskedCredentialFields, maskValue } from './credential-masking.ts';
 
 describe('maskValue', () => {
-  it('hides values shorter than 16 characters entirely', () => {
-    expect(maskValue('')).toBe('••••');
-    expect(maskValue('a')).toBe('••••');
-    expect(maskValue('minioadmin1')).toBe('••••');
-    expect(maskValue('Pw0rd!Xy9Qz7')).toBe('••••');
-    expect(maskValue('abcdefghijklmno')).toBe('••••');
+  it.each(['', 'a', 'minioadmin1', 'Pw0rd!Xy9Qz7', 'abcdefghijklmno'])('hides values shorter than 16 characters entirely: %j', (value) => {
+    expect(maskValue(value)).toBe('••••');
   });
 
   it('shows at most a quarter of longer values, and never more than the first 4 and last 3 characters', () => {

@@ -11,6 +11,19 @@ const CURRENT: readonly EnvPair[] = Object.freeze([
 /** The result as a plain object, for comparisons that ignore order. */
 const asRecord = (pairs: readonly EnvPair[]) => Object.fromEntries(pairs.map(({ key, value }) => [key, value]));
 
+/** One call with a problem in each operation (five in all), the values it touches secret-looking. */
+const A_PROBLEM_IN_EVERY_OPERATION: KeyOperations = {
+  renameKeys: [
+    { from: 'MISSING', to: 'X' },
+    { from: 'API_KEY', to: 'REGION' },
+  ],
+  removeKeys: ['GONE'],
+  addValues: [
+    { key: 'API_URL', value: 'another-secret-value' },
+    { key: 'lower', value: 'third-secret-value' },
+  ],
+};
+
 /** Applies operations that must succeed and returns the pairs. */
 function applyOk(ops: KeyOperations, current: readonly EnvPair[] = CURRENT): EnvPair[] {
   const { pairs, errors } = applyKeyOperations(current, ops);
@@ -145,92 +158,74 @@ describe('applyKeyOperations: order is renames, then removals, then additions', 
 });
 
 describe('applyKeyOperations: every error code, with its path from `input`', () => {
-  test('KEY_NOT_FOUND: rename from a missing key → renameKeys.N.from', () => {
-    expect(
-      applyFailing({
+  const tooLongKey = 'K'.repeat(ENV_KEY_MAX_LENGTH + 1);
+  const tooLongValue = 'x'.repeat(ENV_VALUE_MAX_LENGTH + 1);
+  const rename = (to: string): KeyOperations => ({ renameKeys: [{ from: 'API_KEY', to }] });
+  const add = (...addValues: EnvPair[]): KeyOperations => ({ addValues });
+  test.each<[string, KeyOperations, ...[string[], string][]]>([
+    [
+      'KEY_NOT_FOUND: rename from a missing key',
+      {
         renameKeys: [
           { from: 'API_KEY', to: 'A' },
           { from: 'MISSING', to: 'B' },
         ],
-      }),
-    ).toEqual([[['input', 'renameKeys', '1', 'from'], 'KEY_NOT_FOUND']]);
-  });
-
-  test('KEY_ALREADY_EXISTS: rename onto an existing key (itself included) → renameKeys.N.to', () => {
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'REGION' }] })).toEqual([
-      [['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS'],
-    ]);
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'API_KEY' }] })).toEqual([
-      [['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS'],
-    ]);
-  });
-
-  test('a rename target must be a valid env key (INVALID_FORMAT, REQUIRED, TOO_LONG) → renameKeys.N.to', () => {
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'lower_case' }] })).toEqual([
+      },
+      [['input', 'renameKeys', '1', 'from'], 'KEY_NOT_FOUND'],
+    ],
+    ['KEY_ALREADY_EXISTS: rename onto an existing key', rename('REGION'), [['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS']],
+    ['KEY_ALREADY_EXISTS: rename onto itself', rename('API_KEY'), [['input', 'renameKeys', '0', 'to'], 'KEY_ALREADY_EXISTS']],
+    ['a rename target in lower case: INVALID_FORMAT', rename('lower_case'), [['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT']],
+    [
+      'a rename target with a leading digit: INVALID_FORMAT',
+      rename('9STARTS_WITH_DIGIT'),
       [['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT'],
-    ]);
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: '9STARTS_WITH_DIGIT' }] })).toEqual([
-      [['input', 'renameKeys', '0', 'to'], 'INVALID_FORMAT'],
-    ]);
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: '' }] })).toEqual([[['input', 'renameKeys', '0', 'to'], 'REQUIRED']]);
-    expect(applyFailing({ renameKeys: [{ from: 'API_KEY', to: 'K'.repeat(ENV_KEY_MAX_LENGTH + 1) }] })).toEqual([
-      [['input', 'renameKeys', '0', 'to'], 'TOO_LONG'],
-    ]);
-    expect(applyOk({ renameKeys: [{ from: 'API_KEY', to: 'K'.repeat(ENV_KEY_MAX_LENGTH) }] })).toHaveLength(3);
-  });
-
-  test('KEY_NOT_FOUND: removing a missing key → removeKeys.N', () => {
-    expect(applyFailing({ removeKeys: ['REGION', 'NOPE', 'ALSO_NOPE'] })).toEqual([
+    ],
+    ['an empty rename target: REQUIRED', rename(''), [['input', 'renameKeys', '0', 'to'], 'REQUIRED']],
+    ['a rename target past the maximum length: TOO_LONG', rename(tooLongKey), [['input', 'renameKeys', '0', 'to'], 'TOO_LONG']],
+    [
+      'KEY_NOT_FOUND: removing missing keys',
+      { removeKeys: ['REGION', 'NOPE', 'ALSO_NOPE'] },
       [['input', 'removeKeys', '1'], 'KEY_NOT_FOUND'],
       [['input', 'removeKeys', '2'], 'KEY_NOT_FOUND'],
-    ]);
-  });
-
-  test('removing the same key twice: the second one is KEY_NOT_FOUND', () => {
-    expect(applyFailing({ removeKeys: ['REGION', 'REGION'] })).toEqual([[['input', 'removeKeys', '1'], 'KEY_NOT_FOUND']]);
-  });
-
-  test('EMPTY_KEY_LIST: removeKeys: [] → removeKeys', () => {
-    expect(applyFailing({ removeKeys: [] })).toEqual([[['input', 'removeKeys'], 'EMPTY_KEY_LIST']]);
-  });
-
-  test('KEY_ALREADY_EXISTS: adding an existing key → addValues.N.key', () => {
-    expect(
-      applyFailing({
-        addValues: [
-          { key: 'FRESH', value: 'fresh-value' },
-          { key: 'API_URL', value: 'other' },
-        ],
-      }),
-    ).toEqual([[['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS']]);
-  });
-
-  test('adding the same new key twice: the second one is KEY_ALREADY_EXISTS', () => {
-    expect(
-      applyFailing({
-        addValues: [
-          { key: 'FRESH', value: 'one' },
-          { key: 'FRESH', value: 'two' },
-        ],
-      }),
-    ).toEqual([[['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS']]);
-  });
-
-  test('added keys and values follow the env key and value limits → addValues.N.key / addValues.N.value', () => {
-    expect(applyFailing({ addValues: [{ key: 'bad-key', value: 'v-value' }] })).toEqual([
+    ],
+    [
+      'removing the same key twice: the second one is KEY_NOT_FOUND',
+      { removeKeys: ['REGION', 'REGION'] },
+      [['input', 'removeKeys', '1'], 'KEY_NOT_FOUND'],
+    ],
+    ['EMPTY_KEY_LIST: removeKeys: []', { removeKeys: [] }, [['input', 'removeKeys'], 'EMPTY_KEY_LIST']],
+    ['NO_KEYS_LEFT: removing every key', { removeKeys: ['API_KEY', 'API_URL', 'REGION'] }, [['input', 'removeKeys'], 'NO_KEYS_LEFT']],
+    [
+      'KEY_ALREADY_EXISTS: adding an existing key',
+      add({ key: 'FRESH', value: 'fresh-value' }, { key: 'API_URL', value: 'other' }),
+      [['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS'],
+    ],
+    [
+      'adding the same new key twice: the second one is KEY_ALREADY_EXISTS',
+      add({ key: 'FRESH', value: 'one' }, { key: 'FRESH', value: 'two' }),
+      [['input', 'addValues', '1', 'key'], 'KEY_ALREADY_EXISTS'],
+    ],
+    [
+      'an added key that is no env key: INVALID_FORMAT',
+      add({ key: 'bad-key', value: 'v-value' }),
       [['input', 'addValues', '0', 'key'], 'INVALID_FORMAT'],
-    ]);
-    expect(applyFailing({ addValues: [{ key: 'BLANK', value: '   ' }] })).toEqual([[['input', 'addValues', '0', 'value'], 'REQUIRED']]);
-    expect(applyFailing({ addValues: [{ key: 'HUGE', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH + 1) }] })).toEqual([
+    ],
+    ['a blank added value: REQUIRED', add({ key: 'BLANK', value: '   ' }), [['input', 'addValues', '0', 'value'], 'REQUIRED']],
+    [
+      'an added value past the maximum length: TOO_LONG',
+      add({ key: 'HUGE', value: tooLongValue }),
       [['input', 'addValues', '0', 'value'], 'TOO_LONG'],
-    ]);
+    ],
+  ])('%s', (_case, ops, ...errors) => {
+    expect(applyFailing(ops)).toEqual(errors);
+  });
+
+  test('a rename target and an added value of the maximum length are fine', () => {
+    expect(applyOk({ renameKeys: [{ from: 'API_KEY', to: 'K'.repeat(ENV_KEY_MAX_LENGTH) }] })).toHaveLength(3);
     expect(asRecord(applyOk({ addValues: [{ key: 'MAX', value: 'x'.repeat(ENV_VALUE_MAX_LENGTH) }] })).MAX).toHaveLength(
       ENV_VALUE_MAX_LENGTH,
     );
-  });
-
-  test('NO_KEYS_LEFT: removing every key → removeKeys', () => {
-    expect(applyFailing({ removeKeys: ['API_KEY', 'API_URL', 'REGION'] })).toEqual([[['input', 'removeKeys'], 'NO_KEYS_LEFT']]);
   });
 
   test('removing every key and adding one back is fine (additions come last)', () => {
@@ -249,18 +244,7 @@ describe('applyKeyOperations: every error code, with its path from `input`', () 
   });
 
   test('every problem of one call is reported, each at its own path, in operation order', () => {
-    const errors = applyFailing({
-      renameKeys: [
-        { from: 'MISSING', to: 'X' },
-        { from: 'API_KEY', to: 'REGION' },
-      ],
-      removeKeys: ['GONE'],
-      addValues: [
-        { key: 'API_URL', value: 'dup' },
-        { key: 'lower', value: 'v' },
-      ],
-    });
-    expect(errors).toEqual([
+    expect(applyFailing(A_PROBLEM_IN_EVERY_OPERATION)).toEqual([
       [['input', 'renameKeys', '0', 'from'], 'KEY_NOT_FOUND'],
       [['input', 'renameKeys', '1', 'to'], 'KEY_ALREADY_EXISTS'],
       [['input', 'removeKeys', '0'], 'KEY_NOT_FOUND'],
@@ -300,17 +284,7 @@ describe('applyKeyOperations: all or nothing', () => {
 
   test('messages name keys, never values', () => {
     const secretValue = 'value-of-api-key';
-    const { errors } = applyKeyOperations(CURRENT, {
-      renameKeys: [
-        { from: 'API_KEY', to: 'API_URL' },
-        { from: 'NOPE', to: 'X' },
-      ],
-      removeKeys: ['ALSO_NOPE'],
-      addValues: [
-        { key: 'REGION', value: 'another-secret-value' },
-        { key: 'bad', value: 'third-secret-value' },
-      ],
-    });
+    const { errors } = applyKeyOperations(CURRENT, A_PROBLEM_IN_EVERY_OPERATION);
     expect(errors).toHaveLength(5);
     for (const error of errors) {
       expect(error.message).not.toContain(secretValue);

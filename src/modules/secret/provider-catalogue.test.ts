@@ -17,6 +17,7 @@ import {
   SECRET_TYPES,
   secretTypeOf,
   type AuthMethod,
+  type CredentialsInputMember,
 } from './provider-catalogue.ts';
 
 describe('secret types and auth methods', () => {
@@ -90,12 +91,17 @@ describe('credential fields', () => {
     expect(table('ENV_VARS')).toEqual([]);
   });
 
-  it('maps each method to its @oneOf member, covering every member', () => {
-    expect(credentialsMemberFor('AZURE_ACCOUNT_KEY')).toBe('azureAccountKey');
-    expect(credentialsMemberFor('AZURE_SAS_URL')).toBe('azureSasUrl');
-    expect(credentialsMemberFor('GCS_SERVICE_ACCOUNT')).toBe('gcsServiceAccount');
-    expect(credentialsMemberFor('B2_APPLICATION_KEY')).toBe('b2ApplicationKey');
-    expect(credentialsMemberFor('ENV_VARS')).toBe('envVars');
+  it.each<[AuthMethod, CredentialsInputMember]>([
+    ['AZURE_ACCOUNT_KEY', 'azureAccountKey'],
+    ['AZURE_SAS_URL', 'azureSasUrl'],
+    ['GCS_SERVICE_ACCOUNT', 'gcsServiceAccount'],
+    ['B2_APPLICATION_KEY', 'b2ApplicationKey'],
+    ['ENV_VARS', 'envVars'],
+  ])('maps %s to its @oneOf member %s', (method, member) => {
+    expect(credentialsMemberFor(method)).toBe(member);
+  });
+
+  it('maps the methods onto every @oneOf member', () => {
     expect(new Set(AUTH_METHODS.map(credentialsMemberFor))).toEqual(new Set(CREDENTIALS_INPUT_MEMBERS));
   });
 

@@ -149,12 +149,7 @@ export function requireCredentialSource(
  * method changes (`changedTo`).
  */
 export function requireCredentials(credentials: CredentialsInput | null | undefined, changedTo?: AuthMethod): CredentialsInput {
-  if (credentials) return credentials;
-  throw ruleError(
-    ErrorCode.CREDENTIALS_REQUIRED,
-    ['credentials'],
-    changedTo ? `Changing the auth method to ${changedTo} needs new credentials` : 'A NATIVE secret needs credentials',
-  );
+  return requireStorageInput(credentials, 'credentials', ErrorCode.CREDENTIALS_REQUIRED, 'A NATIVE secret needs credentials', changedTo);
 }
 
 /** FIELD_MAPPINGS_REQUIRED: the same for an EXTERNAL_VAULT secret and its fieldMappings. */
@@ -162,12 +157,25 @@ export function requireFieldMappings(
   mappings: readonly FieldMappingInput[] | null | undefined,
   changedTo?: AuthMethod,
 ): readonly FieldMappingInput[] {
-  if (mappings) return mappings;
-  throw ruleError(
+  return requireStorageInput(
+    mappings,
+    'fieldMappings',
     ErrorCode.FIELD_MAPPINGS_REQUIRED,
-    ['fieldMappings'],
-    changedTo ? `Changing the auth method to ${changedTo} needs new fieldMappings` : 'An EXTERNAL_VAULT secret needs fieldMappings',
+    'An EXTERNAL_VAULT secret needs fieldMappings',
+    changedTo,
   );
+}
+
+/** The input field a secret's storage reads its credentials from, or `code` at that field. */
+function requireStorageInput<T>(
+  value: T | null | undefined,
+  field: 'credentials' | 'fieldMappings',
+  code: ErrorCode,
+  needed: string,
+  changedTo: AuthMethod | undefined,
+): T {
+  if (value) return value;
+  throw ruleError(code, [field], changedTo ? `Changing the auth method to ${changedTo} needs new ${field}` : needed);
 }
 
 /**

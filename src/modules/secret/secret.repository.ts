@@ -2,6 +2,7 @@ import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import { anyOf } from '../../database/any.ts';
+import { countRows } from '../../database/count.ts';
 import type { Role } from '../team/team.tables.ts';
 import type { SecretTable, SecretVersionTable } from './secret.tables.ts';
 import type { SecretStatus } from './secret.policy.ts';
@@ -385,12 +386,7 @@ export async function storeRemaskedPreviews(db: Db, row: Pick<StalePreviewRow, '
 
 /** How many secrets still have stale previews. */
 export async function countStalePreviews(db: Db): Promise<number> {
-  const { count } = await db
-    .selectFrom('secrets')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('previews_stale', '=', true)
-    .executeTakeFirstOrThrow();
-  return Number(count);
+  return countRows(db.selectFrom('secrets').where('previews_stale', '=', true));
 }
 
 /** Version rows without their sealed payload, with their secret's stage pointers and visibility. */

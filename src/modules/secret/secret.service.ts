@@ -9,7 +9,7 @@ import type { FieldMapping } from './secret.tables.ts';
 import type { Db } from '../../database/database.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { ForbiddenError, NotFoundError } from '../../errors.ts';
-import { versionedChange } from '../shared/versioned-change.ts';
+import { versionedChange, type NamedChangeInput, type VersionedChangeInput } from '../shared/versioned-change.ts';
 import { isUuid } from '../../graphql/global-id.ts';
 import { DEFAULT_ORDER, cursorKey, sortValueKind, type ListOrder } from '../../database/keyset.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
@@ -21,7 +21,7 @@ import type { MasterKeyring, PayloadBinding } from '../crypto/envelope.ts';
 import * as workspaceRepository from '../workspace/workspace.repository.ts';
 import { hasKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
 import { isReservedEnvKey } from './reserved-env-keys.ts';
-import { createOnce } from '../idempotency/idempotency.service.ts';
+import { createOnce, type IdempotentInput } from '../idempotency/idempotency.service.ts';
 import {
   currentCredentials,
   holdsCredentials,
@@ -39,7 +39,9 @@ import { credentialFieldsFor, defaultAuthMethod, type AuthMethod, type Credentia
 import * as secretRepository from './secret.repository.ts';
 import * as verificationRepository from '../verification/verification.repository.ts';
 import type { SecretFilter, SecretPatch, SecretRow, SecretVersionRow } from './secret.repository.ts';
-import type { VersionedObject } from '../shared/versioned-object.ts';
+import { namedTeamObjectFields, type NamedTeamObject } from '../shared/versioned-object.ts';
+import { loadMapped } from '../shared/load-mapped.ts';
+import { newNamedTeamRow } from '../shared/named-rows.ts';
 
 export type WorkspaceAccess = 'ALL' | 'SOME' | 'NONE';
 
@@ -50,10 +52,7 @@ export interface CredentialFieldView {
   maskedValue: string | null;
 }
 
-export interface Secret extends VersionedObject {
-  teamId: string;
-  name: string;
-  description: string | null;
+export interface Secret extends NamedTeamObject {
   secretType: SecretType;
   authMethod: AuthMethod;
   storage: Storage;
@@ -110,10 +109,7 @@ function vaultFields(method: AuthMethod): CredentialFieldView[] {
 function toSecret(row: SecretRow): Secret {
   const authMethod = row.auth_method as AuthMethod;
   return {
-    id: row.id,
-    teamId: row.team_id,
-    name: row.name,
-    description: row.description,
+    ...namedTeamObjectFields(row),
     secretType: row.secret_type as SecretType,
     authMethod,
     storage: row.storage,
@@ -124,7 +120,6 @@ function toSecret(row: SecretRow): Secret {
     ownerId: row.owner_id,
     serviceSlug: row.service_slug,
     workspaceAccess: row.workspace_access,
-    version: row.version,
     // A secret has a CURRENT version from its creation on; `version` only stands in for rows written around the service.
     currentVersion: row.payload_version ?? row.version,
     pendingVersion: row.pending_version,
@@ -137,10 +132,6 @@ function toSecret(row: SecretRow): Secret {
     deletedAt: row.deleted_at,
     purgeAt: row.purge_at,
     locationCount: row.location_count,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    updatedAt: row.updated_at,
-    updatedBy: row.updated_by,
   };
 }
 
@@ -238,7 +229,7 @@ export interface LifecycleInput {
   rotationPolicy?: RotationPolicy | null | undefined;
 }
 
-export interface CreateSecretInput extends secretPolicy.PresetInput, LifecycleInput {
+export interface CreateSecretInput extends secretPolicy.PresetInput, LifecycleInput, IdempotentInput {
   teamId: string;
   description?: string | null | undefined;
   authMethod?: AuthMethod | null | undefined;
@@ -248,8 +239,6 @@ export interface CreateSecretInput extends secretPolicy.PresetInput, LifecycleIn
   workspaceAccess?: WorkspaceAccess | null | undefined;
   /** Workspace row ids; null for an id that names no workspace (UNKNOWN_WORKSPACE at its index). */
   allowedWorkspaces?: readonly (string | null)[] | null | undefined;
-  /** The same key and input again within 24 hours returns this create's result without a second write. */
-  idempotencyKey?: string | null | undefined;
 }
 
 export async function createSecret(ctx: Context, rawInput: CreateSecretInput): Promise<Secret> {
@@ -299,10 +288,7 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
   const once = { operation: 'createSecret', key: rawInput.idempotencyKey, input: rawInput, resultId: id };
   return createOnce(ctx, once, secretRepository.findSecret, toSecret, async (trx) => {
     await secretRepository.insertSecret(trx, {
-      id,
-      team_id: input.teamId,
-      name: input.name,
-      description: input.description ?? null,
+      ...newNamedTeamRow(id, ctx.viewer.userId, input),
       secret_type: secretType,
       auth_method: authMethod,
       storage,
@@ -313,8 +299,6 @@ export async function createSecret(ctx: Context, rawInput: CreateSecretInput): P
       workspace_access: workspaceAccess,
       expires_at: input.expiresAt ?? null,
       rotation_every_days: input.rotationPolicy?.everyDays ?? null,
-      created_by: ctx.viewer.userId,
-      updated_by: ctx.viewer.userId,
     });
     await workspaceRepository.setSecretWorkspaces(trx, id, workspaceIds);
     await secretRepository.insertSecretVersion(trx, {
@@ -369,10 +353,7 @@ const changeSecret: typeof changeSecretEvenIfDeleted = (ctx, id, expectedVersion
     authorizeChange,
   );
 
-export interface UpdateSecretInput extends KeyOperations, LifecycleInput {
-  id: string;
-  name?: string | null | undefined;
-  description?: string | null | undefined;
+export interface UpdateSecretInput extends KeyOperations, LifecycleInput, NamedChangeInput {
   secretType?: SecretType | null | undefined;
   authMethod?: AuthMethod | null | undefined;
   credentials?: CredentialsInput | null | undefined;
@@ -384,7 +365,6 @@ export interface UpdateSecretInput extends KeyOperations, LifecycleInput {
   workspaceAccess?: WorkspaceAccess | null | undefined;
   /** Workspace row ids; null for an id that names no workspace (UNKNOWN_WORKSPACE at its index). */
   allowedWorkspaces?: readonly (string | null)[] | null | undefined;
-  expectedVersion?: number | null | undefined;
 }
 
 /** ENV key edits: the current pairs (decrypted here, never returned) with the operations applied. */
@@ -521,10 +501,8 @@ export async function updateSecret(ctx: Context, input: UpdateSecretInput): Prom
   });
 }
 
-export interface RotateSecretInput {
-  id: string;
+export interface RotateSecretInput extends VersionedChangeInput {
   credentials: CredentialsInput;
-  expectedVersion?: number | null | undefined;
   /** CURRENT: live at once (the old CURRENT becomes PREVIOUS); PENDING: staged only; PREVIOUS is refused. @default 'CURRENT' */
   stage?: SecretVersionStage | null | undefined;
 }
@@ -587,13 +565,18 @@ async function lockedVersion(trx: Db, current: SecretRow, version: number) {
   return secretPolicy.requireVersion(await secretRepository.findSecretVersion(trx, current.id, version), version);
 }
 
+/** A change to one of a secret's versions: the secret's id and expected version, and the version's number. */
+export interface SecretVersionChangeInput extends VersionedChangeInput {
+  version: number;
+}
+
 /**
  * Makes `version` (normally the PENDING one) CURRENT: the old CURRENT becomes PREVIOUS, PENDING is
  * cleared. The rules are requirePromotable's; `force` (ADMIN/OWNER) is recorded in the audit event.
  */
 export async function promoteSecretVersion(
   ctx: Context,
-  input: { id: string; version: number; expectedVersion?: number | null | undefined; force?: boolean | null | undefined },
+  input: SecretVersionChangeInput & { force?: boolean | null | undefined },
 ): Promise<Secret> {
   const force = input.force === true;
   const authorizePromote = async (ctx: Context, visible: SecretRow) => {
@@ -631,10 +614,7 @@ export async function promoteSecretVersion(
 }
 
 /** Clears PENDING (NO_ROTATION_IN_PROGRESS without one); the version row stays, stage-less. */
-export async function cancelSecretRotation(
-  ctx: Context,
-  input: { id: string; expectedVersion?: number | null | undefined },
-): Promise<Secret> {
+export async function cancelSecretRotation(ctx: Context, input: VersionedChangeInput): Promise<Secret> {
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     secretPolicy.requireRotationInProgress(current);
     await secretRepository.updateSecret(trx, current.id, { pending_version: null, updated_by: ctx.viewer.userId });
@@ -650,10 +630,7 @@ export async function cancelSecretRotation(
  * under N+1's binding (the plaintext never leaves the server); VERSION_DESTROYED,
  * VERSION_NOT_RESTORABLE (requireRestorable).
  */
-export async function restoreSecretVersion(
-  ctx: Context,
-  input: { id: string; version: number; expectedVersion?: number | null | undefined },
-): Promise<Secret> {
+export async function restoreSecretVersion(ctx: Context, input: SecretVersionChangeInput): Promise<Secret> {
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const source = await lockedVersion(trx, current, input.version);
     secretPolicy.requireRestorable(current, source);
@@ -687,10 +664,7 @@ export async function restoreSecretVersion(
 }
 
 /** Erases a version's payload for good (metadata stays, `destroyedAt` set); VERSION_IN_USE for CURRENT and PENDING. */
-export async function destroySecretVersion(
-  ctx: Context,
-  input: { id: string; version: number; expectedVersion?: number | null | undefined },
-): Promise<Secret> {
+export async function destroySecretVersion(ctx: Context, input: SecretVersionChangeInput): Promise<Secret> {
   return changeSecret(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const target = await lockedVersion(trx, current, input.version);
     secretPolicy.requireDestroyable(current, target);
@@ -725,9 +699,7 @@ async function authorizeForcedDelete(ctx: Context, visible: SecretRow): Promise<
   await authorize(ctx, visible.team_id, 'secret:write');
 }
 
-export interface DeleteSecretInput {
-  id: string;
-  expectedVersion?: number | null | undefined;
+export interface DeleteSecretInput extends VersionedChangeInput {
   /** Days until the purge (7–30, checked by the schema). @default DEFAULT_RECOVERY_WINDOW_DAYS */
   recoveryWindowDays?: number | null | undefined;
   /** Delete the secret and its versions now, with no recovery window. */
@@ -771,7 +743,7 @@ export async function deleteSecret(ctx: Context, input: DeleteSecretInput): Prom
 }
 
 /** Cancels a scheduled deletion (SECRET_NOT_DELETED if there is none), until the purge has removed the secret; whoever may delete it may restore it. */
-export async function restoreSecret(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<Secret> {
+export async function restoreSecret(ctx: Context, input: VersionedChangeInput): Promise<Secret> {
   return changeSecretEvenIfDeleted(
     ctx,
     input.id,
@@ -791,8 +763,7 @@ export async function restoreSecret(ctx: Context, input: { id: string; expectedV
 
 /** The secret if the viewer may see it, else null. */
 export async function loadSecret(ctx: Context, id: string): Promise<Secret | null> {
-  const row = await ctx.loaders.secret.load(id);
-  return row ? toSecret(row) : null;
+  return loadMapped(ctx.loaders.secret, id, toSecret);
 }
 
 /** The team's secret with this name, case-insensitively (for clients addressing secrets by alias). */
@@ -906,8 +877,7 @@ function nestedSelections(ctx: Context, nesting: SecretListNesting | undefined):
 
 /** A version of a secret the viewer sees, by `compositeId(secretId, version)`; null otherwise. */
 export async function loadSecretVersion(ctx: Context, key: string): Promise<SecretVersion | null> {
-  const row = await ctx.loaders.secretVersion.load(key);
-  return row ? toSecretVersion(row) : null;
+  return loadMapped(ctx.loaders.secretVersion, key, toSecretVersion);
 }
 
 export async function listVersionsOfSecret(ctx: Context, secret: Secret, args: PageArgs) {

@@ -2,6 +2,21 @@ import { sql } from 'kysely';
 import { rethrowNameTaken } from '../../database/database-errors.ts';
 import { nameKey } from './names.ts';
 
+/** What every create of a team's named object takes (with fields of its own). */
+export interface NamedTeamObjectInput {
+  teamId: string;
+  name: string;
+  description?: string | null | undefined;
+}
+
+/**
+ * The columns every new named row of a team starts with: its id, team, name and description (null
+ * when not given), made and last changed by `userId`.
+ */
+export function newNamedTeamRow(id: string, userId: string, input: NamedTeamObjectInput) {
+  return { id, team_id: input.teamId, name: input.name, description: input.description ?? null, created_by: userId, updated_by: userId };
+}
+
 /** A new row of a named table with its `name_key`, the column uniqueness and lookups by name compare. */
 export function withNameKey<Row extends { name: string }>(row: Row): Row & { name_key: string } {
   return { ...row, name_key: nameKey(row.name) };

@@ -1,6 +1,7 @@
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
+import { recordObjectEvent } from '../audit/audit.service.ts';
 import { authorize } from '../auth/auth.service.ts';
 import type { Action } from '../auth/permissions.ts';
 
@@ -15,6 +16,12 @@ export function checkExpectedVersion(what: string, current: { version: number },
   if (expectedVersion != null && expectedVersion !== current.version) {
     throw new ConflictError(`The ${what} is at version ${current.version}, not ${expectedVersion}`, ErrorCode.VERSION_MISMATCH);
   }
+}
+
+/** What every change of a versioned object takes: its id, and the version it must be at (VERSION_MISMATCH), if any. */
+export interface VersionedChangeInput {
+  id: string;
+  expectedVersion?: number | null | undefined;
 }
 
 /** One kind of versioned row, as `versionedChange` needs to change it. */
@@ -57,4 +64,53 @@ export function versionedChange<Row extends VersionedRow>(kind: VersionedKind<Ro
       return change(trx, current);
     });
   };
+}
+
+/**
+ * The delete of a versioned object: under `change`'s checks (authorise, lock, VERSION_MISMATCH),
+ * `remove` deletes the row (refusing first what it must), then `action` (`<kind>.deleted`) is
+ * recorded for the version deleted, in the same transaction.
+ */
+export function versionedDelete<Row extends VersionedRow & { id: string }>(
+  change: VersionedChange<Row>,
+  targetType: string,
+  action: string,
+  remove: (trx: Db, id: string) => Promise<void>,
+): (ctx: Context, input: VersionedChangeInput) => Promise<void> {
+  return async (ctx, input) => {
+    await change(ctx, input.id, input.expectedVersion, async (trx, current) => {
+      await remove(trx, current.id);
+      await recordObjectEvent(trx, ctx, targetType, action, current);
+    });
+  };
+}
+
+/** A change of a named object: its `name` unless omitted or null, its `description` unless omitted (null clears it). */
+export interface NamedChangeInput extends VersionedChangeInput {
+  name?: string | null | undefined;
+  description?: string | null | undefined;
+}
+
+/**
+ * The update of an object whose name and description are all a client may change: under
+ * `change`'s checks, `update` applies what the input gives (the version bumped), then `action`
+ * (`<kind>.updated`) is recorded with the names of the fields given.
+ */
+export function versionedRename<Row extends VersionedRow & { id: string }, T>(
+  change: VersionedChange<Row>,
+  targetType: string,
+  action: string,
+  update: (trx: Db, id: string, patch: { name?: string; description?: string | null; updated_by: string }) => Promise<Row>,
+  map: (row: Row) => T,
+): (ctx: Context, input: NamedChangeInput) => Promise<T> {
+  return (ctx, input) =>
+    change(ctx, input.id, input.expectedVersion, async (trx, current) => {
+      const patch = {
+        ...(input.name != null && { name: input.name }),
+        ...(input.description !== undefined && { description: input.description }),
+      };
+      const row = await update(trx, current.id, { ...patch, updated_by: ctx.viewer.userId });
+      await recordObjectEvent(trx, ctx, targetType, action, row, Object.keys(patch));
+      return map(row);
+    });
 }

@@ -2,10 +2,11 @@ import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { ConflictError, ErrorCode } from '../../errors.ts';
 import { isUniqueViolation } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
-import { anyOf } from '../../database/any.ts';
+import { rowsOfMember } from '../shared/rows-of-member.ts';
+import { countRows } from '../../database/count.ts';
 import type { MembershipTable, Role, TeamInvitationTable, TeamTable } from './team.tables.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
-import { paginate } from '../../database/keyset.ts';
+import { creationKeyset, paginate } from '../../database/keyset.ts';
 
 export type TeamRow = Selectable<TeamTable>;
 export type TeamWithRoleRow = TeamRow & { viewer_role: Role };
@@ -14,14 +15,7 @@ export type MembershipRow = Selectable<MembershipTable>;
 /** The teams among `ids` that the user belongs to, each with the user's role. */
 export async function findTeamsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<TeamWithRoleRow[]> {
   if (!ids.length) return [];
-  return db
-    .selectFrom('teams')
-    .innerJoin('memberships', 'memberships.team_id', 'teams.id')
-    .selectAll('teams')
-    .select('memberships.role as viewer_role')
-    .where('memberships.user_id', '=', userId)
-    .where('teams.id', '=', anyOf(ids))
-    .execute();
+  return rowsOfMember(db, 'teams', userId, ids).selectAll('teams').select('memberships.role as viewer_role').execute();
 }
 
 /** A team row as PostgreSQL's `to_json(teams)` writes it. */
@@ -114,22 +108,13 @@ export async function deleteMembership(db: Db, teamId: string, userId: string): 
 }
 
 export async function countOwners(db: Db, teamId: string): Promise<number> {
-  const { count } = await db
-    .selectFrom('memberships')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('team_id', '=', teamId)
-    .where('role', '=', 'OWNER')
-    .executeTakeFirstOrThrow();
-  return Number(count);
+  return countRows(db.selectFrom('memberships').where('team_id', '=', teamId).where('role', '=', 'OWNER'));
 }
 
 /** A page of the team's members in the order they joined, keyset on (created_at, user_id). */
 export async function listMembers(db: Db, teamId: string, page: KeysetPage): Promise<MembershipRow[]> {
-  return paginate(
-    db.selectFrom('memberships').selectAll().where('team_id', '=', teamId),
-    { key: sql.ref('created_at'), tiebreak: sql.ref('user_id'), direction: 'ASC' },
-    page,
-  ).execute();
+  const query = db.selectFrom('memberships').selectAll().where('team_id', '=', teamId);
+  return paginate(query, creationKeyset('ASC', { tiebreak: 'user_id' }), page).execute();
 }
 
 export async function anyTeamExists(db: Db): Promise<boolean> {
@@ -187,9 +172,5 @@ export async function listInvitations(db: Db, where: { teamId: string } | { user
     'teamId' in where
       ? query.where('team_invitations.team_id', '=', where.teamId)
       : query.where('team_invitations.user_id', '=', where.userId);
-  return paginate(
-    query,
-    { key: sql.ref('team_invitations.created_at'), tiebreak: sql.ref('team_invitations.id'), direction: 'ASC' },
-    page,
-  ).execute();
+  return paginate(query, creationKeyset('ASC', { table: 'team_invitations' }), page).execute();
 }

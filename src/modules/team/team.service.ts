@@ -1,17 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createOnce } from '../idempotency/idempotency.service.ts';
+import { createOnce, type IdempotentInput } from '../idempotency/idempotency.service.ts';
 import type { Context } from '../../graphql/context.ts';
 import type { Db } from '../../database/database.ts';
 import type { Role } from './team.tables.ts';
 import { ConflictError, ErrorCode, NotFoundError } from '../../errors.ts';
-import { checkExpectedVersion } from '../shared/versioned-change.ts';
+import { checkExpectedVersion, type VersionedChangeInput } from '../shared/versioned-change.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { OPERATOR, recordAuditEvent, type AuditActor } from '../audit/audit.service.ts';
 import { authorize, ensureUser, issueToken, requireUnscopedToken } from '../auth/auth.service.ts';
 import * as teamRepository from './team.repository.ts';
 import type { InvitationRow, MembershipRow, TeamRow } from './team.repository.ts';
 import { slugify } from './team.rules.ts';
-import type { VersionedObject } from '../shared/versioned-object.ts';
+import { versionedFields, type VersionedObject } from '../shared/versioned-object.ts';
+import { loadMapped } from '../shared/load-mapped.ts';
 
 export interface Team extends VersionedObject {
   name: string;
@@ -26,14 +27,9 @@ export interface Membership {
 }
 
 const toTeam = (row: TeamRow): Team => ({
-  id: row.id,
+  ...versionedFields(row),
   name: row.name,
   slug: row.slug,
-  version: row.version,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-  updatedAt: row.updated_at,
-  updatedBy: row.updated_by,
 });
 
 /** A pending invitation to join a team. */
@@ -97,11 +93,9 @@ async function createTeamWithOwner(
   return toTeam(team);
 }
 
-export interface CreateTeamInput {
+export interface CreateTeamInput extends IdempotentInput {
   name: string;
   slug?: string | null | undefined;
-  /** The same key and input again within 24 hours returns this create's result without a second write. */
-  idempotencyKey?: string | null | undefined;
 }
 
 /** A new team; the viewer becomes its OWNER. */
@@ -151,11 +145,9 @@ export async function issueMemberToken(db: Db, input: { teamId: string; email: s
   });
 }
 
-export interface UpdateTeamInput {
-  id: string;
+export interface UpdateTeamInput extends VersionedChangeInput {
   name?: string | null | undefined;
   slug?: string | null | undefined;
-  expectedVersion?: number | null | undefined;
 }
 
 export async function updateTeam(ctx: Context, input: UpdateTeamInput): Promise<Team> {
@@ -326,8 +318,7 @@ export async function isTeamMember(db: Db, teamId: string, userId: string): Prom
 
 /** The team if the viewer belongs to it, else null (another team's id looks like an unknown one). */
 export async function loadTeam(ctx: Context, teamId: string): Promise<Team | null> {
-  const row = await ctx.loaders.team.load(teamId);
-  return row ? toTeam(row) : null;
+  return loadMapped(ctx.loaders.team, teamId, toTeam);
 }
 
 export async function listTeamMembers(ctx: Context, teamId: string, args: PageArgs) {
@@ -339,8 +330,7 @@ export async function listTeamMembers(ctx: Context, teamId: string, args: PageAr
 
 /** A membership of one of the viewer's teams, by `compositeId(teamId, userId)`; null otherwise. */
 export async function loadMembership(ctx: Context, key: string): Promise<Membership | null> {
-  const row = await ctx.loaders.membership.load(key);
-  return row ? toMembership(row) : null;
+  return loadMapped(ctx.loaders.membership, key, toMembership);
 }
 
 export async function listViewerMemberships(ctx: Context): Promise<Membership[]> {

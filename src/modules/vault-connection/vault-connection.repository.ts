@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../database/database.ts';
-import { anyOf } from '../../database/any.ts';
+import { countRows } from '../../database/count.ts';
+import { rowsOfMember } from '../shared/rows-of-member.ts';
 import type { VaultConnectionTable } from './vault-connection.tables.ts';
 import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
@@ -27,12 +28,8 @@ export type VaultConnectionMetadata = Pick<VaultConnectionRow, (typeof METADATA)
 /** Connections among `ids` in teams the user belongs to. */
 export async function findVaultConnectionsOfMember(db: Db, userId: string, ids: readonly string[]): Promise<VaultConnectionMetadata[]> {
   if (!ids.length) return [];
-  return db
-    .selectFrom('vault_connections')
-    .innerJoin('memberships', 'memberships.team_id', 'vault_connections.team_id')
+  return rowsOfMember(db, 'vault_connections', userId, ids)
     .select(METADATA.map((column) => `vault_connections.${column}` as const))
-    .where('memberships.user_id', '=', userId)
-    .where('vault_connections.id', '=', anyOf(ids))
     .execute();
 }
 
@@ -70,12 +67,7 @@ export async function deleteVaultConnection(db: Db, id: string): Promise<void> {
 }
 
 export async function countSecretsUsingVaultConnection(db: Db, id: string): Promise<number> {
-  const { count } = await db
-    .selectFrom('secrets')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('vault_connection_id', '=', id)
-    .executeTakeFirstOrThrow();
-  return Number(count);
+  return countRows(db.selectFrom('secrets').where('vault_connection_id', '=', id));
 }
 
 /** A page of the team's connections by name, keyset on (lower(name), id), with `sort_key` for the cursor. */

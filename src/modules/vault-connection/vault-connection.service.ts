@@ -1,8 +1,8 @@
 import type { Context } from '../../graphql/context.ts';
 import { ConflictError, ErrorCode, ValidationError } from '../../errors.ts';
-import { versionedChange } from '../shared/versioned-change.ts';
+import { versionedChange, versionedDelete, versionedRename, type VersionedChangeInput } from '../shared/versioned-change.ts';
 import { randomUUID } from 'node:crypto';
-import { createOnce } from '../idempotency/idempotency.service.ts';
+import { createOnce, type IdempotentInput } from '../idempotency/idempotency.service.ts';
 import { parsePageArgs, toConnection, type PageArgs } from '../../graphql/pagination.ts';
 import { cursorKey } from '../../database/keyset.ts';
 import { recordObjectEvent } from '../audit/audit.service.ts';
@@ -13,28 +13,19 @@ import type { VaultType } from '../secret/field-mapping-references.ts';
 import * as vaultConnectionRepository from './vault-connection.repository.ts';
 import type { VaultConnectionMetadata } from './vault-connection.repository.ts';
 import { VAULT_CREDENTIALS_MEMBER, vaultCredentialSchemas, type VaultCredentialsInput } from './vault-connection.rules.ts';
-import type { VersionedObject } from '../shared/versioned-object.ts';
+import { namedTeamObjectFields, type NamedTeamObject } from '../shared/versioned-object.ts';
+import { loadMapped } from '../shared/load-mapped.ts';
+import { newNamedTeamRow, type NamedTeamObjectInput } from '../shared/named-rows.ts';
 
-export interface VaultConnection extends VersionedObject {
-  teamId: string;
-  name: string;
-  description: string | null;
+export interface VaultConnection extends NamedTeamObject {
   vaultType: VaultType;
   lastRotatedAt: Date | null;
 }
 
 const toVaultConnection = (row: VaultConnectionMetadata): VaultConnection => ({
-  id: row.id,
-  teamId: row.team_id,
-  name: row.name,
-  description: row.description,
+  ...namedTeamObjectFields(row),
   vaultType: row.vault_type as VaultType,
-  version: row.version,
   lastRotatedAt: row.last_rotated_at,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-  updatedAt: row.updated_at,
-  updatedBy: row.updated_by,
 });
 
 /**
@@ -84,14 +75,9 @@ const changeVaultConnection = versionedChange<VaultConnectionMetadata>({
   lock: vaultConnectionRepository.lockVaultConnection,
 });
 
-export interface CreateVaultConnectionInput {
-  teamId: string;
-  name: string;
-  description?: string | null | undefined;
+export interface CreateVaultConnectionInput extends NamedTeamObjectInput, IdempotentInput {
   vaultType: VaultType;
   credentials: VaultCredentialsInput;
-  /** The same key and input again within 24 hours returns this create's result without a second write. */
-  idempotencyKey?: string | null | undefined;
 }
 
 export async function createVaultConnection(ctx: Context, input: CreateVaultConnectionInput): Promise<VaultConnection> {
@@ -101,14 +87,9 @@ export async function createVaultConnection(ctx: Context, input: CreateVaultConn
   const once = { operation: 'createVaultConnection', key: input.idempotencyKey, input, resultId: id };
   return createOnce(ctx, once, vaultConnectionRepository.lockVaultConnection, toVaultConnection, async (trx) => {
     const row = await vaultConnectionRepository.insertVaultConnection(trx, {
-      id,
-      team_id: input.teamId,
-      name: input.name,
-      description: input.description ?? null,
+      ...newNamedTeamRow(id, ctx.viewer.userId, input),
       vault_type: input.vaultType,
       ...sealed,
-      created_by: ctx.viewer.userId,
-      updated_by: ctx.viewer.userId,
     });
     const changedFields = ['name', 'description', 'vaultType', 'credentials'];
     await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.created', row, changedFields);
@@ -116,30 +97,19 @@ export async function createVaultConnection(ctx: Context, input: CreateVaultConn
   });
 }
 
-export interface UpdateVaultConnectionInput {
-  id: string;
-  name?: string | null | undefined;
-  description?: string | null | undefined;
-  expectedVersion?: number | null | undefined;
-}
-
 /** Renames or re-describes a connection; its type and credentials change only by rotation. */
-export async function updateVaultConnection(ctx: Context, input: UpdateVaultConnectionInput): Promise<VaultConnection> {
-  return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx) => {
-    const patch = {
-      ...(input.name != null && { name: input.name }),
-      ...(input.description !== undefined && { description: input.description }),
-    };
-    const row = await vaultConnectionRepository.updateVaultConnection(trx, input.id, { ...patch, updated_by: ctx.viewer.userId });
-    await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.updated', row, Object.keys(patch));
-    return toVaultConnection(row);
-  });
-}
+export const updateVaultConnection = versionedRename(
+  changeVaultConnection,
+  'VaultConnection',
+  'vault_connection.updated',
+  vaultConnectionRepository.updateVaultConnection,
+  toVaultConnection,
+);
 
 /** Replaces a connection's credentials (same vault type), sealed at the new version. */
 export async function rotateVaultConnection(
   ctx: Context,
-  input: { id: string; credentials: VaultCredentialsInput; expectedVersion?: number | null | undefined },
+  input: VersionedChangeInput & { credentials: VaultCredentialsInput },
 ): Promise<VaultConnection> {
   return changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const version = current.version + 1;
@@ -159,27 +129,25 @@ export async function rotateVaultConnection(
 }
 
 /** Deletes a connection no secret uses (VAULT_CONNECTION_IN_USE otherwise). */
-export async function deleteVaultConnection(
-  ctx: Context,
-  input: { id: string; expectedVersion?: number | null | undefined },
-): Promise<void> {
-  await changeVaultConnection(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    const users = await vaultConnectionRepository.countSecretsUsingVaultConnection(trx, input.id);
+export const deleteVaultConnection = versionedDelete(
+  changeVaultConnection,
+  'VaultConnection',
+  'vault_connection.deleted',
+  async (trx, id) => {
+    const users = await vaultConnectionRepository.countSecretsUsingVaultConnection(trx, id);
     if (users > 0) {
       throw new ConflictError(
         `${users} secret(s) read their credentials through this connection (those scheduled for deletion too, until purged); move or delete them first`,
         ErrorCode.VAULT_CONNECTION_IN_USE,
       );
     }
-    await vaultConnectionRepository.deleteVaultConnection(trx, input.id);
-    await recordObjectEvent(trx, ctx, 'VaultConnection', 'vault_connection.deleted', current);
-  });
-}
+    await vaultConnectionRepository.deleteVaultConnection(trx, id);
+  },
+);
 
 /** The connection if it is in one of the viewer's teams, else null. */
 export async function loadVaultConnection(ctx: Context, id: string): Promise<VaultConnection | null> {
-  const row = await ctx.loaders.vaultConnection.load(id);
-  return row ? toVaultConnection(row) : null;
+  return loadMapped(ctx.loaders.vaultConnection, id, toVaultConnection);
 }
 
 export async function listTeamVaultConnections(ctx: Context, teamId: string, args: PageArgs) {

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Insertable, type Selectable, type SqlBool } from 'kysely';
 import type { Database, Db } from '../../database/database.ts';
+import { countRows } from '../../database/count.ts';
 import type { LocationVerificationTable, StoredCheck } from './verification.tables.ts';
 
 export type LocationVerificationRow = Selectable<LocationVerificationTable>;
@@ -43,25 +44,24 @@ export async function finish(
  * after `since` (the promotion gate). Read with the secret row locked: no location joins meanwhile.
  */
 export async function countLocationsNotPassed(db: Db, secretId: string, version: number, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom('locations')
-    .select((eb) => eb.fn.countAll<string>().as('count'))
-    .where('locations.secret_id', '=', secretId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('location_verifications')
-            .select('location_verifications.id')
-            .whereRef('location_verifications.location_id', '=', 'locations.id')
-            .whereRef('location_verifications.secret_id', '=', 'locations.secret_id')
-            .where('location_verifications.secret_version', '=', version)
-            .where('location_verifications.status', '=', 'PASSED')
-            .where('location_verifications.started_at', '>=', since),
+  return countRows(
+    db
+      .selectFrom('locations')
+      .where('locations.secret_id', '=', secretId)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('location_verifications')
+              .select('location_verifications.id')
+              .whereRef('location_verifications.location_id', '=', 'locations.id')
+              .whereRef('location_verifications.secret_id', '=', 'locations.secret_id')
+              .where('location_verifications.secret_version', '=', version)
+              .where('location_verifications.status', '=', 'PASSED')
+              .where('location_verifications.started_at', '>=', since),
+          ),
         ),
       ),
-    )
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+  );
 }
 
 /** The newest finished verification of each location, in key order (dataloader). */

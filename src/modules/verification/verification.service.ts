@@ -17,6 +17,7 @@ import { runChecks, VERIFICATION_BUDGET_MS, type VerificationMode } from './veri
 import * as verificationRepository from './verification.repository.ts';
 import type { LocationVerificationRow } from './verification.repository.ts';
 import type { StoredCheck } from './verification.tables.ts';
+import { loadMapped } from '../shared/load-mapped.ts';
 
 /** Verification runs (one verifyLocation or verifySecret each) a team may have at once, across every instance. */
 export const MAX_RUNS_PER_TEAM = 2;
@@ -207,8 +208,7 @@ export async function verifySecret(
 
 /** `Location.lastVerification`: its newest finished verification, of any version. */
 export async function loadLastVerification(ctx: Context, locationId: string): Promise<LocationVerification | null> {
-  const row = await ctx.loaders.lastVerification.load(locationId);
-  return row ? toLocationVerification(row) : null;
+  return loadMapped(ctx.loaders.lastVerification, locationId, toLocationVerification);
 }
 
 /** `SecretVersion.verification`: how the locations linked to the secret now fared with this version. */

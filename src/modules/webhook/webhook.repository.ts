@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db } from '../../database/database.ts';
-import { anyOf } from '../../database/any.ts';
-import { paginate } from '../../database/keyset.ts';
+import { rowsOfMember } from '../shared/rows-of-member.ts';
+import { creationKeyset, paginate } from '../../database/keyset.ts';
 import type { KeysetPage } from '../../graphql/pagination.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import type { TeamEventRow } from '../events/events.repository.ts';
@@ -28,12 +28,8 @@ export type WebhookMetadata = Pick<Selectable<WebhookTable>, (typeof METADATA)[n
 /** Webhooks among `ids` in teams the user belongs to (whether they may read them is authorize()'s to say). */
 export async function findWebhooksOfMember(db: Db, userId: string, ids: readonly string[]): Promise<WebhookMetadata[]> {
   if (!ids.length) return [];
-  return db
-    .selectFrom('webhooks')
-    .innerJoin('memberships', 'memberships.team_id', 'webhooks.team_id')
+  return rowsOfMember(db, 'webhooks', userId, ids)
     .select(METADATA.map((column) => `webhooks.${column}` as const))
-    .where('memberships.user_id', '=', userId)
-    .where('webhooks.id', '=', anyOf(ids))
     .execute();
 }
 
@@ -62,11 +58,8 @@ export async function deleteWebhook(db: Db, id: string): Promise<void> {
 
 /** A page of the team's webhooks, newest first, keyset on (created_at, id). */
 export async function listWebhooks(db: Db, teamId: string, page: KeysetPage): Promise<WebhookMetadata[]> {
-  return paginate(
-    db.selectFrom('webhooks').select(METADATA).where('team_id', '=', teamId),
-    { key: sql.ref('created_at'), tiebreak: sql.ref('id'), direction: 'DESC' },
-    page,
-  ).execute();
+  const query = db.selectFrom('webhooks').select(METADATA).where('team_id', '=', teamId);
+  return paginate(query, creationKeyset('DESC'), page).execute();
 }
 
 /**
@@ -98,11 +91,8 @@ export async function enqueueDeliveries(
 
 /** A page of a webhook's deliveries, newest first, keyset on (created_at, id). */
 export async function listDeliveries(db: Db, webhookId: string, page: KeysetPage): Promise<WebhookDeliveryRow[]> {
-  return paginate(
-    db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId),
-    { key: sql.ref('created_at'), tiebreak: sql.ref('id'), direction: 'DESC' },
-    page,
-  ).execute();
+  const query = db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId);
+  return paginate(query, creationKeyset('DESC'), page).execute();
 }
 
 /** The newest delivery of an event to a webhook (what `testWebhook` answers). */

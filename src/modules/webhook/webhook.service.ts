@@ -9,31 +9,24 @@ import type { MasterKeyring } from '../crypto/envelope.ts';
 import { openFromColumns, sealToColumns } from '../crypto/sealed-columns.ts';
 import type { SealedColumns } from '../crypto/crypto.tables.ts';
 import { EndpointNotAllowedError } from '../outbound/outbound-guard.ts';
-import { versionedChange } from '../shared/versioned-change.ts';
+import { versionedChange, versionedDelete, type VersionedChangeInput } from '../shared/versioned-change.ts';
 import * as eventsRepository from '../events/events.repository.ts';
 import type { TeamEventRow } from '../events/events.repository.ts';
 import * as webhookRepository from './webhook.repository.ts';
 import type { WebhookDeliveryRow, WebhookMetadata } from './webhook.repository.ts';
-import type { VersionedObject } from '../shared/versioned-object.ts';
+import { teamObjectFields, type TeamObject } from '../shared/versioned-object.ts';
 
-export interface Webhook extends VersionedObject {
-  teamId: string;
+export interface Webhook extends TeamObject {
   url: string;
   types: string[] | null;
   description: string | null;
 }
 
 const toWebhook = (row: WebhookMetadata): Webhook => ({
-  id: row.id,
-  teamId: row.team_id,
+  ...teamObjectFields(row),
   url: row.url,
   types: row.types,
   description: row.description,
-  version: row.version,
-  createdAt: row.created_at,
-  createdBy: row.created_by,
-  updatedAt: row.updated_at,
-  updatedBy: row.updated_by,
 });
 
 /** Longest webhook URL, in characters (the column's check says the same). */
@@ -134,12 +127,10 @@ export async function createWebhook(ctx: Context, input: CreateWebhookInput): Pr
   });
 }
 
-export interface UpdateWebhookInput {
-  id: string;
+export interface UpdateWebhookInput extends VersionedChangeInput {
   url?: string | null | undefined;
   types?: readonly string[] | null | undefined;
   description?: string | null | undefined;
-  expectedVersion?: number | null | undefined;
 }
 
 /** Changes a webhook's URL, types or description; omitted fields stay, `types: null` means every type. */
@@ -157,10 +148,7 @@ export async function updateWebhook(ctx: Context, input: UpdateWebhookInput): Pr
 }
 
 /** A new signing secret; the old one stops signing at once (deliveries after this are signed with the new one). */
-export async function rotateWebhookSecret(
-  ctx: Context,
-  input: { id: string; expectedVersion?: number | null | undefined },
-): Promise<{ webhook: Webhook; signingSecret: string }> {
+export async function rotateWebhookSecret(ctx: Context, input: VersionedChangeInput): Promise<{ webhook: Webhook; signingSecret: string }> {
   return changeWebhook(ctx, input.id, input.expectedVersion, async (trx, current) => {
     const { signingSecret, sealed } = newSigningSecret(ctx.keyring, current, current.secret_version + 1);
     const row = await webhookRepository.updateWebhook(trx, input.id, { ...sealed, updated_by: ctx.viewer.userId });
@@ -170,12 +158,7 @@ export async function rotateWebhookSecret(
 }
 
 /** Deletes a webhook and its deliveries (pending ones are never sent). */
-export async function deleteWebhook(ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }): Promise<void> {
-  await changeWebhook(ctx, input.id, input.expectedVersion, async (trx, current) => {
-    await webhookRepository.deleteWebhook(trx, input.id);
-    await recordObjectEvent(trx, ctx, 'Webhook', 'webhook.deleted', current);
-  });
-}
+export const deleteWebhook = versionedDelete(changeWebhook, 'Webhook', 'webhook.deleted', webhookRepository.deleteWebhook);
 
 /**
  * Sends a `webhook.tested` event to this webhook alone (whatever its `types`): a delivery like any

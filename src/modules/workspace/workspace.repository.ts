@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db } from '../../database/database.ts';
+import { rowsOfMember } from '../shared/rows-of-member.ts';
 import { anyOf } from '../../database/any.ts';
 import type { WorkspaceTable } from './workspace.tables.ts';
 import { nameTakenAsConflict, versionedNamedPatch, withNameKey } from '../shared/named-rows.ts';
@@ -11,13 +12,7 @@ export type WorkspaceRow = Selectable<WorkspaceTable>;
 /** Workspaces among `ids` in teams the user belongs to. */
 export async function findWorkspacesOfMember(db: Db, userId: string, ids: readonly string[]): Promise<WorkspaceRow[]> {
   if (!ids.length) return [];
-  return db
-    .selectFrom('workspaces')
-    .innerJoin('memberships', 'memberships.team_id', 'workspaces.team_id')
-    .selectAll('workspaces')
-    .where('memberships.user_id', '=', userId)
-    .where('workspaces.id', '=', anyOf(ids))
-    .execute();
+  return rowsOfMember(db, 'workspaces', userId, ids).selectAll('workspaces').execute();
 }
 
 /** The ids among `ids` that are workspaces of the team. */
