@@ -16,7 +16,7 @@ export const SUBJECT_TITLES: Record<SubjectName, string> = {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const ENTRY: Record<SubjectName, string> = {
-  cloakroom: 'src/server.ts',
+  cloakroom: 'src/start.js',
   raw: 'bench/baselines/raw.ts',
   postgraphile: 'bench/baselines/postgraphile.ts',
 };

@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { join } from 'node:path';
@@ -66,7 +65,9 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     return db;
   }
   const dataDir = options.dataDir ? join(options.dataDir, 'pgdata') : undefined;
-  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => new PGlite(dataDir) }) });
+  // Imported when first connecting: a server on PostgreSQL never loads it.
+  const pglite = async () => new (await import('@electric-sql/pglite')).PGlite(dataDir);
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 }
 
 /** How busy a PostgreSQL database's pool is (for metrics); null on PGlite, which has no pool. */

@@ -20,8 +20,8 @@ export class ServerProcess {
   private closed = false;
 
   constructor(env: Record<string, string>) {
-    // vitest runs on the project's Node 24 (`npm test`), which runs the .ts entry point natively.
-    this.child = spawn(process.execPath, ['src/server.ts'], {
+    // vitest runs on the project's Node 24 (`npm test`), which runs the TypeScript natively.
+    this.child = spawn(process.execPath, ['src/start.js'], {
       cwd: repoRoot,
       // Only what is given: nothing (DATABASE_URL, NODE_ENV=test, a master key…) leaks in from the test run.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'debug', ...env },
@@ -94,7 +94,7 @@ export class ServerProcess {
 
 const started = new Set<ServerProcess>();
 
-/** Spawns `node src/server.ts` with `env` (PORT=0 unless given); see `ServerProcess`. */
+/** Spawns `node src/start.js` (`npm start`) with `env` (PORT=0 unless given); see `ServerProcess`. */
 export function spawnServer(env: Record<string, string> = {}): ServerProcess {
   const server = new ServerProcess(env);
   started.add(server);

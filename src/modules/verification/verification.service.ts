@@ -13,7 +13,7 @@ import * as secretPolicy from '../secret/secret.policy.ts';
 import * as secretRepository from '../secret/secret.repository.ts';
 import type { SecretRow } from '../secret/secret.repository.ts';
 import * as teamRepository from '../team/team.repository.ts';
-import { runChecks, VERIFICATION_BUDGET_MS, type VerificationMode } from './verification-checks.ts';
+import { probeOpener, runChecks, VERIFICATION_BUDGET_MS, type VerificationMode } from './verification-checks.ts';
 import * as verificationRepository from './verification.repository.ts';
 import type { LocationVerificationRow } from './verification.repository.ts';
 import type { StoredCheck } from './verification.tables.ts';
@@ -151,6 +151,8 @@ async function verifyLocations(
   const credentials = new Map(
     (await versionCredentials(ctx.db, ctx.keyring, secret, version)).map(({ name, value }) => [name, value] as const),
   );
+  // The SDKs a first verification loads come out of the request's time, before the run starts and its deadline is set.
+  await Promise.all(locations.map((location) => probeOpener(location.location_type as LocationType)));
   const rows = await startRun(ctx, secret, version, locations, mode);
   // One budget for the whole run, every location of it: 10 s, or less when the request's own
   // deadline comes sooner (the results must still be stored and answered before it).
