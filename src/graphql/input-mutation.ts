@@ -45,10 +45,17 @@ export function inputMutationField<Input, Data>(
   );
 }
 
-/** `id expectedVersion`: the object a change input names, and the compare-and-set of the change. */
-export function versionedInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>, type: ObjectRef<Types, unknown>) {
+/**
+ * `id expectedVersion`: the object a change input names, and the compare-and-set of the change.
+ * @default expectedVersionDescription EXPECTED_VERSION_DESCRIPTION
+ */
+export function versionedInputFields(
+  t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>,
+  type: ObjectRef<Types, unknown>,
+  expectedVersionDescription = EXPECTED_VERSION_DESCRIPTION,
+) {
   return {
     id: t.globalID({ required: true, for: type, description: `The ${type.name} id.` }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
+    expectedVersion: t.int({ description: expectedVersionDescription }),
   };
 }

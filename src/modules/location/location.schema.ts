@@ -2,12 +2,13 @@ import { builder } from '../../graphql/builder.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
-import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { createTeamObjectFields, TeamRef, teamObjectChangeFields, teamObjectFields } from '../team/team.schema.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, region } from './location.rules.ts';
 import {
   createLocation,
@@ -115,23 +116,18 @@ inputMutationField('createLocation', LocationRef, {
   resolve: (input, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
 });
 
-const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
-  description: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
+changeMutationField('updateLocation', LocationRef, {
+  description:
+    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), VERSION_MISMATCH.',
+  input: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
   fields: (t) => ({
-    ...updateTeamObjectFields(t, LocationRef, 'null clears it.'),
+    ...teamObjectChangeFields(t, 'null clears it.'),
     secretId: t.globalID({ for: SecretRef, description: 'Relink to another secret of the same type.' }),
     bucketName: t.string({ validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: 'null clears it.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
   }),
-});
-
-inputMutationField('updateLocation', LocationRef, {
-  description:
-    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), VERSION_MISMATCH.',
-  input: [UpdateLocationInput, 'The change.'],
-  data: ['location', 'The location as it is now.'],
-  resolve: (input, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
+  resolve: (input, ctx) => updateLocation(ctx, { ...input, secretId: input.secretId?.id ?? null }),
 });
 
 deleteMutationField(LocationRef, 'Deletes a location (its secret stays). ADMIN or OWNER. Error codes: VERSION_MISMATCH.', deleteLocation);

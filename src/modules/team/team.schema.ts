@@ -1,4 +1,3 @@
-import type { ObjectRef } from '@pothos/core';
 import { builder } from '../../graphql/builder.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
@@ -19,7 +18,8 @@ import { teamSecretsFold } from '../secret/secret.lookahead.ts';
 import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
 import { viewerRole, type Context } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import {
   acceptTeamInvitation,
   createTeam,
@@ -112,10 +112,9 @@ export function createTeamObjectFields(t: InputFieldBuilder) {
   };
 }
 
-/** `id name description expectedVersion` of a change to a team object of `type`; `descriptionDescription` documents `description`. */
-export function updateTeamObjectFields(t: InputFieldBuilder, type: ObjectRef<Types, unknown>, descriptionDescription: string) {
+/** `name description` of a change to a team object (with `changeMutationField`); `descriptionDescription` documents `description`. */
+export function teamObjectChangeFields(t: InputFieldBuilder, descriptionDescription: string) {
   return {
-    ...versionedInputFields(t, type),
     name: t.string({ validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: descriptionDescription }),
   };
@@ -239,21 +238,15 @@ inputMutationField('createTeam', TeamRef, {
   resolve: (input, ctx) => createTeam(ctx, input),
 });
 
-const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
-  description: 'A change to a team; omitted fields stay as they are.',
+changeMutationField('updateTeam', TeamRef, {
+  description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
+  input: 'A change to a team; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ validate: teamName, description: '1–100 characters, no control or invisible characters.' }),
     slug: t.string({ validate: teamSlug, description: '1–48 lowercase letters, digits and dashes, unique among teams.' }),
-    expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the team is at this version.' }),
   }),
-});
-
-inputMutationField('updateTeam', TeamRef, {
-  description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
-  input: [UpdateTeamInput, 'The change.'],
-  data: ['team', 'The team as it is now.'],
-  resolve: (input, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
+  expectedVersion: 'Fail with VERSION_MISMATCH unless the team is at this version.',
+  resolve: (input, ctx) => updateTeam(ctx, input),
 });
 
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {

@@ -1,10 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
-import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { createTeamObjectFields, TeamRef, teamObjectChangeFields, teamObjectFields } from '../team/team.schema.ts';
 import {
   createVaultConnection,
   deleteVaultConnection,
@@ -110,36 +111,28 @@ inputMutationField('createVaultConnection', VaultConnectionRef, {
   resolve: (input, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),
 });
 
-const UpdateVaultConnectionInput = builder.inputType('UpdateVaultConnectionInput', {
-  description: 'A change to a vault connection; omitted fields stay as they are.',
-  fields: (t) => updateTeamObjectFields(t, VaultConnectionRef, 'null clears it.'),
-});
-
-inputMutationField('updateVaultConnection', VaultConnectionRef, {
+changeMutationField('updateVaultConnection', VaultConnectionRef, {
   description:
     'Renames or re-describes a vault connection (ADMIN or OWNER). Its credentials change only through rotateVaultConnection. Error codes: NAME_TAKEN, VERSION_MISMATCH.',
-  input: [UpdateVaultConnectionInput, 'The change.'],
-  data: ['vaultConnection', 'The connection as it is now.'],
-  resolve: (input, ctx) => updateVaultConnection(ctx, { ...input, id: input.id.id }),
+  input: 'A change to a vault connection; omitted fields stay as they are.',
+  fields: (t) => teamObjectChangeFields(t, 'null clears it.'),
+  data: 'The connection as it is now.',
+  resolve: (input, ctx) => updateVaultConnection(ctx, input),
 });
 
-const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput', {
-  description: 'New credentials for a vault connection.',
+changeMutationField('rotateVaultConnection', VaultConnectionRef, {
+  description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
+  input: 'New credentials for a vault connection.',
+  argument: 'The connection and its new credentials.',
   fields: (t) => ({
-    ...versionedInputFields(t, VaultConnectionRef),
     credentials: t.field({
       type: VaultCredentialsInput,
       required: true,
       description: 'The new credentials: the member of its `vaultType`.',
     }),
   }),
-});
-
-inputMutationField('rotateVaultConnection', VaultConnectionRef, {
-  description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
-  input: [RotateVaultConnectionInput, 'The connection and its new credentials.'],
-  data: ['vaultConnection', 'The connection as it is now.'],
-  resolve: (input, ctx) => rotateVaultConnection(ctx, { ...input, id: input.id.id }),
+  data: 'The connection as it is now.',
+  resolve: (input, ctx) => rotateVaultConnection(ctx, input),
 });
 
 deleteMutationField(

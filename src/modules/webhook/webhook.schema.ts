@@ -2,6 +2,7 @@ import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
@@ -141,22 +142,16 @@ inputMutationField('createWebhook', CreateWebhookSuccess, {
   resolve: (input, ctx) => createWebhook(ctx, { ...input, teamId: input.teamId.id }),
 });
 
-const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
-  description: 'A change to a webhook; omitted fields stay as they are.',
+changeMutationField('updateWebhook', WebhookRef, {
+  description:
+    'Changes a webhook’s URL, types or description (ADMIN or OWNER). Error codes: WEBHOOK_URL_INVALID, WEBHOOK_TYPES_INVALID, VERSION_MISMATCH.',
+  input: 'A change to a webhook; omitted fields stay as they are.',
   fields: (t) => ({
-    ...versionedInputFields(t, WebhookRef),
     url: t.string({ description: URL_DESCRIPTION }),
     types: t.stringList({ description: `${TYPES_DESCRIPTION} Given as null: every type from now on.` }),
     description: t.string({ description: 'What it is for; null clears it.' }),
   }),
-});
-
-inputMutationField('updateWebhook', WebhookRef, {
-  description:
-    'Changes a webhook’s URL, types or description (ADMIN or OWNER). Error codes: WEBHOOK_URL_INVALID, WEBHOOK_TYPES_INVALID, VERSION_MISMATCH.',
-  input: [UpdateWebhookInput, 'The change.'],
-  data: ['webhook', 'The webhook as it is now.'],
-  resolve: (input, ctx) => updateWebhook(ctx, { ...input, id: input.id.id }),
+  resolve: (input, ctx) => updateWebhook(ctx, input),
 });
 
 const RotateWebhookSecretInput = builder.inputType('RotateWebhookSecretInput', {

@@ -2,11 +2,12 @@ import { builder } from '../../graphql/builder.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { DESCRIPTION_DESCRIPTION } from '../shared/rules.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
-import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { createTeamObjectFields, TeamRef, teamObjectChangeFields, teamObjectFields } from '../team/team.schema.ts';
 import {
   createWorkspace,
   deleteWorkspace,
@@ -65,16 +66,11 @@ inputMutationField('createWorkspace', WorkspaceRef, {
   resolve: (input, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
 });
 
-const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
-  description: 'A change to a workspace; omitted fields stay as they are.',
-  fields: (t) => updateTeamObjectFields(t, WorkspaceRef, DESCRIPTION_DESCRIPTION),
-});
-
-inputMutationField('updateWorkspace', WorkspaceRef, {
+changeMutationField('updateWorkspace', WorkspaceRef, {
   description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
-  input: [UpdateWorkspaceInput, 'The change.'],
-  data: ['workspace', 'The workspace as it is now.'],
-  resolve: (input, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
+  input: 'A change to a workspace; omitted fields stay as they are.',
+  fields: (t) => teamObjectChangeFields(t, DESCRIPTION_DESCRIPTION),
+  resolve: (input, ctx) => updateWorkspace(ctx, input),
 });
 
 deleteMutationField(
