@@ -2,6 +2,7 @@ import type { InputFieldMap, InputShapeFromFields, ObjectRef } from '@pothos/cor
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { inputMutationField, versionedInputFields } from './input-mutation.ts';
+import { fieldNameOf, typeInWords } from './type-names.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -45,11 +46,10 @@ export function changeMutationField<Fields extends InputFieldMap, Data>(
     description: options.input,
     fields: (t) => ({ ...versionedInputFields(t, type, options.expectedVersion), ...options.fields?.(t) }),
   });
-  const words = type.name.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
   inputMutationField(name, type, {
     description: options.description,
     input: [input, options.argument ?? 'The change.'],
-    data: [`${type.name[0]!.toLowerCase()}${type.name.slice(1)}`, options.data ?? `The ${words} as it is now.`],
+    data: [fieldNameOf(type.name), options.data ?? `The ${typeInWords(type.name)} as it is now.`],
     // Pothos cannot spell out the input's shape for a generic Fields; `options.resolve` states it.
     resolve: (input, ctx) => options.resolve({ ...input, id: input.id.id } as never, ctx),
   });

@@ -1,14 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
-import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
-import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
-import { createTeamObjectFields, TeamRef, teamObjectChangeFields, teamObjectFields } from '../team/team.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { createTeamObjectMutationField, teamObjectChangeFields, teamObjectNode } from '../team/team-object.schema.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, region } from './location.rules.ts';
 import {
   createLocation,
@@ -30,12 +28,11 @@ export const LocationTypeEnum = builder.enumType('LocationType', {
   >,
 });
 
-export const LocationRef = builder.objectRef<Location>('Location');
-builder.node(LocationRef, {
+export const LocationRef = teamObjectNode<Location>('Location', {
   description: 'A bucket or container, reached with the credentials of one secret of the same type.',
-  ...nodeOfId(loadLocation),
+  load: loadLocation,
+  what: 'location',
   fields: (t) => ({
-    ...teamObjectFields(t, 'location'),
     locationType: t.field({ type: LocationTypeEnum, description: 'The provider; fixed at creation.', resolve: (l) => l.locationType }),
     bucketName: t.exposeString('bucketName', { description: 'The bucket or container.' }),
     region: t.exposeString('region', { nullable: true, description: 'The provider’s region, if it has regions.' }),
@@ -91,10 +88,11 @@ builder.objectField(TeamRef, 'locations', (t) =>
   ),
 );
 
-const CreateLocationInput = builder.inputType('CreateLocationInput', {
-  description: 'A new location and the secret that reaches it.',
+createTeamObjectMutationField(LocationRef, {
+  description:
+    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), IDEMPOTENCY_KEY_REUSED.',
+  input: 'A new location and the secret that reaches it.',
   fields: (t) => ({
-    ...createTeamObjectFields(t),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
     secretId: t.globalID({
       required: true,
@@ -105,15 +103,8 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
     region: t.string({ validate: region, description: '1–64 characters.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
   }),
-});
-
-inputMutationField('createLocation', LocationRef, {
-  description:
-    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), IDEMPOTENCY_KEY_REUSED.',
-  input: [CreateLocationInput, 'The location to create.'],
-  data: ['location', 'The location created.'],
-  result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
-  resolve: (input, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
+  edge: [TeamLocationsEdge, 'Team.locations', 'locations'],
+  resolve: (input, ctx) => createLocation(ctx, { ...input, secretId: input.secretId.id }),
 });
 
 changeMutationField('updateLocation', LocationRef, {

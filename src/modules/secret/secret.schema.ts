@@ -4,13 +4,14 @@ import { fieldsBelow } from '../../graphql/lookahead.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
-import { loadEach, nodeOfId, prefetchNodeWith } from '../../graphql/node-loading.ts';
+import { loadEach, prefetchNodeWith } from '../../graphql/node-loading.ts';
 import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
-import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { teamObjectNode } from '../team/team-object.schema.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import {
@@ -217,14 +218,12 @@ builder.node(SecretVersionRef, {
   }),
 });
 
-export const SecretRef = builder.objectRef<Secret>('Secret');
-// node(id) of a secret reads it with its creator and locations in one statement, when asked for them.
-prefetchNodeWith('Secret', (ctx, id, info) => prefetchSecret(ctx, id, secretNesting(info, fieldsBelow(info, []))));
-builder.node(SecretRef, {
+export const SecretRef = teamObjectNode<Secret>('Secret', {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
-  ...nodeOfId(loadSecret),
+  load: loadSecret,
+  what: 'secret',
+  nameDescription: SECRET_NAME_DESCRIPTION,
   fields: (t) => ({
-    ...teamObjectFields(t, 'secret', SECRET_NAME_DESCRIPTION),
     secretType: t.field({ type: SecretTypeEnum, description: 'What the credentials are for.', resolve: (s) => s.secretType }),
     authMethod: t.field({
       type: AuthMethodEnum,
@@ -328,6 +327,8 @@ builder.node(SecretRef, {
     }),
   }),
 });
+// node(id) of a secret reads it with its creator and locations in one statement, when asked for them.
+prefetchNodeWith('Secret', (ctx, id, info) => prefetchSecret(ctx, id, secretNesting(info, fieldsBelow(info, []))));
 
 export const SecretFilterInput = builder.inputType('SecretFilter', {
   description: 'Only secrets that match every field given.',

@@ -1,21 +1,14 @@
 import { builder } from '../../graphql/builder.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
-import {
-  DESCRIPTION_DESCRIPTION,
-  IDEMPOTENCY_KEY_DESCRIPTION,
-  TEAM_UNIQUE_NAME_DESCRIPTION,
-  description,
-  idempotencyKey,
-  teamUniqueName,
-} from '../shared/rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
 import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { loadTeamWithSecrets } from '../secret/secret.service.ts';
 import { teamSecretsFold } from '../secret/secret.lookahead.ts';
-import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
+import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole, type Context } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
@@ -66,59 +59,8 @@ const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', 
 /** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
 const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
-const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
-
-/** What a team's named, versioned object (secret, location, vault connection, workspace) records. */
-interface TeamObject extends Authored {
-  teamId: string;
-  name: string;
-  description: string | null;
-  version: number;
-}
-
-/**
- * `team name description version` and the authorship fields of a team's named, versioned object,
- * `what` naming it; `nameDescription` states its name rule.
- */
-export function teamObjectFields<T extends TeamObject>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
-  what: string,
-  nameDescription = TEAM_UNIQUE_NAME_DESCRIPTION,
-) {
-  return {
-    team: t.field({
-      type: TeamRef,
-      description: `The team the ${what} belongs to.`,
-      resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))!,
-    }),
-    name: t.string({ description: nameDescription, resolve: (o) => o.name }),
-    description: t.string({ nullable: true, description: DESCRIPTION_DESCRIPTION, resolve: (o) => o.description }),
-    version: t.int({ description: VERSION_DESCRIPTION, resolve: (o) => o.version }),
-    ...authorshipFields(t),
-  };
-}
-
-type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
-
-/** `teamId name description idempotencyKey` of a new team object (location, vault connection, workspace). */
-export function createTeamObjectFields(t: InputFieldBuilder) {
-  return {
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    name: t.string({ required: true, validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
-    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
-  };
-}
-
-/** `name description` of a change to a team object (with `changeMutationField`); `descriptionDescription` documents `description`. */
-export function teamObjectChangeFields(t: InputFieldBuilder, descriptionDescription: string) {
-  return {
-    name: t.string({ validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: descriptionDescription }),
-  };
-}
+/** `version` of every versioned object. */
+export const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
 
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',

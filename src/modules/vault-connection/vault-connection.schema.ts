@@ -1,11 +1,9 @@
 import { builder } from '../../graphql/builder.ts';
-import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
-import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
-import { createTeamObjectFields, TeamRef, teamObjectChangeFields, teamObjectFields } from '../team/team.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { createTeamObjectMutationField, teamObjectChangeFields, teamObjectNode } from '../team/team-object.schema.ts';
 import {
   createVaultConnection,
   deleteVaultConnection,
@@ -25,13 +23,12 @@ export const VaultTypeEnum = builder.enumType('VaultType', {
   } satisfies Record<(typeof VAULT_TYPES)[number], { description: string }>,
 });
 
-export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConnection');
-builder.node(VaultConnectionRef, {
+export const VaultConnectionRef = teamObjectNode<VaultConnection>('VaultConnection', {
   description:
     'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
-  ...nodeOfId(loadVaultConnection),
+  load: loadVaultConnection,
+  what: 'connection',
   fields: (t) => ({
-    ...teamObjectFields(t, 'connection'),
     vaultType: t.field({ type: VaultTypeEnum, description: 'The kind of vault; fixed at creation.', resolve: (c) => c.vaultType }),
     lastRotatedAt: t.expose('lastRotatedAt', {
       type: 'DateTime',
@@ -90,10 +87,11 @@ const VaultCredentialsInput = builder.inputType('VaultCredentialsInput', {
   }),
 });
 
-const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput', {
-  description: 'A new vault connection and its credentials.',
+createTeamObjectMutationField(VaultConnectionRef, {
+  description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
+  input: 'A new vault connection and its credentials.',
+  what: 'connection',
   fields: (t) => ({
-    ...createTeamObjectFields(t),
     vaultType: t.field({ type: VaultTypeEnum, required: true, description: 'The kind of vault; fixed once created.' }),
     credentials: t.field({
       type: VaultCredentialsInput,
@@ -101,14 +99,8 @@ const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput
       description: 'How to reach the vault: the member of `vaultType` (INVALID_CREDENTIALS otherwise).',
     }),
   }),
-});
-
-inputMutationField('createVaultConnection', VaultConnectionRef, {
-  description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
-  input: [CreateVaultConnectionInput, 'The connection to create.'],
-  data: ['vaultConnection', 'The connection created.'],
-  result: nameOrderedEdgeResult('vaultConnectionEdge', TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'),
-  resolve: (input, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),
+  edge: [TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'],
+  resolve: (input, ctx) => createVaultConnection(ctx, input),
 });
 
 changeMutationField('updateVaultConnection', VaultConnectionRef, {
