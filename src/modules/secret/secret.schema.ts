@@ -8,8 +8,7 @@ import { loadEach, prefetchNodeWith } from '../../graphql/node-loading.ts';
 import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { UserRef } from '../auth/auth.schema.ts';
-import { loadUser } from '../auth/auth.service.ts';
+import { userField } from '../auth/auth.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import { teamObjectNode } from '../team/team-object.schema.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
@@ -209,12 +208,11 @@ builder.node(SecretVersionRef, {
       description: 'When `destroySecretVersion` erased its credentials for good; null while it holds them.',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the change was made.' }),
-    createdBy: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Who made the change; null for an operator at the CLI, and once the user is no longer visible to you.',
-      resolve: (v, _args, ctx) => (v.createdBy ? loadUser(ctx, v.createdBy) : null),
-    }),
+    createdBy: userField(
+      t,
+      'Who made the change; null for an operator at the CLI, and once the user is no longer visible to you.',
+      (v) => v.createdBy,
+    ),
   }),
 });
 
@@ -259,12 +257,7 @@ export const SecretRef = teamObjectNode<Secret>('Secret', {
       resolve: (s, _args, ctx) => (viewerSeesKeys(ctx, s) ? s.credentialFields.map((field) => field.envVar) : null),
     }),
     visibility: t.field({ type: VisibilityEnum, description: 'Shared with the team, or its owner’s alone.', resolve: (s) => s.visibility }),
-    owner: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'The user a PRIVATE secret belongs to.',
-      resolve: (s, _args, ctx) => (s.ownerId ? loadUser(ctx, s.ownerId) : null),
-    }),
+    owner: userField(t, 'The user a PRIVATE secret belongs to.', (s) => s.ownerId),
     serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Which workspaces may use it.', resolve: (s) => s.workspaceAccess }),
     currentVersion: t.exposeInt('currentVersion', {
