@@ -15,7 +15,7 @@ import {
   teamUniqueName,
 } from '../shared/rules.ts';
 import { authorshipFields, type Authored } from '../auth/auth.schema.ts';
-import { TeamRef, VERSION_DESCRIPTION } from './team.schema.ts';
+import { TeamRef, teamIdField, VERSION_DESCRIPTION } from './team.schema.ts';
 import { loadTeam } from './team.service.ts';
 
 // The named, versioned objects of a team (secret, location, vault connection, workspace): the
@@ -90,7 +90,7 @@ export function teamObjectChangeFields(t: InputFieldBuilder, descriptionDescript
 /** `teamId name description idempotencyKey`: what every new team object is given. */
 function createTeamObjectFields(t: InputFieldBuilder) {
   return {
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    teamId: teamIdField(t),
     name: t.string({ required: true, validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),

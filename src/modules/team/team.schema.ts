@@ -59,6 +59,8 @@ const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', 
 /** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
 const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
 
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
 /** `version` of every versioned object. */
 export const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
 
@@ -191,10 +193,25 @@ changeMutationField('updateTeam', TeamRef, {
   resolve: (input, ctx) => updateTeam(ctx, input),
 });
 
+type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
+
+/** `teamId`: the team an input acts in (a new object's, a member's). */
+export function teamIdField(t: InputFieldBuilder) {
+  return t.globalID({ required: true, for: TeamRef, description: 'The Team id.' });
+}
+
+/** `teamId userId`: one member of a team. */
+function memberInputFields(t: InputFieldBuilder) {
+  return {
+    teamId: teamIdField(t),
+    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
+  };
+}
+
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   description: 'Who to invite, to which team, with which role.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    teamId: teamIdField(t),
     email: t.string({ required: true, validate: email, description: 'The user is created if no user has this email yet.' }),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'The role they get on accepting.' }),
   }),
@@ -298,8 +315,7 @@ invitationMutationField('revokeTeamInvitation', {
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   description: 'A member and their new role.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
+    ...memberInputFields(t),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'Their new role.' }),
   }),
 });
@@ -313,10 +329,7 @@ inputMutationField('updateMemberRole', MembershipRef, {
 
 const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   description: 'The member to remove.',
-  fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
-  }),
+  fields: memberInputFields,
 });
 
 inputMutationField('removeTeamMember', 'ID', {

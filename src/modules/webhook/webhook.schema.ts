@@ -5,7 +5,7 @@ import { inputMutationField, versionedInputFields } from '../../graphql/input-mu
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
-import { TeamRef } from '../team/team.schema.ts';
+import { TeamRef, teamIdField } from '../team/team.schema.ts';
 import { loadTeam } from '../team/team.service.ts';
 import { TeamEventRef } from '../events/events.schema.ts';
 import type { WebhookDeliveryRow } from './webhook.repository.ts';
@@ -112,31 +112,27 @@ const TYPES_DESCRIPTION =
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   description: 'A new webhook.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    teamId: teamIdField(t),
     url: t.string({ required: true, description: URL_DESCRIPTION }),
     types: t.stringList({ description: TYPES_DESCRIPTION }),
     description: t.string({ description: 'What it is for; null: none.' }),
   }),
 });
 
-/** The webhook and its signing secret, in plaintext in this answer only. */
-type WithSecret = { webhook: Webhook; signingSecret: string };
+/** The success payload `name` of a mutation that answers the webhook and its signing secret, in plaintext in this answer only. */
+function withSecretSuccess(name: string, description: string) {
+  return builder.objectRef<{ webhook: Webhook; signingSecret: string }>(name).implement({
+    description,
+    fields: (t) => ({
+      webhook: t.field({ type: WebhookRef, description: 'The webhook.', resolve: (success) => success.webhook }),
+      signingSecret: t.exposeString('signingSecret', {
+        description: 'The signing secret (`whsec_…`): verify `Cloakroom-Signature` with it. Store it now: it is never shown again.',
+      }),
+    }),
+  });
+}
 
-const withSecretFields = (
-  t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, WithSecret>,
-) => ({
-  webhook: t.field({ type: WebhookRef, description: 'The webhook.', resolve: (success) => success.webhook }),
-  signingSecret: t.exposeString('signingSecret', {
-    description: 'The signing secret (`whsec_…`): verify `Cloakroom-Signature` with it. Store it now: it is never shown again.',
-  }),
-});
-
-const CreateWebhookSuccess = builder.objectRef<WithSecret>('CreateWebhookSuccess').implement({
-  description: 'The webhook was created.',
-  fields: withSecretFields,
-});
-
-inputMutationField('createWebhook', CreateWebhookSuccess, {
+inputMutationField('createWebhook', withSecretSuccess('CreateWebhookSuccess', 'The webhook was created.'), {
   description: 'Sends the team’s events to a URL (ADMIN or OWNER). Error codes: WEBHOOK_URL_INVALID, WEBHOOK_TYPES_INVALID.',
   input: [CreateWebhookInput, 'The webhook to create.'],
   resolve: (input, ctx) => createWebhook(ctx, { ...input, teamId: input.teamId.id }),
@@ -159,10 +155,10 @@ const RotateWebhookSecretInput = builder.inputType('RotateWebhookSecretInput', {
   fields: (t) => versionedInputFields(t, WebhookRef),
 });
 
-const RotateWebhookSecretSuccess = builder.objectRef<WithSecret>('RotateWebhookSecretSuccess').implement({
-  description: 'The signing secret was replaced: attempts from now on are signed with the new one.',
-  fields: withSecretFields,
-});
+const RotateWebhookSecretSuccess = withSecretSuccess(
+  'RotateWebhookSecretSuccess',
+  'The signing secret was replaced: attempts from now on are signed with the new one.',
+);
 
 inputMutationField('rotateWebhookSecret', RotateWebhookSecretSuccess, {
   description: 'Replaces a webhook’s signing secret (ADMIN or OWNER); the old one signs nothing more. Error codes: VERSION_MISMATCH.',
