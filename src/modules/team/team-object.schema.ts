@@ -15,8 +15,7 @@ import {
   teamUniqueName,
 } from '../shared/rules.ts';
 import { authorshipFields, type Authored } from '../auth/auth.schema.ts';
-import { TeamRef, teamIdField, VERSION_DESCRIPTION } from './team.schema.ts';
-import { loadTeam } from './team.service.ts';
+import { teamField, teamIdField, VERSION_DESCRIPTION } from './team.schema.ts';
 
 // The named, versioned objects of a team (secret, location, vault connection, workspace): the
 // fields, node type and create mutation they share.
@@ -43,11 +42,7 @@ function teamObjectFields<T extends TeamObject>(
   nameDescription = TEAM_UNIQUE_NAME_DESCRIPTION,
 ) {
   return {
-    team: t.field({
-      type: TeamRef,
-      description: `The team the ${what} belongs to.`,
-      resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))!,
-    }),
+    team: teamField(t, `The team the ${what} belongs to.`),
     name: t.string({ description: nameDescription, resolve: (o) => o.name }),
     description: t.string({ nullable: true, description: DESCRIPTION_DESCRIPTION, resolve: (o) => o.description }),
     version: t.int({ description: VERSION_DESCRIPTION, resolve: (o) => o.version }),

@@ -61,6 +61,11 @@ const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectio
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
+/** `team`: the team an object belongs to (its `teamId`), which its reader is a member of. */
+export function teamField<T extends { teamId: string }>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>, description: string) {
+  return t.field({ type: TeamRef, description, resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))! });
+}
+
 /** `version` of every versioned object. */
 export const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
 
@@ -103,7 +108,7 @@ builder.node(MembershipRef, {
   id: { resolve: (m) => compositeId(m.teamId, m.userId) },
   loadManyWithoutCache: loadEach(loadMembership),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, description: 'The team.', resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
+    team: teamField(t, 'The team.'),
     user: t.field({ type: UserRef, description: 'The member.', resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),
     role: t.field({ type: TeamRoleEnum, description: 'What the member may do in the team.', resolve: (m) => m.role }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user joined the team.' }),

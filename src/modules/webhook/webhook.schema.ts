@@ -5,8 +5,7 @@ import { inputMutationField, versionedInputFields } from '../../graphql/input-mu
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
-import { TeamRef, teamIdField } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
+import { TeamRef, teamField, teamIdField } from '../team/team.schema.ts';
 import { TeamEventRef } from '../events/events.schema.ts';
 import type { WebhookDeliveryRow } from './webhook.repository.ts';
 import {
@@ -79,11 +78,7 @@ builder.node(WebhookRef, {
     'A URL that receives the team’s events as signed POSTs (README “Webhooks”: the body, `Cloakroom-Delivery` and `Cloakroom-Signature`). ADMIN and OWNER only (TEAM_ADMIN scope for a scoped token). Its signing secret is shown once, by createWebhook and rotateWebhookSecret, and stored encrypted.',
   ...nodeOfId(loadWebhook),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team whose events it receives.',
-      resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))!,
-    }),
+    team: teamField(t, 'The team whose events it receives.'),
     url: t.exposeString('url', { description: 'Where the events are POSTed (https only).' }),
     types: t.exposeStringList('types', { nullable: true, description: 'The event types it receives; null: every type.' }),
     description: t.exposeString('description', { nullable: true, description: 'What it is for.' }),
