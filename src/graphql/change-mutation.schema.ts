@@ -1,10 +1,8 @@
 import type { InputFieldMap, InputShapeFromFields, ObjectRef } from '@pothos/core';
-import { builder } from './builder.ts';
+import { builder, type BuilderTypes } from './builder.ts';
 import type { Context } from './context.ts';
 import { inputMutationField, versionedInputFields } from './input-mutation.ts';
 import { fieldNameOf, typeInWords } from './type-names.ts';
-
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 interface ChangeMutationOptions<Fields extends InputFieldMap, Data> {
   /** What it does, who may, and its error codes. */
@@ -17,7 +15,7 @@ interface ChangeMutationOptions<Fields extends InputFieldMap, Data> {
    */
   argument?: string;
   /** The input's fields besides `id` and `expectedVersion`. */
-  fields?: (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => Fields;
+  fields?: (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) => Fields;
   /**
    * The description of `expectedVersion`.
    * @default EXPECTED_VERSION_DESCRIPTION
@@ -39,7 +37,7 @@ interface ChangeMutationOptions<Fields extends InputFieldMap, Data> {
  */
 export function changeMutationField<Fields extends InputFieldMap, Data>(
   name: string,
-  type: ObjectRef<Types, Data>,
+  type: ObjectRef<BuilderTypes, Data>,
   options: ChangeMutationOptions<Fields, Data>,
 ): void {
   const input = builder.inputType(`${name[0]!.toUpperCase()}${name.slice(1)}Input`, {

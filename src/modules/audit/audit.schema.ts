@@ -1,12 +1,10 @@
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { userField } from '../auth/auth.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import type { AuditEventRow } from './audit.repository.ts';
 import { listTeamAuditEvents, loadAuditEvent } from './audit.service.ts';
-
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 /** The columns an audit event and a team event share about the object they concern. */
 type EventTarget = Pick<AuditEventRow, 'target_type' | 'target_id' | 'target_version'>;
@@ -15,7 +13,11 @@ type EventTarget = Pick<AuditEventRow, 'target_type' | 'target_id' | 'target_ver
  * `targetType targetId targetVersion` of an event (AuditEvent, TeamEvent): `object` names the
  * object it concerns ("the object acted on"), `after` what set its version ("the action").
  */
-export function eventTargetFields<T extends EventTarget>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>, object: string, after: string) {
+export function eventTargetFields<T extends EventTarget>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+  object: string,
+  after: string,
+) {
   return {
     targetType: t.string({ description: `The type of ${object}, e.g. \`Secret\`.`, resolve: (event) => event.target_type }),
     targetId: t.field({

@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
@@ -144,8 +144,6 @@ inputMutationField('revokeApiToken', ApiTokenRef, {
   resolve: (input, ctx) => revokeApiToken(ctx, input.id.id),
 });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
 /** What every versioned object records about its creation and last change. */
 export interface Authored {
   createdAt: Date;
@@ -155,7 +153,11 @@ export interface Authored {
 }
 
 /** A nullable `User` field: the user `userId` names, null when it names none or the viewer may not see them. */
-export function userField<T>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>, description: string, userId: (o: T) => string | null) {
+export function userField<T>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+  description: string,
+  userId: (o: T) => string | null,
+) {
   return t.field({
     type: UserRef,
     nullable: true,
@@ -168,7 +170,7 @@ export function userField<T>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>, 
 }
 
 /** `createdAt createdBy updatedAt updatedBy` for any object type that records them. */
-export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
+export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>) {
   return {
     createdAt: t.field({ type: 'DateTime', description: 'When it was created.', resolve: (o) => o.createdAt }),
     createdBy: userField(t, 'Null once the user is no longer visible to you.', (o) => o.createdBy),

@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { secretListNesting, secretNesting } from './secret.lookahead.ts';
 import { fieldsBelow } from '../../graphql/lookahead.ts';
 import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
@@ -458,10 +458,8 @@ const FieldMappingInput = builder.inputType('FieldMappingInput', {
   }),
 });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
 /** Sharing, tagging and workspace fields, alike on create and update. */
-function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) {
+function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) {
   return {
     shared: t.boolean({
       description: 'false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create.',
@@ -476,7 +474,7 @@ function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'Input
 }
 
 /** Expiry and rotation policy fields, alike on create and update. */
-function lifecycleInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) {
+function lifecycleInputFields(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) {
   return {
     expiresAt: t.field({
       type: 'DateTime',
@@ -583,7 +581,7 @@ changeMutationField('rotateSecret', SecretRef, {
 });
 
 /** `version`: the one version of the secret a stage move names. */
-function secretVersionField(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>, description: string) {
+function secretVersionField(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>, description: string) {
   return t.int({ required: true, description: `${description} A number the secret has no version of is NOT_FOUND.` });
 }
 

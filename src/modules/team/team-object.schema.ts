@@ -1,5 +1,5 @@
 import type { FieldMap, InputFieldMap, InputShapeFromFields, ObjectRef } from '@pothos/core';
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import type { Context } from '../../graphql/context.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
@@ -20,8 +20,7 @@ import { teamField, teamIdField, VERSION_DESCRIPTION } from './team.schema.ts';
 // The named, versioned objects of a team (secret, location, vault connection, workspace): the
 // fields, node type and create mutation they share.
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
+type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>;
 
 /** What a team's named, versioned object records. */
 interface TeamObject extends Authored {
@@ -37,7 +36,7 @@ interface TeamObject extends Authored {
  * `what` naming it; `nameDescription` states its name rule.
  */
 function teamObjectFields<T extends TeamObject>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
   what: string,
   nameDescription = TEAM_UNIQUE_NAME_DESCRIPTION,
 ) {
@@ -60,11 +59,11 @@ interface TeamObjectNodeOptions<T extends TeamObject> {
   /** `name`'s description: its rule. @default TEAM_UNIQUE_NAME_DESCRIPTION */
   nameDescription?: string;
   /** Its own fields, beside the shared ones. */
-  fields: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) => FieldMap;
+  fields: (t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>) => FieldMap;
 }
 
 /** The node type `name` of a team's named, versioned object, with the fields every such object has. */
-export function teamObjectNode<T extends TeamObject>(name: string, options: TeamObjectNodeOptions<T>): ObjectRef<Types, T> {
+export function teamObjectNode<T extends TeamObject>(name: string, options: TeamObjectNodeOptions<T>): ObjectRef<BuilderTypes, T> {
   const ref = builder.objectRef<T>(name);
   builder.node(ref, {
     description: options.description,
@@ -110,7 +109,7 @@ interface CreateTeamObjectOptions<Fields extends InputFieldMap, T extends TeamOb
   /** The input's fields besides `teamId name description idempotencyKey`. */
   fields?: (t: InputFieldBuilder) => Fields;
   /** The edge type of the team's list of these objects, that list (`Team.locations`) and its table. */
-  edge: [type: ObjectRef<Types, { cursor: string; node: T }>, connection: string, table: NamedTable];
+  edge: [type: ObjectRef<BuilderTypes, { cursor: string; node: T }>, connection: string, table: NamedTable];
   /** The service call, given the input with `teamId` decoded; `fields` alone decide the rest of its type. */
   resolve: (input: NoInfer<InputShapeFromFields<Fields>> & NewTeamObject, ctx: Context) => Promise<T>;
 }
@@ -120,7 +119,7 @@ interface CreateTeamObjectOptions<Fields extends InputFieldMap, T extends TeamOb
  * (`<type>`) and its edge in the team's list (`<type>Edge`, for Relay's `@appendEdge`).
  */
 export function createTeamObjectMutationField<Fields extends InputFieldMap, T extends TeamObject>(
-  type: ObjectRef<Types, T>,
+  type: ObjectRef<BuilderTypes, T>,
   options: CreateTeamObjectOptions<Fields, T>,
 ): void {
   const input = builder.inputType(`Create${type.name}Input`, {

@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
 import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
@@ -59,10 +59,8 @@ const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', 
 /** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
 const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
 /** `team`: the team an object belongs to (its `teamId`), which its reader is a member of. */
-export function teamField<T extends { teamId: string }>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>, description: string) {
+export function teamField<T extends { teamId: string }>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>, description: string) {
   return t.field({ type: TeamRef, description, resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))! });
 }
 
@@ -198,7 +196,7 @@ changeMutationField('updateTeam', TeamRef, {
   resolve: (input, ctx) => updateTeam(ctx, input),
 });
 
-type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
+type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>;
 
 /** `teamId`: the team an input acts in (a new object's, a member's). */
 export function teamIdField(t: InputFieldBuilder) {

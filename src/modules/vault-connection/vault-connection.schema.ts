@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
@@ -49,10 +49,8 @@ builder.objectField(TeamRef, 'vaultConnections', (t) =>
   ),
 );
 
-const secretField = (
-  t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>,
-  description: string,
-) => t.string({ required: true, description });
+const secretField = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>, description: string) =>
+  t.string({ required: true, description });
 
 const OnePasswordCredentialsInput = builder.inputType('OnePasswordCredentialsInput', {
   description: 'How to reach 1Password. Every field: 1–4096 characters, no surrounding whitespace.',
