@@ -43,6 +43,11 @@ export function inputMutationField<Input, Data>(
   );
 }
 
+/** `id`: the object of `type` an input names, its global id decoded and type-checked here. */
+export function idInputField(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>, type: ObjectRef<BuilderTypes, unknown>) {
+  return t.globalID({ required: true, for: type, description: `The ${type.name} id.` });
+}
+
 /**
  * `id expectedVersion`: the object a change input names, and the compare-and-set of the change.
  * @default expectedVersionDescription EXPECTED_VERSION_DESCRIPTION
@@ -53,7 +58,7 @@ export function versionedInputFields(
   expectedVersionDescription = EXPECTED_VERSION_DESCRIPTION,
 ) {
   return {
-    id: t.globalID({ required: true, for: type, description: `The ${type.name} id.` }),
+    id: idInputField(t, type),
     expectedVersion: t.int({ description: expectedVersionDescription }),
   };
 }

@@ -1,7 +1,7 @@
 import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { secretListNesting, secretNesting } from './secret.lookahead.ts';
 import { fieldsBelow } from '../../graphql/lookahead.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, prefetchNodeWith } from '../../graphql/node-loading.ts';
@@ -9,7 +9,7 @@ import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { userField } from '../auth/auth.schema.ts';
-import { TeamRef, teamIdField } from '../team/team.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
 import { teamObjectNode } from '../team/team-object.schema.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
@@ -497,7 +497,7 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
   description:
     'A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`.',
   fields: (t) => ({
-    teamId: teamIdField(t),
+    teamId: idInputField(t, TeamRef),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION + ' With a preset, defaults to its env var.' }),
     description: t.string({ validate: description, description: 'Free text, at most 2000 characters.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),

@@ -2,7 +2,7 @@ import type { FieldMap, InputFieldMap, InputShapeFromFields, ObjectRef } from '@
 import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import type { Context } from '../../graphql/context.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField } from '../../graphql/input-mutation.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { fieldNameOf, typeInWords } from '../../graphql/type-names.ts';
 import type { NamedTable } from '../../database/keyset.ts';
@@ -15,7 +15,7 @@ import {
   teamUniqueName,
 } from '../shared/rules.ts';
 import { authorshipFields, type Authored } from '../auth/auth.schema.ts';
-import { teamField, teamIdField, VERSION_DESCRIPTION } from './team.schema.ts';
+import { TeamRef, teamField, VERSION_DESCRIPTION } from './team.schema.ts';
 
 // The named, versioned objects of a team (secret, location, vault connection, workspace): the
 // fields, node type and create mutation they share.
@@ -84,7 +84,7 @@ export function teamObjectChangeFields(t: InputFieldBuilder, descriptionDescript
 /** `teamId name description idempotencyKey`: what every new team object is given. */
 function createTeamObjectFields(t: InputFieldBuilder) {
   return {
-    teamId: teamIdField(t),
+    teamId: idInputField(t, TeamRef),
     name: t.string({ required: true, validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
     idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),

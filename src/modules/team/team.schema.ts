@@ -11,7 +11,7 @@ import { teamSecretsFold } from '../secret/secret.lookahead.ts';
 import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole, type Context } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField } from '../../graphql/input-mutation.ts';
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import {
   acceptTeamInvitation,
@@ -198,15 +198,10 @@ changeMutationField('updateTeam', TeamRef, {
 
 type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>;
 
-/** `teamId`: the team an input acts in (a new object's, a member's). */
-export function teamIdField(t: InputFieldBuilder) {
-  return t.globalID({ required: true, for: TeamRef, description: 'The Team id.' });
-}
-
 /** `teamId userId`: one member of a team. */
 function memberInputFields(t: InputFieldBuilder) {
   return {
-    teamId: teamIdField(t),
+    teamId: idInputField(t, TeamRef),
     userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
   };
 }
@@ -214,7 +209,7 @@ function memberInputFields(t: InputFieldBuilder) {
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   description: 'Who to invite, to which team, with which role.',
   fields: (t) => ({
-    teamId: teamIdField(t),
+    teamId: idInputField(t, TeamRef),
     email: t.string({ required: true, validate: email, description: 'The user is created if no user has this email yet.' }),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'The role they get on accepting.' }),
   }),

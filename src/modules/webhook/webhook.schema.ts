@@ -1,11 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
 import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
-import { TeamRef, teamField, teamIdField } from '../team/team.schema.ts';
+import { TeamRef, teamField } from '../team/team.schema.ts';
 import { TeamEventRef } from '../events/events.schema.ts';
 import type { WebhookDeliveryRow } from './webhook.repository.ts';
 import {
@@ -107,7 +107,7 @@ const TYPES_DESCRIPTION =
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   description: 'A new webhook.',
   fields: (t) => ({
-    teamId: teamIdField(t),
+    teamId: idInputField(t, TeamRef),
     url: t.string({ required: true, description: URL_DESCRIPTION }),
     types: t.stringList({ description: TYPES_DESCRIPTION }),
     description: t.string({ description: 'What it is for; null: none.' }),
@@ -163,7 +163,7 @@ inputMutationField('rotateWebhookSecret', RotateWebhookSecretSuccess, {
 
 const TestWebhookInput = builder.inputType('TestWebhookInput', {
   description: 'The webhook to test.',
-  fields: (t) => ({ id: t.globalID({ required: true, for: WebhookRef, description: 'The Webhook id.' }) }),
+  fields: (t) => ({ id: idInputField(t, WebhookRef) }),
 });
 
 const TestWebhookSuccess = builder.objectRef<{ webhook: Webhook; delivery: WebhookDeliveryRow }>('TestWebhookSuccess').implement({
