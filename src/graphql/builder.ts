@@ -172,3 +172,6 @@ builder.mutationType({
   description:
     'Changes. Each takes one `input` and answers a union of its `…Success` and the errors that implement `Error`; each change is one transaction with its audit event.',
 });
+
+/** The builder's schema types, for helpers that take its field builders (`ObjectFieldBuilder<BuilderTypes, T>`). */
+export type BuilderTypes = typeof builder.$inferSchemaTypes;

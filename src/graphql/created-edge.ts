@@ -1,14 +1,12 @@
 import type { ObjectRef } from '@pothos/core';
-import type { builder } from './builder.ts';
+import type { BuilderTypes } from './builder.ts';
 import type { Context } from './context.ts';
 import { encodeCursor } from './pagination.ts';
 import { defaultOrderCursorKey, type NamedTable } from '../database/keyset.ts';
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
 interface CreatedEdgeOptions<Parent, Node> {
   /** The edge type of the connection the new object appears in (shared with that connection). */
-  type: ObjectRef<Types, { cursor: string; node: Node }>;
+  type: ObjectRef<BuilderTypes, { cursor: string; node: Node }>;
   /** That connection, as `Type.field`, for the description. */
   connection: string;
   /** The new object, from the success payload. */
@@ -23,7 +21,7 @@ interface CreatedEdgeOptions<Parent, Node> {
  * connection's default order, so paging on from it reads what follows it in that list.
  */
 export function createdEdgeField<Parent, Node>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<Types, Parent>,
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, Parent>,
   options: CreatedEdgeOptions<Parent, Node>,
 ) {
   return t.field({
@@ -42,12 +40,12 @@ export function createdEdgeField<Parent, Node>(
  */
 export function nameOrderedEdgeResult<Node extends { id: string }>(
   field: string,
-  type: ObjectRef<Types, { cursor: string; node: Node }>,
+  type: ObjectRef<BuilderTypes, { cursor: string; node: Node }>,
   connection: string,
   table: NamedTable,
 ) {
   return {
-    fields: (t: PothosSchemaTypes.ObjectFieldBuilder<Types, Node>) => ({
+    fields: (t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, Node>) => ({
       [field]: createdEdgeField(t, {
         type,
         connection,

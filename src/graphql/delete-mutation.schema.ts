@@ -1,18 +1,16 @@
 import type { ObjectRef } from '@pothos/core';
-import { builder } from './builder.ts';
+import { builder, type BuilderTypes } from './builder.ts';
 import type { Context } from './context.ts';
 import { toGlobalId } from './global-id.ts';
 import { inputMutationField } from './input-mutation.ts';
 import { EXPECTED_VERSION_DESCRIPTION } from '../modules/shared/rules.ts';
-
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 /**
  * `delete<Type>(input: { id, expectedVersion }): Delete<Type>Result` whose success holds
  * `deleted<Type>Id`: the same shape for every versioned object.
  */
 export function deleteMutationField(
-  type: ObjectRef<Types, unknown>,
+  type: ObjectRef<BuilderTypes, unknown>,
   description: string,
   remove: (ctx: Context, input: { id: string; expectedVersion?: number | null | undefined }) => Promise<void>,
 ): void {

@@ -1,19 +1,17 @@
 import type { InputObjectRef, ObjectFieldsShape, ObjectRef } from '@pothos/core';
-import { builder } from './builder.ts';
+import { builder, type BuilderTypes } from './builder.ts';
 import type { Context } from './context.ts';
 import { EXPECTED_VERSION_DESCRIPTION } from '../modules/shared/rules.ts';
-
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
 interface InputMutationOptions<Input, Data> {
   /** What it does, who may, and its error codes. */
   description: string;
   /** The type of its one argument, `input`, and what that argument is. */
-  input: [type: InputObjectRef<Types, Input>, description: string];
+  input: [type: InputObjectRef<BuilderTypes, Input>, description: string];
   /** The field of its success payload holding the result, and what that is; without it, `type` is the success payload itself. */
   data?: [name: string, description: string];
   /** More fields of the success payload (the errors plugin's `result`), e.g. `nameOrderedEdgeResult`. */
-  result?: { fields: ObjectFieldsShape<Types, Data> };
+  result?: { fields: ObjectFieldsShape<BuilderTypes, Data> };
   resolve: (input: Input, ctx: Context) => Promise<Data>;
 }
 
@@ -24,7 +22,7 @@ interface InputMutationOptions<Input, Data> {
  */
 export function inputMutationField<Input, Data>(
   name: string,
-  type: ObjectRef<Types, Data> | 'ID',
+  type: ObjectRef<BuilderTypes, Data> | 'ID',
   options: InputMutationOptions<Input, Data>,
 ) {
   const [input, inputDescription] = options.input;
@@ -45,10 +43,22 @@ export function inputMutationField<Input, Data>(
   );
 }
 
-/** `id expectedVersion`: the object a change input names, and the compare-and-set of the change. */
-export function versionedInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>, type: ObjectRef<Types, unknown>) {
+/** `id`: the object of `type` an input names, its global id decoded and type-checked here. */
+export function idInputField(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>, type: ObjectRef<BuilderTypes, unknown>) {
+  return t.globalID({ required: true, for: type, description: `The ${type.name} id.` });
+}
+
+/**
+ * `id expectedVersion`: the object a change input names, and the compare-and-set of the change.
+ * @default expectedVersionDescription EXPECTED_VERSION_DESCRIPTION
+ */
+export function versionedInputFields(
+  t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>,
+  type: ObjectRef<BuilderTypes, unknown>,
+  expectedVersionDescription = EXPECTED_VERSION_DESCRIPTION,
+) {
   return {
-    id: t.globalID({ required: true, for: type, description: `The ${type.name} id.` }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
+    id: idInputField(t, type),
+    expectedVersion: t.int({ description: expectedVersionDescription }),
   };
 }

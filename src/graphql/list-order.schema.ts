@@ -1,5 +1,5 @@
 import type { ArgBuilder, InputObjectRef } from '@pothos/core';
-import { builder } from './builder.ts';
+import { builder, type BuilderTypes } from './builder.ts';
 import type { ListOrder } from '../database/keyset.ts';
 
 export const OrderFieldEnum = builder.enumType('OrderField', {
@@ -20,10 +20,12 @@ export const ListOrderInput = builder.inputRef<ListOrder>('ListOrder').implement
   }),
 });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
 /** `filter orderBy`: the arguments of a list that can be filtered and sorted (`t.arg` of its field). */
-export function filteredListArgs<Filter>(arg: ArgBuilder<Types>, filter: InputObjectRef<Types, Filter>, filterDescription: string) {
+export function filteredListArgs<Filter>(
+  arg: ArgBuilder<BuilderTypes>,
+  filter: InputObjectRef<BuilderTypes, Filter>,
+  filterDescription: string,
+) {
   return {
     filter: arg({ type: filter, description: filterDescription }),
     orderBy: arg({ type: ListOrderInput, description: 'Default: NAME ASC.' }),

@@ -10,9 +10,13 @@ export function loadEach<T>(load: (ctx: Context, id: string) => Promise<T | null
   return (ids: string[], ctx: Context) => Promise.all(ids.map((id) => load(ctx, id)));
 }
 
-/** `id` and `loadManyWithoutCache` of a node type whose global id wraps the object's own `id`. */
-export function nodeOfId<T extends { id: string }>(load: (ctx: Context, id: string) => Promise<T | null>) {
-  return { id: { resolve: (object: T) => object.id }, loadManyWithoutCache: loadEach(load) };
+/** `id` and `loadManyWithoutCache` of a node type whose global id wraps the object's own `id`; `idDescription` describes that `id`. */
+export function nodeOfId<T extends { id: string }>(load: (ctx: Context, id: string) => Promise<T | null>, idDescription?: string) {
+  // An absent description keeps the default one of node ids (an undefined one would erase it).
+  return {
+    id: { resolve: (object: T) => object.id, ...(idDescription && { description: idDescription }) },
+    loadManyWithoutCache: loadEach(load),
+  };
 }
 
 /** A node type's read ahead of `node(id)` resolving it: the object and what the query asks of it, in one statement. */

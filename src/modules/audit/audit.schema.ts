@@ -1,11 +1,38 @@
-import { builder } from '../../graphql/builder.ts';
-import { loadEach } from '../../graphql/node-loading.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { isUuid, toGlobalId } from '../../graphql/global-id.ts';
-import { UserRef } from '../auth/auth.schema.ts';
-import { loadUser } from '../auth/auth.service.ts';
+import { userField } from '../auth/auth.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import type { AuditEventRow } from './audit.repository.ts';
 import { listTeamAuditEvents, loadAuditEvent } from './audit.service.ts';
+
+/** The columns an audit event and a team event share about the object they concern. */
+type EventTarget = Pick<AuditEventRow, 'target_type' | 'target_id' | 'target_version'>;
+
+/**
+ * `targetType targetId targetVersion` of an event (AuditEvent, TeamEvent): `object` names the
+ * object it concerns ("the object acted on"), `after` what set its version ("the action").
+ */
+export function eventTargetFields<T extends EventTarget>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+  object: string,
+  after: string,
+) {
+  return {
+    targetType: t.string({ description: `The type of ${object}, e.g. \`Secret\`.`, resolve: (event) => event.target_type }),
+    targetId: t.field({
+      type: 'ID',
+      nullable: true,
+      description: `The global id of ${object} (it may since be deleted).`,
+      resolve: (event) => (event.target_id ? toGlobalId(event.target_type, event.target_id) : null),
+    }),
+    targetVersion: t.int({
+      nullable: true,
+      description: `The object’s \`version\` after ${after} (for a delete, the version deleted); null when none applies.`,
+      resolve: (event) => event.target_version,
+    }),
+  };
+}
 
 const OutcomeEnum = builder.enumType('AuditOutcome', {
   description: 'Whether the audited action happened.',
@@ -16,8 +43,7 @@ const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent');
 builder.node(AuditEventRef, {
   description:
     'One entry of the append-only, hash-chained audit trail. Field names only, never values. Visible to those who may read the team’s trail (ADMIN and OWNER, with a TEAM_ADMIN scope if the token is scoped).',
-  id: { resolve: (event) => event.id, description: 'Global id of the event.' },
-  loadManyWithoutCache: loadEach(loadAuditEvent),
+  ...nodeOfId(loadAuditEvent, 'Global id of the event.'),
   fields: (t) => ({
     action: t.exposeString('action', {
       description: '`secret.created`, `location.updated`, … or, for DENIED, the permission refused (`secret:write`).',
@@ -27,31 +53,16 @@ builder.node(AuditEventRef, {
       description: 'SUCCESS, or DENIED when the actor’s role or token refused it.',
       resolve: (event) => event.outcome,
     }),
-    actor: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Null for operator actions at the CLI.',
-      resolve: (event, _args, ctx) => (event.actor_user_id ? loadUser(ctx, event.actor_user_id) : null),
-    }),
+    actor: userField(t, 'Null for operator actions at the CLI.', (event) => event.actor_user_id),
     actorTokenId: t.field({
       type: 'ID',
       nullable: true,
       description: 'The ApiToken id the request carried; null when no token was used (operator actions at the CLI).',
       resolve: (event) => (event.actor_token_id ? toGlobalId('ApiToken', event.actor_token_id) : null),
     }),
-    targetType: t.exposeString('target_type', { description: 'The type of the object acted on, e.g. `Secret`.' }),
-    targetId: t.field({
-      type: 'ID',
-      nullable: true,
-      description: 'The global id of the object acted on (it may since be deleted).',
-      resolve: (event) => (event.target_id ? toGlobalId(event.target_type, event.target_id) : null),
-    }),
+    ...eventTargetFields(t, 'the object acted on', 'the action'),
     changedFields: t.exposeStringList('changed_fields', {
       description: 'The names of the fields the action changed (never their values).',
-    }),
-    targetVersion: t.exposeInt('target_version', {
-      nullable: true,
-      description: 'The object’s `version` after the action (for a delete, the version deleted); null when none applies.',
     }),
     requestId: t.exposeString('request_id', {
       nullable: true,

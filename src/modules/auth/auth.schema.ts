@@ -1,6 +1,6 @@
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { inputMutationField } from '../../graphql/input-mutation.ts';
-import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
+import { nodeOfId } from '../../graphql/node-loading.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
 import { createApiToken, listViewerApiTokens, loadApiToken, loadUser, revokeApiToken, type ApiToken, type User } from './auth.service.ts';
 import { tokenName } from '../team/team.rules.ts';
@@ -31,8 +31,7 @@ export const ApiTokenRef = builder.objectRef<ApiToken>('ApiToken');
 builder.node(ApiTokenRef, {
   description:
     'A personal token: acts as its user. The token itself is shown once, at creation. Visible to its own user only (`node(id)` answers null to anyone else).',
-  id: { resolve: (token) => token.id, description: 'Global id, for `revokeApiToken`, `AuditEvent.actorTokenId` and `node(id)`.' },
-  loadManyWithoutCache: loadEach(loadApiToken),
+  ...nodeOfId(loadApiToken, 'Global id, for `revokeApiToken`, `AuditEvent.actorTokenId` and `node(id)`.'),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'What you called it, to tell your tokens apart.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
@@ -145,8 +144,6 @@ inputMutationField('revokeApiToken', ApiTokenRef, {
   resolve: (input, ctx) => revokeApiToken(ctx, input.id.id),
 });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
 /** What every versioned object records about its creation and last change. */
 export interface Authored {
   createdAt: Date;
@@ -155,22 +152,29 @@ export interface Authored {
   updatedBy: string | null;
 }
 
+/** A nullable `User` field: the user `userId` names, null when it names none or the viewer may not see them. */
+export function userField<T>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>,
+  description: string,
+  userId: (o: T) => string | null,
+) {
+  return t.field({
+    type: UserRef,
+    nullable: true,
+    description,
+    resolve: (o, _args, ctx) => {
+      const id = userId(o);
+      return id ? loadUser(ctx, id) : null;
+    },
+  });
+}
+
 /** `createdAt createdBy updatedAt updatedBy` for any object type that records them. */
-export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
-  const userField = (description: string, userId: (o: T) => string | null) =>
-    t.field({
-      type: UserRef,
-      nullable: true,
-      description,
-      resolve: (o, _args, ctx) => {
-        const id = userId(o);
-        return id ? loadUser(ctx, id) : null;
-      },
-    });
+export function authorshipFields<T extends Authored>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>) {
   return {
     createdAt: t.field({ type: 'DateTime', description: 'When it was created.', resolve: (o) => o.createdAt }),
-    createdBy: userField('Null once the user is no longer visible to you.', (o) => o.createdBy),
+    createdBy: userField(t, 'Null once the user is no longer visible to you.', (o) => o.createdBy),
     updatedAt: t.field({ type: 'DateTime', description: 'When it last changed (its creation, if never).', resolve: (o) => o.updatedAt }),
-    updatedBy: userField('Who changed it last; null once the user is no longer visible to you.', (o) => o.updatedBy),
+    updatedBy: userField(t, 'Who changed it last; null once the user is no longer visible to you.', (o) => o.updatedBy),
   };
 }

@@ -1,8 +1,8 @@
 import { resolveNodes } from '@pothos/plugin-relay';
 import { builder } from '../../graphql/builder.ts';
 import { isNodeType, toGlobalId } from '../../graphql/global-id.ts';
-import { UserRef } from '../auth/auth.schema.ts';
-import { loadUser } from '../auth/auth.service.ts';
+import { userField } from '../auth/auth.schema.ts';
+import { eventTargetFields } from '../audit/audit.schema.ts';
 import { TeamRef } from '../team/team.schema.ts';
 import type { TeamEventRow } from './events.repository.ts';
 import { eventCursor, streamTeamEvents } from './events.service.ts';
@@ -26,12 +26,7 @@ TeamEventRef.implement({
         'The audit action (`secret.created`, `secret.rotated`, `location.deleted`, `member.added`, …) or a scheduled event: `secret.expiring` (7 days and 1 day before `expiresAt`; `changedFields` says which: `expiresIn7Days` or `expiresIn1Day`), `secret.expired`, `secret.rotation_due`.',
     }),
     occurredAt: t.expose('occurred_at', { type: 'DateTime', description: 'When it happened.' }),
-    actor: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Who did it; null for operator actions at the CLI and scheduled events.',
-      resolve: (event, _args, ctx) => (event.actor_user_id ? loadUser(ctx, event.actor_user_id) : null),
-    }),
+    actor: userField(t, 'Who did it; null for operator actions at the CLI and scheduled events.', (event) => event.actor_user_id),
     target: t.field({
       type: builder.nodeInterfaceRef(),
       nullable: true,
@@ -43,17 +38,7 @@ TeamEventRef.implement({
         return node ?? null;
       },
     }),
-    targetType: t.exposeString('target_type', { description: 'The type of the object it is about, e.g. `Secret`.' }),
-    targetId: t.field({
-      type: 'ID',
-      nullable: true,
-      description: 'The global id of the object it is about (it may since be deleted).',
-      resolve: (event) => (event.target_id ? toGlobalId(event.target_type, event.target_id) : null),
-    }),
-    targetVersion: t.exposeInt('target_version', {
-      nullable: true,
-      description: 'The object’s `version` after the change (for a delete, the version deleted); null when none applies.',
-    }),
+    ...eventTargetFields(t, 'the object it is about', 'the change'),
     changedFields: t.exposeStringList('changed_fields', { description: 'The names of the fields that changed, never their values.' }),
   }),
 });

@@ -1,13 +1,12 @@
 import { builder } from '../../graphql/builder.ts';
-import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
-import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { SecretRef } from '../secret/secret.schema.ts';
 import { loadSecret } from '../secret/secret.service.ts';
-import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { createTeamObjectMutationField, teamObjectChangeFields, teamObjectNode } from '../team/team-object.schema.ts';
 import { bucketName, endpointUrl, LOCATION_TYPES, region } from './location.rules.ts';
 import {
   createLocation,
@@ -29,12 +28,11 @@ export const LocationTypeEnum = builder.enumType('LocationType', {
   >,
 });
 
-export const LocationRef = builder.objectRef<Location>('Location');
-builder.node(LocationRef, {
+export const LocationRef = teamObjectNode<Location>('Location', {
   description: 'A bucket or container, reached with the credentials of one secret of the same type.',
-  ...nodeOfId(loadLocation),
+  load: loadLocation,
+  what: 'location',
   fields: (t) => ({
-    ...teamObjectFields(t, 'location'),
     locationType: t.field({ type: LocationTypeEnum, description: 'The provider; fixed at creation.', resolve: (l) => l.locationType }),
     bucketName: t.exposeString('bucketName', { description: 'The bucket or container.' }),
     region: t.exposeString('region', { nullable: true, description: 'The provider’s region, if it has regions.' }),
@@ -90,10 +88,11 @@ builder.objectField(TeamRef, 'locations', (t) =>
   ),
 );
 
-const CreateLocationInput = builder.inputType('CreateLocationInput', {
-  description: 'A new location and the secret that reaches it.',
+createTeamObjectMutationField(LocationRef, {
+  description:
+    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), IDEMPOTENCY_KEY_REUSED.',
+  input: 'A new location and the secret that reaches it.',
   fields: (t) => ({
-    ...createTeamObjectFields(t),
     locationType: t.field({ type: LocationTypeEnum, required: true, description: 'Immutable; the secret must be of this type.' }),
     secretId: t.globalID({
       required: true,
@@ -104,34 +103,22 @@ const CreateLocationInput = builder.inputType('CreateLocationInput', {
     region: t.string({ validate: region, description: '1–64 characters.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'https only (S3-compatible providers).' }),
   }),
+  edge: [TeamLocationsEdge, 'Team.locations', 'locations'],
+  resolve: (input, ctx) => createLocation(ctx, { ...input, secretId: input.secretId.id }),
 });
 
-inputMutationField('createLocation', LocationRef, {
+changeMutationField('updateLocation', LocationRef, {
   description:
-    'Creates a location (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), IDEMPOTENCY_KEY_REUSED.',
-  input: [CreateLocationInput, 'The location to create.'],
-  data: ['location', 'The location created.'],
-  result: nameOrderedEdgeResult('locationEdge', TeamLocationsEdge, 'Team.locations', 'locations'),
-  resolve: (input, ctx) => createLocation(ctx, { ...input, teamId: input.teamId.id, secretId: input.secretId.id }),
-});
-
-const UpdateLocationInput = builder.inputType('UpdateLocationInput', {
-  description: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
+    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), VERSION_MISMATCH.',
+  input: 'A change to a location; omitted fields stay as they are. `locationType` cannot change.',
   fields: (t) => ({
-    ...updateTeamObjectFields(t, LocationRef, 'null clears it.'),
+    ...teamObjectChangeFields(t, 'null clears it.'),
     secretId: t.globalID({ for: SecretRef, description: 'Relink to another secret of the same type.' }),
     bucketName: t.string({ validate: bucketName, description: '1–255 characters.' }),
     region: t.string({ validate: region, description: 'null clears it.' }),
     endpointUrl: t.string({ validate: endpointUrl, description: 'null clears it.' }),
   }),
-});
-
-inputMutationField('updateLocation', LocationRef, {
-  description:
-    'Changes a location or relinks it to another secret (ADMIN or OWNER). Error codes: NAME_TAKEN, LOCATION_TYPE_MISMATCH, SECRET_NOT_SHARED, SECRET_DELETED (a secret scheduled for deletion), VERSION_MISMATCH.',
-  input: [UpdateLocationInput, 'The change.'],
-  data: ['location', 'The location as it is now.'],
-  resolve: (input, ctx) => updateLocation(ctx, { ...input, id: input.id.id, secretId: input.secretId?.id ?? null }),
+  resolve: (input, ctx) => updateLocation(ctx, { ...input, secretId: input.secretId?.id ?? null }),
 });
 
 deleteMutationField(LocationRef, 'Deletes a location (its secret stays). ADMIN or OWNER. Error codes: VERSION_MISMATCH.', deleteLocation);

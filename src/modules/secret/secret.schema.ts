@@ -1,15 +1,16 @@
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { secretListNesting, secretNesting } from './secret.lookahead.ts';
 import { fieldsBelow } from '../../graphql/lookahead.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
-import { loadEach, nodeOfId, prefetchNodeWith } from '../../graphql/node-loading.ts';
+import { loadEach, prefetchNodeWith } from '../../graphql/node-loading.ts';
 import { compositeId, isUuid, toGlobalId } from '../../graphql/global-id.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
 import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
-import { UserRef } from '../auth/auth.schema.ts';
-import { loadUser } from '../auth/auth.service.ts';
-import { TeamRef, teamObjectFields } from '../team/team.schema.ts';
+import { userField } from '../auth/auth.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { teamObjectNode } from '../team/team-object.schema.ts';
 import { VaultConnectionRef } from '../vault-connection/vault-connection.schema.ts';
 import { loadVaultConnection } from '../vault-connection/vault-connection.service.ts';
 import {
@@ -25,7 +26,7 @@ import {
   type FixedCredentialsMember,
   type SecretType,
 } from './provider-catalogue.ts';
-import { EXPECTED_VERSION_DESCRIPTION, IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, description, idempotencyKey } from '../shared/rules.ts';
 import { DEFAULT_RECOVERY_WINDOW_DAYS, recoveryWindowDays, rotationEveryDays, secretName, serviceSlug } from './secret.rules.ts';
 import { SECRET_STATUSES, SECRET_VERSION_STAGES, type SecretStatus, type SecretVersionStage } from './secret.policy.ts';
 import { SECRET_PRESETS, type SecretPreset } from './presets.ts';
@@ -207,23 +208,20 @@ builder.node(SecretVersionRef, {
       description: 'When `destroySecretVersion` erased its credentials for good; null while it holds them.',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the change was made.' }),
-    createdBy: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'Who made the change; null for an operator at the CLI, and once the user is no longer visible to you.',
-      resolve: (v, _args, ctx) => (v.createdBy ? loadUser(ctx, v.createdBy) : null),
-    }),
+    createdBy: userField(
+      t,
+      'Who made the change; null for an operator at the CLI, and once the user is no longer visible to you.',
+      (v) => v.createdBy,
+    ),
   }),
 });
 
-export const SecretRef = builder.objectRef<Secret>('Secret');
-// node(id) of a secret reads it with its creator and locations in one statement, when asked for them.
-prefetchNodeWith('Secret', (ctx, id, info) => prefetchSecret(ctx, id, secretNesting(info, fieldsBelow(info, []))));
-builder.node(SecretRef, {
+export const SecretRef = teamObjectNode<Secret>('Secret', {
   description: 'Credentials for cloud storage or a bundle of env vars. Plaintext is never returned.',
-  ...nodeOfId(loadSecret),
+  load: loadSecret,
+  what: 'secret',
+  nameDescription: SECRET_NAME_DESCRIPTION,
   fields: (t) => ({
-    ...teamObjectFields(t, 'secret', SECRET_NAME_DESCRIPTION),
     secretType: t.field({ type: SecretTypeEnum, description: 'What the credentials are for.', resolve: (s) => s.secretType }),
     authMethod: t.field({
       type: AuthMethodEnum,
@@ -259,12 +257,7 @@ builder.node(SecretRef, {
       resolve: (s, _args, ctx) => (viewerSeesKeys(ctx, s) ? s.credentialFields.map((field) => field.envVar) : null),
     }),
     visibility: t.field({ type: VisibilityEnum, description: 'Shared with the team, or its owner’s alone.', resolve: (s) => s.visibility }),
-    owner: t.field({
-      type: UserRef,
-      nullable: true,
-      description: 'The user a PRIVATE secret belongs to.',
-      resolve: (s, _args, ctx) => (s.ownerId ? loadUser(ctx, s.ownerId) : null),
-    }),
+    owner: userField(t, 'The user a PRIVATE secret belongs to.', (s) => s.ownerId),
     serviceSlug: t.exposeString('serviceSlug', { nullable: true, description: 'The service the secret is for, e.g. "openai".' }),
     workspaceAccess: t.field({ type: WorkspaceAccessEnum, description: 'Which workspaces may use it.', resolve: (s) => s.workspaceAccess }),
     currentVersion: t.exposeInt('currentVersion', {
@@ -327,6 +320,8 @@ builder.node(SecretRef, {
     }),
   }),
 });
+// node(id) of a secret reads it with its creator and locations in one statement, when asked for them.
+prefetchNodeWith('Secret', (ctx, id, info) => prefetchSecret(ctx, id, secretNesting(info, fieldsBelow(info, []))));
 
 export const SecretFilterInput = builder.inputType('SecretFilter', {
   description: 'Only secrets that match every field given.',
@@ -463,10 +458,8 @@ const FieldMappingInput = builder.inputType('FieldMappingInput', {
   }),
 });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
 /** Sharing, tagging and workspace fields, alike on create and update. */
-function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) {
+function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) {
   return {
     shared: t.boolean({
       description: 'false: a PRIVATE secret of yours (OPERATORs may create PRIVATE ENV secrets). Default true on create.',
@@ -481,7 +474,7 @@ function sharingInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'Input
 }
 
 /** Expiry and rotation policy fields, alike on create and update. */
-function lifecycleInputFields(t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) {
+function lifecycleInputFields(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) {
   return {
     expiresAt: t.field({
       type: 'DateTime',
@@ -504,7 +497,7 @@ const CreateSecretInput = builder.inputType('CreateSecretInput', {
   description:
     'A new secret: NATIVE with `credentials`, EXTERNAL_VAULT with `vaultConnectionId` and `fieldMappings`, or a preset with `value`.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    teamId: idInputField(t, TeamRef),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION + ' With a preset, defaults to its env var.' }),
     description: t.string({ validate: description, description: 'Free text, at most 2000 characters.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Required unless a preset is given (then ENV).' }),
@@ -538,10 +531,10 @@ inputMutationField('createSecret', SecretRef, {
     }),
 });
 
-const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
-  description: 'A change to a secret; omitted fields stay as they are. A change that stores what is already stored makes no new version.',
+changeMutationField('updateSecret', SecretRef, {
+  description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
+  input: 'A change to a secret; omitted fields stay as they are. A change that stores what is already stored makes no new version.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: SecretRef, description: 'The Secret id.' }),
     name: t.string({ validate: secretName, description: SECRET_NAME_DESCRIPTION }),
     description: t.string({ validate: description, description: 'null clears it.' }),
     secretType: t.field({ type: SecretTypeEnum, description: 'Every linked location must already be of the new type.' }),
@@ -563,112 +556,70 @@ const UpdateSecretInput = builder.inputType('UpdateSecretInput', {
     addValues: t.field({ type: [EnvVarInput], description: 'ENV secrets: adds keys that do not exist yet. Applied last.' }),
     ...sharingInputFields(t),
     ...lifecycleInputFields(t),
-    expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the secret is at this version.' }),
   }),
+  expectedVersion: 'Fail with VERSION_MISMATCH unless the secret is at this version.',
+  resolve: (input, ctx) => updateSecret(ctx, { ...input, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
 });
 
-inputMutationField('updateSecret', SecretRef, {
-  description: `Changes a secret. ${SECRET_WRITE_ROLES} Changing \`shared\` needs ADMIN or OWNER. Error codes: NAME_TAKEN, VERSION_MISMATCH, LOCATION_TYPE_MISMATCH, AUTH_METHOD_INVALID_FOR_TYPE, INVALID_CREDENTIALS, CREDENTIALS_REQUIRED, FIELD_MAPPINGS_REQUIRED, CREDENTIALS_NOT_ALLOWED, FIELD_MAPPINGS_NOT_ALLOWED, CREDENTIALS_AND_FIELD_MAPPINGS_EXCLUSIVE, INVALID_FIELD_MAPPINGS, ENV_ONLY, VALUES_AND_KEY_OPERATIONS_EXCLUSIVE, INVALID_KEY_OPERATIONS, RESERVED_ENV_KEY, SECRET_NOT_SHARED, WORKSPACES_REQUIRED, UNKNOWN_WORKSPACE, PAYLOAD_MISSING, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
-  input: [UpdateSecretInput, 'The change.'],
-  data: ['secret', 'The secret as it is now.'],
-  resolve: (input, ctx) => updateSecret(ctx, { ...input, id: input.id.id, allowedWorkspaces: workspaceIds(input.allowedWorkspaces) }),
-});
-
-const RotateSecretInput = builder.inputType('RotateSecretInput', {
-  description: 'New credentials for a NATIVE secret.',
+changeMutationField('rotateSecret', SecretRef, {
+  description: `New credentials for a NATIVE secret, same auth method: a new version, CURRENT (lastRotatedAt set) or PENDING. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), ROTATION_IN_PROGRESS (a PENDING version exists), VALIDATION_FAILED (stage PREVIOUS), VERSION_MISMATCH, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
+  input: 'New credentials for a NATIVE secret.',
+  argument: 'The secret and its new credentials.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: SecretRef, description: 'The Secret id.' }),
     credentials: t.field({
       type: SecretCredentialsInput,
       required: true,
       description: 'The new credentials, for the secret’s current auth method.',
     }),
-    expectedVersion: t.int({ description: EXPECTED_VERSION_DESCRIPTION }),
     stage: t.field({
       type: SecretVersionStageEnum,
       description:
         'CURRENT (default): the new version is live at once and the old CURRENT becomes PREVIOUS. PENDING: the new version is only staged (CURRENT untouched) until `promoteSecretVersion`. PREVIOUS is VALIDATION_FAILED.',
     }),
   }),
+  resolve: (input, ctx) => rotateSecret(ctx, input),
 });
 
-inputMutationField('rotateSecret', SecretRef, {
-  description: `New credentials for a NATIVE secret, same auth method: a new version, CURRENT (lastRotatedAt set) or PENDING. ${SECRET_WRITE_ROLES} Error codes: INVALID_CREDENTIALS, RESERVED_ENV_KEY, CREDENTIALS_NOT_ALLOWED (EXTERNAL_VAULT secrets rotate in their vault), ROTATION_IN_PROGRESS (a PENDING version exists), VALIDATION_FAILED (stage PREVIOUS), VERSION_MISMATCH, SECRET_DELETED (scheduled for deletion: \`restoreSecret\` first).`,
-  input: [RotateSecretInput, 'The secret and its new credentials.'],
-  data: ['secret', 'The secret as it is now.'],
-  resolve: (input, ctx) => rotateSecret(ctx, { ...input, id: input.id.id }),
-});
-
-/** `id version expectedVersion`: a stage move that names one version of the secret. */
-function versionMoveInput(name: string, description: string, versionDescription: string) {
-  return builder.inputType(name, {
-    description,
-    fields: (t) => ({
-      ...versionedInputFields(t, SecretRef),
-      version: t.int({ required: true, description: `${versionDescription} A number the secret has no version of is NOT_FOUND.` }),
-    }),
-  });
+/** `version`: the one version of the secret a stage move names. */
+function secretVersionField(t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>, description: string) {
+  return t.int({ required: true, description: `${description} A number the secret has no version of is NOT_FOUND.` });
 }
 
-const PromoteSecretVersionInput = builder.inputType('PromoteSecretVersionInput', {
-  description: 'Which version of a secret becomes CURRENT.',
+changeMutationField('promoteSecretVersion', SecretRef, {
+  description: `Makes a version CURRENT: the old CURRENT becomes PREVIOUS, PENDING is cleared, lastRotatedAt set. ${SECRET_WRITE_ROLES} \`force\` needs ADMIN or OWNER. Audit: secret.version_promoted. Error codes: VERIFICATION_REQUIRED (unless \`force\`: every linked location must have PASSED \`verifySecret\` with this version since it was staged), SECRET_DELETED, NOT_FOUND, VERSION_ALREADY_CURRENT, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), VERSION_MISMATCH.`,
+  input: 'Which version of a secret becomes CURRENT.',
+  argument: 'The secret and the version to promote.',
   fields: (t) => ({
-    ...versionedInputFields(t, SecretRef),
-    version: t.int({
-      required: true,
-      description:
-        'The version to make CURRENT: normally the PENDING one; PREVIOUS (or any older one) rolls back. A number the secret has no version of is NOT_FOUND.',
-    }),
+    version: secretVersionField(t, 'The version to make CURRENT: normally the PENDING one; PREVIOUS (or any older one) rolls back.'),
     force: t.boolean({
       description:
         'ADMIN or OWNER only: promote without the verification the promotion gate asks for. Recorded in the audit event (`force` among its changedFields).',
     }),
   }),
+  resolve: (input, ctx) => promoteSecretVersion(ctx, input),
 });
 
-inputMutationField('promoteSecretVersion', SecretRef, {
-  description: `Makes a version CURRENT: the old CURRENT becomes PREVIOUS, PENDING is cleared, lastRotatedAt set. ${SECRET_WRITE_ROLES} \`force\` needs ADMIN or OWNER. Audit: secret.version_promoted. Error codes: VERIFICATION_REQUIRED (unless \`force\`: every linked location must have PASSED \`verifySecret\` with this version since it was staged), SECRET_DELETED, NOT_FOUND, VERSION_ALREADY_CURRENT, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), VERSION_MISMATCH.`,
-  input: [PromoteSecretVersionInput, 'The secret and the version to promote.'],
-  data: ['secret', 'The secret as it is now.'],
-  resolve: (input, ctx) => promoteSecretVersion(ctx, { ...input, id: input.id.id }),
-});
-
-const CancelSecretRotationInput = builder.inputType('CancelSecretRotationInput', {
-  description: 'The secret whose PENDING version to drop.',
-  fields: (t) => versionedInputFields(t, SecretRef),
-});
-
-inputMutationField('cancelSecretRotation', SecretRef, {
+changeMutationField('cancelSecretRotation', SecretRef, {
   description: `Clears PENDING; the version stays, with no stage (destroySecretVersion may erase it). ${SECRET_WRITE_ROLES} Audit: secret.rotation_cancelled. Error codes: SECRET_DELETED, NO_ROTATION_IN_PROGRESS, VERSION_MISMATCH.`,
-  input: [CancelSecretRotationInput, 'The secret.'],
-  data: ['secret', 'The secret as it is now.'],
-  resolve: (input, ctx) => cancelSecretRotation(ctx, { ...input, id: input.id.id }),
+  input: 'The secret whose PENDING version to drop.',
+  argument: 'The secret.',
+  resolve: (input, ctx) => cancelSecretRotation(ctx, input),
 });
 
-const RestoreSecretVersionInput = versionMoveInput(
-  'RestoreSecretVersionInput',
-  'Which earlier version’s credentials to bring back as a new CURRENT version.',
-  'The version whose credentials to restore.',
-);
-
-inputMutationField('restoreSecretVersion', SecretRef, {
+changeMutationField('restoreSecretVersion', SecretRef, {
   description: `A new version N+1 holding version \`version\`’s credentials, sealed again on the server (no plaintext in or out), reason RESTORE, \`restoredFrom\` set; it becomes CURRENT and the old CURRENT PREVIOUS. ${SECRET_WRITE_ROLES} Audit: secret.version_restored. Error codes: SECRET_DELETED, NOT_FOUND, VERSION_DESTROYED, VERSION_NOT_RESTORABLE (another auth method, or an EXTERNAL_VAULT secret), PAYLOAD_MISSING, VERSION_MISMATCH.`,
-  input: [RestoreSecretVersionInput, 'The secret and the version to restore.'],
-  data: ['secret', 'The secret as it is now.'],
-  resolve: (input, ctx) => restoreSecretVersion(ctx, { ...input, id: input.id.id }),
+  input: 'Which earlier version’s credentials to bring back as a new CURRENT version.',
+  argument: 'The secret and the version to restore.',
+  fields: (t) => ({ version: secretVersionField(t, 'The version whose credentials to restore.') }),
+  resolve: (input, ctx) => restoreSecretVersion(ctx, input),
 });
 
-const DestroySecretVersionInput = versionMoveInput(
-  'DestroySecretVersionInput',
-  'Which version’s credentials to erase for good.',
-  'The version to destroy: neither CURRENT nor PENDING.',
-);
-
-inputMutationField('destroySecretVersion', SecretRef, {
+changeMutationField('destroySecretVersion', SecretRef, {
   description: `Erases a version’s sealed credentials for good; its metadata and previews stay, \`destroyedAt\` set. ${SECRET_WRITE_ROLES} Audit: secret.version_destroyed. Error codes: SECRET_DELETED, NOT_FOUND, VERSION_IN_USE (CURRENT or PENDING), VERSION_DESTROYED (already), VERSION_MISMATCH.`,
-  input: [DestroySecretVersionInput, 'The secret and the version to destroy.'],
-  data: ['secret', 'The secret as it is now.'],
-  resolve: (input, ctx) => destroySecretVersion(ctx, { ...input, id: input.id.id }),
+  input: 'Which version’s credentials to erase for good.',
+  argument: 'The secret and the version to destroy.',
+  fields: (t) => ({ version: secretVersionField(t, 'The version to destroy: neither CURRENT nor PENDING.') }),
+  resolve: (input, ctx) => destroySecretVersion(ctx, input),
 });
 
 /** Who may delete or restore a secret (authorizeSecretDelete in secret.service.ts). */
@@ -714,14 +665,10 @@ inputMutationField('deleteSecret', DeleteSecretSuccess, {
   },
 });
 
-const RestoreSecretInput = builder.inputType('RestoreSecretInput', {
-  description: 'A secret scheduled for deletion, to bring back.',
-  fields: (t) => versionedInputFields(t, SecretRef),
-});
-
-inputMutationField('restoreSecret', SecretRef, {
+changeMutationField('restoreSecret', SecretRef, {
   description: `Cancels a scheduled deletion: the secret is back in \`Team.secrets\`, usable and changeable, its versions intact. Possible until the purge has removed it (at or soon after \`purgeAt\`; NOT_FOUND after). ${SECRET_DELETE_ROLES} Error codes: SECRET_NOT_DELETED (not scheduled for deletion), VERSION_MISMATCH.`,
-  input: [RestoreSecretInput, 'The secret to restore.'],
-  data: ['secret', 'The secret as it is now, no longer scheduled for deletion.'],
-  resolve: (input, ctx) => restoreSecret(ctx, { ...input, id: input.id.id }),
+  input: 'A secret scheduled for deletion, to bring back.',
+  argument: 'The secret to restore.',
+  data: 'The secret as it is now, no longer scheduled for deletion.',
+  resolve: (input, ctx) => restoreSecret(ctx, input),
 });

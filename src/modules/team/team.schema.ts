@@ -1,25 +1,18 @@
-import type { ObjectRef } from '@pothos/core';
-import { builder } from '../../graphql/builder.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { describedEnum } from '../../graphql/described-enum.ts';
 import { loadEach, nodeOfId } from '../../graphql/node-loading.ts';
-import {
-  DESCRIPTION_DESCRIPTION,
-  IDEMPOTENCY_KEY_DESCRIPTION,
-  TEAM_UNIQUE_NAME_DESCRIPTION,
-  description,
-  idempotencyKey,
-  teamUniqueName,
-} from '../shared/rules.ts';
+import { IDEMPOTENCY_KEY_DESCRIPTION, idempotencyKey } from '../shared/rules.ts';
 import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
 import { ROLES } from '../auth/permissions.ts';
 import type { Role } from './team.tables.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { loadTeamWithSecrets } from '../secret/secret.service.ts';
 import { teamSecretsFold } from '../secret/secret.lookahead.ts';
-import { authorshipFields, UserRef, ViewerRef, type Authored } from '../auth/auth.schema.ts';
+import { authorshipFields, UserRef, ViewerRef } from '../auth/auth.schema.ts';
 import { viewerRole, type Context } from '../../graphql/context.ts';
 import { createdEdgeField } from '../../graphql/created-edge.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import {
   acceptTeamInvitation,
   createTeam,
@@ -66,60 +59,13 @@ const TeamMembersEdge = builder.edgeObject({ name: 'TeamMembersConnectionEdge', 
 /** The edges of `Team.invitations`, also on `addTeamMember`'s success (`invitationEdge`). */
 const TeamInvitationsEdge = builder.edgeObject({ name: 'TeamInvitationsConnectionEdge', type: TeamInvitationRef });
 
-type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
-
-const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
-
-/** What a team's named, versioned object (secret, location, vault connection, workspace) records. */
-interface TeamObject extends Authored {
-  teamId: string;
-  name: string;
-  description: string | null;
-  version: number;
+/** `team`: the team an object belongs to (its `teamId`), which its reader is a member of. */
+export function teamField<T extends { teamId: string }>(t: PothosSchemaTypes.ObjectFieldBuilder<BuilderTypes, T>, description: string) {
+  return t.field({ type: TeamRef, description, resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))! });
 }
 
-/**
- * `team name description version` and the authorship fields of a team's named, versioned object,
- * `what` naming it; `nameDescription` states its name rule.
- */
-export function teamObjectFields<T extends TeamObject>(
-  t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>,
-  what: string,
-  nameDescription = TEAM_UNIQUE_NAME_DESCRIPTION,
-) {
-  return {
-    team: t.field({
-      type: TeamRef,
-      description: `The team the ${what} belongs to.`,
-      resolve: async (o, _args, ctx) => (await loadTeam(ctx, o.teamId))!,
-    }),
-    name: t.string({ description: nameDescription, resolve: (o) => o.name }),
-    description: t.string({ nullable: true, description: DESCRIPTION_DESCRIPTION, resolve: (o) => o.description }),
-    version: t.int({ description: VERSION_DESCRIPTION, resolve: (o) => o.version }),
-    ...authorshipFields(t),
-  };
-}
-
-type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>;
-
-/** `teamId name description idempotencyKey` of a new team object (location, vault connection, workspace). */
-export function createTeamObjectFields(t: InputFieldBuilder) {
-  return {
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    name: t.string({ required: true, validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: DESCRIPTION_DESCRIPTION }),
-    idempotencyKey: t.string({ validate: idempotencyKey, description: IDEMPOTENCY_KEY_DESCRIPTION }),
-  };
-}
-
-/** `id name description expectedVersion` of a change to a team object of `type`; `descriptionDescription` documents `description`. */
-export function updateTeamObjectFields(t: InputFieldBuilder, type: ObjectRef<Types, unknown>, descriptionDescription: string) {
-  return {
-    ...versionedInputFields(t, type),
-    name: t.string({ validate: teamUniqueName, description: TEAM_UNIQUE_NAME_DESCRIPTION }),
-    description: t.string({ validate: description, description: descriptionDescription }),
-  };
-}
+/** `version` of every versioned object. */
+export const VERSION_DESCRIPTION = 'Bumped by one on every change; pass it as `expectedVersion` for compare-and-set.';
 
 builder.node(TeamRef, {
   description: 'The unit of ownership: members, secrets, locations and vault connections belong to one team.',
@@ -160,7 +106,7 @@ builder.node(MembershipRef, {
   id: { resolve: (m) => compositeId(m.teamId, m.userId) },
   loadManyWithoutCache: loadEach(loadMembership),
   fields: (t) => ({
-    team: t.field({ type: TeamRef, description: 'The team.', resolve: async (m, _args, ctx) => (await loadTeam(ctx, m.teamId))! }),
+    team: teamField(t, 'The team.'),
     user: t.field({ type: UserRef, description: 'The member.', resolve: async (m, _args, ctx) => (await loadUser(ctx, m.userId))! }),
     role: t.field({ type: TeamRoleEnum, description: 'What the member may do in the team.', resolve: (m) => m.role }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user joined the team.' }),
@@ -239,27 +185,31 @@ inputMutationField('createTeam', TeamRef, {
   resolve: (input, ctx) => createTeam(ctx, input),
 });
 
-const UpdateTeamInput = builder.inputType('UpdateTeamInput', {
-  description: 'A change to a team; omitted fields stay as they are.',
+changeMutationField('updateTeam', TeamRef, {
+  description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
+  input: 'A change to a team; omitted fields stay as they are.',
   fields: (t) => ({
-    id: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
     name: t.string({ validate: teamName, description: '1–100 characters, no control or invisible characters.' }),
     slug: t.string({ validate: teamSlug, description: '1–48 lowercase letters, digits and dashes, unique among teams.' }),
-    expectedVersion: t.int({ description: 'Fail with VERSION_MISMATCH unless the team is at this version.' }),
   }),
+  expectedVersion: 'Fail with VERSION_MISMATCH unless the team is at this version.',
+  resolve: (input, ctx) => updateTeam(ctx, input),
 });
 
-inputMutationField('updateTeam', TeamRef, {
-  description: 'Renames a team (ADMIN or OWNER). Error codes: SLUG_TAKEN, VERSION_MISMATCH.',
-  input: [UpdateTeamInput, 'The change.'],
-  data: ['team', 'The team as it is now.'],
-  resolve: (input, ctx) => updateTeam(ctx, { ...input, id: input.id.id }),
-});
+type InputFieldBuilder = PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>;
+
+/** `teamId userId`: one member of a team. */
+function memberInputFields(t: InputFieldBuilder) {
+  return {
+    teamId: idInputField(t, TeamRef),
+    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
+  };
+}
 
 const AddTeamMemberInput = builder.inputType('AddTeamMemberInput', {
   description: 'Who to invite, to which team, with which role.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    teamId: idInputField(t, TeamRef),
     email: t.string({ required: true, validate: email, description: 'The user is created if no user has this email yet.' }),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'The role they get on accepting.' }),
   }),
@@ -363,8 +313,7 @@ invitationMutationField('revokeTeamInvitation', {
 const UpdateMemberRoleInput = builder.inputType('UpdateMemberRoleInput', {
   description: 'A member and their new role.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
+    ...memberInputFields(t),
     role: t.field({ type: TeamRoleEnum, required: true, description: 'Their new role.' }),
   }),
 });
@@ -378,10 +327,7 @@ inputMutationField('updateMemberRole', MembershipRef, {
 
 const RemoveTeamMemberInput = builder.inputType('RemoveTeamMemberInput', {
   description: 'The member to remove.',
-  fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
-    userId: t.globalID({ required: true, for: UserRef, description: 'The member’s User id.' }),
-  }),
+  fields: memberInputFields,
 });
 
 inputMutationField('removeTeamMember', 'ID', {

@@ -1,10 +1,9 @@
-import { builder } from '../../graphql/builder.ts';
-import { nodeOfId } from '../../graphql/node-loading.ts';
+import { builder, type BuilderTypes } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
-import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { VAULT_TYPES } from '../secret/field-mapping-references.ts';
-import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { createTeamObjectMutationField, teamObjectChangeFields, teamObjectNode } from '../team/team-object.schema.ts';
 import {
   createVaultConnection,
   deleteVaultConnection,
@@ -24,13 +23,12 @@ export const VaultTypeEnum = builder.enumType('VaultType', {
   } satisfies Record<(typeof VAULT_TYPES)[number], { description: string }>,
 });
 
-export const VaultConnectionRef = builder.objectRef<VaultConnection>('VaultConnection');
-builder.node(VaultConnectionRef, {
+export const VaultConnectionRef = teamObjectNode<VaultConnection>('VaultConnection', {
   description:
     'An external vault that EXTERNAL_VAULT secrets read their credentials from. Its own credentials are stored encrypted and never returned.',
-  ...nodeOfId(loadVaultConnection),
+  load: loadVaultConnection,
+  what: 'connection',
   fields: (t) => ({
-    ...teamObjectFields(t, 'connection'),
     vaultType: t.field({ type: VaultTypeEnum, description: 'The kind of vault; fixed at creation.', resolve: (c) => c.vaultType }),
     lastRotatedAt: t.expose('lastRotatedAt', {
       type: 'DateTime',
@@ -51,10 +49,8 @@ builder.objectField(TeamRef, 'vaultConnections', (t) =>
   ),
 );
 
-const secretField = (
-  t: PothosSchemaTypes.InputFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, 'InputObject'>,
-  description: string,
-) => t.string({ required: true, description });
+const secretField = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>, description: string) =>
+  t.string({ required: true, description });
 
 const OnePasswordCredentialsInput = builder.inputType('OnePasswordCredentialsInput', {
   description: 'How to reach 1Password. Every field: 1–4096 characters, no surrounding whitespace.',
@@ -89,10 +85,11 @@ const VaultCredentialsInput = builder.inputType('VaultCredentialsInput', {
   }),
 });
 
-const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput', {
-  description: 'A new vault connection and its credentials.',
+createTeamObjectMutationField(VaultConnectionRef, {
+  description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
+  input: 'A new vault connection and its credentials.',
+  what: 'connection',
   fields: (t) => ({
-    ...createTeamObjectFields(t),
     vaultType: t.field({ type: VaultTypeEnum, required: true, description: 'The kind of vault; fixed once created.' }),
     credentials: t.field({
       type: VaultCredentialsInput,
@@ -100,46 +97,32 @@ const CreateVaultConnectionInput = builder.inputType('CreateVaultConnectionInput
       description: 'How to reach the vault: the member of `vaultType` (INVALID_CREDENTIALS otherwise).',
     }),
   }),
+  edge: [TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'],
+  resolve: (input, ctx) => createVaultConnection(ctx, input),
 });
 
-inputMutationField('createVaultConnection', VaultConnectionRef, {
-  description: 'Connects an external vault (ADMIN or OWNER). Error codes: NAME_TAKEN, INVALID_CREDENTIALS, IDEMPOTENCY_KEY_REUSED.',
-  input: [CreateVaultConnectionInput, 'The connection to create.'],
-  data: ['vaultConnection', 'The connection created.'],
-  result: nameOrderedEdgeResult('vaultConnectionEdge', TeamVaultConnectionsEdge, 'Team.vaultConnections', 'vault_connections'),
-  resolve: (input, ctx) => createVaultConnection(ctx, { ...input, teamId: input.teamId.id }),
-});
-
-const UpdateVaultConnectionInput = builder.inputType('UpdateVaultConnectionInput', {
-  description: 'A change to a vault connection; omitted fields stay as they are.',
-  fields: (t) => updateTeamObjectFields(t, VaultConnectionRef, 'null clears it.'),
-});
-
-inputMutationField('updateVaultConnection', VaultConnectionRef, {
+changeMutationField('updateVaultConnection', VaultConnectionRef, {
   description:
     'Renames or re-describes a vault connection (ADMIN or OWNER). Its credentials change only through rotateVaultConnection. Error codes: NAME_TAKEN, VERSION_MISMATCH.',
-  input: [UpdateVaultConnectionInput, 'The change.'],
-  data: ['vaultConnection', 'The connection as it is now.'],
-  resolve: (input, ctx) => updateVaultConnection(ctx, { ...input, id: input.id.id }),
+  input: 'A change to a vault connection; omitted fields stay as they are.',
+  fields: (t) => teamObjectChangeFields(t, 'null clears it.'),
+  data: 'The connection as it is now.',
+  resolve: (input, ctx) => updateVaultConnection(ctx, input),
 });
 
-const RotateVaultConnectionInput = builder.inputType('RotateVaultConnectionInput', {
-  description: 'New credentials for a vault connection.',
+changeMutationField('rotateVaultConnection', VaultConnectionRef, {
+  description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
+  input: 'New credentials for a vault connection.',
+  argument: 'The connection and its new credentials.',
   fields: (t) => ({
-    ...versionedInputFields(t, VaultConnectionRef),
     credentials: t.field({
       type: VaultCredentialsInput,
       required: true,
       description: 'The new credentials: the member of its `vaultType`.',
     }),
   }),
-});
-
-inputMutationField('rotateVaultConnection', VaultConnectionRef, {
-  description: 'Replaces the connection’s own credentials (ADMIN or OWNER). Error codes: INVALID_CREDENTIALS, VERSION_MISMATCH.',
-  input: [RotateVaultConnectionInput, 'The connection and its new credentials.'],
-  data: ['vaultConnection', 'The connection as it is now.'],
-  resolve: (input, ctx) => rotateVaultConnection(ctx, { ...input, id: input.id.id }),
+  data: 'The connection as it is now.',
+  resolve: (input, ctx) => rotateVaultConnection(ctx, input),
 });
 
 deleteMutationField(

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.ts';
 import { compositeId, toGlobalId } from '../../graphql/global-id.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField } from '../../graphql/input-mutation.ts';
 import { UserRef } from '../auth/auth.schema.ts';
 import { loadUser } from '../auth/auth.service.ts';
 import { LocationRef } from '../location/location.schema.ts';
@@ -144,7 +144,7 @@ function verifyInput(name: string, description: string, target: typeof LocationR
   return builder.inputType(name, {
     description,
     fields: (t) => ({
-      id: t.globalID({ required: true, for: target, description: `The ${target.name} id.` }),
+      id: idInputField(t, target),
       version: t.int({ description: 'A version number of the secret (e.g. a staged one); CURRENT when omitted.' }),
       mode: t.field({ type: VerificationModeEnum, defaultValue: 'READ_WRITE', description: 'READ_WRITE (default) or READ_ONLY.' }),
     }),

@@ -1,11 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
 import { toGlobalId } from '../../graphql/global-id.ts';
-import { inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { idInputField, inputMutationField, versionedInputFields } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { nodeOfId } from '../../graphql/node-loading.ts';
 import { authorshipFields } from '../auth/auth.schema.ts';
-import { TeamRef } from '../team/team.schema.ts';
-import { loadTeam } from '../team/team.service.ts';
+import { TeamRef, teamField } from '../team/team.schema.ts';
 import { TeamEventRef } from '../events/events.schema.ts';
 import type { WebhookDeliveryRow } from './webhook.repository.ts';
 import {
@@ -78,11 +78,7 @@ builder.node(WebhookRef, {
     'A URL that receives the team’s events as signed POSTs (README “Webhooks”: the body, `Cloakroom-Delivery` and `Cloakroom-Signature`). ADMIN and OWNER only (TEAM_ADMIN scope for a scoped token). Its signing secret is shown once, by createWebhook and rotateWebhookSecret, and stored encrypted.',
   ...nodeOfId(loadWebhook),
   fields: (t) => ({
-    team: t.field({
-      type: TeamRef,
-      description: 'The team whose events it receives.',
-      resolve: async (w, _args, ctx) => (await loadTeam(ctx, w.teamId))!,
-    }),
+    team: teamField(t, 'The team whose events it receives.'),
     url: t.exposeString('url', { description: 'Where the events are POSTed (https only).' }),
     types: t.exposeStringList('types', { nullable: true, description: 'The event types it receives; null: every type.' }),
     description: t.exposeString('description', { nullable: true, description: 'What it is for.' }),
@@ -111,52 +107,42 @@ const TYPES_DESCRIPTION =
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   description: 'A new webhook.',
   fields: (t) => ({
-    teamId: t.globalID({ required: true, for: TeamRef, description: 'The Team id.' }),
+    teamId: idInputField(t, TeamRef),
     url: t.string({ required: true, description: URL_DESCRIPTION }),
     types: t.stringList({ description: TYPES_DESCRIPTION }),
     description: t.string({ description: 'What it is for; null: none.' }),
   }),
 });
 
-/** The webhook and its signing secret, in plaintext in this answer only. */
-type WithSecret = { webhook: Webhook; signingSecret: string };
+/** The success payload `name` of a mutation that answers the webhook and its signing secret, in plaintext in this answer only. */
+function withSecretSuccess(name: string, description: string) {
+  return builder.objectRef<{ webhook: Webhook; signingSecret: string }>(name).implement({
+    description,
+    fields: (t) => ({
+      webhook: t.field({ type: WebhookRef, description: 'The webhook.', resolve: (success) => success.webhook }),
+      signingSecret: t.exposeString('signingSecret', {
+        description: 'The signing secret (`whsec_…`): verify `Cloakroom-Signature` with it. Store it now: it is never shown again.',
+      }),
+    }),
+  });
+}
 
-const withSecretFields = (
-  t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never, WithSecret>,
-) => ({
-  webhook: t.field({ type: WebhookRef, description: 'The webhook.', resolve: (success) => success.webhook }),
-  signingSecret: t.exposeString('signingSecret', {
-    description: 'The signing secret (`whsec_…`): verify `Cloakroom-Signature` with it. Store it now: it is never shown again.',
-  }),
-});
-
-const CreateWebhookSuccess = builder.objectRef<WithSecret>('CreateWebhookSuccess').implement({
-  description: 'The webhook was created.',
-  fields: withSecretFields,
-});
-
-inputMutationField('createWebhook', CreateWebhookSuccess, {
+inputMutationField('createWebhook', withSecretSuccess('CreateWebhookSuccess', 'The webhook was created.'), {
   description: 'Sends the team’s events to a URL (ADMIN or OWNER). Error codes: WEBHOOK_URL_INVALID, WEBHOOK_TYPES_INVALID.',
   input: [CreateWebhookInput, 'The webhook to create.'],
   resolve: (input, ctx) => createWebhook(ctx, { ...input, teamId: input.teamId.id }),
 });
 
-const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
-  description: 'A change to a webhook; omitted fields stay as they are.',
+changeMutationField('updateWebhook', WebhookRef, {
+  description:
+    'Changes a webhook’s URL, types or description (ADMIN or OWNER). Error codes: WEBHOOK_URL_INVALID, WEBHOOK_TYPES_INVALID, VERSION_MISMATCH.',
+  input: 'A change to a webhook; omitted fields stay as they are.',
   fields: (t) => ({
-    ...versionedInputFields(t, WebhookRef),
     url: t.string({ description: URL_DESCRIPTION }),
     types: t.stringList({ description: `${TYPES_DESCRIPTION} Given as null: every type from now on.` }),
     description: t.string({ description: 'What it is for; null clears it.' }),
   }),
-});
-
-inputMutationField('updateWebhook', WebhookRef, {
-  description:
-    'Changes a webhook’s URL, types or description (ADMIN or OWNER). Error codes: WEBHOOK_URL_INVALID, WEBHOOK_TYPES_INVALID, VERSION_MISMATCH.',
-  input: [UpdateWebhookInput, 'The change.'],
-  data: ['webhook', 'The webhook as it is now.'],
-  resolve: (input, ctx) => updateWebhook(ctx, { ...input, id: input.id.id }),
+  resolve: (input, ctx) => updateWebhook(ctx, input),
 });
 
 const RotateWebhookSecretInput = builder.inputType('RotateWebhookSecretInput', {
@@ -164,10 +150,10 @@ const RotateWebhookSecretInput = builder.inputType('RotateWebhookSecretInput', {
   fields: (t) => versionedInputFields(t, WebhookRef),
 });
 
-const RotateWebhookSecretSuccess = builder.objectRef<WithSecret>('RotateWebhookSecretSuccess').implement({
-  description: 'The signing secret was replaced: attempts from now on are signed with the new one.',
-  fields: withSecretFields,
-});
+const RotateWebhookSecretSuccess = withSecretSuccess(
+  'RotateWebhookSecretSuccess',
+  'The signing secret was replaced: attempts from now on are signed with the new one.',
+);
 
 inputMutationField('rotateWebhookSecret', RotateWebhookSecretSuccess, {
   description: 'Replaces a webhook’s signing secret (ADMIN or OWNER); the old one signs nothing more. Error codes: VERSION_MISMATCH.',
@@ -177,7 +163,7 @@ inputMutationField('rotateWebhookSecret', RotateWebhookSecretSuccess, {
 
 const TestWebhookInput = builder.inputType('TestWebhookInput', {
   description: 'The webhook to test.',
-  fields: (t) => ({ id: t.globalID({ required: true, for: WebhookRef, description: 'The Webhook id.' }) }),
+  fields: (t) => ({ id: idInputField(t, WebhookRef) }),
 });
 
 const TestWebhookSuccess = builder.objectRef<{ webhook: Webhook; delivery: WebhookDeliveryRow }>('TestWebhookSuccess').implement({

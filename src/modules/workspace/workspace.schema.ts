@@ -1,12 +1,11 @@
 import { builder } from '../../graphql/builder.ts';
-import { nodeOfId } from '../../graphql/node-loading.ts';
 import { deleteMutationField } from '../../graphql/delete-mutation.schema.ts';
-import { inputMutationField } from '../../graphql/input-mutation.ts';
+import { changeMutationField } from '../../graphql/change-mutation.schema.ts';
 import { filteredListArgs } from '../../graphql/list-order.schema.ts';
-import { nameOrderedEdgeResult } from '../../graphql/created-edge.ts';
 import { DESCRIPTION_DESCRIPTION } from '../shared/rules.ts';
 import { SecretFilterInput, SecretRef } from '../secret/secret.schema.ts';
-import { createTeamObjectFields, TeamRef, teamObjectFields, updateTeamObjectFields } from '../team/team.schema.ts';
+import { TeamRef } from '../team/team.schema.ts';
+import { createTeamObjectMutationField, teamObjectChangeFields, teamObjectNode } from '../team/team-object.schema.ts';
 import {
   createWorkspace,
   deleteWorkspace,
@@ -18,12 +17,11 @@ import {
   type Workspace,
 } from './workspace.service.ts';
 
-export const WorkspaceRef = builder.objectRef<Workspace>('Workspace');
-builder.node(WorkspaceRef, {
+export const WorkspaceRef = teamObjectNode<Workspace>('Workspace', {
   description: 'A place secrets are used in (a project, a deployment); each secret says which workspaces may use it.',
-  ...nodeOfId(loadWorkspace),
+  load: loadWorkspace,
+  what: 'workspace',
   fields: (t) => ({
-    ...teamObjectFields(t, 'workspace'),
     availableSecrets: t.connection({
       type: SecretRef,
       description: 'Secrets with workspaceAccess ALL, or SOME listing this workspace.',
@@ -52,29 +50,18 @@ builder.objectField(SecretRef, 'allowedWorkspaces', (t) =>
   }),
 );
 
-const CreateWorkspaceInput = builder.inputType('CreateWorkspaceInput', {
-  description: 'A new workspace.',
-  fields: (t) => createTeamObjectFields(t),
-});
-
-inputMutationField('createWorkspace', WorkspaceRef, {
+createTeamObjectMutationField(WorkspaceRef, {
   description: 'Creates a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, IDEMPOTENCY_KEY_REUSED.',
-  input: [CreateWorkspaceInput, 'The workspace to create.'],
-  data: ['workspace', 'The workspace created.'],
-  result: nameOrderedEdgeResult('workspaceEdge', TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'),
-  resolve: (input, ctx) => createWorkspace(ctx, { ...input, teamId: input.teamId.id }),
+  input: 'A new workspace.',
+  edge: [TeamWorkspacesEdge, 'Team.workspaces', 'workspaces'],
+  resolve: (input, ctx) => createWorkspace(ctx, input),
 });
 
-const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
-  description: 'A change to a workspace; omitted fields stay as they are.',
-  fields: (t) => updateTeamObjectFields(t, WorkspaceRef, DESCRIPTION_DESCRIPTION),
-});
-
-inputMutationField('updateWorkspace', WorkspaceRef, {
+changeMutationField('updateWorkspace', WorkspaceRef, {
   description: 'Renames or re-describes a workspace (ADMIN or OWNER). Error codes: NAME_TAKEN, VERSION_MISMATCH.',
-  input: [UpdateWorkspaceInput, 'The change.'],
-  data: ['workspace', 'The workspace as it is now.'],
-  resolve: (input, ctx) => updateWorkspace(ctx, { ...input, id: input.id.id }),
+  input: 'A change to a workspace; omitted fields stay as they are.',
+  fields: (t) => teamObjectChangeFields(t, DESCRIPTION_DESCRIPTION),
+  resolve: (input, ctx) => updateWorkspace(ctx, input),
 });
 
 deleteMutationField(
