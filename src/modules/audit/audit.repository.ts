@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
+import type { OptionalFields } from '../shared/optional-fields.ts';
 import type { AuditEventTable } from './audit.tables.ts';
 import type { Db } from '../../database/database.ts';
 import { rowsOfMember } from '../shared/rows-of-member.ts';
@@ -43,13 +44,13 @@ export async function findAuditEventsOfMember(
   return rowsOfMember(db, 'audit_events', userId, ids).selectAll('audit_events').select('memberships.role as viewer_role').execute();
 }
 
-export interface AuditFilter {
-  action?: string | null | undefined;
-  actorId?: string | null | undefined;
-  targetId?: string | null | undefined;
-  since?: Date | null | undefined;
-  until?: Date | null | undefined;
-}
+export type AuditFilter = OptionalFields<{
+  action: string;
+  actorId: string;
+  targetId: string;
+  since: Date;
+  until: Date;
+}>;
 
 /** A page of a team's events, newest first, keyset on seq. */
 export async function listAuditEvents(db: Db, teamId: string, filter: AuditFilter, page: KeysetPage): Promise<AuditEventRow[]> {

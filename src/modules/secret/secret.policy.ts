@@ -1,4 +1,5 @@
 import type { FieldMapping } from './secret.tables.ts';
+import type { OptionalFields } from '../shared/optional-fields.ts';
 import { ConflictError, ErrorCode, NotFoundError, ValidationError, type FieldError } from '../../errors.ts';
 import { credentialValues, validateCredentials, type CredentialValue } from './credential-checks.ts';
 import { applyKeyOperations, type EnvPair, type KeyOperations } from './env-key-operations.ts';
@@ -259,16 +260,16 @@ export function requireTeamWorkspaces(ids: readonly (string | null)[], known: Re
 }
 
 /** The fields of a create that a preset fills in or conflicts with. */
-export interface PresetInput {
-  name?: string | null | undefined;
-  secretType?: SecretType | null | undefined;
-  credentials?: CredentialsInput | null | undefined;
-  vaultConnectionId?: string | null | undefined;
-  serviceSlug?: string | null | undefined;
+export type PresetInput = OptionalFields<{
+  name: string;
+  secretType: SecretType;
+  credentials: CredentialsInput;
+  vaultConnectionId: string;
+  serviceSlug: string;
   /** A preset's slug: with `value`, makes an ENV secret whose key is the preset's env var. */
-  preset?: string | null | undefined;
-  value?: string | null | undefined;
-}
+  preset: string;
+  value: string;
+}>;
 
 /**
  * UNKNOWN_PRESET, PRESET_CONFLICT: `preset` + `value` is shorthand for an ENV secret named after,

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { OptionalFields } from '../shared/optional-fields.ts';
 import { rethrowNameTaken } from '../../database/database-errors.ts';
 import type { Db } from '../../database/database.ts';
 import { anyOf } from '../../database/any.ts';
@@ -229,25 +230,25 @@ export async function findLocationTypeOtherThan(db: Db, secretId: string, secret
   return row?.location_type ?? null;
 }
 
-export interface SecretFilter {
-  secretType?: string | null | undefined;
-  storage?: string | null | undefined;
-  search?: string | null | undefined;
-  serviceSlug?: string | null | undefined;
-  visibility?: string | null | undefined;
+export type SecretFilter = OptionalFields<{
+  secretType: string;
+  storage: string;
+  search: string;
+  serviceSlug: string;
+  visibility: string;
   /** Only secrets available in this workspace (access ALL, or SOME including it). */
-  workspaceId?: string | null | undefined;
-  status?: SecretStatus | null | undefined;
+  workspaceId: string;
+  status: SecretStatus;
   /** Only secrets whose `expires_at` is before this instant (expired ones included). */
-  expiresBefore?: Date | null | undefined;
+  expiresBefore: Date;
   /** Only secrets whose next rotation is before this instant (overdue ones included). */
-  rotationDueBefore?: Date | null | undefined;
+  rotationDueBefore: Date;
   /**
    * true: only secrets scheduled for deletion; otherwise they are left out, unless `status` asks
    * for SCHEDULED_FOR_DELETION.
    */
-  deleted?: boolean | null | undefined;
-}
+  deleted: boolean;
+}>;
 
 type SecretsQuery = ReturnType<typeof selectSecrets>;
 
