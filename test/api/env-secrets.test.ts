@@ -9,18 +9,14 @@ import { CreateSecret, NodeById, RotateSecret, TeamSecrets, UpdateSecret } from 
 import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 
+/** NodeById's secret fields and what only ENV secrets set. */
 const EnvSecretDetails = graphql(`
   query EnvSecretDetails($id: ID!) {
     node(id: $id) {
       ... on Secret {
-        id
-        name
-        secretType
-        authMethod
-        version
+        ...SecretFields
         serviceSlug
         visibility
-        ...CredentialPreviews
       }
     }
   }

@@ -24,6 +24,7 @@ import {
   RotateSecret,
   RotateSecretStaged,
   RotateVaultConnection,
+  TeamSecrets,
   UpdateLocation,
   UpdateMemberRole,
   UpdateSecret,
@@ -107,25 +108,6 @@ const IsolationSnapshot = graphql(`
       ... on Workspace {
         name
         version
-      }
-    }
-  }
-`);
-
-const MaskedSecret = graphql(`
-  query MaskedSecret($teamId: ID!, $search: String!) {
-    team(id: $teamId) {
-      secrets(first: 5, filter: { search: $search }) {
-        edges {
-          node {
-            id
-            credentialFields {
-              name
-              envVar
-              maskedValue
-            }
-          }
-        }
       }
     }
   }
@@ -479,7 +461,7 @@ describe('masking: credentialFields[].maskedValue', () => {
       const created = await createSecretOk(team.ownerToken, { teamId: team.teamId, name, secretType, authMethod, credentials });
       const expected = fields.map(([fieldName, envVar, value]) => ({ name: fieldName, envVar, maskedValue: mask(value) }));
       expect(created.credentialFields).toEqual(expected);
-      const listed = await ok(MaskedSecret, { teamId: team.teamId, search: name }, team.ownerToken);
+      const listed = await ok(TeamSecrets, { teamId: team.teamId, first: 5, filter: { search: name } }, team.ownerToken);
       expect(listed.team!.secrets.edges.map((edge) => edge.node.credentialFields)).toEqual([expected]);
 
       const [fresh] = credentialsByMethod().filter((entry) => entry[1] === authMethod);

@@ -7,7 +7,7 @@ import { graphql } from '../gql/index.ts';
 import type { CreateLocationInput, SecretCredentialsInput, SecretType, UpdateLocationInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
 import { auditEventsOf } from '../helpers/audit-events.ts';
-import { CreateLocation, CreateSecret, DeleteLocation, NodeById, TeamLocations, UpdateLocation } from '../helpers/documents.ts';
+import { CreateLocation, CreateSecret, DeleteLocation, NodeById, NodesById, TeamLocations, UpdateLocation } from '../helpers/documents.ts';
 import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import type { LocationTable } from '../../src/modules/location/location.tables.ts';
 import { LOCATION_TYPES } from '../../src/modules/location/location.rules.ts';
@@ -37,22 +37,6 @@ const SecretsWithLocations = graphql(`
             ...PageInfoFields
           }
         }
-      }
-    }
-  }
-`);
-
-const LocationNodes = graphql(`
-  query LocationNodes($ids: [ID!]!) {
-    nodes(ids: $ids) {
-      __typename
-      id
-      ... on Location {
-        name
-        locationType
-      }
-      ... on Secret {
-        name
       }
     }
   }
@@ -479,8 +463,9 @@ describe('Location.secret, Secret.locations and node(id)', () => {
       secret: { id: secret.id },
     });
     const missing = unknownId('Location');
-    const data = await executeOk(t.app, LocationNodes, { ids: [location.id, secret.id, missing] }, team.ownerToken);
-    expect(data.nodes).toEqual([
+    const data = await executeOk(t.app, NodesById, { ids: [location.id, secret.id, missing] }, team.ownerToken);
+    expect(data.nodes[0]).toEqual(await locationNode(location.id));
+    expect(data.nodes).toMatchObject([
       { __typename: 'Location', id: location.id, name: expect.any(String), locationType: 'S3' },
       { __typename: 'Secret', id: secret.id, name: secret.name },
       null,

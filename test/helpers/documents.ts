@@ -288,6 +288,25 @@ export const NodeById = graphql(`
   }
 `);
 
+/** NodeById for several ids at once, in their order (null where a node is not found or not visible). */
+export const NodesById = graphql(`
+  query NodesById($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      __typename
+      id
+      ... on Location {
+        ...LocationFields
+      }
+      ... on VaultConnection {
+        ...VaultConnectionFields
+      }
+      ... on Secret {
+        ...SecretFields
+      }
+    }
+  }
+`);
+
 /** Only the ids of some nodes (null where a node is not found or not visible). */
 export const NodeIds = graphql(`
   query NodeIds($ids: [ID!]!) {
@@ -321,6 +340,7 @@ export const TeamSecrets = graphql(`
             secretType
             storage
             serviceSlug
+            ...CredentialPreviews
           }
         }
         pageInfo {
