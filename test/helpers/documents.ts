@@ -269,21 +269,28 @@ export const DeleteVaultConnection = graphql(`
   }
 `);
 
+/** The fields the API tests compare, whichever type a node is. */
+export const NodeFields = graphql(`
+  fragment NodeFields on Node {
+    __typename
+    id
+    ... on Location {
+      ...LocationFields
+    }
+    ... on VaultConnection {
+      ...VaultConnectionFields
+    }
+    ... on Secret {
+      ...SecretFields
+    }
+  }
+`);
+
 /** Any node by id, with the fields the API tests compare. */
 export const NodeById = graphql(`
   query NodeById($id: ID!) {
     node(id: $id) {
-      __typename
-      id
-      ... on Location {
-        ...LocationFields
-      }
-      ... on VaultConnection {
-        ...VaultConnectionFields
-      }
-      ... on Secret {
-        ...SecretFields
-      }
+      ...NodeFields
     }
   }
 `);
@@ -292,17 +299,7 @@ export const NodeById = graphql(`
 export const NodesById = graphql(`
   query NodesById($ids: [ID!]!) {
     nodes(ids: $ids) {
-      __typename
-      id
-      ... on Location {
-        ...LocationFields
-      }
-      ... on VaultConnection {
-        ...VaultConnectionFields
-      }
-      ... on Secret {
-        ...SecretFields
-      }
+      ...NodeFields
     }
   }
 `);
