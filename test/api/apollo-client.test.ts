@@ -6,55 +6,15 @@ import { filter, firstValueFrom, from } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import possibleTypesFile from '../../clients/possible-types.json' with { type: 'json' };
 import { createHttpServer } from '../../src/http/node-server.ts';
-import { graphql } from '../gql/index.ts';
+import { CreateSecret, TeamSecrets } from '../helpers/documents.ts';
 import { createS3Secret, fixtures, useTestApp } from '../helpers/fixtures.ts';
 
 /**
  * The contract client teams rely on, proven with Apollo Client 4 over a real socket: Team.secrets
- * merges pages with `relayStylePagination()` both ways, and `... on Error { code message }` is
- * read through clients/possible-types.json (without it, Apollo drops the fields).
+ * merges pages with `relayStylePagination()` both ways, and an error's `code` and `message`,
+ * selected on the Error interface (documents.ts's ErrorFields, as a client's `... on Error { code
+ * message }`), are read through clients/possible-types.json (without it, Apollo drops the fields).
  */
-
-const ApolloTeamSecrets = graphql(`
-  query ApolloTeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String) {
-    team(id: $teamId) {
-      id
-      secrets(first: $first, after: $after, last: $last, before: $before) {
-        edges {
-          cursor
-          node {
-            id
-            name
-          }
-        }
-        pageInfo {
-          hasNextPage
-          hasPreviousPage
-          startCursor
-          endCursor
-        }
-      }
-    }
-  }
-`);
-
-const ApolloCreateSecret = graphql(`
-  mutation ApolloCreateSecret($input: CreateSecretInput!) {
-    createSecret(input: $input) {
-      __typename
-      ... on CreateSecretSuccess {
-        secret {
-          id
-          name
-        }
-      }
-      ... on Error {
-        code
-        message
-      }
-    }
-  }
-`);
 
 const NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
 
@@ -87,7 +47,7 @@ function apolloClient(possibleTypes: PossibleTypesMap | undefined) {
 
 /** Watches the query, as a UI would, and waits for its first complete result; the subscription keeps it active for fetchMore. */
 async function watch(client: ApolloClient, variables: { first?: number; last?: number }) {
-  const observable = client.watchQuery({ query: ApolloTeamSecrets, variables: { teamId: team.teamId, ...variables } });
+  const observable = client.watchQuery({ query: TeamSecrets, variables: { teamId: team.teamId, ...variables } });
   const subscription = observable.subscribe(() => {});
   await firstValueFrom(from(observable).pipe(filter((result) => result.dataState === 'complete')));
   /** Resolves once the watching query shows `count` secrets (it is told after fetchMore resolves). */
@@ -98,7 +58,7 @@ async function watch(client: ApolloClient, variables: { first?: number; last?: n
 
 /** The merged list as the cache holds it: relayStylePagination reads every page held, whatever page arguments a read names. */
 function merged(client: ApolloClient) {
-  const secrets = client.readQuery({ query: ApolloTeamSecrets, variables: { teamId: team.teamId } })?.team?.secrets;
+  const secrets = client.readQuery({ query: TeamSecrets, variables: { teamId: team.teamId } })?.team?.secrets;
   return { names: secrets?.edges.map((edge) => edge.node.name), pageInfo: secrets?.pageInfo };
 }
 
@@ -141,14 +101,14 @@ describe('error results through possibleTypes', () => {
 
   test('with clients/possible-types.json, `... on Error { code message }` of a ConflictError is read', async () => {
     const client = apolloClient(possibleTypesFile.possibleTypes);
-    const { data } = await client.mutate({ mutation: ApolloCreateSecret, variables: taken() });
+    const { data } = await client.mutate({ mutation: CreateSecret, variables: taken() });
     expect(data?.createSecret).toMatchObject({ __typename: 'ConflictError', code: 'NAME_TAKEN', message: expect.any(String) });
     client.stop();
   });
 
   test('without possibleTypes, Apollo drops the code: the file is what makes the test above pass', async () => {
     const client = apolloClient(undefined);
-    const { data } = await client.mutate({ mutation: ApolloCreateSecret, variables: taken() });
+    const { data } = await client.mutate({ mutation: CreateSecret, variables: taken() });
     expect(data?.createSecret?.__typename).toBe('ConflictError');
     expect(data?.createSecret).not.toHaveProperty('code');
     client.stop();

@@ -33,8 +33,7 @@ const AuditEvents = graphql(`
           }
         }
         pageInfo {
-          hasNextPage
-          endCursor
+          ...PageInfoFields
         }
       }
     }

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { buildSchema, isObjectType, parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addMember, createTeamWithOwner, execute, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { fixtures } from '../helpers/fixtures.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { addMember, createTeamWithOwner, execute } from '../helpers/app.ts';
+import { fixtures, useTestApp } from '../helpers/fixtures.ts';
 
 /**
  * Every connection pages backward (`last`/`before`) over exactly the rows it pages forward
@@ -30,34 +30,44 @@ interface ListCase {
 
 const PAGE_SELECTION = 'edges { cursor node { __typename } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
 
-const CASES: Record<string, ListCase> = {
-  'Team.secrets': { parent: 'team', field: 'secrets' },
-  'Team.secrets NAME DESC': { parent: 'team', field: 'secrets', extra: 'orderBy: { field: NAME, direction: DESC }' },
-  'Team.secrets CREATED_AT ASC': { parent: 'team', field: 'secrets', extra: 'orderBy: { field: CREATED_AT, direction: ASC }' },
-  'Team.secrets CREATED_AT DESC': { parent: 'team', field: 'secrets', extra: 'orderBy: { field: CREATED_AT, direction: DESC }' },
-  'Team.locations': { parent: 'team', field: 'locations' },
-  'Team.locations CREATED_AT DESC': { parent: 'team', field: 'locations', extra: 'orderBy: { field: CREATED_AT, direction: DESC }' },
-  'Team.vaultConnections': { parent: 'team', field: 'vaultConnections' },
-  'Team.workspaces': { parent: 'team', field: 'workspaces' },
-  'Team.members': { parent: 'team', field: 'members' },
-  'Team.invitations': { parent: 'team', field: 'invitations' },
-  'Team.auditEvents': { parent: 'team', field: 'auditEvents' },
-  'Team.webhooks': { parent: 'team', field: 'webhooks' },
-  'Secret.locations': { parent: 'secret', field: 'locations' },
-  'Secret.versions': { parent: 'secret', field: 'versions' },
-  'Workspace.availableSecrets': { parent: 'workspace', field: 'availableSecrets' },
-  'Webhook.deliveries': { parent: 'webhook', field: 'deliveries' },
-  'Viewer.apiTokens': { parent: 'viewer', field: 'apiTokens' },
-  'Viewer.invitations': { parent: 'viewer', field: 'invitations' },
-};
-
-const PARENT_TYPE: Record<Parent, string> = {
+const PARENT_TYPE = {
   team: 'Team',
   secret: 'Secret',
   workspace: 'Workspace',
   webhook: 'Webhook',
   viewer: 'Viewer',
+} as const satisfies Record<Parent, string>;
+
+/** Every connection of the schema, by where it hangs. */
+const CONNECTIONS = {
+  team: ['secrets', 'locations', 'vaultConnections', 'workspaces', 'members', 'invitations', 'auditEvents', 'webhooks'],
+  secret: ['locations', 'versions'],
+  workspace: ['availableSecrets'],
+  webhook: ['deliveries'],
+  viewer: ['apiTokens', 'invitations'],
+} as const satisfies Record<Parent, readonly string[]>;
+
+type ConnectionName = { [P in Parent]: `${(typeof PARENT_TYPE)[P]}.${(typeof CONNECTIONS)[P][number]}` }[Parent];
+
+/** The orders, besides the default, that a connection is paged in too. */
+const ORDERS: Partial<Record<ConnectionName, `${'NAME' | 'CREATED_AT'} ${'ASC' | 'DESC'}`[]>> = {
+  'Team.secrets': ['NAME DESC', 'CREATED_AT ASC', 'CREATED_AT DESC'],
+  'Team.locations': ['CREATED_AT DESC'],
 };
+
+/** One case per connection and order, named `Type.field` (and the order). */
+const CASES: Record<string, ListCase> = Object.fromEntries(
+  (Object.entries(CONNECTIONS) as [Parent, readonly string[]][]).flatMap(([parent, fields]) =>
+    fields.flatMap((field) => {
+      const name = `${PARENT_TYPE[parent]}.${field}` as ConnectionName;
+      const ordered = (ORDERS[name] ?? []).map((order) => {
+        const [orderField, direction] = order.split(' ');
+        return [`${name} ${order}`, { parent, field, extra: `orderBy: { field: ${orderField}, direction: ${direction} }` }];
+      });
+      return [[name, { parent, field }], ...ordered];
+    }),
+  ),
+);
 
 function listDocument({ parent, field, extra }: ListCase): TypedDocumentNode<Record<string, unknown>, PageVariables & { id?: string }> {
   const args = `first: $first, after: $after, last: $last, before: $before${extra ? `, ${extra}` : ''}`;
@@ -77,8 +87,7 @@ function connectionOf(data: Record<string, unknown>, { parent, field }: ListCase
   return parentObject[field]!;
 }
 
-let t: TestApp;
-let team: TestTeam;
+const { t, team } = useTestApp();
 /** The user every other team invited, for Viewer.invitations. */
 let invitee: { token: string };
 const ids: Partial<Record<Parent, string>> = {};
@@ -118,8 +127,6 @@ function cursorsOf(connection: Connection): string[] {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
-  team = await createTeamWithOwner(t.db);
   ids.team = team.teamId;
   // Webhooks first: every later change of the team queues a delivery to each of them.
   for (let i = 0; i < ITEMS; i++) {
@@ -196,7 +203,6 @@ beforeAll(async () => {
     );
   }
 }, 120_000);
-afterAll(() => t.close());
 
 test('the table names every connection of the schema', () => {
   const schema = buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));

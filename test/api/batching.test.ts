@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { ListOrder, LocationFilter, SecretFilter } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, executeOk, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateApiToken, CreateLocation, CreateSecret } from '../helpers/documents.ts';
+import { CreateApiToken, CreateLocation, CreateSecret, NodeIds, TeamLocations } from '../helpers/documents.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { startCountingTestApp, type StatementLog } from '../helpers/statement-log.ts';
@@ -36,54 +36,24 @@ const BatchingSecretFields = graphql(`
 void BatchingSecretFields;
 
 const BatchingTeamSecrets = graphql(`
-  query BatchingTeamSecrets($teamId: ID!, $first: Int!, $after: String, $filter: SecretFilter, $orderBy: ListOrder) {
+  query BatchingTeamSecrets(
+    $teamId: ID!
+    $first: Int
+    $after: String
+    $last: Int
+    $before: String
+    $filter: SecretFilter
+    $orderBy: ListOrder
+  ) {
     team(id: $teamId) {
-      secrets(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      secrets(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
         edges {
           node {
             ...BatchingSecretFields
           }
         }
         pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  }
-`);
-
-const BatchingTeamSecretsBackward = graphql(`
-  query BatchingTeamSecretsBackward($teamId: ID!, $last: Int!, $before: String, $orderBy: ListOrder) {
-    team(id: $teamId) {
-      secrets(last: $last, before: $before, orderBy: $orderBy) {
-        edges {
-          node {
-            ...BatchingSecretFields
-          }
-        }
-        pageInfo {
-          hasNextPage
-          hasPreviousPage
-          startCursor
-        }
-      }
-    }
-  }
-`);
-
-const BatchingTeamLocations = graphql(`
-  query BatchingTeamLocations($teamId: ID!, $first: Int!, $after: String, $filter: LocationFilter, $orderBy: ListOrder) {
-    team(id: $teamId) {
-      locations(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-        edges {
-          node {
-            id
-            name
-          }
-        }
-        pageInfo {
-          endCursor
+          ...PageInfoFields
         }
       }
     }
@@ -104,14 +74,6 @@ const BatchingNodes = graphql(`
     nodes(ids: $ids) {
       id
       ...BatchingSecretFields
-    }
-  }
-`);
-
-const BatchingNodeIds = graphql(`
-  query BatchingNodeIds($ids: [ID!]!) {
-    nodes(ids: $ids) {
-      id
     }
   }
 `);
@@ -244,7 +206,7 @@ describe('statements per request', () => {
     expect(again.auth).toEqual([]);
 
     // Backward, the last 50 (each with its first 5 locations), in the list's order, in one statement too.
-    const backward = await counted(() => executeOk(t.app, BatchingTeamSecretsBackward, { teamId: team.teamId, last: 50 }, team.ownerToken));
+    const backward = await counted(() => executeOk(t.app, BatchingTeamSecrets, { teamId: team.teamId, last: 50 }, team.ownerToken));
     expect(backward.data.team?.secrets.edges.map((edge) => edge.node)).toEqual(seeded.slice(-50).map(expectedNode));
     expect(backward.tables).toHaveLength(1);
   });
@@ -379,7 +341,7 @@ describe('prepared statements', () => {
     for (const size of [2, 9, 30]) {
       texts[size] = await textsOf(async () => {
         const ids = idsOf(size);
-        const { nodes } = await executeOk(t.app, BatchingNodeIds, { ids }, team.ownerToken);
+        const { nodes } = await executeOk(t.app, NodeIds, { ids }, team.ownerToken);
         expect(nodes.map((found) => found?.id)).toEqual(ids);
         await executeOk(t.app, BatchingNodes, { ids: withLocations.slice(0, size).map((secret) => secret.id) }, team.ownerToken);
       });
@@ -506,11 +468,11 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
       { field: 'NAME', direction: 'ASC' },
       { field: 'CREATED_AT', direction: 'DESC' },
     ] as const) {
-      const end = await executeOk(t.app, BatchingTeamSecretsBackward, { teamId: bulk.teamId, last: 20, orderBy }, bulk.ownerToken);
+      const end = await executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, last: 20, orderBy }, bulk.ownerToken);
       expect(end.team!.secrets.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
       for (const before of [null, end.team!.secrets.pageInfo.startCursor]) {
         const plans = await plansOf('secrets', () =>
-          executeOk(t.app, BatchingTeamSecretsBackward, { teamId: bulk.teamId, last: 20, before, orderBy }, bulk.ownerToken),
+          executeOk(t.app, BatchingTeamSecrets, { teamId: bulk.teamId, last: 20, before, orderBy }, bulk.ownerToken),
         );
         expect(plans).toHaveLength(forward.length);
         const list = plans.find((plan) => plan.sql.includes('"secrets"."team_id" ='))!;
@@ -540,7 +502,7 @@ describe.runIf(testDatabaseUrl)('list query plans on PostgreSQL (a team with 5,0
     ['locationType filter', { filter: { locationType: 'R2' } }, 'locations_team_type_name_idx'],
   ])('team locations by %s (and the page after): an index scan, no seq scan, no sort', async (_label, variables, index) => {
     const run = (after: string | null) =>
-      executeOk(t.app, BatchingTeamLocations, { teamId: bulk.teamId, first: 20, after, ...variables }, bulk.ownerToken);
+      executeOk(t.app, TeamLocations, { teamId: bulk.teamId, first: 20, after, ...variables }, bulk.ownerToken);
     const firstPage = await run(null);
     for (const after of [null, firstPage.team!.locations.pageInfo.endCursor]) {
       const plans = await plansOf('locations', () => run(after));

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { sql } from 'kysely';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execute, executeOk, type GraphQLResponse, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import {
   CreateLocation,
@@ -63,13 +64,8 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     expect(winner.secret.version).toBe(start + 1);
     expect(await readSecret(secret.id)).toMatchObject({ version: start + 1, description: winner.secret.description });
 
-    const updates = await t.db
-      .selectFrom('audit_events')
-      .select(['target_version'])
-      .where('target_id', '=', fromGlobalId(secret.id, 'Secret'))
-      .where('action', '=', 'secret.updated')
-      .execute();
-    expect(updates).toEqual([{ target_version: start + 1 }]);
+    const updates = await auditEventsOf(t.db, secret.id, 'secret.updated');
+    expect(updates.map((event) => event.target_version)).toEqual([start + 1]);
   });
 
   test('VERSION_MISMATCH: 50 concurrent rotations without expectedVersion serialise: none is lost', async () => {
@@ -109,12 +105,7 @@ describe.runIf(testDatabaseUrl)('concurrent mutations on PostgreSQL', () => {
     const row = await t.db.selectFrom('secrets').select(['version', 'payload_version']).where('id', '=', rawId).executeTakeFirstOrThrow();
     expect(row).toEqual({ version: start + 50, payload_version: start + 50 });
 
-    const audit = await t.db
-      .selectFrom('audit_events')
-      .select('target_version')
-      .where('target_id', '=', rawId)
-      .where('action', '=', 'secret.rotated')
-      .execute();
+    const audit = await auditEventsOf(t.db, secret.id, 'secret.rotated');
     expect(audit).toHaveLength(50);
     expect(audit.map((event) => event.target_version).toSorted((a, b) => a! - b!)).toEqual(expected);
   });

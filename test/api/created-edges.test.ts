@@ -37,6 +37,15 @@ async function created(mutation: string, inputType: string, input: Data, field: 
   return result[field] as Edge;
 }
 
+/** An S3 secret named from `prefix`, through createSecret: its secretEdge. */
+const createdSecret = (prefix: string) =>
+  created(
+    'createSecret',
+    'CreateSecretInput',
+    { teamId: team.teamId, name: uniqueName(prefix), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
+    'secretEdge',
+  );
+
 /** The whole list, in its default order. */
 async function list(path: string, token = team.ownerToken): Promise<Edge[]> {
   const [root, connection] = path.split('.') as ['team' | 'viewer', string];
@@ -75,36 +84,12 @@ async function expectEdgeOfList(edge: Edge, path: string, token = team.ownerToke
 describe('create mutations answer their edge', () => {
   test('createSecret: secretEdge of Team.secrets (by name, case-insensitively, accents included)', async () => {
     // Names around the new one, and one whose lower-casing is PostgreSQL's to decide.
-    for (const prefix of ['a', 'C', 'Éclair'])
-      await created(
-        'createSecret',
-        'CreateSecretInput',
-        { teamId: team.teamId, name: uniqueName(prefix), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
-        'secretEdge',
-      );
-    const edge = await created(
-      'createSecret',
-      'CreateSecretInput',
-      { teamId: team.teamId, name: uniqueName('B'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
-      'secretEdge',
-    );
-    await expectEdgeOfList(edge, 'team.secrets');
-    const accented = await created(
-      'createSecret',
-      'CreateSecretInput',
-      { teamId: team.teamId, name: uniqueName('Ébène'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
-      'secretEdge',
-    );
-    await expectEdgeOfList(accented, 'team.secrets');
+    for (const prefix of ['a', 'C', 'Éclair']) await createdSecret(prefix);
+    for (const prefix of ['B', 'Ébène']) await expectEdgeOfList(await createdSecret(prefix), 'team.secrets');
   });
 
   test('createLocation: locationEdge of Team.locations', async () => {
-    const secret = await created(
-      'createSecret',
-      'CreateSecretInput',
-      { teamId: team.teamId, name: uniqueName('for-locations'), secretType: 'S3', credentials: { accessKey: fixtures.accessKey() } },
-      'secretEdge',
-    );
+    const secret = await createdSecret('for-locations');
     const input = (prefix: string) => ({
       teamId: team.teamId,
       name: uniqueName(prefix),

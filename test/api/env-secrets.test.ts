@@ -2,46 +2,21 @@ import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { injectableEnv } from '../../src/modules/secret/secret.service.ts';
 import { graphql } from '../gql/index.ts';
-import type { CreateSecretInput, UpdateSecretInput } from '../gql/graphql.ts';
+import type { CreateSecretInput, EnvVarInput, UpdateSecretInput } from '../gql/graphql.ts';
 import { createTeamWithOwner, execute, executeOk } from '../helpers/app.ts';
-import { CreateSecret, NodeById, RotateSecret, UpdateSecret } from '../helpers/documents.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
+import { CreateSecret, NodeById, RotateSecret, TeamSecrets, UpdateSecret } from '../helpers/documents.ts';
 import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
 
+/** NodeById's secret fields and what only ENV secrets set. */
 const EnvSecretDetails = graphql(`
   query EnvSecretDetails($id: ID!) {
     node(id: $id) {
       ... on Secret {
-        id
-        name
-        secretType
-        authMethod
-        version
+        ...SecretFields
         serviceSlug
         visibility
-        envVarKeys
-        credentialFields {
-          name
-          envVar
-          maskedValue
-        }
-      }
-    }
-  }
-`);
-
-const EnvTeamSecrets = graphql(`
-  query EnvTeamSecrets($teamId: ID!, $filter: SecretFilter) {
-    team(id: $teamId) {
-      secrets(first: 100, filter: $filter) {
-        edges {
-          node {
-            id
-            name
-            serviceSlug
-            secretType
-          }
-        }
       }
     }
   }
@@ -79,14 +54,17 @@ async function create(input: Partial<CreateSecretInput>, token = team.ownerToken
   return (await executeOk(t.app, CreateSecret, { input: { teamId, ...input } }, token)).createSecret;
 }
 
+/** createSecret of an ENV secret with these pairs, in this order (repeated keys kept). */
+function createWithPairs(envVars: EnvVarInput[], input: Partial<CreateSecretInput> = {}) {
+  return create({ name: uniqueName('env'), secretType: 'ENV', credentials: { envVars }, ...input });
+}
+
 /** An ENV secret with these pairs; returns its id. */
 async function createEnv(values: Record<string, string>, input: Partial<CreateSecretInput> = {}): Promise<string> {
-  const result = await create({
-    name: uniqueName('env'),
-    secretType: 'ENV',
-    credentials: { envVars: Object.entries(values).map(([key, value]) => ({ key, value })) },
-    ...input,
-  });
+  const result = await createWithPairs(
+    Object.entries(values).map(([key, value]) => ({ key, value })),
+    input,
+  );
   if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
   return result.secret.id;
 }
@@ -146,16 +124,10 @@ async function expectRejected(
 
 describe('creating ENV secrets', () => {
   test('authMethod defaults to ENV_VARS; envVarKeys and one masked preview per key, in input order', async () => {
-    const result = await create({
-      name: uniqueName('env'),
-      secretType: 'ENV',
-      credentials: {
-        envVars: [
-          { key: 'OPENAI_API_KEY', value: 'sk-proj-0123456789abcdef' },
-          { key: 'SHORT', value: 'tiny' },
-        ],
-      },
-    });
+    const result = await createWithPairs([
+      { key: 'OPENAI_API_KEY', value: 'sk-proj-0123456789abcdef' },
+      { key: 'SHORT', value: 'tiny' },
+    ]);
     if (result.__typename !== 'CreateSecretSuccess') throw new Error(JSON.stringify(result));
     expect(result.secret).toMatchObject({
       secretType: 'ENV',
@@ -173,18 +145,12 @@ describe('creating ENV secrets', () => {
   });
 
   test('bad pairs are INVALID_CREDENTIALS with a path per bad key or value', async () => {
-    const result = await create({
-      name: uniqueName('env'),
-      secretType: 'ENV',
-      credentials: {
-        envVars: [
-          { key: 'lower', value: 'v-value' },
-          { key: 'OK', value: ' ' },
-          { key: 'DUP', value: 'one' },
-          { key: 'DUP', value: 'two' },
-        ],
-      },
-    });
+    const result = await createWithPairs([
+      { key: 'lower', value: 'v-value' },
+      { key: 'OK', value: ' ' },
+      { key: 'DUP', value: 'one' },
+      { key: 'DUP', value: 'two' },
+    ]);
     expect(result).toMatchObject({
       __typename: 'ValidationError',
       code: 'INVALID_CREDENTIALS',
@@ -194,7 +160,7 @@ describe('creating ENV secrets', () => {
         { path: ['input', 'credentials', 'envVars', '3', 'key'], code: 'DUPLICATE_KEY' },
       ],
     });
-    expect(await create({ name: uniqueName('env'), secretType: 'ENV', credentials: { envVars: [] } })).toMatchObject({
+    expect(await createWithPairs([])).toMatchObject({
       code: 'INVALID_CREDENTIALS',
       fieldErrors: [{ path: ['input', 'credentials', 'envVars'], code: 'REQUIRED' }],
     });
@@ -303,13 +269,8 @@ describe('key operations, one at a time', () => {
     await update({ id, addValues: [{ key: 'B', value: LONG.B }] });
     expect(await countRows('secret_versions', 'secret_id', id)).toBe(before.versions + 1);
     expect(await countRows('audit_events', 'target_id', id)).toBe(before.audit + 1);
-    const event = await t.db
-      .selectFrom('audit_events')
-      .select(['action', 'changed_fields', 'target_version'])
-      .where('target_id', '=', rawId(id))
-      .orderBy('seq', 'desc')
-      .executeTakeFirstOrThrow();
-    expect(event).toEqual({ action: 'secret.updated', changed_fields: ['credentials'], target_version: 2 });
+    const event = (await auditEventsOf(t.db, id)).at(-1);
+    expect(event).toMatchObject({ action: 'secret.updated', changed_fields: ['credentials'], target_version: 2 });
   });
 
   test('a key edit honours expectedVersion', async () => {
@@ -556,8 +517,8 @@ describe('presets', () => {
     expect(await create({ preset: 'anthropic', name: uniqueName('a') })).toMatchObject({ code: 'PRESET_CONFLICT' });
     expect(await create({ preset: 's3-access-key', value: 'AKIA0123456789ABCDEF' })).toMatchObject({ code: 'PRESET_CONFLICT' });
     const names =
-      (await executeOk(t.app, EnvTeamSecrets, { teamId: team.teamId, filter: { serviceSlug: 'anthropic' } }, team.ownerToken)).team?.secrets
-        .edges ?? [];
+      (await executeOk(t.app, TeamSecrets, { teamId: team.teamId, first: 100, filter: { serviceSlug: 'anthropic' } }, team.ownerToken)).team
+        ?.secrets.edges ?? [];
     expect(names).toEqual([]);
   });
 });
@@ -569,7 +530,7 @@ describe('serviceSlug', () => {
     const second = await createEnv({ B: LONG.B }, { serviceSlug: slug });
     await createEnv({ C: LONG.C }, { serviceSlug: `${slug}-other` });
     const list = async (filter: { serviceSlug: string; secretType?: 'ENV' | 'S3' }) =>
-      ((await executeOk(t.app, EnvTeamSecrets, { teamId: team.teamId, filter }, team.ownerToken)).team?.secrets.edges ?? [])
+      ((await executeOk(t.app, TeamSecrets, { teamId: team.teamId, first: 100, filter }, team.ownerToken)).team?.secrets.edges ?? [])
         .map((edge) => edge.node.id)
         .sort();
     expect(await list({ serviceSlug: slug })).toEqual([first, second].sort());
@@ -586,20 +547,11 @@ describe('serviceSlug', () => {
   });
 
   test('1–64 characters', async () => {
-    expect(
-      await create({
-        name: uniqueName('s'),
-        secretType: 'ENV',
-        credentials: { envVars: [{ key: 'A', value: LONG.A }] },
-        serviceSlug: 'x'.repeat(65),
-      }),
-    ).toMatchObject({
+    expect(await createWithPairs([{ key: 'A', value: LONG.A }], { serviceSlug: 'x'.repeat(65) })).toMatchObject({
       __typename: 'ValidationError',
       fieldErrors: [{ path: ['input', 'serviceSlug'] }],
     });
-    expect(
-      await create({ name: uniqueName('s'), secretType: 'ENV', credentials: { envVars: [{ key: 'A', value: LONG.A }] }, serviceSlug: '' }),
-    ).toMatchObject({
+    expect(await createWithPairs([{ key: 'A', value: LONG.A }], { serviceSlug: '' })).toMatchObject({
       __typename: 'ValidationError',
       fieldErrors: [{ path: ['input', 'serviceSlug'] }],
     });

@@ -14,14 +14,11 @@ import { createApp } from '../../src/http/app.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createHttpServer } from '../../src/http/node-server.ts';
 import { defaultDocument, EXAMPLE_MUTATION, graphiqlPageOptions } from '../../src/http/graphiql.ts';
-import { createTeamWithOwner, startTestApp, type TestApp } from '../helpers/app.ts';
+import { createTeamWithOwner } from '../helpers/app.ts';
+import { useApp } from '../helpers/fixtures.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.close());
+const t = useApp();
 
 const page = (acceptEncoding?: string) =>
   t.app.fetch('http://cloakroom.test/graphql', {

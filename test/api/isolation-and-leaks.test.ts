@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { AuthMethod, CreateSecretInput, SecretCredentialsInput, SecretType, VaultCredentialsInput } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, startTestApp, type OkData, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, type OkData, type TestTeam } from '../helpers/app.ts';
 import {
   AddTeamMember,
   CancelSecretRotation,
@@ -24,6 +24,7 @@ import {
   RotateSecret,
   RotateSecretStaged,
   RotateVaultConnection,
+  TeamSecrets,
   UpdateLocation,
   UpdateMemberRole,
   UpdateSecret,
@@ -33,7 +34,7 @@ import {
   VerifyLocation,
   VerifySecret,
 } from '../helpers/documents.ts';
-import { credentialsFor, fixtures, plaintextValues, uniqueName } from '../helpers/fixtures.ts';
+import { credentialsFor, fixtures, plaintextValues, uniqueName, useApp } from '../helpers/fixtures.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
 import { dumpDatabase, findLeaks, rowHaystacks } from '../helpers/leaks.ts';
 import { AUTH_METHODS, credentialFieldsFor, credentialsMemberFor, secretTypeOf } from '../../src/modules/secret/provider-catalogue.ts';
@@ -112,30 +113,7 @@ const IsolationSnapshot = graphql(`
   }
 `);
 
-const MaskedSecret = graphql(`
-  query MaskedSecret($teamId: ID!, $search: String!) {
-    team(id: $teamId) {
-      secrets(first: 5, filter: { search: $search }) {
-        edges {
-          node {
-            id
-            credentialFields {
-              name
-              envVar
-              maskedValue
-            }
-          }
-        }
-      }
-    }
-  }
-`);
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.close());
+const t = useApp();
 
 /** Every response of this file, as the client received it (status line, headers and body text). */
 const responses: string[] = [];
@@ -201,6 +179,27 @@ describe('team isolation: another team’s objects are indistinguishable from ob
   const a = { vaultConnection: '', native: '', external: '', location: '', workspace: '' };
   const b = { secret: '', location: '' };
   let aIds: string[];
+  /** The typename of each of aIds, in order. */
+  const A_TYPENAMES = ['Team', 'User', 'VaultConnection', 'Secret', 'Secret', 'Location', 'Workspace'];
+
+  /** An S3 secret of `team`, by its OWNER: its id. */
+  const s3SecretOk = async (team: TestTeam, prefix: string) =>
+    (
+      await createSecretOk(team.ownerToken, {
+        teamId: team.teamId,
+        name: uniqueName(prefix),
+        secretType: 'S3',
+        credentials: { accessKey: fixtures.accessKey() },
+      })
+    ).id;
+
+  /** An S3 location of `team` on `secretId`, by its OWNER: its id. */
+  async function s3LocationOk(team: TestTeam, prefix: string, secretId: string, bucketName: string) {
+    const input = { teamId: team.teamId, name: uniqueName(prefix), locationType: 'S3' as const, secretId, bucketName };
+    const result = (await ok(CreateLocation, { input }, team.ownerToken)).createLocation;
+    if (result.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(result));
+    return result.location.id;
+  }
 
   beforeAll(async () => {
     A = await createTeamWithOwner(t.db);
@@ -208,14 +207,7 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     a.vaultConnection = await createVaultConnectionOk(A.ownerToken, A.teamId, 'ONEPASSWORD', {
       onePassword: { accessToken: random('ops_') },
     });
-    a.native = (
-      await createSecretOk(A.ownerToken, {
-        teamId: A.teamId,
-        name: uniqueName('a-native'),
-        secretType: 'S3',
-        credentials: { accessKey: fixtures.accessKey() },
-      })
-    ).id;
+    a.native = await s3SecretOk(A, 'a-native');
     a.external = (
       await createSecretOk(A.ownerToken, {
         teamId: A.teamId,
@@ -225,36 +217,13 @@ describe('team isolation: another team’s objects are indistinguishable from ob
         fieldMappings: S3_MAPPINGS,
       })
     ).id;
-    const location = (
-      await ok(
-        CreateLocation,
-        { input: { teamId: A.teamId, name: uniqueName('a-loc'), locationType: 'S3', secretId: a.native, bucketName: 'a-bucket' } },
-        A.ownerToken,
-      )
-    ).createLocation;
-    if (location.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(location));
-    a.location = location.location.id;
+    a.location = await s3LocationOk(A, 'a-loc', a.native, 'a-bucket');
     const workspace = (await ok(CreateWorkspace, { input: { teamId: A.teamId, name: uniqueName('a-ws') } }, A.ownerToken)).createWorkspace;
     if (workspace.__typename !== 'CreateWorkspaceSuccess') throw new Error(JSON.stringify(workspace));
     a.workspace = workspace.workspace.id;
 
-    b.secret = (
-      await createSecretOk(B.ownerToken, {
-        teamId: B.teamId,
-        name: uniqueName('b-native'),
-        secretType: 'S3',
-        credentials: { accessKey: fixtures.accessKey() },
-      })
-    ).id;
-    const bLocation = (
-      await ok(
-        CreateLocation,
-        { input: { teamId: B.teamId, name: uniqueName('b-loc'), locationType: 'S3', secretId: b.secret, bucketName: 'b' } },
-        B.ownerToken,
-      )
-    ).createLocation;
-    if (bLocation.__typename !== 'CreateLocationSuccess') throw new Error(JSON.stringify(bLocation));
-    b.location = bLocation.location.id;
+    b.secret = await s3SecretOk(B, 'b-native');
+    b.location = await s3LocationOk(B, 'b-loc', b.secret, 'b');
     aIds = [A.teamId, A.ownerId, a.vaultConnection, a.native, a.external, a.location, a.workspace];
   });
 
@@ -266,24 +235,33 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     fieldErrors: result.fieldErrors,
   });
 
-  async function expectIndistinguishable<T extends { __typename: string }>(
+  /** Team B's request. */
+  const asB = <TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables) =>
+    ok(document, variables, B.ownerToken);
+
+  /**
+   * Team B's attempt at a mutation of team A's objects, made once with their real ids and once
+   * with ids that do not exist (`id` picks which): both answers are the same `typename` error.
+   */
+  async function expectIndistinguishable(
     label: string,
-    attempt: (id: (real: string, typename: string) => string) => Promise<T>,
+    attempt: (id: (real: string, typename: string) => string) => Promise<Record<string, unknown>>,
     typename = 'NotFoundError',
   ) {
-    const real = await attempt((realId) => realId);
-    const fake = await attempt((_realId, type) => unknownId(type));
+    // A mutation document has one root field: its result.
+    const result = async (id: (real: string, typename: string) => string) => Object.values(await attempt(id))[0] as { __typename: string };
+    const real = await result((realId) => realId);
+    const fake = await result((_realId, type) => unknownId(type));
     expect(real.__typename, label).toBe(typename);
-    expect(errorOf(real as never), label).toEqual(errorOf(fake as never));
+    expect(errorOf(real), label).toEqual(errorOf(fake));
   }
 
   test('node, nodes and team(id) answer null for every id of team A, exactly as for ids that do not exist', async () => {
-    const typenames = ['Team', 'User', 'VaultConnection', 'Secret', 'Secret', 'Location', 'Workspace'];
     for (const [index, id] of aIds.entries()) {
       const theirs = await ok(IsolationNodes, { id, ids: [id], teamId: A.teamId }, B.ownerToken);
       const none = await ok(
         IsolationNodes,
-        { id: unknownId(typenames[index]!), ids: [unknownId(typenames[index]!)], teamId: unknownId('Team') },
+        { id: unknownId(A_TYPENAMES[index]!), ids: [unknownId(A_TYPENAMES[index]!)], teamId: unknownId('Team') },
         B.ownerToken,
       );
       expect(theirs, id).toEqual({ node: null, nodes: [null], team: null });
@@ -293,259 +271,134 @@ describe('team isolation: another team’s objects are indistinguishable from ob
     expect(all.nodes).toEqual(aIds.map(() => null));
     // The same ids resolve for team A itself (the check above is not vacuous).
     const own = await ok(IsolationNodes, { id: a.native, ids: aIds, teamId: A.teamId }, A.ownerToken);
-    expect(own.nodes.map((node) => node?.__typename)).toEqual([
-      'Team',
-      'User',
-      'VaultConnection',
-      'Secret',
-      'Secret',
-      'Location',
-      'Workspace',
-    ]);
+    expect(own.nodes.map((node) => node?.__typename)).toEqual(A_TYPENAMES);
     expect(own.team).toMatchObject({ id: A.teamId });
   });
 
   test('every mutation on team A’s objects is NotFoundError, identical to the answer for an id that does not exist', async () => {
-    const token = B.ownerToken;
     const before = await ok(IsolationSnapshot, { ids: aIds }, A.ownerToken);
     const credentials: SecretCredentialsInput = { accessKey: fixtures.accessKey() };
 
-    await expectIndistinguishable(
-      'updateSecret',
-      async (id) => (await ok(UpdateSecret, { input: { id: id(a.native, 'Secret'), name: 'hijacked' } }, token)).updateSecret,
+    await expectIndistinguishable('updateSecret', (id) => asB(UpdateSecret, { input: { id: id(a.native, 'Secret'), name: 'hijacked' } }));
+    await expectIndistinguishable('updateSecret external', (id) =>
+      asB(UpdateSecret, { input: { id: id(a.external, 'Secret'), description: 'x', expectedVersion: 1 } }),
     );
-    await expectIndistinguishable(
-      'updateSecret external',
-      async (id) =>
-        (await ok(UpdateSecret, { input: { id: id(a.external, 'Secret'), description: 'x', expectedVersion: 1 } }, token)).updateSecret,
+    await expectIndistinguishable('rotateSecret', (id) => asB(RotateSecret, { input: { id: id(a.native, 'Secret'), credentials } }));
+    await expectIndistinguishable('rotateSecret PENDING', (id) =>
+      asB(RotateSecretStaged, { input: { id: id(a.native, 'Secret'), credentials, stage: 'PENDING' } }),
     );
-    await expectIndistinguishable(
-      'rotateSecret',
-      async (id) => (await ok(RotateSecret, { input: { id: id(a.native, 'Secret'), credentials } }, token)).rotateSecret,
+    await expectIndistinguishable('promoteSecretVersion', (id) =>
+      asB(PromoteSecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }),
     );
-    await expectIndistinguishable(
-      'rotateSecret PENDING',
-      async (id) =>
-        (await ok(RotateSecretStaged, { input: { id: id(a.native, 'Secret'), credentials, stage: 'PENDING' } }, token)).rotateSecret,
+    await expectIndistinguishable('cancelSecretRotation', (id) => asB(CancelSecretRotation, { input: { id: id(a.native, 'Secret') } }));
+    await expectIndistinguishable('restoreSecretVersion', (id) =>
+      asB(RestoreSecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }),
     );
-    await expectIndistinguishable(
-      'promoteSecretVersion',
-      async (id) => (await ok(PromoteSecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }, token)).promoteSecretVersion,
+    await expectIndistinguishable('destroySecretVersion', (id) =>
+      asB(DestroySecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }),
     );
-    await expectIndistinguishable(
-      'cancelSecretRotation',
-      async (id) => (await ok(CancelSecretRotation, { input: { id: id(a.native, 'Secret') } }, token)).cancelSecretRotation,
+    await expectIndistinguishable('deleteSecret', (id) => asB(DeleteSecret, { input: { id: id(a.native, 'Secret') } }));
+    await expectIndistinguishable('deleteSecret external', (id) => asB(DeleteSecret, { input: { id: id(a.external, 'Secret') } }));
+    await expectIndistinguishable('deleteSecret forced', (id) =>
+      asB(DeleteSecret, { input: { id: id(a.native, 'Secret'), forceDeleteWithoutRecovery: true } }),
     );
-    await expectIndistinguishable(
-      'restoreSecretVersion',
-      async (id) => (await ok(RestoreSecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }, token)).restoreSecretVersion,
+    await expectIndistinguishable('restoreSecret', (id) => asB(RestoreSecret, { input: { id: id(a.native, 'Secret') } }));
+    await expectIndistinguishable('createSecret in team A', (id) =>
+      asB(CreateSecret, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x'), secretType: 'S3', credentials } }),
     );
-    await expectIndistinguishable(
-      'destroySecretVersion',
-      async (id) => (await ok(DestroySecretVersion, { input: { id: id(a.native, 'Secret'), version: 1 } }, token)).destroySecretVersion,
-    );
-    await expectIndistinguishable(
-      'deleteSecret',
-      async (id) => (await ok(DeleteSecret, { input: { id: id(a.native, 'Secret') } }, token)).deleteSecret,
-    );
-    await expectIndistinguishable(
-      'deleteSecret external',
-      async (id) => (await ok(DeleteSecret, { input: { id: id(a.external, 'Secret') } }, token)).deleteSecret,
-    );
-    await expectIndistinguishable(
-      'deleteSecret forced',
-      async (id) =>
-        (await ok(DeleteSecret, { input: { id: id(a.native, 'Secret'), forceDeleteWithoutRecovery: true } }, token)).deleteSecret,
-    );
-    await expectIndistinguishable(
-      'restoreSecret',
-      async (id) => (await ok(RestoreSecret, { input: { id: id(a.native, 'Secret') } }, token)).restoreSecret,
-    );
-    await expectIndistinguishable(
-      'createSecret in team A',
-      async (id) =>
-        (await ok(CreateSecret, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x'), secretType: 'S3', credentials } }, token))
-          .createSecret,
-    );
-    await expectIndistinguishable(
-      'createSecret in B reading A’s vault connection',
-      async (id) =>
-        (
-          await ok(
-            CreateSecret,
-            {
-              input: {
-                teamId: B.teamId,
-                name: uniqueName('x'),
-                secretType: 'S3',
-                vaultConnectionId: id(a.vaultConnection, 'VaultConnection'),
-                fieldMappings: S3_MAPPINGS,
-              },
-            },
-            token,
-          )
-        ).createSecret,
+    await expectIndistinguishable('createSecret in B reading A’s vault connection', (id) =>
+      asB(CreateSecret, {
+        input: {
+          teamId: B.teamId,
+          name: uniqueName('x'),
+          secretType: 'S3',
+          vaultConnectionId: id(a.vaultConnection, 'VaultConnection'),
+          fieldMappings: S3_MAPPINGS,
+        },
+      }),
     );
     await expectIndistinguishable(
       'createSecret in B allowed in A’s workspace',
-      async (id) =>
-        (
-          await ok(
-            CreateSecret,
-            {
-              input: {
-                teamId: B.teamId,
-                name: uniqueName('x'),
-                secretType: 'S3',
-                credentials,
-                workspaceAccess: 'SOME',
-                allowedWorkspaces: [id(a.workspace, 'Workspace')],
-              },
-            },
-            token,
-          )
-        ).createSecret,
+      (id) =>
+        asB(CreateSecret, {
+          input: {
+            teamId: B.teamId,
+            name: uniqueName('x'),
+            secretType: 'S3',
+            credentials,
+            workspaceAccess: 'SOME',
+            allowedWorkspaces: [id(a.workspace, 'Workspace')],
+          },
+        }),
       'ValidationError',
     );
-    await expectIndistinguishable(
-      'createLocation in B on A’s secret',
-      async (id) =>
-        (
-          await ok(
-            CreateLocation,
-            { input: { teamId: B.teamId, name: uniqueName('x'), locationType: 'S3', secretId: id(a.native, 'Secret'), bucketName: 'b' } },
-            token,
-          )
-        ).createLocation,
+    await expectIndistinguishable('createLocation in B on A’s secret', (id) =>
+      asB(CreateLocation, {
+        input: { teamId: B.teamId, name: uniqueName('x'), locationType: 'S3', secretId: id(a.native, 'Secret'), bucketName: 'b' },
+      }),
     );
-    await expectIndistinguishable(
-      'createLocation in A on A’s secret',
-      async (id) =>
-        (
-          await ok(
-            CreateLocation,
-            {
-              input: {
-                teamId: id(A.teamId, 'Team'),
-                name: uniqueName('x'),
-                locationType: 'S3',
-                secretId: id(a.native, 'Secret'),
-                bucketName: 'b',
-              },
-            },
-            token,
-          )
-        ).createLocation,
+    await expectIndistinguishable('createLocation in A on A’s secret', (id) =>
+      asB(CreateLocation, {
+        input: {
+          teamId: id(A.teamId, 'Team'),
+          name: uniqueName('x'),
+          locationType: 'S3',
+          secretId: id(a.native, 'Secret'),
+          bucketName: 'b',
+        },
+      }),
     );
-    await expectIndistinguishable(
-      'updateLocation',
-      async (id) => (await ok(UpdateLocation, { input: { id: id(a.location, 'Location'), bucketName: 'hijacked' } }, token)).updateLocation,
+    await expectIndistinguishable('updateLocation', (id) =>
+      asB(UpdateLocation, { input: { id: id(a.location, 'Location'), bucketName: 'hijacked' } }),
     );
-    await expectIndistinguishable(
-      'relink B’s location to A’s secret',
-      async (id) => (await ok(UpdateLocation, { input: { id: b.location, secretId: id(a.native, 'Secret') } }, token)).updateLocation,
+    await expectIndistinguishable('relink B’s location to A’s secret', (id) =>
+      asB(UpdateLocation, { input: { id: b.location, secretId: id(a.native, 'Secret') } }),
     );
-    await expectIndistinguishable(
-      'deleteLocation',
-      async (id) => (await ok(DeleteLocation, { input: { id: id(a.location, 'Location') } }, token)).deleteLocation,
+    await expectIndistinguishable('deleteLocation', (id) => asB(DeleteLocation, { input: { id: id(a.location, 'Location') } }));
+    await expectIndistinguishable('verifyLocation', (id) => asB(VerifyLocation, { input: { id: id(a.location, 'Location') } }));
+    await expectIndistinguishable('verifySecret', (id) => asB(VerifySecret, { input: { id: id(a.native, 'Secret') } }));
+    await expectIndistinguishable('createVaultConnection in team A', (id) =>
+      asB(CreateVaultConnection, {
+        input: {
+          teamId: id(A.teamId, 'Team'),
+          name: uniqueName('x'),
+          vaultType: 'ONEPASSWORD',
+          credentials: { onePassword: { accessToken: random('ops_') } },
+        },
+      }),
     );
-    await expectIndistinguishable(
-      'verifyLocation',
-      async (id) => (await ok(VerifyLocation, { input: { id: id(a.location, 'Location') } }, token)).verifyLocation,
+    await expectIndistinguishable('updateVaultConnection', (id) =>
+      asB(UpdateVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection'), name: 'hijacked' } }),
     );
-    await expectIndistinguishable(
-      'verifySecret',
-      async (id) => (await ok(VerifySecret, { input: { id: id(a.native, 'Secret') } }, token)).verifySecret,
+    await expectIndistinguishable('rotateVaultConnection', (id) =>
+      asB(RotateVaultConnection, {
+        input: { id: id(a.vaultConnection, 'VaultConnection'), credentials: { onePassword: { accessToken: random('ops_') } } },
+      }),
     );
-    await expectIndistinguishable(
-      'createVaultConnection in team A',
-      async (id) =>
-        (
-          await ok(
-            CreateVaultConnection,
-            {
-              input: {
-                teamId: id(A.teamId, 'Team'),
-                name: uniqueName('x'),
-                vaultType: 'ONEPASSWORD',
-                credentials: { onePassword: { accessToken: random('ops_') } },
-              },
-            },
-            token,
-          )
-        ).createVaultConnection,
+    await expectIndistinguishable('deleteVaultConnection', (id) =>
+      asB(DeleteVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection') } }),
     );
-    await expectIndistinguishable(
-      'updateVaultConnection',
-      async (id) =>
-        (await ok(UpdateVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection'), name: 'hijacked' } }, token))
-          .updateVaultConnection,
+    await expectIndistinguishable('updateWorkspace', (id) =>
+      asB(UpdateWorkspace, { input: { id: id(a.workspace, 'Workspace'), name: 'hijacked' } }),
     );
-    await expectIndistinguishable(
-      'rotateVaultConnection',
-      async (id) =>
-        (
-          await ok(
-            RotateVaultConnection,
-            { input: { id: id(a.vaultConnection, 'VaultConnection'), credentials: { onePassword: { accessToken: random('ops_') } } } },
-            token,
-          )
-        ).rotateVaultConnection,
+    await expectIndistinguishable('deleteWorkspace', (id) => asB(DeleteWorkspace, { input: { id: id(a.workspace, 'Workspace') } }));
+    await expectIndistinguishable('createWorkspace in team A', (id) =>
+      asB(CreateWorkspace, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x') } }),
     );
-    await expectIndistinguishable(
-      'deleteVaultConnection',
-      async (id) =>
-        (await ok(DeleteVaultConnection, { input: { id: id(a.vaultConnection, 'VaultConnection') } }, token)).deleteVaultConnection,
+    await expectIndistinguishable('updateTeam', (id) => asB(UpdateTeam, { input: { id: id(A.teamId, 'Team'), name: 'Hijacked' } }));
+    await expectIndistinguishable('addTeamMember', (id) =>
+      asB(AddTeamMember, { input: { teamId: id(A.teamId, 'Team'), email: `intruder-${randomUUID()}@example.test`, role: 'OWNER' } }),
     );
-    await expectIndistinguishable(
-      'updateWorkspace',
-      async (id) => (await ok(UpdateWorkspace, { input: { id: id(a.workspace, 'Workspace'), name: 'hijacked' } }, token)).updateWorkspace,
+    await expectIndistinguishable('updateMemberRole', (id) =>
+      asB(UpdateMemberRole, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId, role: 'VIEWER' } }),
     );
-    await expectIndistinguishable(
-      'deleteWorkspace',
-      async (id) => (await ok(DeleteWorkspace, { input: { id: id(a.workspace, 'Workspace') } }, token)).deleteWorkspace,
-    );
-    await expectIndistinguishable(
-      'createWorkspace in team A',
-      async (id) => (await ok(CreateWorkspace, { input: { teamId: id(A.teamId, 'Team'), name: uniqueName('x') } }, token)).createWorkspace,
-    );
-    await expectIndistinguishable(
-      'updateTeam',
-      async (id) => (await ok(UpdateTeam, { input: { id: id(A.teamId, 'Team'), name: 'Hijacked' } }, token)).updateTeam,
-    );
-    await expectIndistinguishable(
-      'addTeamMember',
-      async (id) =>
-        (
-          await ok(
-            AddTeamMember,
-            { input: { teamId: id(A.teamId, 'Team'), email: `intruder-${randomUUID()}@example.test`, role: 'OWNER' } },
-            token,
-          )
-        ).addTeamMember,
-    );
-    await expectIndistinguishable(
-      'updateMemberRole',
-      async (id) =>
-        (await ok(UpdateMemberRole, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId, role: 'VIEWER' } }, token))
-          .updateMemberRole,
-    );
-    await expectIndistinguishable(
-      'removeTeamMember',
-      async (id) => (await ok(RemoveTeamMember, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId } }, token)).removeTeamMember,
+    await expectIndistinguishable('removeTeamMember', (id) =>
+      asB(RemoveTeamMember, { input: { teamId: id(A.teamId, 'Team'), userId: A.ownerId } }),
     );
 
     const after = await ok(IsolationSnapshot, { ids: aIds }, A.ownerToken);
     expect(after).toEqual(before);
-    expect(before.nodes.map((node) => node?.__typename)).toEqual([
-      'Team',
-      'User',
-      'VaultConnection',
-      'Secret',
-      'Secret',
-      'Location',
-      'Workspace',
-    ]);
+    expect(before.nodes.map((node) => node?.__typename)).toEqual(A_TYPENAMES);
     expect(before.nodes).toContainEqual(expect.objectContaining({ __typename: 'Secret', version: 1, locationCount: 1 }));
     // B's own location was not relinked either.
     const bSnapshot = await ok(IsolationSnapshot, { ids: [b.location] }, B.ownerToken);
@@ -608,7 +461,7 @@ describe('masking: credentialFields[].maskedValue', () => {
       const created = await createSecretOk(team.ownerToken, { teamId: team.teamId, name, secretType, authMethod, credentials });
       const expected = fields.map(([fieldName, envVar, value]) => ({ name: fieldName, envVar, maskedValue: mask(value) }));
       expect(created.credentialFields).toEqual(expected);
-      const listed = await ok(MaskedSecret, { teamId: team.teamId, search: name }, team.ownerToken);
+      const listed = await ok(TeamSecrets, { teamId: team.teamId, first: 5, filter: { search: name } }, team.ownerToken);
       expect(listed.team!.secrets.edges.map((edge) => edge.node.credentialFields)).toEqual([expected]);
 
       const [fresh] = credentialsByMethod().filter((entry) => entry[1] === authMethod);

@@ -1,54 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { ListOrder, LocationFilter, LocationType, SecretFilter, SecretType } from '../gql/graphql.ts';
-import { createTeamWithOwner, execute, executeOk, startTestApp, type TestApp, type TestTeam } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret, CreateVaultConnection } from '../helpers/documents.ts';
-import { fixtures } from '../helpers/fixtures.ts';
-
-const ListSecrets = graphql(`
-  query ListSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $filter: SecretFilter, $orderBy: ListOrder) {
-    team(id: $teamId) {
-      secrets(first: $first, after: $after, last: $last, filter: $filter, orderBy: $orderBy) {
-        edges {
-          cursor
-          node {
-            id
-            name
-            secretType
-            storage
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  }
-`);
-
-const ListLocations = graphql(`
-  query ListLocations($teamId: ID!, $first: Int, $after: String, $filter: LocationFilter, $orderBy: ListOrder) {
-    team(id: $teamId) {
-      locations(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-        edges {
-          cursor
-          node {
-            id
-            name
-            locationType
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  }
-`);
+import { createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
+import {
+  CreateLocation,
+  CreateSecret,
+  CreateVaultConnection,
+  TeamLocations,
+  TeamSecrets,
+  VaultConnectionsPage,
+} from '../helpers/documents.ts';
+import { fixtures, useApp } from '../helpers/fixtures.ts';
 
 const ListSecretLocations = graphql(`
   query ListSecretLocations($id: ID!, $first: Int, $after: String) {
@@ -66,25 +30,7 @@ const ListSecretLocations = graphql(`
   }
 `);
 
-const ListVaultConnections = graphql(`
-  query ListVaultConnections($teamId: ID!, $first: Int, $after: String) {
-    team(id: $teamId) {
-      vaultConnections(first: $first, after: $after) {
-        edges {
-          node {
-            name
-          }
-        }
-      }
-    }
-  }
-`);
-
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(() => t.close());
+const t = useApp();
 
 function credentialsFor(secretType: SecretType) {
   if (secretType === 'GCS') return { gcsServiceAccount: fixtures.gcsServiceAccount() };
@@ -145,20 +91,14 @@ async function createVaultConnection(team: TestTeam) {
 type Edge = { cursor: string; node: { id: string; name: string } };
 type Page = { edges: Edge[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
 
-async function secretsPage(
-  team: TestTeam,
-  args: { first?: number; after?: string | null; filter?: SecretFilter; orderBy?: ListOrder },
-): Promise<Page> {
-  const data = await executeOk(t.app, ListSecrets, { teamId: team.teamId, ...args }, team.ownerToken);
-  return data.team!.secrets;
+type PageArgs<Filter> = { first?: number; after?: string | null; filter?: Filter; orderBy?: ListOrder };
+
+async function secretsPage(team: TestTeam, args: PageArgs<SecretFilter>): Promise<Page> {
+  return (await executeOk(t.app, TeamSecrets, { teamId: team.teamId, ...args }, team.ownerToken)).team!.secrets;
 }
 
-async function locationsPage(
-  team: TestTeam,
-  args: { first?: number; after?: string | null; filter?: LocationFilter; orderBy?: ListOrder },
-): Promise<Page> {
-  const data = await executeOk(t.app, ListLocations, { teamId: team.teamId, ...args }, team.ownerToken);
-  return data.team!.locations;
+async function locationsPage(team: TestTeam, args: PageArgs<LocationFilter>): Promise<Page> {
+  return (await executeOk(t.app, TeamLocations, { teamId: team.teamId, ...args }, team.ownerToken)).team!.locations;
 }
 
 /**
@@ -273,12 +213,12 @@ describe('ordering and walking every page', () => {
       ['secrets first -1', { first: -1 }],
       ['secrets first 1 last 1', { first: 1, last: 1 }],
     ] as const) {
-      const res = await execute(t.app, ListSecrets, { teamId: team.teamId, ...variables }, team.ownerToken);
+      const res = await execute(t.app, TeamSecrets, { teamId: team.teamId, ...variables }, team.ownerToken);
       expect(res.status, label).toBe(200);
       expect(res.body.errors?.[0]?.extensions?.code, label).toBe('BAD_USER_INPUT');
       expect(res.body.data?.team ?? null, label).toBeNull();
     }
-    const locations = await execute(t.app, ListLocations, { teamId: team.teamId, first: 101 }, team.ownerToken);
+    const locations = await execute(t.app, TeamLocations, { teamId: team.teamId, first: 101 }, team.ownerToken);
     expect(locations.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(locations.body.errors?.[0]?.message).toMatch(/first/);
 
@@ -453,16 +393,16 @@ describe('forged cursors', () => {
   test('a garbage `after` is BAD_USER_INPUT on every list, never a 500', async () => {
     for (const after of GARBAGE) {
       const responses = [
-        await execute(t.app, ListSecrets, { teamId: team.teamId, first: 5, after }, team.ownerToken),
+        await execute(t.app, TeamSecrets, { teamId: team.teamId, first: 5, after }, team.ownerToken),
         await execute(
           t.app,
-          ListSecrets,
+          TeamSecrets,
           { teamId: team.teamId, first: 5, after, orderBy: { field: 'CREATED_AT', direction: 'DESC' } },
           team.ownerToken,
         ),
-        await execute(t.app, ListLocations, { teamId: team.teamId, first: 5, after }, team.ownerToken),
+        await execute(t.app, TeamLocations, { teamId: team.teamId, first: 5, after }, team.ownerToken),
         await execute(t.app, ListSecretLocations, { id: secretId, first: 5, after }, team.ownerToken),
-        await execute(t.app, ListVaultConnections, { teamId: team.teamId, first: 5, after }, team.ownerToken),
+        await execute(t.app, VaultConnectionsPage, { teamId: team.teamId, first: 5, after }, team.ownerToken),
       ];
       for (const [index, res] of responses.entries()) {
         const label = `list #${index}, after ${JSON.stringify(after.slice(0, 40))}`;
@@ -479,21 +419,21 @@ describe('forged cursors', () => {
     const nameCursor = (await secretsPage(team, { first: 1 })).pageInfo.endCursor!;
     const wrongOrder = await execute(
       t.app,
-      ListSecrets,
+      TeamSecrets,
       { teamId: team.teamId, first: 5, after: nameCursor, orderBy: { field: 'CREATED_AT', direction: 'ASC' } },
       team.ownerToken,
     );
     expect(wrongOrder.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
     const injection = encode(["a') or true --", uuid]);
-    const res = await execute(t.app, ListSecrets, { teamId: team.teamId, first: 5, after: injection }, team.ownerToken);
+    const res = await execute(t.app, TeamSecrets, { teamId: team.teamId, first: 5, after: injection }, team.ownerToken);
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     // "apple" sorts after "a') or true --", so it is the one row after that cursor.
     expect(names(res.body.data!.team!.secrets.edges)).toEqual(['apple']);
     const none = await execute(
       t.app,
-      ListSecrets,
+      TeamSecrets,
       { teamId: team.teamId, first: 5, after: encode(["zzz' or '1'='1", uuid]) },
       team.ownerToken,
     );

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { getNamedType, isInputObjectType } from 'graphql';
+import type { Updateable } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { schema } from '../../src/graphql/schema.ts';
 import { graphql } from '../gql/index.ts';
 import type { CreateLocationInput, SecretCredentialsInput, SecretType, UpdateLocationInput } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, executeOk, type TestTeam } from '../helpers/app.ts';
-import { CreateLocation, CreateSecret, DeleteLocation, NodeById, UpdateLocation } from '../helpers/documents.ts';
+import { auditEventsOf } from '../helpers/audit-events.ts';
+import { CreateLocation, CreateSecret, DeleteLocation, NodeById, NodesById, TeamLocations, UpdateLocation } from '../helpers/documents.ts';
 import { credentialsFor, useTestApp, uniqueName } from '../helpers/fixtures.ts';
+import type { LocationTable } from '../../src/modules/location/location.tables.ts';
 import { LOCATION_TYPES } from '../../src/modules/location/location.rules.ts';
 import { defaultAuthMethod } from '../../src/modules/secret/provider-catalogue.ts';
 import { rawId, unknownId } from '../helpers/ids.ts';
@@ -31,39 +34,7 @@ const SecretsWithLocations = graphql(`
             }
           }
           pageInfo {
-            hasNextPage
-            endCursor
-          }
-        }
-      }
-    }
-  }
-`);
-
-const LocationNodes = graphql(`
-  query LocationNodes($ids: [ID!]!) {
-    nodes(ids: $ids) {
-      __typename
-      id
-      ... on Location {
-        name
-        locationType
-      }
-      ... on Secret {
-        name
-      }
-    }
-  }
-`);
-
-const TeamLocationNames = graphql(`
-  query TeamLocationNames($teamId: ID!, $search: String) {
-    team(id: $teamId) {
-      locations(first: 100, filter: { search: $search }) {
-        edges {
-          node {
-            id
-            name
+            ...PageInfoFields
           }
         }
       }
@@ -120,12 +91,10 @@ async function secretNode(id: string) {
 }
 
 /** The audit rows about one object, oldest first. */
-async function auditRows(globalId: string) {
-  return t.db.selectFrom('audit_events').selectAll().where('target_id', '=', rawId(globalId)).orderBy('seq').execute();
-}
+const auditRows = (globalId: string) => auditEventsOf(t.db, globalId);
 
 async function locationNamesInTeam(search: string) {
-  const data = await executeOk(t.app, TeamLocationNames, { teamId: team.teamId, search }, team.ownerToken);
+  const data = await executeOk(t.app, TeamLocations, { teamId: team.teamId, first: 100, filter: { search } }, team.ownerToken);
   return data.team!.locations.edges.map((edge) => edge.node.name);
 }
 
@@ -312,18 +281,14 @@ describe('LOCATION_TYPE_MISMATCH: a location needs a secret of its own type', ()
       );
       expect(error).toMatchObject({ code: '23503', constraint: 'locations_secret_type_fkey' });
     };
+    const setLocationRow = (values: Updateable<LocationTable>) =>
+      t.db.updateTable('locations').set(values).where('id', '=', rawId(location.id)).execute();
     // A location changing type under its secret, a secret changing type under its location, a link to a secret of another type.
-    await refusedBy(t.db.updateTable('locations').set({ location_type: 'R2' }).where('id', '=', rawId(location.id)).execute());
+    await refusedBy(setLocationRow({ location_type: 'R2' }));
     await refusedBy(
       t.db.updateTable('secrets').set({ secret_type: 'R2', auth_method: 'R2_ACCESS_KEY' }).where('id', '=', rawId(secret.id)).execute(),
     );
-    await refusedBy(
-      t.db
-        .updateTable('locations')
-        .set({ secret_id: rawId(other.id) })
-        .where('id', '=', rawId(location.id))
-        .execute(),
-    );
+    await refusedBy(setLocationRow({ secret_id: rawId(other.id) }));
     expect(await locationNode(location.id)).toMatchObject({ locationType: 'S3', version: 1, secret: { id: secret.id } });
   });
 });
@@ -498,8 +463,9 @@ describe('Location.secret, Secret.locations and node(id)', () => {
       secret: { id: secret.id },
     });
     const missing = unknownId('Location');
-    const data = await executeOk(t.app, LocationNodes, { ids: [location.id, secret.id, missing] }, team.ownerToken);
-    expect(data.nodes).toEqual([
+    const data = await executeOk(t.app, NodesById, { ids: [location.id, secret.id, missing] }, team.ownerToken);
+    expect(data.nodes[0]).toEqual(await locationNode(location.id));
+    expect(data.nodes).toMatchObject([
       { __typename: 'Location', id: location.id, name: expect.any(String), locationType: 'S3' },
       { __typename: 'Secret', id: secret.id, name: secret.name },
       null,

@@ -4,6 +4,18 @@
  */
 import { graphql } from '../gql/index.ts';
 
+/** A secret's credential previews: its env var names and one masked value per field. */
+export const CredentialPreviews = graphql(`
+  fragment CredentialPreviews on Secret {
+    envVarKeys
+    credentialFields {
+      name
+      envVar
+      maskedValue
+    }
+  }
+`);
+
 export const SecretFields = graphql(`
   fragment SecretFields on Secret {
     id
@@ -15,12 +27,7 @@ export const SecretFields = graphql(`
     version
     lastRotatedAt
     locationCount
-    envVarKeys
-    credentialFields {
-      name
-      envVar
-      maskedValue
-    }
+    ...CredentialPreviews
     fieldMappings {
       fieldName
       reference
@@ -262,22 +269,133 @@ export const DeleteVaultConnection = graphql(`
   }
 `);
 
+/** The fields the API tests compare, whichever type a node is. */
+export const NodeFields = graphql(`
+  fragment NodeFields on Node {
+    __typename
+    id
+    ... on Location {
+      ...LocationFields
+    }
+    ... on VaultConnection {
+      ...VaultConnectionFields
+    }
+    ... on Secret {
+      ...SecretFields
+    }
+  }
+`);
+
 /** Any node by id, with the fields the API tests compare. */
 export const NodeById = graphql(`
   query NodeById($id: ID!) {
     node(id: $id) {
-      __typename
+      ...NodeFields
+    }
+  }
+`);
+
+/** NodeById for several ids at once, in their order (null where a node is not found or not visible). */
+export const NodesById = graphql(`
+  query NodesById($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ...NodeFields
+    }
+  }
+`);
+
+/** Only the ids of some nodes (null where a node is not found or not visible). */
+export const NodeIds = graphql(`
+  query NodeIds($ids: [ID!]!) {
+    nodes(ids: $ids) {
       id
-      ... on Location {
-        ...LocationFields
-      }
-      ... on VaultConnection {
-        ...VaultConnectionFields
-      }
-      ... on Secret {
-        ...SecretFields
+    }
+  }
+`);
+
+/** Both ends of a page, for paging either way. */
+export const PageInfoFields = graphql(`
+  fragment PageInfoFields on PageInfo {
+    hasNextPage
+    hasPreviousPage
+    startCursor
+    endCursor
+  }
+`);
+
+/** A page of a team's secrets, forward or backward, filtered and ordered as asked. */
+export const TeamSecrets = graphql(`
+  query TeamSecrets($teamId: ID!, $first: Int, $after: String, $last: Int, $before: String, $filter: SecretFilter, $orderBy: ListOrder) {
+    team(id: $teamId) {
+      id
+      secrets(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
+        edges {
+          cursor
+          node {
+            id
+            name
+            secretType
+            storage
+            serviceSlug
+            ...CredentialPreviews
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
+        }
       }
     }
+  }
+`);
+
+/** A page of a team's locations, filtered and ordered as asked. */
+export const TeamLocations = graphql(`
+  query TeamLocations($teamId: ID!, $first: Int, $after: String, $filter: LocationFilter, $orderBy: ListOrder) {
+    team(id: $teamId) {
+      locations(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+        edges {
+          cursor
+          node {
+            id
+            name
+            locationType
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
+        }
+      }
+    }
+  }
+`);
+
+/** A page of a team's vault connections. */
+export const VaultConnectionsPage = graphql(`
+  query VaultConnectionsPage($teamId: ID!, $first: Int, $after: String) {
+    team(id: $teamId) {
+      vaultConnections(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            id
+            name
+            vaultType
+          }
+        }
+        pageInfo {
+          ...PageInfoFields
+        }
+      }
+    }
+  }
+`);
+
+export const TeamFields = graphql(`
+  fragment TeamFields on Team {
+    id
+    name
+    slug
+    version
   }
 `);
 
@@ -287,10 +405,7 @@ export const CreateTeam = graphql(`
       __typename
       ... on CreateTeamSuccess {
         team {
-          id
-          name
-          slug
-          version
+          ...TeamFields
           viewerRole
           createdBy {
             email
@@ -298,12 +413,6 @@ export const CreateTeam = graphql(`
         }
       }
       ...ErrorFields
-      ... on ValidationError {
-        fieldErrors {
-          path
-          code
-        }
-      }
     }
   }
 `);
@@ -314,10 +423,7 @@ export const UpdateTeam = graphql(`
       __typename
       ... on UpdateTeamSuccess {
         team {
-          id
-          name
-          slug
-          version
+          ...TeamFields
         }
       }
       ...ErrorFields
@@ -372,16 +478,22 @@ export const RemoveTeamMember = graphql(`
   }
 `);
 
+export const WorkspaceFields = graphql(`
+  fragment WorkspaceFields on Workspace {
+    id
+    name
+    description
+    version
+  }
+`);
+
 export const CreateWorkspace = graphql(`
   mutation CreateWorkspace($input: CreateWorkspaceInput!) {
     createWorkspace(input: $input) {
       __typename
       ... on CreateWorkspaceSuccess {
         workspace {
-          id
-          name
-          description
-          version
+          ...WorkspaceFields
         }
       }
       ...ErrorFields
@@ -395,10 +507,7 @@ export const UpdateWorkspace = graphql(`
       __typename
       ... on UpdateWorkspaceSuccess {
         workspace {
-          id
-          name
-          description
-          version
+          ...WorkspaceFields
         }
       }
       ...ErrorFields
@@ -524,12 +633,7 @@ export const StageFields = graphql(`
     pendingVersion
     previousVersion
     lastRotatedAt
-    envVarKeys
-    credentialFields {
-      name
-      envVar
-      maskedValue
-    }
+    ...CredentialPreviews
   }
 `);
 

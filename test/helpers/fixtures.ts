@@ -100,6 +100,20 @@ async function createTeamWithMembers(db: TestApp['db'], name?: string): Promise<
 }
 
 /**
+ * This file's app on a fresh database, started before the file's first test and closed (with the
+ * harness checks) after its last. The object is filled in place by `beforeAll`, so a file takes it
+ * once at its top (`const t = useApp()`); `useTestApp` adds a team.
+ */
+export function useApp(options: TestAppOptions = {}): TestApp {
+  const t = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(t, await startTestApp(options));
+  });
+  afterAll(() => t.close?.()); // no close when the app failed to start
+  return t;
+}
+
+/**
  * This file's app (on a fresh database) and a team in it, made before the file's first test and
  * closed after its last. The two objects are filled in place by `beforeAll`, so a file takes them
  * once at its top (`const { t, team } = useTestApp()`) and its tests read them as they are.
@@ -110,13 +124,12 @@ export function useTestApp<WithMembers extends boolean = false>(
   options: TestAppOptions & { members?: WithMembers; teamName?: string } = {},
 ): { t: TestApp; team: WithMembers extends true ? TeamWithMembers : TestTeam } {
   const { members, teamName, ...appOptions } = options;
-  const t = {} as TestApp;
+  const t = useApp(appOptions);
   const team = {} as TeamWithMembers;
+  // After useApp's beforeAll: vitest runs a file's beforeAll hooks in the order they were registered.
   beforeAll(async () => {
-    Object.assign(t, await startTestApp(appOptions));
     Object.assign(team, members ? await createTeamWithMembers(t.db, teamName) : await createTeamWithOwner(t.db, teamName));
   });
-  afterAll(() => t.close?.()); // no close when the app failed to start
   return { t, team };
 }
 

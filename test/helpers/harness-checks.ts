@@ -3,8 +3,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { Kind, OperationTypeNode, parse, type OperationDefinitionNode } from 'graphql';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/database/database.ts';
-import { sql } from 'kysely';
-import { cellTexts, findLeaks, rowHaystacks, type Haystack } from './leaks.ts';
+import { cellTexts, findLeaks, rowHaystacks, spellings, tablesWithRows, type Haystack } from './leaks.ts';
 
 /** Every plaintext this file's fixtures made or its requests sent: the leak sweep at `close()` looks for each. */
 const plaintextRegistry = new Set<string>();
@@ -179,11 +178,6 @@ function decodeBody(bytes: Buffer, encoding: string | null): string {
   return bytes.toString('utf8');
 }
 
-function spellings(plaintext: string): string[] {
-  const bytes = Buffer.from(plaintext, 'utf8');
-  return [plaintext, JSON.stringify(plaintext).slice(1, -1), bytes.toString('hex'), bytes.toString('base64')];
-}
-
 /** The plaintexts of which some spelling (as leaks.ts spells them) occurs in `text`. */
 function plaintextsIn(text: string, plaintexts: readonly string[]): string[] {
   return plaintexts.filter((p) => spellings(p).some((s) => text.includes(s)));
@@ -197,20 +191,14 @@ function fastFindLeaks(haystacks: readonly Haystack[], plaintexts: readonly stri
 
 /** The leak sweep of every table (as leaks.ts dumps them), one table's text at a time, without holding the whole dump. */
 async function findLeaksInDatabase(db: Kysely<Database>, plaintexts: readonly string[]): Promise<{ leaks: string[]; cells: number }> {
-  const { rows: tables } = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables
-    where table_schema = current_schema() and table_type = 'BASE TABLE'
-    order by table_name
-  `.execute(db);
   const leaks: string[] = [];
   let cells = 0;
-  for (const { table_name } of tables) {
-    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(db);
+  for await (const { table, rows } of tablesWithRows(db)) {
     const texts: string[] = [];
     for (const row of rows) for (const value of Object.values(row)) for (const text of cellTexts(value)) texts.push(text);
     cells += texts.length;
     const hits = plaintextsIn(texts.join('\u0000'), plaintexts);
-    if (hits.length) leaks.push(...findLeaks(rowHaystacks(table_name, rows), hits));
+    if (hits.length) leaks.push(...findLeaks(rowHaystacks(table, rows), hits));
   }
   return { leaks, cells };
 }
@@ -307,22 +295,17 @@ export function createRecorder(fetchImpl: typeof fetch): Recorder {
     const problems: string[] = [];
     const requestIds = [...new Set(notes.map((n) => n.requestId).filter((id): id is string => id !== null))];
     const targetIds = [...new Set(notes.map((n) => n.targetId).filter((id): id is string => id !== null))];
-    const byRequest = requestIds.length
-      ? await db
-          .selectFrom('audit_events')
-          .select(['request_id', 'action', 'target_id', 'target_version'])
-          .where('outcome', '=', 'SUCCESS')
-          .where('request_id', 'in', requestIds)
-          .execute()
-      : [];
-    const byTarget = targetIds.length
-      ? await db
-          .selectFrom('audit_events')
-          .select(['request_id', 'action', 'target_id', 'target_version'])
-          .where('outcome', '=', 'SUCCESS')
-          .where('target_id', 'in', targetIds)
-          .execute()
-      : [];
+    const successEvents = (column: 'request_id' | 'target_id', ids: string[]) =>
+      ids.length
+        ? db
+            .selectFrom('audit_events')
+            .select(['request_id', 'action', 'target_id', 'target_version'])
+            .where('outcome', '=', 'SUCCESS')
+            .where(column, 'in', ids)
+            .execute()
+        : [];
+    const byRequest = await successEvents('request_id', requestIds);
+    const byTarget = await successEvents('target_id', targetIds);
 
     // 1. Per request: each success root field has exactly one event of its action for its target, by that request.
     const expected = new Map<string, { note: SuccessNote; count: number }>();

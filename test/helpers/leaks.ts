@@ -31,23 +31,32 @@ export function rowHaystacks(table: string, rows: readonly Record<string, unknow
   );
 }
 
-/** Every row of every table of the current schema, as haystacks. */
-export async function dumpDatabase(db: Kysely<Database>): Promise<{ tables: string[]; haystacks: Haystack[] }> {
+/** Every table of the current schema with its rows, one table at a time (so a caller need not hold them all). */
+export async function* tablesWithRows(db: Kysely<Database>): AsyncGenerator<{ table: string; rows: Record<string, unknown>[] }> {
   const { rows: tables } = await sql<{ table_name: string }>`
     select table_name from information_schema.tables
     where table_schema = current_schema() and table_type = 'BASE TABLE'
     order by table_name
   `.execute(db);
-  const haystacks: Haystack[] = [];
   for (const { table_name } of tables) {
     const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table_name)}`.execute(db);
-    for (const haystack of rowHaystacks(table_name, rows)) haystacks.push(haystack);
+    yield { table: table_name, rows };
   }
-  return { tables: tables.map((table) => table.table_name), haystacks };
+}
+
+/** Every row of every table of the current schema, as haystacks. */
+export async function dumpDatabase(db: Kysely<Database>): Promise<{ tables: string[]; haystacks: Haystack[] }> {
+  const tables: string[] = [];
+  const haystacks: Haystack[] = [];
+  for await (const { table, rows } of tablesWithRows(db)) {
+    tables.push(table);
+    for (const haystack of rowHaystacks(table, rows)) haystacks.push(haystack);
+  }
+  return { tables, haystacks };
 }
 
 /** How a plaintext would look inside text: itself, JSON-escaped (logs, bodies, jsonb), hex and base64 of its bytes. */
-function spellings(plaintext: string): string[] {
+export function spellings(plaintext: string): string[] {
   const bytes = Buffer.from(plaintext, 'utf8');
   return [...new Set([plaintext, JSON.stringify(plaintext).slice(1, -1), bytes.toString('hex'), bytes.toString('base64')])];
 }
