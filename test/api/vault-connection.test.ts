@@ -3,7 +3,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { describe, expect, test } from 'vitest';
 import { openPayload } from '../../src/modules/crypto/envelope.ts';
 import { graphql } from '../gql/index.ts';
-import type { TeamVaultConnectionsQuery, VaultCredentialsInput, VaultType } from '../gql/graphql.ts';
+import type { VaultConnectionsPageQuery, VaultCredentialsInput, VaultType } from '../gql/graphql.ts';
 import { addMember, createTeamWithOwner, execute, type OkData } from '../helpers/app.ts';
 import {
   CreateSecret,
@@ -14,6 +14,7 @@ import {
   NodeById,
   RotateVaultConnection,
   UpdateVaultConnection,
+  VaultConnectionsPage,
 } from '../helpers/documents.ts';
 import { fixtures, useTestApp, uniqueName } from '../helpers/fixtures.ts';
 import { rawId } from '../helpers/ids.ts';
@@ -27,27 +28,6 @@ const SecretVaultConnection = graphql(`
         storage
         vaultConnection {
           ...VaultConnectionFields
-        }
-      }
-    }
-  }
-`);
-
-const TeamVaultConnections = graphql(`
-  query TeamVaultConnections($teamId: ID!, $first: Int, $after: String) {
-    team(id: $teamId) {
-      vaultConnections(first: $first, after: $after) {
-        edges {
-          cursor
-          node {
-            id
-            name
-            vaultType
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
         }
       }
     }
@@ -420,7 +400,7 @@ describe('Team.vaultConnections', () => {
     const seen: string[] = [];
     let after: string | null | undefined = null;
     for (let page = 0; page < 10; page++) {
-      const data: TeamVaultConnectionsQuery = await call(TeamVaultConnections, { teamId: own.teamId, first: 2, after }, own.ownerToken);
+      const data: VaultConnectionsPageQuery = await call(VaultConnectionsPage, { teamId: own.teamId, first: 2, after }, own.ownerToken);
       const connection = data.team!.vaultConnections;
       for (const edge of connection.edges) {
         expect(edge.node.id).toBe(ids.get(edge.node.name));
@@ -432,9 +412,9 @@ describe('Team.vaultConnections', () => {
     expect(seen).toEqual(expected);
 
     // Another team's list does not include them, and their team is not readable from here.
-    const mine = await call(TeamVaultConnections, { teamId: team.teamId, first: 100 });
+    const mine = await call(VaultConnectionsPage, { teamId: team.teamId, first: 100 });
     expect(mine.team!.vaultConnections.edges.map((edge) => edge.node.id)).not.toEqual(expect.arrayContaining([ids.get('apple')]));
-    expect((await call(TeamVaultConnections, { teamId: own.teamId, first: 1 })).team).toBeNull();
+    expect((await call(VaultConnectionsPage, { teamId: own.teamId, first: 1 })).team).toBeNull();
   });
 });
 
