@@ -65,7 +65,7 @@ export class DeadlinePlugin<Types extends SchemaTypes> extends BasePlugin<Types>
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
     // An exposed field reads a property of an object already loaded: no work to stop, and left
     // unwrapped, graphql-jit reads it inline instead of calling a resolver with its own info
-    // object (about 90 of the schema's fields; 10 % less CPU per list request).
+    // object (about 90 of the schema's fields; ~9 % less CPU per list request).
     if (resolver === defaultFieldResolver) return resolver;
     return (parent, args, context, info) => {
       deadlines.get(context)?.throwIfAborted();
