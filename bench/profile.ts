@@ -79,13 +79,26 @@ const targets = {
 await drive(running.url, targets, operation, 8, 2);
 if (options.allocations) process.kill(running.pid, 'SIGUSR2');
 running.takePeakRss();
+const cpuBefore = cpuMsOf(running.pid);
 const result = await drive(running.url, targets, operation, Number(options.connections), Number(options.seconds));
+const cpuMs = cpuMsOf(running.pid) - cpuBefore;
 const peakRss = running.takePeakRss();
 await running.stop();
 console.log(
   `${subject} ${operation} ×${options.connections}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
-    `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${result.failures} failed`,
+    `peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB, ${result.failures} failed, CPU ${(cpuMs / result.requests).toFixed(2)} ms per request`,
 );
+
+/**
+ * CPU time (user and system) the subject's process has used so far, from /proc (Linux; clock
+ * ticks of 10 ms). Per request, it stays comparable on a machine shared with other work, where
+ * throughput does not: A/B comparisons on a busy machine read this figure.
+ */
+function cpuMsOf(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat, counted after the command name (which may hold spaces).
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 interface CallFrame {
   functionName: string;

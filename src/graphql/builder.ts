@@ -87,7 +87,7 @@ export const builder = new SchemaBuilder<{
       args: { id: { description: 'A global id of any Node type.' } },
       resolve: async (_root, { id }, ctx, info, resolveNode) => {
         if (!isNodeType(info.schema, id.typename)) throw new NotFoundError(NO_OBJECT);
-        await prefetchNode(ctx, id, info);
+        await prefetchNode(ctx, id, String(info.path.key), info);
         return resolveNode(id);
       },
     },

@@ -1,5 +1,5 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
-import type { GraphQLFieldResolver } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
 
 /** The deadline signal of each request being executed, by its context object (see `useRequestDeadline`). */
 const deadlines = new WeakMap<object, AbortSignal>();
@@ -53,16 +53,20 @@ export function timeLeftMs(context: object): number | undefined {
 }
 
 /**
- * Checks the request's deadline before each resolver. graphql-js checks the execution signal
- * before every field, but graphql-jit's compiled queries never look at it: without this a
- * compiled query past its deadline would go on starting resolvers (and database batches) to its
- * end. One WeakMap lookup per resolver call.
+ * Checks the request's deadline before each resolver (exposed fields, mere property reads,
+ * aside). graphql-js checks the execution signal before every field, but graphql-jit's compiled
+ * queries never look at it: without this a compiled query past its deadline would go on starting
+ * resolvers (and database batches) to its end. One WeakMap lookup per resolver call.
  */
 export class DeadlinePlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(
     resolver: GraphQLFieldResolver<unknown, Types['Context'], object>,
     _fieldConfig: PothosOutputFieldConfig<Types>,
   ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    // An exposed field reads a property of an object already loaded: no work to stop, and left
+    // unwrapped, graphql-jit reads it inline instead of calling a resolver with its own info
+    // object (about 90 of the schema's fields; ~9 % less CPU per list request).
+    if (resolver === defaultFieldResolver) return resolver;
     return (parent, args, context, info) => {
       deadlines.get(context)?.throwIfAborted();
       return resolver(parent, args, context, info);

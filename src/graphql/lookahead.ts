@@ -8,7 +8,13 @@ import { getArgumentValues, Kind, type FieldNode, type GraphQLResolveInfo, type 
  * folded rows only prime the loaders the fields read through anyway.
  */
 
-function fieldsOf(info: GraphQLResolveInfo, sets: readonly (SelectionSetNode | undefined)[]): FieldNode[] {
+/**
+ * What look-ahead reads of a field being resolved: its resolve info, or the same facts taken from
+ * the document before execution (the rate limiter's lookup of `node(id)`, src/http/plugins/root-fields.ts).
+ */
+export type Selection = Pick<GraphQLResolveInfo, 'schema' | 'fragments' | 'variableValues' | 'fieldNodes'>;
+
+function fieldsOf(info: Selection, sets: readonly (SelectionSetNode | undefined)[]): FieldNode[] {
   const fields: FieldNode[] = [];
   const walk = (set: SelectionSetNode | undefined) => {
     for (const selection of set?.selections ?? []) {
@@ -22,7 +28,7 @@ function fieldsOf(info: GraphQLResolveInfo, sets: readonly (SelectionSetNode | u
 }
 
 /** The fields asked for at `path` below `from` (the resolving field), e.g. `['edges', 'node']` for a connection's items. */
-export function fieldsBelow(info: GraphQLResolveInfo, path: readonly string[], from: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
+export function fieldsBelow(info: Selection, path: readonly string[], from: readonly FieldNode[] = info.fieldNodes): FieldNode[] {
   let fields = from;
   for (const name of path)
     fields = fieldsOf(
@@ -36,7 +42,7 @@ export function fieldsBelow(info: GraphQLResolveInfo, path: readonly string[], f
 }
 
 /** The arguments of `field` (of `typeName`) as the executor will coerce them, variables and defaults applied; null if they do not coerce. */
-export function argumentsOf(info: GraphQLResolveInfo, typeName: string, field: FieldNode): Record<string, unknown> | null {
+export function argumentsOf(info: Selection, typeName: string, field: FieldNode): Record<string, unknown> | null {
   const type = info.schema.getType(typeName);
   const definition = type && 'getFields' in type ? type.getFields()[field.name.value] : undefined;
   if (!definition || !('args' in definition)) return null;

@@ -1,5 +1,5 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.ts';
+import type { Selection } from './lookahead.ts';
 
 /**
  * `loadManyWithoutCache` of a node type: each id through the type's own loader. Our dataloaders
@@ -20,7 +20,7 @@ export function nodeOfId<T extends { id: string }>(load: (ctx: Context, id: stri
 }
 
 /** A node type's read ahead of `node(id)` resolving it: the object and what the query asks of it, in one statement. */
-type NodePrefetch = (ctx: Context, id: string, info: GraphQLResolveInfo) => Promise<void>;
+type NodePrefetch = (ctx: Context, id: string, selection: Selection) => Promise<void>;
 const prefetches = new Map<string, NodePrefetch>();
 
 /** Registers `typename`'s prefetch (its module's schema file does, e.g. secret.schema.ts). */
@@ -28,7 +28,26 @@ export function prefetchNodeWith(typename: string, prefetch: NodePrefetch): void
   prefetches.set(typename, prefetch);
 }
 
-/** Runs the prefetch of the node type `ref` names, if it has one; its loaders then answer `node(id)`. */
-export async function prefetchNode(ctx: Context, ref: { typename: string; id: string }, info: GraphQLResolveInfo): Promise<void> {
-  await prefetches.get(ref.typename)?.(ctx, ref.id, info);
+/** The prefetches a request started, by root field and id: the rate limiter's lookup and the resolver share one. */
+const started = new WeakMap<Context, Map<string, Promise<void>>>();
+
+/**
+ * Runs the prefetch of the node type `ref` names, if it has one, once per request for the root
+ * field `responseKey` (the rate limiter runs it before execution to find the object's team, then
+ * `Query.node` finds it done); its loaders then answer `node(id)`.
+ */
+export function prefetchNode(
+  ctx: Context,
+  ref: { typename: string; id: string },
+  responseKey: string,
+  selection: Selection,
+): Promise<void> {
+  const prefetch = prefetches.get(ref.typename);
+  if (!prefetch) return Promise.resolve();
+  let byField = started.get(ctx);
+  if (!byField) started.set(ctx, (byField = new Map()));
+  const key = `${responseKey}\u0000${ref.typename}:${ref.id.toLowerCase()}`;
+  let running = byField.get(key);
+  if (!running) byField.set(key, (running = prefetch(ctx, ref.id, selection)));
+  return running;
 }

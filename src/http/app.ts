@@ -1,5 +1,5 @@
 import { useReadinessCheck, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import { sql, type Kysely } from 'kysely';
 import { isDatabaseUnavailable } from '../database/database-errors.ts';
@@ -9,6 +9,7 @@ import type { MasterKeyring } from '../modules/crypto/envelope.ts';
 import { createOutboundGuard, type OutboundGuard } from '../modules/outbound/outbound-guard.ts';
 import { errorFields, type Logger } from './logger.ts';
 import { createContext, teamOfObject, type Context } from '../graphql/context.ts';
+import { prefetchNode } from '../graphql/node-loading.ts';
 import { authenticate } from '../modules/auth/auth.service.ts';
 import { schema } from '../graphql/schema.ts';
 import { useAccessLog } from './plugins/use-access-log.ts';
@@ -219,7 +220,13 @@ export function createApp({
               clientAddressOf,
               isAuthenticated: hasValidToken,
               teamsOf: async (ctx) => (await teamRepository.listMembershipsOfUser(ctx.db, ctx.viewer.userId)).map((row) => row.team_id),
-              teamOfObject,
+              // A query's `node(id)`: the read its resolver makes (the object with what the query asks
+              // of it, primed into the loaders) answers the lookup too, one statement for both.
+              teamOfObject: async (ctx, ref, operation, field) => {
+                if (operation === OperationTypeNode.QUERY && field.fieldName === 'node')
+                  await prefetchNode(ctx, ref, field.responseKey, field.selection);
+                return teamOfObject(ctx, ref, operation);
+              },
             }),
           ]
         : []),

@@ -3,12 +3,14 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphql } from '../gql/index.ts';
 import type { ListOrder, LocationFilter, SecretFilter } from '../gql/graphql.ts';
-import { addMember, createTeamWithOwner, executeOk, type TestApp, type TestTeam } from '../helpers/app.ts';
+import { addMember, createTeamWithOwner, execute, executeOk, type TestApp, type TestTeam } from '../helpers/app.ts';
 import { CreateApiToken, CreateLocation, CreateSecret, NodeIds, TeamLocations } from '../helpers/documents.ts';
 import { testDatabaseUrl } from '../helpers/database.ts';
 import { fixtures } from '../helpers/fixtures.ts';
 import { startCountingTestApp, type StatementLog } from '../helpers/statement-log.ts';
 import { compositeId, fromGlobalId, toGlobalId } from '../../src/graphql/global-id.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/http/logger.ts';
 
 /*
  * N+1 guard: a request's SQL statements are counted through Kysely's `log` hook, so a list of
@@ -309,6 +311,43 @@ describe('statements per request', () => {
     // nodes(ids) batches: the secrets, their authors, their locations, whatever the number of ids.
     expect(many[5]).toEqual(['locations', 'secrets', 'users']);
     expect(many[50]).toEqual(many[5]);
+  });
+
+  test('with rate limits on, node(id) of a secret is still one statement: the team lookup is the read, and the team is still charged', async () => {
+    const limited = createApp({
+      db: t.db,
+      keyring: t.keyring,
+      logger: createLogger('silent'),
+      // The viewer's teams stay cached for the whole test, however slow the machine.
+      rateLimit: { perToken: { queries: 100, mutations: 100 }, perTeam: { queries: 3, mutations: 3 }, teamsCacheMs: 600_000 },
+    });
+    const send = (secret: SeededSecret, token = team.ownerToken) => execute(limited, BatchingNode, { id: secret.id }, token);
+    // The first request also finds the viewer's teams (cached after): not counted here.
+    await send(seeded[9]!);
+    const { data, tables } = await counted(async () => {
+      const response = await send(seeded[8]!);
+      expect(response.headers.get('x-ratelimit-limit')).toBe('3');
+      expect(response.headers.get('x-ratelimit-remaining')).toBe('1');
+      return response.body.data;
+    });
+    expect(data?.node).toEqual(expectedNode(seeded[8]!));
+    expect(tables).toHaveLength(1);
+    const [folded] = t.statementLog.statements.filter((query) => !query.sql.includes('"api_tokens"'));
+    for (const table of ['secrets', 'memberships', 'users', 'locations']) expect(folded!.sql).toContain(`from "${table}"`);
+    // As strict as before: the third is the team's last, the fourth is refused and runs nothing.
+    expect((await send(seeded[7]!)).headers.get('x-ratelimit-remaining')).toBe('0');
+    const refused = await counted(() => send(seeded[6]!));
+    expect(refused.data.status).toBe(429);
+    expect(refused.data.body.errors?.[0]?.message).toMatch(/your team/);
+    expect(refused.tables).toHaveLength(1);
+    // Another team's secret names no team of the caller's: nothing to charge, and nothing to see.
+    const stranger = await createTeamWithOwner(t.db);
+    await send(seeded[5]!, stranger.ownerToken);
+    const foreign = await counted(() => send(seeded[6]!, stranger.ownerToken));
+    expect(foreign.data.status).toBe(200);
+    expect(foreign.data.body.data?.node).toBeNull();
+    expect(foreign.data.headers.get('x-ratelimit-remaining')).toBe('98');
+    expect(foreign.tables).toHaveLength(1);
   });
 });
 

@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields.js';
 import { isUuid } from '../../graphql/global-id.ts';
+import type { Selection } from '../../graphql/lookahead.ts';
 
 /** A global id found in an argument: the object type it names and its row id. */
 export interface GlobalRef {
@@ -28,6 +29,8 @@ export interface RootField {
   fieldName: string;
   /** Every well-formed global id among its `ID` arguments (inputs and lists included). */
   refs: GlobalRef[];
+  /** Its selections, for look-ahead before execution (variables as sent, not yet coerced). */
+  selection: Selection;
 }
 
 export interface RootFields {
@@ -88,7 +91,12 @@ export function rootFieldsOf(
     } catch {
       // arguments that do not coerce: execution reports them, nothing is targeted
     }
-    fields.push({ responseKey, fieldName: node.name.value, refs });
+    fields.push({
+      responseKey,
+      fieldName: node.name.value,
+      refs,
+      selection: { schema, fragments, variableValues: variables ?? {}, fieldNodes: nodes },
+    });
   }
   return { operation: operation.operation, fields };
 }

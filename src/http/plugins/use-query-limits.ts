@@ -1,5 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { BREAK, getOperationAST, GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, visit, type ArgumentNode, type DocumentNode, type FieldNode } from 'graphql';
 import { MAX_PAGE_SIZE } from '../../graphql/pagination.ts';
 import type { Plugin } from 'graphql-yoga';
 
@@ -96,44 +96,70 @@ export interface ListArgumentLimitOptions {
  * Install it before any plugin that coerces variables (useCompiledQueries does, to decide).
  */
 export function useListArgumentLimit({ max = MAX_PAGE_SIZE }: ListArgumentLimitOptions = {}): Plugin {
+  // The walk of the document is the same for every request with that document and operation:
+  // done once (Yoga hands out the same parsed document for the same text), only the variables'
+  // lengths are read per request.
+  const sitesByDocument = new WeakMap<DocumentNode, Map<string, readonly ListArgumentSite[] | null>>();
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return;
+      let byOperation = sitesByDocument.get(args.document);
+      if (!byOperation) sitesByDocument.set(args.document, (byOperation = new Map()));
+      const name = args.operationName ?? '';
+      let sites = byOperation.get(name);
+      if (sites === undefined) byOperation.set(name, (sites = listArgumentSites(args.document, args.operationName, max)));
+      if (!sites) return;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      let refusal: GraphQLError | undefined;
-      // The operation and every fragment it may spread: a field inside a fragment counts the same.
-      const definitions = [
-        operation,
-        ...(args.document as DocumentNode).definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION),
-      ];
-      visit(
-        { kind: Kind.DOCUMENT, definitions },
-        {
-          [Kind.FIELD]: (field) => {
-            for (const argument of field.arguments ?? []) {
-              const { value } = argument;
-              const length =
-                value.kind === Kind.LIST
-                  ? value.values.length
-                  : value.kind === Kind.VARIABLE && Array.isArray(variables[value.name.value])
-                    ? (variables[value.name.value] as unknown[]).length
-                    : 0;
-              if (length > max) {
-                refusal = new GraphQLError(
-                  `Argument "${argument.name.value}" of "${field.name.value}" must hold at most ${max} items (got ${length})`,
-                  { nodes: [argument], extensions: { code: 'BAD_USER_INPUT' } },
-                );
-                return BREAK;
-              }
-            }
-            return undefined;
-          },
-        },
-      );
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+      for (const { field, argument, length: literalLength, variable } of sites) {
+        const value = variable === undefined ? undefined : variables[variable];
+        const length = literalLength ?? (Array.isArray(value) ? value.length : 0);
+        if (length > max) {
+          setResultAndStopExecution({
+            errors: [
+              new GraphQLError(
+                `Argument "${argument.name.value}" of "${field.name.value}" must hold at most ${max} items (got ${length})`,
+                {
+                  nodes: [argument],
+                  extensions: { code: 'BAD_USER_INPUT' },
+                },
+              ),
+            ],
+          });
+          return;
+        }
+      }
     },
   };
+}
+
+/** A field argument that may hold more than the limit: a list literal longer than it, or a variable. */
+interface ListArgumentSite {
+  field: FieldNode;
+  argument: ArgumentNode;
+  /** A literal's length; undefined for a variable. */
+  length?: number;
+  variable?: string;
+}
+
+/** The arguments that can exceed `max`, in document order; null when the document has no such operation. */
+function listArgumentSites(document: DocumentNode, operationName: string | null | undefined, max: number): ListArgumentSite[] | null {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return null;
+  // The operation and every fragment it may spread: a field inside a fragment counts the same.
+  const definitions = [operation, ...document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)];
+  const sites: ListArgumentSite[] = [];
+  visit(
+    { kind: Kind.DOCUMENT, definitions },
+    {
+      [Kind.FIELD]: (field) => {
+        for (const argument of field.arguments ?? []) {
+          const { value } = argument;
+          if (value.kind === Kind.LIST && value.values.length > max) sites.push({ field, argument, length: value.values.length });
+          else if (value.kind === Kind.VARIABLE) sites.push({ field, argument, variable: value.name.value });
+        }
+      },
+    },
+  );
+  return sites;
 }
 
 /**

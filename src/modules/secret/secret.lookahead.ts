@@ -1,9 +1,9 @@
 import type { FieldNode, GraphQLResolveInfo } from 'graphql';
-import { argumentsOf, fieldsBelow } from '../../graphql/lookahead.ts';
+import { argumentsOf, fieldsBelow, type Selection } from '../../graphql/lookahead.ts';
 import type { SecretListNesting, TeamSecretsFold } from './secret.service.ts';
 
 /** What `fields`, a secret's selections, ask for that the statement reading the secret can fold in. */
-export function secretNesting(info: GraphQLResolveInfo, fields: readonly FieldNode[]): SecretListNesting {
+export function secretNesting(info: Selection, fields: readonly FieldNode[]): SecretListNesting {
   const locations = fields.find((field) => field.name.value === 'locations');
   return {
     createdBy: fields.some((field) => field.name.value === 'createdBy'),
@@ -12,7 +12,7 @@ export function secretNesting(info: GraphQLResolveInfo, fields: readonly FieldNo
 }
 
 /** What the items of the secrets list `listFields` ask for that its statement can fold in. */
-export function secretListNesting(info: GraphQLResolveInfo, listFields: readonly FieldNode[]): SecretListNesting {
+export function secretListNesting(info: Selection, listFields: readonly FieldNode[]): SecretListNesting {
   return secretNesting(info, fieldsBelow(info, ['edges', 'node'], listFields));
 }
 

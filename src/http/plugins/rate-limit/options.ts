@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Context } from '../../../graphql/context.ts';
 import type { ClientAddressOf } from '../../client-address.ts';
 import type { Logger } from '../../logger.ts';
-import type { GlobalRef } from '../root-fields.ts';
+import type { GlobalRef, RootField } from '../root-fields.ts';
 
 /** Operations allowed per window; 0 means no limit. */
 export interface RateLimitBudget {
@@ -36,9 +36,10 @@ export interface RateLimitOptions {
   /**
    * The team of an object named by a global id in an operation's arguments (a secret, a
    * location…), if the viewer can see it; `Team` ids are matched against `teamsOf` directly.
-   * Without it only `Team` ids pick team counters.
+   * Without it only `Team` ids pick team counters. `field` is the root field whose arguments name
+   * it, so that the lookup can be the read that field makes anyway.
    */
-  teamOfObject?: (context: Context, ref: GlobalRef, operation: OperationTypeNode) => Promise<string | null>;
+  teamOfObject?: (context: Context, ref: GlobalRef, operation: OperationTypeNode, field: RootField) => Promise<string | null>;
   /**
    * How long a user's teams (from `teamsOf`) are reused. They only decide which named teams are
    * the viewer's, so a just-joined team is charged a moment late at worst.

@@ -120,8 +120,9 @@ export function useRateLimit(options: RateLimitOptions = {}): Plugin {
   ): Promise<Map<string, number>> => {
     const mine = new Set(await cachedTeamsOf(context));
     // All at once, so that the lookups batch (teamOfObject answers through per-request dataloaders).
-    const teamOf = (ref: GlobalRef) => (ref.typename === 'Team' ? ref.id : teamOfObject ? teamOfObject(context, ref, operation) : null);
-    const teamsPerField = await Promise.all(fields.map((field) => Promise.all(field.refs.map(teamOf))));
+    const teamOf = (ref: GlobalRef, field: RootField) =>
+      ref.typename === 'Team' ? ref.id : teamOfObject ? teamOfObject(context, ref, operation, field) : null;
+    const teamsPerField = await Promise.all(fields.map((field) => Promise.all(field.refs.map((ref) => teamOf(ref, field)))));
     const counts = new Map<string, number>();
     for (const teams of teamsPerField) {
       for (const teamId of new Set(teams)) if (teamId && mine.has(teamId)) counts.set(teamId, (counts.get(teamId) ?? 0) + 1);
