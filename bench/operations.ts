@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 /**
  * The benchmark's operations, as cloakroom's clients send them. The raw baseline answers the
@@ -141,7 +141,9 @@ export function graphqlBody(operation: Exclude<OperationName, 'mixed'>, targets:
     case 'node':
       return JSON.stringify({ query: NODE_QUERY, variables: { id: secretId } });
     case 'update':
-      return JSON.stringify({ query: UPDATE_MUTATION, variables: { input: { id: secretId, description: `bench ${index}` } } });
+      // A description no earlier request set: cloakroom answers an update that changes nothing
+      // without writing (no version, no audit row), while the raw baseline always writes.
+      return JSON.stringify({ query: UPDATE_MUTATION, variables: { input: { id: secretId, description: `bench ${randomUUID()}` } } });
     case 'rotate':
       return JSON.stringify({
         query: ROTATE_MUTATION,

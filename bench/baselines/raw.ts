@@ -87,6 +87,7 @@ interface SecretRow {
   created_at: Date;
   created_by: string | null;
   version: number;
+  payload_version: number | null;
   location_count: number;
   credential_fields: { name: string; envVar: string; maskedValue: string }[];
 }
@@ -192,6 +193,16 @@ interface ChangeRequest {
   meta: { requestId: string; clientIp: string | null; userAgent: string | null };
 }
 
+/** cloakroom's `appendTeamEvent`, its text to the whitespace (one prepared statement text, as cloakroom's). */
+const TEAM_EVENT_INSERT = `
+    insert into team_events (id, team_id, seq, type, occurred_at, actor_user_id, actor_token_id,
+                             target_type, target_id, target_version, changed_fields, private_to, dedupe_key)
+    select $1, $2, coalesce(max(seq), 0) + 1, $3, $4,
+           $5, $6, $7, $8,
+           $9, $10::text[], $11, $12
+    from team_events where team_id = $13
+    on conflict (dedupe_key) do nothing`;
+
 /** cloakroom's changeVersioned + changeSecret: authorise, lock, read, change, audit, read back, in one transaction. */
 async function changeSecret(
   request: ChangeRequest,
@@ -200,6 +211,10 @@ async function changeSecret(
   change: (client: Queryable, current: SecretRow) => Promise<void>,
 ) {
   const { token, secretId, meta } = request;
+  // cloakroom's rate limiter finds the team of the mutation's id first (through loaders of its
+  // own, so that nothing it caches is served stale after the change), then the service loads the
+  // secret to authorise: the same statement twice.
+  await visibleSecret(token.user_id, secretId);
   const visible = await visibleSecret(token.user_id, secretId);
   if (!visible || !(await viewerRole(token.user_id, visible.team_id))) return null;
   const client = await pool.connect();
@@ -234,6 +249,26 @@ async function changeSecret(
       'insert into "audit_events" ("id", "team_id", "actor_user_id", "actor_token_id", "action", "target_type", "target_id", "changed_fields", "target_version", "outcome", "request_id", "client_ip", "user_agent", "created_at", "prev_hash", "hash") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
       [...Object.values(audit), prevHash, auditEventHash(prevHash, audit)],
     );
+    // The event outbox (appendTeamEvent, then enqueueDeliveries for the team's webhooks).
+    await client.query(TEAM_EVENT_INSERT, [
+      audit.id,
+      audit.team_id,
+      action,
+      audit.created_at,
+      audit.actor_user_id,
+      audit.actor_token_id,
+      audit.target_type,
+      audit.target_id,
+      audit.target_version,
+      audit.changed_fields,
+      null,
+      null,
+      audit.team_id,
+    ]);
+    await client.query(
+      'insert into "webhook_deliveries" ("webhook_id", "event_id", "next_attempt_at") select "webhooks"."id", $1 as "event_id", now() as "next_attempt_at" from "webhooks" where "webhooks"."team_id" = $2 and ("webhooks"."types" is null or $3 = any(webhooks.types))',
+      [audit.id, audit.team_id, action],
+    );
     const updated = (await client.query<SecretRow>(`${SECRET_COLUMNS} from "secrets" where "secrets"."id" = $1`, [secretId])).rows[0]!;
     await client.query('commit');
     return updated;
@@ -248,8 +283,8 @@ async function changeSecret(
 async function update(request: ChangeRequest, input: { description: string }) {
   const secret = await changeSecret(request, 'secret.updated', ['description'], async (client, current) => {
     await client.query(
-      'update "secrets" set "updated_by" = $1, "description" = $2, "version" = "version" + $3, "updated_at" = $4 where "id" = $5',
-      [request.token.user_id, input.description, 1, new Date(), current.id],
+      'update "secrets" set "updated_by" = $1, "description" = $2, "version" = version + 1, "updated_at" = $3 where "id" = $4',
+      [request.token.user_id, input.description, new Date(), current.id],
     );
   });
   if (!secret) return { updateSecret: { __typename: 'NotFoundError', code: 'NOT_FOUND', message: 'No such secret' } };
@@ -261,6 +296,9 @@ async function update(request: ChangeRequest, input: { description: string }) {
   };
 }
 
+const VERSION_WITH_STAGES =
+  'select "secret_versions"."secret_id", "secret_versions"."version", "secret_versions"."reason", "secret_versions"."master_key_id", "secret_versions"."created_at", "secret_versions"."created_by", "secret_versions"."auth_method", "secret_versions"."credential_fields", "secret_versions"."restored_from", "secret_versions"."destroyed_at", "secrets"."storage", "secrets"."visibility", "secrets"."owner_id", "secrets"."payload_version", "secrets"."pending_version", "secrets"."previous_version" from "secret_versions" inner join "secrets" on "secrets"."id" = "secret_versions"."secret_id" where "secret_versions"."secret_id" = $1 and "secret_versions"."version" = $2';
+
 async function rotate(request: ChangeRequest, input: { credentials: CredentialsInput }) {
   const secret = await changeSecret(request, 'secret.rotated', ['credentials'], async (client, current) => {
     const method = current.auth_method as AuthMethod;
@@ -269,10 +307,24 @@ async function rotate(request: ChangeRequest, input: { credentials: CredentialsI
     const values = credentialValues(method, input.credentials);
     const sealed = sealCredentials(keyring, values, { teamId: current.team_id, secretId: current.id, version });
     const previews = values.map(({ name, envVar, value }) => ({ name, envVar, maskedValue: maskValue(value) }));
+    // The old CURRENT becomes PREVIOUS (DESIGN §6.1) if its row is there (cloakroom's `currentMovedTo`).
+    const previous =
+      current.payload_version === null
+        ? undefined
+        : (await client.query<{ version: number }>(VERSION_WITH_STAGES, [current.id, current.payload_version])).rows[0];
     await client.query(
-      // The old CURRENT becomes PREVIOUS (DESIGN §6.1): the right-hand side reads the row as it was.
-      'update "secrets" set "credential_fields" = $1, "previous_version" = "payload_version", "payload_version" = $2, "last_rotated_at" = $3, "updated_by" = $4, "version" = "version" + $5, "updated_at" = $6 where "id" = $7',
-      [JSON.stringify(previews), version, new Date(), request.token.user_id, 1, new Date(), current.id],
+      'update "secrets" set "credential_fields" = $1, "payload_version" = $2, "previous_version" = $3, "pending_version" = $4, "last_rotated_at" = $5, "updated_by" = $6, "version" = version + 1, "updated_at" = $7, "previews_stale" = $8 where "id" = $9',
+      [
+        JSON.stringify(previews),
+        version,
+        previous?.version ?? null,
+        null,
+        new Date(),
+        request.token.user_id,
+        new Date(),
+        false,
+        current.id,
+      ],
     );
     await client.query(
       'insert into "secret_versions" ("secret_id", "version", "reason", "auth_method", "credential_fields", "ciphertext", "iv", "auth_tag", "wrapped_data_key", "master_key_id", "created_by") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
