@@ -20,12 +20,11 @@ export function processCpuMs(pid: number): number {
 }
 
 /**
- * CPU time in ms of the PostgreSQL backends now connected to `databaseName` on this machine (their
- * process titles read `postgres: … <user> <database> <client> …`). A backend that exits between
- * two readings takes its time with it: the subjects' pools keep their connections open.
+ * CPU time in ms of each PostgreSQL backend now connected to `databaseName` on this machine, by
+ * pid (their process titles read `postgres: … <user> <database> <client> …`).
  */
-export function databaseBackendsCpuMs(databaseName: string): number {
-  let total = 0;
+export function databaseBackendsCpuMs(databaseName: string): Map<number, number> {
+  const backends = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let title: string;
@@ -34,7 +33,19 @@ export function databaseBackendsCpuMs(databaseName: string): number {
     } catch {
       continue;
     }
-    if (title.startsWith('postgres:') && title.split(/\s+/).includes(databaseName)) total += processCpuMs(Number(entry));
+    if (title.startsWith('postgres:') && title.split(/\s+/).includes(databaseName))
+      backends.set(Number(entry), processCpuMs(Number(entry)));
   }
+  return backends;
+}
+
+/**
+ * The CPU the backends spent between two readings: each backend's own difference, a backend that
+ * started in between counted from zero. One that exited in between (a pool closing an idle
+ * connection, usually another subject's) is left out rather than subtracted.
+ */
+export function backendsCpuSpentMs(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }

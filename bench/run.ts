@@ -20,7 +20,7 @@ import {
 import { DEFAULT_SIZES, freshSeededDatabase, QUICK_SIZES, type SeedSizes } from './seed.ts';
 import { startStatementCounter } from './statement-counter.ts';
 import { CLI_RUNS, embeddedDataDir, timeCliRuns } from './cli-run.ts';
-import { databaseBackendsCpuMs, processCpuMs } from './cpu-time.ts';
+import { backendsCpuSpentMs, databaseBackendsCpuMs, processCpuMs } from './cpu-time.ts';
 import { startSubject, type RunningSubject, type SubjectName } from './subjects.ts';
 
 const { values: options } = parseArgs({
@@ -148,7 +148,7 @@ for (const operation of OPERATIONS.map((known) => known.name)) {
           ...result,
           peakRssBytes: server.takePeakRss(),
           serverCpuMsPerRequest: perRequest(processCpuMs(server.pid) - cpuBefore.server),
-          postgresCpuMsPerRequest: perRequest(databaseBackendsCpuMs(databaseName) - cpuBefore.postgres),
+          postgresCpuMsPerRequest: perRequest(backendsCpuSpentMs(cpuBefore.postgres, databaseBackendsCpuMs(databaseName))),
         };
         measurements.push(measurement);
         progress(
