@@ -28,8 +28,13 @@ export function prefetchNodeWith(typename: string, prefetch: NodePrefetch): void
   prefetches.set(typename, prefetch);
 }
 
-/** The prefetches a request started, by root field and id: the rate limiter's lookup and the resolver share one. */
-const started = new WeakMap<Context, Map<string, Promise<void>>>();
+/**
+ * The prefetches a request started, by root field and id: the rate limiter's lookup and the
+ * resolver share one. Kept by the loaders it primes, not by the context: a query the replica
+ * failed runs again on the primary with fresh loaders (useReadRouting), and prefetches anew there
+ * instead of finding the failed one.
+ */
+const started = new WeakMap<Context['loaders'], Map<string, Promise<void>>>();
 
 /**
  * Runs the prefetch of the node type `ref` names, if it has one, once per request for the root
@@ -44,8 +49,8 @@ export function prefetchNode(
 ): Promise<void> {
   const prefetch = prefetches.get(ref.typename);
   if (!prefetch) return Promise.resolve();
-  let byField = started.get(ctx);
-  if (!byField) started.set(ctx, (byField = new Map()));
+  let byField = started.get(ctx.loaders);
+  if (!byField) started.set(ctx.loaders, (byField = new Map()));
   const key = `${responseKey}\u0000${ref.typename}:${ref.id.toLowerCase()}`;
   let running = byField.get(key);
   if (!running) byField.set(key, (running = prefetch(ctx, ref.id, selection)));
